@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the guest-side selftests (sourced, bash). Each test file is a
+# plain script run by selftests/run-guest.sh inside the VM; it prints one
+# TAP 13 stream of its own (the runner renumbers and merges them).
+#
+#   ss_test "description" command args...   run it; ok if it exits 0
+#   ss_ok "description" / ss_fail "description" "why"
+#   ss_skip "description" "why"
+#   ss_done                                  print the plan, exit 0/1
+#
+# Output of failing commands is shown as TAP diagnostics ("# ...").
+
+SS_T_NUM=0
+SS_T_FAILED=0
+SS_T_SKIPPED=0
+echo "TAP version 13"
+
+ss_ok() {
+	SS_T_NUM=$((SS_T_NUM + 1))
+	echo "ok $SS_T_NUM - $1"
+}
+
+ss_fail() {
+	SS_T_NUM=$((SS_T_NUM + 1))
+	SS_T_FAILED=$((SS_T_FAILED + 1))
+	echo "not ok $SS_T_NUM - $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/# /'
+	return 0
+}
+
+ss_skip() {
+	SS_T_NUM=$((SS_T_NUM + 1))
+	SS_T_SKIPPED=$((SS_T_SKIPPED + 1))
+	echo "ok $SS_T_NUM - $1 # SKIP ${2:-}"
+}
+
+ss_test() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ss_ok "$desc"
+	else
+		ss_fail "$desc" "$out"
+	fi
+}
+
+# wait_for TIMEOUT_SECONDS command args...: poll until it succeeds
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.1
+	done
+}
+
+ss_done() {
+	echo "1..$SS_T_NUM"
+	[ "$SS_T_FAILED" -eq 0 ]
+}

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything the build, the VM runner and the tests need on a fresh
+# Debian 12 machine, and fetch the two supported kernel lines (bookworm's 6.1
+# and 6.12) for the VM: headers through apt, images unpacked into a cache.
+#
+# Prints nothing on success but the kernel versions it settled on.
+set -euo pipefail
+
+CACHE=${SS_VM_CACHE:-/var/cache/shadowsocks-vm}
+export DEBIAN_FRONTEND=noninteractive
+
+PKGS=(
+	build-essential pkg-config bc kmod cpio xz-utils zstd dkms sparse
+	libnl-3-dev libnl-genl-3-dev libssl-dev libjson-c-dev
+	qemu-system-x86 busybox-static
+	iproute2 iputils-ping procps psmisc jq python3 curl iperf3 dnsmasq-base
+	shadowsocks-libev keyutils libcap2-bin util-linux
+)
+
+need_install() {
+	local p
+	for p in "${PKGS[@]}"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || return 0
+	done
+	return 1
+}
+
+# newest 6.1.0-N and 6.12.N+deb12 flavours whose headers and image both exist
+pick_kernel() {
+	apt-cache search --names-only "^linux-headers-$1-amd64\$" |
+		awk '{print $1}' | sed -e 's/^linux-headers-//' -e 's/-amd64$//' |
+		sort -V | tail -n 1
+}
+
+if need_install; then
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${PKGS[@]}" >/dev/null
+fi
+apt_ready=1
+
+KVERS=()
+for pat in '6\.1\.0-[0-9]+' '6\.12\.[0-9]+\+deb12'; do
+	v=$(pick_kernel "$pat")
+	if [ -z "$v" ] && [ -n "${apt_ready}" ]; then
+		apt-get update -qq
+		v=$(pick_kernel "$pat")
+	fi
+	[ -n "$v" ] || { echo "setup: no kernel matching $pat in the archive" >&2; exit 1; }
+	KVERS+=("$v-amd64")
+done
+
+mkdir -p "$CACHE"
+for kv in "${KVERS[@]}"; do
+	if [ ! -d "/usr/src/linux-headers-$kv" ]; then
+		apt-get install -y -qq --no-install-recommends "linux-headers-$kv" >/dev/null
+	fi
+	dir="$CACHE/$kv"
+	if [ ! -f "$dir/.complete" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir/deb"
+		(cd "$dir/deb" && apt-get download -qq "linux-image-$kv" >/dev/null 2>&1 ||
+			apt-get download -qq "linux-image-$kv-unsigned" >/dev/null)
+		dpkg-deb -x "$dir"/deb/*.deb "$dir/root"
+		rm -rf "$dir/deb"
+		# busybox cannot read .ko.xz: keep every module uncompressed
+		find "$dir/root/lib/modules" -name '*.ko.xz' -exec xz -d {} +
+		find "$dir/root/lib/modules" -name '*.ko.zst' -exec zstd -q -d --rm {} +
+		depmod -b "$dir/root" "$kv"
+		touch "$dir/.complete"
+	fi
+	echo "$kv"
+done

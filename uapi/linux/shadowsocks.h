@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * Shadowsocks in the kernel: the generic netlink interface.
+ *
+ * Family name: SS_GENL_NAME ("shadowsocks"), version SS_GENL_VERSION.
+ * Objects live in the network namespace of the netlink socket that asks.
+ * Every command that changes state needs CAP_NET_ADMIN in the user namespace
+ * owning that network namespace; reading (GET, dump) needs nothing, because
+ * keys are never returned.
+ *
+ * Two kinds of object exist:
+ *
+ *   server          a listener (server role): it accepts Shadowsocks
+ *                   connections on its port and relays them to their targets.
+ *   client profile  where relays of the local role go: a remote Shadowsocks
+ *                   server, its method and key.
+ *
+ * SS_CMD_SERVER_NEW
+ * -----------------
+ *   SS_A_NAME          NLA_NUL_STRING, required, 1..SS_NAME_MAX-1 bytes of
+ *                      [A-Za-z0-9_.-]; unique among the netns' servers
+ *   SS_A_LISTEN_IPV4   struct in_addr (4 bytes), optional
+ *   SS_A_LISTEN_IPV6   struct in6_addr (16 bytes), optional
+ *                      neither given: listen on 0.0.0.0 and :: (IPV6_V6ONLY)
+ *   SS_A_PORT          NLA_U16, host byte order, required, 1..65535
+ *   SS_A_METHOD        NLA_U32, enum ss_method, required
+ *   SS_A_KEY           binary, required, exactly the method's key length;
+ *                      the raw master key (userspace derives it from a
+ *                      password with EVP_BytesToKey)
+ *   SS_A_MODE          NLA_U32, enum ss_mode, optional (SS_MODE_TCP_ONLY)
+ *   SS_A_TIMEOUT       NLA_U32, idle timeout in seconds, optional
+ *                      (SS_DEFAULT_TIMEOUT), 1..SS_MAX_TIMEOUT
+ *
+ * SS_CMD_SERVER_DEL
+ * -----------------
+ *   SS_A_NAME          required
+ *
+ * SS_CMD_SERVER_GET (doit with SS_A_NAME, or NLM_F_DUMP without it)
+ * -----------------
+ *   Each reply message (one per server) carries:
+ *   SS_A_NAME, SS_A_LISTEN_IPV4 and/or SS_A_LISTEN_IPV6 (the addresses the
+ *   server listens on), SS_A_PORT, SS_A_METHOD, SS_A_MODE, SS_A_TIMEOUT,
+ *   SS_A_STATS:
+ *     SS_STATS_A_CONN_ACTIVE, SS_STATS_A_CONN_TOTAL, SS_STATS_A_BYTES_IN,
+ *     SS_STATS_A_BYTES_OUT, SS_STATS_A_AUTH_FAIL, SS_STATS_A_REPLAY,
+ *     SS_STATS_A_BAD_HEADER, SS_STATS_A_CONNECT_FAIL, SS_STATS_A_DNS_FAIL
+ *     (all NLA_U64). BYTES_IN counts plaintext payload bytes received from
+ *     the encrypted side, BYTES_OUT plaintext payload bytes sent to it.
+ *   SS_A_KEY is never returned.
+ *
+ * SS_CMD_CLIENT_NEW
+ * -----------------
+ *   SS_A_NAME          required, as for servers; unique among the netns'
+ *                      client profiles (a server and a profile may share a
+ *                      name)
+ *   SS_A_REMOTE_IPV4   struct in_addr  \  exactly one of the two: the
+ *   SS_A_REMOTE_IPV6   struct in6_addr /  Shadowsocks server to relay to
+ *   SS_A_PORT          NLA_U16, required, the remote server's port
+ *   SS_A_METHOD        required
+ *   SS_A_KEY           required
+ *   SS_A_TIMEOUT       optional
+ *
+ * SS_CMD_CLIENT_DEL
+ * -----------------
+ *   SS_A_NAME          required
+ *
+ * SS_CMD_CLIENT_GET (doit with SS_A_NAME, or NLM_F_DUMP without it)
+ * -----------------
+ *   SS_A_NAME, SS_A_REMOTE_IPV4 or SS_A_REMOTE_IPV6, SS_A_PORT, SS_A_METHOD,
+ *   SS_A_TIMEOUT, SS_A_STATS (as for servers). SS_A_KEY is never returned.
+ *
+ * Errors: every rejection carries an extended ACK message, and points at the
+ * offending attribute where there is one. -EEXIST for a duplicate name,
+ * -ENOENT for an unknown one, -ENOPKG when the kernel cannot instantiate the
+ * method's transform, -EPERM without CAP_NET_ADMIN.
+ */
+
+#ifndef _UAPI_LINUX_SHADOWSOCKS_H
+#define _UAPI_LINUX_SHADOWSOCKS_H
+
+#include <linux/types.h>
+
+#define SS_GENL_NAME		"shadowsocks"
+#define SS_GENL_VERSION		1
+
+#define SS_NAME_MAX		32	/* including the terminating NUL */
+#define SS_KEY_MAX_LEN		32
+#define SS_DEFAULT_TIMEOUT	60	/* seconds, as shadowsocks-libev */
+#define SS_MAX_TIMEOUT		86400
+
+enum ss_cmd {
+	SS_CMD_UNSPEC,
+	SS_CMD_SERVER_NEW,
+	SS_CMD_SERVER_DEL,
+	SS_CMD_SERVER_GET,
+	SS_CMD_CLIENT_NEW,
+	SS_CMD_CLIENT_DEL,
+	SS_CMD_CLIENT_GET,
+	__SS_CMD_MAX
+};
+#define SS_CMD_MAX (__SS_CMD_MAX - 1)
+
+enum ss_method {
+	SS_METHOD_UNSPEC,
+	SS_METHOD_AES_128_GCM,
+	SS_METHOD_AES_192_GCM,
+	SS_METHOD_AES_256_GCM,
+	SS_METHOD_CHACHA20_IETF_POLY1305,
+	SS_METHOD_XCHACHA20_IETF_POLY1305,
+	__SS_METHOD_MAX
+};
+#define SS_METHOD_MAX (__SS_METHOD_MAX - 1)
+
+enum ss_mode {
+	SS_MODE_TCP_ONLY,
+	SS_MODE_TCP_AND_UDP,
+	SS_MODE_UDP_ONLY,
+	__SS_MODE_MAX
+};
+#define SS_MODE_MAX (__SS_MODE_MAX - 1)
+
+enum ss_attr {
+	SS_A_UNSPEC,
+	SS_A_NAME,
+	SS_A_LISTEN_IPV4,
+	SS_A_LISTEN_IPV6,
+	SS_A_REMOTE_IPV4,
+	SS_A_REMOTE_IPV6,
+	SS_A_PORT,
+	SS_A_METHOD,
+	SS_A_KEY,
+	SS_A_MODE,
+	SS_A_TIMEOUT,
+	SS_A_STATS,
+	__SS_A_MAX
+};
+#define SS_A_MAX (__SS_A_MAX - 1)
+
+enum ss_stats_attr {
+	SS_STATS_A_UNSPEC,
+	SS_STATS_A_PAD,
+	SS_STATS_A_CONN_ACTIVE,
+	SS_STATS_A_CONN_TOTAL,
+	SS_STATS_A_BYTES_IN,
+	SS_STATS_A_BYTES_OUT,
+	SS_STATS_A_AUTH_FAIL,
+	SS_STATS_A_REPLAY,
+	SS_STATS_A_BAD_HEADER,
+	SS_STATS_A_CONNECT_FAIL,
+	SS_STATS_A_DNS_FAIL,
+	__SS_STATS_A_MAX
+};
+#define SS_STATS_A_MAX (__SS_STATS_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_SHADOWSOCKS_H */
