@@ -16,7 +16,7 @@ PKGS=(
 	libnl-3-dev libnl-genl-3-dev libssl-dev libjson-c-dev
 	qemu-system-x86 busybox-static
 	iproute2 iputils-ping procps psmisc jq python3 curl iperf3 dnsmasq-base
-	shadowsocks-libev keyutils libcap2-bin util-linux
+	shadowsocks-libev keyutils libcap2-bin util-linux linux-source-6.12
 )
 
 need_install() {
@@ -39,12 +39,11 @@ if need_install; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${PKGS[@]}" >/dev/null
 fi
-apt_ready=1
 
 KVERS=()
 for pat in '6\.1\.0-[0-9]+' '6\.12\.[0-9]+\+deb12'; do
 	v=$(pick_kernel "$pat")
-	if [ -z "$v" ] && [ -n "${apt_ready}" ]; then
+	if [ -z "$v" ]; then
 		apt-get update -qq
 		v=$(pick_kernel "$pat")
 	fi
@@ -73,3 +72,13 @@ for kv in "${KVERS[@]}"; do
 	fi
 	echo "$kv"
 done
+
+# checkpatch.pl and its data files from the 6.12 source tarball
+cp_dir=$CACHE/checkpatch
+if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
+	tarball=$(ls /usr/src/linux-source-6.12.tar.* | head -n 1)
+	mkdir -p "$cp_dir"
+	tar -xf "$tarball" -C "$cp_dir" --strip-components=1 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+fi

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make                  module (for KVER, default the running kernel) and tools
+# make module-debug     module with DEBUG: lifetime logging and self-tests
+# make tools            ssctl (and the other userspace programs)
+# make install          module_install and the tools under $(PREFIX)
+# make dkms-install     register the tree with DKMS, build and install it
+# make check            W=1 and sparse build of the module
+# make style            checkpatch --strict on kmod/ and uapi/
+# make test | demo | bench   the VM runner (selftests/vm/run)
+
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+PREFIX ?= /usr
+DESTDIR ?=
+CHECKPATCH ?= /var/cache/shadowsocks-vm/checkpatch/scripts/checkpatch.pl
+TOOLS := ssctl
+
+all: module tools
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+module-debug:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) DEBUG=1 modules
+
+check:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=1 modules
+
+tools:
+	@for t in $(TOOLS); do $(MAKE) --no-print-directory -C $$t || exit 1; done
+	@mkdir -p build/bin
+	@for t in $(TOOLS); do cp -f $$t/$$t build/bin/; done
+
+install: module tools
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(KVER)
+	@for t in $(TOOLS); do \
+		$(MAKE) --no-print-directory -C $$t install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) || exit 1; \
+	done
+
+dkms-install:
+	rm -rf /usr/src/shadowsocks-$(VERSION)
+	mkdir -p /usr/src/shadowsocks-$(VERSION)
+	cp -a Kbuild Makefile dkms.conf kmod uapi /usr/src/shadowsocks-$(VERSION)/
+	dkms add -m shadowsocks -v $(VERSION)
+	dkms build -m shadowsocks -v $(VERSION) -k $(KVER)
+	dkms install -m shadowsocks -v $(VERSION) -k $(KVER)
+
+style:
+	@test -x $(CHECKPATCH) || { echo "no $(CHECKPATCH): run selftests/vm/setup.sh" >&2; exit 1; }
+	@$(CHECKPATCH) --no-tree --strict --quiet --show-types \
+		--ignore SPDX_LICENSE_TAG \
+		-f kmod/*.c kmod/*.h uapi/linux/*.h
+
+test:
+	bash selftests/vm/run
+
+demo:
+	bash selftests/vm/run --demo
+
+bench:
+	bash selftests/vm/run --bench
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	@for t in $(TOOLS); do $(MAKE) --no-print-directory -C $$t clean; done
+	rm -rf build
+
+.PHONY: all module module-debug check tools install dkms-install style test demo bench clean

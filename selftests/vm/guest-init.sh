@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 in the test VM after switch_root: a minimal system (no udev, no
+# network device), then the selftests, the demo or the benchmarks, whose
+# output goes to the second serial port. Powers off when done.
+
+# shellcheck disable=SC1090
+. "$1"
+export PATH="$SS_BUILD/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+export HOME=/root TERM=dumb LANG=C.UTF-8
+
+mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mkdir -p /run/netns /var/run
+mount -t tmpfs tmpfs /var/tmp
+hostname ss-vm
+ip link set lo up
+echo 1 >/proc/sys/kernel/sysrq
+
+# With no udev nothing loads the accelerated crypto drivers; without them
+# gcm(aes) falls back to aes-generic.
+for m in aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64; do
+	modprobe -q "$m" 2>/dev/null
+done
+
+exec >/dev/ttyS1 2>&1
+echo "# guest: kernel $(uname -r), $(nproc) CPUs"
+case "$SS_MODE" in
+test) bash "$SS_REPO/selftests/run-guest.sh" ;;
+demo) bash "$SS_REPO/selftests/demo.sh" ;;
+bench) bash "$SS_REPO/selftests/bench.sh" ;;
+guest) eval "$(cat "$SS_BUILD/$SS_KVER/guest.cmd")" ;;
+esac
+rc=$?
+echo "### guest done $rc"
+sync
+echo o >/proc/sysrq-trigger
+sleep 10
