@@ -72,7 +72,12 @@
  * Errors: every rejection carries an extended ACK message, and points at the
  * offending attribute where there is one. -EEXIST for a duplicate name,
  * -ENOENT for an unknown one, -ENOPKG when the kernel cannot instantiate the
- * method's transform, -EPERM without CAP_NET_ADMIN.
+ * method's transform, -EPERM without CAP_NET_ADMIN. SS_CMD_SERVER_NEW binds
+ * the server's sockets at once: -EADDRINUSE for a port in use (by anyone,
+ * or by another server of the namespace), -EADDRNOTAVAIL for an address the
+ * namespace does not have. An attribute a command does not take, or any
+ * attribute in a dump request, is -EINVAL; a value outside the policy's
+ * range is -ERANGE (the core's own message).
  */
 
 #ifndef _UAPI_LINUX_SHADOWSOCKS_H
@@ -98,6 +103,7 @@ enum ss_cmd {
 	SS_CMD_CLIENT_GET,
 	__SS_CMD_MAX
 };
+
 #define SS_CMD_MAX (__SS_CMD_MAX - 1)
 
 enum ss_method {
@@ -109,6 +115,7 @@ enum ss_method {
 	SS_METHOD_XCHACHA20_IETF_POLY1305,
 	__SS_METHOD_MAX
 };
+
 #define SS_METHOD_MAX (__SS_METHOD_MAX - 1)
 
 enum ss_mode {
@@ -117,6 +124,7 @@ enum ss_mode {
 	SS_MODE_UDP_ONLY,
 	__SS_MODE_MAX
 };
+
 #define SS_MODE_MAX (__SS_MODE_MAX - 1)
 
 enum ss_attr {
@@ -134,6 +142,7 @@ enum ss_attr {
 	SS_A_STATS,
 	__SS_A_MAX
 };
+
 #define SS_A_MAX (__SS_A_MAX - 1)
 
 enum ss_stats_attr {
@@ -150,6 +159,7 @@ enum ss_stats_attr {
 	SS_STATS_A_DNS_FAIL,
 	__SS_STATS_A_MAX
 };
+
 #define SS_STATS_A_MAX (__SS_STATS_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_SHADOWSOCKS_H */

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernel lines this module supports: Debian
+ * bookworm's 6.1 and 6.12. Every kernel version check of the module lives
+ * in this file and nowhere else; where a feature can be tested for (a macro
+ * that appeared), that is preferred to comparing LINUX_VERSION_CODE.
+ */
+
+#ifndef _SS_COMPAT_H
+#define _SS_COMPAT_H
+
+#include <net/netlink.h>
+
+/*
+ * SS_SET_ERR_MSG_FMT() - set a formatted extended ACK message
+ * @extack: the request's extack, may be NULL
+ * @fallback: a string literal: the message where formatting is unavailable,
+ *	or where the formatted text would not fit
+ * @fmt: printf format of the message, and its arguments after it
+ *
+ * Formatted extack messages arrived in 6.2 (NL_SET_ERR_MSG_FMT). Before that
+ * an extack can only point at a string that outlives the request, so 6.1
+ * always reports the fixed @fallback text. From 6.2 on, a message longer
+ * than NETLINK_MAX_FMTMSG_LEN is replaced by @fallback rather than cut (the
+ * core would also warn in the kernel log about the cut).
+ */
+#ifdef NL_SET_ERR_MSG_FMT
+static inline __printf(2, 3)
+bool ss_set_err_msg_fmt(struct netlink_ext_ack *extack, const char *fmt, ...)
+{
+	char msg[NETLINK_MAX_FMTMSG_LEN];
+	va_list args;
+	int len;
+
+	va_start(args, fmt);
+	len = vsnprintf(msg, sizeof(msg), fmt, args);
+	va_end(args);
+	if (len >= (int)sizeof(msg))
+		return false;
+	NL_SET_ERR_MSG_FMT(extack, "%s", msg);
+	return true;
+}
+
+#define SS_SET_ERR_MSG_FMT(extack, fallback, fmt, ...) do {		\
+	struct netlink_ext_ack *__ss_extack = (extack);			\
+									\
+	if (!ss_set_err_msg_fmt(__ss_extack, fmt, ##__VA_ARGS__))	\
+		NL_SET_ERR_MSG(__ss_extack, fallback);			\
+} while (0)
+#else
+#define SS_SET_ERR_MSG_FMT(extack, fallback, fmt, ...) do {		\
+	if (0)								\
+		no_printk(fmt, ##__VA_ARGS__);				\
+	NL_SET_ERR_MSG(extack, fallback);				\
+} while (0)
+#endif
+
+#endif /* _SS_COMPAT_H */

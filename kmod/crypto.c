@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The method table, and the check that the running kernel can provide a
+ * method before an object that needs it is created.
+ */
+
+#include <crypto/aead.h>
+#include <crypto/chacha20poly1305.h>
+#include <linux/err.h>
+#include <linux/nospec.h>
+#include <linux/shadowsocks.h>
+#include <linux/string.h>
+
+#include "compat.h"
+#include "crypto.h"
+
+static const struct ss_method_info ss_methods[] = {
+	[SS_METHOD_AES_128_GCM] = {
+		.id = SS_METHOD_AES_128_GCM, .name = "aes-128-gcm",
+		.aead = "gcm(aes)",
+		.key_len = 16, .salt_len = 16, .nonce_len = 12, .tag_len = 16,
+	},
+	[SS_METHOD_AES_192_GCM] = {
+		.id = SS_METHOD_AES_192_GCM, .name = "aes-192-gcm",
+		.aead = "gcm(aes)",
+		.key_len = 24, .salt_len = 24, .nonce_len = 12, .tag_len = 16,
+	},
+	[SS_METHOD_AES_256_GCM] = {
+		.id = SS_METHOD_AES_256_GCM, .name = "aes-256-gcm",
+		.aead = "gcm(aes)",
+		.key_len = 32, .salt_len = 32, .nonce_len = 12, .tag_len = 16,
+	},
+	[SS_METHOD_CHACHA20_IETF_POLY1305] = {
+		.id = SS_METHOD_CHACHA20_IETF_POLY1305,
+		.name = "chacha20-ietf-poly1305",
+		.aead = "rfc7539(chacha20,poly1305)",
+		.key_len = 32, .salt_len = 32, .nonce_len = 12, .tag_len = 16,
+	},
+	[SS_METHOD_XCHACHA20_IETF_POLY1305] = {
+		.id = SS_METHOD_XCHACHA20_IETF_POLY1305,
+		.name = "xchacha20-ietf-poly1305",
+		.aead = NULL,
+		.key_len = CHACHA20POLY1305_KEY_SIZE, .salt_len = 32,
+		.nonce_len = XCHACHA20POLY1305_NONCE_SIZE,
+		.tag_len = CHACHA20POLY1305_AUTHTAG_SIZE,
+	},
+};
+
+static_assert(ARRAY_SIZE(ss_methods) == SS_METHOD_MAX + 1);
+
+/**
+ * ss_method_get() - look a method up by its uapi number
+ * @id: enum ss_method value
+ *
+ * Return: the method, or NULL for SS_METHOD_UNSPEC and unknown numbers.
+ */
+const struct ss_method_info *ss_method_get(u32 id)
+{
+	if (id == SS_METHOD_UNSPEC || id > SS_METHOD_MAX)
+		return NULL;
+	return &ss_methods[array_index_nospec(id, SS_METHOD_MAX + 1)];
+}
+
+/* Allocate the transform, key it and set the tag size, then let it go. */
+static int ss_aead_check(const struct ss_method_info *method, const u8 *key)
+{
+	struct crypto_aead *tfm;
+	int err;
+
+	tfm = crypto_alloc_aead(method->aead, 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	err = crypto_aead_setkey(tfm, key, method->key_len);
+	if (!err)
+		err = crypto_aead_setauthsize(tfm, method->tag_len);
+	if (!err && crypto_aead_ivsize(tfm) != method->nonce_len)
+		err = -EINVAL;
+	crypto_free_aead(tfm);	/* wipes the keyed context */
+	return err;
+}
+
+/*
+ * The library has no instantiation step: calling it makes this module
+ * depend on libchacha20poly1305, so being loaded at all proves it present.
+ * Seal and open an empty message anyway, which also proves the key usable.
+ */
+static int ss_xchacha_check(const u8 *key)
+{
+	u8 nonce[XCHACHA20POLY1305_NONCE_SIZE] = {};
+	u8 tag[CHACHA20POLY1305_AUTHTAG_SIZE] = {};
+	bool ok;
+
+	xchacha20poly1305_encrypt(tag, tag, 0, NULL, 0, nonce, key);
+	ok = xchacha20poly1305_decrypt(tag, tag, sizeof(tag), NULL, 0, nonce,
+				       key);
+	memzero_explicit(tag, sizeof(tag));
+	return ok ? 0 : -EBADMSG;
+}
+
+/**
+ * ss_method_check() - can this kernel encrypt with @method and @key?
+ * @method: the method an object is about to be created with
+ * @key: its key, @method->key_len bytes
+ * @extack: where to say why not
+ *
+ * For the crypto API methods this allocates the transform (which may load
+ * modules, so it sleeps), sets the key and the tag size, and frees it again.
+ *
+ * Return: 0, or -ENOPKG with a message in @extack.
+ */
+int ss_method_check(const struct ss_method_info *method, const u8 *key,
+		    struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (method->aead)
+		err = ss_aead_check(method, key);
+	else
+		err = ss_xchacha_check(key);
+	if (!err)
+		return 0;
+
+	pr_debug("cannot instantiate %s for %s: %d\n",
+		 method->aead ?: "xchacha20poly1305", method->name, err);
+	SS_SET_ERR_MSG_FMT(extack,
+			   "kernel cannot instantiate the method's transform",
+			   "kernel cannot instantiate %s for %s",
+			   method->aead ?: "xchacha20poly1305", method->name);
+	return -ENOPKG;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per network namespace state: the tables of servers and client profiles.
+ */
+
+#ifndef _SS_NETNS_H
+#define _SS_NETNS_H
+
+#include <linux/hashtable.h>
+#include <linux/mutex.h>
+#include <linux/shadowsocks.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+struct ss_method_info;
+
+#define SS_NAME_HASH_BITS	7
+
+/**
+ * struct ss_entry - what makes an object findable in its table
+ * @node: in &ss_table.names, under the hash of @name
+ * @id: index in &ss_table.ids, allocated cyclically; dumps resume after it
+ * @name: unique within the table; NUL-terminated
+ *
+ * Embedded in struct ss_server and struct ss_client. Set before the object
+ * is published and never changed afterwards, so RCU readers may read it.
+ */
+struct ss_entry {
+	struct hlist_node node;
+	u32 id;
+	char name[SS_NAME_MAX];
+};
+
+/**
+ * struct ss_table - one kind of object of one network namespace
+ * @ids: id -> struct ss_entry; the dump cursor. Changed under &ss_net.lock,
+ *	read under RCU (the xarray's own spinlock only orders its writers)
+ * @names: the same entries hashed by name; changed under &ss_net.lock,
+ *	read under RCU or &ss_net.lock
+ * @next_id: where the cyclic id allocation goes on; under &ss_net.lock
+ * @gen: generation, bumped on every insertion and removal under
+ *	&ss_net.lock, never 0; dumps read it without the lock and report it
+ *	as cb->seq so that a change between two parts of a dump is flagged
+ */
+struct ss_table {
+	struct xarray ids;
+	DECLARE_HASHTABLE(names, SS_NAME_HASH_BITS);
+	u32 next_id;
+	unsigned int gen;
+};
+
+/**
+ * struct ss_net - the module's state in one network namespace
+ * @lock: serialises every change to @servers and @clients, and the setup
+ *	and teardown of servers' sockets, so that a deleted server's ports are
+ *	free again before anyone else can look. Sleeps (sockets are created and
+ *	released under it). GET and dumps do not take it: they read under RCU.
+ * @servers: the servers (struct ss_server)
+ * @clients: the client profiles (struct ss_client)
+ */
+struct ss_net {
+	struct mutex lock;	/* changes to the tables, servers' sockets */
+	struct ss_table servers;
+	struct ss_table clients;
+};
+
+/**
+ * struct ss_obj_cfg - what a new server and a new client profile both need
+ * @name: validated name
+ * @method: the method
+ * @key: the raw master key, @method->key_len bytes (in the request)
+ * @port: the server's port (host byte order)
+ * @timeout: idle timeout in seconds
+ */
+struct ss_obj_cfg {
+	const char *name;
+	const struct ss_method_info *method;
+	const u8 *key;
+	u16 port;
+	u32 timeout;
+};
+
+extern unsigned int ss_net_id;
+
+static inline struct ss_net *ss_net(const struct net *net)
+{
+	return net_generic(net, ss_net_id);
+}
+
+struct ss_entry *ss_table_lookup(struct ss_net *sn, struct ss_table *table,
+				 const char *name);
+int ss_table_insert(struct ss_net *sn, struct ss_table *table,
+		    struct ss_entry *entry);
+void ss_table_remove(struct ss_net *sn, struct ss_table *table,
+		     struct ss_entry *entry);
+
+/**
+ * ss_table_gen() - the table's generation, for dumps
+ * @table: the table
+ *
+ * Return: a number that changes whenever an object is added or removed.
+ */
+static inline unsigned int ss_table_gen(const struct ss_table *table)
+{
+	return READ_ONCE(table->gen);
+}
+
+int ss_netns_init(void);
+void ss_netns_uninit(void);
+
+#endif /* _SS_NETNS_H */
