@@ -1,0 +1,656 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest-side tests of ssctl against the module: configuration only, no
+# traffic. Runs as root in the VM with the module loadable and ssctl on PATH.
+#
+#   - add/show/del round trip of servers and client profiles, every method,
+#     password and key, text and JSON output
+#   - no key material in any output, nor in the raw netlink replies
+#   - refused input (unknown method, wrong key length, duplicate and unknown
+#     names, busy port, and keys the kernel must refuse by itself) changes
+#     nothing
+#   - callers without CAP_NET_ADMIN are refused changes but may show
+#   - objects are per network namespace and die with it
+#   - dumps of SS_DUMP_N (default 1030) servers and client profiles return
+#     each object exactly once
+#
+# Objects are made in network namespaces of this script only.
+
+source "$(dirname "$0")/lib.sh"
+
+SS_DUMP_N=${SS_DUMP_N:-1030}
+ID=$$-$RANDOM
+NS=ssc-$ID		# most tests
+NSA=ssc-$ID-a		# isolation
+NSB=ssc-$ID-b
+NSC=ssc-$ID-c		# deleted with objects inside
+NSD=ssc-$ID-d		# bulk dumps
+TMP=$(mktemp -d)
+
+cleanup() {
+	local ns
+	for ns in "$NS" "$NSA" "$NSB" "$NSC" "$NSD"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+sc() { in_ns "$NS" ssctl "$@"; }
+
+METHODS=(aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ietf-poly1305)
+declare -A KEYLEN=([aes-128-gcm]=16 [aes-192-gcm]=24 [aes-256-gcm]=32
+	[chacha20-ietf-poly1305]=32 [xchacha20-ietf-poly1305]=32)
+declare -A TAG=([aes-128-gcm]=a128 [aes-192-gcm]=a192 [aes-256-gcm]=a256
+	[chacha20-ietf-poly1305]=c20 [xchacha20-ietf-poly1305]=xc20)
+declare -A METHOD_ID=([aes-128-gcm]=1 [aes-192-gcm]=2 [aes-256-gcm]=3
+	[chacha20-ietf-poly1305]=4 [xchacha20-ietf-poly1305]=5)
+
+SERVER_KEYS='["addresses","method","mode","name","port","stats","timeout"]'
+CLIENT_KEYS='["method","name","port","server","stats","timeout"]'
+STATS_KEYS='["auth_fail","bad_header","bytes_in","bytes_out","conn_active","conn_total","connect_fail","dns_fail","replay"]'
+
+# the master key of a password, by MD5 chained by hand: hex
+derive_hex() {
+	python3 -c '
+import hashlib, sys
+pw, n, d, out = sys.argv[1].encode(), int(sys.argv[2]), b"", b""
+while len(out) < n:
+    d = hashlib.md5(d + pw).digest()
+    out += d
+print(out[:n].hex())' "$1" "$2"
+}
+hex_to_b64() { python3 -c 'import base64,sys; print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())' "$1"; }
+b64_to_hex() { python3 -c 'import base64,sys; print(base64.b64decode(sys.argv[1]).hex())' "$1"; }
+random_b64() { head -c "$1" /dev/urandom | base64 -w0; }
+
+# Raw generic netlink, to look at what the kernel itself sends and accepts,
+# without ssctl in between.
+cat >"$TMP/nl.py" <<'EOF'
+import socket, struct, sys
+
+NETLINK_GENERIC, SOL_NETLINK, NETLINK_EXT_ACK = 16, 270, 11
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+SS_A_NAME, SS_A_PORT, SS_A_METHOD, SS_A_KEY = 1, 6, 7, 8
+CMD = {"server": (1, 3), "client": (4, 6)}	# (NEW, GET)
+
+def attr(t, data):
+    n = 4 + len(data)
+    return struct.pack("HH", n, t) + data + b"\0" * (-n % 4)
+
+def attrs(b):
+    i = 0
+    while i + 4 <= len(b):
+        n, t = struct.unpack_from("HH", b, i)
+        if n < 4:
+            break
+        yield t & 0x3fff, b[i + 4:i + n]
+        i += (n + 3) & ~3
+
+sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+sk.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+sk.bind((0, 0))
+seq = 0
+
+def request(family, cmd, body, flags):
+    """(errno, extack, [genl payloads])"""
+    global seq
+    seq += 1
+    payload = struct.pack("BBH", cmd, 1, 0) + b"".join(body)
+    sk.send(struct.pack("IHHII", 16 + len(payload), family,
+                        flags | NLM_F_REQUEST, seq, 0) + payload)
+    msgs = []
+    while True:
+        data = sk.recv(1 << 20)
+        i = 0
+        while i < len(data):
+            n, t, f, _, _ = struct.unpack_from("IHHII", data, i)
+            body_ = data[i + 16:i + n]
+            i += (n + 3) & ~3
+            if t == NLMSG_ERROR:
+                err = -struct.unpack_from("i", body_)[0]
+                msg = ""
+                if f & 0x200:	# NLM_F_ACK_TLVS
+                    off = 20 if f & 0x100 else 4 + struct.unpack_from("I", body_, 4)[0]
+                    for at, ad in attrs(body_[off:]):
+                        if at == 1:
+                            msg = ad.rstrip(b"\0").decode()
+                return err, msg, msgs
+            if t == NLMSG_DONE:
+                return 0, "", msgs
+            msgs.append(body_)
+
+err, _, msgs = request(0x10, 3, [attr(2, b"shadowsocks\0")], NLM_F_ACK)
+if err:
+    sys.exit("cannot resolve the family: errno %d" % err)
+family = [struct.unpack("H", d[:2])[0] for t, d in attrs(msgs[0][4:]) if t == 1][0]
+
+if sys.argv[1] == "check-dump":
+    # check-dump server|client KEYHEX...: a dump must carry no SS_A_KEY
+    # and none of the given keys' bytes
+    keys = [bytes.fromhex(k) for k in sys.argv[3:]]
+    err, msg, msgs = request(family, CMD[sys.argv[2]][1], [], NLM_F_DUMP)
+    if err:
+        sys.exit("dump failed: errno %d %s" % (err, msg))
+    print("objects", len(msgs))
+    for m in msgs:
+        name = [d.rstrip(b"\0").decode() for t, d in attrs(m[4:]) if t == SS_A_NAME]
+        if any(t == SS_A_KEY for t, _ in attrs(m[4:])):
+            print("KEY-ATTRIBUTE", name)
+        for k in keys:
+            if k in m:
+                print("KEY-BYTES", name, k.hex())
+elif sys.argv[1] == "new-server":
+    # new-server NAME PORT METHOD_ID KEYHEX: errno and extack, bypassing ssctl
+    name, port, method, key = sys.argv[2:6]
+    err, msg, _ = request(family, CMD["server"][0], [
+        attr(SS_A_NAME, name.encode() + b"\0"),
+        attr(SS_A_PORT, struct.pack("H", int(port))),
+        attr(SS_A_METHOD, struct.pack("I", int(method))),
+        attr(SS_A_KEY, bytes.fromhex(key))], NLM_F_ACK)
+    print("errno=%d extack=%s" % (err, msg))
+EOF
+nlpy() { in_ns "$NS" python3 "$TMP/nl.py" "$@"; }
+
+# contains_secret TEXT SECRET...: is any secret (case-insensitive) in TEXT?
+contains_secret() {
+	local text=${1,,} s
+	shift
+	for s in "$@"; do
+		[[ $text == *"${s,,}"* ]] && return 0
+	done
+	return 1
+}
+
+# first_line_is LINE EXPECTED: exact, or EXPECTED followed by ": <extack>"
+first_line_is() {
+	[[ $1 == "$2" || $1 == "$2: "* ]]
+}
+
+listening() { # NS PORT: is a TCP socket listening on PORT in NS?
+	[ -n "$(in_ns "$1" ss -ltnH "sport = :$2")" ]
+}
+
+ip netns add "$NS" && in_ns "$NS" ip link set lo up
+
+# ---------------------------------------------------------------------------
+# the module, loaded on demand through the genl family alias
+
+if ! command -v ssctl >/dev/null; then
+	ss_fail "ssctl is on PATH" "$(command -v ssctl 2>&1)"
+	ss_done
+	exit
+fi
+was_loaded=0
+[ -d /sys/module/shadowsocks ] && was_loaded=1
+out=$(sc server show -j 2>&1)
+rc=$?
+if [ $rc = 0 ] && [ "$(jq -c . <<<"$out" 2>&1)" = "[]" ]; then
+	ss_ok "server show -j in a new netns prints an empty JSON array"
+else
+	ss_fail "server show -j in a new netns prints an empty JSON array" "exit $rc: $out"
+	ss_done
+	exit
+fi
+if [ $was_loaded = 1 ]; then
+	ss_skip "ssctl loads the module on demand" "the module was already loaded"
+elif [ -d /sys/module/shadowsocks ]; then
+	ss_ok "ssctl loads the module on demand"
+else
+	ss_fail "ssctl loads the module on demand" "/sys/module/shadowsocks absent after ssctl ran"
+fi
+out=$(sc client show 2>&1)
+[ $? = 0 ] && [ -z "$out" ] && ss_ok "client show in a new netns prints nothing" ||
+	ss_fail "client show in a new netns prints nothing" "$out"
+
+# ---------------------------------------------------------------------------
+# round trip: every method, password and key, servers and client profiles
+
+declare -a RT_KIND RT_NAME RT_PORT RT_METHOD RT_SECRETS RT_JQ RT_TEXT
+declare -a ALL_KEYHEX
+port=10000
+for m in "${METHODS[@]}"; do
+	for how in password key; do
+		for kind in server client; do
+			port=$((port + 1))
+			name=rt-$kind-$how-${TAG[$m]}
+			if [ $how = password ]; then
+				secret="pw-$RANDOM$RANDOM-$m"
+				keyhex=$(derive_hex "$secret" "${KEYLEN[$m]}")
+				args=(password "$secret")
+				secrets=("$secret" "$keyhex" "$(hex_to_b64 "$keyhex")")
+			else
+				secret=$(random_b64 "${KEYLEN[$m]}")
+				keyhex=$(b64_to_hex "$secret")
+				args=(key "$secret")
+				secrets=("$secret" "$keyhex")
+			fi
+			ALL_KEYHEX+=("$keyhex")
+			# servers: both addresses and every option with a
+			# password; defaults with a key. Clients: IPv4 and a
+			# timeout with a password; IPv6 and defaults with a key
+			if [ $kind = server ] && [ $how = password ]; then
+				add=(server add "$name" address 127.0.0.1 address ::1 port "$port" method "$m" "${args[@]}" mode tcp_and_udp timeout 77)
+				jqx=".addresses == [\"127.0.0.1\",\"::1\"] and .mode == \"tcp_and_udp\" and .timeout == 77"
+				lines=("  address: 127.0.0.1, ::1" "  mode: tcp_and_udp" "  timeout: 77s")
+			elif [ $kind = server ]; then
+				add=(server add "$name" port "$port" method "$m" "${args[@]}")
+				jqx=".addresses == [\"0.0.0.0\",\"::\"] and .mode == \"tcp_only\" and .timeout == 60"
+				lines=("  address: 0.0.0.0, ::" "  mode: tcp_only" "  timeout: 60s")
+			elif [ $how = password ]; then
+				add=(client add "$name" server 192.0.2.7 port "$port" method "$m" "${args[@]}" timeout 33)
+				jqx=".server == \"192.0.2.7\" and .timeout == 33"
+				lines=("  server: 192.0.2.7" "  timeout: 33s")
+			else
+				add=(client add "$name" server 2001:db8::7 port "$port" method "$m" "${args[@]}")
+				jqx=".server == \"2001:db8::7\" and .timeout == 60"
+				lines=("  server: 2001:db8::7" "  timeout: 60s")
+			fi
+			lines+=("$kind: $name" "  port: $port" "  method: $m")
+			out=$(sc "${add[@]}" 2>&1)
+			if [ $? != 0 ]; then
+				ss_fail "$kind add with $how, $m" "$out"
+				continue
+			fi
+			ss_ok "$kind add with $how, $m"
+			RT_KIND+=("$kind")
+			RT_NAME+=("$name")
+			RT_PORT+=("$port")
+			RT_METHOD+=("$m")
+			RT_SECRETS+=("$(printf '%s\n' "${secrets[@]}")")
+			RT_JQ+=("$jqx")
+			RT_TEXT+=("$(printf '%s\n' "${lines[@]}")")
+		done
+	done
+done
+
+for i in "${!RT_NAME[@]}"; do
+	kind=${RT_KIND[i]} name=${RT_NAME[i]} port=${RT_PORT[i]} m=${RT_METHOD[i]}
+	mapfile -t secrets <<<"${RT_SECRETS[i]}"
+	keys=$SERVER_KEYS
+	[ "$kind" = client ] && keys=$CLIENT_KEYS
+
+	json=$(sc "$kind" show "$name" -j 2>&1)
+	filter="length == 1 and (.[0] | .name == \"$name\" and .port == $port and .method == \"$m\"
+		and (keys == $keys) and (.stats | keys == $STATS_KEYS)
+		and ([.stats[]] | all(. == 0)) and ${RT_JQ[i]})"
+	if jq -e "$filter" >/dev/null 2>&1 <<<"$json"; then
+		ss_ok "$kind show $name -j: exactly what was configured, zero counters"
+	else
+		ss_fail "$kind show $name -j: exactly what was configured, zero counters" "$json"
+	fi
+
+	text=$(sc "$kind" show "$name" 2>&1)
+	missing=""
+	while IFS= read -r line; do
+		grep -qxF -- "$line" <<<"$text" || missing+="missing '$line'"$'\n'
+	done <<<"${RT_TEXT[i]}"
+	[ "$(grep -c '^[a-z]*: ' <<<"$text")" = 1 ] || missing+="not one block"$'\n'
+	[ -z "$missing" ] && ss_ok "$kind show $name: the configured values" ||
+		ss_fail "$kind show $name: the configured values" "$missing$text"
+
+	if contains_secret "$json$text" "${secrets[@]}"; then
+		ss_fail "$kind show $name: no key or password in the output" "$json$text"
+	else
+		ss_ok "$kind show $name: no key or password in the output"
+	fi
+
+	if [ "$kind" = server ]; then
+		listening "$NS" "$port" && ss_ok "server $name listens on TCP port $port" ||
+			ss_fail "server $name listens on TCP port $port" "$(in_ns "$NS" ss -ltn)"
+	fi
+done
+
+# the whole dump, text and JSON, with every object in it
+all_json=$(sc server show -j; sc client show -j)
+all_text=$(sc server show; sc client show)
+n_rt=${#RT_NAME[@]}
+if [ "$(jq -s 'map(length) | add' <<<"$all_json")" = "$n_rt" ] &&
+	[ "$(grep -c '^\(server\|client\): rt-' <<<"$all_text")" = "$n_rt" ]; then
+	ss_ok "show of all objects lists the $n_rt round-trip objects, text and JSON"
+else
+	ss_fail "show of all objects lists the $n_rt round-trip objects, text and JSON" "$all_text"
+fi
+all_secrets=()
+for i in "${!RT_NAME[@]}"; do
+	mapfile -t s <<<"${RT_SECRETS[i]}"
+	all_secrets+=("${s[@]}")
+done
+contains_secret "$all_json$all_text" "${all_secrets[@]}" &&
+	ss_fail "show of all objects: no key or password in the output" ||
+	ss_ok "show of all objects: no key or password in the output"
+
+[ "$(sc -j server show)" = "$(sc server show -j)" ] && [ "$(sc -j client show)" = "$(sc client show -j)" ] &&
+	ss_ok "-j before the object is the same as after show" ||
+	ss_fail "-j before the object is the same as after show"
+
+for kind in server client; do
+	out=$(nlpy check-dump "$kind" "${ALL_KEYHEX[@]}" 2>&1)
+	want=$(grep -c "^$kind$" <<<"$(printf '%s\n' "${RT_KIND[@]}")")
+	if [ "$out" = "objects $want" ]; then
+		ss_ok "raw $kind dump: $want objects, no SS_A_KEY, no key bytes"
+	else
+		ss_fail "raw $kind dump: $want objects, no SS_A_KEY, no key bytes" "$out"
+	fi
+done
+
+for i in "${!RT_NAME[@]}"; do
+	kind=${RT_KIND[i]} name=${RT_NAME[i]} port=${RT_PORT[i]}
+	out=$(sc "$kind" del "$name" 2>&1)
+	rc=$?
+	err=$(sc "$kind" show "$name" 2>&1 >/dev/null)
+	rc2=$?
+	if [ $rc = 0 ] && [ $rc2 = 1 ] && first_line_is "$err" "ssctl: no $kind named '$name'"; then
+		ss_ok "$kind del $name: gone"
+	else
+		ss_fail "$kind del $name: gone" "del: exit $rc $out; show: exit $rc2 $err"
+	fi
+	if [ "$kind" = server ]; then
+		wait_for 5 bash -c "[ -z \"\$(ip netns exec $NS ss -ltnH 'sport = :$port')\" ]" &&
+			ss_ok "server $name no longer listens on port $port" ||
+			ss_fail "server $name no longer listens on port $port" "$(in_ns "$NS" ss -ltn)"
+	fi
+done
+[ "$(sc server show -j | jq length)" = 0 ] && [ "$(sc client show -j | jq length)" = 0 ] &&
+	ss_ok "after the deletions no object is left" ||
+	ss_fail "after the deletions no object is left" "$(sc server show; sc client show)"
+
+# other ways to give the secret and the server
+printf 'from stdin\nsecond line\n' >"$TMP/stdin"
+printf 'from a file\n' >"$TMP/pwfile"
+chmod 600 "$TMP/pwfile"
+ss_test "server add with password-file -" \
+	bash -c "ip netns exec $NS ssctl server add pf-stdin port 10101 method aes-256-gcm password-file - <$TMP/stdin"
+ss_test "client add with password-file FILE" \
+	in_ns "$NS" ssctl client add pf-file server 192.0.2.8 port 10102 method chacha20-ietf-poly1305 password-file "$TMP/pwfile"
+out=$(sc client add byname server localhost port 10103 method aes-128-gcm password x 2>&1 &&
+	sc client show byname -j)
+if jq -e '.[0].server == "127.0.0.1" or .[0].server == "::1"' >/dev/null 2>&1 <<<"$out"; then
+	ss_ok "client add with a host name stores its address"
+else
+	ss_fail "client add with a host name stores its address" "$out"
+fi
+sc server del pf-stdin >/dev/null 2>&1
+sc client del pf-file >/dev/null 2>&1
+sc client del byname >/dev/null 2>&1
+
+# ---------------------------------------------------------------------------
+# refused input changes nothing
+
+sc server add keep address 127.0.0.1 port 30001 method aes-128-gcm password keep >/dev/null &&
+	sc client add keep server 192.0.2.9 port 30002 method aes-128-gcm password keep >/dev/null ||
+	ss_fail "add the objects the refusal tests compare against"
+
+snapshot() {
+	sc server show; sc server show -j; sc client show; sc client show -j
+	in_ns "$NS" ss -ltnH
+}
+
+# refused DESC STATUS MESSAGE ssctl-args...: exit STATUS, first stderr
+# line MESSAGE (for kernel refusals, maybe followed by ": <extack>"), and
+# show output and listening sockets the same before and after
+refused() {
+	local desc=$1 status=$2 msg=$3 before after err rc first
+	shift 3
+	before=$(snapshot 2>&1)
+	err=$(sc "$@" 2>&1 >/dev/null)
+	rc=$?
+	after=$(snapshot 2>&1)
+	first=$(head -n 1 <<<"$err")
+	if [ $rc != "$status" ]; then
+		ss_fail "$desc" "exit $rc, want $status: $err"
+	elif [ -n "$msg" ] && ! first_line_is "$first" "$msg"; then
+		ss_fail "$desc" "got:  $first"$'\n'"want: $msg"
+	elif [ -z "$msg" ] && [[ $first != "ssctl: "?* ]]; then
+		ss_fail "$desc" "no message: $err"
+	elif [ "$before" != "$after" ]; then
+		ss_fail "$desc" "state changed:"$'\n'"$(diff <(echo "$before") <(echo "$after"))"
+	else
+		ss_ok "$desc"
+	fi
+}
+
+VALID="valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305"
+refused "server add with an unknown method is refused" 2 \
+	"ssctl: unknown method 'aes-256-cfb'; $VALID" \
+	server add bad port 30003 method aes-256-cfb password x
+refused "client add with an unknown method is refused" 2 \
+	"ssctl: unknown method 'foo'; $VALID" \
+	client add bad server 192.0.2.1 port 30003 method foo password x
+refused "server add with a 16-byte key for aes-256-gcm is refused" 2 \
+	"ssctl: key is 16 bytes but aes-256-gcm needs 32" \
+	server add bad port 30003 method aes-256-gcm key "$(random_b64 16)"
+refused "client add with a 24-byte key for chacha20-ietf-poly1305 is refused" 2 \
+	"ssctl: key is 24 bytes but chacha20-ietf-poly1305 needs 32" \
+	client add bad server 192.0.2.1 port 30003 method chacha20-ietf-poly1305 key "$(random_b64 24)"
+refused "server add with a key that is not base64 is refused" 2 \
+	"ssctl: key is not valid base64" \
+	server add bad port 30003 method aes-128-gcm key 'AAAA*AAAAAAAAAAAAAAAAA=='
+refused "server add with a duplicate name is refused (another port)" 1 \
+	"ssctl: server 'keep' already exists" \
+	server add keep port 30003 method aes-256-gcm password other
+refused "client add with a duplicate name is refused" 1 \
+	"ssctl: client 'keep' already exists" \
+	client add keep server 192.0.2.10 port 30004 method aes-256-gcm password other
+refused "server del of an unknown name is refused" 1 \
+	"ssctl: no server named 'nosuch'" server del nosuch
+refused "client del of an unknown name is refused" 1 \
+	"ssctl: no client named 'nosuch'" client del nosuch
+refused "server show of an unknown name is refused" 1 \
+	"ssctl: no server named 'nosuch'" server show nosuch
+refused "client show of an unknown name is refused" 1 \
+	"ssctl: no client named 'nosuch'" client show nosuch -j
+refused "server add on a port another server listens on is refused" 1 "" \
+	server add busy address 127.0.0.1 port 30001 method aes-128-gcm password x
+refused "server add with an invalid port is refused" 2 \
+	"ssctl: invalid port '70000' (1-65535)" \
+	server add bad port 70000 method aes-128-gcm password x
+
+# the kernel's own checks, without ssctl's in front of them
+kernel_refuses() { # DESC NAME PORT METHOD_ID KEYHEX
+	local before after out
+	before=$(snapshot 2>&1)
+	out=$(nlpy new-server "$2" "$3" "$4" "$5" 2>&1)
+	after=$(snapshot 2>&1)
+	if [[ $out == errno=0\ * ]] || [[ $out != errno=* ]]; then
+		ss_fail "$1" "$out"
+		sc server del "$2" >/dev/null 2>&1
+	elif [[ $out == *"extack=" ]]; then
+		ss_fail "$1" "refused without an extack message: $out"
+	elif [ "$before" != "$after" ]; then
+		ss_fail "$1" "state changed"
+	else
+		ss_ok "$1 (${out})"
+	fi
+}
+kernel_refuses "the kernel refuses a 16-byte key for aes-256-gcm, with a message" \
+	rawbad 30005 "${METHOD_ID[aes-256-gcm]}" "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+kernel_refuses "the kernel refuses a 32-byte key for aes-128-gcm, with a message" \
+	rawbad 30005 "${METHOD_ID[aes-128-gcm]}" "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+kernel_refuses "the kernel refuses method 99, with a message" \
+	rawbad 30005 99 "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+kernel_refuses "the kernel refuses an invalid name, with a message" \
+	'bad/name' 30005 "${METHOD_ID[aes-128-gcm]}" "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
+# ---------------------------------------------------------------------------
+# callers without CAP_NET_ADMIN
+
+if setpriv --inh-caps=-all --bounding-set=-net_admin true 2>/dev/null; then
+	nocap() { in_ns "$NS" setpriv --inh-caps=-all --bounding-set=-net_admin -- "$@"; }
+elif capsh --drop=cap_net_admin -- -c true 2>/dev/null; then
+	nocap() { in_ns "$NS" capsh --drop=cap_net_admin -- -c '"$0" "$@"' "$@"; }
+else
+	nocap() { return 127; }
+fi
+nobody() { in_ns "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- "$@"; }
+
+capeff=$(nocap awk '/^CapEff:/ { print $2 }' /proc/self/status 2>/dev/null)
+if [ -z "$capeff" ]; then
+	ss_skip "callers without CAP_NET_ADMIN" "neither setpriv nor capsh can drop it"
+elif (( (16#$capeff >> 12) & 1 )); then
+	ss_fail "the test wrapper drops CAP_NET_ADMIN" "CapEff $capeff"
+else
+	ss_ok "the test wrapper drops CAP_NET_ADMIN (CapEff $capeff)"
+	PERM="ssctl: permission denied (CAP_NET_ADMIN is required)"
+	for who in nocap nobody; do
+		for cmd in "server add np port 30006 method aes-128-gcm password x" \
+			"client add np server 192.0.2.1 port 30006 method aes-128-gcm password x" \
+			"server del keep" "client del keep"; do
+			before=$(snapshot 2>&1)
+			# shellcheck disable=SC2086
+			err=$($who ssctl $cmd 2>&1 >/dev/null)
+			rc=$?
+			after=$(snapshot 2>&1)
+			if [ $rc = 1 ] && first_line_is "$err" "$PERM" && [ "$before" = "$after" ]; then
+				ss_ok "$who: ssctl $cmd is refused, nothing changes"
+			else
+				ss_fail "$who: ssctl $cmd is refused, nothing changes" "exit $rc: $err"
+			fi
+		done
+		for cmd in "server show" "server show -j" "client show keep -j"; do
+			# shellcheck disable=SC2086
+			out=$($who ssctl $cmd 2>&1)
+			rc=$?
+			# shellcheck disable=SC2086
+			if [ $rc = 0 ] && [ -n "$out" ] && [ "$out" = "$(sc $cmd 2>&1)" ]; then
+				ss_ok "$who: ssctl $cmd works and shows what root sees"
+			else
+				ss_fail "$who: ssctl $cmd works and shows what root sees" "exit $rc: $out"
+			fi
+		done
+	done
+fi
+
+# ---------------------------------------------------------------------------
+# network namespaces: isolation
+
+ip netns add "$NSA" && ip netns add "$NSB"
+in_ns "$NSA" ssctl server add iso port 30100 method aes-128-gcm password a >/dev/null &&
+	in_ns "$NSA" ssctl client add iso server 192.0.2.1 port 30101 method aes-128-gcm password a >/dev/null
+ss_test "objects added in netns a" test "$(in_ns "$NSA" ssctl server show -j | jq -r '.[].name')" = iso
+out=$(in_ns "$NSB" ssctl server show -j; in_ns "$NSB" ssctl client show -j)
+[ "$(jq -s 'map(length) | add' <<<"$out")" = 0 ] &&
+	ss_ok "netns b sees none of netns a's objects" ||
+	ss_fail "netns b sees none of netns a's objects" "$out"
+err=$(in_ns "$NSB" ssctl server show iso 2>&1)
+first_line_is "$err" "ssctl: no server named 'iso'" &&
+	ss_ok "netns b: server show iso says there is none" ||
+	ss_fail "netns b: server show iso says there is none" "$err"
+err=$(in_ns "$NSB" ssctl server del iso 2>&1)
+[ $? = 1 ] && first_line_is "$err" "ssctl: no server named 'iso'" &&
+	ss_ok "netns b cannot delete netns a's server" ||
+	ss_fail "netns b cannot delete netns a's server" "$err"
+ss_test "netns b may add a server of the same name on the same port" \
+	in_ns "$NSB" ssctl server add iso port 30100 method chacha20-ietf-poly1305 password b
+ss_test "netns b may add a client profile of the same name" \
+	in_ns "$NSB" ssctl client add iso server 192.0.2.2 port 30101 method aes-256-gcm password b
+ss_test "netns b deletes its own server" in_ns "$NSB" ssctl server del iso
+out=$(in_ns "$NSA" ssctl server show -j)
+jq -e 'length == 1 and .[0].name == "iso" and .[0].method == "aes-128-gcm"' >/dev/null 2>&1 <<<"$out" &&
+	listening "$NSA" 30100 &&
+	ss_ok "netns a's server is untouched and still listening" ||
+	ss_fail "netns a's server is untouched and still listening" "$out"
+out=$(in_ns "$NSA" ssctl client show -j)
+jq -e 'length == 1 and .[0].server == "192.0.2.1" and .[0].method == "aes-128-gcm"' >/dev/null 2>&1 <<<"$out" &&
+	ss_ok "netns a's client profile is untouched by netns b's" ||
+	ss_fail "netns a's client profile is untouched by netns b's" "$out"
+
+# ---------------------------------------------------------------------------
+# network namespaces: deleting one deletes its objects. The proof is the
+# debug build's log line for each object ("... NAME destroyed").
+
+destroyed_logged() { dmesg | grep -Fw -- "$1" | grep -q destroyed; }
+
+ip netns add "$NSC"
+probe=probe-$ID
+in_ns "$NSC" ssctl server add "$probe" port 30200 method aes-128-gcm password p >/dev/null &&
+	in_ns "$NSC" ssctl server del "$probe" >/dev/null
+if ! wait_for 5 destroyed_logged "$probe"; then
+	ss_skip "deleting a netns destroys its objects" \
+		"no 'destroyed' log line after server del (module built without debug logs?)"
+	ip netns del "$NSC"
+else
+	ss_ok "server del logs the destruction of server $probe"
+	gone=("gone-$ID-s1" "gone-$ID-s2" "gone-$ID-c1" "gone-$ID-c2")
+	in_ns "$NSC" ssctl server add "${gone[0]}" port 30201 method aes-256-gcm password g >/dev/null &&
+		in_ns "$NSC" ssctl server add "${gone[1]}" address 127.0.0.1 address ::1 port 30202 \
+			method xchacha20-ietf-poly1305 password g mode tcp_and_udp >/dev/null &&
+		in_ns "$NSC" ssctl client add "${gone[2]}" server 192.0.2.1 port 30203 method aes-128-gcm password g >/dev/null &&
+		in_ns "$NSC" ssctl client add "${gone[3]}" server ::1 port 30204 method chacha20-ietf-poly1305 password g >/dev/null
+	ss_test "objects added in the netns to delete" test "$(in_ns "$NSC" ssctl server show -j | jq length)" = 2
+	early=""
+	for n in "${gone[@]}"; do
+		destroyed_logged "$n" && early+=" $n"
+	done
+	[ -z "$early" ] && ss_ok "no object is destroyed before its netns is deleted" ||
+		ss_fail "no object is destroyed before its netns is deleted" "$early"
+	ip netns del "$NSC"
+	for n in "${gone[@]}"; do
+		wait_for 20 destroyed_logged "$n" &&
+			ss_ok "deleting the netns destroyed $n" ||
+			ss_fail "deleting the netns destroyed $n" "$(dmesg | grep -F "gone-$ID" | tail -n 8)"
+	done
+fi
+
+# ---------------------------------------------------------------------------
+# dumps of many objects: each exactly once, text and JSON, also after
+# deleting some
+
+ip netns add "$NSD"
+N=$SS_DUMP_N
+
+# check_dump KIND EXPECTED_FILE: names and ports, sorted, equal the file
+check_dump() {
+	local kind=$1 want=$2 json text got
+	json=$(in_ns "$NSD" ssctl "$kind" show -j 2>&1)
+	text=$(in_ns "$NSD" ssctl "$kind" show 2>&1)
+	got=$(jq -r '.[] | "\(.name) \(.port)"' <<<"$json" 2>&1 | sort)
+	if [ "$got" != "$(sort "$want")" ]; then
+		echo "JSON differs from the expected list:"
+		diff <(echo "$got") <(sort "$want") | head -n 10
+		return 1
+	fi
+	if [ "$(jq -r '.[].name' <<<"$json" | sort | uniq -d)" ]; then
+		echo "duplicates in JSON"
+		return 1
+	fi
+	got=$(sed -n "s/^$kind: //p" <<<"$text" | sort)
+	if [ "$got" != "$(cut -d' ' -f1 "$want" | sort)" ]; then
+		echo "text output differs from the expected names:"
+		diff <(echo "$got") <(cut -d' ' -f1 "$want" | sort) | head -n 10
+		return 1
+	fi
+}
+
+for kind in server client; do
+	if [ $kind = server ]; then
+		addargs='server add bulk$i port $((20000 + i)) method aes-128-gcm password p$i'
+	else
+		addargs='client add bulk$i server 192.0.2.1 port $((20000 + i)) method aes-128-gcm password p$i'
+	fi
+	# one shell inside the netns for all of them: ip netns exec is slow
+	out=$(in_ns "$NSD" bash -c "for ((i = 0; i < $N; i++)); do ssctl $addargs || exit 1; done" 2>&1)
+	if [ $? != 0 ]; then
+		ss_fail "$kind add of $N objects" "$out"
+		continue
+	fi
+	ss_ok "$kind add of $N objects"
+	for ((i = 0; i < N; i++)); do echo "bulk$i $((20000 + i))"; done >"$TMP/want-$kind"
+	out=$(check_dump $kind "$TMP/want-$kind")
+	[ $? = 0 ] && ss_ok "$kind dump of $N objects returns each exactly once" ||
+		ss_fail "$kind dump of $N objects returns each exactly once" "$out"
+
+	out=$(in_ns "$NSD" bash -c "for ((i = 0; i < $N; i += 3)); do ssctl $kind del bulk\$i || exit 1; done" 2>&1)
+	[ $? = 0 ] || ss_fail "$kind del of every third object" "$out"
+	for ((i = 0; i < N; i++)); do ((i % 3)) && echo "bulk$i $((20000 + i))"; done >"$TMP/want-$kind"
+	out=$(check_dump $kind "$TMP/want-$kind")
+	[ $? = 0 ] && ss_ok "$kind dump after deleting every third object returns the rest exactly once" ||
+		ss_fail "$kind dump after deleting every third object returns the rest exactly once" "$out"
+done
+# the rest dies with the netns
+ss_test "deleting a netns with $((2 * N)) objects" ip netns del "$NSD"
+
+ss_done

@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+# bash completion for ssctl(8)
+
+_ssctl_names() {
+	# names of existing objects of kind $1 (needs no privilege)
+	ssctl -j "$1" show 2>/dev/null |
+		sed -n 's/^ *"name": *"\([^"]*\)".*/\1/p'
+}
+
+_ssctl() {
+	local cur prev words cword
+	_init_completion || return
+
+	local i=1
+	while [[ ${words[i]} == -* && i -lt cword ]]; do
+		i=$((i + 1))
+	done
+	local object=${words[i]} verb=${words[i + 1]}
+
+	if ((cword == i)); then
+		COMPREPLY=($(compgen -W "server client help -j --help --version" -- "$cur"))
+		return
+	fi
+	case $object in
+	help)
+		((cword == i + 1)) &&
+			COMPREPLY=($(compgen -W "server client" -- "$cur"))
+		return
+		;;
+	server | client) ;;
+	*) return ;;
+	esac
+	if ((cword == i + 1)); then
+		COMPREPLY=($(compgen -W "add del show help" -- "$cur"))
+		return
+	fi
+
+	case $verb in
+	del | show)
+		if ((cword == i + 2)); then
+			COMPREPLY=($(compgen -W "$(_ssctl_names "$object")" -- "$cur"))
+		fi
+		[[ $verb == show ]] && COMPREPLY+=($(compgen -W "-j" -- "$cur"))
+		return
+		;;
+	add)
+		((cword == i + 2)) && return # a new NAME
+		;;
+	*) return ;;
+	esac
+
+	case $prev in
+	method)
+		COMPREPLY=($(compgen -W "aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ietf-poly1305" -- "$cur"))
+		return
+		;;
+	mode)
+		COMPREPLY=($(compgen -W "tcp_only tcp_and_udp udp_only" -- "$cur"))
+		return
+		;;
+	password-file)
+		_filedir
+		return
+		;;
+	server)
+		_known_hosts_real -- "$cur"
+		return
+		;;
+	address | port | password | key | timeout)
+		return
+		;;
+	esac
+
+	local kw="port method password password-file key timeout"
+	if [[ $object == server ]]; then
+		kw+=" address mode"
+	else
+		kw+=" server"
+	fi
+	COMPREPLY=($(compgen -W "$kw" -- "$cur"))
+}
+complete -F _ssctl ssctl

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parsing of "server add" and "client add". Every check that does not need
+ * the kernel is made here, so that a bad command line never reaches it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+
+#include "config.h"
+
+#define PASSWORD_MAX 1024
+
+static const char *const mode_names[] = {
+	[SS_MODE_TCP_ONLY] = "tcp_only",
+	[SS_MODE_TCP_AND_UDP] = "tcp_and_udp",
+	[SS_MODE_UDP_ONLY] = "udp_only",
+};
+
+const char *mode_name(uint32_t mode)
+{
+	if (mode > SS_MODE_MAX)
+		return NULL;
+	return mode_names[mode];
+}
+
+const char *kind_name(enum ss_kind kind)
+{
+	return kind == SS_SERVER ? "server" : "client";
+}
+
+bool name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len >= SS_NAME_MAX)
+		return false;
+	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz"
+			    "0123456789_.-") == len;
+}
+
+int name_error(const struct cmd *cmd, const char *name)
+{
+	return usage_error(cmd, "invalid name '%s': use 1 to %d of the characters A-Z a-z 0-9 _ . -",
+			   name, SS_NAME_MAX - 1);
+}
+
+/* a decimal number in [min, max], digits only */
+static bool parse_uint(const char *s, unsigned long min, unsigned long max,
+		       unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s[0] || strspn(s, "0123456789") != strlen(s))
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/*
+ * The first line of @f, without its line end. Unbuffered, so that no copy
+ * of the password stays in a stdio buffer and nothing past the first line
+ * is consumed from a pipe. @where names the source in messages.
+ */
+static int read_password_line(FILE *f, const char *where, char *buf,
+			      size_t size)
+{
+	size_t len;
+
+	setvbuf(f, NULL, _IONBF, 0);
+	if (!fgets(buf, (int)size, f)) {
+		if (ferror(f))
+			pr_err("cannot read the password from %s: %s", where,
+			       strerror(errno));
+		else
+			pr_err("no password in %s", where);
+		return -1;
+	}
+	len = strlen(buf);
+	if (len == size - 1 && buf[len - 1] != '\n' && !feof(f)) {
+		pr_err("the password in %s is longer than %zu bytes", where,
+		       size - 2);
+		return -1;
+	}
+	if (len && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	if (len && buf[len - 1] == '\r')
+		buf[--len] = '\0';
+	if (!len) {
+		pr_err("the password in %s is empty", where);
+		return -1;
+	}
+	return (int)len;
+}
+
+/* @path "-" is standard input */
+static int read_password_file(const char *path, char *buf, size_t size)
+{
+	char where[PATH_MAX + 8];
+	FILE *f;
+	int ret;
+
+	if (!strcmp(path, "-")) {
+		ret = read_password_line(stdin, "standard input", buf, size);
+	} else {
+		f = fopen(path, "re");
+		if (!f) {
+			pr_err("cannot read password file '%s': %s", path,
+			       strerror(errno));
+			return -1;
+		}
+		snprintf(where, sizeof(where), "'%s'", path);
+		ret = read_password_line(f, where, buf, size);
+		fclose(f);
+	}
+	if (ret < 0)
+		OPENSSL_cleanse(buf, size);
+	return ret;
+}
+
+/* numeric address, or for clients a host name: first getaddrinfo() result */
+static int resolve_host(struct ss_config *cfg, const char *host)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+	}, *res;
+	int ret;
+
+	ret = getaddrinfo(host, NULL, &hints, &res);
+	if (ret) {
+		pr_err("cannot resolve '%s': %s", host,
+		       ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));
+		return EXIT_RUNTIME;
+	}
+	if (res->ai_family == AF_INET) {
+		cfg->has_ipv4 = true;
+		cfg->ipv4 = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
+	} else if (res->ai_family == AF_INET6) {
+		cfg->has_ipv6 = true;
+		cfg->ipv6 = ((struct sockaddr_in6 *)res->ai_addr)->sin6_addr;
+	}
+	freeaddrinfo(res);
+	if (!cfg->has_ipv4 && !cfg->has_ipv6) {
+		pr_err("cannot resolve '%s': no IPv4 or IPv6 address", host);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static int parse_listen_address(struct ss_config *cfg, const struct cmd *cmd,
+				const char *arg)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, arg, &a4) == 1) {
+		if (cfg->has_ipv4)
+			return usage_error(cmd, "address: only one IPv4 address may be given");
+		cfg->has_ipv4 = true;
+		cfg->ipv4 = a4;
+	} else if (inet_pton(AF_INET6, arg, &a6) == 1) {
+		if (cfg->has_ipv6)
+			return usage_error(cmd, "address: only one IPv6 address may be given");
+		cfg->has_ipv6 = true;
+		cfg->ipv6 = a6;
+	} else {
+		return usage_error(cmd, "invalid address '%s' (a numeric IPv4 or IPv6 address)",
+				   arg);
+	}
+	return 0;
+}
+
+enum secret_kind {
+	SECRET_NONE,
+	SECRET_PASSWORD,
+	SECRET_PASSWORD_FILE,
+	SECRET_KEY,
+};
+
+/* turn the secret into cfg->key; wipes @arg when it is the secret itself */
+static int derive_key(struct ss_config *cfg, const struct cmd *cmd,
+		      enum secret_kind kind, char *arg)
+{
+	const struct method *m = cfg->method;
+	char password[PASSWORD_MAX + 2];
+	size_t len = 0;
+	int ret = 0;
+
+	switch (kind) {
+	case SECRET_KEY:
+		switch (key_from_base64(m, arg, cfg->key, &len)) {
+		case KEY_B64_OK:
+			break;
+		case KEY_B64_INVALID:
+			ret = usage_error(cmd, "key is not valid base64");
+			break;
+		case KEY_B64_LENGTH:
+			ret = usage_error(cmd, "key is %zu bytes but %s needs %zu",
+					  len, m->name, m->key_len);
+			break;
+		}
+		OPENSSL_cleanse(arg, strlen(arg));
+		return ret;
+	case SECRET_PASSWORD:
+		len = strlen(arg);
+		if (!len)
+			return usage_error(cmd, "the password is empty");
+		if (!key_from_password(m, arg, len, cfg->key)) {
+			pr_err("cannot derive the key from the password");
+			ret = EXIT_RUNTIME;
+		}
+		OPENSSL_cleanse(arg, len);
+		return ret;
+	case SECRET_PASSWORD_FILE: {
+		int n = read_password_file(arg, password, sizeof(password));
+
+		if (n < 0)
+			return EXIT_RUNTIME;
+		if (!key_from_password(m, password, (size_t)n, cfg->key)) {
+			pr_err("cannot derive the key from the password");
+			ret = EXIT_RUNTIME;
+		}
+		OPENSSL_cleanse(password, sizeof(password));
+		return ret;
+	}
+	case SECRET_NONE:
+		break;
+	}
+	return EXIT_RUNTIME;
+}
+
+int config_parse(struct ss_config *cfg, enum ss_kind kind,
+		 const struct cmd *cmd, int argc, char *argv[])
+{
+	enum secret_kind secret = SECRET_NONE;
+	const char *host = NULL;
+	char *secret_arg = NULL;
+	unsigned long v;
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->kind = kind;
+
+	if (argc < 2)
+		return usage_error(cmd, "missing NAME");
+	if (!name_valid(argv[1]))
+		return name_error(cmd, argv[1]);
+	strcpy(cfg->name, argv[1]);
+
+	for (int i = 2; i < argc; i += 2) {
+		const char *kw = argv[i];
+		char *val = argv[i + 1];
+		bool known = !strcmp(kw, "port") || !strcmp(kw, "method") ||
+			     !strcmp(kw, "password") ||
+			     !strcmp(kw, "password-file") ||
+			     !strcmp(kw, "key") || !strcmp(kw, "timeout") ||
+			     (kind == SS_SERVER && (!strcmp(kw, "address") ||
+						    !strcmp(kw, "mode"))) ||
+			     (kind == SS_CLIENT && !strcmp(kw, "server"));
+
+		if (!known)
+			return usage_error(cmd, "unknown argument '%s'", kw);
+		if (i + 1 >= argc)
+			return usage_error(cmd, "'%s' needs a value", kw);
+
+		if (!strcmp(kw, "address")) {
+			ret = parse_listen_address(cfg, cmd, val);
+			if (ret)
+				return ret;
+		} else if (!strcmp(kw, "server")) {
+			if (host)
+				return usage_error(cmd, "'server' given twice");
+			if (!val[0])
+				return usage_error(cmd, "invalid server address ''");
+			host = val;
+		} else if (!strcmp(kw, "port")) {
+			if (cfg->port)
+				return usage_error(cmd, "'port' given twice");
+			if (!parse_uint(val, 1, 65535, &v))
+				return usage_error(cmd, "invalid port '%s' (1-65535)", val);
+			cfg->port = (uint16_t)v;
+		} else if (!strcmp(kw, "method")) {
+			if (cfg->method)
+				return usage_error(cmd, "'method' given twice");
+			cfg->method = method_by_name(val);
+			if (!cfg->method)
+				return usage_error(cmd, "unknown method '%s'; valid methods: %s",
+						   val, method_list());
+		} else if (!strcmp(kw, "mode")) {
+			if (cfg->has_mode)
+				return usage_error(cmd, "'mode' given twice");
+			for (uint32_t m = 0; m <= SS_MODE_MAX; m++) {
+				if (!strcmp(val, mode_names[m])) {
+					cfg->mode = m;
+					cfg->has_mode = true;
+				}
+			}
+			if (!cfg->has_mode)
+				return usage_error(cmd, "invalid mode '%s'; valid modes: tcp_only, tcp_and_udp, udp_only",
+						   val);
+		} else if (!strcmp(kw, "timeout")) {
+			if (cfg->has_timeout)
+				return usage_error(cmd, "'timeout' given twice");
+			if (!parse_uint(val, 1, SS_MAX_TIMEOUT, &v))
+				return usage_error(cmd, "invalid timeout '%s' (1-%d seconds)",
+						   val, SS_MAX_TIMEOUT);
+			cfg->timeout = (uint32_t)v;
+			cfg->has_timeout = true;
+		} else {
+			/* password, password-file, key */
+			if (secret != SECRET_NONE)
+				return usage_error(cmd, "give only one of password, password-file and key");
+			secret = !strcmp(kw, "password") ? SECRET_PASSWORD :
+				 !strcmp(kw, "key") ? SECRET_KEY :
+				 SECRET_PASSWORD_FILE;
+			secret_arg = val;
+		}
+	}
+
+	if (kind == SS_CLIENT && !host)
+		return usage_error(cmd, "missing 'server ADDR'");
+	if (!cfg->port)
+		return usage_error(cmd, "missing 'port PORT'");
+	if (!cfg->method)
+		return usage_error(cmd, "missing 'method METHOD'");
+	if (secret == SECRET_NONE)
+		return usage_error(cmd, "missing 'password PW', 'password-file FILE' or 'key BASE64'");
+
+	ret = derive_key(cfg, cmd, secret, secret_arg);
+	if (ret)
+		return ret;
+
+	if (host) {
+		if (inet_pton(AF_INET, host, &cfg->ipv4) == 1)
+			cfg->has_ipv4 = true;
+		else if (inet_pton(AF_INET6, host, &cfg->ipv6) == 1)
+			cfg->has_ipv6 = true;
+		else
+			return resolve_host(cfg, host);
+	}
+	return 0;
+}
+
+void config_wipe(struct ss_config *cfg)
+{
+	OPENSSL_cleanse(cfg->key, sizeof(cfg->key));
+}

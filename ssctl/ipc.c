@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel interface, over libnl-genl.
+ *
+ * Every request opens its own socket, resolves the family (which makes the
+ * kernel load the module through its "net-pf-16-proto-16-family-shadowsocks"
+ * alias), sends one message and reads until the ACK, the error or the end
+ * of the dump. The error handler keeps the raw errno and the extended ACK
+ * message, which libnl would otherwise fold into its own error codes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <openssl/crypto.h>
+
+#include "ipc.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* a dump that keeps being interrupted by changes is retried this often */
+#define DUMP_TRIES 10
+
+struct request {
+	enum ss_kind kind;
+	struct ss_object_list *list;	/* replies go here; may be NULL */
+	struct ipc_error *e;
+	bool done;
+	bool interrupted;		/* NLM_F_DUMP_INTR seen */
+};
+
+static struct nla_policy attr_policy[SS_A_MAX + 1] = {
+	[SS_A_NAME]		= { .type = NLA_STRING, .maxlen = SS_NAME_MAX },
+	[SS_A_LISTEN_IPV4]	= { .minlen = sizeof(struct in_addr) },
+	[SS_A_LISTEN_IPV6]	= { .minlen = sizeof(struct in6_addr) },
+	[SS_A_REMOTE_IPV4]	= { .minlen = sizeof(struct in_addr) },
+	[SS_A_REMOTE_IPV6]	= { .minlen = sizeof(struct in6_addr) },
+	[SS_A_PORT]		= { .type = NLA_U16 },
+	[SS_A_METHOD]		= { .type = NLA_U32 },
+	[SS_A_MODE]		= { .type = NLA_U32 },
+	[SS_A_TIMEOUT]		= { .type = NLA_U32 },
+	[SS_A_STATS]		= { .type = NLA_NESTED },
+};
+
+static struct nla_policy stats_policy[SS_STATS_A_MAX + 1] = {
+	[SS_STATS_A_CONN_ACTIVE]	= { .type = NLA_U64 },
+	[SS_STATS_A_CONN_TOTAL]		= { .type = NLA_U64 },
+	[SS_STATS_A_BYTES_IN]		= { .type = NLA_U64 },
+	[SS_STATS_A_BYTES_OUT]		= { .type = NLA_U64 },
+	[SS_STATS_A_AUTH_FAIL]		= { .type = NLA_U64 },
+	[SS_STATS_A_REPLAY]		= { .type = NLA_U64 },
+	[SS_STATS_A_BAD_HEADER]		= { .type = NLA_U64 },
+	[SS_STATS_A_CONNECT_FAIL]	= { .type = NLA_U64 },
+	[SS_STATS_A_DNS_FAIL]		= { .type = NLA_U64 },
+};
+
+/*
+ * The TLVs of an NLMSG_ERROR or NLMSG_DONE message start after @hlen bytes
+ * of payload; keep the NLMSGERR_ATTR_MSG string.
+ */
+static void extack_parse(const struct nlmsghdr *nlh, size_t hlen,
+			 struct ipc_error *e)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t payload = nlh->nlmsg_len - NLMSG_HDRLEN;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || payload <= hlen)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)NLMSG_DATA(nlh) + NLMSG_ALIGN(hlen)),
+		      (int)(payload - NLMSG_ALIGN(hlen)), NULL) < 0)
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		nla_strlcpy(e->msg, tb[NLMSGERR_ATTR_MSG], sizeof(e->msg));
+}
+
+static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	const struct nlmsghdr *nlh =
+		(const struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+	struct request *req = arg;
+	size_t hlen = sizeof(*err);
+
+	(void)nla;
+	/* without NETLINK_CAP_ACK the request is echoed before the TLVs */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		hlen += err->msg.nlmsg_len - NLMSG_HDRLEN;
+	req->e->err = -err->error;
+	extack_parse(nlh, hlen, req->e);
+	req->done = true;
+	return NL_STOP;
+}
+
+static int ack_cb(struct nl_msg *msg, void *arg)
+{
+	struct request *req = arg;
+
+	(void)msg;
+	req->done = true;
+	return NL_STOP;
+}
+
+/* NLMSG_DONE carries the dump's final status, and may carry an extack */
+static int finish_cb(struct nl_msg *msg, void *arg)
+{
+	const struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct request *req = arg;
+	int status;
+
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(status))) {
+		memcpy(&status, NLMSG_DATA(nlh), sizeof(status));
+		if (status < 0) {
+			req->e->err = -status;
+			extack_parse(nlh, sizeof(status), req->e);
+		}
+	}
+	req->done = true;
+	return NL_STOP;
+}
+
+static int parse_object(struct nl_msg *msg, struct ss_object *obj)
+{
+	struct nlattr *tb[SS_A_MAX + 1], *stb[SS_STATS_A_MAX + 1];
+	uint64_t *counters[SS_STATS_A_MAX + 1] = {
+		[SS_STATS_A_CONN_ACTIVE] = &obj->stats.conn_active,
+		[SS_STATS_A_CONN_TOTAL] = &obj->stats.conn_total,
+		[SS_STATS_A_BYTES_IN] = &obj->stats.bytes_in,
+		[SS_STATS_A_BYTES_OUT] = &obj->stats.bytes_out,
+		[SS_STATS_A_AUTH_FAIL] = &obj->stats.auth_fail,
+		[SS_STATS_A_REPLAY] = &obj->stats.replay,
+		[SS_STATS_A_BAD_HEADER] = &obj->stats.bad_header,
+		[SS_STATS_A_CONNECT_FAIL] = &obj->stats.connect_fail,
+		[SS_STATS_A_DNS_FAIL] = &obj->stats.dns_fail,
+	};
+	int v4, v6;
+
+	memset(obj, 0, sizeof(*obj));
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, SS_A_MAX, attr_policy) < 0 ||
+	    !tb[SS_A_NAME])
+		return -1;
+	nla_strlcpy(obj->name, tb[SS_A_NAME], sizeof(obj->name));
+
+	v4 = tb[SS_A_LISTEN_IPV4] ? SS_A_LISTEN_IPV4 : SS_A_REMOTE_IPV4;
+	v6 = tb[SS_A_LISTEN_IPV6] ? SS_A_LISTEN_IPV6 : SS_A_REMOTE_IPV6;
+	if (tb[v4]) {
+		obj->has_ipv4 = true;
+		memcpy(&obj->ipv4, nla_data(tb[v4]), sizeof(obj->ipv4));
+	}
+	if (tb[v6]) {
+		obj->has_ipv6 = true;
+		memcpy(&obj->ipv6, nla_data(tb[v6]), sizeof(obj->ipv6));
+	}
+	if (tb[SS_A_PORT])
+		obj->port = nla_get_u16(tb[SS_A_PORT]);
+	if (tb[SS_A_METHOD])
+		obj->method = nla_get_u32(tb[SS_A_METHOD]);
+	if (tb[SS_A_MODE]) {
+		obj->has_mode = true;
+		obj->mode = nla_get_u32(tb[SS_A_MODE]);
+	}
+	if (tb[SS_A_TIMEOUT])
+		obj->timeout = nla_get_u32(tb[SS_A_TIMEOUT]);
+	if (tb[SS_A_STATS]) {
+		if (nla_parse_nested(stb, SS_STATS_A_MAX, tb[SS_A_STATS],
+				     stats_policy) < 0)
+			return -1;
+		for (int i = 0; i <= SS_STATS_A_MAX; i++)
+			if (counters[i] && stb[i])
+				*counters[i] = nla_get_u64(stb[i]);
+	}
+	return 0;
+}
+
+/* one reply: one object; a dump sends many, over many messages */
+static int valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct request *req = arg;
+	struct ss_object_list *list = req->list;
+
+	if (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP_INTR)
+		req->interrupted = true;
+	if (!list)
+		return NL_OK;
+	if (list->len == list->cap) {
+		size_t cap = list->cap ? list->cap * 2 : 64;
+		struct ss_object *items;
+
+		items = reallocarray(list->items, cap, sizeof(*items));
+		if (!items) {
+			req->e->err = ENOMEM;
+			return NL_STOP;
+		}
+		list->items = items;
+		list->cap = cap;
+	}
+	if (parse_object(msg, &list->items[list->len]) < 0) {
+		req->e->err = EBADMSG;
+		return NL_STOP;
+	}
+	list->len++;
+	return NL_OK;
+}
+
+static struct nl_sock *ipc_open(int *family, struct ipc_error *e)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int one = 1, ret;
+
+	if (!sk) {
+		e->nl_err = NLE_NOMEM;
+		return NULL;
+	}
+	ret = genl_connect(sk);
+	if (ret < 0) {
+		e->nl_err = ret;
+		goto err;
+	}
+	/*
+	 * Extended ACKs carry the kernel's reason for a rejection. CAP_ACK
+	 * keeps the kernel from echoing the request, key included, back.
+	 * Kernels without them still work, with plainer messages.
+	 */
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+	/* replies of any size: peek at the length, then read the whole */
+	nl_socket_enable_msg_peek(sk);
+
+	ret = genl_ctrl_resolve(sk, SS_GENL_NAME);
+	if (ret < 0) {
+		if (ret == -NLE_OBJ_NOTFOUND)
+			e->no_family = true;
+		else
+			e->nl_err = ret;
+		goto err;
+	}
+	*family = ret;
+	return sk;
+err:
+	nl_socket_free(sk);
+	return NULL;
+}
+
+static struct nl_msg *msg_new(int family, int flags, uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+				flags, cmd, SS_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* the message may hold a key: wipe it before it goes back to the heap */
+static void msg_free(struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh;
+
+	if (!msg)
+		return;
+	nlh = nlmsg_hdr(msg);
+	OPENSSL_cleanse(nlh, nlh->nlmsg_len);
+	nlmsg_free(msg);
+}
+
+/* send @msg on @sk and read until its ACK, error or end of dump */
+static int transact(struct nl_sock *sk, struct nl_msg *msg,
+		    struct request *req)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int ret;
+
+	if (!cb) {
+		req->e->nl_err = NLE_NOMEM;
+		return -1;
+	}
+	nl_cb_err(cb, NL_CB_CUSTOM, error_cb, req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, req);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, req);
+
+	ret = nl_send_auto(sk, msg);
+	if (ret < 0) {
+		req->e->nl_err = ret;
+		goto out;
+	}
+	while (!req->done && !req->e->err) {
+		ret = nl_recvmsgs(sk, cb);
+		/* an error the handlers recorded is the one to report */
+		if (ret < 0 && !req->done && !req->e->err) {
+			req->e->nl_err = ret;
+			break;
+		}
+	}
+out:
+	nl_cb_put(cb);
+	return req->e->err || req->e->nl_err ? -1 : 0;
+}
+
+int ipc_add(const struct ss_config *cfg, struct ipc_error *e)
+{
+	bool server = cfg->kind == SS_SERVER;
+	struct request req = { .kind = cfg->kind, .e = e };
+	struct nl_msg *msg = NULL;
+	struct nl_sock *sk;
+	int family, ret = -1;
+
+	memset(e, 0, sizeof(*e));
+	sk = ipc_open(&family, e);
+	if (!sk)
+		return -1;
+	msg = msg_new(family, 0, server ? SS_CMD_SERVER_NEW : SS_CMD_CLIENT_NEW);
+	if (!msg ||
+	    nla_put_string(msg, SS_A_NAME, cfg->name) ||
+	    (cfg->has_ipv4 &&
+	     nla_put(msg, server ? SS_A_LISTEN_IPV4 : SS_A_REMOTE_IPV4,
+		     sizeof(cfg->ipv4), &cfg->ipv4)) ||
+	    (cfg->has_ipv6 &&
+	     nla_put(msg, server ? SS_A_LISTEN_IPV6 : SS_A_REMOTE_IPV6,
+		     sizeof(cfg->ipv6), &cfg->ipv6)) ||
+	    nla_put_u16(msg, SS_A_PORT, cfg->port) ||
+	    nla_put_u32(msg, SS_A_METHOD, cfg->method->id) ||
+	    nla_put(msg, SS_A_KEY, (int)cfg->method->key_len, cfg->key) ||
+	    (cfg->has_mode && nla_put_u32(msg, SS_A_MODE, cfg->mode)) ||
+	    (cfg->has_timeout && nla_put_u32(msg, SS_A_TIMEOUT, cfg->timeout))) {
+		e->nl_err = NLE_NOMEM;
+		goto out;
+	}
+	ret = transact(sk, msg, &req);
+out:
+	msg_free(msg);
+	nl_socket_free(sk);
+	return ret;
+}
+
+int ipc_del(enum ss_kind kind, const char *name, struct ipc_error *e)
+{
+	struct request req = { .kind = kind, .e = e };
+	struct nl_msg *msg;
+	struct nl_sock *sk;
+	int family, ret = -1;
+
+	memset(e, 0, sizeof(*e));
+	sk = ipc_open(&family, e);
+	if (!sk)
+		return -1;
+	msg = msg_new(family, 0, kind == SS_SERVER ? SS_CMD_SERVER_DEL :
+						     SS_CMD_CLIENT_DEL);
+	if (!msg || nla_put_string(msg, SS_A_NAME, name))
+		e->nl_err = NLE_NOMEM;
+	else
+		ret = transact(sk, msg, &req);
+	msg_free(msg);
+	nl_socket_free(sk);
+	return ret;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct ss_object *)a)->name,
+		      ((const struct ss_object *)b)->name);
+}
+
+int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
+	    struct ipc_error *e)
+{
+	uint8_t cmd = kind == SS_SERVER ? SS_CMD_SERVER_GET : SS_CMD_CLIENT_GET;
+	struct nl_msg *msg;
+	struct nl_sock *sk;
+	int family, ret = -1;
+
+	memset(e, 0, sizeof(*e));
+	memset(list, 0, sizeof(*list));
+	sk = ipc_open(&family, e);
+	if (!sk)
+		return -1;
+	/*
+	 * A dump the kernel flags as interrupted (the list changed while it
+	 * was read) may hold an object twice or miss one: read it again.
+	 */
+	for (int try = 0; try < DUMP_TRIES; try++) {
+		struct request req = { .kind = kind, .list = list, .e = e };
+
+		memset(e, 0, sizeof(*e));
+		list->len = 0;
+		msg = msg_new(family, name ? 0 : NLM_F_DUMP, cmd);
+		if (!msg || (name && nla_put_string(msg, SS_A_NAME, name))) {
+			e->nl_err = NLE_NOMEM;
+			msg_free(msg);
+			break;
+		}
+		ret = transact(sk, msg, &req);
+		msg_free(msg);
+		if (ret < 0 || !req.interrupted)
+			break;
+		ret = -1;
+		e->err = EAGAIN;
+	}
+	nl_socket_free(sk);
+	if (ret < 0) {
+		ipc_list_free(list);
+		return -1;
+	}
+	if (list->len > 1)
+		qsort(list->items, list->len, sizeof(*list->items), by_name);
+	return 0;
+}
+
+void ipc_list_free(struct ss_object_list *list)
+{
+	free(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
+void ipc_report(const struct ipc_error *e, enum ss_kind kind,
+		const char *action, const char *name, const char *method)
+{
+	const char *k = kind_name(kind);
+	char ours[160];
+
+	if (e->no_family) {
+		pr_err("the shadowsocks kernel module is not loaded and could not be loaded (try: modprobe shadowsocks)");
+		return;
+	}
+	if (e->nl_err) {
+		if (name)
+			pr_err("cannot %s %s '%s': %s", action, k, name,
+			       nl_geterror(e->nl_err));
+		else
+			pr_err("cannot %s %ss: %s", action, k,
+			       nl_geterror(e->nl_err));
+		return;
+	}
+
+	switch (e->err) {
+	case EEXIST:
+		snprintf(ours, sizeof(ours), "%s '%s' already exists", k, name);
+		break;
+	case ENOENT:
+		if (!name)
+			goto other;
+		snprintf(ours, sizeof(ours), "no %s named '%s'", k, name);
+		break;
+	case EPERM:
+		snprintf(ours, sizeof(ours),
+			 "permission denied (CAP_NET_ADMIN is required)");
+		break;
+	case ENOPKG:
+		snprintf(ours, sizeof(ours),
+			 "the kernel cannot provide the cipher of %s",
+			 method ? method : "this method");
+		break;
+	case EAGAIN:
+		if (name)
+			goto other;
+		snprintf(ours, sizeof(ours),
+			 "the %ss kept changing while they were listed; try again",
+			 k);
+		break;
+	default:
+other:
+		if (e->msg[0])
+			pr_err("%s", e->msg);
+		else if (name)
+			pr_err("cannot %s %s '%s': %s", action, k, name,
+			       strerror(e->err));
+		else
+			pr_err("cannot %s %ss: %s", action, k, strerror(e->err));
+		return;
+	}
+	if (e->msg[0])
+		pr_err("%s: %s", ours, e->msg);
+	else
+		pr_err("%s", ours);
+}

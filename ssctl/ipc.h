@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel interface: one generic netlink request per call, over a socket
+ * opened for it. Errors come back as a positive errno plus the kernel's
+ * extended ACK message, if it sent one.
+ */
+#ifndef SSCTL_IPC_H
+#define SSCTL_IPC_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct ss_stats {
+	uint64_t conn_active;
+	uint64_t conn_total;
+	uint64_t bytes_in;
+	uint64_t bytes_out;
+	uint64_t auth_fail;
+	uint64_t replay;
+	uint64_t bad_header;
+	uint64_t connect_fail;
+	uint64_t dns_fail;
+};
+
+/* an object as the kernel reports it (never with a key) */
+struct ss_object {
+	char name[SS_NAME_MAX];
+	/* servers: listen addresses; clients: the remote server */
+	bool has_ipv4, has_ipv6;
+	struct in_addr ipv4;
+	struct in6_addr ipv6;
+	uint16_t port;
+	uint32_t method;
+	bool has_mode;
+	uint32_t mode;
+	uint32_t timeout;
+	struct ss_stats stats;
+};
+
+struct ss_object_list {
+	struct ss_object *items;
+	size_t len, cap;
+};
+
+struct ipc_error {
+	bool no_family;		/* the module is absent and would not load */
+	int err;		/* positive errno from the kernel, or 0 */
+	int nl_err;		/* libnl error code of a local failure, or 0 */
+	char msg[256];		/* the kernel's extack message, or "" */
+};
+
+int ipc_add(const struct ss_config *cfg, struct ipc_error *e);
+int ipc_del(enum ss_kind kind, const char *name, struct ipc_error *e);
+/* @name NULL: every object of the netns (a dump) */
+int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
+	    struct ipc_error *e);
+void ipc_list_free(struct ss_object_list *list);
+
+/*
+ * ipc_report() - print a failed request as one line on stderr.
+ * @action: "add", "delete", "show" — used when nothing better is known.
+ * @name may be NULL (a dump); @method may be NULL.
+ */
+void ipc_report(const struct ipc_error *e, enum ss_kind kind,
+		const char *action, const char *name, const char *method);
+
+#endif

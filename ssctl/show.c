@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Output of show. Text: one block per object, like "wg show". JSON (-j):
+ * an array of objects, built with json-c. The kernel never returns a key,
+ * and nothing here could print one.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json.h>
+
+#include "key.h"
+#include "show.h"
+
+static const char *method_str(uint32_t id, char *buf, size_t size)
+{
+	const struct method *m = method_by_id(id);
+
+	if (m)
+		return m->name;
+	snprintf(buf, size, "unknown(%" PRIu32 ")", id);
+	return buf;
+}
+
+static const char *mode_str(uint32_t mode, char *buf, size_t size)
+{
+	const char *s = mode_name(mode);
+
+	if (s)
+		return s;
+	snprintf(buf, size, "unknown(%" PRIu32 ")", mode);
+	return buf;
+}
+
+static const struct {
+	const char *json;
+	size_t offset;
+} counters[] = {
+#define C(field) { #field, offsetof(struct ss_stats, field) }
+	C(conn_active), C(conn_total), C(bytes_in), C(bytes_out),
+	C(auth_fail), C(replay), C(bad_header), C(connect_fail), C(dns_fail),
+#undef C
+};
+
+static uint64_t counter(const struct ss_stats *s, size_t i)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)s + counters[i].offset, sizeof(v));
+	return v;
+}
+
+static void show_text(enum ss_kind kind, const struct ss_object *o, bool first)
+{
+	const struct ss_stats *s = &o->stats;
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], buf[32];
+
+	inet_ntop(AF_INET, &o->ipv4, a4, sizeof(a4));
+	inet_ntop(AF_INET6, &o->ipv6, a6, sizeof(a6));
+
+	if (!first)
+		putchar('\n');
+	printf("%s: %s\n", kind_name(kind), o->name);
+	printf("  %s: %s%s%s\n", kind == SS_SERVER ? "address" : "server",
+	       o->has_ipv4 ? a4 : "", o->has_ipv4 && o->has_ipv6 ? ", " : "",
+	       o->has_ipv6 ? a6 : "");
+	printf("  port: %u\n", o->port);
+	printf("  method: %s\n", method_str(o->method, buf, sizeof(buf)));
+	if (kind == SS_SERVER && o->has_mode)
+		printf("  mode: %s\n", mode_str(o->mode, buf, sizeof(buf)));
+	printf("  timeout: %" PRIu32 "s\n", o->timeout);
+	printf("  connections: %" PRIu64 " active, %" PRIu64 " total\n",
+	       s->conn_active, s->conn_total);
+	printf("  bytes: %" PRIu64 " in, %" PRIu64 " out\n",
+	       s->bytes_in, s->bytes_out);
+	printf("  auth failures: %" PRIu64 "\n", s->auth_fail);
+	printf("  replays refused: %" PRIu64 "\n", s->replay);
+	printf("  bad headers: %" PRIu64 "\n", s->bad_header);
+	printf("  connect failures: %" PRIu64 "\n", s->connect_fail);
+	printf("  dns failures: %" PRIu64 "\n", s->dns_fail);
+}
+
+/* json_object_object_add() takes the value's reference, even NULL */
+static bool add(json_object *obj, const char *key, json_object *val)
+{
+	return val && !json_object_object_add(obj, key, val);
+}
+
+static json_object *object_json(enum ss_kind kind, const struct ss_object *o)
+{
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], buf[32];
+	json_object *obj, *stats, *addrs = NULL;
+	bool ok;
+
+	inet_ntop(AF_INET, &o->ipv4, a4, sizeof(a4));
+	inet_ntop(AF_INET6, &o->ipv6, a6, sizeof(a6));
+
+	obj = json_object_new_object();
+	if (!obj)
+		return NULL;
+	ok = add(obj, "name", json_object_new_string(o->name));
+	if (kind == SS_SERVER) {
+		addrs = json_object_new_array();
+		ok = ok && add(obj, "addresses", addrs);
+		if (o->has_ipv4)
+			ok = ok && !json_object_array_add(addrs,
+					json_object_new_string(a4));
+		if (o->has_ipv6)
+			ok = ok && !json_object_array_add(addrs,
+					json_object_new_string(a6));
+	} else {
+		ok = ok && add(obj, "server", json_object_new_string(
+				o->has_ipv4 ? a4 : o->has_ipv6 ? a6 : ""));
+	}
+	ok = ok && add(obj, "port", json_object_new_int(o->port));
+	ok = ok && add(obj, "method", json_object_new_string(
+			method_str(o->method, buf, sizeof(buf))));
+	if (kind == SS_SERVER && o->has_mode)
+		ok = ok && add(obj, "mode", json_object_new_string(
+				mode_str(o->mode, buf, sizeof(buf))));
+	ok = ok && add(obj, "timeout", json_object_new_int64(o->timeout));
+
+	stats = json_object_new_object();
+	ok = ok && add(obj, "stats", stats);
+	for (size_t i = 0; ok && i < sizeof(counters) / sizeof(counters[0]); i++)
+		ok = add(stats, counters[i].json,
+			 json_object_new_uint64(counter(&o->stats, i)));
+	if (!ok) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+int show_objects(enum ss_kind kind, const struct ss_object_list *list,
+		 bool json)
+{
+	json_object *arr;
+
+	if (!json) {
+		for (size_t i = 0; i < list->len; i++)
+			show_text(kind, &list->items[i], i == 0);
+		return 0;
+	}
+
+	arr = json_object_new_array_ext((int)list->len);
+	if (!arr)
+		goto nomem;
+	for (size_t i = 0; i < list->len; i++) {
+		json_object *obj = object_json(kind, &list->items[i]);
+
+		if (!obj || json_object_array_add(arr, obj)) {
+			json_object_put(obj);
+			goto nomem;
+		}
+	}
+	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(arr);
+	return 0;
+nomem:
+	json_object_put(arr);
+	pr_err("out of memory");
+	return EXIT_RUNTIME;
+}
+
+int show_main(const struct cmd *cmd, enum ss_kind kind, int argc,
+	      char *argv[])
+{
+	struct ss_object_list list;
+	bool json = cmd->opts->json;
+	const char *name = NULL;
+	struct ipc_error e;
+	int ret;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			json = true;
+		else if (argv[i][0] == '-')
+			return usage_error(cmd, "unknown option '%s'", argv[i]);
+		else if (name)
+			return usage_error(cmd, "unexpected argument '%s'",
+					   argv[i]);
+		else if (!name_valid(argv[i]))
+			return name_error(cmd, argv[i]);
+		else
+			name = argv[i];
+	}
+
+	if (ipc_get(kind, name, &list, &e) < 0) {
+		ipc_report(&e, kind, name ? "show" : "list", name, NULL);
+		return EXIT_RUNTIME;
+	}
+	ret = show_objects(kind, &list, json);
+	ipc_list_free(&list);
+	return ret;
+}

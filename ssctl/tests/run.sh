@@ -1,0 +1,181 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tests of ssctl that need no kernel module: key derivation (key-test) and
+# the command line — usage errors, exit status, exact messages. Where the
+# shadowsocks family is absent (any host without the module), also the
+# "module not loaded" message. Run from ssctl/ by "make check".
+# The guest-side tests with the module are selftests/ssctl_config.sh.
+
+cd "$(dirname "$0")/.." || exit 1
+SSCTL=${SSCTL:-./ssctl}
+passed=0
+failed=0
+n=0
+
+echo "TAP version 13"
+
+result() { # ok? description [diagnostics]
+	n=$((n + 1))
+	if [ "$1" = 1 ]; then
+		passed=$((passed + 1))
+		echo "ok $n - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $2"
+		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'
+	fi
+}
+
+# key-test's TAP lines, renumbered
+while IFS= read -r line; do
+	case $line in
+	"ok "*) result 1 "key: ${line#ok * - }" ;;
+	"not ok "*) result 0 "key: ${line#not ok * - }" ;;
+	esac
+done < <(tests/key-test)
+
+# expect STATUS STDERR_LINE1 [--stdout TEXT] -- ARGS...: the exit status and
+# the first line of stderr must match exactly; for status 2 a usage line
+# must follow
+expect() {
+	local status=$1 msg=$2 want_out="" out err rc desc
+	shift 2
+	if [ "$1" = --stdout ]; then
+		want_out=$2
+		shift 2
+	fi
+	shift # --
+	desc="ssctl $*"
+	err=$(mktemp)
+	out=$("$SSCTL" "$@" 2>"$err" </dev/null)
+	rc=$?
+	local first usage
+	first=$(sed -n 1p "$err")
+	usage=$(sed -n '2,$p' "$err" | grep -c '^Usage: ssctl ')
+	rm -f "$err"
+	if [ "$rc" != "$status" ]; then
+		result 0 "$desc" "exit $rc, want $status; stderr: $first"
+	elif [ "$first" != "$msg" ]; then
+		result 0 "$desc" "stderr: $first"$'\n'"want:   $msg"
+	elif [ "$status" = 2 ] && [ "$usage" = 0 ]; then
+		result 0 "$desc" "no usage line after the error"
+	elif [ -n "$want_out" ] && [[ $out != *"$want_out"* ]]; then
+		result 0 "$desc" "stdout lacks '$want_out'"
+	else
+		result 1 "$desc: exit $status${msg:+, '$msg'}"
+	fi
+}
+
+M="method aes-256-gcm"
+USAGE_ADD="Usage: ssctl server add NAME [address ADDR]... port PORT method METHOD (password PW | password-file FILE | key BASE64) [mode tcp_only|tcp_and_udp|udp_only] [timeout SECONDS]"
+
+# help and version
+expect 0 "" --stdout "Usage: ssctl [-j] <command>" -- --help
+expect 0 "" --stdout "Usage: ssctl [-j] <command>" -- help
+expect 0 "" --stdout "$USAGE_ADD" -- help server
+expect 0 "" --stdout "ssctl client add NAME server ADDR port PORT" -- help client
+expect 0 "" --stdout "ssctl server del NAME" -- server help
+expect 0 "" --stdout "ssctl " -- --version
+expect 2 "ssctl: no command given" --
+expect 2 "ssctl: unknown command 'frob'" -- help frob
+expect 2 "ssctl: unknown command 'frob'" -- frob
+expect 2 "ssctl: unknown option '-x'" -- -x server show
+expect 2 "ssctl: unknown command 'server frob'" -- server frob
+
+# methods and keys, refused before the kernel is asked
+expect 2 "ssctl: unknown method 'foo'; valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305" \
+	-- server add s1 port 8388 method foo password pw
+expect 2 "ssctl: unknown method 'rc4-md5'; valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305" \
+	-- client add c1 server 192.0.2.1 port 8388 method rc4-md5 password pw
+expect 2 "ssctl: key is 16 bytes but aes-256-gcm needs 32" \
+	-- server add s1 port 8388 $M key s63EeDngR+siiHBSbcj8MA==
+expect 2 "ssctl: key is 32 bytes but aes-128-gcm needs 16" \
+	-- client add c1 server 192.0.2.1 port 8388 method aes-128-gcm key s63EeDngR+siiHBSbcj8MLNHKH/8owRdzqBrP98JCss=
+expect 2 "ssctl: key is 16 bytes but aes-192-gcm needs 24" \
+	-- server add s1 port 8388 method aes-192-gcm key s63EeDngR+siiHBSbcj8MA==
+expect 2 "ssctl: key is not valid base64" -- server add s1 port 8388 $M key 'not*base64'
+expect 2 "ssctl: key is not valid base64" -- server add s1 port 8388 $M key AA=A
+expect 2 "ssctl: give only one of password, password-file and key" \
+	-- server add s1 port 8388 $M password a key s63EeDngR+siiHBSbcj8MA==
+expect 2 "ssctl: the password is empty" -- server add s1 port 8388 $M password ''
+expect 2 "ssctl: missing 'password PW', 'password-file FILE' or 'key BASE64'" \
+	-- server add s1 port 8388 $M
+
+# other arguments
+expect 2 "ssctl: invalid port '0' (1-65535)" -- server add s1 port 0 $M password a
+expect 2 "ssctl: invalid port '65536' (1-65535)" -- server add s1 port 65536 $M password a
+expect 2 "ssctl: invalid port '-1' (1-65535)" -- client add c1 server ::1 port -1 $M password a
+expect 2 "ssctl: invalid port '80x' (1-65535)" -- server add s1 port 80x $M password a
+expect 2 "ssctl: invalid timeout '0' (1-86400 seconds)" -- server add s1 port 1 $M password a timeout 0
+expect 2 "ssctl: invalid timeout '86401' (1-86400 seconds)" -- client add c1 server ::1 port 1 $M password a timeout 86401
+expect 2 "ssctl: invalid mode 'tcp'; valid modes: tcp_only, tcp_and_udp, udp_only" \
+	-- server add s1 port 1 $M password a mode tcp
+expect 2 "ssctl: invalid address '192.0.2' (a numeric IPv4 or IPv6 address)" \
+	-- server add s1 address 192.0.2 port 1 $M password a
+expect 2 "ssctl: invalid address 'localhost' (a numeric IPv4 or IPv6 address)" \
+	-- server add s1 address localhost port 1 $M password a
+expect 2 "ssctl: address: only one IPv4 address may be given" \
+	-- server add s1 address 192.0.2.1 address 192.0.2.2 port 1 $M password a
+expect 2 "ssctl: address: only one IPv6 address may be given" \
+	-- server add s1 address ::1 address 2001:db8::1 port 1 $M password a
+expect 2 "ssctl: invalid name 'a/b': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" \
+	-- server add a/b port 1 $M password a
+expect 2 "ssctl: invalid name 'abcdefghijabcdefghijabcdefghij12': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" \
+	-- server add abcdefghijabcdefghijabcdefghij12 port 1 $M password a
+expect 2 "ssctl: invalid name '': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" -- server del ''
+expect 2 "ssctl: invalid name 'x y': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" -- client show 'x y'
+expect 2 "ssctl: unknown argument 'mode'" -- client add c1 server ::1 port 1 $M password a mode tcp_only
+expect 2 "ssctl: unknown argument 'server'" -- server add s1 server ::1 port 1 $M password a
+expect 2 "ssctl: unknown argument 'address'" -- client add c1 address ::1 port 1 $M password a
+expect 2 "ssctl: 'port' given twice" -- server add s1 port 1 port 2 $M password a
+expect 2 "ssctl: 'timeout' needs a value" -- server add s1 port 1 $M password a timeout
+expect 2 "ssctl: missing 'port PORT'" -- server add s1 $M password a
+expect 2 "ssctl: missing 'method METHOD'" -- server add s1 port 1 password a
+expect 2 "ssctl: missing 'server ADDR'" -- client add c1 port 1 $M password a
+expect 2 "ssctl: missing NAME" -- server add
+expect 2 "ssctl: missing NAME" -- client del
+expect 2 "ssctl: too many arguments" -- server del a b
+expect 2 "ssctl: unexpected argument 'b'" -- server show a b
+expect 2 "ssctl: unknown option '-x'" -- client show -x
+
+# password files: read errors are runtime errors (exit 1)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+: >"$tmp/empty"
+expect 1 "ssctl: cannot read password file '$tmp/none': No such file or directory" \
+	-- server add s1 port 1 $M password-file "$tmp/none"
+expect 1 "ssctl: no password in '$tmp/empty'" -- server add s1 port 1 $M password-file "$tmp/empty"
+printf '\nsecond line\n' >"$tmp/blank"
+expect 1 "ssctl: the password in '$tmp/blank' is empty" -- server add s1 port 1 $M password-file "$tmp/blank"
+expect 1 "ssctl: no password in standard input" -- server add s1 port 1 $M password-file -
+expect 1 "ssctl: cannot resolve 'no-such-host.invalid': Name or service not known" \
+	-- client add c1 server no-such-host.invalid port 1 $M password a
+
+# the family is absent on a host without the module: every command that
+# reaches the kernel says so, and only those
+MOD="ssctl: the shadowsocks kernel module is not loaded and could not be loaded (try: modprobe shadowsocks)"
+if "$SSCTL" server show >/dev/null 2>&1; then
+	for t in show add del stdin; do
+		n=$((n + 1))
+		echo "ok $n - module absent: $t # SKIP the shadowsocks family exists here"
+	done
+else
+	expect 1 "$MOD" -- server show
+	expect 1 "$MOD" -- -j client show
+	expect 1 "$MOD" -- server add s1 address 127.0.0.1 address ::1 port 8388 $M password pw mode tcp_and_udp timeout 30
+	expect 1 "$MOD" -- client add c1 server localhost port 8388 method xchacha20-ietf-poly1305 \
+		key s63EeDngR+siiHBSbcj8MLNHKH/8owRdzqBrP98JCss=
+	expect 1 "$MOD" -- server del s1
+	printf 'pw\n' >"$tmp/pw"
+	expect 1 "$MOD" -- client add c1 server 192.0.2.1 port 8388 $M password-file "$tmp/pw"
+	# password-file - reads standard input
+	err=$(printf 'secret\n' | "$SSCTL" server add s1 port 1 $M password-file - 2>&1)
+	rc=$?
+	[ $rc = 1 ] && [ "$err" = "$MOD" ]
+	result $((! $?)) "password-file - reads standard input" "exit $rc: $err"
+fi
+
+echo "1..$n"
+echo "ssctl: $passed passed, $failed failed"
+[ "$failed" = 0 ]
