@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One direction of a Shadowsocks AEAD session: the session subkey derived
+ * from the master key and that direction's salt (HKDF-SHA1, info
+ * "ss-subkey"), and the nonce counter (little-endian over the whole nonce,
+ * incremented after every seal or open).
+ */
+
+#ifndef _SS_CIPHER_H
+#define _SS_CIPHER_H
+
+#include <linux/types.h>
+
+#include "crypto.h"
+
+struct crypto_aead;
+struct aead_request;
+
+#define SS_SALT_MAX_LEN		32
+#define SS_NONCE_MAX_LEN	24
+#define SS_TAG_LEN		16
+
+/* Largest payload of one TCP chunk; the top two length bits are reserved. */
+#define SS_CHUNK_PAYLOAD_MAX	0x3FFF
+/* A whole sealed chunk: length, its tag, payload, its tag. */
+#define SS_CHUNK_MAX		(2 + SS_TAG_LEN + SS_CHUNK_PAYLOAD_MAX + SS_TAG_LEN)
+
+/**
+ * struct ss_cipher - one direction of a session
+ * @method: the method
+ * @tfm: the keyed transform (crypto API methods); NULL for xchacha20
+ * @req: a request for @tfm, allocated once with the transform
+ * @subkey: the session subkey (xchacha20 uses it directly); wiped on free
+ * @nonce: the counter, little-endian over @method->nonce_len bytes
+ */
+struct ss_cipher {
+	const struct ss_method_info *method;
+	struct crypto_aead *tfm;
+	struct aead_request *req;
+	u8 subkey[SS_KEY_MAX_LEN];
+	u8 nonce[SS_NONCE_MAX_LEN];
+};
+
+int ss_cipher_init(struct ss_cipher *c, const struct ss_method_info *method,
+		   const u8 *master_key, const u8 *salt, gfp_t gfp);
+void ss_cipher_free(struct ss_cipher *c);
+int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len);
+int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len);
+int ss_hkdf_sha1(const u8 *ikm, size_t ikm_len, const u8 *salt,
+		 size_t salt_len, const u8 *info, size_t info_len,
+		 u8 *okm, size_t okm_len);
+
+#endif /* _SS_CIPHER_H */
