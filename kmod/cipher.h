@@ -9,6 +9,7 @@
 #ifndef _SS_CIPHER_H
 #define _SS_CIPHER_H
 
+#include <linux/shadowsocks.h>
 #include <linux/types.h>
 
 #include "crypto.h"
@@ -49,5 +50,12 @@ int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len);
 int ss_hkdf_sha1(const u8 *ikm, size_t ikm_len, const u8 *salt,
 		 size_t salt_len, const u8 *info, size_t info_len,
 		 u8 *okm, size_t okm_len);
+
+int ss_hkdf_init(void);
+void ss_hkdf_uninit(void);
+
+#ifdef DEBUG
+bool ss_cipher_selftest(void);
+#endif
 
 #endif /* _SS_CIPHER_H */

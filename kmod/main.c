@@ -7,16 +7,35 @@
 #include <linux/shadowsocks.h>
 #include <net/genetlink.h>
 
+#include "cipher.h"
 #include "netlink.h"
 #include "netns.h"
+#include "replay.h"
 
 static int __init ss_mod_init(void)
 {
 	int err;
 
-	err = ss_netns_init();
+	err = ss_hkdf_init();
 	if (err)
 		return err;
+
+	err = ss_replay_init();
+	if (err)
+		goto err_hkdf;
+
+#ifdef DEBUG
+	if (!ss_cipher_selftest() || !ss_replay_selftest()) {
+		pr_err("crypto self-tests: FAIL (see above)\n");
+		err = -ENOTRECOVERABLE;
+		goto err_replay;
+	}
+	pr_info("crypto self-tests: pass\n");
+#endif
+
+	err = ss_netns_init();
+	if (err)
+		goto err_replay;
 
 	err = ss_genl_init();
 	if (err)
@@ -26,6 +45,10 @@ static int __init ss_mod_init(void)
 
 err_netns:
 	ss_netns_uninit();
+err_replay:
+	ss_replay_uninit();
+err_hkdf:
+	ss_hkdf_uninit();
 	return err;
 }
 
@@ -37,6 +60,8 @@ static void __exit ss_mod_exit(void)
 {
 	ss_genl_uninit();
 	ss_netns_uninit();
+	ss_replay_uninit();
+	ss_hkdf_uninit();
 }
 
 module_init(ss_mod_init);

@@ -14,4 +14,8 @@ void ss_replay_uninit(void);
 bool ss_replay_check_and_add(const u8 *salt, size_t len);
 void ss_replay_add(const u8 *salt, size_t len);
 
+#ifdef DEBUG
+bool ss_replay_selftest(void);
+#endif
+
 #endif /* _SS_REPLAY_H */

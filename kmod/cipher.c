@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One direction of a Shadowsocks AEAD session: the session subkey
+ * (HKDF-SHA1 of the master key and the salt), the keyed transform and the
+ * little-endian nonce counter; and the seal and open operations of the
+ * relay's hot path, which allocate nothing and look nothing up.
+ */
+
+#include <crypto/aead.h>
+#include <crypto/chacha20poly1305.h>
+#include <crypto/hash.h>
+#include <crypto/sha1.h>
+#include <linux/err.h>
+#include <linux/limits.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/string.h>
+
+#include "cipher.h"
+
+static const u8 ss_subkey_info[] = "ss-subkey";
+
+/*
+ * HMAC is computed here over an unkeyed "sha1" shash (RFC 2104, as
+ * WireGuard's noise.c builds HMAC over BLAKE2s) rather than with the
+ * "hmac(sha1)" template, because of where the template keeps its key: in
+ * the transform. A shared hmac(sha1) transform would need a lock around
+ * every setkey-and-digest (serialising all connection set-ups, and never
+ * safe against a softirq caller on the same CPU without disabling BHs);
+ * one transform per CPU would cost an allocation per CPU and still leave
+ * the last PRK's pads in it; one per call costs an algorithm lookup and
+ * two allocations per connection and may sleep. An unkeyed hash transform
+ * has no mutable state at all, so this one is shared by every CPU with no
+ * lock, the whole HMAC state lives in a descriptor on the caller's stack,
+ * and it is wiped before returning. The cost is the same number of SHA-1
+ * compressions as the template's. Allocated once at module load. (6.1
+ * and 6.12 export no HKDF helper: fscrypt keeps its own, static.)
+ */
+static struct crypto_shash *ss_sha1 __read_mostly;
+
+/**
+ * ss_hkdf_init() - allocate the SHA-1 transform HKDF uses
+ *
+ * Called once at module load, before anything can call ss_hkdf_sha1() or
+ * ss_cipher_init().
+ *
+ * Return: 0 or -errno.
+ */
+int ss_hkdf_init(void)
+{
+	struct crypto_shash *tfm;
+
+	tfm = crypto_alloc_shash("sha1", 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	if (crypto_shash_digestsize(tfm) != SHA1_DIGEST_SIZE ||
+	    crypto_shash_blocksize(tfm) != SHA1_BLOCK_SIZE) {
+		crypto_free_shash(tfm);
+		return -EINVAL;
+	}
+	ss_sha1 = tfm;
+	return 0;
+}
+
+/**
+ * ss_hkdf_uninit() - free the SHA-1 transform
+ */
+void ss_hkdf_uninit(void)
+{
+	crypto_free_shash(ss_sha1);
+	ss_sha1 = NULL;
+}
+
+/*
+ * The HMAC key block K0 of RFC 2104: the key, hashed first if longer than
+ * a block, padded with zeros to one block.
+ */
+static int ss_hmac_key(struct shash_desc *desc, u8 k0[SHA1_BLOCK_SIZE],
+		       const u8 *key, size_t key_len)
+{
+	memset(k0, 0, SHA1_BLOCK_SIZE);
+	if (key_len > SHA1_BLOCK_SIZE)
+		return crypto_shash_digest(desc, key, key_len, k0);
+	if (key_len)
+		memcpy(k0, key, key_len);
+	return 0;
+}
+
+/* Start H((K0 ^ ipad) || text); the caller feeds the text. */
+static int ss_hmac_begin(struct shash_desc *desc,
+			 const u8 k0[SHA1_BLOCK_SIZE], u8 pad[SHA1_BLOCK_SIZE])
+{
+	unsigned int i;
+
+	for (i = 0; i < SHA1_BLOCK_SIZE; i++)
+		pad[i] = k0[i] ^ 0x36;
+	return crypto_shash_init(desc) ?:
+	       crypto_shash_update(desc, pad, SHA1_BLOCK_SIZE);
+}
+
+/* Finish: out = H((K0 ^ opad) || inner hash). */
+static int ss_hmac_end(struct shash_desc *desc, const u8 k0[SHA1_BLOCK_SIZE],
+		       u8 pad[SHA1_BLOCK_SIZE], u8 out[SHA1_DIGEST_SIZE])
+{
+	unsigned int i;
+	int err;
+
+	err = crypto_shash_final(desc, out);
+	if (err)
+		return err;
+	for (i = 0; i < SHA1_BLOCK_SIZE; i++)
+		pad[i] = k0[i] ^ 0x5c;
+	return crypto_shash_init(desc) ?:
+	       crypto_shash_update(desc, pad, SHA1_BLOCK_SIZE) ?:
+	       crypto_shash_finup(desc, out, SHA1_DIGEST_SIZE, out);
+}
+
+/**
+ * ss_hkdf_sha1() - RFC 5869 HKDF with HMAC-SHA1, extract then expand
+ * @ikm: input keying material (the master key)
+ * @ikm_len: its length
+ * @salt: the extract salt; may be NULL if @salt_len is 0, which RFC 5869
+ *	defines as equal to a block of zeros
+ * @salt_len: its length
+ * @info: the expand context ("ss-subkey")
+ * @info_len: its length
+ * @okm: output keying material
+ * @okm_len: how much of it, at most 255 * 20 bytes
+ *
+ * Any context, no allocation; all intermediate key material is wiped.
+ *
+ * Return: 0, or -EINVAL if @okm_len is too large, or an error of the hash.
+ */
+int ss_hkdf_sha1(const u8 *ikm, size_t ikm_len, const u8 *salt,
+		 size_t salt_len, const u8 *info, size_t info_len,
+		 u8 *okm, size_t okm_len)
+{
+	u8 k0[SHA1_BLOCK_SIZE], pad[SHA1_BLOCK_SIZE];
+	u8 prk[SHA1_DIGEST_SIZE], t[SHA1_DIGEST_SIZE];
+	SHASH_DESC_ON_STACK(desc, ss_sha1);
+	size_t done, n;
+	u8 counter;
+	int err;
+
+	if (okm_len > 255 * SHA1_DIGEST_SIZE)
+		return -EINVAL;
+	desc->tfm = ss_sha1;
+
+	/* extract: PRK = HMAC(salt, IKM) */
+	err = ss_hmac_key(desc, k0, salt, salt_len) ?:
+	      ss_hmac_begin(desc, k0, pad) ?:
+	      crypto_shash_update(desc, ikm, ikm_len) ?:
+	      ss_hmac_end(desc, k0, pad, prk);
+	if (err)
+		goto out;
+
+	/* expand: T(i) = HMAC(PRK, T(i - 1) || info || i), T(0) empty */
+	err = ss_hmac_key(desc, k0, prk, sizeof(prk));
+	for (done = 0, counter = 1; !err && done < okm_len; counter++) {
+		err = ss_hmac_begin(desc, k0, pad) ?:
+		      (done ? crypto_shash_update(desc, t, sizeof(t)) : 0) ?:
+		      crypto_shash_update(desc, info, info_len) ?:
+		      crypto_shash_update(desc, &counter, 1) ?:
+		      ss_hmac_end(desc, k0, pad, t);
+		n = min_t(size_t, okm_len - done, sizeof(t));
+		if (!err)
+			memcpy(okm + done, t, n);
+		done += n;
+	}
+
+out:
+	if (err)
+		memzero_explicit(okm, okm_len);
+	shash_desc_zero(desc);
+	memzero_explicit(k0, sizeof(k0));
+	memzero_explicit(pad, sizeof(pad));
+	memzero_explicit(prk, sizeof(prk));
+	memzero_explicit(t, sizeof(t));
+	return err;
+}
+
+/**
+ * ss_cipher_init() - derive a direction's subkey and key its transform
+ * @c: the cipher; its previous contents are ignored (free it first)
+ * @method: the session's method
+ * @master_key: the master key, @method->key_len bytes
+ * @salt: the direction's salt, @method->salt_len bytes
+ * @gfp: allocation flags for the request
+ *
+ * For the crypto API methods this allocates the transform, which takes
+ * the crypto API's locks and may load modules: call it in process
+ * context; @gfp only applies to the request. xchacha20 allocates nothing
+ * and may be initialised in any context. The nonce starts at zero.
+ *
+ * Return: 0 or -errno; on failure nothing is left allocated and no key
+ * material is left in @c.
+ */
+int ss_cipher_init(struct ss_cipher *c, const struct ss_method_info *method,
+		   const u8 *master_key, const u8 *salt, gfp_t gfp)
+{
+	struct crypto_aead *tfm;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->method = method;
+	if (WARN_ON_ONCE(method->key_len > sizeof(c->subkey) ||
+			 method->nonce_len > sizeof(c->nonce) ||
+			 method->tag_len != SS_TAG_LEN))
+		return -EINVAL;
+
+	err = ss_hkdf_sha1(master_key, method->key_len, salt, method->salt_len,
+			   ss_subkey_info, sizeof(ss_subkey_info) - 1,
+			   c->subkey, method->key_len);
+	if (err)
+		return err;
+	if (!method->aead)
+		return 0;
+
+	tfm = crypto_alloc_aead(method->aead, 0, 0);
+	if (IS_ERR(tfm)) {
+		err = PTR_ERR(tfm);
+		goto err_key;
+	}
+	err = crypto_aead_setkey(tfm, c->subkey, method->key_len) ?:
+	      crypto_aead_setauthsize(tfm, SS_TAG_LEN);
+	if (!err && crypto_aead_ivsize(tfm) != method->nonce_len)
+		err = -EINVAL;
+	if (err)
+		goto err_tfm;
+	c->req = aead_request_alloc(tfm, gfp);
+	if (!c->req) {
+		err = -ENOMEM;
+		goto err_tfm;
+	}
+	c->tfm = tfm;
+	return 0;
+
+err_tfm:
+	crypto_free_aead(tfm);
+err_key:
+	memzero_explicit(c->subkey, sizeof(c->subkey));
+	return err;
+}
+
+/**
+ * ss_cipher_free() - free the transform and wipe the key and nonce
+ * @c: the cipher; may be all zeros (never initialised), may be freed
+ *	already, and may be one whose ss_cipher_init() failed
+ */
+void ss_cipher_free(struct ss_cipher *c)
+{
+	aead_request_free(c->req);	/* kfree_sensitive() */
+	c->req = NULL;
+	if (c->tfm)
+		crypto_free_aead(c->tfm);	/* wipes the keyed context */
+	c->tfm = NULL;
+	memzero_explicit(c->subkey, sizeof(c->subkey));
+	memzero_explicit(c->nonce, sizeof(c->nonce));
+}
+
+/* The nonce is an unsigned little-endian integer over its whole width. */
+static void ss_nonce_inc(u8 *nonce, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		if (++nonce[i])
+			break;
+}
+
+/*
+ * One AEAD operation through the crypto API over linear buffers, the
+ * first @assoclen bytes of each being associated data (Shadowsocks has
+ * none; the self-tests use it). @srclen counts the tag when opening,
+ * @dstlen when sealing. The wait lives on the stack: an asynchronous
+ * implementation (the SIMD wrappers defer to cryptd where the FPU is not
+ * usable) is waited for, which may sleep.
+ */
+static int ss_aead_crypt(struct ss_cipher *c, u8 *dst, const u8 *src,
+			 unsigned int assoclen, unsigned int srclen,
+			 unsigned int dstlen, bool seal)
+{
+	struct scatterlist sg_src, sg_dst;
+	struct aead_request *req = c->req;
+	DECLARE_CRYPTO_WAIT(wait);
+	int err;
+
+	might_sleep();
+	if (src == dst) {
+		/* In place: one list over the longer of the two. */
+		sg_init_one(&sg_dst, dst, assoclen + max(srclen, dstlen));
+		aead_request_set_crypt(req, &sg_dst, &sg_dst, srclen, c->nonce);
+	} else {
+		sg_init_one(&sg_src, src, assoclen + srclen);
+		sg_init_one(&sg_dst, dst, assoclen + dstlen);
+		aead_request_set_crypt(req, &sg_src, &sg_dst, srclen, c->nonce);
+	}
+	aead_request_set_ad(req, assoclen);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
+				  CRYPTO_TFM_REQ_MAY_SLEEP,
+				  crypto_req_done, &wait);
+	if (seal)
+		err = crypto_wait_req(crypto_aead_encrypt(req), &wait);
+	else
+		err = crypto_wait_req(crypto_aead_decrypt(req), &wait);
+	return err;
+}
+
+/*
+ * Scatterlists map a buffer through virt_to_page(), which only works on
+ * the kernel's linear map: kmalloc() memory and page_address() of a page.
+ * vmalloc() memory and the (virtually mapped) stack give a wrong page and
+ * would corrupt unrelated memory, silently without CONFIG_DEBUG_SG, so
+ * both are refused. The check is a few instructions against a cipher.
+ */
+static bool ss_buf_ok(const void *buf)
+{
+	return !WARN_ON_ONCE(!virt_addr_valid(buf));
+}
+
+/**
+ * ss_cipher_seal() - encrypt and authenticate one message, no AAD
+ * @c: the cipher
+ * @dst: @len bytes of ciphertext, then the %SS_TAG_LEN-byte tag
+ * @src: @len bytes of plaintext
+ * @len: plaintext length, may be 0
+ *
+ * @dst may equal @src (in place; the buffer then has room for the tag) but
+ * must not otherwise overlap it. Both must be linear-map memory (kmalloc(),
+ * page_address()): not vmalloc() memory, not on the stack, not module
+ * data. For the crypto API methods this may sleep (an asynchronous
+ * implementation is waited for): process context only.
+ *
+ * The nonce advances after every operation, whatever its result: a
+ * failed seal never lets the next one reuse its nonce.
+ *
+ * Return: 0; -EFAULT for a buffer outside the linear map (warns once);
+ * -EMSGSIZE if @len does not fit the crypto API; or the error of the
+ * implementation.
+ */
+int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
+{
+	const struct ss_method_info *method = c->method;
+	int err = 0;
+
+	if (unlikely(len > UINT_MAX - SS_TAG_LEN))
+		return -EMSGSIZE;
+	if (unlikely(!ss_buf_ok(dst) || (len && !ss_buf_ok(src))))
+		return -EFAULT;
+
+	if (c->tfm)
+		err = ss_aead_crypt(c, dst, src, 0, len, len + SS_TAG_LEN,
+				    true);
+	else
+		xchacha20poly1305_encrypt(dst, src, len, NULL, 0, c->nonce,
+					  c->subkey);
+	ss_nonce_inc(c->nonce, method->nonce_len);
+	return err;
+}
+
+/**
+ * ss_cipher_open() - authenticate and decrypt one message, no AAD
+ * @c: the cipher
+ * @dst: @len - %SS_TAG_LEN bytes of plaintext
+ * @src: @len bytes: ciphertext, then the tag
+ * @len: sealed length, the tag included
+ *
+ * Buffers and context as for ss_cipher_seal(); @dst may equal @src.
+ *
+ * On any failure @dst is zeroed, so no unauthenticated plaintext can leak
+ * (the crypto API's AES-GCM decrypts before it compares the tag); the
+ * caller discards it anyway, and after -EBADMSG the stream is dead. The
+ * nonce advances after every operation, whatever its result, so it always
+ * counts the operations done, as the protocol defines it; calls refused
+ * with -EINVAL, -EMSGSIZE or -EFAULT do no operation.
+ *
+ * Return: 0; -EBADMSG if authentication failed; -EINVAL if @len is shorter
+ * than a tag; -EMSGSIZE, -EFAULT, or an error of the implementation.
+ */
+int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
+{
+	const struct ss_method_info *method = c->method;
+	int err = 0;
+
+	if (unlikely(len < SS_TAG_LEN))
+		return -EINVAL;
+	if (unlikely(len > UINT_MAX))
+		return -EMSGSIZE;
+	if (unlikely(!ss_buf_ok(src) || (len > SS_TAG_LEN && !ss_buf_ok(dst))))
+		return -EFAULT;
+
+	if (c->tfm)
+		err = ss_aead_crypt(c, dst, src, 0, len, len - SS_TAG_LEN,
+				    false);
+	else if (!xchacha20poly1305_decrypt(dst, src, len, NULL, 0, c->nonce,
+					    c->subkey))
+		err = -EBADMSG;
+	ss_nonce_inc(c->nonce, method->nonce_len);
+	if (unlikely(err))
+		memset(dst, 0, len - SS_TAG_LEN);
+	return err;
+}
+
+#include "selftest/cipher.c"
