@@ -42,6 +42,14 @@ ss_test "ssctl server show loads the module on demand" \
 	bash -c 'ssctl server show >/dev/null && grep -q "^shadowsocks " /proc/modules'
 ss_test "the freshly built module is the one loaded" \
 	bash -c "[ \"\$(modinfo -F filename shadowsocks)\" = /lib/modules/$(uname -r)/updates/shadowsocks.ko ]"
+# The VM runs the debug build, whose known-answer tests (HKDF, the AEADs,
+# seal/open, the replay filter) run at load and refuse the load on failure.
+if dmesg | grep -q 'shadowsocks: crypto self-tests: pass'; then
+	ss_ok "crypto self-tests pass at load (debug build)"
+else
+	ss_fail "crypto self-tests pass at load (debug build)" \
+		"$(dmesg | grep 'shadowsocks:' | head -n 20)"
+fi
 
 ss_test "server add (tcp_and_udp) in the initial netns" \
 	ssctl server add lc-a port 18388 method aes-256-gcm key "$KEY" mode tcp_and_udp
