@@ -243,6 +243,37 @@ err_key:
 }
 
 /**
+ * ss_cipher_rekey() - start a new session on an initialised cipher
+ * @c: a cipher that ss_cipher_init() set up, not in use by anyone else
+ * @master_key: the master key, @c->method->key_len bytes
+ * @salt: the new salt, @c->method->salt_len bytes
+ *
+ * What ss_cipher_free() and ss_cipher_init() with the same method would
+ * do, but keeping the transform and the request: for UDP, where every
+ * packet has its own salt, this costs the key derivation and a setkey
+ * instead of an algorithm lookup and several allocations. Process context
+ * (a transform's setkey may allocate and wait). The nonce restarts at zero.
+ *
+ * Return: 0 or -errno; on failure the key is wiped, the cipher must not be
+ * used to seal or open, and must still be freed.
+ */
+int ss_cipher_rekey(struct ss_cipher *c, const u8 *master_key, const u8 *salt)
+{
+	const struct ss_method_info *method = c->method;
+	int err;
+
+	memzero_explicit(c->nonce, sizeof(c->nonce));
+	err = ss_hkdf_sha1(master_key, method->key_len, salt, method->salt_len,
+			   ss_subkey_info, sizeof(ss_subkey_info) - 1,
+			   c->subkey, method->key_len);
+	if (!err && c->tfm)
+		err = crypto_aead_setkey(c->tfm, c->subkey, method->key_len);
+	if (err)
+		memzero_explicit(c->subkey, sizeof(c->subkey));
+	return err;
+}
+
+/**
  * ss_cipher_free() - free the transform and wipe the key and nonce
  * @c: the cipher; may be all zeros (never initialised), may be freed
  *	already, and may be one whose ss_cipher_init() failed

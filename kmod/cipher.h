@@ -44,6 +44,7 @@ struct ss_cipher {
 
 int ss_cipher_init(struct ss_cipher *c, const struct ss_method_info *method,
 		   const u8 *master_key, const u8 *salt, gfp_t gfp);
+int ss_cipher_rekey(struct ss_cipher *c, const u8 *master_key, const u8 *salt);
 void ss_cipher_free(struct ss_cipher *c);
 int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len);
 int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len);

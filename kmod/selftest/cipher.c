@@ -425,9 +425,19 @@ static bool __init ss_selftest_vec(const struct ss_kat_vec *v, u8 *buf)
 		 m->name, err);
 	ss_cipher_free(&r);
 
-	/* UDP: a fresh cipher per packet, nonce zero, in place */
-	ss_cipher_free(&c);
-	err = ss_cipher_init(&c, m, v->master, salt, GFP_KERNEL);
+	/*
+	 * UDP: a new session per packet, nonce zero, in place; the sender
+	 * rekeys its cipher (which sealed two messages under another salt),
+	 * the receiver starts a fresh one.
+	 */
+	salt[0] ^= 0xff;
+	err = ss_cipher_rekey(&c, v->master, salt);
+	salt[0] ^= 0xff;
+	err = err ?: ss_cipher_seal(&c, out, out, 5);
+	err = err ?: ss_cipher_rekey(&c, v->master, salt);
+	SS_CHECK(!err && !c.nonce[0] &&
+		 !memcmp(c.subkey, v->subkey, m->key_len),
+		 "%s: rekey (%d)", m->name, err);
 	memcpy(out, "hello", 5);
 	err = err ?: ss_cipher_seal(&c, out, out, 5);
 	SS_CHECK(!err && !memcmp(out, v->udp, SS_UDP_SEALED),

@@ -112,8 +112,8 @@ bool __init ss_replay_selftest(void)
 	bool ok = true;
 	int err;
 
-	err = ss_replay_filter_init(&f, replay_capacity);
-	SS_CHECK(!err, "replay filter of %u salts (%d)", replay_capacity, err);
+	err = ss_replay_filter_init(&f, 1000);
+	SS_CHECK(!err, "replay filter of 1000 salts (%d)", err);
 	if (err)
 		return false;
 	get_random_bytes(salt, sizeof(salt));
