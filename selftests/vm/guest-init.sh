@@ -31,7 +31,13 @@ case "$SS_MODE" in
 test) bash "$SS_REPO/selftests/run-guest.sh" ;;
 demo) bash "$SS_REPO/selftests/demo.sh" ;;
 bench) bash "$SS_REPO/selftests/bench.sh" ;;
-guest) eval "$(cat "$SS_BUILD/$SS_KVER/guest.cmd")" ;;
+guest)
+	if cmd=$(cat "$SS_BUILD/$SS_KVER/guest.cmd"); then
+		eval "$cmd"
+	else
+		false
+	fi
+	;;
 esac
 rc=$?
 echo "### guest done $rc"
