@@ -268,7 +268,10 @@ int config_parse(struct ss_config *cfg, enum ss_kind kind,
 			     !strcmp(kw, "password-file") ||
 			     !strcmp(kw, "key") || !strcmp(kw, "timeout") ||
 			     (kind == SS_SERVER && (!strcmp(kw, "address") ||
-						    !strcmp(kw, "mode"))) ||
+						    !strcmp(kw, "mode") ||
+						    !strcmp(kw, "handshake-timeout") ||
+						    !strcmp(kw, "max-conns") ||
+						    !strcmp(kw, "allow-local"))) ||
 			     (kind == SS_CLIENT && !strcmp(kw, "server"));
 
 		if (!known)
@@ -319,6 +322,30 @@ int config_parse(struct ss_config *cfg, enum ss_kind kind,
 						   val, SS_MAX_TIMEOUT);
 			cfg->timeout = (uint32_t)v;
 			cfg->has_timeout = true;
+		} else if (!strcmp(kw, "handshake-timeout")) {
+			if (cfg->has_handshake_timeout)
+				return usage_error(cmd, "'handshake-timeout' given twice");
+			if (!parse_uint(val, 1, SS_MAX_TIMEOUT, &v))
+				return usage_error(cmd, "invalid handshake-timeout '%s' (1-%d seconds)",
+						   val, SS_MAX_TIMEOUT);
+			cfg->handshake_timeout = (uint32_t)v;
+			cfg->has_handshake_timeout = true;
+		} else if (!strcmp(kw, "max-conns")) {
+			if (cfg->has_max_conns)
+				return usage_error(cmd, "'max-conns' given twice");
+			if (!parse_uint(val, 1, SS_MAX_MAX_CONNS, &v))
+				return usage_error(cmd, "invalid max-conns '%s' (1-%d)",
+						   val, SS_MAX_MAX_CONNS);
+			cfg->max_conns = (uint32_t)v;
+			cfg->has_max_conns = true;
+		} else if (!strcmp(kw, "allow-local")) {
+			if (cfg->has_allow_local)
+				return usage_error(cmd, "'allow-local' given twice");
+			if (strcmp(val, "on") && strcmp(val, "off"))
+				return usage_error(cmd, "invalid allow-local '%s' (on or off)",
+						   val);
+			cfg->allow_local = !strcmp(val, "on");
+			cfg->has_allow_local = true;
 		} else {
 			/* password, password-file, key */
 			if (secret != SECRET_NONE)

@@ -48,6 +48,9 @@ static struct nla_policy attr_policy[SS_A_MAX + 1] = {
 	[SS_A_MODE]		= { .type = NLA_U32 },
 	[SS_A_TIMEOUT]		= { .type = NLA_U32 },
 	[SS_A_STATS]		= { .type = NLA_NESTED },
+	[SS_A_HANDSHAKE_TIMEOUT] = { .type = NLA_U32 },
+	[SS_A_MAX_CONNS]	= { .type = NLA_U32 },
+	[SS_A_ALLOW_LOCAL]	= { .type = NLA_U8 },
 };
 
 static struct nla_policy stats_policy[SS_STATS_A_MAX + 1] = {
@@ -60,6 +63,8 @@ static struct nla_policy stats_policy[SS_STATS_A_MAX + 1] = {
 	[SS_STATS_A_BAD_HEADER]		= { .type = NLA_U64 },
 	[SS_STATS_A_CONNECT_FAIL]	= { .type = NLA_U64 },
 	[SS_STATS_A_DNS_FAIL]		= { .type = NLA_U64 },
+	[SS_STATS_A_DRAINING]		= { .type = NLA_U64 },
+	[SS_STATS_A_REFUSED]		= { .type = NLA_U64 },
 };
 
 /*
@@ -139,6 +144,8 @@ static int parse_object(struct nl_msg *msg, struct ss_object *obj)
 		[SS_STATS_A_BAD_HEADER] = &obj->stats.bad_header,
 		[SS_STATS_A_CONNECT_FAIL] = &obj->stats.connect_fail,
 		[SS_STATS_A_DNS_FAIL] = &obj->stats.dns_fail,
+		[SS_STATS_A_DRAINING] = &obj->stats.draining,
+		[SS_STATS_A_REFUSED] = &obj->stats.refused,
 	};
 	int v4, v6;
 
@@ -168,6 +175,13 @@ static int parse_object(struct nl_msg *msg, struct ss_object *obj)
 	}
 	if (tb[SS_A_TIMEOUT])
 		obj->timeout = nla_get_u32(tb[SS_A_TIMEOUT]);
+	if (tb[SS_A_HANDSHAKE_TIMEOUT] && tb[SS_A_MAX_CONNS] &&
+	    tb[SS_A_ALLOW_LOCAL]) {
+		obj->has_limits = true;
+		obj->handshake_timeout = nla_get_u32(tb[SS_A_HANDSHAKE_TIMEOUT]);
+		obj->max_conns = nla_get_u32(tb[SS_A_MAX_CONNS]);
+		obj->allow_local = nla_get_u8(tb[SS_A_ALLOW_LOCAL]);
+	}
 	if (tb[SS_A_STATS]) {
 		if (nla_parse_nested(stb, SS_STATS_A_MAX, tb[SS_A_STATS],
 				     stats_policy) < 0)
@@ -333,7 +347,13 @@ int ipc_add(const struct ss_config *cfg, struct ipc_error *e)
 	    nla_put_u32(msg, SS_A_METHOD, cfg->method->id) ||
 	    nla_put(msg, SS_A_KEY, (int)cfg->method->key_len, cfg->key) ||
 	    (cfg->has_mode && nla_put_u32(msg, SS_A_MODE, cfg->mode)) ||
-	    (cfg->has_timeout && nla_put_u32(msg, SS_A_TIMEOUT, cfg->timeout))) {
+	    (cfg->has_timeout && nla_put_u32(msg, SS_A_TIMEOUT, cfg->timeout)) ||
+	    (cfg->has_handshake_timeout &&
+	     nla_put_u32(msg, SS_A_HANDSHAKE_TIMEOUT, cfg->handshake_timeout)) ||
+	    (cfg->has_max_conns &&
+	     nla_put_u32(msg, SS_A_MAX_CONNS, cfg->max_conns)) ||
+	    (cfg->has_allow_local &&
+	     nla_put_u8(msg, SS_A_ALLOW_LOCAL, cfg->allow_local))) {
 		e->nl_err = NLE_NOMEM;
 		goto out;
 	}

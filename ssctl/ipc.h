@@ -24,6 +24,8 @@ struct ss_stats {
 	uint64_t bad_header;
 	uint64_t connect_fail;
 	uint64_t dns_fail;
+	uint64_t draining;
+	uint64_t refused;
 };
 
 /* an object as the kernel reports it (never with a key) */
@@ -38,6 +40,11 @@ struct ss_object {
 	bool has_mode;
 	uint32_t mode;
 	uint32_t timeout;
+	/* servers only; has_limits when the kernel reported them */
+	bool has_limits;
+	uint32_t handshake_timeout;
+	uint32_t max_conns;
+	bool allow_local;
 	struct ss_stats stats;
 };
 

@@ -47,7 +47,8 @@ static const struct verb verbs[] = {
 	{ "add", server_add,
 	  "NAME [address ADDR]... port PORT method METHOD "
 	  "(password PW | password-file FILE | key BASE64) "
-	  "[mode tcp_only|tcp_and_udp|udp_only] [timeout SECONDS]",
+	  "[mode tcp_only|tcp_and_udp|udp_only] [timeout SECONDS] "
+	  "[handshake-timeout SECONDS] [max-conns N] [allow-local on|off]",
 	  "add a server: it listens on PORT at once" },
 	{ "del", server_del, "NAME",
 	  "delete a server, closing its connections" },

@@ -66,14 +66,18 @@ _ssctl() {
 		_known_hosts_real -- "$cur"
 		return
 		;;
-	address | port | password | key | timeout)
+	allow-local)
+		COMPREPLY=($(compgen -W "on off" -- "$cur"))
+		return
+		;;
+	address | port | password | key | timeout | handshake-timeout | max-conns)
 		return
 		;;
 	esac
 
 	local kw="port method password password-file key timeout"
 	if [[ $object == server ]]; then
-		kw+=" address mode"
+		kw+=" address mode handshake-timeout max-conns allow-local"
 	else
 		kw+=" server"
 	fi
