@@ -8,9 +8,11 @@
 #include <net/genetlink.h>
 
 #include "cipher.h"
+#include "conn.h"
 #include "netlink.h"
 #include "netns.h"
 #include "replay.h"
+#include "resolve.h"
 
 static int __init ss_mod_init(void)
 {
@@ -33,9 +35,17 @@ static int __init ss_mod_init(void)
 	pr_info("crypto self-tests: pass\n");
 #endif
 
-	err = ss_netns_init();
+	err = ss_conn_init();
 	if (err)
 		goto err_replay;
+
+	err = ss_resolve_init();
+	if (err)
+		goto err_conn;
+
+	err = ss_netns_init();
+	if (err)
+		goto err_resolve;
 
 	err = ss_genl_init();
 	if (err)
@@ -45,6 +55,10 @@ static int __init ss_mod_init(void)
 
 err_netns:
 	ss_netns_uninit();
+err_resolve:
+	ss_resolve_uninit();
+err_conn:
+	ss_conn_uninit();
 err_replay:
 	ss_replay_uninit();
 err_hkdf:
@@ -54,12 +68,16 @@ err_hkdf:
 
 /*
  * The family goes first, so no request can create objects any more; then
- * every namespace's objects, their sockets included.
+ * every namespace's objects, their sockets and connections included; then
+ * the resolutions still under way, and the works they and the connections
+ * left queued.
  */
 static void __exit ss_mod_exit(void)
 {
 	ss_genl_uninit();
 	ss_netns_uninit();
+	ss_resolve_uninit();
+	ss_conn_uninit();
 	ss_replay_uninit();
 	ss_hkdf_uninit();
 }

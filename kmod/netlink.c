@@ -31,6 +31,11 @@ static struct netlink_range_validation ss_timeout_range = {
 	.max = SS_MAX_TIMEOUT,
 };
 
+static struct netlink_range_validation ss_max_conns_range = {
+	.min = 1,
+	.max = SS_MAX_MAX_CONNS,
+};
+
 /*
  * One policy for every command. Which attributes each command accepts is
  * checked by ss_nl_check_attrs(); the key's exact length, which depends on
@@ -52,6 +57,11 @@ static const struct nla_policy ss_policy[SS_A_MAX + 1] = {
 							&ss_timeout_range),
 	[SS_A_STATS]		= { .type = NLA_REJECT,
 				    .reject_message = "statistics are read-only" },
+	[SS_A_HANDSHAKE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &ss_timeout_range),
+	[SS_A_MAX_CONNS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&ss_max_conns_range),
+	[SS_A_ALLOW_LOCAL]	= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* The attributes each request may carry, one bit per attribute type. */
@@ -59,7 +69,9 @@ static const struct nla_policy ss_policy[SS_A_MAX + 1] = {
 				 BIT(SS_A_METHOD) | BIT(SS_A_KEY) | \
 				 BIT(SS_A_TIMEOUT))
 #define SS_SERVER_NEW_ATTRS	(SS_OBJ_NEW_ATTRS | BIT(SS_A_LISTEN_IPV4) | \
-				 BIT(SS_A_LISTEN_IPV6) | BIT(SS_A_MODE))
+				 BIT(SS_A_LISTEN_IPV6) | BIT(SS_A_MODE) | \
+				 BIT(SS_A_HANDSHAKE_TIMEOUT) | \
+				 BIT(SS_A_MAX_CONNS) | BIT(SS_A_ALLOW_LOCAL))
 #define SS_CLIENT_NEW_ATTRS	(SS_OBJ_NEW_ATTRS | BIT(SS_A_REMOTE_IPV4) | \
 				 BIT(SS_A_REMOTE_IPV6))
 
@@ -241,6 +253,13 @@ static int ss_nl_server_new(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	cfg.mode = attrs[SS_A_MODE] ? nla_get_u32(attrs[SS_A_MODE]) :
 				      SS_MODE_TCP_ONLY;
+	cfg.handshake_timeout = attrs[SS_A_HANDSHAKE_TIMEOUT] ?
+		nla_get_u32(attrs[SS_A_HANDSHAKE_TIMEOUT]) :
+		min_t(u32, SS_DEFAULT_HANDSHAKE_TIMEOUT, cfg.obj.timeout);
+	cfg.max_conns = attrs[SS_A_MAX_CONNS] ?
+		nla_get_u32(attrs[SS_A_MAX_CONNS]) : SS_DEFAULT_MAX_CONNS;
+	cfg.allow_local = attrs[SS_A_ALLOW_LOCAL] &&
+			  nla_get_u8(attrs[SS_A_ALLOW_LOCAL]);
 	if (attrs[SS_A_LISTEN_IPV4])
 		ss_nl_sockaddr4(&cfg.listen[SS_LISTEN_IPV4],
 				attrs[SS_A_LISTEN_IPV4], cfg.obj.port);
@@ -313,6 +332,9 @@ static int ss_nl_server_fill(struct sk_buff *skb, const struct ss_entry *entry,
 	    nla_put_u32(skb, SS_A_METHOD, srv->method->id) ||
 	    nla_put_u32(skb, SS_A_MODE, srv->mode) ||
 	    nla_put_u32(skb, SS_A_TIMEOUT, srv->timeout) ||
+	    nla_put_u32(skb, SS_A_HANDSHAKE_TIMEOUT, srv->handshake_timeout) ||
+	    nla_put_u32(skb, SS_A_MAX_CONNS, srv->max_conns) ||
+	    nla_put_u8(skb, SS_A_ALLOW_LOCAL, srv->allow_local) ||
 	    ss_stats_fill(skb, SS_A_STATS, &srv->stats))
 		goto cancel;
 	genlmsg_end(skb, hdr);

@@ -8,8 +8,9 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "compat.h"
+#include "conn.h"
 #include "crypto.h"
+#include "listen.h"
 #include "server.h"
 
 static void ss_server_free(struct ss_server *srv)
@@ -34,28 +35,46 @@ static void ss_server_release(struct kref *refcount)
 	call_rcu(&srv->rcu, ss_server_free_rcu);
 }
 
-static void ss_server_put(struct ss_server *srv)
+/**
+ * ss_server_get() - take a reference on a server
+ * @srv: the server; the caller already holds a reference, or holds
+ *	&ss_net.lock or rcu_read_lock() with @srv found in its table
+ */
+void ss_server_get(struct ss_server *srv)
+{
+	kref_get(&srv->refcount);
+}
+
+/**
+ * ss_server_put() - drop a reference on a server
+ * @srv: the server; freed after an RCU grace period with the last one
+ */
+void ss_server_put(struct ss_server *srv)
 {
 	kref_put(&srv->refcount, ss_server_release);
 }
 
-/* Release every socket; the caller holds ss_net.lock. */
+/*
+ * Stop accepting, release every socket, then end every connection and wait
+ * until their sockets are released too; the caller holds ss_net.lock.
+ */
 static void ss_server_close(struct ss_server *srv)
 {
 	int i;
 
+	ss_listen_stop(srv);
 	for (i = 0; i < SS_LISTEN_NR; i++) {
 		ss_socket_release(&srv->listen[i].tcp);
 		ss_socket_release(&srv->listen[i].udp);
 	}
+	ss_conn_kill_all(srv);
 }
 
 /*
  * Create and bind the sockets of every listen address, for each protocol
  * the mode needs; the caller holds ss_net.lock. Binding now reports a port
- * in use at creation. The relay issue adds listen() and the accept and
- * receive callbacks here: a listening socket nobody accepts on would leave
- * clients hanging in the backlog.
+ * in use at creation; ss_listen_start() listens once the server is
+ * published.
  */
 static int ss_server_open(struct ss_server *srv, struct net *net,
 			  struct netlink_ext_ack *extack)
@@ -89,59 +108,12 @@ err_close:
 	return err;
 }
 
-static bool ss_sockaddr_overlap(const union ss_sockaddr *a,
-				const union ss_sockaddr *b)
+/* Unpublish, close and drop the table's reference; under ss_net.lock. */
+static void ss_server_remove(struct ss_net *sn, struct ss_server *srv)
 {
-	if (!a->sa.sa_family || a->sa.sa_family != b->sa.sa_family)
-		return false;
-	if (a->sa.sa_family == AF_INET)
-		return a->in4.sin_port == b->in4.sin_port &&
-		       (a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr ||
-			a->in4.sin_addr.s_addr == htonl(INADDR_ANY) ||
-			b->in4.sin_addr.s_addr == htonl(INADDR_ANY));
-	return a->in6.sin6_port == b->in6.sin6_port &&
-	       (ipv6_addr_equal(&a->in6.sin6_addr, &b->in6.sin6_addr) ||
-		ipv6_addr_any(&a->in6.sin6_addr) ||
-		ipv6_addr_any(&b->in6.sin6_addr));
-}
-
-/*
- * Two bound TCP sockets that both have SO_REUSEADDR do not conflict until
- * one of them listens, and these do not listen yet (see ss_server_open()).
- * Refuse a TCP port another server of the namespace has, as bind() will
- * once the relay listens; the caller holds ss_net.lock.
- */
-static int ss_server_check_tcp(struct ss_net *sn, const struct ss_server *srv,
-			       struct netlink_ext_ack *extack)
-{
-	const struct ss_entry *entry;
-	unsigned long id;
-	int i, j;
-
-	if (srv->mode == SS_MODE_UDP_ONLY)
-		return 0;
-	xa_for_each(&sn->servers.ids, id, entry) {
-		const struct ss_server *other =
-			container_of(entry, struct ss_server, entry);
-
-		if (other->mode == SS_MODE_UDP_ONLY)
-			continue;
-		for (i = 0; i < SS_LISTEN_NR; i++) {
-			const union ss_sockaddr *addr = &srv->listen[i].addr;
-
-			for (j = 0; j < SS_LISTEN_NR; j++) {
-				if (!ss_sockaddr_overlap(addr,
-							 &other->listen[j].addr))
-					continue;
-				SS_SET_ERR_MSG_FMT(extack,
-						   "cannot bind: address already in use",
-						   "cannot bind %pISpc/tcp: address already in use",
-						   &addr->sa);
-				return -EADDRINUSE;
-			}
-		}
-	}
-	return 0;
+	ss_table_remove(sn, &sn->servers, &srv->entry);
+	ss_server_close(srv);
+	ss_server_put(srv);
 }
 
 /* Neither address given: 0.0.0.0 and, where IPv6 is enabled at all, ::. */
@@ -167,7 +139,7 @@ static void ss_server_set_listen(struct ss_server *srv,
 }
 
 /**
- * ss_server_create() - create a server, bind its sockets and publish it
+ * ss_server_create() - create a server, bind its sockets, publish it, listen
  * @net: the namespace it lives in
  * @cfg: what it is
  * @extack: where to say why not
@@ -194,6 +166,12 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 	srv->port = cfg->obj.port;
 	srv->mode = cfg->mode;
 	srv->timeout = cfg->obj.timeout;
+	srv->handshake_timeout = cfg->handshake_timeout;
+	srv->max_conns = cfg->max_conns;
+	srv->allow_local = cfg->allow_local;
+	spin_lock_init(&srv->conns_lock);
+	INIT_LIST_HEAD(&srv->conns);
+	init_waitqueue_head(&srv->conns_wq);
 	ss_server_set_listen(srv, cfg);
 	err = ss_stats_init(&srv->stats);
 	if (err)
@@ -204,9 +182,6 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 		err = -EEXIST;
 		goto err_unlock;
 	}
-	err = ss_server_check_tcp(sn, srv, extack);
-	if (err)
-		goto err_unlock;
 	err = ss_server_open(srv, net, extack);
 	if (err)
 		goto err_unlock;
@@ -214,8 +189,15 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 	if (err)
 		goto err_close;
 	pr_debug("server %s created\n", srv->entry.name);
+	/*
+	 * Connections hold references on the server from the first accept:
+	 * from here on only the reference count frees it.
+	 */
+	err = ss_listen_start(srv, extack);
+	if (err)
+		ss_server_remove(sn, srv);
 	mutex_unlock(&sn->lock);
-	return 0;
+	return err;
 
 err_close:
 	ss_server_close(srv);
@@ -224,14 +206,6 @@ err_unlock:
 err_free:
 	ss_server_free(srv);	/* never published: no grace period needed */
 	return err;
-}
-
-/* Unpublish, close and drop the table's reference; under ss_net.lock. */
-static void ss_server_remove(struct ss_net *sn, struct ss_server *srv)
-{
-	ss_table_remove(sn, &sn->servers, &srv->entry);
-	ss_server_close(srv);
-	ss_server_put(srv);
 }
 
 /**
@@ -256,7 +230,8 @@ struct ss_server *ss_server_find(struct ss_net *sn, const char *name)
  * @net: the namespace it lives in
  * @name: its name
  *
- * Its sockets are released before this returns, so its ports are free.
+ * Its sockets, and those of every connection it accepted, are released
+ * before this returns, so its ports are free.
  *
  * Return: 0, or -ENOENT when there is no such server.
  */

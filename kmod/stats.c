@@ -18,6 +18,7 @@ static const u16 ss_counter_attr[SS_CTR_NR] = {
 	[SS_CTR_BAD_HEADER]	= SS_STATS_A_BAD_HEADER,
 	[SS_CTR_CONNECT_FAIL]	= SS_STATS_A_CONNECT_FAIL,
 	[SS_CTR_DNS_FAIL]	= SS_STATS_A_DNS_FAIL,
+	[SS_CTR_REFUSED]	= SS_STATS_A_REFUSED,
 };
 
 /**
@@ -36,6 +37,7 @@ int ss_stats_init(struct ss_stats *stats)
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(stats->pcpu, cpu)->syncp);
 	atomic64_set(&stats->conn_active, 0);
+	atomic64_set(&stats->draining, 0);
 	return 0;
 }
 
@@ -87,7 +89,9 @@ int ss_stats_fill(struct sk_buff *skb, int attrtype,
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, SS_STATS_A_CONN_ACTIVE,
 			      atomic64_read(&stats->conn_active),
-			      SS_STATS_A_PAD))
+			      SS_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, SS_STATS_A_DRAINING,
+			      atomic64_read(&stats->draining), SS_STATS_A_PAD))
 		goto cancel;
 	for (i = 0; i < SS_CTR_NR; i++)
 		if (nla_put_u64_64bit(skb, ss_counter_attr[i], sum[i],

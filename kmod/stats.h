@@ -7,6 +7,7 @@
 #define _SS_STATS_H
 
 #include <linux/atomic.h>
+#include <linux/percpu.h>
 #include <linux/u64_stats_sync.h>
 
 struct sk_buff;
@@ -21,6 +22,7 @@ enum ss_counter {
 	SS_CTR_BAD_HEADER,
 	SS_CTR_CONNECT_FAIL,
 	SS_CTR_DNS_FAIL,
+	SS_CTR_REFUSED,
 	SS_CTR_NR
 };
 
@@ -40,11 +42,40 @@ struct ss_pcpu_stats {
  * @conn_active: connections open now; a gauge goes up on one CPU and down
  *	on another, so it is one atomic rather than a per-CPU sum that a
  *	reader could catch below zero
+ * @draining: connections open now that are read and discarded until their
+ *	handshake timeout after bad data; a gauge, as @conn_active
  */
 struct ss_stats {
 	struct ss_pcpu_stats __percpu *pcpu;
 	atomic64_t conn_active;
+	atomic64_t draining;
 };
+
+/**
+ * ss_stats_add() - add to one of the monotonic counters
+ * @stats: the counters
+ * @ctr: which one
+ * @val: how much
+ *
+ * Runs with preemption off on this CPU's share. Callers are process
+ * context (the relay's works): on 32-bit, a softirq writer interrupting
+ * one would need the _irqsave variants of the u64_stats helpers.
+ */
+static inline void ss_stats_add(struct ss_stats *stats, enum ss_counter ctr,
+				u64 val)
+{
+	struct ss_pcpu_stats *p = get_cpu_ptr(stats->pcpu);
+
+	u64_stats_update_begin(&p->syncp);
+	u64_stats_add(&p->ctr[ctr], val);
+	u64_stats_update_end(&p->syncp);
+	put_cpu_ptr(stats->pcpu);
+}
+
+static inline void ss_stats_inc(struct ss_stats *stats, enum ss_counter ctr)
+{
+	ss_stats_add(stats, ctr, 1);
+}
 
 int ss_stats_init(struct ss_stats *stats);
 void ss_stats_free(struct ss_stats *stats);

@@ -30,6 +30,24 @@
  *   SS_A_MODE          NLA_U32, enum ss_mode, optional (SS_MODE_TCP_ONLY)
  *   SS_A_TIMEOUT       NLA_U32, idle timeout in seconds, optional
  *                      (SS_DEFAULT_TIMEOUT), 1..SS_MAX_TIMEOUT
+ *   SS_A_HANDSHAKE_TIMEOUT
+ *                      NLA_U32, seconds, optional, 1..SS_MAX_TIMEOUT;
+ *                      default min(SS_DEFAULT_HANDSHAKE_TIMEOUT, timeout).
+ *                      Counted from accept: a connection that has not
+ *                      sent its target address and reached its target by
+ *                      then is closed; a connection refused for bad data
+ *                      (authentication failure, bad header, replay) is
+ *                      read and discarded until then, then closed
+ *   SS_A_MAX_CONNS     NLA_U32, optional (SS_DEFAULT_MAX_CONNS),
+ *                      1..SS_MAX_MAX_CONNS: connections the server holds
+ *                      at once; one more is accepted and closed at once
+ *                      (counted in SS_STATS_A_REFUSED)
+ *   SS_A_ALLOW_LOCAL   NLA_U8, 0 or 1, optional (0): 1 lets clients reach
+ *                      the server's own addresses (any address local to
+ *                      its namespace), loopback (127/8, ::1), link-local
+ *                      (169.254/16, fe80::/10) and unspecified (0.0.0.0/8,
+ *                      ::) targets; 0 refuses them (counted as connect
+ *                      failures)
  *
  * SS_CMD_SERVER_DEL
  * -----------------
@@ -40,12 +58,18 @@
  *   Each reply message (one per server) carries:
  *   SS_A_NAME, SS_A_LISTEN_IPV4 and/or SS_A_LISTEN_IPV6 (the addresses the
  *   server listens on), SS_A_PORT, SS_A_METHOD, SS_A_MODE, SS_A_TIMEOUT,
- *   SS_A_STATS:
+ *   SS_A_HANDSHAKE_TIMEOUT, SS_A_MAX_CONNS, SS_A_ALLOW_LOCAL (the values in
+ *   effect, defaults included), SS_A_STATS:
  *     SS_STATS_A_CONN_ACTIVE, SS_STATS_A_CONN_TOTAL, SS_STATS_A_BYTES_IN,
  *     SS_STATS_A_BYTES_OUT, SS_STATS_A_AUTH_FAIL, SS_STATS_A_REPLAY,
- *     SS_STATS_A_BAD_HEADER, SS_STATS_A_CONNECT_FAIL, SS_STATS_A_DNS_FAIL
- *     (all NLA_U64). BYTES_IN counts plaintext payload bytes received from
- *     the encrypted side, BYTES_OUT plaintext payload bytes sent to it.
+ *     SS_STATS_A_BAD_HEADER, SS_STATS_A_CONNECT_FAIL, SS_STATS_A_DNS_FAIL,
+ *     SS_STATS_A_DRAINING, SS_STATS_A_REFUSED (all NLA_U64). BYTES_IN
+ *     counts plaintext payload bytes received from the encrypted side (the
+ *     target address excluded), BYTES_OUT plaintext payload bytes sent to
+ *     it. CONN_ACTIVE and DRAINING are gauges: connections open now, and
+ *     those of them being read and discarded until the handshake timeout
+ *     after bad data. CONN_TOTAL counts connections accepted and handled,
+ *     REFUSED those closed at once because the server had SS_A_MAX_CONNS.
  *   SS_A_KEY is never returned.
  *
  * SS_CMD_CLIENT_NEW
@@ -73,9 +97,11 @@
  * offending attribute where there is one. -EEXIST for a duplicate name,
  * -ENOENT for an unknown one, -ENOPKG when the kernel cannot instantiate the
  * method's transform, -EPERM without CAP_NET_ADMIN. SS_CMD_SERVER_NEW binds
- * the server's sockets at once: -EADDRINUSE for a port in use (by anyone,
- * or by another server of the namespace), -EADDRNOTAVAIL for an address the
- * namespace does not have. An attribute a command does not take, or any
+ * the server's sockets and listens at once: -EADDRINUSE for a port in use
+ * (by anyone, or by another server of the namespace), -EADDRNOTAVAIL for an
+ * address the namespace does not have. SS_CMD_SERVER_DEL closes the
+ * server's listening sockets and every connection it accepted before it
+ * returns. An attribute a command does not take, or any
  * attribute in a dump request, is -EINVAL; a value outside the policy's
  * range is -ERANGE (the core's own message).
  */
@@ -92,6 +118,9 @@
 #define SS_KEY_MAX_LEN		32
 #define SS_DEFAULT_TIMEOUT	60	/* seconds, as shadowsocks-libev */
 #define SS_MAX_TIMEOUT		86400
+#define SS_DEFAULT_HANDSHAKE_TIMEOUT	30	/* capped by the idle timeout */
+#define SS_DEFAULT_MAX_CONNS	1024
+#define SS_MAX_MAX_CONNS	1000000
 
 enum ss_cmd {
 	SS_CMD_UNSPEC,
@@ -140,6 +169,9 @@ enum ss_attr {
 	SS_A_MODE,
 	SS_A_TIMEOUT,
 	SS_A_STATS,
+	SS_A_HANDSHAKE_TIMEOUT,
+	SS_A_MAX_CONNS,
+	SS_A_ALLOW_LOCAL,
 	__SS_A_MAX
 };
 
@@ -157,6 +189,8 @@ enum ss_stats_attr {
 	SS_STATS_A_BAD_HEADER,
 	SS_STATS_A_CONNECT_FAIL,
 	SS_STATS_A_DNS_FAIL,
+	SS_STATS_A_DRAINING,
+	SS_STATS_A_REFUSED,
 	__SS_STATS_A_MAX
 };
 

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Target addresses: parsing the SOCKS5-format address of a request
+ * (protocol.md), textual addresses, and which targets count as local to
+ * the server.
+ */
+
+#include <linux/ctype.h>
+#include <linux/inet.h>
+#include <linux/string.h>
+#include <net/addrconf.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+
+#include "addr.h"
+
+/**
+ * ss_addr_len() - the length of the address at the head of a buffer
+ * @p: the first bytes of the request's plaintext
+ * @len: how many there are
+ *
+ * Return: the whole address's length, type and port included, once the
+ * first bytes tell it (the length may exceed @len: the rest is still to
+ * come); 0 if @len is too short to tell; -EINVAL for an unknown type or a
+ * zero-length domain name.
+ */
+int ss_addr_len(const u8 *p, size_t len)
+{
+	if (len < 1)
+		return 0;
+	switch (p[0]) {
+	case SS_ATYP_IPV4:
+		return 1 + 4 + 2;
+	case SS_ATYP_IPV6:
+		return 1 + 16 + 2;
+	case SS_ATYP_DOMAIN:
+		if (len < 2)
+			return 0;
+		return p[1] ? 1 + 1 + p[1] + 2 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
+static void ss_addr_set4(union ss_sockaddr *sa, __be32 a, __be16 port)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->in4.sin_family = AF_INET;
+	sa->in4.sin_addr.s_addr = a;
+	sa->in4.sin_port = port;
+}
+
+/* An IPv4-mapped address becomes IPv4: it is checked and reached as such. */
+static void ss_addr_set6(union ss_sockaddr *sa, const struct in6_addr *a,
+			 __be16 port)
+{
+	if (ipv6_addr_v4mapped(a)) {
+		ss_addr_set4(sa, a->s6_addr32[3], port);
+		return;
+	}
+	memset(sa, 0, sizeof(*sa));
+	sa->in6.sin6_family = AF_INET6;
+	sa->in6.sin6_addr = *a;
+	sa->in6.sin6_port = port;
+}
+
+/* Is all of @s (@len bytes) an IPv4 or IPv6 literal? Then set @sa. */
+static bool ss_addr_literal(const char *s, size_t len, __be16 port,
+			    union ss_sockaddr *sa)
+{
+	struct in6_addr a6;
+	const char *end;
+	__be32 a4;
+
+	if (in4_pton(s, len, (u8 *)&a4, -1, &end) && end == s + len) {
+		ss_addr_set4(sa, a4, port);
+		return true;
+	}
+	if (in6_pton(s, len, (u8 *)&a6, -1, &end) && end == s + len) {
+		ss_addr_set6(sa, &a6, port);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * ss_addr_parse() - parse a whole address
+ * @p: the address
+ * @len: its length, as ss_addr_len() gave it
+ * @t: the result
+ *
+ * A domain name that is an IPv4 or IPv6 literal gives that address, as it
+ * would from getaddrinfo(); any other name is copied to @t->name.
+ */
+void ss_addr_parse(const u8 *p, size_t len, struct ss_target *t)
+{
+	struct in6_addr a6;
+	__be16 port;
+	__be32 a4;
+
+	memcpy(&port, p + len - 2, sizeof(port));
+	memset(&t->addr, 0, sizeof(t->addr));
+	t->port = port;
+	t->name_len = 0;
+	t->name[0] = '\0';
+	switch (p[0]) {
+	case SS_ATYP_IPV4:
+		memcpy(&a4, p + 1, sizeof(a4));
+		ss_addr_set4(&t->addr, a4, port);
+		break;
+	case SS_ATYP_IPV6:
+		memcpy(&a6, p + 1, sizeof(a6));
+		ss_addr_set6(&t->addr, &a6, port);
+		break;
+	default:	/* SS_ATYP_DOMAIN */
+		if (ss_addr_literal(p + 2, p[1], port, &t->addr))
+			break;
+		t->name_len = p[1];
+		memcpy(t->name, p + 2, p[1]);
+		t->name[p[1]] = '\0';
+		break;
+	}
+}
+
+/**
+ * ss_addr_name_ok() - is this a name worth asking the resolver about?
+ * @name: the name
+ * @len: its length
+ *
+ * Letters, digits, '-', '_' and '.' only (names on the wire are ASCII,
+ * internationalised ones included), and no empty label: anything else
+ * could never resolve, and must not reach the key description.
+ *
+ * Return: true if @name is well-formed.
+ */
+bool ss_addr_name_ok(const char *name, size_t len)
+{
+	size_t i, label = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (c == '.') {
+			if (!label)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum(c) && c != '-' && c != '_')
+			return false;
+		label++;
+	}
+	return len > 0;
+}
+
+/**
+ * ss_addr_pick() - choose an address from a resolver's answer
+ * @text: the answer: addresses separated by commas or white space
+ * @len: its length
+ * @port: the port to set (network byte order)
+ * @sa: the result
+ *
+ * The first IPv4 address is preferred (the path most likely to work from
+ * a server that may have no IPv6 route), else the first IPv6 one.
+ *
+ * Return: 0, or -ENOENT if @text holds no address.
+ */
+int ss_addr_pick(const char *text, size_t len, __be16 port,
+		 union ss_sockaddr *sa)
+{
+	const char *p = text, *end = text + len;
+	union ss_sockaddr cur;
+	bool found = false;
+
+	while (p < end) {
+		const char *tok;
+
+		while (p < end && (*p == ',' || isspace(*p)))
+			p++;
+		tok = p;
+		while (p < end && *p != ',' && !isspace(*p))
+			p++;
+		if (p == tok || !ss_addr_literal(tok, p - tok, port, &cur))
+			continue;
+		if (cur.sa.sa_family == AF_INET) {
+			*sa = cur;
+			return 0;
+		}
+		if (!found) {
+			*sa = cur;
+			found = true;
+		}
+	}
+	return found ? 0 : -ENOENT;
+}
+
+static bool ss_addr_is_local4(struct net *net, __be32 a)
+{
+	if (ipv4_is_loopback(a) || ipv4_is_zeronet(a) ||
+	    ipv4_is_linklocal_169(a) || ipv4_is_multicast(a) ||
+	    ipv4_is_lbcast(a))
+		return true;
+	/* Addresses of the namespace, and its broadcast addresses. */
+	return inet_addr_type(net, a) != RTN_UNICAST;
+}
+
+static bool ss_addr_is_local6(struct net *net, const struct in6_addr *a)
+{
+	if (ipv6_addr_any(a) || ipv6_addr_loopback(a) ||
+	    (ipv6_addr_type(a) & (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_MULTICAST)))
+		return true;
+	return ipv6_chk_addr(net, a, NULL, 0);
+}
+
+/**
+ * ss_addr_is_local() - would this target reach the server itself?
+ * @net: the server's namespace
+ * @sa: the target (IPv4-mapped addresses already made IPv4)
+ *
+ * Loopback, link-local, unspecified, multicast and broadcast addresses,
+ * and any address of @net: what a server refuses unless it allows local
+ * targets.
+ *
+ * Return: true if @sa is one of those.
+ */
+bool ss_addr_is_local(struct net *net, const union ss_sockaddr *sa)
+{
+	if (sa->sa.sa_family == AF_INET)
+		return ss_addr_is_local4(net, sa->in4.sin_addr.s_addr);
+	return ss_addr_is_local6(net, &sa->in6.sin6_addr);
+}

@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Connections of the server role: creation at accept, the socket
+ * callbacks, the work that drives each connection through its states, the
+ * connection to the target, the deadlines, and teardown.
+ *
+ * Lifetime. A connection is created by the accept work with two
+ * references: the base one, dropped by ss_conn_close(), and one for the
+ * first run of its work. Whoever queues the work takes a reference for that
+ * run first (ss_conn_queue()): the socket callbacks, under the socket's
+ * sk_callback_lock while ours are installed; the timer, until
+ * ss_conn_close() has shut it down; ss_conn_kill_all(), under the server's
+ * conns_lock while the connection is listed; the resolver, from the
+ * reference it holds. All of these only run while the base reference is
+ * held, so none of them drops the last reference, except the resolver's
+ * and the work's own, both in process context.
+ *
+ * Everything the connection does runs in its work, and a work item never
+ * runs concurrently with itself: the state needs no lock. Teardown happens
+ * in the work too: it puts the sockets' callbacks back (after which no
+ * callback can see the connection), shuts the timer down, releases both
+ * sockets, frees the buffers and keys, and only then unlists the
+ * connection, so that a server (or namespace) waiting for its list to
+ * empty knows every socket is gone.
+ */
+
+#include <linux/fcntl.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <net/inet_sock.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "addr.h"
+#include "conn.h"
+#include "relay.h"
+#include "resolve.h"
+#include "server.h"
+
+static unsigned int max_draining = 1024;
+module_param(max_draining, uint, 0644);
+MODULE_PARM_DESC(max_draining,
+		 "Connections, over all servers, that may be read and discarded until their handshake timeout after bad data at once; more are closed at once (default 1024)");
+
+/* Connections draining now, over every server: at most max_draining. */
+static atomic_t ss_draining = ATOMIC_INIT(0);
+
+static atomic_t ss_conn_ids = ATOMIC_INIT(0);
+
+/*
+ * The relay's workqueue: every connection's work and every listener's
+ * accept work. Bound to CPUs (not WQ_UNBOUND): a socket callback queues
+ * the work on the CPU that ran it, which is the CPU whose cache holds the
+ * socket and the data just received, so the work reads it warm; spreading
+ * connections over CPUs is left to where their packets are steered
+ * (RSS/RPS). Each run does a bounded amount of work and queues itself
+ * again when there is more, so connections sharing a CPU take turns and no
+ * run hogs it. Not WQ_MEM_RECLAIM: no memory reclaim waits on a relay
+ * (it is not a block device's or swap's transport), so a rescuer thread
+ * would buy nothing.
+ */
+struct workqueue_struct *ss_wq __read_mostly;
+
+static void ss_conn_release(struct kref *refcount)
+{
+	struct ss_conn *conn = container_of(refcount, struct ss_conn,
+					    refcount);
+
+	pr_debug("conn %u destroyed\n", conn->id);
+	ss_server_put(conn->srv);
+	kfree(conn);
+}
+
+/**
+ * ss_conn_get() - take a reference on a connection
+ * @conn: the connection; the caller already holds one
+ */
+void ss_conn_get(struct ss_conn *conn)
+{
+	kref_get(&conn->refcount);
+}
+
+/**
+ * ss_conn_put() - drop a reference on a connection
+ * @conn: the connection; freed with the last reference (process context)
+ */
+void ss_conn_put(struct ss_conn *conn)
+{
+	kref_put(&conn->refcount, ss_conn_release);
+}
+
+/**
+ * ss_conn_queue() - have the connection's work run (again)
+ * @conn: the connection; the caller holds a reference, or holds the base
+ *	one alive (see the top of this file)
+ *
+ * Any context. Queueing a work item that is running makes it run once
+ * more after it returns, so no event is lost.
+ */
+void ss_conn_queue(struct ss_conn *conn)
+{
+	ss_conn_get(conn);
+	if (!queue_work(ss_wq, &conn->work))
+		ss_conn_put(conn);
+}
+
+/*
+ * Socket callbacks: data arrived, the state changed (connected, FIN,
+ * reset), or room to write returned. They run in softirq or process
+ * context and only queue the work. sk_callback_lock orders them against
+ * ss_peer_detach(): while one of them holds it, the base reference is
+ * held.
+ */
+static void ss_conn_sk_event(struct sock *sk)
+{
+	struct ss_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = __locked_read_sk_user_data_with_flags(sk, 0);
+	if (conn)
+		ss_conn_queue(conn);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/*
+ * TCP calls sk_write_space on every ACK while SOCK_NOSPACE is set, which a
+ * send that returned -EAGAIN or less than asked for leaves set. The
+ * original callback clears it once the socket is writeable again (and
+ * wakes nobody: kernel sockets have no waiters); the work is queued only
+ * then.
+ */
+static void ss_conn_write_space(struct sock *sk)
+{
+	struct ss_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = __locked_read_sk_user_data_with_flags(sk, 0);
+	if (conn) {
+		struct ss_peer *p = conn->client.sock->sk == sk ?
+				    &conn->client : &conn->target;
+		bool writeable = sk_stream_is_writeable(sk);
+
+		p->write_space(sk);
+		if (writeable)
+			ss_conn_queue(conn);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void ss_peer_attach(struct ss_conn *conn, struct ss_peer *p)
+{
+	struct sock *sk = p->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	p->data_ready = sk->sk_data_ready;
+	p->write_space = sk->sk_write_space;
+	p->state_change = sk->sk_state_change;
+	rcu_assign_sk_user_data(sk, conn);
+	sk->sk_data_ready = ss_conn_sk_event;
+	sk->sk_write_space = ss_conn_write_space;
+	sk->sk_state_change = ss_conn_sk_event;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* After this no callback of @p's socket sees the connection. */
+static void ss_peer_detach(struct ss_peer *p)
+{
+	struct sock *sk;
+
+	if (!p->data_ready)
+		return;
+	sk = p->sock->sk;
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_data_ready = p->data_ready;
+	sk->sk_write_space = p->write_space;
+	sk->sk_state_change = p->state_change;
+	rcu_assign_sk_user_data(sk, NULL);
+	write_unlock_bh(&sk->sk_callback_lock);
+	p->data_ready = NULL;
+}
+
+/**
+ * ss_conn_close() - end a connection
+ * @conn: the connection, in its work, not yet closed
+ * @why: for the debug log
+ *
+ * Releases both sockets, the buffers and the keys, unlists the connection
+ * from its server and drops the base reference. The caller's reference
+ * (the work's) keeps the memory until the caller returns.
+ */
+void ss_conn_close(struct ss_conn *conn, const char *why)
+{
+	struct ss_server *srv = conn->srv;
+	bool wake;
+
+	pr_debug("conn %u closed: %s\n", conn->id, why);
+	ss_peer_detach(&conn->client);
+	ss_peer_detach(&conn->target);
+	timer_shutdown_sync(&conn->timer);
+	if (conn->state == SS_CONN_DRAINING) {
+		/*
+		 * Whatever was sent, and however much of it was read, the
+		 * close looks the same: what is left is read first, so that
+		 * the release sends a FIN, not a reset for unread data.
+		 */
+		ss_relay_discard(conn->client.sock);
+		atomic_dec(&ss_draining);
+		atomic64_dec(&srv->stats.draining);
+	}
+	ss_socket_release(&conn->client.sock);
+	ss_socket_release(&conn->target.sock);
+	ss_relay_free(conn);
+	ss_cipher_free(&conn->dec);
+	ss_cipher_free(&conn->enc);
+	memzero_explicit(conn->salt, sizeof(conn->salt));
+	atomic64_dec(&srv->stats.conn_active);
+	conn->state = SS_CONN_DEAD;
+
+	spin_lock(&srv->conns_lock);
+	list_del(&conn->node);
+	wake = !--srv->nr_conns && srv->closing;
+	spin_unlock(&srv->conns_lock);
+	if (wake)
+		wake_up(&srv->conns_wq);
+
+	ss_conn_put(conn);
+}
+
+/**
+ * ss_conn_fail() - count a failure and end the connection
+ * @conn: the connection, in its work
+ * @ctr: the counter
+ * @why: for the debug log
+ */
+void ss_conn_fail(struct ss_conn *conn, enum ss_counter ctr, const char *why)
+{
+	ss_stats_inc(&conn->srv->stats, ctr);
+	ss_conn_close(conn, why);
+}
+
+/**
+ * ss_conn_bad() - count bad data from the client and start draining
+ * @conn: the connection, in its work, before its target is connected
+ * @ctr: the counter (authentication failure, bad header, replay)
+ * @why: for the debug log
+ *
+ * A prober must learn nothing from when the server reacts: the connection
+ * is read and discarded until the handshake deadline, counted from accept,
+ * then closed, whatever was sent. If the client closes first, that is all.
+ * Beyond max_draining such connections at once, it is closed at once.
+ */
+void ss_conn_bad(struct ss_conn *conn, enum ss_counter ctr, const char *why)
+{
+	struct ss_server *srv = conn->srv;
+
+	ss_stats_inc(&srv->stats, ctr);
+	if (atomic_inc_return(&ss_draining) > READ_ONCE(max_draining)) {
+		atomic_dec(&ss_draining);
+		ss_conn_close(conn, "too many draining");
+		return;
+	}
+	pr_debug("conn %u draining: %s\n", conn->id, why);
+	atomic64_inc(&srv->stats.draining);
+	/* Nothing but the socket is needed any more. */
+	ss_relay_free(conn);
+	ss_cipher_free(&conn->dec);
+	conn->state = SS_CONN_DRAINING;
+}
+
+static void ss_conn_timer(struct timer_list *timer)
+{
+	struct ss_conn *conn = from_timer(conn, timer, timer);
+
+	set_bit(SS_CONN_F_TIMER, &conn->flags);
+	ss_conn_queue(conn);
+}
+
+/*
+ * The timer fired: end the connection if its deadline has passed, or set
+ * the timer for the deadline it has now. Return: true if it was ended.
+ */
+static bool ss_conn_expired(struct ss_conn *conn)
+{
+	struct ss_server *srv = conn->srv;
+	unsigned long deadline = conn->deadline;
+
+	if (conn->state == SS_CONN_RELAY)
+		deadline = conn->last_active + (unsigned long)srv->timeout * HZ;
+	if (time_before(jiffies, deadline)) {
+		mod_timer(&conn->timer, deadline);
+		return false;
+	}
+
+	switch (conn->state) {
+	case SS_CONN_RELAY:
+		ss_conn_close(conn, "idle timeout");
+		break;
+	case SS_CONN_RESOLVING:
+		ss_conn_fail(conn, SS_CTR_DNS_FAIL,
+			     "handshake timeout while resolving");
+		break;
+	case SS_CONN_CONNECTING:
+		ss_conn_fail(conn, SS_CTR_CONNECT_FAIL,
+			     "handshake timeout while connecting");
+		break;
+	default:
+		ss_conn_close(conn, "handshake timeout");
+		break;
+	}
+	return true;
+}
+
+/* The first run: take the client socket over and start the clock. */
+static void ss_conn_start(struct ss_conn *conn)
+{
+	tcp_sock_set_nodelay(conn->client.sock->sk);
+	ss_peer_attach(conn, &conn->client);
+	mod_timer(&conn->timer, conn->deadline);
+	conn->state = SS_CONN_HANDSHAKE;
+}
+
+static void ss_conn_relay(struct ss_conn *conn)
+{
+	struct ss_server *srv = conn->srv;
+
+	pr_debug("conn %u connected to %pISpc\n", conn->id,
+		 &conn->target_addr.sa);
+	conn->state = SS_CONN_RELAY;
+	conn->last_active = jiffies;
+	mod_timer(&conn->timer,
+		  conn->last_active + (unsigned long)srv->timeout * HZ);
+}
+
+/* Has the non-blocking connect finished, and how? */
+static void ss_conn_connecting(struct ss_conn *conn)
+{
+	struct sock *sk = conn->target.sock->sk;
+
+	switch (inet_sk_state_load(sk)) {
+	case TCP_SYN_SENT:
+	case TCP_SYN_RECV:
+		return;
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:	/* connected, and the target already sent FIN */
+		ss_conn_relay(conn);
+		return;
+	default:
+		pr_debug("conn %u cannot connect to %pISpc: error %d\n",
+			 conn->id, &conn->target_addr.sa, -sock_error(sk));
+		ss_conn_fail(conn, SS_CTR_CONNECT_FAIL, "connect failed");
+		return;
+	}
+}
+
+/* Connect to &ss_conn.target_addr, without waiting. */
+static void ss_conn_connect(struct ss_conn *conn)
+{
+	const union ss_sockaddr *a = &conn->target_addr;
+	struct ss_server *srv = conn->srv;
+	struct socket *sock;
+	int err;
+
+	if (!srv->allow_local && ss_addr_is_local(conn->net, a)) {
+		pr_debug("conn %u refused target %pISpc: local\n", conn->id,
+			 &a->sa);
+		ss_conn_fail(conn, SS_CTR_CONNECT_FAIL, "local target refused");
+		return;
+	}
+
+	err = sock_create_kern(conn->net, a->sa.sa_family, SOCK_STREAM,
+			       IPPROTO_TCP, &sock);
+	if (err) {
+		ss_conn_fail(conn, SS_CTR_CONNECT_FAIL, "cannot create socket");
+		return;
+	}
+	conn->target.sock = sock;
+	tcp_sock_set_nodelay(sock->sk);
+	ss_peer_attach(conn, &conn->target);
+	conn->state = SS_CONN_CONNECTING;
+
+	err = kernel_connect(sock, (struct sockaddr *)&a->sa,
+			     a->sa.sa_family == AF_INET6 ? sizeof(a->in6) :
+							   sizeof(a->in4),
+			     O_NONBLOCK);
+	if (err && err != -EINPROGRESS) {
+		pr_debug("conn %u cannot connect to %pISpc: error %d\n",
+			 conn->id, &a->sa, err);
+		ss_conn_fail(conn, SS_CTR_CONNECT_FAIL, "connect failed");
+	}
+}
+
+/**
+ * ss_conn_target() - the request's target address is known: go there
+ * @conn: the connection, in its work, in the handshake
+ * @t: the address, or a domain name to resolve first
+ */
+void ss_conn_target(struct ss_conn *conn, const struct ss_target *t)
+{
+	int err;
+
+	if (t->addr.sa.sa_family) {
+		conn->target_addr = t->addr;
+		ss_conn_connect(conn);
+		return;
+	}
+	if (!ss_addr_name_ok(t->name, t->name_len)) {
+		ss_conn_fail(conn, SS_CTR_DNS_FAIL, "malformed domain name");
+		return;
+	}
+	pr_debug("conn %u resolving %s\n", conn->id, t->name);
+	err = ss_resolve_start(conn, t->name, t->name_len, t->port);
+	if (err) {
+		ss_conn_fail(conn, SS_CTR_DNS_FAIL, "cannot start resolver");
+		return;
+	}
+	conn->state = SS_CONN_RESOLVING;
+}
+
+/**
+ * ss_conn_resolved() - the resolver's answer
+ * @conn: the connection; the caller (the resolver) holds a reference
+ * @err: 0 or a negative errno
+ * @addr: the address, with the port, if @err is 0
+ *
+ * Process context; the connection may have been closed meanwhile, which
+ * its work notices.
+ */
+void ss_conn_resolved(struct ss_conn *conn, int err,
+		      const union ss_sockaddr *addr)
+{
+	if (!err)
+		conn->target_addr = *addr;
+	conn->resolve_err = err;
+	/* The work reads them after test_and_clear_bit(), a full barrier. */
+	smp_mb__before_atomic();
+	set_bit(SS_CONN_F_RESOLVED, &conn->flags);
+	ss_conn_queue(conn);
+}
+
+static void ss_conn_resolving(struct ss_conn *conn)
+{
+	if (!test_and_clear_bit(SS_CONN_F_RESOLVED, &conn->flags))
+		return;
+	if (conn->resolve_err) {
+		pr_debug("conn %u cannot resolve: error %d\n", conn->id,
+			 conn->resolve_err);
+		ss_conn_fail(conn, SS_CTR_DNS_FAIL, "cannot resolve");
+		return;
+	}
+	ss_conn_connect(conn);
+}
+
+/*
+ * One run: everything that can be done now. A state change (handshake
+ * done, connected) goes straight on to the next state's step.
+ */
+static void ss_conn_run(struct ss_conn *conn)
+{
+	u8 prev;
+
+	if (test_bit(SS_CONN_F_KILL, &conn->flags)) {
+		ss_conn_close(conn, "server removed");
+		return;
+	}
+	if (conn->state == SS_CONN_NEW)
+		ss_conn_start(conn);
+	if (test_and_clear_bit(SS_CONN_F_TIMER, &conn->flags) &&
+	    ss_conn_expired(conn))
+		return;
+
+	do {
+		prev = conn->state;
+		switch (conn->state) {
+		case SS_CONN_HANDSHAKE:
+			ss_relay_handshake(conn);
+			break;
+		case SS_CONN_RESOLVING:
+			ss_conn_resolving(conn);
+			break;
+		case SS_CONN_CONNECTING:
+			ss_conn_connecting(conn);
+			break;
+		case SS_CONN_RELAY:
+			ss_relay_pump(conn);
+			break;
+		case SS_CONN_DRAINING:
+			ss_relay_drain(conn);
+			break;
+		}
+	} while (conn->state != prev && conn->state != SS_CONN_DEAD);
+}
+
+static void ss_conn_work(struct work_struct *work)
+{
+	struct ss_conn *conn = container_of(work, struct ss_conn, work);
+
+	if (conn->state != SS_CONN_DEAD)
+		ss_conn_run(conn);
+	ss_conn_put(conn);	/* this run's reference */
+}
+
+/*
+ * An accepted socket is a clone of the listener and inherited its
+ * sk_data_ready (listen.c's); give it the listener's original, so that it
+ * is a plain socket whatever becomes of it.
+ */
+static void ss_conn_unclone(struct socket *sock,
+			    void (*data_ready)(struct sock *sk))
+{
+	struct sock *sk = sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_data_ready = data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/**
+ * ss_conn_accept() - make a connection of an accepted socket
+ * @srv: the server it was accepted on
+ * @sock: the accepted socket; this function owns it
+ * @data_ready: the listening socket's original sk_data_ready
+ *
+ * Called by the accept work. Over the server's max_conns, the socket is
+ * closed at once and counted as refused.
+ */
+void ss_conn_accept(struct ss_server *srv, struct socket *sock,
+		    void (*data_ready)(struct sock *sk))
+{
+	struct ss_conn *conn;
+	bool refuse;
+
+	ss_conn_unclone(sock, data_ready);
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn) {
+		sock_release(sock);
+		return;
+	}
+	kref_init(&conn->refcount);	/* the base reference */
+	ss_conn_get(conn);		/* the first run's */
+	INIT_WORK(&conn->work, ss_conn_work);
+	timer_setup(&conn->timer, ss_conn_timer, 0);
+	INIT_LIST_HEAD(&conn->node);
+	conn->srv = srv;
+	conn->net = sock_net(sock->sk);
+	conn->client.sock = sock;
+	conn->state = SS_CONN_NEW;
+	conn->deadline = jiffies +
+			 (unsigned long)srv->handshake_timeout * HZ;
+
+	spin_lock(&srv->conns_lock);
+	refuse = srv->closing || srv->nr_conns >= srv->max_conns;
+	if (!refuse) {
+		/*
+		 * Everything the work and ss_conn_kill_all() use is set: from
+		 * here on the connection may be closed at any time.
+		 */
+		conn->id = atomic_inc_return(&ss_conn_ids);
+		ss_server_get(srv);
+		atomic64_inc(&srv->stats.conn_active);
+		ss_stats_inc(&srv->stats, SS_CTR_CONN_TOTAL);
+		list_add_tail(&conn->node, &srv->conns);
+		srv->nr_conns++;
+		/* Before anyone can log its end. */
+		pr_debug("conn %u created on server %s\n", conn->id,
+			 srv->entry.name);
+	}
+	spin_unlock(&srv->conns_lock);
+
+	if (refuse) {
+		ss_stats_inc(&srv->stats, SS_CTR_REFUSED);
+		kfree(conn);
+		sock_release(sock);
+		return;
+	}
+	if (!queue_work(ss_wq, &conn->work))
+		ss_conn_put(conn);
+}
+
+static bool ss_conn_none(struct ss_server *srv)
+{
+	bool none;
+
+	spin_lock(&srv->conns_lock);
+	none = !srv->nr_conns;
+	spin_unlock(&srv->conns_lock);
+	return none;
+}
+
+/**
+ * ss_conn_kill_all() - end every connection of a server and wait
+ * @srv: the server; it accepts no more (ss_listen_stop() has run)
+ *
+ * Returns once every connection's sockets are released. Connections may
+ * still hold references on @srv (a resolution under way): those go when
+ * they finish, harmlessly.
+ */
+void ss_conn_kill_all(struct ss_server *srv)
+{
+	struct ss_conn *conn;
+
+	spin_lock(&srv->conns_lock);
+	srv->closing = true;
+	list_for_each_entry(conn, &srv->conns, node) {
+		set_bit(SS_CONN_F_KILL, &conn->flags);
+		ss_conn_queue(conn);
+	}
+	spin_unlock(&srv->conns_lock);
+	wait_event(srv->conns_wq, ss_conn_none(srv));
+}
+
+/**
+ * ss_conn_init() - allocate the relay's workqueue
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ss_conn_init(void)
+{
+	ss_wq = alloc_workqueue("shadowsocks", 0, 0);
+	return ss_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * ss_conn_uninit() - free the workqueue
+ *
+ * Every server is gone, so every connection is closed; what is left are
+ * runs of works that find their connection dead, and the frees they
+ * cause, the servers' among them (after an RCU grace period).
+ */
+void ss_conn_uninit(void)
+{
+	destroy_workqueue(ss_wq);
+	rcu_barrier();
+}

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Connections of the server role: one accepted client socket, the socket
+ * to its target, and the state of the relay between them.
+ */
+
+#ifndef _SS_CONN_H
+#define _SS_CONN_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/timer.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include "cipher.h"
+#include "socket.h"
+#include "stats.h"
+
+struct net;
+struct sock;
+struct socket;
+struct ss_server;
+struct ss_target;
+
+extern struct workqueue_struct *ss_wq;
+
+/**
+ * enum ss_conn_state - where a connection is
+ * @SS_CONN_NEW: accepted; its work has not run yet
+ * @SS_CONN_HANDSHAKE: reading the client's salt and the target address
+ * @SS_CONN_RESOLVING: waiting for the resolver (resolve.c)
+ * @SS_CONN_CONNECTING: non-blocking connect to the target under way
+ * @SS_CONN_RELAY: relaying both ways
+ * @SS_CONN_DRAINING: bad data seen: reading and discarding until the
+ *	handshake deadline, then closing
+ * @SS_CONN_DEAD: sockets released; the memory waits for its last reference
+ */
+enum ss_conn_state {
+	SS_CONN_NEW,
+	SS_CONN_HANDSHAKE,
+	SS_CONN_RESOLVING,
+	SS_CONN_CONNECTING,
+	SS_CONN_RELAY,
+	SS_CONN_DRAINING,
+	SS_CONN_DEAD,
+};
+
+/* Bits of &ss_conn.flags, set by others for the work to see. */
+enum {
+	SS_CONN_F_KILL,		/* the server is going: close */
+	SS_CONN_F_TIMER,	/* the timer fired: check the deadline */
+	SS_CONN_F_RESOLVED,	/* the resolver has answered */
+};
+
+/**
+ * struct ss_peer - one of a connection's two sockets
+ * @sock: the socket, NULL before it exists and after it is released
+ * @data_ready: the callbacks the socket had before ours, put back before
+ *	it is released; @data_ready is NULL while ours are not installed
+ * @write_space: see @data_ready
+ * @state_change: see @data_ready
+ */
+struct ss_peer {
+	struct socket *sock;
+	void (*data_ready)(struct sock *sk);
+	void (*write_space)(struct sock *sk);
+	void (*state_change)(struct sock *sk);
+};
+
+/* Stages of reading the client's stream (struct ss_up). */
+enum ss_up_stage {
+	SS_UP_SALT,	/* reading the salt into &ss_conn.salt */
+	SS_UP_LEN,	/* reading a sealed length into @hdr */
+	SS_UP_PAYLOAD,	/* reading a sealed payload into @buf */
+	SS_UP_WRITE,	/* plaintext [@off, @end) of @buf goes to the target */
+};
+
+/* A sealed length: two bytes and their tag. */
+#define SS_LEN_SEALED		(2 + SS_TAG_LEN)
+
+/**
+ * struct ss_up - client to target: chunks opened in place
+ * @buf: one sealed payload and its tag, opened in place; allocated when a
+ *	payload is to be read, freed when the client has nothing more for
+ *	now, so that an idle connection holds no buffer
+ * @hdr: the current chunk's sealed length, opened in place
+ * @stage: enum ss_up_stage
+ * @have: bytes of the current stage's unit read so far
+ * @plen: the current chunk's payload length
+ * @off: first plaintext byte not yet written to the target
+ * @end: end of the plaintext
+ * @eof: the client has sent its FIN
+ * @shut: the FIN has been passed on to the target
+ */
+struct ss_up {
+	u8 *buf;
+	u8 hdr[SS_LEN_SEALED];
+	u8 stage;
+	u16 have;
+	u16 plen;
+	u16 off;
+	u16 end;
+	bool eof;
+	bool shut;
+};
+
+/**
+ * struct ss_down - target to client: chunks sealed in place
+ * @buf: room for the salt, then one chunk (sealed length, payload, tag);
+ *	plaintext is read at its payload offset and sealed in place.
+ *	Allocated when the target has data, freed when it has no more for
+ *	now and everything was sent
+ * @off: first sealed byte not yet sent to the client
+ * @end: end of the sealed bytes
+ * @keyed: the reply salt is chosen and &ss_conn.enc keyed with it
+ * @eof: the target has sent its FIN
+ * @shut: the FIN has been passed on to the client
+ */
+struct ss_down {
+	u8 *buf;
+	u16 off;
+	u16 end;
+	bool keyed;
+	bool eof;
+	bool shut;
+};
+
+/**
+ * struct ss_conn - a connection of the server role
+ * @refcount: the base reference, held from accept until ss_conn_close();
+ *	one for each queued run of @work; one held by a pending resolution
+ * @work: runs everything the connection does, one run at a time (a work
+ *	item never runs concurrently with itself), so the fields below
+ *	@flags need no lock: only the work touches them
+ * @timer: handshake deadline, then idle timeout; queues @work
+ * @flags: SS_CONN_F_* bits
+ * @node: in &ss_server.conns, under &ss_server.conns_lock
+ * @srv: the server, a reference held until the memory is freed
+ * @net: the server's namespace; no reference: the server's removal, which
+ *	the namespace's end waits for, ends every connection first
+ * @id: number for log messages, unique while the module is loaded
+ * @state: enum ss_conn_state
+ * @salt_checked: the request salt went through the replay filter
+ * @deadline: jiffies at which the handshake must be over (accept plus the
+ *	handshake timeout); draining connections close then
+ * @last_active: jiffies of the last data relayed, for the idle timeout
+ * @client: the accepted socket
+ * @target: the socket to the target
+ * @up: client to target
+ * @down: target to client
+ * @dec: opens the client's stream
+ * @enc: seals the reply stream
+ * @salt: the request salt, kept until the replay filter has seen it
+ * @abuf: collects an address that spans chunks (rare, so allocated then)
+ * @alen: bytes in @abuf
+ * @target_addr: where to connect; written by the resolver before it sets
+ *	SS_CONN_F_RESOLVED
+ * @resolve_err: the resolver's result, as @target_addr
+ */
+struct ss_conn {
+	struct kref refcount;
+	struct work_struct work;
+	struct timer_list timer;
+	unsigned long flags;
+	struct list_head node;
+	struct ss_server *srv;
+	struct net *net;
+	u32 id;
+	u8 state;
+	bool salt_checked;
+	unsigned long deadline;
+	unsigned long last_active;
+	struct ss_peer client;
+	struct ss_peer target;
+	struct ss_up up;
+	struct ss_down down;
+	struct ss_cipher dec;
+	struct ss_cipher enc;
+	u8 salt[SS_SALT_MAX_LEN];
+	u8 *abuf;
+	u16 alen;
+	union ss_sockaddr target_addr;
+	int resolve_err;
+};
+
+int ss_conn_init(void);
+void ss_conn_uninit(void);
+void ss_conn_accept(struct ss_server *srv, struct socket *sock,
+		    void (*data_ready)(struct sock *sk));
+void ss_conn_kill_all(struct ss_server *srv);
+
+void ss_conn_get(struct ss_conn *conn);
+void ss_conn_put(struct ss_conn *conn);
+void ss_conn_queue(struct ss_conn *conn);
+void ss_conn_close(struct ss_conn *conn, const char *why);
+void ss_conn_fail(struct ss_conn *conn, enum ss_counter ctr, const char *why);
+void ss_conn_bad(struct ss_conn *conn, enum ss_counter ctr, const char *why);
+void ss_conn_target(struct ss_conn *conn, const struct ss_target *t);
+void ss_conn_resolved(struct ss_conn *conn, int err,
+		      const union ss_sockaddr *addr);
+
+#endif /* _SS_CONN_H */
