@@ -499,7 +499,8 @@ other:
 			pr_err("cannot %s %ss: %s", action, k, strerror(e->err));
 		return;
 	}
-	if (e->msg[0])
+	/* for a duplicate or unknown name the kernel's text says no more */
+	if (e->msg[0] && e->err != EEXIST && e->err != ENOENT)
 		pr_err("%s: %s", ours, e->msg);
 	else
 		pr_err("%s", ours);
