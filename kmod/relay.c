@@ -22,7 +22,9 @@
 #include <linux/random.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <net/inet_sock.h>
 #include <net/sock.h>
+#include <net/tcp_states.h>
 
 #include "addr.h"
 #include "conn.h"
@@ -432,13 +434,19 @@ static int ss_relay_down(struct ss_conn *conn)
 	return SS_IO_YIELD;
 }
 
+/* Both FINs exchanged and ours acknowledged (or reset): nothing in flight. */
+static bool ss_sock_closed(struct socket *sock)
+{
+	return inet_sk_state_load(sock->sk) == TCP_CLOSE;
+}
+
 /**
  * ss_relay_pump() - relay both ways as far as the sockets let us
  * @conn: the connection, in its work, in SS_CONN_RELAY
  *
  * Ends the connection on an error of either socket, a chunk failing
- * authentication (the client was genuine until then: no draining), or when
- * both directions have passed their FIN on.
+ * authentication (the client was genuine until then: no draining), or once
+ * both directions have passed their FIN on and TCP has closed both sockets.
  */
 void ss_relay_pump(struct ss_conn *conn)
 {
@@ -464,7 +472,18 @@ void ss_relay_pump(struct ss_conn *conn)
 		return;
 	}
 	if (conn->up.shut && conn->down.shut) {
-		ss_conn_close(conn, "done");
+		/*
+		 * Both FINs are passed on. Released now, a socket would stop
+		 * retransmitting: a kernel socket holds no reference on its
+		 * namespace, so TCP clears its timers when it is closed. What
+		 * the peers have not acknowledged yet, the FINs included,
+		 * would be lost with a lost packet. So the sockets are kept
+		 * until TCP has closed them (everything acknowledged), which
+		 * their sk_state_change reports; the idle timeout bounds it.
+		 */
+		if (ss_sock_closed(conn->client.sock) &&
+		    ss_sock_closed(conn->target.sock))
+			ss_conn_close(conn, "done");
 		return;
 	}
 	if (up == SS_IO_YIELD || down == SS_IO_YIELD)
