@@ -8,6 +8,7 @@
 # make check            W=1 and sparse build of the module
 # make style            checkpatch --strict on kmod/ and uapi/
 # make test | demo | bench   the VM runner (selftests/vm/run)
+# make bench BENCH_KERNEL=KVER   the benchmarks on that kernel (default: 6.1)
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KVER ?= $(shell uname -r)
@@ -61,7 +62,7 @@ demo:
 	bash selftests/vm/run --demo
 
 bench:
-	bash selftests/vm/run --bench
+	bash selftests/vm/run --bench $(if $(BENCH_KERNEL),--kernel $(BENCH_KERNEL))
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -12,6 +12,7 @@ cd "$(dirname "$0")" || exit 1
 TESTS=(
 	module_lifecycle.sh
 	ssctl_config.sh
+	server_tcp.sh
 )
 
 rc=0

@@ -15,7 +15,7 @@ PKGS=(
 	build-essential pkg-config bc kmod cpio xz-utils zstd dkms sparse
 	libnl-3-dev libnl-genl-3-dev libssl-dev libjson-c-dev
 	qemu-system-x86 busybox-static
-	iproute2 iputils-ping procps psmisc jq python3 curl iperf3 dnsmasq-base
+	iproute2 iputils-ping procps psmisc jq python3 python3-cryptography curl iperf3 dnsmasq-base
 	shadowsocks-libev keyutils libcap2-bin util-linux linux-source-6.12
 )
 

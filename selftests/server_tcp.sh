@@ -1,0 +1,668 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The server role's TCP relay, against real Shadowsocks clients and against
+# a prober that speaks the protocol itself. Topology (selftests/topology.sh):
+# client netns -> server netns (the server under test) -> target netns.
+#
+# For every method shadowsocks-libev 3.3.5 and the module share:
+#   - ss-local as the client, curl --socks5-hostname through it: a download
+#     from an IPv4 target and from an IPv6 target, an upload to a domain
+#     target (target.test, v4.target.test or v6.target.test in turn), each
+#     1 MiB with matching SHA-256
+#   - ss-tunnel as the client (an IPv6 or a domain target in turn): 1 MiB
+#     download and upload through it
+#   - the prober (tools/ss_probe.py; not xchacha20, which the Python
+#     cryptography package lacks): a valid request, one sent in 7-byte
+#     fragments, and a half-close (1 MiB up, shut down, 1 MiB back)
+#   - the server's counters (module only): no connection left active,
+#     connections, bytes in and out as sent, no error counted
+# For chacha20-ietf-poly1305 and aes-256-gcm: 64 MiB each way (download
+# through ss-local from a domain target, upload through ss-tunnel).
+# Through ss-local (chacha20): 100 concurrent connections, all seen live on
+# the server at once, all echo their own data back.
+# Bad input straight to the server's port (chacha20: one case after the
+# other, each with its counters; aes-256-gcm: all at once): a replayed first
+# write, a wrong key, random bytes, a truncated salt, a length of 0x4000, an
+# address type 0x05. Each must be drained (the connection stays open, the
+# server keeps reading) and closed at the handshake timeout, the same way
+# every time, and counted where it belongs (auth_fail, replay, bad_header;
+# nothing for half a salt), with the draining gauge following. A closed
+# port and an unresolvable domain close the connection and count
+# connect_fail and dns_fail; a valid request afterwards still works.
+# Module only: the server's own addresses as targets (127.0.0.1, ::1,
+# ::ffff:127.0.0.1, its own IPv4 and IPv6 addresses, a domain resolving to
+# one) are refused and counted as connect_fail although an echo service
+# listens there, and reached with allow-local on; the max_draining module
+# parameter closes bad connections beyond it at once; max-conns refuses
+# connections beyond it (counted as refused).
+# Finally (module only): rmmod succeeds, every server and connection the
+# debug log shows created was destroyed (and as many connections as the
+# servers counted), and the kernel logged no warning.
+#
+# SS_SUT=libev runs the same tests against shadowsocks-libev's ss-server in
+# the server netns instead of the module, to check the tests themselves.
+# Where libev differs it is expected to: it keeps draining bad input for 24
+# hours (its TCP idle timeout is at least a day), it closes both directions
+# at a client's EOF (no half-close), and it has no counters (its log says
+# what it saw instead).
+
+SUT=${SS_SUT:-kernel}
+# the kernel's DNS upcall runs in the initial netns: it needs the link
+[ "$SUT" = kernel ] && TOPO_INIT_LINK=${TOPO_INIT_LINK:-1}
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topology.sh"
+
+HS=${SS_HS_TIMEOUT:-3}		# handshake timeout under test, seconds
+MARGIN=3			# how late after it the close may come (TCG)
+SMALL=$((1 << 20))
+BIG=${SS_BIG:-$((64 << 20))}
+PW="test password $$"
+METHODS=(aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ietf-poly1305)
+BIG_METHODS=" chacha20-ietf-poly1305 aes-256-gcm "
+PROBE_METHODS=" aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 "
+DOMAINS=("$DOMAIN" "v4.$DOMAIN" "v6.$DOMAIN")
+
+T_START=$SECONDS
+SERVERS_MADE=0
+KMSG_PID=
+
+cleanup() {
+	[ -n "$KMSG_PID" ] && kill "$KMSG_PID" 2>/dev/null
+	[ "$SUT" = kernel ] && [ -f /proc/modules ] && grep -q '^shadowsocks ' /proc/modules &&
+		for s in $(in_s ssctl server show -j 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
+			in_s ssctl server del "$s"
+		done
+	topo_cleanup
+}
+trap cleanup EXIT
+
+elapsed() { echo "# [$((SECONDS - T_START)) s] $*"; }
+
+# ---- the server under test --------------------------------------------------
+
+declare -A SUT_PID SUT_LOG
+
+# sut_start NAME METHOD PORT [SSCTL OPTIONS]
+sut_start() {
+	local name=$1 method=$2 port=$3
+	shift 3
+	if [ "$SUT" = kernel ]; then
+		in_s ssctl server add "$name" port "$port" method "$method" \
+			password "$PW" handshake-timeout "$HS" "$@" || return 1
+		SERVERS_MADE=$((SERVERS_MADE + 1))
+	else
+		topo_bg "ss-server-$name" "$NS_S" ss-server -s 0.0.0.0 -s :: -p "$port" \
+			-k "$PW" -m "$method" -d "$T4" -t "$HS"
+		SUT_PID[$name]=$TOPO_LAST_PID
+		SUT_LOG[$name]=$TOPO_DIR/ss-server-$name.log
+	fi
+	# (connecting to see would make a connection the counters count)
+	wait_for 10 listening "$NS_S" "$port"
+}
+
+CONNS_COUNTED=0
+sut_stop() {
+	if [ "$SUT" = kernel ]; then
+		local n
+		n=$(sut_stats "$1" | jq .conn_total)
+		CONNS_COUNTED=$((CONNS_COUNTED + ${n:-0}))
+		in_s ssctl server del "$1"
+	else
+		topo_kill "${SUT_PID[$1]}"
+	fi
+}
+
+# sut_stats NAME: the server's counters as one JSON object ({} for libev)
+sut_stats() {
+	if [ "$SUT" = kernel ]; then
+		in_s ssctl server show "$1" -j | jq -c '.[0].stats'
+	else
+		echo '{}'
+	fi
+}
+
+# ---- clients ------------------------------------------------------------------
+
+# client_start KIND NAME PORT METHOD SERVER_ADDR SERVER_PORT [TUNNEL_TARGET]:
+# ss-local or ss-tunnel in the client netns on 127.0.0.1:PORT; pid in CLIENT_PID
+client_start() {
+	local kind=$1 name=$2 lport=$3 method=$4 saddr=$5 sport=$6 target=${7:-}
+	local extra=()
+	[ "$kind" = ss-tunnel ] && extra=(-L "$target")
+	topo_bg "$name" "$NS_C" "$kind" -s "$saddr" -p "$sport" -b 127.0.0.1 -l "$lport" \
+		-k "$PW" -m "$method" "${extra[@]}"
+	CLIENT_PID=$TOPO_LAST_PID
+	wait_for 10 listening "$NS_C" "$lport"
+}
+
+declare -A SHA
+# blob_sha N: SHA-256 of the blob's first N bytes
+blob_sha() {
+	[ -n "${SHA[$1]:-}" ] || SHA[$1]=$(head -c "$1" "$TOPO_BLOB" | sha256sum | cut -d' ' -f1)
+	echo "${SHA[$1]}"
+}
+
+# get CURL_ARGS... -- URL N: download N bytes, compare with the blob
+get() {
+	local args=() url n got
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	url=$2 n=$3
+	got=$(set -o pipefail; in_c curl -sS --fail --max-time 600 "${args[@]}" "$url" | sha256sum) ||
+		{ echo "curl failed"; return 1; }
+	got=${got%% *}
+	[ "$got" = "$(blob_sha "$n")" ] || { echo "SHA-256 $got, want $(blob_sha "$n")"; return 1; }
+}
+
+# put CURL_ARGS... -- URL N: upload the blob's first N bytes, compare what
+# the target says it got
+put() {
+	local args=() url n got file
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	url=$2 n=$3
+	file=$TOPO_DIR/up.$n
+	[ -f "$file" ] || head -c "$n" "$TOPO_BLOB" >"$file"
+	got=$(in_c curl -sS --fail --max-time 600 -H 'Expect:' "${args[@]}" -T "$file" "$url") ||
+		{ echo "curl failed: $got"; return 1; }
+	[ "$got" = "$(blob_sha "$n") $n" ] || { echo "target got '$got', want '$(blob_sha "$n") $n'"; return 1; }
+}
+
+# timed DESC CMD...: ss_test, with the time it took in the description
+timed() {
+	local desc=$1 t0 out rc
+	shift
+	t0=$(date +%s.%N)
+	out=$("$@" 2>&1)
+	rc=$?
+	desc="$desc ($(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s)"
+	if [ $rc -eq 0 ]; then ss_ok "$desc"; else ss_fail "$desc" "$out"; fi
+}
+
+probe() { in_c "$PY" "$SS_TOOLS/ss_probe.py" --password "$PW" --timeout "$HS" --margin "$MARGIN" "$@"; }
+
+# ---- what each method's traffic should add to the counters ---------------------
+
+# expect CONNS IN OUT: CONNS relayed connections that carried IN bytes of
+# payload from the client and OUT to it, plus up to 1 KiB each (HTTP headers)
+EXP_CONN=0 EXP_IN=0 EXP_OUT=0 EXP_SLACK=0
+expect() {
+	EXP_CONN=$((EXP_CONN + $1)) EXP_IN=$((EXP_IN + $2)) EXP_OUT=$((EXP_OUT + $3))
+	EXP_SLACK=$((EXP_SLACK + $1 * 1024))
+}
+expect_reset() { EXP_CONN=0 EXP_IN=0 EXP_OUT=0 EXP_SLACK=0; }
+
+# check_stats NAME DESC: the counters of server NAME match what was sent
+check_stats() {
+	local name=$1 desc=$2 st
+	if [ "$SUT" != kernel ]; then
+		ss_skip "$desc" "shadowsocks-libev has no counters"
+		return
+	fi
+	wait_for 15 bash -c "[ \"\$(ip netns exec $NS_S ssctl server show $name -j | jq '.[0].stats.conn_active')\" = 0 ]"
+	st=$(sut_stats "$name")
+	if jq -e --argjson c "$EXP_CONN" --argjson i "$EXP_IN" --argjson o "$EXP_OUT" \
+		--argjson s "$EXP_SLACK" '
+		.conn_active == 0 and .conn_total == $c and
+		.bytes_in >= $i and .bytes_in <= $i + $s and
+		.bytes_out >= $o and .bytes_out <= $o + $s and
+		.auth_fail == 0 and .replay == 0 and .bad_header == 0 and
+		.connect_fail == 0 and .dns_fail == 0' <<<"$st" >/dev/null; then
+		ss_ok "$desc"
+	else
+		ss_fail "$desc" "stats $st
+want conn_total $EXP_CONN, bytes_in $EXP_IN..+$EXP_SLACK, bytes_out $EXP_OUT..+$EXP_SLACK, no errors"
+	fi
+}
+
+# ---- set-up -------------------------------------------------------------------
+
+if [ "$SUT" = kernel ]; then
+	rmmod shadowsocks 2>/dev/null
+	dmesg -C
+	dmesg -w >"$TOPO_DIR/kmsg" 2>&1 &
+	KMSG_PID=$!
+fi
+if out=$(topo_setup 2>&1); then
+	ss_ok "topology: client, server and target netns, target services up"
+else
+	ss_fail "topology: client, server and target netns, target services up" "$out"
+	ss_done
+	exit 1
+fi
+if [ "$SUT" = kernel ]; then
+	ss_test "the module loads (ssctl, on demand)" in_s ssctl server show
+fi
+blob_sha "$SMALL" >/dev/null	# once, here: get and put run in subshells
+blob_sha "$BIG" >/dev/null
+elapsed "set-up done, server under test: $SUT"
+
+# ---- every method -------------------------------------------------------------
+
+for i in "${!METHODS[@]}"; do
+	m=${METHODS[$i]}
+	port=$((8400 + i))
+	srv=tcp$i
+	dom=${DOMAINS[$((i % 3))]}
+	if [ $((i % 2)) -eq 0 ]; then saddr=$S4_C; else saddr=$S6_C; fi
+	expect_reset
+
+	if ! sut_start "$srv" "$m" "$port" >"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: server starts on port $port" "$(cat "$TOPO_DIR/err")"
+		continue
+	fi
+	lport=$((10800 + i)) tport=$((10810 + i))
+	if [ $((i % 2)) -eq 0 ]; then tgt="[$T6]:8080"; else tgt="$dom:8080"; fi
+	client_start ss-local "ss-local-$i" "$lport" "$m" "$saddr" "$port"
+	lpid=$CLIENT_PID
+	client_start ss-tunnel "ss-tunnel-$i" "$tport" "$m" "$saddr" "$port" "$tgt"
+	tpid=$CLIENT_PID
+	socks=(--socks5-hostname "127.0.0.1:$lport")
+
+	timed "$m: ss-local (to $saddr), IPv4 target: 1 MiB download" \
+		get "${socks[@]}" -- "http://$T4:8080/blob?n=$SMALL" "$SMALL"
+	expect 1 0 $SMALL
+	timed "$m: ss-local, IPv6 target: 1 MiB download" \
+		get "${socks[@]}" -- "http://[$T6]:8080/blob?n=$SMALL" "$SMALL"
+	expect 1 0 $SMALL
+	timed "$m: ss-local, domain target $dom: 1 MiB upload" \
+		put "${socks[@]}" -- "http://$dom:8080/sink" "$SMALL"
+	expect 1 $SMALL 0
+	timed "$m: ss-tunnel to $tgt: 1 MiB download" \
+		get -- "http://127.0.0.1:$tport/blob?n=$SMALL" "$SMALL"
+	expect 1 0 $SMALL
+	timed "$m: ss-tunnel to $tgt: 1 MiB upload" \
+		put -- "http://127.0.0.1:$tport/sink" "$SMALL"
+	expect 1 $SMALL 0
+
+	if [[ $BIG_METHODS == *" $m "* ]]; then
+		timed "$m: ss-local, domain target $DOMAIN: $((BIG >> 20)) MiB download, SHA-256 matches" \
+			get "${socks[@]}" -- "http://$DOMAIN:8080/blob?n=$BIG" "$BIG"
+		expect 1 0 "$BIG"
+		timed "$m: ss-tunnel to $tgt: $((BIG >> 20)) MiB upload, SHA-256 matches" \
+			put -- "http://127.0.0.1:$tport/sink" "$BIG"
+		expect 1 "$BIG" 0
+	fi
+
+	if [[ $PROBE_METHODS == *" $m "* ]]; then
+		out=$(probe --server "$saddr:$port" --method "$m" --blob "$TOPO_BLOB" \
+			--send $SMALL --reply $SMALL \
+			valid "fragment@$dom:9000" "valid@[$T6]:9000" "halfclose@$dom:9001")
+		mapfile -t res <<<"$out"
+		descs=("prober: valid request, IPv4 target, echoed"
+			"prober: request in 7-byte pieces, domain target, echoed"
+			"prober: valid request, IPv6 target, echoed"
+			"prober: half-close: 1 MiB sent, write side shut, digest and 1 MiB reply to EOF")
+		for k in 0 1 2 3; do
+			r=${res[$k]:-}
+			if [ $k -eq 3 ] && [ "$SUT" = libev ]; then
+				# libev closes both ways at EOF: the test must see that
+				if [ "$(jq -r .ok <<<"$r" 2>/dev/null)" = false ]; then
+					ss_ok "$m: ${descs[$k]}: fails against libev, as it must"
+				else
+					ss_fail "$m: ${descs[$k]}: fails against libev, as it must" "$r"
+				fi
+				continue
+			fi
+			if [ "$(jq -r .ok <<<"$r" 2>/dev/null)" = true ]; then
+				ss_ok "$m: ${descs[$k]}"
+			else
+				ss_fail "$m: ${descs[$k]}" "$r"
+			fi
+		done
+		expect 3 3000 3000
+		expect 1 $((SMALL + 8)) $((SMALL + 66 + ${#SMALL}))
+	fi
+
+	topo_kill "$lpid" "$tpid"
+	check_stats "$srv" "$m: counters: $EXP_CONN connections, bytes in and out as sent, no errors, none active"
+	sut_stop "$srv"
+	elapsed "$m done"
+done
+
+# ---- 100 concurrent connections -------------------------------------------------
+
+# concurrent METHOD PORT KIND: 100 connections through ss-local or ss-tunnel
+concurrent() {
+	local m=$1 port=$2 kind=$3 srv=conc$2 lport=$((10900 + $2 % 100)) hold=$TOPO_DIR/hold.$2
+	local pid out live clients desc
+	mkdir -p "$hold"
+	if ! sut_start "$srv" "$m" "$port" >"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: server starts on port $port" "$(cat "$TOPO_DIR/err")"
+		return
+	fi
+	if [ "$kind" = ss-local ]; then
+		client_start ss-local "conc-$port" "$lport" "$m" "$S4_C" "$port"
+		clients=(--socks "127.0.0.1:$lport" --target "$T4:9000,[$T6]:9000,$DOMAIN:9000")
+		desc="IPv4, IPv6 and domain targets in turn"
+	else
+		client_start ss-tunnel "conc-$port" "$lport" "$m" "$S6_C" "$port" "v6.$DOMAIN:9000"
+		clients=(--connect "127.0.0.1:$lport")
+		desc="domain target"
+	fi
+	pid=$CLIENT_PID
+	in_c "$PY" "$SS_TOOLS/clients.py" "${clients[@]}" concurrent --n 100 --size 65536 \
+		--hold "$hold" >"$hold/result" 2>&1 &
+	local cpid=$!
+	# established TCP connections on the server's port, seen from its netns
+	live() { in_s ss -Htn state established "( sport = :$port )" | wc -l; }
+	if wait_for 120 test -e "$hold/ready" && [ "$(live)" -eq 100 ]; then
+		ss_ok "$m: $kind: 100 connections open through the server at once"
+	else
+		ss_fail "$m: $kind: 100 connections open through the server at once" \
+			"$(live) established; $(cat "$hold/result")"
+	fi
+	if [ "$SUT" = kernel ]; then
+		out=$(sut_stats "$srv")
+		if [ "$(jq .conn_active <<<"$out")" = 100 ]; then
+			ss_ok "$m: $kind: the server counts 100 active connections"
+		else
+			ss_fail "$m: $kind: the server counts 100 active connections" "$out"
+		fi
+	fi
+	touch "$hold/go"
+	wait "$cpid"
+	if [ "$(jq -r .ok "$hold/result" 2>/dev/null)" = 100 ]; then
+		ss_ok "$m: $kind: 100 concurrent connections ($desc) each echo their 64 KiB"
+	else
+		ss_fail "$m: $kind: 100 concurrent connections ($desc) each echo their 64 KiB" "$(cat "$hold/result")"
+	fi
+	topo_kill "$pid"
+	expect_reset
+	expect 100 $((100 * 65536)) $((100 * 65536))
+	check_stats "$srv" "$m: $kind: counters after 100 connections: 100 connections, none active, no errors"
+	sut_stop "$srv"
+	elapsed "$m: 100 concurrent through $kind done"
+}
+
+concurrent chacha20-ietf-poly1305 8500 ss-local
+
+# ---- bad input ------------------------------------------------------------------
+
+# counter_delta BEFORE AFTER: "name+N ..." for the error counters that moved
+# (and the draining gauge if it is not back to 0); BEFORE and AFTER are
+# counters (sut_stats) or what ssctl server show NAME -j printed
+counter_delta() {
+	jq -rn --argjson a "$1" --argjson b "$2" \
+		'def st: if type == "array" then .[0].stats else . end;
+		 ($a | st) as $a | ($b | st) as $b |
+		 [("auth_fail","replay","bad_header","connect_fail","dns_fail") as $k
+		  | select($b[$k] != $a[$k]) | "\($k)+\($b[$k] - $a[$k])"]
+		 + (if $b.draining != 0 then ["(draining \($b.draining) after the close)"] else [] end)
+		 | join(" ")'
+}
+
+# the close every drained case must show: kind (the first one's) and time
+CLOSE_KIND=
+if [ "$SUT" = kernel ]; then
+	DRAIN_DESC="drained, then closed at the handshake timeout"
+else
+	DRAIN_DESC="drained, and (libev) still open after the handshake timeout"
+fi
+# check_drain DESC RESULT: drained, then closed at the handshake timeout
+check_drain() {
+	local desc=$1 r=$2 why="" at_half outq kind after
+	# (no process substitution: the guest has no /dev/fd)
+	read -r at_half outq kind after <<<"$(jq -r '[.at_half, .outq_at_half,
+		.close, .closed_after] | map(tostring) | join(" ")' <<<"$r")"
+	[ "$at_half" = open ] || why+="not open at half the timeout ($at_half); "
+	[ "$outq" = 0 ] || why+="the server stopped reading ($outq bytes unread); "
+	if [ "$SUT" = kernel ]; then
+		case $kind in
+		eof|rst) ;;
+		*) why+="close: $kind; " ;;
+		esac
+		[ -n "$CLOSE_KIND" ] || CLOSE_KIND=$kind
+		[ "$kind" = "$CLOSE_KIND" ] || why+="closed by $kind, earlier cases by $CLOSE_KIND; "
+		awk -v a="$after" -v hs="$HS" -v m="$MARGIN" 'BEGIN { exit !(a >= hs * 0.9 && a <= hs + m) }' ||
+			why+="closed after $after s, handshake timeout $HS s; "
+	else
+		# libev's TCP idle timeout is at least 24 hours
+		[ "$kind" = open ] || why+="libev closed; "
+	fi
+	if [ -z "$why" ]; then ss_ok "$desc"; else ss_fail "$desc" "$why
+$r"; fi
+}
+
+# What each case must count (module) or log (libev). A length over 0x3FFF
+# authenticates fine: it is a malformed stream, counted with bad headers;
+# libev masks the length to 14 bits and then sees 0, which it calls an
+# authentication error. Half a salt is nothing yet: it counts nothing.
+declare -A WANT_COUNT=([replay]="replay+1" [wrong-key]="auth_fail+1" [random]="auth_fail+1"
+	[short-salt]="" [big-length]="bad_header+1" [bad-atyp]="bad_header+1"
+	[noreply-connect]="connect_fail+1" [noreply-dns]="dns_fail+1" [noreply-local]="connect_fail+1"
+	[valid]="")
+declare -A WANT_LOG=([replay]="repeat salt detected" [wrong-key]="authentication error"
+	[random]="authentication error" [short-salt]="" [big-length]="authentication error"
+	[bad-atyp]="invalid address type" [noreply-connect]="getpeername"
+	[noreply-dns]="unable to resolve nx.$DOMAIN" [valid]="")
+declare -A WHAT=([replay]="a replayed first write" [wrong-key]="a wrong key"
+	[random]="random bytes" [short-salt]="half a salt" [big-length]="a length of 0x4000"
+	[bad-atyp]="address type 0x05" [noreply-connect]="a closed port"
+	[noreply-dns]="a domain that does not resolve" [noreply-local]="a local target")
+
+# ok_if DESC JQ_FILTER JSON: ok if the filter holds on the JSON
+ok_if() {
+	if jq -e "$2" <<<"$3" >/dev/null 2>&1; then ss_ok "$1"; else ss_fail "$1" "$3"; fi
+}
+
+bad_sequential() {
+	local m=chacha20-ietf-poly1305 port=8600 srv=bad0 snap=$TOPO_DIR/snap out k r c t d
+	if ! sut_start "$srv" "$m" "$port" >"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: server starts on port $port" "$(cat "$TOPO_DIR/err")"
+		return
+	fi
+	mkdir -p "$snap"
+	local after
+	if [ "$SUT" = kernel ]; then
+		after="ip netns exec $NS_S ssctl server show $srv -j >$snap/\$CASE_NO"
+	else
+		after="wc -l <${SUT_LOG[$srv]} >$snap/\$CASE_NO"
+	fi
+	local cases=(valid replay wrong-key random short-salt big-length bad-atyp
+		"noreply@$T4:9" "noreply@nx.$DOMAIN:9000")
+	local names=(valid replay wrong-key random short-salt big-length bad-atyp
+		noreply-connect noreply-dns)
+	if [ "$SUT" = kernel ]; then
+		# The server's own addresses, however spelt, are refused
+		# (allow-local is off by default), though an echo service
+		# listens there (see local_targets below).
+		cases+=("noreply@127.0.0.1:9000" "noreply@[::1]:9000"
+			"noreply@[::ffff:127.0.0.1]:9000" "noreply@$S4_T:9000"
+			"noreply@[$S6_C]:9000" "noreply@self.$DOMAIN:9000")
+		names+=(noreply-local noreply-local noreply-local noreply-local
+			noreply-local noreply-local)
+	fi
+	cases+=("valid@$DOMAIN:9000")
+	names+=(valid)
+	out=$(probe --server "$S4_C:$port" --method "$m" --after "$after" "${cases[@]}")
+	mapfile -t res <<<"$out"
+	for k in "${!names[@]}"; do
+		c=${names[$k]} r=${res[$k]:-"{}"}
+		t=$(jq -r .target <<<"$r" 2>/dev/null)
+		case $c in
+		valid)
+			ok_if "$m: prober: valid request to $t echoed (case $((k + 1)))" .ok "$r" ;;
+		noreply-*)
+			ok_if "$m: prober: ${WHAT[$c]} ($t): closed without data" \
+				".ok and .closed_after <= $MARGIN" "$r" ;;
+		*)
+			check_drain "$m: ${WHAT[$c]}: $DRAIN_DESC" "$r" ;;
+		esac
+		# what the server made of it
+		if [ "$SUT" = kernel ]; then
+			d=$(counter_delta "$(<"$snap/$k")" "$(<"$snap/$((k + 1))")")
+			if [ "$d" = "${WANT_COUNT[$c]}" ]; then
+				ss_ok "$m: ${WHAT[$c]:-$c} ($t): counted as '${WANT_COUNT[$c]:-nothing}'"
+			else
+				ss_fail "$m: ${WHAT[$c]:-$c} ($t): counted as '${WANT_COUNT[$c]:-nothing}'" "counters moved: '$d'"
+			fi
+		else
+			local new
+			new=$(tail -n +"$(($(cat "$snap/$k") + 1))" "${SUT_LOG[$srv]}" | head -n "$(($(cat "$snap/$((k + 1))") - $(cat "$snap/$k")))")
+			if { [ -z "${WANT_LOG[$c]}" ] && ! grep -q ERROR <<<"$new"; } ||
+				{ [ -n "${WANT_LOG[$c]}" ] && grep -q "${WANT_LOG[$c]}" <<<"$new"; }; then
+				ss_ok "$m: ${WHAT[$c]:-$c}: libev logged '${WANT_LOG[$c]:-nothing}'"
+			else
+				ss_fail "$m: ${WHAT[$c]:-$c}: libev logged '${WANT_LOG[$c]:-nothing}'" "it logged: $new"
+			fi
+		fi
+	done
+	sut_stop "$srv"
+	elapsed "$m: bad input, one case at a time, done"
+}
+
+# draining_reaches SERVER N: the server's draining gauge shows N
+draining_reaches() {
+	[ "$(in_s ssctl server show "$1" -j | jq '.[0].stats.draining')" = "$2" ]
+}
+
+bad_parallel() {
+	local m=aes-256-gcm port=8601 srv=bad1 out before after r c k ppid
+	if ! sut_start "$srv" "$m" "$port" >"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: server starts on port $port" "$(cat "$TOPO_DIR/err")"
+		return
+	fi
+	local cases=(valid replay wrong-key random short-salt big-length bad-atyp)
+	before=$(sut_stats "$srv")
+	probe --server "[$S6_C]:$port" --method "$m" --parallel "${cases[@]}" >"$TOPO_DIR/par" &
+	ppid=$!
+	if [ "$SUT" = kernel ]; then
+		# half a salt is no bad data yet: five drain, not six
+		if wait_for 20 draining_reaches "$srv" 5; then
+			ss_ok "$m: all at once: the server counts 5 connections draining"
+		else
+			ss_fail "$m: all at once: the server counts 5 connections draining" "$(sut_stats "$srv")"
+		fi
+	fi
+	wait "$ppid"
+	after=$(sut_stats "$srv")
+	mapfile -t res <"$TOPO_DIR/par"
+	for k in "${!cases[@]}"; do
+		c=${cases[$k]} r=${res[$k]:-"{}"}
+		if [ "$c" = valid ]; then
+			ok_if "$m: prober: valid request echoed" .ok "$r"
+			continue
+		fi
+		check_drain "$m: all at once: ${WHAT[$c]}: $DRAIN_DESC" "$r"
+	done
+	if [ "$SUT" = kernel ]; then
+		local d
+		d=$(counter_delta "$before" "$after")
+		if [ "$d" = "auth_fail+2 replay+1 bad_header+2" ]; then
+			ss_ok "$m: all at once: counted as auth_fail+2 replay+1 bad_header+2"
+		else
+			ss_fail "$m: all at once: counted as auth_fail+2 replay+1 bad_header+2" "counters moved: '$d'"
+		fi
+	fi
+	sut_stop "$srv"
+	elapsed "$m: bad input, all at once, done"
+}
+
+# The module's limits: max_draining (module parameter, all servers) closes
+# bad connections beyond it at once; max-conns refuses connections beyond it.
+limits() {
+	local m=chacha20-ietf-poly1305 port=8602 srv=lim0 out st param=/sys/module/shadowsocks/parameters/max_draining
+	local old
+	old=$(cat "$param")
+	if ! sut_start "$srv" "$m" "$port" max-conns 3 >"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: server with max-conns 3 starts on port $port" "$(cat "$TOPO_DIR/err")"
+		return
+	fi
+	echo 2 >"$param"
+	out=$(probe --server "$S4_C:$port" --method "$m" --parallel wrong-key wrong-key wrong-key)
+	echo "$old" >"$param"
+	st=$(sut_stats "$srv")
+	if [ "$(jq -s '[.[] | select(.close == "'"${CLOSE_KIND:-eof}"'" and .closed_after >= '"$HS"' * 0.9)] | length' <<<"$out")" = 2 ] &&
+		[ "$(jq -s '[.[] | select(.closed_after < '"$HS"' * 0.4)] | length' <<<"$out")" = 1 ] &&
+		[ "$(jq .auth_fail <<<"$st")" = 3 ]; then
+		ss_ok "max_draining=2: of 3 bad connections at once, 2 drain, 1 is closed at once, all 3 counted"
+	else
+		ss_fail "max_draining=2: of 3 bad connections at once, 2 drain, 1 is closed at once, all 3 counted" "$out
+$st"
+	fi
+	# five at once that stay in the handshake: three are taken, two refused
+	out=$(probe --server "$S4_C:$port" --method "$m" --parallel short-salt short-salt short-salt short-salt short-salt)
+	st=$(sut_stats "$srv")
+	if [ "$(jq -s '[.[] | select(.closed_after >= '"$HS"' * 0.9)] | length' <<<"$out")" = 3 ] &&
+		[ "$(jq -s '[.[] | select(.closed_after < '"$HS"' * 0.4)] | length' <<<"$out")" = 2 ] &&
+		jq -e '.refused == 2 and .conn_total == 6' <<<"$st" >/dev/null; then
+		ss_ok "max-conns 3: of 5 connections at once, 3 are served and 2 refused at once (counted)"
+	else
+		ss_fail "max-conns 3: of 5 connections at once, 3 are served and 2 refused at once (counted)" "$out
+$st"
+	fi
+	sut_stop "$srv"
+	elapsed "limits done"
+}
+
+# A server with allow-local on does reach the echo service on its own
+# loopback: the refusals above are the policy, not an empty port.
+local_targets() {
+	local m=aes-128-gcm port=8603 srv=loc0 out
+	if ! sut_start "$srv" "$m" "$port" allow-local on >"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: server with allow-local on starts" "$(cat "$TOPO_DIR/err")"
+		return
+	fi
+	out=$(probe --server "$S4_C:$port" --method "$m" valid@127.0.0.1:9000 "valid@[$S6_C]:9000")
+	mapfile -t res <<<"$out"
+	ok_if "allow-local on: a request for 127.0.0.1:9000 reaches the server's own echo service" .ok "${res[0]:-}"
+	ok_if "allow-local on: a request for [$S6_C]:9000 reaches the server's own echo service" .ok "${res[1]:-}"
+	sut_stop "$srv"
+}
+
+if [ "$SUT" = kernel ]; then
+	# an echo service on the server's own addresses, for local targets
+	topo_bg servers-local "$NS_S" "$PY" "$SS_TOOLS/servers.py" --blob "$TOPO_BLOB"
+	LOCAL_ECHO=$TOPO_LAST_PID
+	wait_for 30 listening "$NS_S" 9000
+fi
+bad_sequential
+bad_parallel
+if [ "$SUT" = kernel ]; then
+	limits
+	local_targets
+	topo_kill "$LOCAL_ECHO"
+fi
+
+# ---- the end: nothing left behind -------------------------------------------------
+
+if [ "$SUT" = kernel ]; then
+	if out=$(rmmod shadowsocks 2>&1); then
+		ss_ok "rmmod shadowsocks succeeds"
+	else
+		ss_fail "rmmod shadowsocks succeeds" "$out"
+	fi
+	sleep 1
+	kill "$KMSG_PID" 2>/dev/null
+	wait "$KMSG_PID" 2>/dev/null
+	KMSG_PID=
+	why=""
+	kmsg=$TOPO_DIR/kmsg
+	c=$(grep -cE 'shadowsocks: server [^ ]+ created$' "$kmsg")
+	d=$(grep -cE 'shadowsocks: server [^ ]+ destroyed$' "$kmsg")
+	echo "# servers: $c created, $d destroyed"
+	[ "$c" -eq "$SERVERS_MADE" ] || why+="$c servers logged created, $SERVERS_MADE made; "
+	[ "$c" -eq "$d" ] || why+="servers: $c created, $d destroyed; "
+	grep -oE 'shadowsocks: conn [0-9]+ created' "$kmsg" | awk '{print $3}' | sort -n >"$TOPO_DIR/conn.c"
+	grep -oE 'shadowsocks: conn [0-9]+ destroyed$' "$kmsg" | awk '{print $3}' | sort -n >"$TOPO_DIR/conn.d"
+	c=$(wc -l <"$TOPO_DIR/conn.c")
+	d=$(wc -l <"$TOPO_DIR/conn.d")
+	echo "# connections: $c created, $d destroyed, $CONNS_COUNTED counted by the servers"
+	[ "$c" -eq "$CONNS_COUNTED" ] || why+="$c connections logged created, the servers counted $CONNS_COUNTED; "
+	cmp -s "$TOPO_DIR/conn.c" "$TOPO_DIR/conn.d" ||
+		why+="connections created but not destroyed: $(comm -23 "$TOPO_DIR/conn.c" "$TOPO_DIR/conn.d" | head -n 20 | tr '\n' ' '); "
+	if [ -z "$why" ]; then
+		ss_ok "every server and connection the debug log shows created was destroyed"
+	else
+		ss_fail "every server and connection the debug log shows created was destroyed" "$why"
+	fi
+	if trouble=$(grep -E 'WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|refcount_t:' "$TOPO_DIR/kmsg"); then
+		ss_fail "no kernel warning during the tests" "$trouble"
+	else
+		ss_ok "no kernel warning during the tests"
+	fi
+fi
+
+elapsed "all done"
+ss_done

@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Plain TCP clients of the target's echo service (tools/servers.py),
+reached either directly (--connect HOST:PORT, e.g. an ss-tunnel port) or
+through a SOCKS5 proxy (--socks HOST:PORT --target HOST:PORT[,...], e.g.
+ss-local; several targets are used in turn).
+
+  concurrent  N connections at once: all are opened and proven end to end
+              (a first KiB echoed) before any sends the rest; optionally
+              they hold there until told to go (--hold DIR: creates
+              DIR/ready, waits for DIR/go), so the server can be seen with
+              all N live. Each then sends its own random data and must read
+              exactly that data back. Exit 0 iff all N got their data back.
+              (No half-close: shadowsocks-libev's ss-local and ss-tunnel
+              close both directions at a client's EOF.)
+
+Prints one line of JSON with what happened.
+"""
+
+import argparse
+import ipaddress
+import json
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+
+
+def hostport(s):
+    host, _, port = s.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def recv_exact(s, n):
+    buf = bytearray()
+    while len(buf) < n:
+        data = s.recv(n - len(buf))
+        if not data:
+            raise EOFError("EOF after %d of %d bytes" % (len(buf), n))
+        buf += data
+    return bytes(buf)
+
+
+def socks5_connect(proxy, target, timeout):
+    s = socket.create_connection(proxy, timeout=timeout)
+    s.sendall(b"\x05\x01\x00")
+    if recv_exact(s, 2) != b"\x05\x00":
+        raise OSError("SOCKS5: no-auth method refused")
+    host, port = target
+    try:
+        ip = ipaddress.ip_address(host)
+        addr = (b"\x01" if ip.version == 4 else b"\x04") + ip.packed
+    except ValueError:
+        addr = b"\x03" + bytes([len(host)]) + host.encode()
+    s.sendall(b"\x05\x01\x00" + addr + struct.pack(">H", port))
+    rep = recv_exact(s, 4)
+    if rep[1] != 0:
+        raise OSError("SOCKS5: CONNECT refused, reply %d" % rep[1])
+    alen = {1: 4, 4: 16}.get(rep[3])
+    if alen is None:
+        alen = recv_exact(s, 1)[0]
+    recv_exact(s, alen + 2)
+    return s
+
+
+def open_conn(args, target=None):
+    if args.socks:
+        return socks5_connect(hostport(args.socks), hostport(target or args.target),
+                              args.timeout)
+    return socket.create_connection(hostport(args.connect), timeout=args.timeout)
+
+
+def cmd_concurrent(args):
+    targets = args.target.split(",") if args.socks else [None]
+    n = args.n
+    ready = threading.Barrier(n + 1)
+    go = threading.Event()
+    results = [None] * n
+
+    def worker(i):
+        data = os.urandom(args.size)
+        s = None
+        try:
+            s = open_conn(args, targets[i % len(targets)])
+            first = data[:1024]
+            s.sendall(first)
+            if recv_exact(s, len(first)) != first:
+                raise ValueError("first echo differs")
+        except Exception as e:	# pylint: disable=broad-except
+            results[i] = "open: %r" % e
+        try:
+            ready.wait(args.timeout)
+        except threading.BrokenBarrierError:
+            pass
+        if results[i] is not None:
+            return
+        try:
+            go.wait(args.timeout)
+            rest = data[1024:]
+            sender = threading.Thread(target=s.sendall, args=(rest,))
+            sender.start()
+            back = recv_exact(s, len(rest))
+            sender.join()
+            results[i] = "ok" if back == rest else "data: echo differs"
+        except Exception as e:	# pylint: disable=broad-except
+            results[i] = "relay: %r" % e
+        finally:
+            s.close()
+
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    try:
+        ready.wait(args.timeout)
+    except threading.BrokenBarrierError:
+        pass
+    opened = sum(r is None for r in results)
+    if args.hold:
+        open(os.path.join(args.hold, "ready"), "w").close()
+        deadline = time.monotonic() + args.timeout
+        while not os.path.exists(os.path.join(args.hold, "go")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    go.set()
+    for t in threads:
+        t.join()
+    ok = sum(r == "ok" for r in results)
+    errors = sorted(set(r for r in results if r != "ok"))
+    print(json.dumps({"n": n, "opened_together": opened, "ok": ok,
+                      "seconds": round(time.monotonic() - t0, 2), "errors": errors[:5]}))
+    return 0 if ok == n and opened == n else 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--connect", help="HOST:PORT to connect to directly")
+    ap.add_argument("--socks", help="SOCKS5 proxy HOST:PORT")
+    ap.add_argument("--target", help="HOST:PORT (or a comma-separated list for "
+                    "concurrent) the proxy connects to")
+    ap.add_argument("--timeout", type=float, default=120)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("concurrent")
+    c.add_argument("--n", type=int, default=100)
+    c.add_argument("--size", type=int, default=65536)
+    c.add_argument("--hold", help="directory for the ready/go files")
+    args = ap.parse_args()
+    if bool(args.connect) == bool(args.socks) or (args.socks and not args.target):
+        ap.error("give --connect, or --socks and --target")
+    try:
+        return cmd_concurrent(args)
+    except Exception as e:	# pylint: disable=broad-except
+        print(json.dumps({"error": repr(e)}))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The server-role topology (sourced, bash): three network namespaces joined
+# by veth pairs, IPv4 and IPv6 on every link, and the target's services.
+#
+#   [client] 10.0.1.1 ---- 10.0.1.2 [server] 10.0.2.1 ---- 10.0.2.2 [target]
+#            fd00:1::1     fd00:1::2         fd00:2::1     fd00:2::2
+#                                                             |
+#   [initial netns] 10.0.3.1 / fd00:3::1 ------ 10.0.3.2 / fd00:3::2
+#
+# No routing between the links: the client reaches only the server, the
+# server both of its neighbours, so every byte a client gets from the target
+# went through the server under test. The initial netns' link to the target
+# exists for the kernel's DNS upcall (dns_query() runs /sbin/request-key in
+# the initial namespaces, which reads /etc/resolv.conf): topo_setup with
+# TOPO_INIT_LINK=1 adds it and points /etc/resolv.conf at the target's
+# dnsmasq (only ever inside the VM, whose /etc is a tmpfs overlay).
+#
+# The target runs tools/servers.py (HTTP on 8080, echo on 9000, digest on
+# 9001; see that file), iperf3 -s on 5201 and dnsmasq, which answers:
+#   target.test      A 10.0.2.2, AAAA fd00:2::2
+#   v4.target.test   A 10.0.2.2 only
+#   v6.target.test   AAAA fd00:2::2 only
+#   self.target.test the server's own addresses on the target link
+#   anything else under .test: NXDOMAIN
+#
+#   topo_setup            create it all; names in $NS_C $NS_S $NS_T
+#   topo_cleanup          kill what topo_setup started, delete the namespaces
+#   in_c / in_s / in_t CMD...   run CMD in a namespace
+
+SS_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/tools
+# Debian's python3, which has the cryptography package (a python3 earlier on
+# PATH, e.g. a pyenv shim on a developer's host, may not)
+PY=${PY:-/usr/bin/python3}
+
+TOPO_ID=${TOPO_ID:-$$}
+NS_C=ssc-$TOPO_ID
+NS_S=sss-$TOPO_ID
+NS_T=sst-$TOPO_ID
+TOPO_DIR=${TOPO_DIR:-$(mktemp -d /tmp/sstopo.XXXXXX)}
+TOPO_INIT_LINK=${TOPO_INIT_LINK:-0}
+TOPO_PIDS=()
+
+C4=10.0.1.1 C6=fd00:1::1
+S4_C=10.0.1.2 S6_C=fd00:1::2	# the server, as the client sees it
+S4_T=10.0.2.1 S6_T=fd00:2::1	# the server, as the target sees it
+T4=10.0.2.2 T6=fd00:2::2
+I4=10.0.3.1 I6=fd00:3::1	# the initial netns
+T4_I=10.0.3.2 T6_I=fd00:3::2	# the target, as the initial netns sees it
+DOMAIN=target.test
+
+in_c() { ip netns exec "$NS_C" "$@"; }
+in_s() { ip netns exec "$NS_S" "$@"; }
+in_t() { ip netns exec "$NS_T" "$@"; }
+
+# topo_link NS_A IF_A ADDR4_A ADDR6_A NS_B IF_B ADDR4_B ADDR6_B (NS "" = initial)
+topo_link() {
+	local nsa=$1 ifa=$2 a4=$3 a6=$4 nsb=$5 ifb=$6 b4=$7 b6=$8 ns ifn a4_ a6_
+	ip link add "$ifa-$TOPO_ID" type veth peer name "$ifb-$TOPO_ID" || return 1
+	for side in a b; do
+		if [ $side = a ]; then ns=$nsa ifn=$ifa a4_=$a4 a6_=$a6
+		else ns=$nsb ifn=$ifb a4_=$b4 a6_=$b6; fi
+		local dev=$ifn-$TOPO_ID nsx=()
+		if [ -n "$ns" ]; then
+			ip link set "$dev" netns "$ns" || return 1
+			nsx=(ip netns exec "$ns")
+		fi
+		"${nsx[@]}" ip link set "$dev" name "$ifn" || return 1
+		"${nsx[@]}" ip addr add "$a4_/24" dev "$ifn" || return 1
+		"${nsx[@]}" ip addr add "$a6_/64" dev "$ifn" nodad || return 1
+		"${nsx[@]}" ip link set "$ifn" up || return 1
+	done
+}
+
+# the initial netns' end keeps a unique name: other tests may run beside us
+topo_init_link() {
+	local dev=ssi$TOPO_ID
+	ip link add "$dev" type veth peer name "sst$TOPO_ID" || return 1
+	ip link set "sst$TOPO_ID" netns "$NS_T" || return 1
+	in_t ip link set "sst$TOPO_ID" name vi || return 1
+	in_t ip addr add "$T4_I/24" dev vi || return 1
+	in_t ip addr add "$T6_I/64" dev vi nodad || return 1
+	in_t ip link set vi up || return 1
+	ip addr add "$I4/24" dev "$dev" || return 1
+	ip addr add "$I6/64" dev "$dev" nodad || return 1
+	ip link set "$dev" up || return 1
+	# the upcall's resolver reads this; the VM's /etc is a tmpfs overlay
+	printf 'nameserver %s\n' "$T4_I" >/etc/resolv.conf
+}
+
+# topo_bg NAME NS CMD...: start CMD in netns NS in the background (ip netns
+# exec execs it, so $! is its pid, also left in TOPO_LAST_PID), output to
+# $TOPO_DIR/NAME.log; topo_cleanup ends it if nobody did before
+topo_bg() {
+	local name=$1 ns=$2
+	shift 2
+	ip netns exec "$ns" "$@" >"$TOPO_DIR/$name.log" 2>&1 &
+	TOPO_LAST_PID=$!
+	TOPO_PIDS+=($!)
+}
+
+# topo_kill PID...: end processes topo_bg started, and reap them
+topo_kill() {
+	local pid
+	for pid in "$@"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "$@"; do
+		wait "$pid" 2>/dev/null
+	done
+	return 0
+}
+
+# listening NS PORT: a TCP socket listens on PORT in netns NS
+listening() {
+	[ -n "$(ip netns exec "$1" ss -Htln "( sport = :$2 )")" ]
+}
+
+# topo_blob: a 64 MiB random file the target serves and clients compare with
+TOPO_BLOB=$TOPO_DIR/blob
+
+topo_setup() {
+	local ns
+	for ns in "$NS_C" "$NS_S" "$NS_T"; do
+		ip netns add "$ns" || return 1
+		ip netns exec "$ns" ip link set lo up || return 1
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 || return 1
+	done
+	topo_link "$NS_C" vs "$C4" "$C6" "$NS_S" vc "$S4_C" "$S6_C" || return 1
+	topo_link "$NS_S" vt "$S4_T" "$S6_T" "$NS_T" vs "$T4" "$T6" || return 1
+	if [ "$TOPO_INIT_LINK" = 1 ]; then
+		topo_init_link || return 1
+	fi
+
+	[ -s "$TOPO_BLOB" ] || head -c $((64 << 20)) /dev/urandom >"$TOPO_BLOB" || return 1
+
+	topo_bg servers "$NS_T" "$PY" "$SS_TOOLS/servers.py" --blob "$TOPO_BLOB"
+	topo_bg iperf3 "$NS_T" iperf3 -s -p 5201
+	local listen=(--listen-address="$T4" --listen-address="$T6")
+	[ "$TOPO_INIT_LINK" = 1 ] && listen+=(--listen-address="$T4_I" --listen-address="$T6_I")
+	topo_bg dnsmasq "$NS_T" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
+		--bind-interfaces "${listen[@]}" --except-interface=lo \
+		--pid-file="$TOPO_DIR/dnsmasq.pid" --user=root --group=root \
+		--local=/test/ --local-ttl=1 \
+		--host-record="$DOMAIN,$T4,$T6" \
+		--host-record="v4.$DOMAIN,$T4" \
+		--host-record="v6.$DOMAIN,$T6" \
+		--host-record="self.$DOMAIN,$S4_T,$S6_T" \
+		--log-facility="$TOPO_DIR/dnsmasq.queries" --log-queries
+
+	wait_for 30 listening "$NS_T" 9001 || { echo "servers.py did not start: $(cat "$TOPO_DIR/servers.log")"; return 1; }
+	wait_for 30 listening "$NS_T" 8080 || return 1
+	wait_for 30 listening "$NS_T" 5201 || { echo "iperf3 did not start"; return 1; }
+	wait_for 30 listening "$NS_T" 53 || { echo "dnsmasq did not start: $(cat "$TOPO_DIR/dnsmasq.log")"; return 1; }
+	return 0
+}
+
+topo_cleanup() {
+	topo_kill "${TOPO_PIDS[@]}"
+	TOPO_PIDS=()
+	ip netns del "$NS_C" 2>/dev/null
+	ip netns del "$NS_S" 2>/dev/null
+	ip netns del "$NS_T" 2>/dev/null
+	ip link del "ssi$TOPO_ID" 2>/dev/null
+	rm -rf "$TOPO_DIR"
+}
