@@ -11,10 +11,12 @@ export PATH="$SS_BUILD/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 export HOME=/root TERM=dumb LANG=C.UTF-8
 
 mount -t devpts devpts /dev/pts 2>/dev/null
+# /tmp and /var/tmp stay as the overlay has them (writable, in memory): the
+# tree under test may itself live under /tmp on the host. /run gets a fresh
+# tmpfs so that nothing of the host's run state (netns names, pid files)
+# leaks in.
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
 mkdir -p /run/netns /var/run
-mount -t tmpfs tmpfs /var/tmp
 hostname ss-vm
 ip link set lo up
 echo 1 >/proc/sys/kernel/sysrq
