@@ -52,7 +52,12 @@ static void ss_resolve_work(struct work_struct *work)
 	char *result = NULL;
 	int ret;
 
-	ret = dns_query(req->net, NULL, req->name, req->len, NULL, &result,
+	/*
+	 * "list": without options keyutils' key.dns_resolver asks for A
+	 * records only, so a name with nothing but AAAA would fail; with it
+	 * the answer is every address, comma-separated (ss_addr_pick chooses).
+	 */
+	ret = dns_query(req->net, NULL, req->name, req->len, "list", &result,
 			NULL, false);
 	if (ret >= 0)
 		ret = ss_addr_pick(result, ret, req->port, &addr);
