@@ -127,9 +127,10 @@ static void ss_conn_sk_event(struct sock *sk)
 /*
  * TCP calls sk_write_space on every ACK while SOCK_NOSPACE is set, which a
  * send that returned -EAGAIN or less than asked for leaves set. The
- * original callback clears it once the socket is writeable again (and
- * wakes nobody: kernel sockets have no waiters); the work is queued only
- * then.
+ * original callback (sk_stream_write_space()) clears it once there is room
+ * again, and wakes nobody: kernel sockets have no waiters. The work is
+ * queued only then; until then relay.c does not even try to send
+ * (ss_sock_full()).
  */
 static void ss_conn_write_space(struct sock *sk)
 {
@@ -140,10 +141,9 @@ static void ss_conn_write_space(struct sock *sk)
 	if (conn) {
 		struct ss_peer *p = conn->client.sock->sk == sk ?
 				    &conn->client : &conn->target;
-		bool writeable = sk_stream_is_writeable(sk);
 
 		p->write_space(sk);
-		if (writeable)
+		if (!test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
 			ss_conn_queue(conn);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);

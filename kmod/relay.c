@@ -72,6 +72,19 @@ static int ss_recv(struct socket *sock, void *buf, size_t len)
 }
 
 /*
+ * Would a send certainly find no room? TCP sets SOCK_NOSPACE when a send
+ * returns -EAGAIN or short, and only sk_stream_write_space() clears it,
+ * once there is room, just before ss_conn_write_space() queues the work.
+ * While it is set, the work runs for the other socket's events only: a send
+ * now would be refused. An error on the socket is let through to the send.
+ */
+static bool ss_sock_full(struct socket *sock)
+{
+	return test_bit(SOCK_NOSPACE, &sock->flags) &&
+	       !READ_ONCE(sock->sk->sk_err);
+}
+
+/*
  * Write [*off, end) of @buf. Return: 0 once all is written; -EAGAIN when
  * the socket is full (TCP has set SOCK_NOSPACE, so sk_write_space will
  * come); another negative errno when the connection is broken.
@@ -88,6 +101,8 @@ static int ss_flush(struct socket *sock, const u8 *buf, u16 *off, u16 end)
 		};
 		int n;
 
+		if (ss_sock_full(sock))
+			return -EAGAIN;
 		n = kernel_sendmsg(sock, &msg, &vec, 1, vec.iov_len);
 		if (n <= 0)
 			return n ?: -EAGAIN;
