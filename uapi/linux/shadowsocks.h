@@ -82,7 +82,14 @@
  *   SS_A_PORT          NLA_U16, required, the remote server's port
  *   SS_A_METHOD        required
  *   SS_A_KEY           required
- *   SS_A_TIMEOUT       optional
+ *   SS_A_TIMEOUT       optional, as for servers: idle timeout of its relays
+ *   SS_A_HANDSHAKE_TIMEOUT
+ *                      optional, as for servers: seconds a relay may take
+ *                      to connect to the remote server before it is closed
+ *                      (counted in SS_STATS_A_CONNECT_FAIL)
+ *   SS_A_MAX_CONNS     optional, as for servers: relays the profile holds
+ *                      at once; SS_CMD_RELAY_NEW beyond it is -EMFILE
+ *                      (counted in SS_STATS_A_REFUSED)
  *
  * SS_CMD_CLIENT_DEL
  * -----------------
@@ -91,7 +98,42 @@
  * SS_CMD_CLIENT_GET (doit with SS_A_NAME, or NLM_F_DUMP without it)
  * -----------------
  *   SS_A_NAME, SS_A_REMOTE_IPV4 or SS_A_REMOTE_IPV6, SS_A_PORT, SS_A_METHOD,
- *   SS_A_TIMEOUT, SS_A_STATS (as for servers). SS_A_KEY is never returned.
+ *   SS_A_TIMEOUT, SS_A_HANDSHAKE_TIMEOUT, SS_A_MAX_CONNS, SS_A_STATS (as
+ *   for servers; BYTES_IN counts plaintext received from the remote server,
+ *   BYTES_OUT plaintext sent to it, the target address excluded; AUTH_FAIL
+ *   counts replies from the server that failed authentication).
+ *   SS_A_KEY is never returned.
+ *
+ * SS_CMD_RELAY_NEW (local role: hand an application's connection over)
+ * ----------------
+ *   SS_A_NAME          required: the client profile whose server, method
+ *                      and key the relay uses
+ *   SS_A_FD            NLA_U32, required: a file descriptor of the caller,
+ *                      a connected TCP socket (IPv4 or IPv6, established)
+ *                      from the application. The kernel takes its own
+ *                      reference on the socket: the caller closes its
+ *                      descriptor once the request has succeeded, and
+ *                      relays outlive the process that handed them over.
+ *                      A socket already relayed is -EBUSY.
+ *   SS_A_TARGET        binary, required: where the application wants to
+ *                      go, in the SOCKS5 address format the protocol uses
+ *                      (ATYP 1 + 4 bytes, 3 + length + name, or 4 + 16
+ *                      bytes; then the port, network byte order)
+ *   SS_A_DATA          binary, optional, up to SS_RELAY_DATA_MAX bytes:
+ *                      what the caller has already read from the socket
+ *                      past the handshake; it is sent first, in the chunk
+ *                      that carries the target address
+ *   SS_A_REPLY         binary, optional, up to SS_RELAY_REPLY_MAX bytes:
+ *                      written to the socket before the relay starts (a
+ *                      SOCKS5 success reply), so that it cannot race the
+ *                      relay's first bytes. When the request fails, nothing
+ *                      of it was written and the socket is untouched.
+ *   The relay connects to the profile's server, sends the salt, the target
+ *   address and the first payload in one write, and relays both ways until
+ *   both sides have closed, the idle timeout, or the profile's deletion.
+ *   No reply attributes. -ENOENT for an unknown profile, -EMFILE at the
+ *   profile's SS_A_MAX_CONNS, -EBADF for an fd that is not a socket,
+ *   -ENOTCONN for a socket that is not a connected TCP one.
  *
  * Errors: every rejection carries an extended ACK message, and points at the
  * offending attribute where there is one. -EEXIST for a duplicate name,
@@ -121,6 +163,8 @@
 #define SS_DEFAULT_HANDSHAKE_TIMEOUT	30	/* capped by the idle timeout */
 #define SS_DEFAULT_MAX_CONNS	1024
 #define SS_MAX_MAX_CONNS	1000000
+#define SS_RELAY_DATA_MAX	8192
+#define SS_RELAY_REPLY_MAX	64
 
 enum ss_cmd {
 	SS_CMD_UNSPEC,
@@ -130,6 +174,7 @@ enum ss_cmd {
 	SS_CMD_CLIENT_NEW,
 	SS_CMD_CLIENT_DEL,
 	SS_CMD_CLIENT_GET,
+	SS_CMD_RELAY_NEW,
 	__SS_CMD_MAX
 };
 
@@ -172,6 +217,10 @@ enum ss_attr {
 	SS_A_HANDSHAKE_TIMEOUT,
 	SS_A_MAX_CONNS,
 	SS_A_ALLOW_LOCAL,
+	SS_A_FD,
+	SS_A_TARGET,
+	SS_A_DATA,
+	SS_A_REPLY,
 	__SS_A_MAX
 };
 
