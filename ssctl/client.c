@@ -46,7 +46,8 @@ static int client_show(const struct cmd *cmd, int argc, char *argv[])
 static const struct verb verbs[] = {
 	{ "add", client_add,
 	  "NAME server ADDR port PORT method METHOD "
-	  "(password PW | password-file FILE | key BASE64) [timeout SECONDS]",
+	  "(password PW | password-file FILE | key BASE64) [timeout SECONDS] "
+	  "[handshake-timeout SECONDS] [max-conns N]",
 	  "add a client profile; ADDR may be a host name (first address)" },
 	{ "del", client_del, "NAME",
 	  "delete a client profile" },

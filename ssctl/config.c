@@ -267,10 +267,10 @@ int config_parse(struct ss_config *cfg, enum ss_kind kind,
 			     !strcmp(kw, "password") ||
 			     !strcmp(kw, "password-file") ||
 			     !strcmp(kw, "key") || !strcmp(kw, "timeout") ||
+			     !strcmp(kw, "handshake-timeout") ||
+			     !strcmp(kw, "max-conns") ||
 			     (kind == SS_SERVER && (!strcmp(kw, "address") ||
 						    !strcmp(kw, "mode") ||
-						    !strcmp(kw, "handshake-timeout") ||
-						    !strcmp(kw, "max-conns") ||
 						    !strcmp(kw, "allow-local"))) ||
 			     (kind == SS_CLIENT && !strcmp(kw, "server"));
 

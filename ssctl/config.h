@@ -34,11 +34,11 @@ struct ss_config {
 	uint32_t mode;			/* enum ss_mode, servers only */
 	bool has_timeout;
 	uint32_t timeout;
-	/* servers only */
 	bool has_handshake_timeout;
 	uint32_t handshake_timeout;
 	bool has_max_conns;
 	uint32_t max_conns;
+	/* servers only */
 	bool has_allow_local;
 	bool allow_local;
 };

@@ -175,11 +175,14 @@ static int parse_object(struct nl_msg *msg, struct ss_object *obj)
 	}
 	if (tb[SS_A_TIMEOUT])
 		obj->timeout = nla_get_u32(tb[SS_A_TIMEOUT]);
-	if (tb[SS_A_HANDSHAKE_TIMEOUT] && tb[SS_A_MAX_CONNS] &&
-	    tb[SS_A_ALLOW_LOCAL]) {
+	/* servers and client profiles; a kernel too old for them has neither */
+	if (tb[SS_A_HANDSHAKE_TIMEOUT] && tb[SS_A_MAX_CONNS]) {
 		obj->has_limits = true;
 		obj->handshake_timeout = nla_get_u32(tb[SS_A_HANDSHAKE_TIMEOUT]);
 		obj->max_conns = nla_get_u32(tb[SS_A_MAX_CONNS]);
+	}
+	if (tb[SS_A_ALLOW_LOCAL]) {	/* servers only */
+		obj->has_allow_local = true;
 		obj->allow_local = nla_get_u8(tb[SS_A_ALLOW_LOCAL]);
 	}
 	if (tb[SS_A_STATS]) {

@@ -40,10 +40,11 @@ struct ss_object {
 	bool has_mode;
 	uint32_t mode;
 	uint32_t timeout;
-	/* servers only; has_limits when the kernel reported them */
+	/* has_limits, has_allow_local: when the kernel reported them */
 	bool has_limits;
 	uint32_t handshake_timeout;
 	uint32_t max_conns;
+	bool has_allow_local;		/* servers only */
 	bool allow_local;
 	struct ss_stats stats;
 };

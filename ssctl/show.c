@@ -72,24 +72,33 @@ static void show_text(enum ss_kind kind, const struct ss_object *o, bool first)
 	if (kind == SS_SERVER && o->has_mode)
 		printf("  mode: %s\n", mode_str(o->mode, buf, sizeof(buf)));
 	printf("  timeout: %" PRIu32 "s\n", o->timeout);
-	if (kind == SS_SERVER && o->has_limits) {
+	if (o->has_limits) {
 		printf("  handshake timeout: %" PRIu32 "s\n", o->handshake_timeout);
 		printf("  max connections: %" PRIu32 "\n", o->max_conns);
-		printf("  allow local targets: %s\n", o->allow_local ? "on" : "off");
 	}
+	if (kind == SS_SERVER && o->has_allow_local)
+		printf("  allow local targets: %s\n", o->allow_local ? "on" : "off");
 	printf("  connections: %" PRIu64 " active, %" PRIu64 " total\n",
 	       s->conn_active, s->conn_total);
 	printf("  bytes: %" PRIu64 " in, %" PRIu64 " out\n",
 	       s->bytes_in, s->bytes_out);
 	printf("  auth failures: %" PRIu64 "\n", s->auth_fail);
-	printf("  replays refused: %" PRIu64 "\n", s->replay);
-	printf("  bad headers: %" PRIu64 "\n", s->bad_header);
-	printf("  connect failures: %" PRIu64 "\n", s->connect_fail);
-	printf("  dns failures: %" PRIu64 "\n", s->dns_fail);
+	/*
+	 * A client profile's relays read no target address, salts to check
+	 * for replays or host names to resolve, and are never drained: those
+	 * counters stay zero for it (they remain in the JSON, whose members
+	 * are the same for both kinds).
+	 */
 	if (kind == SS_SERVER) {
-		printf("  draining: %" PRIu64 "\n", s->draining);
-		printf("  refused (max-conns): %" PRIu64 "\n", s->refused);
+		printf("  replays refused: %" PRIu64 "\n", s->replay);
+		printf("  bad headers: %" PRIu64 "\n", s->bad_header);
 	}
+	printf("  connect failures: %" PRIu64 "\n", s->connect_fail);
+	if (kind == SS_SERVER) {
+		printf("  dns failures: %" PRIu64 "\n", s->dns_fail);
+		printf("  draining: %" PRIu64 "\n", s->draining);
+	}
+	printf("  refused (max-conns): %" PRIu64 "\n", s->refused);
 }
 
 /* json_object_object_add() takes the value's reference, even NULL */
@@ -131,14 +140,15 @@ static json_object *object_json(enum ss_kind kind, const struct ss_object *o)
 		ok = ok && add(obj, "mode", json_object_new_string(
 				mode_str(o->mode, buf, sizeof(buf))));
 	ok = ok && add(obj, "timeout", json_object_new_int64(o->timeout));
-	if (kind == SS_SERVER && o->has_limits) {
+	if (o->has_limits) {
 		ok = ok && add(obj, "handshake_timeout",
 			       json_object_new_int64(o->handshake_timeout));
 		ok = ok && add(obj, "max_conns",
 			       json_object_new_int64(o->max_conns));
+	}
+	if (kind == SS_SERVER && o->has_allow_local)
 		ok = ok && add(obj, "allow_local",
 			       json_object_new_boolean(o->allow_local));
-	}
 
 	stats = json_object_new_object();
 	ok = ok && add(obj, "stats", stats);

@@ -75,9 +75,9 @@ _ssctl() {
 		;;
 	esac
 
-	local kw="port method password password-file key timeout"
+	local kw="port method password password-file key timeout handshake-timeout max-conns"
 	if [[ $object == server ]]; then
-		kw+=" address mode handshake-timeout max-conns allow-local"
+		kw+=" address mode allow-local"
 	else
 		kw+=" server"
 	fi

@@ -75,6 +75,7 @@ expect 0 "" --stdout "Usage: ssctl [-j] <command>" -- --help
 expect 0 "" --stdout "Usage: ssctl [-j] <command>" -- help
 expect 0 "" --stdout "$USAGE_ADD" -- help server
 expect 0 "" --stdout "ssctl client add NAME server ADDR port PORT" -- help client
+expect 0 "" --stdout "[timeout SECONDS] [handshake-timeout SECONDS] [max-conns N]" -- client help
 expect 0 "" --stdout "ssctl server del NAME" -- server help
 expect 0 "" --stdout "ssctl " -- --version
 expect 2 "ssctl: no command given" --
@@ -109,6 +110,26 @@ expect 2 "ssctl: invalid port '-1' (1-65535)" -- client add c1 server ::1 port -
 expect 2 "ssctl: invalid port '80x' (1-65535)" -- server add s1 port 80x $M password a
 expect 2 "ssctl: invalid timeout '0' (1-86400 seconds)" -- server add s1 port 1 $M password a timeout 0
 expect 2 "ssctl: invalid timeout '86401' (1-86400 seconds)" -- client add c1 server ::1 port 1 $M password a timeout 86401
+expect 2 "ssctl: invalid handshake-timeout '0' (1-86400 seconds)" \
+	-- client add c1 server ::1 port 1 $M password a handshake-timeout 0
+expect 2 "ssctl: invalid handshake-timeout '86401' (1-86400 seconds)" \
+	-- client add c1 server ::1 port 1 $M password a handshake-timeout 86401
+expect 2 "ssctl: invalid handshake-timeout '5s' (1-86400 seconds)" \
+	-- server add s1 port 1 $M password a handshake-timeout 5s
+expect 2 "ssctl: 'handshake-timeout' given twice" \
+	-- client add c1 server ::1 port 1 $M password a handshake-timeout 5 handshake-timeout 6
+expect 2 "ssctl: 'handshake-timeout' needs a value" \
+	-- client add c1 server ::1 port 1 $M password a handshake-timeout
+expect 2 "ssctl: invalid max-conns '0' (1-1000000)" \
+	-- client add c1 server ::1 port 1 $M password a max-conns 0
+expect 2 "ssctl: invalid max-conns '1000001' (1-1000000)" \
+	-- client add c1 server ::1 port 1 $M password a max-conns 1000001
+expect 2 "ssctl: invalid max-conns '-1' (1-1000000)" \
+	-- server add s1 port 1 $M password a max-conns -1
+expect 2 "ssctl: 'max-conns' given twice" \
+	-- client add c1 server ::1 port 1 $M password a max-conns 1 max-conns 2
+expect 2 "ssctl: unknown argument 'allow-local'" \
+	-- client add c1 server ::1 port 1 $M password a allow-local on
 expect 2 "ssctl: invalid mode 'tcp'; valid modes: tcp_only, tcp_and_udp, udp_only" \
 	-- server add s1 port 1 $M password a mode tcp
 expect 2 "ssctl: invalid address '192.0.2' (a numeric IPv4 or IPv6 address)" \
@@ -167,6 +188,10 @@ else
 	expect 1 "$MOD" -- client add c1 server localhost port 8388 method xchacha20-ietf-poly1305 \
 		key s63EeDngR+siiHBSbcj8MLNHKH/8owRdzqBrP98JCss=
 	expect 1 "$MOD" -- server del s1
+	expect 1 "$MOD" -- client add c1 server 192.0.2.1 port 8388 $M password pw \
+		timeout 300 handshake-timeout 10 max-conns 64
+	expect 1 "$MOD" -- server add s1 port 8388 $M password pw \
+		handshake-timeout 10 max-conns 64 allow-local on
 	printf 'pw\n' >"$tmp/pw"
 	expect 1 "$MOD" -- client add c1 server 192.0.2.1 port 8388 $M password-file "$tmp/pw"
 	# password-file - reads standard input
