@@ -225,7 +225,11 @@ static int derive_key(struct ss_config *cfg, const struct cmd *cmd,
 		OPENSSL_cleanse(arg, len);
 		return ret;
 	case SECRET_PASSWORD_FILE: {
-		int n = read_password_file(arg, password, sizeof(password));
+		int n;
+
+		if (!strcmp(arg, "-") && cmd->opts->stdin_is_batch)
+			return usage_error(cmd, "password-file -: standard input is the batch file");
+		n = read_password_file(arg, password, sizeof(password));
 
 		if (n < 0)
 			return EXIT_RUNTIME;

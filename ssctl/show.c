@@ -205,7 +205,11 @@ int show_main(const struct cmd *cmd, enum ss_kind kind, int argc,
 	int ret;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+		if ((!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) &&
+		    cmd->opts->batch)
+			/* one JSON document per line would not be one document */
+			return usage_error(cmd, "-j is not allowed in batch mode");
+		else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
 			json = true;
 		else if (argv[i][0] == '-')
 			return usage_error(cmd, "unknown option '%s'", argv[i]);

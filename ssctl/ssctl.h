@@ -17,6 +17,8 @@
 
 struct ssctl_opts {
 	bool json;		/* -j before the object */
+	bool batch;		/* running the lines of a batch file (-b) */
+	bool stdin_is_batch;	/* ... read from standard input */
 };
 
 struct cmd;
@@ -51,7 +53,7 @@ int object_main(const struct object *object, int argc, char *argv[],
 		const struct ssctl_opts *opts);
 void object_usage(FILE *f, const struct object *object, bool descriptions);
 
-/* "ssctl: <message>\n" on stderr */
+/* "ssctl: <message>\n" on stderr; in batch mode "ssctl: FILE:LINE: ..." */
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "ssctl: <message>\n" then the verb's usage line; returns EXIT_USAGE */
 int usage_error(const struct cmd *cmd, const char *fmt, ...)

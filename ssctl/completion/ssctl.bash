@@ -13,12 +13,21 @@ _ssctl() {
 
 	local i=1
 	while [[ ${words[i]} == -* && i -lt cword ]]; do
+		# -b FILE: the file is all there is to complete
+		if [[ ${words[i]} == -b || ${words[i]} == --batch ]]; then
+			((cword == i + 1)) && _filedir
+			return
+		fi
 		i=$((i + 1))
 	done
 	local object=${words[i]} verb=${words[i + 1]}
 
 	if ((cword == i)); then
-		COMPREPLY=($(compgen -W "server client help -j --help --version" -- "$cur"))
+		if ((i == 1)); then
+			COMPREPLY=($(compgen -W "server client help -j -b --batch --help --version" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "server client help -j" -- "$cur"))
+		fi
 		return
 	fi
 	case $object in

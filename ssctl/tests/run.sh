@@ -173,6 +173,62 @@ expect 1 "ssctl: no password in standard input" -- server add s1 port 1 $M passw
 expect 1 "ssctl: cannot resolve 'no-such-host.invalid': Name or service not known" \
 	-- client add c1 server no-such-host.invalid port 1 $M password a
 
+# batch mode: the command line of -b itself (exit 2), the file (exit 1)
+B=$tmp/batch
+# batch STATUS FIRST_STDERR_LINE LINE...: the lines written to $B, then
+# "ssctl -b $B"; @ in the expected message stands for $B
+batch() {
+	local status=$1 msg=$2
+	shift 2
+	printf '%s\n' "$@" >"$B"
+	expect "$status" "${msg//@/$B}" -- -b "$B"
+}
+expect 0 "" --stdout "ssctl -b|--batch <file>" -- --help
+expect 2 "ssctl: '-b' needs a FILE ('-': standard input)" -- -b
+expect 2 "ssctl: '--batch' needs a FILE ('-': standard input)" -- --batch
+expect 2 "ssctl: -j is not allowed in batch mode" -- -j -b "$tmp/pw"
+expect 2 "ssctl: -j is not allowed in batch mode" -- -b "$tmp/pw" -j
+expect 2 "ssctl: unexpected argument 'server' after the batch file" -- -b "$tmp/pw" server show
+expect 2 "ssctl: only one batch file may be given" -- -b "$tmp/pw" --batch "$tmp/pw"
+expect 1 "ssctl: cannot open batch file '$tmp/none': No such file or directory" -- -b "$tmp/none"
+expect 1 "ssctl: cannot read batch file '$tmp': Is a directory" -- --batch "$tmp"
+batch 0 "" "# nothing but comments" "" "   # and blank lines" $'\t'
+printf '%s\n' "help" "help server" >"$B"
+expect 0 "" --stdout "Usage: ssctl server add NAME" -- -b "$B"
+batch 1 "ssctl: @:3: invalid port '0' (1-65535)" "# a comment" "" \
+	"server add s1 port 0 $M password a" "server add s2 port 0 $M password a"
+batch 1 "ssctl: @:1: invalid port '0' (1-65535)" "server add s1 port 0 $M password a"$'\r'
+batch 1 "ssctl: @:2: unterminated quote" "" "server add s1 port 1 $M password \"a b"
+batch 1 "ssctl: @:1: invalid name 'a b': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" \
+	"server add \"a b\" port 1 $M password a"
+batch 1 "ssctl: @:1: invalid name 'a\"b\\c': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" \
+	"server add \"a\\\"b\\\\c\" port 1 $M password a"
+batch 1 "ssctl: @:1: invalid name 'x#y': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" \
+	"  server add x#y port 1 $M password a"
+batch 1 "ssctl: @:1: unknown argument 'extra'" \
+	"server add s1 port 1 $M password a\"b \"\"c\"d extra"
+batch 1 "ssctl: @:1: the password is empty" "server add s1 port 1 $M password \"\""
+batch 1 "ssctl: @:1: unknown command 'ssctl'" "ssctl server show"
+batch 1 "ssctl: @:1: no options in batch mode: '-j' (a line is a command without 'ssctl')" "-j server show"
+batch 1 "ssctl: @:2: -j is not allowed in batch mode" "" "client show -j"
+batch 1 "ssctl: @:1: invalid handshake-timeout '0' (1-86400 seconds)" \
+	"client add c1 server 192.0.2.1 port 1 $M password a handshake-timeout 0"
+# the first failing line ends the batch: one error, no later line run
+printf '%s\n' "server add s1 port 0 $M password a" "frob" >"$B"
+err=$("$SSCTL" -b "$B" 2>&1 >/dev/null)
+rc=$?
+[ $rc = 1 ] && [ "$(grep -c '^ssctl: ' <<<"$err")" = 1 ]
+result $((! $?)) "batch: the first failing line ends the batch" "exit $rc: $err"
+# standard input
+err=$(printf '\nserver add s1 port 0 %s password a\n' "$M" | "$SSCTL" -b - 2>&1 >/dev/null)
+rc=$?
+[ $rc = 1 ] && [ "$(head -n 1 <<<"$err")" = "ssctl: -:2: invalid port '0' (1-65535)" ]
+result $((! $?)) "batch -: reads standard input, names it '-'" "exit $rc: $err"
+err=$(printf 'server add s1 port 1 %s password-file -\nsecret\n' "$M" | "$SSCTL" -b - 2>&1 >/dev/null)
+rc=$?
+[ $rc = 1 ] && [ "$(head -n 1 <<<"$err")" = "ssctl: -:1: password-file -: standard input is the batch file" ]
+result $((! $?)) "batch -: password-file - is refused" "exit $rc: $err"
+
 # the family is absent on a host without the module: every command that
 # reaches the kernel says so, and only those
 MOD="ssctl: the shadowsocks kernel module is not loaded and could not be loaded (try: modprobe shadowsocks)"
@@ -199,6 +255,16 @@ else
 	rc=$?
 	[ $rc = 1 ] && [ "$err" = "$MOD" ]
 	result $((! $?)) "password-file - reads standard input" "exit $rc: $err"
+	batch 1 "ssctl: @:2: ${MOD#ssctl: }" "# a boot configuration" \
+		"client add c1 server 192.0.2.1 port 8388 $M password-file $tmp/pw handshake-timeout 5 max-conns 10" \
+		"server show"
+	batch 1 "ssctl: @:1: ${MOD#ssctl: }" "server show"
+	# a batch file's password-file - reads standard input
+	printf 'server add s1 port 1 %s password-file -\n' "$M" >"$B"
+	err=$(printf 'secret\n' | "$SSCTL" -b "$B" 2>&1)
+	rc=$?
+	[ $rc = 1 ] && [ "$err" = "ssctl: $B:1: ${MOD#ssctl: }" ]
+	result $((! $?)) "batch: password-file - reads standard input" "exit $rc: $err"
 fi
 
 echo "1..$n"
