@@ -1,40 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Client profiles: creation, lookup, removal and freeing.
+ * Client profiles: creation, lookup, removal. The relays of the local role
+ * (conn.c) each hold a reference on their profile; removing a profile ends
+ * them first.
  */
 
 #include <linux/slab.h>
-#include <linux/string.h>
 
 #include "client.h"
-#include "crypto.h"
-
-static void ss_client_free(struct ss_client *cl)
-{
-	ss_stats_free(&cl->stats);
-	kfree_sensitive(cl);	/* wipes the key */
-}
-
-static void ss_client_free_rcu(struct rcu_head *rcu)
-{
-	struct ss_client *cl = container_of(rcu, struct ss_client, rcu);
-
-	pr_debug("client %s destroyed\n", cl->entry.name);
-	ss_client_free(cl);
-}
-
-static void ss_client_release(struct kref *refcount)
-{
-	struct ss_client *cl = container_of(refcount, struct ss_client,
-					    refcount);
-
-	call_rcu(&cl->rcu, ss_client_free_rcu);
-}
-
-static void ss_client_put(struct ss_client *cl)
-{
-	kref_put(&cl->refcount, ss_client_release);
-}
+#include "conn.h"
 
 /**
  * ss_client_create() - create a client profile and publish it
@@ -54,40 +28,32 @@ int ss_client_create(struct net *net, const struct ss_client_cfg *cfg)
 	cl = kzalloc(sizeof(*cl), GFP_KERNEL);
 	if (!cl)
 		return -ENOMEM;
-	kref_init(&cl->refcount);
-	strscpy(cl->entry.name, cfg->obj.name, sizeof(cl->entry.name));
-	cl->method = cfg->obj.method;
-	memcpy(cl->key, cfg->obj.key, cl->method->key_len);
-	cl->remote = cfg->remote;
-	cl->timeout = cfg->obj.timeout;
-	err = ss_stats_init(&cl->stats);
+	err = ss_endpoint_init(&cl->ep, &cfg->obj, true);
 	if (err)
 		goto err_free;
+	cl->remote = cfg->remote;
 
 	mutex_lock(&sn->lock);
-	if (ss_table_lookup(sn, &sn->clients, cl->entry.name)) {
-		err = -EEXIST;
-		goto err_unlock;
-	}
-	err = ss_table_insert(sn, &sn->clients, &cl->entry);
-	if (err)
-		goto err_unlock;
-	pr_debug("client %s created\n", cl->entry.name);
+	err = ss_endpoint_publish(sn, &sn->clients, &cl->ep);
 	mutex_unlock(&sn->lock);
+	if (err)
+		goto err_free;
 	return 0;
 
-err_unlock:
-	mutex_unlock(&sn->lock);
 err_free:
-	ss_client_free(cl);	/* never published: no grace period needed */
+	ss_endpoint_free(&cl->ep);	/* never published: no grace period */
 	return err;
 }
 
-/* Unpublish and drop the table's reference; under ss_net.lock. */
+/*
+ * Unpublish, end every relay of the profile and drop the table's
+ * reference; under ss_net.lock.
+ */
 static void ss_client_remove(struct ss_net *sn, struct ss_client *cl)
 {
-	ss_table_remove(sn, &sn->clients, &cl->entry);
-	ss_client_put(cl);
+	ss_table_remove(sn, &sn->clients, &cl->ep.entry);
+	ss_conn_kill_all(&cl->ep);
+	ss_endpoint_put(&cl->ep);
 }
 
 /**
@@ -104,13 +70,15 @@ struct ss_client *ss_client_find(struct ss_net *sn, const char *name)
 {
 	struct ss_entry *entry = ss_table_lookup(sn, &sn->clients, name);
 
-	return entry ? container_of(entry, struct ss_client, entry) : NULL;
+	return entry ? container_of(entry, struct ss_client, ep.entry) : NULL;
 }
 
 /**
  * ss_client_delete() - delete a client profile by name
  * @net: the namespace it lives in
  * @name: its name
+ *
+ * Every relay of the profile is closed before this returns.
  *
  * Return: 0, or -ENOENT when there is no such profile.
  */
@@ -142,6 +110,6 @@ void ss_client_remove_all(struct ss_net *sn)
 	mutex_lock(&sn->lock);
 	xa_for_each(&sn->clients.ids, id, entry)
 		ss_client_remove(sn, container_of(entry, struct ss_client,
-						  entry));
+						  ep.entry));
 	mutex_unlock(&sn->lock);
 }

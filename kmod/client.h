@@ -6,49 +6,40 @@
 #ifndef _SS_CLIENT_H
 #define _SS_CLIENT_H
 
-#include <linux/kref.h>
-#include <linux/rcupdate.h>
 #include <linux/shadowsocks.h>
 
+#include "endpoint.h"
 #include "netns.h"
 #include "socket.h"
 #include "stats.h"
 
 /**
  * struct ss_client - a client profile
- * @entry: name and id; in &ss_net.clients
- * @refcount: one reference held by the table while published, others by
- *	whoever found it and needs it past an RCU read section
- * @rcu: frees the profile after readers are done with it
- * @method: AEAD method
- * @key: raw master key, @method->key_len bytes used; wiped on free
+ * @ep: name, method, key, timeouts, counters and relays; first, so that
+ *	freeing it frees the profile
  * @remote: the Shadowsocks server's address and port
- * @timeout: idle timeout in seconds
- * @stats: counters
  *
- * Everything but @stats is set before the profile is published and never
- * changed afterwards.
+ * Set before the profile is published and never changed afterwards.
  */
 struct ss_client {
-	struct ss_entry entry;
-	struct kref refcount;
-	struct rcu_head rcu;
-	const struct ss_method_info *method;
-	u8 key[SS_KEY_MAX_LEN];
+	struct ss_endpoint ep;
 	union ss_sockaddr remote;
-	u32 timeout;
-	struct ss_stats stats;
 };
 
 /**
  * struct ss_client_cfg - what SS_CMD_CLIENT_NEW asks for
- * @obj: name, method, key, port, timeout
+ * @obj: name, method, key, port, timeouts, limit
  * @remote: the remote server's address, with @obj.port
  */
 struct ss_client_cfg {
 	struct ss_obj_cfg obj;
 	union ss_sockaddr remote;
 };
+
+static inline struct ss_client *ss_client_of(struct ss_endpoint *ep)
+{
+	return container_of(ep, struct ss_client, ep);
+}
 
 int ss_client_create(struct net *net, const struct ss_client_cfg *cfg);
 int ss_client_delete(struct net *net, const char *name);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Connections of the server role: creation at accept, the socket
- * callbacks, the work that drives each connection through its states, the
- * connection to the target, the deadlines, and teardown.
+ * Connections of both roles: creation (at accept in the server role, at a
+ * handover from userspace in the local role), the socket callbacks, the
+ * work that drives each connection through its states, the connection to
+ * the target (server role) or to the remote server (local role), the
+ * deadlines, and teardown.
  *
  * Lifetime. A connection is created by the accept work with two
  * references: the base one, dropped by ss_conn_close(), and one for the
@@ -34,6 +36,7 @@
 #include <net/tcp.h>
 
 #include "addr.h"
+#include "client.h"
 #include "conn.h"
 #include "relay.h"
 #include "resolve.h"
@@ -69,7 +72,7 @@ static void ss_conn_release(struct kref *refcount)
 					    refcount);
 
 	pr_debug("conn %u destroyed\n", conn->id);
-	ss_server_put(conn->srv);
+	ss_endpoint_put(conn->ep);
 	kfree(conn);
 }
 
@@ -139,8 +142,13 @@ static void ss_conn_write_space(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	conn = __locked_read_sk_user_data_with_flags(sk, 0);
 	if (conn) {
-		struct ss_peer *p = conn->client.sock->sk == sk ?
-				    &conn->client : &conn->target;
+		/*
+		 * Either side's socket may not exist yet (the target's, the
+		 * remote server's): only sockets that do have our callbacks.
+		 */
+		struct socket *wire = READ_ONCE(conn->wire.sock);
+		struct ss_peer *p = wire && wire->sk == sk ? &conn->wire :
+							    &conn->plain;
 
 		p->write_space(sk);
 		if (!test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
@@ -149,11 +157,20 @@ static void ss_conn_write_space(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
-static void ss_peer_attach(struct ss_conn *conn, struct ss_peer *p)
+/*
+ * Install our callbacks on @p's socket. Return: false, with nothing
+ * changed, if the socket already has a kernel user (sk_user_data): a socket
+ * handed over twice, or one that another subsystem owns.
+ */
+static bool ss_peer_attach(struct ss_conn *conn, struct ss_peer *p)
 {
 	struct sock *sk = p->sock->sk;
 
 	write_lock_bh(&sk->sk_callback_lock);
+	if (rcu_access_pointer(__sk_user_data(sk))) {
+		write_unlock_bh(&sk->sk_callback_lock);
+		return false;
+	}
 	p->data_ready = sk->sk_data_ready;
 	p->write_space = sk->sk_write_space;
 	p->state_change = sk->sk_state_change;
@@ -162,6 +179,7 @@ static void ss_peer_attach(struct ss_conn *conn, struct ss_peer *p)
 	sk->sk_write_space = ss_conn_write_space;
 	sk->sk_state_change = ss_conn_sk_event;
 	write_unlock_bh(&sk->sk_callback_lock);
+	return true;
 }
 
 /* After this no callback of @p's socket sees the connection. */
@@ -187,17 +205,17 @@ static void ss_peer_detach(struct ss_peer *p)
  * @why: for the debug log
  *
  * Releases both sockets, the buffers and the keys, unlists the connection
- * from its server and drops the base reference. The caller's reference
+ * from its server or client profile and drops the base reference. The caller's reference
  * (the work's) keeps the memory until the caller returns.
  */
 void ss_conn_close(struct ss_conn *conn, const char *why)
 {
-	struct ss_server *srv = conn->srv;
+	struct ss_endpoint *ep = conn->ep;
 	bool wake;
 
 	pr_debug("conn %u closed: %s\n", conn->id, why);
-	ss_peer_detach(&conn->client);
-	ss_peer_detach(&conn->target);
+	ss_peer_detach(&conn->wire);
+	ss_peer_detach(&conn->plain);
 	timer_shutdown_sync(&conn->timer);
 	if (conn->state == SS_CONN_DRAINING) {
 		/*
@@ -205,25 +223,25 @@ void ss_conn_close(struct ss_conn *conn, const char *why)
 		 * close looks the same: what is left is read first, so that
 		 * the release sends a FIN, not a reset for unread data.
 		 */
-		ss_relay_discard(conn->client.sock);
+		ss_relay_discard(conn->wire.sock);
 		atomic_dec(&ss_draining);
-		atomic64_dec(&srv->stats.draining);
+		atomic64_dec(&ep->stats.draining);
 	}
-	ss_socket_release(&conn->client.sock);
-	ss_socket_release(&conn->target.sock);
+	ss_socket_release(&conn->wire.sock);
+	ss_socket_release(&conn->plain.sock);
 	ss_relay_free(conn);
 	ss_cipher_free(&conn->dec);
 	ss_cipher_free(&conn->enc);
 	memzero_explicit(conn->salt, sizeof(conn->salt));
-	atomic64_dec(&srv->stats.conn_active);
+	atomic64_dec(&ep->stats.conn_active);
 	conn->state = SS_CONN_DEAD;
 
-	spin_lock(&srv->conns_lock);
+	spin_lock(&ep->conns_lock);
 	list_del(&conn->node);
-	wake = !--srv->nr_conns && srv->closing;
-	spin_unlock(&srv->conns_lock);
+	wake = !--ep->nr_conns && ep->closing;
+	spin_unlock(&ep->conns_lock);
 	if (wake)
-		wake_up(&srv->conns_wq);
+		wake_up(&ep->conns_wq);
 
 	ss_conn_put(conn);
 }
@@ -236,7 +254,7 @@ void ss_conn_close(struct ss_conn *conn, const char *why)
  */
 void ss_conn_fail(struct ss_conn *conn, enum ss_counter ctr, const char *why)
 {
-	ss_stats_inc(&conn->srv->stats, ctr);
+	ss_stats_inc(&conn->ep->stats, ctr);
 	ss_conn_close(conn, why);
 }
 
@@ -253,16 +271,16 @@ void ss_conn_fail(struct ss_conn *conn, enum ss_counter ctr, const char *why)
  */
 void ss_conn_bad(struct ss_conn *conn, enum ss_counter ctr, const char *why)
 {
-	struct ss_server *srv = conn->srv;
+	struct ss_endpoint *ep = conn->ep;
 
-	ss_stats_inc(&srv->stats, ctr);
+	ss_stats_inc(&ep->stats, ctr);
 	if (atomic_inc_return(&ss_draining) > READ_ONCE(max_draining)) {
 		atomic_dec(&ss_draining);
 		ss_conn_close(conn, "too many draining");
 		return;
 	}
 	pr_debug("conn %u draining: %s\n", conn->id, why);
-	atomic64_inc(&srv->stats.draining);
+	atomic64_inc(&ep->stats.draining);
 	/* Nothing but the socket is needed any more. */
 	ss_relay_free(conn);
 	ss_cipher_free(&conn->dec);
@@ -283,11 +301,11 @@ static void ss_conn_timer(struct timer_list *timer)
  */
 static bool ss_conn_expired(struct ss_conn *conn)
 {
-	struct ss_server *srv = conn->srv;
 	unsigned long deadline = conn->deadline;
 
 	if (conn->state == SS_CONN_RELAY)
-		deadline = conn->last_active + (unsigned long)srv->timeout * HZ;
+		deadline = conn->last_active +
+			   (unsigned long)conn->ep->timeout * HZ;
 	if (time_before(jiffies, deadline)) {
 		mod_timer(&conn->timer, deadline);
 		return false;
@@ -312,31 +330,81 @@ static bool ss_conn_expired(struct ss_conn *conn)
 	return true;
 }
 
-/* The first run: take the client socket over and start the clock. */
+/* The first run of the server role: take the client socket over. */
 static void ss_conn_start(struct ss_conn *conn)
 {
-	tcp_sock_set_nodelay(conn->client.sock->sk);
-	ss_peer_attach(conn, &conn->client);
+	tcp_sock_set_nodelay(conn->wire.sock->sk);
+	ss_peer_attach(conn, &conn->wire);	/* a fresh socket: not in use */
 	mod_timer(&conn->timer, conn->deadline);
 	conn->state = SS_CONN_HANDSHAKE;
 }
 
+/*
+ * The local role's helper's reply to the application (a SOCKS5 success),
+ * [0, aoff) of &ss_conn.abuf, goes before anything the relay writes. The
+ * socket is fresh from a handshake, so its buffer has room for a few
+ * dozen bytes; if not, the application has gone already.
+ */
+static int ss_conn_send_reply(struct ss_conn *conn)
+{
+	struct kvec vec = { .iov_base = conn->abuf, .iov_len = conn->aoff };
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	int n;
+
+	n = kernel_sendmsg(conn->plain.sock, &msg, &vec, 1, vec.iov_len);
+	return n == vec.iov_len ? 0 : -EIO;
+}
+
+static void ss_conn_connect(struct ss_conn *conn);
+
+/*
+ * The first run of the local role: write the reply, take the application's
+ * socket over and connect to the remote server.
+ */
+static void ss_conn_start_local(struct ss_conn *conn)
+{
+	struct socket *app = conn->plain.sock;
+
+	if (!ss_peer_attach(conn, &conn->plain)) {
+		/*
+		 * Handed over twice at once and the other relay won: it owns
+		 * the socket, so only our file reference is dropped.
+		 */
+		fput(app->file);
+		conn->plain.sock = NULL;
+		ss_conn_close(conn, "socket already relayed");
+		return;
+	}
+	if (conn->aoff && ss_conn_send_reply(conn)) {
+		ss_conn_close(conn, "cannot write the reply");
+		return;
+	}
+	tcp_sock_set_nodelay(app->sk);
+	mod_timer(&conn->timer, conn->deadline);
+	conn->target_addr = ss_client_of(conn->ep)->remote;
+	ss_conn_connect(conn);
+}
+
 static void ss_conn_relay(struct ss_conn *conn)
 {
-	struct ss_server *srv = conn->srv;
-
 	pr_debug("conn %u connected to %pISpc\n", conn->id,
 		 &conn->target_addr.sa);
 	conn->state = SS_CONN_RELAY;
 	conn->last_active = jiffies;
 	mod_timer(&conn->timer,
-		  conn->last_active + (unsigned long)srv->timeout * HZ);
+		  conn->last_active + (unsigned long)conn->ep->timeout * HZ);
+}
+
+/* The socket we connect: the target's, or the remote server's. */
+static struct ss_peer *ss_conn_outbound(struct ss_conn *conn)
+{
+	return conn->ep->local ? &conn->wire : &conn->plain;
 }
 
 /* Has the non-blocking connect finished, and how? */
 static void ss_conn_connecting(struct ss_conn *conn)
 {
-	struct sock *sk = conn->target.sock->sk;
+	struct sock *sk = ss_conn_outbound(conn)->sock->sk;
 
 	switch (inet_sk_state_load(sk)) {
 	case TCP_SYN_SENT:
@@ -358,11 +426,12 @@ static void ss_conn_connecting(struct ss_conn *conn)
 static void ss_conn_connect(struct ss_conn *conn)
 {
 	const union ss_sockaddr *a = &conn->target_addr;
-	struct ss_server *srv = conn->srv;
+	struct ss_peer *out = ss_conn_outbound(conn);
 	struct socket *sock;
 	int err;
 
-	if (!srv->allow_local && ss_addr_is_local(conn->net, a)) {
+	if (!conn->ep->local && !ss_server_of(conn->ep)->allow_local &&
+	    ss_addr_is_local(conn->net, a)) {
 		pr_debug("conn %u refused target %pISpc: local\n", conn->id,
 			 &a->sa);
 		ss_conn_fail(conn, SS_CTR_CONNECT_FAIL, "local target refused");
@@ -375,9 +444,9 @@ static void ss_conn_connect(struct ss_conn *conn)
 		ss_conn_fail(conn, SS_CTR_CONNECT_FAIL, "cannot create socket");
 		return;
 	}
-	conn->target.sock = sock;
+	WRITE_ONCE(out->sock, sock);	/* ss_conn_write_space() */
 	tcp_sock_set_nodelay(sock->sk);
-	ss_peer_attach(conn, &conn->target);
+	ss_peer_attach(conn, out);		/* a fresh socket: not in use */
 	conn->state = SS_CONN_CONNECTING;
 
 	err = kernel_connect(sock, (struct sockaddr *)&a->sa,
@@ -461,11 +530,18 @@ static void ss_conn_run(struct ss_conn *conn)
 	u8 prev;
 
 	if (test_bit(SS_CONN_F_KILL, &conn->flags)) {
-		ss_conn_close(conn, "server removed");
+		ss_conn_close(conn, conn->ep->local ? "client removed" :
+						      "server removed");
 		return;
 	}
-	if (conn->state == SS_CONN_NEW)
-		ss_conn_start(conn);
+	if (conn->state == SS_CONN_NEW) {
+		if (conn->ep->local)
+			ss_conn_start_local(conn);
+		else
+			ss_conn_start(conn);
+		if (conn->state == SS_CONN_DEAD)
+			return;
+	}
 	if (test_and_clear_bit(SS_CONN_F_TIMER, &conn->flags) &&
 	    ss_conn_expired(conn))
 		return;
@@ -516,6 +592,62 @@ static void ss_conn_unclone(struct socket *sock,
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
+/* Set up what every new connection has; the first run's reference too. */
+static struct ss_conn *ss_conn_alloc(struct ss_endpoint *ep, struct net *net)
+{
+	struct ss_conn *conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+
+	if (!conn)
+		return NULL;
+	kref_init(&conn->refcount);	/* the base reference */
+	ss_conn_get(conn);		/* the first run's */
+	INIT_WORK(&conn->work, ss_conn_work);
+	timer_setup(&conn->timer, ss_conn_timer, 0);
+	INIT_LIST_HEAD(&conn->node);
+	conn->ep = ep;
+	conn->net = net;
+	conn->state = SS_CONN_NEW;
+	conn->deadline = jiffies + (unsigned long)ep->handshake_timeout * HZ;
+	return conn;
+}
+
+/*
+ * List a new connection with its server or profile, which it then holds a
+ * reference on. Return: 0; -ENOENT if the owner is being removed; -EMFILE
+ * (counted as refused) at its max_conns.
+ */
+static int ss_conn_add(struct ss_conn *conn)
+{
+	struct ss_endpoint *ep = conn->ep;
+	int err = 0;
+
+	spin_lock(&ep->conns_lock);
+	if (ep->closing) {
+		err = -ENOENT;
+	} else if (ep->nr_conns >= ep->max_conns) {
+		err = -EMFILE;
+	} else {
+		/*
+		 * Everything the work and ss_conn_kill_all() use is set: from
+		 * here on the connection may be closed at any time.
+		 */
+		conn->id = atomic_inc_return(&ss_conn_ids);
+		ss_endpoint_get(ep);
+		atomic64_inc(&ep->stats.conn_active);
+		ss_stats_inc(&ep->stats, SS_CTR_CONN_TOTAL);
+		list_add_tail(&conn->node, &ep->conns);
+		ep->nr_conns++;
+		/* Before anyone can log its end. */
+		pr_debug("conn %u created on %s %s\n", conn->id,
+			 ss_endpoint_kind(ep), ep->entry.name);
+	}
+	spin_unlock(&ep->conns_lock);
+
+	if (err == -EMFILE)
+		ss_stats_inc(&ep->stats, SS_CTR_REFUSED);
+	return err;
+}
+
 /**
  * ss_conn_accept() - make a connection of an accepted socket
  * @srv: the server it was accepted on
@@ -529,48 +661,16 @@ void ss_conn_accept(struct ss_server *srv, struct socket *sock,
 		    void (*data_ready)(struct sock *sk))
 {
 	struct ss_conn *conn;
-	bool refuse;
 
 	ss_conn_unclone(sock, data_ready);
 
-	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	conn = ss_conn_alloc(&srv->ep, sock_net(sock->sk));
 	if (!conn) {
 		sock_release(sock);
 		return;
 	}
-	kref_init(&conn->refcount);	/* the base reference */
-	ss_conn_get(conn);		/* the first run's */
-	INIT_WORK(&conn->work, ss_conn_work);
-	timer_setup(&conn->timer, ss_conn_timer, 0);
-	INIT_LIST_HEAD(&conn->node);
-	conn->srv = srv;
-	conn->net = sock_net(sock->sk);
-	conn->client.sock = sock;
-	conn->state = SS_CONN_NEW;
-	conn->deadline = jiffies +
-			 (unsigned long)srv->handshake_timeout * HZ;
-
-	spin_lock(&srv->conns_lock);
-	refuse = srv->closing || srv->nr_conns >= srv->max_conns;
-	if (!refuse) {
-		/*
-		 * Everything the work and ss_conn_kill_all() use is set: from
-		 * here on the connection may be closed at any time.
-		 */
-		conn->id = atomic_inc_return(&ss_conn_ids);
-		ss_server_get(srv);
-		atomic64_inc(&srv->stats.conn_active);
-		ss_stats_inc(&srv->stats, SS_CTR_CONN_TOTAL);
-		list_add_tail(&conn->node, &srv->conns);
-		srv->nr_conns++;
-		/* Before anyone can log its end. */
-		pr_debug("conn %u created on server %s\n", conn->id,
-			 srv->entry.name);
-	}
-	spin_unlock(&srv->conns_lock);
-
-	if (refuse) {
-		ss_stats_inc(&srv->stats, SS_CTR_REFUSED);
+	conn->wire.sock = sock;
+	if (ss_conn_add(conn)) {
 		kfree(conn);
 		sock_release(sock);
 		return;
@@ -579,36 +679,87 @@ void ss_conn_accept(struct ss_server *srv, struct socket *sock,
 		ss_conn_put(conn);
 }
 
-static bool ss_conn_none(struct ss_server *srv)
+/**
+ * ss_conn_hand_over() - make a relay of the local role
+ * @net: the client profile's namespace: the remote server is reached there
+ * @cl: the profile; the caller holds a reference
+ * @sock: the application's connected TCP socket, with the file reference
+ *	sockfd_lookup() took; on success the relay owns that reference
+ * @ho: the target address, the data already read, the reply to write
+ *
+ * Sleeps. The relay writes the reply, connects to the profile's server and
+ * sends the salt, the target address and the data in its first write.
+ *
+ * Return: 0; -ENOENT if the profile is being removed; -EMFILE (counted as
+ * refused) at the profile's max_conns; -ENOMEM.
+ */
+int ss_conn_hand_over(struct net *net, struct ss_client *cl,
+		      struct socket *sock, const struct ss_handover *ho)
+{
+	size_t len = ho->reply_len + ho->target_len + ho->data_len;
+	struct ss_conn *conn;
+	int err;
+
+	conn = ss_conn_alloc(&cl->ep, net);
+	if (!conn)
+		return -ENOMEM;
+	/* The first chunk's plaintext, after the reply: see ss_tx_read(). */
+	conn->abuf = kmalloc(len, GFP_KERNEL);
+	if (!conn->abuf) {
+		kfree(conn);
+		return -ENOMEM;
+	}
+	memcpy(conn->abuf, ho->reply, ho->reply_len);
+	memcpy(conn->abuf + ho->reply_len, ho->target, ho->target_len);
+	memcpy(conn->abuf + ho->reply_len + ho->target_len, ho->data,
+	       ho->data_len);
+	conn->aoff = ho->reply_len;
+	conn->alen = len;
+	conn->addr_len = ho->target_len;
+	conn->plain.sock = sock;
+
+	err = ss_conn_add(conn);
+	if (err) {
+		kfree_sensitive(conn->abuf);
+		kfree(conn);
+		return err;
+	}
+	if (!queue_work(ss_wq, &conn->work))
+		ss_conn_put(conn);
+	return 0;
+}
+
+static bool ss_conn_none(struct ss_endpoint *ep)
 {
 	bool none;
 
-	spin_lock(&srv->conns_lock);
-	none = !srv->nr_conns;
-	spin_unlock(&srv->conns_lock);
+	spin_lock(&ep->conns_lock);
+	none = !ep->nr_conns;
+	spin_unlock(&ep->conns_lock);
 	return none;
 }
 
 /**
- * ss_conn_kill_all() - end every connection of a server and wait
- * @srv: the server; it accepts no more (ss_listen_stop() has run)
+ * ss_conn_kill_all() - end every connection of a server or profile and wait
+ * @ep: the server, which accepts no more (ss_listen_stop() has run), or
+ *	the client profile, unpublished
  *
  * Returns once every connection's sockets are released. Connections may
- * still hold references on @srv (a resolution under way): those go when
+ * still hold references on @ep (a resolution under way): those go when
  * they finish, harmlessly.
  */
-void ss_conn_kill_all(struct ss_server *srv)
+void ss_conn_kill_all(struct ss_endpoint *ep)
 {
 	struct ss_conn *conn;
 
-	spin_lock(&srv->conns_lock);
-	srv->closing = true;
-	list_for_each_entry(conn, &srv->conns, node) {
+	spin_lock(&ep->conns_lock);
+	ep->closing = true;
+	list_for_each_entry(conn, &ep->conns, node) {
 		set_bit(SS_CONN_F_KILL, &conn->flags);
 		ss_conn_queue(conn);
 	}
-	spin_unlock(&srv->conns_lock);
-	wait_event(srv->conns_wq, ss_conn_none(srv));
+	spin_unlock(&ep->conns_lock);
+	wait_event(ep->conns_wq, ss_conn_none(ep));
 }
 
 /**

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Connections of the server role: one accepted client socket, the socket
- * to its target, and the state of the relay between them.
+ * Connections of both roles: the socket carrying the encrypted stream (the
+ * "wire" side: an accepted Shadowsocks client in the server role, the
+ * remote server in the local role), the socket carrying plaintext (the
+ * "plain" side: the target, or the application that a helper handed
+ * over), and the state of the relay between them.
  */
 
 #ifndef _SS_CONN_H
@@ -20,6 +23,8 @@
 struct net;
 struct sock;
 struct socket;
+struct ss_client;
+struct ss_endpoint;
 struct ss_server;
 struct ss_target;
 
@@ -27,10 +32,12 @@ extern struct workqueue_struct *ss_wq;
 
 /**
  * enum ss_conn_state - where a connection is
- * @SS_CONN_NEW: accepted; its work has not run yet
+ * @SS_CONN_NEW: accepted or handed over; its work has not run yet
  * @SS_CONN_HANDSHAKE: reading the client's salt and the target address
- * @SS_CONN_RESOLVING: waiting for the resolver (resolve.c)
- * @SS_CONN_CONNECTING: non-blocking connect to the target under way
+ *	(server role)
+ * @SS_CONN_RESOLVING: waiting for the resolver (resolve.c; server role)
+ * @SS_CONN_CONNECTING: non-blocking connect to the target (server role)
+ *	or the remote server (local role) under way
  * @SS_CONN_RELAY: relaying both ways
  * @SS_CONN_DRAINING: bad data seen: reading and discarding until the
  *	handshake deadline, then closing
@@ -48,7 +55,7 @@ enum ss_conn_state {
 
 /* Bits of &ss_conn.flags, set by others for the work to see. */
 enum {
-	SS_CONN_F_KILL,		/* the server is going: close */
+	SS_CONN_F_KILL,		/* the server or profile is going: close */
 	SS_CONN_F_TIMER,	/* the timer fired: check the deadline */
 	SS_CONN_F_RESOLVED,	/* the resolver has answered */
 };
@@ -68,32 +75,32 @@ struct ss_peer {
 	void (*state_change)(struct sock *sk);
 };
 
-/* Stages of reading the client's stream (struct ss_up). */
-enum ss_up_stage {
-	SS_UP_SALT,	/* reading the salt into &ss_conn.salt */
-	SS_UP_LEN,	/* reading a sealed length into @hdr */
-	SS_UP_PAYLOAD,	/* reading a sealed payload into @buf */
-	SS_UP_WRITE,	/* plaintext [@off, @end) of @buf goes to the target */
+/* Stages of reading the wire side's stream (struct ss_rx). */
+enum ss_rx_stage {
+	SS_RX_SALT,	/* reading the salt into &ss_conn.salt */
+	SS_RX_LEN,	/* reading a sealed length into @hdr */
+	SS_RX_PAYLOAD,	/* reading a sealed payload into @buf */
+	SS_RX_WRITE,	/* plaintext [@off, @end) of @buf goes to plain */
 };
 
 /* A sealed length: two bytes and their tag. */
 #define SS_LEN_SEALED		(2 + SS_TAG_LEN)
 
 /**
- * struct ss_up - client to target: chunks opened in place
+ * struct ss_rx - wire side to plain side: chunks opened in place
  * @buf: one sealed payload and its tag, opened in place; allocated when a
- *	payload is to be read, freed when the client has nothing more for
+ *	payload is to be read, freed when the wire side has nothing more for
  *	now, so that an idle connection holds no buffer
  * @hdr: the current chunk's sealed length, opened in place
- * @stage: enum ss_up_stage
+ * @stage: enum ss_rx_stage
  * @have: bytes of the current stage's unit read so far
  * @plen: the current chunk's payload length
- * @off: first plaintext byte not yet written to the target
+ * @off: first plaintext byte not yet written to the plain side
  * @end: end of the plaintext
- * @eof: the client has sent its FIN
- * @shut: the FIN has been passed on to the target
+ * @eof: the wire side has sent its FIN
+ * @shut: the FIN has been passed on to the plain side
  */
-struct ss_up {
+struct ss_rx {
 	u8 *buf;
 	u8 hdr[SS_LEN_SEALED];
 	u8 stage;
@@ -106,18 +113,18 @@ struct ss_up {
 };
 
 /**
- * struct ss_down - target to client: chunks sealed in place
+ * struct ss_tx - plain side to wire side: chunks sealed in place
  * @buf: room for the salt, then one chunk (sealed length, payload, tag);
  *	plaintext is read at its payload offset and sealed in place.
- *	Allocated when the target has data, freed when it has no more for
- *	now and everything was sent
- * @off: first sealed byte not yet sent to the client
+ *	Allocated when the plain side has data, freed when it has no more
+ *	for now and everything was sent
+ * @off: first sealed byte not yet sent to the wire side
  * @end: end of the sealed bytes
- * @keyed: the reply salt is chosen and &ss_conn.enc keyed with it
- * @eof: the target has sent its FIN
- * @shut: the FIN has been passed on to the client
+ * @keyed: our salt is chosen and &ss_conn.enc keyed with it
+ * @eof: the plain side has sent its FIN
+ * @shut: the FIN has been passed on to the wire side
  */
-struct ss_down {
+struct ss_tx {
 	u8 *buf;
 	u16 off;
 	u16 end;
@@ -127,7 +134,7 @@ struct ss_down {
 };
 
 /**
- * struct ss_conn - a connection of the server role
+ * struct ss_conn - a connection of either role
  * @refcount: the base reference, held from accept until ss_conn_close();
  *	one for each queued run of @work; one held by a pending resolution
  * @work: runs everything the connection does, one run at a time (a work
@@ -135,25 +142,33 @@ struct ss_down {
  *	@flags need no lock: only the work touches them
  * @timer: handshake deadline, then idle timeout; queues @work
  * @flags: SS_CONN_F_* bits
- * @node: in &ss_server.conns, under &ss_server.conns_lock
- * @srv: the server, a reference held until the memory is freed
- * @net: the server's namespace; no reference: the server's removal, which
- *	the namespace's end waits for, ends every connection first
+ * @node: in &ss_endpoint.conns, under &ss_endpoint.conns_lock
+ * @ep: the server or client profile, a reference held until the memory
+ *	is freed; &ss_endpoint.local tells the role
+ * @net: its namespace; no reference: the owner's removal, which the
+ *	namespace's end waits for, ends every connection first
  * @id: number for log messages, unique while the module is loaded
  * @state: enum ss_conn_state
  * @salt_checked: the request salt went through the replay filter
- * @deadline: jiffies at which the handshake must be over (accept plus the
- *	handshake timeout); draining connections close then
+ * @deadline: jiffies at which the handshake must be over (accept or
+ *	handover plus the handshake timeout); draining connections close then
  * @last_active: jiffies of the last data relayed, for the idle timeout
- * @client: the accepted socket
- * @target: the socket to the target
- * @up: client to target
- * @down: target to client
- * @dec: opens the client's stream
- * @enc: seals the reply stream
- * @salt: the request salt, kept until the replay filter has seen it
- * @abuf: collects an address that spans chunks (rare, so allocated then)
+ * @wire: the encrypted side: the accepted client, or the remote server
+ * @plain: the plaintext side: the target, or the application
+ * @rx: wire to plain
+ * @tx: plain to wire
+ * @dec: opens the wire side's stream
+ * @enc: seals ours
+ * @salt: the wire side's salt; in the server role kept until the replay
+ *	filter has seen it
+ * @abuf: server role: collects an address that spans chunks (rare, so
+ *	allocated then). Local role: the helper's reply to the application,
+ *	[0, @aoff), then the first payload: the target address (@addr_len
+ *	bytes) and the data the helper had read, [@aoff, @alen); freed once
+ *	written
  * @alen: bytes in @abuf
+ * @aoff: see @abuf
+ * @addr_len: see @abuf
  * @target_addr: where to connect; written by the resolver before it sets
  *	SS_CONN_F_RESOLVED
  * @resolve_err: the resolver's result, as @target_addr
@@ -164,22 +179,24 @@ struct ss_conn {
 	struct timer_list timer;
 	unsigned long flags;
 	struct list_head node;
-	struct ss_server *srv;
+	struct ss_endpoint *ep;
 	struct net *net;
 	u32 id;
 	u8 state;
 	bool salt_checked;
 	unsigned long deadline;
 	unsigned long last_active;
-	struct ss_peer client;
-	struct ss_peer target;
-	struct ss_up up;
-	struct ss_down down;
+	struct ss_peer wire;
+	struct ss_peer plain;
+	struct ss_rx rx;
+	struct ss_tx tx;
 	struct ss_cipher dec;
 	struct ss_cipher enc;
 	u8 salt[SS_SALT_MAX_LEN];
 	u8 *abuf;
 	u16 alen;
+	u16 aoff;
+	u16 addr_len;
 	union ss_sockaddr target_addr;
 	int resolve_err;
 };
@@ -188,7 +205,28 @@ int ss_conn_init(void);
 void ss_conn_uninit(void);
 void ss_conn_accept(struct ss_server *srv, struct socket *sock,
 		    void (*data_ready)(struct sock *sk));
-void ss_conn_kill_all(struct ss_server *srv);
+void ss_conn_kill_all(struct ss_endpoint *ep);
+
+/**
+ * struct ss_handover - what SS_CMD_RELAY_NEW hands over with the socket
+ * @target: the target address, SOCKS5 format, validated
+ * @target_len: its length
+ * @data: what the helper has read past its handshake
+ * @data_len: its length, at most SS_RELAY_DATA_MAX
+ * @reply: what to write to the application first
+ * @reply_len: its length, at most SS_RELAY_REPLY_MAX
+ */
+struct ss_handover {
+	const u8 *target;
+	u16 target_len;
+	const u8 *data;
+	u16 data_len;
+	const u8 *reply;
+	u16 reply_len;
+};
+
+int ss_conn_hand_over(struct net *net, struct ss_client *cl,
+		      struct socket *sock, const struct ss_handover *ho);
 
 void ss_conn_get(struct ss_conn *conn);
 void ss_conn_put(struct ss_conn *conn);

@@ -57,7 +57,7 @@ static void ss_listen_accept_work(struct work_struct *work)
 		if (err) {
 			/* Out of memory: retried at the next connection. */
 			pr_debug("server %s: accept: error %d\n",
-				 l->srv->entry.name, err);
+				 l->srv->ep.entry.name, err);
 			return;
 		}
 		ss_conn_accept(l->srv, sock, l->data_ready);

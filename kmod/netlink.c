@@ -9,15 +9,20 @@
  */
 
 #include <linux/ipv6.h>
+#include <linux/net.h>
 #include <linux/rcupdate.h>
 #include <linux/shadowsocks.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
+#include <net/inet_sock.h>
+#include <net/tcp_states.h>
 
+#include "addr.h"
 #include "client.h"
 #include "compat.h"
+#include "conn.h"
 #include "crypto.h"
 #include "netlink.h"
 #include "netns.h"
@@ -62,18 +67,27 @@ static const struct nla_policy ss_policy[SS_A_MAX + 1] = {
 	[SS_A_MAX_CONNS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&ss_max_conns_range),
 	[SS_A_ALLOW_LOCAL]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[SS_A_FD]		= { .type = NLA_U32 },
+	[SS_A_TARGET]		= { .type = NLA_BINARY, .len = SS_ADDR_MAX },
+	[SS_A_DATA]		= { .type = NLA_BINARY,
+				    .len = SS_RELAY_DATA_MAX },
+	[SS_A_REPLY]		= { .type = NLA_BINARY,
+				    .len = SS_RELAY_REPLY_MAX },
 };
 
 /* The attributes each request may carry, one bit per attribute type. */
 #define SS_OBJ_NEW_ATTRS	(BIT(SS_A_NAME) | BIT(SS_A_PORT) | \
 				 BIT(SS_A_METHOD) | BIT(SS_A_KEY) | \
-				 BIT(SS_A_TIMEOUT))
+				 BIT(SS_A_TIMEOUT) | \
+				 BIT(SS_A_HANDSHAKE_TIMEOUT) | BIT(SS_A_MAX_CONNS))
 #define SS_SERVER_NEW_ATTRS	(SS_OBJ_NEW_ATTRS | BIT(SS_A_LISTEN_IPV4) | \
 				 BIT(SS_A_LISTEN_IPV6) | BIT(SS_A_MODE) | \
-				 BIT(SS_A_HANDSHAKE_TIMEOUT) | \
-				 BIT(SS_A_MAX_CONNS) | BIT(SS_A_ALLOW_LOCAL))
+				 BIT(SS_A_ALLOW_LOCAL))
 #define SS_CLIENT_NEW_ATTRS	(SS_OBJ_NEW_ATTRS | BIT(SS_A_REMOTE_IPV4) | \
 				 BIT(SS_A_REMOTE_IPV6))
+#define SS_RELAY_NEW_ATTRS	(BIT(SS_A_NAME) | BIT(SS_A_FD) | \
+				 BIT(SS_A_TARGET) | BIT(SS_A_DATA) | \
+				 BIT(SS_A_REPLY))
 
 static int ss_nl_check_attrs(struct nlattr **attrs, unsigned long allowed,
 			     struct netlink_ext_ack *extack)
@@ -114,6 +128,12 @@ static bool ss_nl_missing(struct genl_info *info, int type)
 		break;
 	case SS_A_KEY:
 		NL_SET_ERR_MSG(info->extack, "missing key");
+		break;
+	case SS_A_FD:
+		NL_SET_ERR_MSG(info->extack, "missing socket descriptor");
+		break;
+	case SS_A_TARGET:
+		NL_SET_ERR_MSG(info->extack, "missing target address");
 		break;
 	default:
 		NL_SET_ERR_MSG(info->extack, "missing attribute");
@@ -211,6 +231,11 @@ static int ss_nl_parse_obj(struct genl_info *info, struct ss_obj_cfg *cfg)
 	cfg->port = nla_get_u16(attrs[SS_A_PORT]);
 	cfg->timeout = attrs[SS_A_TIMEOUT] ? nla_get_u32(attrs[SS_A_TIMEOUT]) :
 					     SS_DEFAULT_TIMEOUT;
+	cfg->handshake_timeout = attrs[SS_A_HANDSHAKE_TIMEOUT] ?
+		nla_get_u32(attrs[SS_A_HANDSHAKE_TIMEOUT]) :
+		min_t(u32, SS_DEFAULT_HANDSHAKE_TIMEOUT, cfg->timeout);
+	cfg->max_conns = attrs[SS_A_MAX_CONNS] ?
+		nla_get_u32(attrs[SS_A_MAX_CONNS]) : SS_DEFAULT_MAX_CONNS;
 	return 0;
 }
 
@@ -253,11 +278,6 @@ static int ss_nl_server_new(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	cfg.mode = attrs[SS_A_MODE] ? nla_get_u32(attrs[SS_A_MODE]) :
 				      SS_MODE_TCP_ONLY;
-	cfg.handshake_timeout = attrs[SS_A_HANDSHAKE_TIMEOUT] ?
-		nla_get_u32(attrs[SS_A_HANDSHAKE_TIMEOUT]) :
-		min_t(u32, SS_DEFAULT_HANDSHAKE_TIMEOUT, cfg.obj.timeout);
-	cfg.max_conns = attrs[SS_A_MAX_CONNS] ?
-		nla_get_u32(attrs[SS_A_MAX_CONNS]) : SS_DEFAULT_MAX_CONNS;
 	cfg.allow_local = attrs[SS_A_ALLOW_LOCAL] &&
 			  nla_get_u8(attrs[SS_A_ALLOW_LOCAL]);
 	if (attrs[SS_A_LISTEN_IPV4])
@@ -315,7 +335,8 @@ static int ss_nl_server_fill(struct sk_buff *skb, const struct ss_entry *entry,
 			     struct netlink_callback *cb)
 {
 	const struct ss_server *srv = container_of(entry, struct ss_server,
-						   entry);
+						   ep.entry);
+	const struct ss_endpoint *ep = &srv->ep;
 	const struct sockaddr_in6 *l6 = &srv->listen[SS_LISTEN_IPV6].addr.in6;
 	const struct sockaddr_in *l4 = &srv->listen[SS_LISTEN_IPV4].addr.in4;
 	void *hdr;
@@ -323,19 +344,19 @@ static int ss_nl_server_fill(struct sk_buff *skb, const struct ss_entry *entry,
 	hdr = ss_nl_put_hdr(skb, portid, seq, flags, SS_CMD_SERVER_GET, cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_string(skb, SS_A_NAME, srv->entry.name) ||
+	if (nla_put_string(skb, SS_A_NAME, ep->entry.name) ||
 	    (l4->sin_family &&
 	     nla_put_in_addr(skb, SS_A_LISTEN_IPV4, l4->sin_addr.s_addr)) ||
 	    (l6->sin6_family &&
 	     nla_put_in6_addr(skb, SS_A_LISTEN_IPV6, &l6->sin6_addr)) ||
 	    nla_put_u16(skb, SS_A_PORT, srv->port) ||
-	    nla_put_u32(skb, SS_A_METHOD, srv->method->id) ||
+	    nla_put_u32(skb, SS_A_METHOD, ep->method->id) ||
 	    nla_put_u32(skb, SS_A_MODE, srv->mode) ||
-	    nla_put_u32(skb, SS_A_TIMEOUT, srv->timeout) ||
-	    nla_put_u32(skb, SS_A_HANDSHAKE_TIMEOUT, srv->handshake_timeout) ||
-	    nla_put_u32(skb, SS_A_MAX_CONNS, srv->max_conns) ||
+	    nla_put_u32(skb, SS_A_TIMEOUT, ep->timeout) ||
+	    nla_put_u32(skb, SS_A_HANDSHAKE_TIMEOUT, ep->handshake_timeout) ||
+	    nla_put_u32(skb, SS_A_MAX_CONNS, ep->max_conns) ||
 	    nla_put_u8(skb, SS_A_ALLOW_LOCAL, srv->allow_local) ||
-	    ss_stats_fill(skb, SS_A_STATS, &srv->stats))
+	    ss_stats_fill(skb, SS_A_STATS, &ep->stats))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -350,7 +371,8 @@ static int ss_nl_client_fill(struct sk_buff *skb, const struct ss_entry *entry,
 			     struct netlink_callback *cb)
 {
 	const struct ss_client *cl = container_of(entry, struct ss_client,
-						  entry);
+						  ep.entry);
+	const struct ss_endpoint *ep = &cl->ep;
 	const union ss_sockaddr *remote = &cl->remote;
 	__be16 port;
 	void *hdr;
@@ -369,11 +391,13 @@ static int ss_nl_client_fill(struct sk_buff *skb, const struct ss_entry *entry,
 				      remote->in4.sin_addr.s_addr);
 	}
 	if (err ||
-	    nla_put_string(skb, SS_A_NAME, cl->entry.name) ||
+	    nla_put_string(skb, SS_A_NAME, ep->entry.name) ||
 	    nla_put_u16(skb, SS_A_PORT, ntohs(port)) ||
-	    nla_put_u32(skb, SS_A_METHOD, cl->method->id) ||
-	    nla_put_u32(skb, SS_A_TIMEOUT, cl->timeout) ||
-	    ss_stats_fill(skb, SS_A_STATS, &cl->stats))
+	    nla_put_u32(skb, SS_A_METHOD, ep->method->id) ||
+	    nla_put_u32(skb, SS_A_TIMEOUT, ep->timeout) ||
+	    nla_put_u32(skb, SS_A_HANDSHAKE_TIMEOUT, ep->handshake_timeout) ||
+	    nla_put_u32(skb, SS_A_MAX_CONNS, ep->max_conns) ||
+	    ss_stats_fill(skb, SS_A_STATS, &ep->stats))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -400,7 +424,7 @@ static int ss_nl_server_get(struct sk_buff *skb, struct genl_info *info)
 
 	rcu_read_lock();
 	srv = ss_server_find(sn, name);
-	err = srv ? ss_nl_server_fill(msg, &srv->entry, info->snd_portid,
+	err = srv ? ss_nl_server_fill(msg, &srv->ep.entry, info->snd_portid,
 				      info->snd_seq, 0, NULL) : -ENOENT;
 	rcu_read_unlock();
 	if (err) {
@@ -582,7 +606,7 @@ static int ss_nl_client_get(struct sk_buff *skb, struct genl_info *info)
 
 	rcu_read_lock();
 	cl = ss_client_find(sn, name);
-	err = cl ? ss_nl_client_fill(msg, &cl->entry, info->snd_portid,
+	err = cl ? ss_nl_client_fill(msg, &cl->ep.entry, info->snd_portid,
 				     info->snd_seq, 0, NULL) : -ENOENT;
 	rcu_read_unlock();
 	if (err) {
@@ -599,6 +623,120 @@ static int ss_nl_client_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct ss_net *sn = ss_net(sock_net(cb->skb->sk));
 
 	return ss_nl_dump(skb, cb, &sn->clients, ss_nl_client_fill);
+}
+
+/*
+ * Can the relay take this socket over? A connected TCP socket (IPv4 or
+ * IPv6) that no kernel user has claimed (sk_user_data: another relay, a
+ * sockmap, an encapsulation). ss_conn_start_local() checks the last point
+ * again under the callback lock, for two handovers racing.
+ */
+static int ss_nl_relay_sock_ok(struct socket *sock, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[SS_A_FD];
+	struct sock *sk = sock->sk;
+	int state;
+
+	if ((sk->sk_family != AF_INET && sk->sk_family != AF_INET6) ||
+	    sk->sk_type != SOCK_STREAM || sk->sk_protocol != IPPROTO_TCP) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "not a TCP socket");
+		return -EPROTOTYPE;
+	}
+	state = inet_sk_state_load(sk);
+	if (state != TCP_ESTABLISHED && state != TCP_CLOSE_WAIT) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "socket is not connected");
+		return -ENOTCONN;
+	}
+	if (rcu_access_pointer(__sk_user_data(sk))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "socket is already relayed or in use by the kernel");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* Find a profile and take a reference on it, or say there is none. */
+static struct ss_client *ss_nl_client_get_ref(struct genl_info *info,
+					      const char *name)
+{
+	struct ss_net *sn = ss_net(genl_info_net(info));
+	struct ss_client *cl;
+
+	rcu_read_lock();
+	cl = ss_client_find(sn, name);
+	if (cl && !ss_endpoint_get_live(&cl->ep))
+		cl = NULL;
+	rcu_read_unlock();
+	if (!cl)
+		ss_nl_no_client(info, name);
+	return cl;
+}
+
+static int ss_nl_relay_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct ss_handover ho = {};
+	struct ss_client *cl;
+	struct socket *sock;
+	const char *name;
+	int err;
+
+	err = ss_nl_check_attrs(attrs, SS_RELAY_NEW_ATTRS, info->extack);
+	if (err)
+		return err;
+	if (ss_nl_missing(info, SS_A_NAME) || ss_nl_missing(info, SS_A_FD) ||
+	    ss_nl_missing(info, SS_A_TARGET))
+		return -EINVAL;
+	name = ss_nl_name(info);
+	if (!name)
+		return -EINVAL;
+
+	ho.target = nla_data(attrs[SS_A_TARGET]);
+	ho.target_len = nla_len(attrs[SS_A_TARGET]);
+	if (!ho.target_len ||
+	    ss_addr_len(ho.target, ho.target_len) != ho.target_len) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_TARGET],
+				    "invalid target address (SOCKS5 format: type, address, port)");
+		return -EINVAL;
+	}
+	if (attrs[SS_A_DATA]) {
+		ho.data = nla_data(attrs[SS_A_DATA]);
+		ho.data_len = nla_len(attrs[SS_A_DATA]);
+	}
+	if (attrs[SS_A_REPLY]) {
+		ho.reply = nla_data(attrs[SS_A_REPLY]);
+		ho.reply_len = nla_len(attrs[SS_A_REPLY]);
+	}
+
+	/* The caller's descriptor table: doit runs in the sender's context. */
+	sock = sockfd_lookup(nla_get_u32(attrs[SS_A_FD]), &err);
+	if (!sock) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_FD],
+				    "not a socket descriptor");
+		return err;
+	}
+	err = ss_nl_relay_sock_ok(sock, info);
+	if (err)
+		goto out_put;
+
+	cl = ss_nl_client_get_ref(info, name);
+	if (!cl) {
+		err = -ENOENT;
+		goto out_put;
+	}
+	err = ss_conn_hand_over(genl_info_net(info), cl, sock, &ho);
+	ss_endpoint_put(&cl->ep);
+	if (!err)
+		return 0;	/* the relay holds the socket now */
+	if (err == -EMFILE)
+		NL_SET_ERR_MSG(info->extack,
+			       "the client profile has max-conns relays already");
+	else if (err == -ENOENT)
+		ss_nl_no_client(info, name);
+out_put:
+	sockfd_put(sock);
+	return err;
 }
 
 /* Changes need CAP_NET_ADMIN in the namespace's owning user namespace. */
@@ -634,6 +772,11 @@ static const struct genl_ops ss_ops[] = {
 		.doit = ss_nl_client_get,
 		.start = ss_nl_dump_start,
 		.dumpit = ss_nl_client_dump,
+	},
+	{
+		.cmd = SS_CMD_RELAY_NEW,
+		.doit = ss_nl_relay_new,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -73,6 +73,9 @@ struct ss_net {
  * @key: the raw master key, @method->key_len bytes (in the request)
  * @port: the server's port (host byte order)
  * @timeout: idle timeout in seconds
+ * @handshake_timeout: seconds to reach the target (server) or the remote
+ *	server (client profile)
+ * @max_conns: most connections at once
  */
 struct ss_obj_cfg {
 	const char *name;
@@ -80,6 +83,8 @@ struct ss_obj_cfg {
 	const u8 *key;
 	u16 port;
 	u32 timeout;
+	u32 handshake_timeout;
+	u32 max_conns;
 };
 
 extern unsigned int ss_net_id;

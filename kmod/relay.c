@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The relay of the server role, run by a connection's work (conn.c):
+ * The relay of both roles, run by a connection's work (conn.c). A
+ * connection has a wire side (the Shadowsocks client in the server role,
+ * the remote server in the local role), which carries the encrypted
+ * stream, and a plain side (the target in the server role, the application
+ * in the local role):
  *
- * - client to target: the salt, then chunks; each sealed length and each
+ * - rx, wire to plain: the salt, then chunks; each sealed length and each
  *   sealed payload is read straight into its buffer and opened in place,
- *   and the plaintext is written to the target from there;
- * - target to client: plaintext is read at the payload offset of a chunk
+ *   and the plaintext is written to the plain side from there. In the
+ *   server role the first chunks carry the target address (the handshake);
+ * - tx, plain to wire: plaintext is read at the payload offset of a chunk
  *   buffer, its length put before it, both sealed in place, and the chunk
- *   written; the first one goes with the reply salt in front of it, in one
- *   send.
+ *   written; the first one goes with the salt in front of it, in one send.
+ *   In the local role the first chunk starts with the target address and
+ *   whatever the helper had read already (&ss_conn.abuf).
  *
  * All socket calls are non-blocking. A direction whose writer would block
  * keeps its buffer and stops reading until the peer's sk_write_space says
@@ -38,20 +44,20 @@
  */
 #define SS_RELAY_BUDGET		16
 
-/* Client to target: the largest sealed payload. */
-#define SS_UP_BUF_SIZE		(SS_CHUNK_PAYLOAD_MAX + SS_TAG_LEN)
+/* Wire to plain: the largest sealed payload. */
+#define SS_RX_BUF_SIZE		(SS_CHUNK_PAYLOAD_MAX + SS_TAG_LEN)
 
 /*
- * Target to client: the salt's room, the sealed length, the payload, its
- * tag. Reply chunks are made a little smaller than the protocol allows so
+ * Plain to wire: the salt's room, the sealed length, the payload, its
+ * tag. These chunks are made a little smaller than the protocol allows so
  * that the buffer is exactly 16 KiB, not just over it (which kmalloc()
  * would round up to 32 KiB).
  */
-#define SS_DOWN_HEAD		SS_SALT_MAX_LEN
-#define SS_DOWN_BUF_SIZE	SZ_16K
-#define SS_DOWN_PAYLOAD_MAX	(SS_DOWN_BUF_SIZE - SS_DOWN_HEAD - \
+#define SS_TX_HEAD		SS_SALT_MAX_LEN
+#define SS_TX_BUF_SIZE	SZ_16K
+#define SS_TX_PAYLOAD_MAX	(SS_TX_BUF_SIZE - SS_TX_HEAD - \
 				 SS_LEN_SEALED - SS_TAG_LEN)
-static_assert(SS_DOWN_PAYLOAD_MAX <= SS_CHUNK_PAYLOAD_MAX);
+static_assert(SS_TX_PAYLOAD_MAX <= SS_CHUNK_PAYLOAD_MAX);
 
 /* What reading returns besides negative errnos. */
 enum {
@@ -112,82 +118,82 @@ static int ss_flush(struct socket *sock, const u8 *buf, u16 *off, u16 end)
 }
 
 /*
- * Read from the client until a whole chunk is opened, or the socket has no
+ * Read from the wire side until a whole chunk is opened, or the socket has no
  * more for now. The salt keys &ss_conn.dec when complete.
  *
- * Return: SS_IO_CHUNK with plaintext [0, plen) in @up->buf (stage
- * SS_UP_WRITE); SS_IO_AGAIN; SS_IO_EOF; SS_IO_AUTH; SS_IO_BADLEN; or a
+ * Return: SS_IO_CHUNK with plaintext [0, plen) in @rx->buf (stage
+ * SS_RX_WRITE); SS_IO_AGAIN; SS_IO_EOF; SS_IO_AUTH; SS_IO_BADLEN; or a
  * negative errno.
  */
-static int ss_up_read(struct ss_conn *conn)
+static int ss_rx_read(struct ss_conn *conn)
 {
-	const struct ss_method_info *m = conn->srv->method;
-	struct ss_up *up = &conn->up;
+	const struct ss_method_info *m = conn->ep->method;
+	struct ss_rx *rx = &conn->rx;
 	size_t need;
 	u8 *dst;
 	int n;
 
 	for (;;) {
-		switch (up->stage) {
-		case SS_UP_SALT:
+		switch (rx->stage) {
+		case SS_RX_SALT:
 			dst = conn->salt;
 			need = m->salt_len;
 			break;
-		case SS_UP_LEN:
-			dst = up->hdr;
+		case SS_RX_LEN:
+			dst = rx->hdr;
 			need = SS_LEN_SEALED;
 			break;
-		default:	/* SS_UP_PAYLOAD */
-			if (!up->buf) {
-				up->buf = kmalloc(SS_UP_BUF_SIZE, GFP_KERNEL);
-				if (!up->buf)
+		default:	/* SS_RX_PAYLOAD */
+			if (!rx->buf) {
+				rx->buf = kmalloc(SS_RX_BUF_SIZE, GFP_KERNEL);
+				if (!rx->buf)
 					return -ENOMEM;
 			}
-			dst = up->buf;
-			need = up->plen + SS_TAG_LEN;
+			dst = rx->buf;
+			need = rx->plen + SS_TAG_LEN;
 			break;
 		}
 
-		n = ss_recv(conn->client.sock, dst + up->have, need - up->have);
+		n = ss_recv(conn->wire.sock, dst + rx->have, need - rx->have);
 		if (n == -EAGAIN) {
-			if (up->stage == SS_UP_LEN && !up->have) {
+			if (rx->stage == SS_RX_LEN && !rx->have) {
 				/* Between chunks, idle: hold no buffer. */
-				kfree(up->buf);
-				up->buf = NULL;
+				kfree(rx->buf);
+				rx->buf = NULL;
 			}
 			return SS_IO_AGAIN;
 		}
 		if (n <= 0)
 			return n ?: SS_IO_EOF;
-		up->have += n;
-		if (up->have < need)
+		rx->have += n;
+		if (rx->have < need)
 			continue;
-		up->have = 0;
+		rx->have = 0;
 
-		switch (up->stage) {
-		case SS_UP_SALT:
-			n = ss_cipher_init(&conn->dec, m, conn->srv->key,
+		switch (rx->stage) {
+		case SS_RX_SALT:
+			n = ss_cipher_init(&conn->dec, m, conn->ep->key,
 					   conn->salt, GFP_KERNEL);
 			if (n)
 				return n;
-			up->stage = SS_UP_LEN;
+			rx->stage = SS_RX_LEN;
 			break;
-		case SS_UP_LEN:
-			n = ss_cipher_open(&conn->dec, up->hdr, up->hdr, need);
+		case SS_RX_LEN:
+			n = ss_cipher_open(&conn->dec, rx->hdr, rx->hdr, need);
 			if (n)
 				return n == -EBADMSG ? SS_IO_AUTH : n;
-			up->plen = up->hdr[0] << 8 | up->hdr[1];
-			if (up->plen > SS_CHUNK_PAYLOAD_MAX)
+			rx->plen = rx->hdr[0] << 8 | rx->hdr[1];
+			if (rx->plen > SS_CHUNK_PAYLOAD_MAX)
 				return SS_IO_BADLEN;
-			up->stage = SS_UP_PAYLOAD;
+			rx->stage = SS_RX_PAYLOAD;
 			break;
-		default:	/* SS_UP_PAYLOAD */
-			n = ss_cipher_open(&conn->dec, up->buf, up->buf, need);
+		default:	/* SS_RX_PAYLOAD */
+			n = ss_cipher_open(&conn->dec, rx->buf, rx->buf, need);
 			if (n)
 				return n == -EBADMSG ? SS_IO_AUTH : n;
-			up->off = 0;
-			up->end = up->plen;
-			up->stage = SS_UP_WRITE;
+			rx->off = 0;
+			rx->end = rx->plen;
+			rx->stage = SS_RX_WRITE;
 			return SS_IO_CHUNK;
 		}
 	}
@@ -195,18 +201,18 @@ static int ss_up_read(struct ss_conn *conn)
 
 /*
  * Collect the target address from the chunk just opened, [off, end) of
- * @up->buf, into @t. Nearly always the first chunk holds all of it and it
+ * @rx->buf, into @t. Nearly always the first chunk holds all of it and it
  * is parsed where it is; otherwise its pieces are gathered in
  * &ss_conn.abuf.
  *
- * Return: 1 with @t set and @up->off past the address; 0 if the chunk ends
+ * Return: 1 with @t set and @rx->off past the address; 0 if the chunk ends
  * before the address does; -EINVAL for a bad address; -ENOMEM.
  */
 static int ss_handshake_addr(struct ss_conn *conn, struct ss_target *t)
 {
-	struct ss_up *up = &conn->up;
-	const u8 *p = up->buf + up->off;
-	size_t avail = up->end - up->off;
+	struct ss_rx *rx = &conn->rx;
+	const u8 *p = rx->buf + rx->off;
+	size_t avail = rx->end - rx->off;
 	int total;
 
 	if (!conn->abuf) {
@@ -215,7 +221,7 @@ static int ss_handshake_addr(struct ss_conn *conn, struct ss_target *t)
 			return total;
 		if (total && total <= avail) {
 			ss_addr_parse(p, total, t);
-			up->off += total;
+			rx->off += total;
 			return 1;
 		}
 		conn->abuf = kmalloc(SS_ADDR_MAX, GFP_KERNEL);
@@ -235,7 +241,7 @@ static int ss_handshake_addr(struct ss_conn *conn, struct ss_target *t)
 		n = min(want - conn->alen, avail);
 		memcpy(conn->abuf + conn->alen, p, n);
 		conn->alen += n;
-		up->off += n;
+		rx->off += n;
 		p += n;
 		avail -= n;
 		if (total && conn->alen == total) {
@@ -258,13 +264,13 @@ static int ss_handshake_addr(struct ss_conn *conn, struct ss_target *t)
  */
 void ss_relay_handshake(struct ss_conn *conn)
 {
-	const struct ss_method_info *m = conn->srv->method;
-	struct ss_up *up = &conn->up;
+	const struct ss_method_info *m = conn->ep->method;
+	struct ss_rx *rx = &conn->rx;
 	struct ss_target t;
 	int i, ret;
 
 	for (i = 0; i < SS_RELAY_BUDGET; i++) {
-		ret = ss_up_read(conn);
+		ret = ss_rx_read(conn);
 		switch (ret) {
 		case SS_IO_CHUNK:
 			break;
@@ -305,103 +311,136 @@ void ss_relay_handshake(struct ss_conn *conn)
 			return;
 		}
 		if (!ret) {
-			up->stage = SS_UP_LEN;	/* the rest is in the next one */
+			rx->stage = SS_RX_LEN;	/* the rest is in the next one */
 			continue;
 		}
 
 		kfree(conn->abuf);
 		conn->abuf = NULL;
-		if (up->off == up->end)
-			up->stage = SS_UP_LEN;
+		if (rx->off == rx->end)
+			rx->stage = SS_RX_LEN;
 		else
-			ss_stats_add(&conn->srv->stats, SS_CTR_BYTES_IN,
-				     up->end - up->off);
+			ss_stats_add(&conn->ep->stats, SS_CTR_BYTES_IN,
+				     rx->end - rx->off);
 		ss_conn_target(conn, &t);
 		return;
 	}
 	ss_conn_queue(conn);
 }
 
-/* Client to target. Return: an SS_IO_* code or a negative errno. */
-static int ss_relay_up(struct ss_conn *conn)
+/* Wire to plain. Return: an SS_IO_* code or a negative errno. */
+static int ss_relay_rx(struct ss_conn *conn)
 {
-	struct socket *target = conn->target.sock;
-	struct ss_up *up = &conn->up;
+	struct socket *plain = conn->plain.sock;
+	struct ss_rx *rx = &conn->rx;
 	int i, ret;
 
 	for (i = 0; i < SS_RELAY_BUDGET; i++) {
-		if (up->stage == SS_UP_WRITE) {
-			ret = ss_flush(target, up->buf, &up->off, up->end);
+		if (rx->stage == SS_RX_WRITE) {
+			ret = ss_flush(plain, rx->buf, &rx->off, rx->end);
 			if (ret)
 				return ret == -EAGAIN ? SS_IO_AGAIN : ret;
-			up->stage = SS_UP_LEN;
+			rx->stage = SS_RX_LEN;
 		}
-		if (up->eof) {
-			if (!up->shut) {
-				up->shut = true;
-				kernel_sock_shutdown(target, SHUT_WR);
+		if (rx->eof) {
+			if (!rx->shut) {
+				rx->shut = true;
+				kernel_sock_shutdown(plain, SHUT_WR);
 			}
 			return SS_IO_AGAIN;
 		}
 
-		ret = ss_up_read(conn);
+		ret = ss_rx_read(conn);
 		if (ret == SS_IO_EOF) {
-			up->eof = true;
+			rx->eof = true;
 			continue;
 		}
 		if (ret != SS_IO_CHUNK)
 			return ret;
-		ss_stats_add(&conn->srv->stats, SS_CTR_BYTES_IN, up->end);
+		ss_stats_add(&conn->ep->stats, SS_CTR_BYTES_IN, rx->end);
 		conn->last_active = jiffies;
 	}
 	return SS_IO_YIELD;
 }
 
 /*
- * Read what the target has, up to one chunk's payload, and seal it in
- * place. The first chunk picks the reply salt and gets it in front.
+ * The local role's first chunk starts with what the helper handed over
+ * (the target address, then data it had read already), still pending in
+ * [aoff, alen) of &ss_conn.abuf. Copy it to @payload, free it, and return
+ * its length; the address is left out of the payload counter through
+ * @uncounted.
+ */
+static int ss_tx_pending(struct ss_conn *conn, u8 *payload, int *uncounted)
+{
+	int n = conn->alen - conn->aoff;
+
+	memcpy(payload, conn->abuf + conn->aoff, n);
+	*uncounted = conn->addr_len;
+	kfree_sensitive(conn->abuf);
+	conn->abuf = NULL;
+	conn->alen = 0;
+	conn->aoff = 0;
+	return n;
+}
+
+/*
+ * Read what the plain side has, up to one chunk's payload, and seal it in
+ * place. The first chunk picks the salt and gets it in front.
  *
- * Return: SS_IO_CHUNK with sealed bytes [off, end) in @down->buf;
+ * Return: SS_IO_CHUNK with sealed bytes [off, end) in @tx->buf;
  * SS_IO_AGAIN; SS_IO_EOF; or a negative errno.
  */
-static int ss_down_read(struct ss_conn *conn)
+static int ss_tx_read(struct ss_conn *conn)
 {
-	const struct ss_method_info *m = conn->srv->method;
-	struct ss_down *down = &conn->down;
+	const struct ss_method_info *m = conn->ep->method;
+	struct ss_tx *tx = &conn->tx;
+	int n = 0, got, err, uncounted = 0;
 	u8 *chunk, *payload;
-	int n, err;
 
-	if (!down->buf) {
-		down->buf = kmalloc(SS_DOWN_BUF_SIZE, GFP_KERNEL);
-		if (!down->buf)
+	if (!tx->buf) {
+		tx->buf = kmalloc(SS_TX_BUF_SIZE, GFP_KERNEL);
+		if (!tx->buf)
 			return -ENOMEM;
 	}
-	chunk = down->buf + SS_DOWN_HEAD;
+	chunk = tx->buf + SS_TX_HEAD;
 	payload = chunk + SS_LEN_SEALED;
 
-	n = ss_recv(conn->target.sock, payload, SS_DOWN_PAYLOAD_MAX);
-	if (n <= 0) {
+	if (conn->abuf && conn->ep->local)
+		n = ss_tx_pending(conn, payload, &uncounted);
+	got = ss_recv(conn->plain.sock, payload + n, SS_TX_PAYLOAD_MAX - n);
+	if (got > 0) {
+		n += got;
+	} else if (!n) {
 		/* Nothing is pending: hold no buffer while idle. */
-		kfree(down->buf);
-		down->buf = NULL;
-		if (n == -EAGAIN)
+		kfree(tx->buf);
+		tx->buf = NULL;
+		if (got == -EAGAIN)
 			return SS_IO_AGAIN;
-		return n ?: SS_IO_EOF;
+		return got ?: SS_IO_EOF;
 	}
+	/*
+	 * else: the handed-over bytes go now; an end or error of the socket
+	 * shows again at the next read.
+	 */
 
-	down->off = SS_DOWN_HEAD;
-	if (!down->keyed) {
+	tx->off = SS_TX_HEAD;
+	if (!tx->keyed) {
 		u8 *salt = chunk - m->salt_len;
 
 		get_random_bytes(salt, m->salt_len);
-		err = ss_cipher_init(&conn->enc, m, conn->srv->key, salt,
+		err = ss_cipher_init(&conn->enc, m, conn->ep->key, salt,
 				     GFP_KERNEL);
 		if (err)
 			return err;
-		/* A salt of ours sent back to us is a replay. */
-		ss_replay_add(salt, m->salt_len);
-		down->keyed = true;
-		down->off -= m->salt_len;
+		/*
+		 * A salt of ours sent back to us is a replay. Only the server
+		 * role uses the filter: a box running both roles would
+		 * otherwise refuse its own local role's requests.
+		 */
+		if (!conn->ep->local)
+			ss_replay_add(salt, m->salt_len);
+		tx->keyed = true;
+		tx->off -= m->salt_len;
 	}
 	chunk[0] = n >> 8;
 	chunk[1] = n & 0xff;
@@ -410,36 +449,36 @@ static int ss_down_read(struct ss_conn *conn)
 		err = ss_cipher_seal(&conn->enc, payload, payload, n);
 	if (err)
 		return err;
-	down->end = SS_DOWN_HEAD + SS_LEN_SEALED + n + SS_TAG_LEN;
-	ss_stats_add(&conn->srv->stats, SS_CTR_BYTES_OUT, n);
+	tx->end = SS_TX_HEAD + SS_LEN_SEALED + n + SS_TAG_LEN;
+	ss_stats_add(&conn->ep->stats, SS_CTR_BYTES_OUT, n - uncounted);
 	return SS_IO_CHUNK;
 }
 
-/* Target to client. Return: an SS_IO_* code or a negative errno. */
-static int ss_relay_down(struct ss_conn *conn)
+/* Plain to wire. Return: an SS_IO_* code or a negative errno. */
+static int ss_relay_tx(struct ss_conn *conn)
 {
-	struct socket *client = conn->client.sock;
-	struct ss_down *down = &conn->down;
+	struct socket *wire = conn->wire.sock;
+	struct ss_tx *tx = &conn->tx;
 	int i, ret;
 
 	for (i = 0; i < SS_RELAY_BUDGET; i++) {
-		if (down->off < down->end) {
-			ret = ss_flush(client, down->buf, &down->off,
-				       down->end);
+		if (tx->off < tx->end) {
+			ret = ss_flush(wire, tx->buf, &tx->off,
+				       tx->end);
 			if (ret)
 				return ret == -EAGAIN ? SS_IO_AGAIN : ret;
 		}
-		if (down->eof) {
-			if (!down->shut) {
-				down->shut = true;
-				kernel_sock_shutdown(client, SHUT_WR);
+		if (tx->eof) {
+			if (!tx->shut) {
+				tx->shut = true;
+				kernel_sock_shutdown(wire, SHUT_WR);
 			}
 			return SS_IO_AGAIN;
 		}
 
-		ret = ss_down_read(conn);
+		ret = ss_tx_read(conn);
 		if (ret == SS_IO_EOF) {
-			down->eof = true;
+			tx->eof = true;
 			continue;
 		}
 		if (ret != SS_IO_CHUNK)
@@ -460,33 +499,32 @@ static bool ss_sock_closed(struct socket *sock)
  * @conn: the connection, in its work, in SS_CONN_RELAY
  *
  * Ends the connection on an error of either socket, a chunk failing
- * authentication (the client was genuine until then: no draining), or once
+ * authentication (the peer was genuine until then: no draining), or once
  * both directions have passed their FIN on and TCP has closed both sockets.
  */
 void ss_relay_pump(struct ss_conn *conn)
 {
-	int up, down;
+	int rx, tx;
 
-	up = ss_relay_up(conn);
-	if (up == SS_IO_AUTH || up == SS_IO_BADLEN) {
-		ss_conn_fail(conn, up == SS_IO_AUTH ? SS_CTR_AUTH_FAIL :
+	rx = ss_relay_rx(conn);
+	if (rx == SS_IO_AUTH || rx == SS_IO_BADLEN) {
+		ss_conn_fail(conn, rx == SS_IO_AUTH ? SS_CTR_AUTH_FAIL :
 						      SS_CTR_BAD_HEADER,
-			     "bad chunk from client");
+			     "bad chunk on the wire");
 		return;
 	}
-	if (up < 0) {
-		pr_debug("conn %u client to target: error %d\n", conn->id, up);
-		ss_conn_close(conn, "client to target: error");
+	if (rx < 0) {
+		pr_debug("conn %u wire to plain: error %d\n", conn->id, rx);
+		ss_conn_close(conn, "wire to plain: error");
 		return;
 	}
-	down = ss_relay_down(conn);
-	if (down < 0) {
-		pr_debug("conn %u target to client: error %d\n", conn->id,
-			 down);
-		ss_conn_close(conn, "target to client: error");
+	tx = ss_relay_tx(conn);
+	if (tx < 0) {
+		pr_debug("conn %u plain to wire: error %d\n", conn->id, tx);
+		ss_conn_close(conn, "plain to wire: error");
 		return;
 	}
-	if (conn->up.shut && conn->down.shut) {
+	if (conn->rx.shut && conn->tx.shut) {
 		/*
 		 * Both FINs are passed on. Released now, a socket would stop
 		 * retransmitting: a kernel socket holds no reference on its
@@ -496,12 +534,12 @@ void ss_relay_pump(struct ss_conn *conn)
 		 * until TCP has closed them (everything acknowledged), which
 		 * their sk_state_change reports; the idle timeout bounds it.
 		 */
-		if (ss_sock_closed(conn->client.sock) &&
-		    ss_sock_closed(conn->target.sock))
+		if (ss_sock_closed(conn->wire.sock) &&
+		    ss_sock_closed(conn->plain.sock))
 			ss_conn_close(conn, "done");
 		return;
 	}
-	if (up == SS_IO_YIELD || down == SS_IO_YIELD)
+	if (rx == SS_IO_YIELD || tx == SS_IO_YIELD)
 		ss_conn_queue(conn);
 }
 
@@ -541,7 +579,7 @@ int ss_relay_discard(struct socket *sock)
  */
 void ss_relay_drain(struct ss_conn *conn)
 {
-	switch (ss_relay_discard(conn->client.sock)) {
+	switch (ss_relay_discard(conn->wire.sock)) {
 	case SS_IO_AGAIN:
 		break;
 	case SS_IO_YIELD:
@@ -559,12 +597,12 @@ void ss_relay_drain(struct ss_conn *conn)
  */
 void ss_relay_free(struct ss_conn *conn)
 {
-	kfree(conn->up.buf);
-	conn->up.buf = NULL;
-	kfree(conn->down.buf);
-	conn->down.buf = NULL;
-	conn->down.off = 0;
-	conn->down.end = 0;
+	kfree(conn->rx.buf);
+	conn->rx.buf = NULL;
+	kfree(conn->tx.buf);
+	conn->tx.buf = NULL;
+	conn->tx.off = 0;
+	conn->tx.end = 0;
 	kfree(conn->abuf);
 	conn->abuf = NULL;
 }

@@ -13,47 +13,6 @@
 #include "listen.h"
 #include "server.h"
 
-static void ss_server_free(struct ss_server *srv)
-{
-	ss_stats_free(&srv->stats);
-	kfree_sensitive(srv);	/* wipes the key */
-}
-
-static void ss_server_free_rcu(struct rcu_head *rcu)
-{
-	struct ss_server *srv = container_of(rcu, struct ss_server, rcu);
-
-	pr_debug("server %s destroyed\n", srv->entry.name);
-	ss_server_free(srv);
-}
-
-static void ss_server_release(struct kref *refcount)
-{
-	struct ss_server *srv = container_of(refcount, struct ss_server,
-					     refcount);
-
-	call_rcu(&srv->rcu, ss_server_free_rcu);
-}
-
-/**
- * ss_server_get() - take a reference on a server
- * @srv: the server; the caller already holds a reference, or holds
- *	&ss_net.lock or rcu_read_lock() with @srv found in its table
- */
-void ss_server_get(struct ss_server *srv)
-{
-	kref_get(&srv->refcount);
-}
-
-/**
- * ss_server_put() - drop a reference on a server
- * @srv: the server; freed after an RCU grace period with the last one
- */
-void ss_server_put(struct ss_server *srv)
-{
-	kref_put(&srv->refcount, ss_server_release);
-}
-
 /*
  * Stop accepting, release every socket, then end every connection and wait
  * until their sockets are released too; the caller holds ss_net.lock.
@@ -67,7 +26,7 @@ static void ss_server_close(struct ss_server *srv)
 		ss_socket_release(&srv->listen[i].tcp);
 		ss_socket_release(&srv->listen[i].udp);
 	}
-	ss_conn_kill_all(srv);
+	ss_conn_kill_all(&srv->ep);
 }
 
 /*
@@ -111,9 +70,9 @@ err_close:
 /* Unpublish, close and drop the table's reference; under ss_net.lock. */
 static void ss_server_remove(struct ss_net *sn, struct ss_server *srv)
 {
-	ss_table_remove(sn, &sn->servers, &srv->entry);
+	ss_table_remove(sn, &sn->servers, &srv->ep.entry);
 	ss_server_close(srv);
-	ss_server_put(srv);
+	ss_endpoint_put(&srv->ep);
 }
 
 /* Neither address given: 0.0.0.0 and, where IPv6 is enabled at all, ::. */
@@ -159,36 +118,25 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 	srv = kzalloc(sizeof(*srv), GFP_KERNEL);
 	if (!srv)
 		return -ENOMEM;
-	kref_init(&srv->refcount);
-	strscpy(srv->entry.name, cfg->obj.name, sizeof(srv->entry.name));
-	srv->method = cfg->obj.method;
-	memcpy(srv->key, cfg->obj.key, srv->method->key_len);
-	srv->port = cfg->obj.port;
-	srv->mode = cfg->mode;
-	srv->timeout = cfg->obj.timeout;
-	srv->handshake_timeout = cfg->handshake_timeout;
-	srv->max_conns = cfg->max_conns;
-	srv->allow_local = cfg->allow_local;
-	spin_lock_init(&srv->conns_lock);
-	INIT_LIST_HEAD(&srv->conns);
-	init_waitqueue_head(&srv->conns_wq);
-	ss_server_set_listen(srv, cfg);
-	err = ss_stats_init(&srv->stats);
+	err = ss_endpoint_init(&srv->ep, &cfg->obj, false);
 	if (err)
 		goto err_free;
+	srv->port = cfg->obj.port;
+	srv->mode = cfg->mode;
+	srv->allow_local = cfg->allow_local;
+	ss_server_set_listen(srv, cfg);
 
 	mutex_lock(&sn->lock);
-	if (ss_table_lookup(sn, &sn->servers, srv->entry.name)) {
+	if (ss_table_lookup(sn, &sn->servers, srv->ep.entry.name)) {
 		err = -EEXIST;
 		goto err_unlock;
 	}
 	err = ss_server_open(srv, net, extack);
 	if (err)
 		goto err_unlock;
-	err = ss_table_insert(sn, &sn->servers, &srv->entry);
+	err = ss_endpoint_publish(sn, &sn->servers, &srv->ep);
 	if (err)
 		goto err_close;
-	pr_debug("server %s created\n", srv->entry.name);
 	/*
 	 * Connections hold references on the server from the first accept:
 	 * from here on only the reference count frees it.
@@ -204,7 +152,7 @@ err_close:
 err_unlock:
 	mutex_unlock(&sn->lock);
 err_free:
-	ss_server_free(srv);	/* never published: no grace period needed */
+	ss_endpoint_free(&srv->ep);	/* never published: no grace period */
 	return err;
 }
 
@@ -222,7 +170,7 @@ struct ss_server *ss_server_find(struct ss_net *sn, const char *name)
 {
 	struct ss_entry *entry = ss_table_lookup(sn, &sn->servers, name);
 
-	return entry ? container_of(entry, struct ss_server, entry) : NULL;
+	return entry ? container_of(entry, struct ss_server, ep.entry) : NULL;
 }
 
 /**
@@ -263,6 +211,6 @@ void ss_server_remove_all(struct ss_net *sn)
 	mutex_lock(&sn->lock);
 	xa_for_each(&sn->servers.ids, id, entry)
 		ss_server_remove(sn, container_of(entry, struct ss_server,
-						  entry));
+						  ep.entry));
 	mutex_unlock(&sn->lock);
 }

@@ -15,6 +15,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "endpoint.h"
 #include "netns.h"
 #include "socket.h"
 #include "stats.h"
@@ -57,57 +58,27 @@ struct ss_listener {
 
 /**
  * struct ss_server - a Shadowsocks server (listener)
- * @entry: name and id; in &ss_net.servers
- * @refcount: one reference held by the table while published, others by
- *	whoever found it and needs it past an RCU read section
- * @rcu: frees the server after readers are done with it
- * @method: AEAD method
- * @key: raw master key, @method->key_len bytes used; wiped on free
+ * @ep: name, method, key, timeouts, counters and connections; first, so
+ *	that freeing it frees the server
  * @port: listening port (host byte order)
  * @mode: enum ss_mode
- * @timeout: idle timeout in seconds
- * @handshake_timeout: seconds from accept to a connected target
- * @max_conns: most connections at once
  * @allow_local: whether targets local to the namespace are allowed
  * @listen: the listeners, indexed by SS_LISTEN_IPV4 and SS_LISTEN_IPV6
- * @stats: counters
- * @conns_lock: protects @conns, @nr_conns and @closing
- * @conns: the server's connections (struct ss_conn), each holding a
- *	reference on the server
- * @nr_conns: entries in @conns
- * @closing: set once the server is being removed: no connection is added
- * @conns_wq: ss_conn_kill_all() waits on it for @nr_conns to reach 0
  *
- * Everything up to @listen is set before the server is published and never
- * changed afterwards.
+ * Set before the server is published and never changed afterwards.
  */
 struct ss_server {
-	struct ss_entry entry;
-	struct kref refcount;
-	struct rcu_head rcu;
-	const struct ss_method_info *method;
-	u8 key[SS_KEY_MAX_LEN];
+	struct ss_endpoint ep;
 	u16 port;
 	u32 mode;
-	u32 timeout;
-	u32 handshake_timeout;
-	u32 max_conns;
 	bool allow_local;
 	struct ss_listener listen[SS_LISTEN_NR];
-	struct ss_stats stats;
-	spinlock_t conns_lock;	/* @conns, @nr_conns, @closing */
-	struct list_head conns;
-	u32 nr_conns;
-	bool closing;
-	wait_queue_head_t conns_wq;
 };
 
 /**
  * struct ss_server_cfg - what SS_CMD_SERVER_NEW asks for
- * @obj: name, method, key, port, timeout
+ * @obj: name, method, key, port, timeouts, limit
  * @mode: enum ss_mode
- * @handshake_timeout: seconds
- * @max_conns: most connections at once
  * @allow_local: allow targets local to the namespace
  * @listen: listen addresses with @obj.port, sa_family 0 for a family not
  *	asked for; both 0: the wildcard addresses of both families
@@ -115,18 +86,19 @@ struct ss_server {
 struct ss_server_cfg {
 	struct ss_obj_cfg obj;
 	u32 mode;
-	u32 handshake_timeout;
-	u32 max_conns;
 	bool allow_local;
 	union ss_sockaddr listen[SS_LISTEN_NR];
 };
+
+static inline struct ss_server *ss_server_of(struct ss_endpoint *ep)
+{
+	return container_of(ep, struct ss_server, ep);
+}
 
 int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 		     struct netlink_ext_ack *extack);
 int ss_server_delete(struct net *net, const char *name);
 struct ss_server *ss_server_find(struct ss_net *sn, const char *name);
 void ss_server_remove_all(struct ss_net *sn);
-void ss_server_get(struct ss_server *srv);
-void ss_server_put(struct ss_server *srv);
 
 #endif /* _SS_SERVER_H */

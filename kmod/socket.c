@@ -4,6 +4,7 @@
  * release.
  */
 
+#include <linux/file.h>
 #include <linux/net.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
@@ -103,15 +104,26 @@ err_release:
 }
 
 /**
- * ss_socket_release() - release a kernel socket, if there is one
+ * ss_socket_release() - release a socket, if there is one
  * @sockp: the socket pointer, set to NULL
  *
- * Must run in process context.
+ * A kernel socket is released. A socket userspace handed over (the local
+ * role's application socket) belongs to its file, of which we hold one
+ * reference: it is shut down first, so that the application sees the end
+ * even if a descriptor to it is still open somewhere, then the reference
+ * is dropped. Must run in process context.
  */
 void ss_socket_release(struct socket **sockp)
 {
-	if (!*sockp)
+	struct socket *sock = *sockp;
+
+	if (!sock)
 		return;
-	sock_release(*sockp);
 	*sockp = NULL;
+	if (sock->file) {
+		kernel_sock_shutdown(sock, SHUT_RDWR);
+		fput(sock->file);
+		return;
+	}
+	sock_release(sock);
 }

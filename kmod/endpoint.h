@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a server and a client profile have in common: a name in a table,
+ * a method and key, limits, counters, and the connections relaying for it.
+ * Connections (conn.h) only know this part of their owner.
+ */
+
+#ifndef _SS_ENDPOINT_H
+#define _SS_ENDPOINT_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/shadowsocks.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include "netns.h"
+#include "stats.h"
+
+/**
+ * struct ss_endpoint - the part of a server or client profile its
+ *	connections use; the first member of both, so that freeing it frees
+ *	the whole object
+ * @entry: name and id in the namespace's table of servers or of profiles
+ * @refcount: one reference held by the table while published, one by each
+ *	connection, others by whoever found it and needs it past an RCU read
+ *	section
+ * @rcu: frees the object after readers are done with it
+ * @local: a client profile (its connections play the local role), not a
+ *	server
+ * @method: AEAD method
+ * @key: raw master key, @method->key_len bytes used; wiped on free
+ * @timeout: idle timeout of its connections, seconds
+ * @handshake_timeout: seconds a connection may take to reach its target
+ *	(server) or the remote server (profile)
+ * @max_conns: most connections at once
+ * @stats: counters
+ * @conns_lock: protects @conns, @nr_conns and @closing
+ * @conns: its connections (struct ss_conn)
+ * @nr_conns: entries in @conns
+ * @closing: set once the object is being removed: no connection is added
+ * @conns_wq: ss_conn_kill_all() waits on it for @nr_conns to reach 0
+ *
+ * Everything up to @max_conns is set before the object is published and
+ * never changed afterwards.
+ */
+struct ss_endpoint {
+	struct ss_entry entry;
+	struct kref refcount;
+	struct rcu_head rcu;
+	bool local;
+	const struct ss_method_info *method;
+	u8 key[SS_KEY_MAX_LEN];
+	u32 timeout;
+	u32 handshake_timeout;
+	u32 max_conns;
+	struct ss_stats stats;
+	spinlock_t conns_lock;	/* @conns, @nr_conns, @closing */
+	struct list_head conns;
+	u32 nr_conns;
+	bool closing;
+	wait_queue_head_t conns_wq;
+};
+
+int ss_endpoint_init(struct ss_endpoint *ep, const struct ss_obj_cfg *cfg,
+		     bool local);
+void ss_endpoint_free(struct ss_endpoint *ep);
+int ss_endpoint_publish(struct ss_net *sn, struct ss_table *table,
+			struct ss_endpoint *ep);
+void ss_endpoint_get(struct ss_endpoint *ep);
+bool ss_endpoint_get_live(struct ss_endpoint *ep);
+void ss_endpoint_put(struct ss_endpoint *ep);
+
+static inline const char *ss_endpoint_kind(const struct ss_endpoint *ep)
+{
+	return ep->local ? "client" : "server";
+}
+
+#endif /* _SS_ENDPOINT_H */
