@@ -16,6 +16,17 @@
 # TOPO_INIT_LINK=1 adds it and points /etc/resolv.conf at the target's
 # dnsmasq (only ever inside the VM, whose /etc is a tmpfs overlay).
 #
+# TOPO_LAN=1 adds a fourth netns, a LAN behind the client netns, which then
+# plays a gateway (ss-socksd and the module's local role):
+#
+#   [lan] 10.0.4.1 ---- 10.0.4.2 [client = gateway] ...
+#         fd00:4::1     fd00:4::2
+#
+# The lan's only routes (default, both families) point at the gateway, and
+# the gateway forwards nothing (forwarding off, and it has no route to the
+# target anyway): from the lan, only the gateway's own services, or an
+# nftables redirect in the gateway, reach anything.
+#
 # The target runs tools/servers.py (HTTP on 8080, echo on 9000, digest on
 # 9001; see that file), iperf3 -s on 5201 and dnsmasq, which answers:
 #   target.test      A 10.0.2.2, AAAA fd00:2::2
@@ -24,9 +35,9 @@
 #   self.target.test the server's own addresses on the target link
 #   anything else under .test: NXDOMAIN
 #
-#   topo_setup            create it all; names in $NS_C $NS_S $NS_T
+#   topo_setup            create it all; names in $NS_C $NS_S $NS_T (and $NS_L)
 #   topo_cleanup          kill what topo_setup started, delete the namespaces
-#   in_c / in_s / in_t CMD...   run CMD in a namespace
+#   in_c / in_s / in_t / in_l CMD...   run CMD in a namespace
 
 SS_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/tools
 # Debian's python3, which has the cryptography package (a python3 earlier on
@@ -37,8 +48,10 @@ TOPO_ID=${TOPO_ID:-$$}
 NS_C=ssc-$TOPO_ID
 NS_S=sss-$TOPO_ID
 NS_T=sst-$TOPO_ID
+NS_L=ssl-$TOPO_ID
 TOPO_DIR=${TOPO_DIR:-$(mktemp -d /tmp/sstopo.XXXXXX)}
 TOPO_INIT_LINK=${TOPO_INIT_LINK:-0}
+TOPO_LAN=${TOPO_LAN:-0}
 TOPO_PIDS=()
 
 C4=10.0.1.1 C6=fd00:1::1
@@ -47,11 +60,14 @@ S4_T=10.0.2.1 S6_T=fd00:2::1	# the server, as the target sees it
 T4=10.0.2.2 T6=fd00:2::2
 I4=10.0.3.1 I6=fd00:3::1	# the initial netns
 T4_I=10.0.3.2 T6_I=fd00:3::2	# the target, as the initial netns sees it
+L4=10.0.4.1 L6=fd00:4::1	# the lan (TOPO_LAN=1)
+C4_L=10.0.4.2 C6_L=fd00:4::2	# the client (gateway), as the lan sees it
 DOMAIN=target.test
 
 in_c() { ip netns exec "$NS_C" "$@"; }
 in_s() { ip netns exec "$NS_S" "$@"; }
 in_t() { ip netns exec "$NS_T" "$@"; }
+in_l() { ip netns exec "$NS_L" "$@"; }
 
 # topo_link NS_A IF_A ADDR4_A ADDR6_A NS_B IF_B ADDR4_B ADDR6_B (NS "" = initial)
 topo_link() {
@@ -120,8 +136,9 @@ listening() {
 TOPO_BLOB=$TOPO_DIR/blob
 
 topo_setup() {
-	local ns
-	for ns in "$NS_C" "$NS_S" "$NS_T"; do
+	local ns nss=("$NS_C" "$NS_S" "$NS_T")
+	[ "$TOPO_LAN" = 1 ] && nss+=("$NS_L")
+	for ns in "${nss[@]}"; do
 		ip netns add "$ns" || return 1
 		ip netns exec "$ns" ip link set lo up || return 1
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
@@ -131,6 +148,12 @@ topo_setup() {
 	topo_link "$NS_S" vt "$S4_T" "$S6_T" "$NS_T" vs "$T4" "$T6" || return 1
 	if [ "$TOPO_INIT_LINK" = 1 ]; then
 		topo_init_link || return 1
+	fi
+	if [ "$TOPO_LAN" = 1 ]; then
+		topo_link "$NS_L" vg "$L4" "$L6" "$NS_C" vl "$C4_L" "$C6_L" || return 1
+		in_l ip route add default via "$C4_L" || return 1
+		in_l ip -6 route add default via "$C6_L" || return 1
+		in_c sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0 || return 1
 	fi
 
 	[ -s "$TOPO_BLOB" ] || head -c $((64 << 20)) /dev/urandom >"$TOPO_BLOB" || return 1
@@ -162,6 +185,7 @@ topo_cleanup() {
 	ip netns del "$NS_C" 2>/dev/null
 	ip netns del "$NS_S" 2>/dev/null
 	ip netns del "$NS_T" 2>/dev/null
+	[ "$TOPO_LAN" = 1 ] && ip netns del "$NS_L" 2>/dev/null
 	ip link del "ssi$TOPO_ID" 2>/dev/null
 	rm -rf "$TOPO_DIR"
 }

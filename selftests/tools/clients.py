@@ -13,11 +13,18 @@ ss-local; several targets are used in turn).
               exactly that data back. Exit 0 iff all N got their data back.
               (No half-close: shadowsocks-libev's ss-local and ss-tunnel
               close both directions at a client's EOF.)
+  digest      one connection to the digest service (port 9001): sends an
+              8-byte reply length (--reply) and --send random bytes, shuts
+              down its write side, reads to EOF: the digest line must match
+              what it sent and the rest must be the first --reply bytes of
+              --blob. Exit 0 iff both match (a relay that loses the
+              half-close gets nothing back).
 
 Prints one line of JSON with what happened.
 """
 
 import argparse
+import hashlib
 import ipaddress
 import json
 import os
@@ -133,6 +140,42 @@ def cmd_concurrent(args):
     return 0 if ok == n and opened == n else 1
 
 
+def cmd_digest(args):
+    t0 = time.monotonic()
+    data = os.urandom(args.send)
+    want = ("%s %d\n" % (hashlib.sha256(data).hexdigest(), len(data))).encode()
+    s = open_conn(args)
+    sender_err = []
+
+    def send():
+        try:
+            s.sendall(struct.pack(">Q", args.reply) + data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            sender_err.append(repr(e))
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    back = bytearray()
+    while True:
+        chunk = s.recv(1 << 18)
+        if not chunk:
+            break
+        back += chunk
+    sender.join()
+    s.close()
+    with open(args.blob, "rb") as f:
+        blob = f.read(args.reply)
+    line, _, rest = bytes(back).partition(b"\n")
+    res = {"sent": len(data), "got": len(back), "digest_ok": line + b"\n" == want,
+           "reply_ok": rest == blob, "seconds": round(time.monotonic() - t0, 2)}
+    if sender_err:
+        res["send_error"] = sender_err[0]
+    res["ok"] = res["digest_ok"] and res["reply_ok"] and not sender_err
+    print(json.dumps(res))
+    return 0 if res["ok"] else 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--connect", help="HOST:PORT to connect to directly")
@@ -145,10 +188,16 @@ def main():
     c.add_argument("--n", type=int, default=100)
     c.add_argument("--size", type=int, default=65536)
     c.add_argument("--hold", help="directory for the ready/go files")
+    d = sub.add_parser("digest")
+    d.add_argument("--send", type=int, default=1 << 20)
+    d.add_argument("--reply", type=int, default=1 << 20)
+    d.add_argument("--blob", required=True, help="the file the target serves")
     args = ap.parse_args()
     if bool(args.connect) == bool(args.socks) or (args.socks and not args.target):
         ap.error("give --connect, or --socks and --target")
     try:
+        if args.cmd == "digest":
+            return cmd_digest(args)
         return cmd_concurrent(args)
     except Exception as e:	# pylint: disable=broad-except
         print(json.dumps({"error": repr(e)}))

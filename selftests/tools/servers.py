@@ -17,6 +17,9 @@ reach the same service.
                       <its length>\\n" and the first R bytes of the blob, and
                       closes. It only answers after EOF, so a relay that
                       loses the half-close gets no reply at all.
+  junk, --junk PORT   (off unless given) sends 4 KiB of random bytes at
+                      once, then reads to EOF and closes: a "server" whose
+                      answer can never authenticate
 """
 
 import argparse
@@ -154,6 +157,17 @@ class DigestHandler(socketserver.BaseRequestHandler):
         s.shutdown(socket.SHUT_WR)
 
 
+class JunkHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        s = self.request
+        try:
+            s.sendall(os.urandom(4096))
+            while s.recv(1 << 16):
+                pass
+        except OSError:
+            pass
+
+
 def main():
     global BLOB, BLOB_SIZE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -161,6 +175,7 @@ def main():
     ap.add_argument("--http", type=int, default=8080)
     ap.add_argument("--echo", type=int, default=9000)
     ap.add_argument("--digest", type=int, default=9001)
+    ap.add_argument("--junk", type=int, default=0, help="port of the junk service (0: none)")
     args = ap.parse_args()
     BLOB = args.blob
     BLOB_SIZE = os.path.getsize(BLOB)
@@ -168,6 +183,8 @@ def main():
     servers = [HTTPServer(("::", args.http), HTTPHandler),
                TCPServer(("::", args.echo), EchoHandler),
                TCPServer(("::", args.digest), DigestHandler)]
+    if args.junk:
+        servers.append(TCPServer(("::", args.junk), JunkHandler))
     for srv in servers[1:]:
         threading.Thread(target=srv.serve_forever, daemon=True).start()
     print("serving", flush=True)
