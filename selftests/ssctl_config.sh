@@ -10,6 +10,11 @@
 #   - refused input (unknown method, wrong key length, duplicate and unknown
 #     names, busy port, and keys the kernel must refuse by itself) changes
 #     nothing
+#   - client profiles' handshake-timeout and max-conns: given, defaulted
+#     (min(30, timeout), 1024) and shown; out of range refused by ssctl
+#     and, over raw netlink, by the kernel with the core's message
+#   - batch files (ssctl -b): a configuration applied and shown, a failing
+#     line that stops the rest with FILE:LINE, deletions from stdin
 #   - callers without CAP_NET_ADMIN are refused changes but may show
 #   - objects are per network namespace and die with it
 #   - dumps of SS_DUMP_N (default 1030) servers and client profiles return
@@ -57,8 +62,8 @@ declare -A METHOD_ID=([aes-128-gcm]=1 [aes-192-gcm]=2 [aes-256-gcm]=3
 
 # the members -j must have (more may be added, but none named like a secret)
 SERVER_KEYS='["addresses","method","mode","name","port","stats","timeout"]'
-CLIENT_KEYS='["method","name","port","server","stats","timeout"]'
-STATS_KEYS='["auth_fail","bad_header","bytes_in","bytes_out","conn_active","conn_total","connect_fail","dns_fail","replay"]'
+CLIENT_KEYS='["handshake_timeout","max_conns","method","name","port","server","stats","timeout"]'
+STATS_KEYS='["auth_fail","bad_header","bytes_in","bytes_out","conn_active","conn_total","connect_fail","dns_fail","draining","refused","replay"]'
 
 # Every round-trip secret, from one python run (python starts slowly under
 # TCG): "METHOD HOW SECRET KEYHEX KEYB64" for HOW password (the master key
@@ -174,6 +179,21 @@ elif sys.argv[1] == "new-server":
         attr(SS_A_METHOD, struct.pack("I", int(method))),
         attr(SS_A_KEY, bytes.fromhex(key))], NLM_F_ACK)
     print("errno=%d extack=%s" % (err, msg))
+elif sys.argv[1] == "client-range":
+    # client-range NAME PORT: CLIENT_NEW with each out-of-range
+    # SS_A_HANDSHAKE_TIMEOUT (12) and SS_A_MAX_CONNS (13), bypassing
+    # ssctl's own checks; one line per request
+    name, port = sys.argv[2:4]
+    for label, t, v in (("handshake-timeout", 12, 0), ("handshake-timeout", 12, 86401),
+                        ("max-conns", 13, 0), ("max-conns", 13, 1000001)):
+        err, msg, _ = request(family, CMD["client"][0], [
+            attr(SS_A_NAME, name.encode() + b"\0"),
+            attr(4, socket.inet_aton("192.0.2.1")),	# SS_A_REMOTE_IPV4
+            attr(SS_A_PORT, struct.pack("H", int(port))),
+            attr(SS_A_METHOD, struct.pack("I", 1)),
+            attr(SS_A_KEY, os.urandom(16)),
+            attr(t, struct.pack("I", v))], NLM_F_ACK)
+        print("%s %d: errno=%d extack=%s" % (label, v, err, msg))
 elif sys.argv[1] in ("bulk-add", "bulk-del"):
     # bulk-add|bulk-del KIND FIRST STEP N: objects bulkI, I = FIRST,
     # FIRST+STEP, ... < N, port 20000+I, aes-128-gcm, a random key
@@ -300,13 +320,13 @@ for m in "${METHODS[@]}"; do
 				bound="$port/tcp4 $port/tcp6"
 				lines=("  address: 0.0.0.0, ::" "  mode: tcp_only" "  timeout: 60s")
 			elif [ $how = password ]; then
-				add=(client add "$name" server 192.0.2.7 port "$port" method "$m" "${args[@]}" timeout 33)
-				jqx=".server == \"192.0.2.7\" and .timeout == 33"
-				lines=("  server: 192.0.2.7" "  timeout: 33s")
+				add=(client add "$name" server 192.0.2.7 port "$port" method "$m" "${args[@]}" timeout 33 handshake-timeout 12 max-conns 77)
+				jqx=".server == \"192.0.2.7\" and .timeout == 33 and .handshake_timeout == 12 and .max_conns == 77"
+				lines=("  server: 192.0.2.7" "  timeout: 33s" "  handshake timeout: 12s" "  max connections: 77")
 			else
 				add=(client add "$name" server 2001:db8::7 port "$port" method "$m" "${args[@]}")
-				jqx=".server == \"2001:db8::7\" and .timeout == 60"
-				lines=("  server: 2001:db8::7" "  timeout: 60s")
+				jqx=".server == \"2001:db8::7\" and .timeout == 60 and .handshake_timeout == 30 and .max_conns == 1024"
+				lines=("  server: 2001:db8::7" "  timeout: 60s" "  handshake timeout: 30s" "  max connections: 1024")
 			fi
 			lines+=("$kind: $name" "  port: $port" "  method: $m")
 			out=$(sc "${add[@]}" 2>&1)
@@ -352,6 +372,13 @@ for i in "${!RT_NAME[@]}"; do
 		[[ $'\n'$text$'\n' == *$'\n'"$line"$'\n'* ]] || missing+="missing '$line'"$'\n'
 	done <<<"${RT_TEXT[i]}"
 	[[ $text == "$kind: $name"$'\n'* && $text != *$'\n\n'* ]] || missing+="not one block"$'\n'
+	# a client profile: the counters of the local role only
+	if [ "$kind" = client ]; then
+		[[ $text == *$'\n'"  refused (max-conns): 0"* ]] || missing+="missing refused (max-conns)"$'\n'
+		for c in "replays refused:" "bad headers:" "dns failures:" "draining:" "allow local"; do
+			[[ $text == *"$c"* ]] && missing+="has '$c'"$'\n'
+		done
+	fi
 	[ -z "$missing" ] && ss_ok "$kind show $name: the configured values" ||
 		ss_fail "$kind show $name: the configured values" "$missing$text"
 
@@ -546,6 +573,116 @@ kernel_refuses "the kernel refuses method 99, with a message" \
 	rawbad 30005 99 "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 kernel_refuses "the kernel refuses an invalid name, with a message" \
 	'bad/name' 30005 "${METHOD_ID[aes-128-gcm]}" "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
+# ---------------------------------------------------------------------------
+# client profiles: handshake-timeout and max-conns (the round trip above
+# gives them with every method and checks the defaults with a key)
+
+section "client limits"
+ss_test "client add with handshake-timeout 86400 and max-conns 1000000 (the maxima)" \
+	sc client add lim-max server 192.0.2.30 port 30310 method aes-128-gcm password x \
+		timeout 86400 handshake-timeout 86400 max-conns 1000000
+ss_test "client add with timeout 20 and no handshake-timeout" \
+	sc client add lim-short server 192.0.2.31 port 30311 method aes-128-gcm password x timeout 20
+out=$(sc client show -j 2>&1)
+if jq -e 'map(select(.name | startswith("lim-")) | {key: .name, value: .}) | from_entries |
+	.["lim-max"].handshake_timeout == 86400 and .["lim-max"].max_conns == 1000000 and
+	.["lim-short"].handshake_timeout == 20 and .["lim-short"].max_conns == 1024' >/dev/null 2>&1 <<<"$out"; then
+	ss_ok "client show -j: the maxima as given; handshake-timeout defaults to a shorter timeout"
+else
+	ss_fail "client show -j: the maxima as given; handshake-timeout defaults to a shorter timeout" "$out"
+fi
+text=$(sc client show lim-short 2>&1)
+[[ $text == *$'\n'"  handshake timeout: 20s"$'\n'"  max connections: 1024"$'\n'* ]] &&
+	ss_ok "client show: handshake timeout and max connections" ||
+	ss_fail "client show: handshake timeout and max connections" "$text"
+refused "client add with handshake-timeout 0 is refused by ssctl" 2 \
+	"ssctl: invalid handshake-timeout '0' (1-86400 seconds)" \
+	client add lim-bad server 192.0.2.32 port 30312 method aes-128-gcm password x handshake-timeout 0
+refused "client add with max-conns 1000001 is refused by ssctl" 2 \
+	"ssctl: invalid max-conns '1000001' (1-1000000)" \
+	client add lim-bad server 192.0.2.32 port 30312 method aes-128-gcm password x max-conns 1000001
+before=$(snapshot 2>&1)
+out=$(nlpy client-range lim-bad 30312 2>&1)
+after=$(snapshot 2>&1)
+# the core's message for a value outside an NLA_POLICY_FULL_RANGE, -ERANGE
+bad=$(grep -v ': errno=34 extack=integer out of range$' <<<"$out")
+if [ "$(wc -l <<<"$out")" = 4 ] && [ -z "$bad" ] && [ "$before" = "$after" ]; then
+	ss_ok "the kernel refuses out-of-range client handshake timeouts and max-conns: ERANGE, 'integer out of range'"
+else
+	[ "$before" = "$after" ] || out+=$'\n'"state changed"
+	ss_fail "the kernel refuses out-of-range client handshake timeouts and max-conns: ERANGE, 'integer out of range'" "$out"
+fi
+sc client del lim-max >/dev/null 2>&1
+sc client del lim-short >/dev/null 2>&1
+
+# ---------------------------------------------------------------------------
+# batch files: what ssctl-config.service applies at boot
+
+section "batch"
+printf 'batch file secret\n' >"$TMP/batch.pw"
+cat >"$TMP/boot.conf" <<CONF
+# a boot configuration
+server add b-web port 30301 method chacha20-ietf-poly1305 password-file $TMP/batch.pw mode tcp_and_udp
+
+   # an indented comment
+server add b-edge address 127.0.0.1 port 30302 method aes-256-gcm key $(random_b64 32) handshake-timeout 5 max-conns 50
+client add b-home server 192.0.2.20 port 30303 method aes-128-gcm password "two words" handshake-timeout 8 max-conns 64
+client add "b-v6" server 2001:db8::20 port 30304 method xchacha20-ietf-poly1305 password pw timeout 10
+server show
+client show
+CONF
+out=$(sc -b "$TMP/boot.conf" 2>&1)
+rc=$?
+missing=""
+for l in "server: b-web" "server: b-edge" "client: b-home" "client: b-v6"; do
+	[[ $'\n'$out$'\n' == *$'\n'"$l"$'\n'* ]] || missing+=" '$l'"
+done
+[ $rc = 0 ] && [ -z "$missing" ] &&
+	ss_ok "ssctl -b: a batch file adds servers and client profiles, its show lines print them" ||
+	ss_fail "ssctl -b: a batch file adds servers and client profiles, its show lines print them" \
+		"exit $rc, missing$missing:"$'\n'"$out"
+out=$(sc server show -j; sc client show -j)
+if jq -e -s '(.[0] + .[1]) | map(select(.name | startswith("b-")) | {key: .name, value: .}) | from_entries |
+	length == 4 and
+	.["b-web"].mode == "tcp_and_udp" and .["b-web"].method == "chacha20-ietf-poly1305" and
+	.["b-edge"].addresses == ["127.0.0.1"] and .["b-edge"].handshake_timeout == 5 and .["b-edge"].max_conns == 50 and
+	.["b-home"].server == "192.0.2.20" and .["b-home"].handshake_timeout == 8 and .["b-home"].max_conns == 64 and
+	.["b-v6"].server == "2001:db8::20" and .["b-v6"].timeout == 10 and .["b-v6"].handshake_timeout == 10' \
+	>/dev/null 2>&1 <<<"$out"; then
+	ss_ok "ssctl -b: every object as its line said"
+else
+	ss_fail "ssctl -b: every object as its line said" "$out"
+fi
+got=$(taken "$NS" 30301 30302 2>&1)
+[ "$got" = "30301/tcp4 30301/tcp6 30301/udp4 30301/udp6 30302/tcp4" ] &&
+	ss_ok "ssctl -b: the batch's servers listen" ||
+	ss_fail "ssctl -b: the batch's servers listen" "bound: $got"
+
+cat >"$TMP/fail.conf" <<CONF
+# line 3 names a client profile that exists: the batch stops there
+server add b-more port 30305 method aes-128-gcm password x
+client add b-home server 192.0.2.21 port 30306 method aes-128-gcm password x
+server add b-never port 30307 method aes-128-gcm password x
+CONF
+err=$(sc -b "$TMP/fail.conf" 2>&1 >/dev/null)
+rc=$?
+[ $rc = 1 ] && first_line_is "$(head -n 1 <<<"$err")" "ssctl: $TMP/fail.conf:3: client 'b-home' already exists" &&
+	ss_ok "ssctl -b: the failing line is reported as FILE:LINE, exit 1" ||
+	ss_fail "ssctl -b: the failing line is reported as FILE:LINE, exit 1" "exit $rc: $err"
+out=$(sc server show -j 2>&1)
+jq -e 'map(.name) | index("b-more") != null and index("b-never") == null' >/dev/null 2>&1 <<<"$out" &&
+	[ "$(sc client show b-home -j | jq -r '.[0].server')" = 192.0.2.20 ] &&
+	ss_ok "ssctl -b: lines before the failing one took effect, none after it ran, the profile is untouched" ||
+	ss_fail "ssctl -b: lines before the failing one took effect, none after it ran, the profile is untouched" "$out"
+
+out=$(printf '%s\n' "server del b-web" "server del b-edge" "server del b-more" \
+	"client del b-home" "client del \"b-v6\"" | sc -b - 2>&1)
+rc=$?
+left=$(sc server show -j; sc client show -j)
+[ $rc = 0 ] && [ "$(jq -s '[.[][] | select(.name | startswith("b-"))] | length' <<<"$left")" = 0 ] &&
+	ss_ok "ssctl -b -: deletions from standard input remove every batch object" ||
+	ss_fail "ssctl -b -: deletions from standard input remove every batch object" "exit $rc: $out"$'\n'"$left"
 
 # ---------------------------------------------------------------------------
 # callers without CAP_NET_ADMIN
