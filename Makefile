@@ -2,7 +2,7 @@
 #
 # make                  module (for KVER, default the running kernel) and tools
 # make module-debug     module with DEBUG: lifetime logging and self-tests
-# make tools            ssctl (and the other userspace programs)
+# make tools            ssctl, ss-socksd (copied to build/bin)
 # make install          module_install and the tools under $(PREFIX)
 # make dkms-install     register the tree with DKMS, build and install it
 # make check            W=1 and sparse build of the module
@@ -16,7 +16,10 @@ KDIR ?= /lib/modules/$(KVER)/build
 PREFIX ?= /usr
 DESTDIR ?=
 CHECKPATCH ?= /var/cache/shadowsocks-vm/checkpatch/scripts/checkpatch.pl
-TOOLS := ssctl
+TOOLS := ssctl ss-socksd
+# where each tool is built: its own directory, else ssctl/ (ss-socksd)
+tooldir = $(if $(wildcard $(1)/Makefile),$(1),ssctl)
+TOOLDIRS := $(sort $(foreach t,$(TOOLS),$(call tooldir,$(t))))
 
 all: module tools
 
@@ -30,15 +33,15 @@ check:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=1 modules
 
 tools:
-	@for t in $(TOOLS); do $(MAKE) --no-print-directory -C $$t || exit 1; done
+	@for d in $(TOOLDIRS); do $(MAKE) --no-print-directory -C $$d || exit 1; done
 	@mkdir -p build/bin
-	@for t in $(TOOLS); do cp -f $$t/$$t build/bin/; done
+	@$(foreach t,$(TOOLS),cp -f $(call tooldir,$(t))/$(t) build/bin/ &&) true
 
 install: module tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(KVER)
-	@for t in $(TOOLS); do \
-		$(MAKE) --no-print-directory -C $$t install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) || exit 1; \
+	@for d in $(TOOLDIRS); do \
+		$(MAKE) --no-print-directory -C $$d install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) || exit 1; \
 	done
 
 dkms-install:
@@ -66,7 +69,7 @@ bench:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
-	@for t in $(TOOLS); do $(MAKE) --no-print-directory -C $$t clean; done
+	@for d in $(TOOLDIRS); do $(MAKE) --no-print-directory -C $$d clean; done
 	rm -rf build
 
 .PHONY: all module module-debug check tools install dkms-install style test demo bench clean

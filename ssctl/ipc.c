@@ -508,3 +508,60 @@ other:
 	else
 		pr_err("%s", ours);
 }
+
+/*
+ * ss-socksd sends one SS_CMD_RELAY_NEW per accepted connection, so these
+ * requests share one socket, opened (and the family resolved) at the first
+ * request. Requests and their ACKs alternate on it, so libnl's sequence
+ * numbers stay in step. After a local failure, or -ENOENT (which is also
+ * what an unknown family id gets: the module may have been reloaded with a
+ * new id), the socket is dropped and the next request starts afresh.
+ */
+static struct nl_sock *relay_sk;
+static int relay_family;
+
+int ipc_relay_new(const char *profile, int fd, const uint8_t *target,
+		  size_t tlen, const uint8_t *data, size_t dlen,
+		  const uint8_t *reply, size_t rlen, struct ipc_error *e)
+{
+	struct request req = { .kind = SS_CLIENT, .e = e };
+	struct nl_msg *msg = NULL;
+	int ret = -1;
+
+	memset(e, 0, sizeof(*e));
+	if (!relay_sk) {
+		relay_sk = ipc_open(&relay_family, e);
+		if (!relay_sk)
+			return -1;
+	}
+	/* SS_A_DATA may be larger than the default (one page) message */
+	msg = nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN +
+			       nla_total_size(SS_NAME_MAX) +
+			       nla_total_size(sizeof(uint32_t)) +
+			       nla_total_size((int)tlen) +
+			       nla_total_size((int)dlen) +
+			       nla_total_size((int)rlen));
+	if (!msg ||
+	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, relay_family, 0, 0,
+			 SS_CMD_RELAY_NEW, SS_GENL_VERSION) ||
+	    nla_put_string(msg, SS_A_NAME, profile) ||
+	    nla_put_u32(msg, SS_A_FD, (uint32_t)fd) ||
+	    nla_put(msg, SS_A_TARGET, (int)tlen, target) ||
+	    (dlen && nla_put(msg, SS_A_DATA, (int)dlen, data)) ||
+	    (rlen && nla_put(msg, SS_A_REPLY, (int)rlen, reply)))
+		e->nl_err = NLE_NOMEM;
+	else
+		ret = transact(relay_sk, msg, &req);
+	/* the application's first bytes: not left in freed memory either */
+	msg_free(msg);
+	if (ret < 0 && (e->nl_err || e->err == ENOENT))
+		ipc_relay_close();
+	return ret;
+}
+
+void ipc_relay_close(void)
+{
+	if (relay_sk)
+		nl_socket_free(relay_sk);
+	relay_sk = NULL;
+}

@@ -76,4 +76,18 @@ void ipc_list_free(struct ss_object_list *list);
 void ipc_report(const struct ipc_error *e, enum ss_kind kind,
 		const char *action, const char *name, const char *method);
 
+/*
+ * ipc_relay_new() - SS_CMD_RELAY_NEW: hand the connected TCP socket @fd
+ * over to the client profile @profile, with its target (SOCKS5 address
+ * format), the bytes already read past the handshake (@data, may be empty,
+ * at most SS_RELAY_DATA_MAX) and the reply the kernel writes first (@reply,
+ * may be empty, at most SS_RELAY_REPLY_MAX). On success the caller closes
+ * @fd; on failure the socket is untouched. Requests share one netlink
+ * socket, kept open between calls; ipc_relay_close() frees it.
+ */
+int ipc_relay_new(const char *profile, int fd, const uint8_t *target,
+		  size_t tlen, const uint8_t *data, size_t dlen,
+		  const uint8_t *reply, size_t rlen, struct ipc_error *e);
+void ipc_relay_close(void);
+
 #endif
