@@ -267,6 +267,9 @@ else
 	result $((! $?)) "batch: password-file - reads standard input" "exit $rc: $err"
 fi
 
+# ss-socksd: its parser, the daemon over TCP, its command line
+source tests/socksd.sh
+
 echo "1..$n"
 echo "ssctl: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ss-socksd's tests that need no kernel module, sourced by run.sh (its
+# result() numbers them): the SOCKS5 parser's unit tests (socks5-test), the
+# daemon over TCP with a stand-in for the kernel (socksd-test.py with
+# socksd-fake), and the command line: usage errors, exit status, exact
+# messages, config.json errors, and where the shadowsocks family is absent,
+# the "module not loaded" message.
+
+SOCKSD=${SOCKSD:-./ss-socksd}
+
+# tap PREFIX COMMAND...: COMMAND's TAP lines as results; a crash or a
+# failing status with no failed line is a failure too
+tap() {
+	local prefix=$1 line out rc bad=0
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) result 1 "$prefix: ${line#ok * - }" ;;
+		"not ok "*) result 0 "$prefix: ${line#not ok * - }"; bad=1 ;;
+		"# "*) [ $bad = 1 ] && echo "$line" ;;
+		esac
+	done <<<"$out"
+	[ $rc = 0 ] || [ $bad = 1 ] || result 0 "$prefix: $* exits $rc" "$out"
+}
+
+tap socks5 tests/socks5-test
+if command -v python3 >/dev/null; then
+	tap socksd tests/socksd-test.py tests/socksd-fake
+else
+	n=$((n + 1))
+	echo "ok $n - socksd: over TCP # SKIP no python3"
+fi
+
+# sexpect STATUS STDERR_LINE1 [--stdout TEXT] -- ARGS...: as expect, for
+# ss-socksd
+sexpect() {
+	local status=$1 msg=$2 want_out="" out err rc desc first usage
+	shift 2
+	if [ "$1" = --stdout ]; then
+		want_out=$2
+		shift 2
+	fi
+	shift # --
+	desc="ss-socksd $*"
+	err=$(mktemp)
+	out=$(timeout 10 "$SOCKSD" "$@" 2>"$err" </dev/null)
+	rc=$?
+	first=$(sed -n 1p "$err")
+	usage=$(sed -n '2,$p' "$err" | grep -c '^Usage: ss-socksd ')
+	rm -f "$err"
+	if [ "$rc" != "$status" ]; then
+		result 0 "$desc" "exit $rc, want $status; stderr: $first"
+	elif [ "$first" != "$msg" ]; then
+		result 0 "$desc" "stderr: $first"$'\n'"want:   $msg"
+	elif [ "$status" = 2 ] && [ "$usage" = 0 ]; then
+		result 0 "$desc" "no usage line after the error"
+	elif [ -n "$want_out" ] && [[ $out != *"$want_out"* ]]; then
+		result 0 "$desc" "stdout lacks '$want_out'"
+	else
+		result 1 "$desc: exit $status${msg:+, '$msg'}"
+	fi
+}
+
+S="--socks 127.0.0.1:1080"
+NAMECHARS="use 1 to 31 of the characters A-Z a-z 0-9 _ . -"
+sexpect 0 "" --stdout "Usage: ss-socksd [-c CONFIG]" -- --help
+sexpect 0 "" --stdout "ss-socksd " -- -V
+sexpect 2 "ss-socksd: give the client profile: --client NAME, or -c CONFIG" --
+sexpect 2 "ss-socksd: give the client profile: --client NAME, or -c CONFIG" -- $S
+sexpect 2 "ss-socksd: no front end: give --socks, --tunnel or --redir" -- --client c
+sexpect 2 "ss-socksd: unknown option '-x'" -- -x
+sexpect 2 "ss-socksd: unknown option '--frob'" -- --frob
+sexpect 2 "ss-socksd: option '--client' needs a value" -- --client
+sexpect 2 "ss-socksd: option '-c' needs a value" -- -c
+sexpect 2 "ss-socksd: unexpected argument 'x'" -- --client c $S x
+sexpect 2 "ss-socksd: --client given twice" -- --client c --client d $S
+sexpect 2 "ss-socksd: invalid client profile name 'a/b': $NAMECHARS" -- --client a/b $S
+sexpect 2 "ss-socksd: --socks 'localhost:1080': the address must be numeric (IPv4, or [IPv6])" \
+	-- --client c --socks localhost:1080
+sexpect 2 "ss-socksd: --socks '::1:1080': an IPv6 address goes in brackets: [ADDR]:PORT" \
+	-- --client c --socks ::1:1080
+sexpect 2 "ss-socksd: --redir '[::1]:0': invalid port (1-65535)" -- --client c --redir '[::1]:0'
+sexpect 2 "ss-socksd: --socks '127.0.0.1': expected HOST:PORT" -- --client c --socks 127.0.0.1
+sexpect 2 "ss-socksd: --tunnel '127.0.0.1:53': expected ADDR:PORT=HOST:PORT" \
+	-- --client c --tunnel 127.0.0.1:53
+sexpect 2 "ss-socksd: --tunnel '127.0.0.1:53=::1:53': target '::1:53': an IPv6 address goes in brackets: [ADDR]:PORT" \
+	-- --client c --tunnel 127.0.0.1:53=::1:53
+sexpect 2 "ss-socksd: --tunnel '127.0.0.1:53=dns.example:x': target 'dns.example:x': invalid port (1-65535)" \
+	-- --client c --tunnel 127.0.0.1:53=dns.example:x
+sexpect 2 "ss-socksd: invalid --max-pending '0' (1-1000000)" -- --client c $S --max-pending 0
+sexpect 2 "ss-socksd: invalid --handshake-timeout '3601' (1-3600 seconds)" \
+	-- --client c $S --handshake-timeout 3601
+sexpect 2 "ss-socksd: --handshake-timeout given twice" \
+	-- --client c $S --handshake-timeout 1 --handshake-timeout 2
+
+# files
+printf '{"server": "192.0.2.1", "server_port": 8388, "password": "pw", "method": "aes-256-gcm"}' \
+	>"$tmp/noport.json"
+sexpect 2 "ss-socksd: no front end: the config has no local_port; give --socks, --tunnel or --redir" \
+	-- -c "$tmp/noport.json"
+sexpect 1 "ss-socksd: cannot read config '$tmp/none.json': No such file or directory" \
+	-- -c "$tmp/none.json"
+printf '{"server": ' >"$tmp/bad.json"
+sexpect 1 "ss-socksd: config '$tmp/bad.json' is not valid JSON: unexpected end of data" \
+	-- -c "$tmp/bad.json"
+cfg() { # KEY-VALUES...: a config with these keys, the rest valid
+	printf '{"server": "192.0.2.1", "server_port": 8388, "password": "pw", "method": "aes-256-gcm", "local_port": 1080%s}' "$1" \
+		>"$tmp/c.json"
+}
+cfg ', "server": "ss.example"'
+sexpect 1 "ss-socksd: $tmp/c.json: server 'ss.example' is not an IP address (ss-socksd does not resolve names at startup)" \
+	-- -c "$tmp/c.json"
+cfg ', "method": "rc4-md5"'
+sexpect 1 "ss-socksd: $tmp/c.json: unknown method 'rc4-md5'; valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305" \
+	-- -c "$tmp/c.json"
+cfg ', "server_port": 0'
+sexpect 1 "ss-socksd: $tmp/c.json: invalid port '0' (1-65535)" -- -c "$tmp/c.json"
+cfg ', "key": "AAAA"'
+sexpect 1 "ss-socksd: $tmp/c.json: give one of 'password' and 'key'" -- -c "$tmp/c.json"
+cfg ', "password": ""'
+sexpect 1 "ss-socksd: $tmp/c.json: the password is empty" -- -c "$tmp/c.json"
+cfg ', "timeout": 0'
+sexpect 1 "ss-socksd: $tmp/c.json: invalid timeout '0' (1-86400 seconds)" -- -c "$tmp/c.json"
+cfg ', "local_address": "localhost"'
+sexpect 1 "ss-socksd: $tmp/c.json: local_address 'localhost' is not an IP address" -- -c "$tmp/c.json"
+cfg ', "local_port": 70000'
+sexpect 1 "ss-socksd: $tmp/c.json: invalid local_port (1-65535)" -- -c "$tmp/c.json"
+sexpect 1 "ss-socksd: cannot read auth file '$tmp/none': No such file or directory" \
+	-- --client c $S --auth-file "$tmp/none"
+printf '# nobody\n' >"$tmp/auth"
+sexpect 1 "ss-socksd: auth file '$tmp/auth' has no user:password line" \
+	-- --client c $S --auth-file "$tmp/auth"
+printf 'alice:pw\nbob\n' >"$tmp/auth"
+sexpect 1 "ss-socksd: $tmp/auth:2: expected user:password (each 1 to 255 bytes)" \
+	-- --client c $S --auth-file "$tmp/auth"
+
+# the family is absent on a host without the module
+SMOD="ss-socksd: the shadowsocks kernel module is not loaded and could not be loaded (try: modprobe shadowsocks)"
+if "$SSCTL" client show >/dev/null 2>&1; then
+	n=$((n + 1))
+	echo "ok $n - ss-socksd: module absent # SKIP the shadowsocks family exists here"
+else
+	sexpect 1 "$SMOD" -- --client c --socks 127.0.0.1:1080
+	cfg ''
+	sexpect 1 "$SMOD" -- -c "$tmp/c.json"
+fi
