@@ -1,26 +1,56 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Benchmark of the server role, run inside the VM by `selftests/vm/run
-# --bench` (`make bench`, `make bench BENCH_KERNEL=KVER`): iperf3 between
-# the client netns and the target netns (selftests/topology.sh) through
-#   (a) shadowsocks-libev: ss-tunnel -> ss-server
-#   (b) ss-tunnel -> the kernel module's server
-#   (c) a direct connection (the server netns routes, no proxy)
-# for chacha20-ietf-poly1305 and aes-256-gcm, both ways: "up" is client to
-# target (the server opens chunks), "down" target to client (iperf3 -R; the
-# server seals them). Each is BENCH_REPS runs of iperf3 -t BENCH_SECONDS.
-# The table shows the median throughput and the guest's CPU time per GiB
-# received, from /proc/stat over the runs: user+nice, and
-# system+irq+softirq (where the kernel relay's work shows up). That is the
-# whole path's cost (iperf3 at both ends and ss-tunnel included, the same
-# in (a) and (b)); "server" estimates the server's own share: for (a)
-# ss-server's own CPU time (/proc/PID/stat), for (b) the whole-guest cost
-# of (b) minus that of (a) without ss-server. Then the ratios (b)/(a) and
-# (b)/(c). Nothing is asserted: under QEMU TCG absolute numbers mean
-# little (and SIMD code is emulated at a very different relative cost than
-# on hardware); the ratios measured in one boot are what to look at.
-# Row (b) shows n/a while the module has no relay.
+# Benchmarks, run inside the VM by `selftests/vm/run --bench` (`make bench`,
+# `make bench BENCH_KERNEL=KVER`), in the layout of selftests/topology.sh:
+# the client netns is the gateway (the applications, iperf3 and the bench
+# clients, run there too and reach the proxy's tunnel port on 127.0.0.1),
+# the server netns the Shadowsocks server, the target netns the target.
+# Four paths, all in one boot:
+#
+#   (l) shadowsocks-libev: ss-tunnel -> ss-server -> target
+#   (s) ss-tunnel -> the kernel module's server -> target (server role only)
+#   (k) ss-socksd --tunnel -> the module's local role -> the module's
+#       server -> target (the kernel in both roles)
+#   (d) direct: the server netns routes, no proxy
+#
+# for chacha20-ietf-poly1305 and aes-256-gcm:
+#
+# 1. Throughput: iperf3 through each path, both ways: "up" is client to
+#    target (the server opens chunks), "down" target to client (iperf3 -R;
+#    the server seals). BENCH_REPS runs of iperf3 -t BENCH_SECONDS, the
+#    median. CPU is the guest's CPU time per GiB received, from /proc/stat
+#    over the runs (usr = user+nice, sys = system+irq+softirq, where the
+#    kernel relay's work shows up): the whole path's cost. "relay" is that
+#    minus iperf3's own CPU time at both ends (from its JSON), i.e. what the
+#    proxy costs, network stack included; "busy" the share of all vCPUs in
+#    use (near 100: the guest is CPU-bound); "proxy" the userspace proxy
+#    processes' CPU (% of one CPU: near 100 means a single-threaded
+#    ss-tunnel or ss-server bounds the path), "kworker" the workqueue
+#    threads' (where the kernel relay runs). "server" (as before) estimates
+#    the server's own share: for (l) ss-server's CPU time, for (s) the whole
+#    cost of (s) minus that of (l) without ss-server.
+# 2. Connection setup rate in tunnel mode: tools/connbench.py rate,
+#    BENCH_RATE_PAR connections in flight for BENCH_RATE_SECONDS, each
+#    connects, sends 64 bytes to the target's echo service, reads them back
+#    and closes; median of BENCH_REPS runs, with latency and guest CPU time
+#    per connection.
+# 3. Memory per idle proxied connection (BENCH_MEM_METHOD only): N
+#    (BENCH_MEM_CONNS, 1000) connections through (l), (k) and (d), each
+#    proven by an echo, then held idle; /proc/meminfo before and after: the
+#    growth of Slab and SUnreclaim, and of used memory (the drop of
+#    MemFree: it also counts what the kernel allocates outside the slab
+#    caches, kmalloc() of 16 KiB buffers included, and the processes'
+#    pages), plus the userspace proxies' RSS growth, each divided by N.
+#    "- (d)" subtracts the direct path's figure (the client's and the
+#    target's own sockets), leaving what the proxy costs.
+#
+# Nothing is asserted: under QEMU TCG absolute numbers mean little (and
+# SIMD code is emulated at a very different relative cost than on
+# hardware); the ratios measured in one boot are what to look at. A path
+# that is not available (no ss-socksd, no local role) shows n/a.
+# BENCH_PARTS="tput rate mem" selects the parts, BENCH_PATHS="l s k d" the
+# paths.
 
 source "$(dirname "$0")/lib.sh" >/dev/null
 source "$(dirname "$0")/topology.sh"
@@ -29,32 +59,77 @@ REPS=${BENCH_REPS:-3}
 SECS=${BENCH_SECONDS:-5}
 METHODS=(${BENCH_METHODS:-chacha20-ietf-poly1305 aes-256-gcm})
 DIRS=(${BENCH_DIRS:-up down})
+PARTS=" ${BENCH_PARTS:-tput rate mem} "
+PATHS=" ${BENCH_PATHS:-l s k d} "
+RATE_SECS=${BENCH_RATE_SECONDS:-3}
+RATE_PAR=${BENCH_RATE_PAR:-4}
+MEM_METHOD=${BENCH_MEM_METHOD:-${METHODS[0]}}
+MEM_N=${BENCH_MEM_CONNS:-1000}
 PW="bench password"
 PORT=8388
-LPORT=15201
+LPORT=15201	# tunnel to iperf3
+EPORT=15202	# tunnel to the echo service
+ECHO=9100	# connbench.py serve on the target
 HZ=$(getconf CLK_TCK)
+NCPU=$(nproc)
+CB=$SS_TOOLS/connbench.py
+
+declare -A DESC=(
+	[l]="(l) ss-tunnel → ss-server (libev)"
+	[s]="(s) ss-tunnel → kernel server"
+	[k]="(k) ss-socksd → kernel local → kernel server"
+	[d]="(d) direct (routed, no proxy)"
+)
+
+has() { [[ $PARTS == *" $1 "* ]]; }
+path_on() { [[ $PATHS == *" $1 "* ]]; }
 
 TOPO_INIT_LINK=0
-trap 'in_s ssctl server del bench >/dev/null 2>&1; topo_cleanup' EXIT
+trap 'in_c ssctl client del bench >/dev/null 2>&1; in_s ssctl server del bench >/dev/null 2>&1; topo_cleanup' EXIT
+
+# the idle connections need file descriptors: ours, and the proxies'
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # cpu_ticks: "user system" jiffies of the whole guest so far
 cpu_ticks() {
 	awk '/^cpu / { print $2 + $3, $4 + $7 + $8 }' /proc/stat
 }
 
-# proc_ticks PID: user+system jiffies of a process so far
+# proc_ticks PID...: user+system jiffies of processes so far
 proc_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$1/stat"
+	local pid t=0
+	for pid in "$@"; do
+		[ -r "/proc/$pid/stat" ] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+	done
+	echo $t
 }
 
+# kworker_ticks: user+system jiffies of all kworker threads so far
+kworker_ticks() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 ~ /^\(kworker/ { t += $14 + $15 } END { print t + 0 }'
+}
+
+# median of the arguments
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'
+}
+
+fmt() { [ -n "$2" ] && printf "$1" "$2" || echo n/a; }
+
 # measure LABEL DIR HOST PORT: REPS iperf3 runs from the client netns
-# (DIR down: -R); sets R_MBPS (median, Mbit/s), R_USR and R_SYS (CPU
-# seconds per GiB), R_GIB (GiB received), or R_ERR
+# (DIR down: -R); PROXY_PIDS are the userspace proxies. Sets R_MBPS
+# (median, Mbit/s), R_USR, R_SYS and R_REL (CPU seconds per GiB), R_GIB
+# (GiB received), R_BUSY, R_IPERF, R_PROXY, R_KW (percentages), or R_ERR
+PROXY_PIDS=()
 measure() {
 	local label=$1 dir=$2 host=$3 port=$4 i out bps bytes t0 t1 tot=0 rates=() rev=()
-	R_MBPS= R_USR= R_SYS= R_ERR= R_GIB=
+	local ip=0 w0 p0=() k0 ipc pid
+	R_MBPS= R_USR= R_SYS= R_ERR= R_GIB= R_REL= R_BUSY= R_IPERF= R_PROXY= R_KW=
 	[ "$dir" = down ] && rev=(-R)
 	t0=$(cpu_ticks)
+	for pid in "${PROXY_PIDS[@]}"; do p0+=("$(proc_ticks "$pid")"); done
+	k0=$(kworker_ticks)
+	w0=$(date +%s.%N)
 	for ((i = 0; i < REPS; i++)); do
 		if ! out=$(timeout $((SECS + 30)) ip netns exec "$NS_C" \
 			iperf3 -J -c "$host" -p "$port" -t "$SECS" --connect-timeout 5000 "${rev[@]}" 2>&1) ||
@@ -64,32 +139,48 @@ measure() {
 			echo "# $label: run $((i + 1)) failed: $R_ERR"
 			return 1
 		fi
-		bytes=$(jq -r '.end.sum_received.bytes' <<<"$out")
+		# (no process substitution: the guest has no /dev/fd)
+		read -r bytes ipc <<<"$(jq -r '"\(.end.sum_received.bytes) \((.end.cpu_utilization_percent.host_total + .end.cpu_utilization_percent.remote_total) * .end.sum_received.seconds / 100)"' <<<"$out")"
 		tot=$((tot + bytes))
+		ip=$(echo "$ip + $ipc" | bc -l)
 		rates+=("$bps")
 		echo "# $label: run $((i + 1)): $(printf '%.0f' "$(echo "$bps / 1000000" | bc -l)") Mbit/s"
 	done
+	local wall u0 s0 u1 s1 k1 j
+	wall=$(echo "$(date +%s.%N) - $w0" | bc -l)
 	t1=$(cpu_ticks)
-	R_MBPS=$(printf '%s\n' "${rates[@]}" | sort -g | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1e6 }')
+	k1=$(kworker_ticks)
+	R_MBPS=$(printf '%.1f' "$(echo "$(median "${rates[@]}") / 1000000" | bc -l)")
 	read -r u0 s0 <<<"$t0"
 	read -r u1 s1 <<<"$t1"
 	R_GIB=$(echo "$tot / 2^30" | bc -l)
 	R_USR=$(echo "($u1 - $u0) / $HZ / $R_GIB" | bc -l)
 	R_SYS=$(echo "($s1 - $s0) / $HZ / $R_GIB" | bc -l)
+	R_REL=$(echo "(($u1 - $u0 + $s1 - $s0) / $HZ - $ip) / $R_GIB" | bc -l)
+	R_BUSY=$(echo "100 * ($u1 - $u0 + $s1 - $s0) / $HZ / $wall / $NCPU" | bc -l)
+	R_IPERF=$(echo "100 * $ip / $wall" | bc -l)
+	# each proxy process apart: one near 100 bounds the path
+	for ((j = 0; j < ${#PROXY_PIDS[@]}; j++)); do
+		R_PROXY+=${R_PROXY:++}$(printf '%.0f' "$(echo "100 * ($(proc_ticks "${PROXY_PIDS[j]}") - ${p0[j]}) / $HZ / $wall" | bc -l)")
+	done
+	R_KW=$(echo "100 * ($k1 - $k0) / $HZ / $wall" | bc -l)
 }
 
-# row KEY PATH DESC [SERVER_CPU]: a table row from the last measure
-declare -A MBPS CPU SRV
+# row KEY PATH [SERVER_CPU]: a table row from the last measure
+declare -A MBPS CPU SRV REL
+TABLE=
 row() {
-	local k=$1 path=$2 desc=$3 srv=${4:-}
+	local k=$1 path=$2 desc=${DESC[$2]} srv=${3:-}
 	if [ -n "$R_MBPS" ]; then
 		MBPS[$k,$path]=$R_MBPS
 		CPU[$k,$path]=$(echo "$R_USR + $R_SYS" | bc -l)
+		REL[$k,$path]=$R_REL
 		[ -n "$srv" ] && SRV[$k,$path]=$srv
-		printf '%-30s %-36s %8s %9.1f %9.1f %9.1f %9s\n' "$k" "$desc" "$R_MBPS" \
-			"$R_USR" "$R_SYS" "${CPU[$k,$path]}" "${srv:+$(printf '%.1f' "$srv")}" >>"$TABLE"
+		printf '| %s | %s | %s | %.1f (%.1f / %.1f) | %.1f | %.0f | %.0f | %s | %.0f | %s |\n' \
+			"$k" "$desc" "$R_MBPS" "${CPU[$k,$path]}" "$R_USR" "$R_SYS" "$R_REL" \
+			"$R_BUSY" "$R_IPERF" "${R_PROXY:-n/a}" "$R_KW" "$(fmt %.1f "$srv")" >>"$TABLE"
 	else
-		printf '%-30s %-36s %8s %9s %9s %9s %9s\n' "$k" "$desc" n/a n/a n/a n/a n/a >>"$TABLE"
+		printf '| %s | %s | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |\n' "$k" "$desc" >>"$TABLE"
 	fi
 }
 
@@ -102,8 +193,115 @@ ratio() {
 	fi
 }
 
-echo "# Shadowsocks server role benchmark"
-echo "# date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), kernel $(uname -r), $(nproc) vCPUs"
+# tcp_drops: "listen-overflows syn-retransmits" summed over the namespaces
+tcp_drops() {
+	local ns
+	for ns in "$NS_C" "$NS_S" "$NS_T"; do
+		ip netns exec "$ns" nstat -asz TcpExtListenOverflows TcpExtTCPSynRetrans
+	done | awk '/ListenOverflows/ { o += $2 } /SynRetrans/ { r += $2 } END { print o + 0, r + 0 }'
+}
+
+# rate LABEL METHOD PATH [HOST:PORT]: connection setup rate, a row of
+# RTABLE (n/a without HOST:PORT)
+declare -A RATE RCPU
+rate() {
+	local label=$1 k=$2 path=$3 to=${4:-} i out r rates=() p50s=() p99s=() conns=0 t0 t1 u0 s0 u1 s1
+	local d0 d1 o0 r0 o1 r1
+	if [ -z "$to" ]; then
+		printf '| %s | %s | n/a | n/a | n/a | n/a |\n' "$k" "${DESC[$path]}" >>"$RTABLE"
+		return 1
+	fi
+	d0=$(tcp_drops)
+	t0=$(cpu_ticks)
+	for ((i = 0; i < REPS; i++)); do
+		out=$(timeout $((RATE_SECS + 60)) ip netns exec "$NS_C" "$PY" "$CB" --timeout 20 rate \
+			--connect "$to" --seconds "$RATE_SECS" --parallel "$RATE_PAR" 2>&1)
+		if ! r=$(jq -er 'select(.errors == 0) | .rate' <<<"$out" 2>/dev/null); then
+			echo "# $label: run $((i + 1)) failed: $out"
+			printf '| %s | %s | n/a | n/a | n/a | n/a |\n' "$k" "${DESC[$path]}" >>"$RTABLE"
+			return 1
+		fi
+		rates+=("$r")
+		p50s+=("$(jq -r .lat_ms_p50 <<<"$out")")
+		p99s+=("$(jq -r .lat_ms_p99 <<<"$out")")
+		conns=$((conns + $(jq -r .conns <<<"$out")))
+		echo "# $label: run $((i + 1)): $r conn/s, latency p50 ${p50s[-1]} ms, p99 ${p99s[-1]} ms"
+	done
+	t1=$(cpu_ticks)
+	d1=$(tcp_drops)
+	read -r u0 s0 <<<"$t0"
+	read -r u1 s1 <<<"$t1"
+	read -r o0 r0 <<<"$d0"
+	read -r o1 r1 <<<"$d1"
+	# a SYN dropped costs its connection a second (the initial RTO)
+	echo "# $label: $conns connections; listen queue overflows $((o1 - o0)), SYN retransmits $((r1 - r0))"
+	RATE[$k,$path]=$(median "${rates[@]}")
+	RCPU[$k,$path]=$(echo "1000 * ($u1 - $u0 + $s1 - $s0) / $HZ / $conns" | bc -l)
+	printf '| %s | %s | %.0f | %s | %s | %.2f |\n' "$k" "${DESC[$path]}" "${RATE[$k,$path]}" \
+		"$(median "${p50s[@]}")" "$(median "${p99s[@]}")" "${RCPU[$k,$path]}" >>"$RTABLE"
+}
+
+# meminfo: "MemFree Slab SUnreclaim" in KiB
+meminfo() {
+	awk '/^MemFree:/ { f = $2 } /^Slab:/ { s = $2 } /^SUnreclaim:/ { u = $2 } END { print f, s, u }' /proc/meminfo
+}
+
+# rss PID...: the processes' resident memory, KiB
+rss() {
+	local pid t=0
+	for pid in "$@"; do
+		[ -r "/proc/$pid/status" ] && t=$((t + $(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")))
+	done
+	echo $t
+}
+
+# memory LABEL PATH HOST:PORT [CHECK_CMD]: MEM_N idle connections through a
+# path, held while memory is read; PROXY_PIDS are the userspace proxies;
+# CHECK_CMD runs while they are held (e.g. show the kernel's counters)
+declare -A MSLAB MUNREC MUSED MRSS MOPEN
+memory() {
+	local label=$1 path=$2 to=$3 check=${4:-} dir pid f0 s0 u0 r0 f1 s1 u1 r1 n out
+	dir=$(mktemp -d "$TOPO_DIR/idle.XXXXXX")
+	ip netns exec "$NS_C" "$PY" "$CB" --timeout 300 idle --connect "$to" --n "$MEM_N" \
+		--hold "$dir" >"$dir/out" 2>&1 &
+	pid=$!
+	wait_for 30 test -e "$dir/started"
+	sleep 2
+	read -r f0 s0 u0 <<<"$(meminfo)"
+	r0=$(rss "${PROXY_PIDS[@]}")
+	touch "$dir/open"
+	if ! wait_for 300 test -e "$dir/ready"; then
+		echo "# $label: the client did not get its connections open"
+		touch "$dir/go"
+		wait "$pid"
+		return 1
+	fi
+	sleep 3
+	read -r f1 s1 u1 <<<"$(meminfo)"
+	r1=$(rss "${PROXY_PIDS[@]}")
+	n=$(jq -r .open "$dir/ready.json")
+	echo "# $label: $n of $MEM_N connections open in $(jq -r .seconds "$dir/ready.json") s;" \
+		"MemFree -$((f0 - f1)) KiB, Slab +$((s1 - s0)) KiB, SUnreclaim +$((u1 - u0)) KiB," \
+		"proxy RSS +$((r1 - r0)) KiB"
+	[ -n "$check" ] && eval "$check" | sed "s/^/# $label: /"
+	touch "$dir/go"
+	wait "$pid"
+	out=$(cat "$dir/out")
+	echo "# $label: client: $out"
+	if [ "$n" -gt 0 ] 2>/dev/null; then
+		MOPEN[$path]=$n
+		MSLAB[$path]=$(echo "($s1 - $s0) / $n" | bc -l)
+		MUNREC[$path]=$(echo "($u1 - $u0) / $n" | bc -l)
+		MUSED[$path]=$(echo "($f0 - $f1) / $n" | bc -l)
+		[ ${#PROXY_PIDS[@]} -gt 0 ] && MRSS[$path]=$(echo "($r1 - $r0) / $n" | bc -l)
+	fi
+	# let the relays close before the next measurement
+	sleep 2
+	return 0
+}
+
+echo "# Shadowsocks benchmark: server role, and the full path with the kernel in both roles"
+echo "# date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), kernel $(uname -r), $NCPU vCPUs"
 if ! out=$(topo_setup 2>&1); then
 	echo "topology set-up failed: $out"
 	exit 1
@@ -112,77 +310,224 @@ fi
 in_s sysctl -qw net.ipv4.ip_forward=1
 in_c ip route add 10.0.2.0/24 via "$S4_C"
 in_t ip route add 10.0.1.0/24 via "$S4_T"
+# thousands of short connections: room for ports in TIME_WAIT
+for ns in "$NS_C" "$NS_S" "$NS_T"; do
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65000" \
+		net.ipv4.tcp_tw_reuse=1 net.core.somaxconn=4096
+done
+topo_bg connbench "$NS_T" "$PY" "$CB" serve --port "$ECHO"
+wait_for 30 listening "$NS_T" "$ECHO" || { echo "connbench.py serve did not start"; exit 1; }
+
+# the kernel's local role: ss-socksd and client profiles
+KPATH_WHY=
+if ! command -v ss-socksd >/dev/null; then
+	KPATH_WHY="no ss-socksd in PATH"
+fi
+path_on k || KPATH_WHY="not selected (BENCH_PATHS)"
 
 TABLE=$TOPO_DIR/table
+RTABLE=$TOPO_DIR/rtable
 : >"$TABLE"
+: >"$RTABLE"
 KERNEL_OK=1
 KEYS=()
 for m in "${METHODS[@]}"; do
-	# (a) libev
-	topo_bg "ss-server-$m" "$NS_S" ss-server -s 0.0.0.0 -p "$PORT" -k "$PW" -m "$m"
+	declare -A SS_CPU=()
+	for d in "${DIRS[@]}"; do KEYS+=("$m $d"); done
+	mem=0
+	has mem && [ "$m" = "$MEM_METHOD" ] && mem=1
+
+	# (l) libev: ss-tunnel -> ss-server
+	topo_bg "ss-server-$m" "$NS_S" ss-server -s 0.0.0.0 -p "$PORT" -k "$PW" -m "$m" -t 300
 	spid=$TOPO_LAST_PID
 	wait_for 10 listening "$NS_S" "$PORT"
 	topo_bg "ss-tunnel-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT" -b 127.0.0.1 \
-		-l "$LPORT" -L "$T4:5201" -k "$PW" -m "$m"
+		-l "$LPORT" -L "$T4:5201" -k "$PW" -m "$m" -t 300
 	tpid=$TOPO_LAST_PID
+	topo_bg "ss-tunnel-echo-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT" -b 127.0.0.1 \
+		-l "$EPORT" -L "$T4:$ECHO" -k "$PW" -m "$m" -t 300
+	epid=$TOPO_LAST_PID
 	wait_for 10 listening "$NS_C" "$LPORT"
-	declare -A SS_CPU=()
-	for d in "${DIRS[@]}"; do
-		k="$m $d"
-		KEYS+=("$k")
-		p0=$(proc_ticks "$spid")
-		if measure "$k (a) libev" "$d" 127.0.0.1 "$LPORT"; then
-			SS_CPU[$d]=$(echo "($(proc_ticks "$spid") - $p0) / $HZ / $R_GIB" | bc -l)
+	wait_for 10 listening "$NS_C" "$EPORT"
+	if path_on l; then
+		if has tput; then
+			for d in "${DIRS[@]}"; do
+				k="$m $d"
+				PROXY_PIDS=("$tpid" "$spid")
+				p0=$(proc_ticks "$spid")
+				if measure "$k (l) libev" "$d" 127.0.0.1 "$LPORT"; then
+					SS_CPU[$d]=$(echo "($(proc_ticks "$spid") - $p0) / $HZ / $R_GIB" | bc -l)
+				fi
+				row "$k" l "${SS_CPU[$d]:-}"
+			done
 		fi
-		row "$k" a "(a) ss-tunnel -> ss-server (libev)" "${SS_CPU[$d]:-}"
-	done
+		has rate && rate "$m (l) libev" "$m" l "127.0.0.1:$EPORT"
+		if [ $mem = 1 ]; then
+			PROXY_PIDS=("$epid" "$spid")
+			memory "$m (l) libev" l "127.0.0.1:$EPORT"
+		fi
+	fi
 	topo_kill "$spid"
 
-	# (b) the module, same ss-tunnel
-	if ! out=$(in_s ssctl server add bench port "$PORT" method "$m" password "$PW" 2>&1); then
-		echo "# $m (b) kernel: ssctl: $out"
+	# (s) the module's server, the same ss-tunnel
+	if ! out=$(in_s ssctl server add bench port "$PORT" method "$m" password "$PW" \
+		timeout 300 max-conns 4000 2>&1); then
+		echo "# $m: kernel server: ssctl: $out"
 		KERNEL_OK=0
 	fi
-	for d in "${DIRS[@]}"; do
-		k="$m $d"
-		R_MBPS=
-		[ "$KERNEL_OK" = 1 ] && measure "$k (b) kernel" "$d" 127.0.0.1 "$LPORT" || KERNEL_OK=0
-		srv=
-		if [ -n "$R_MBPS" ] && [ -n "${SS_CPU[$d]:-}" ]; then
-			# (b)'s whole path minus (a)'s without ss-server
-			srv=$(echo "$R_USR + $R_SYS - (${CPU[$k,a]} - ${SS_CPU[$d]})" | bc -l)
+	if path_on s; then
+		if has tput; then
+			for d in "${DIRS[@]}"; do
+				k="$m $d"
+				R_MBPS=
+				PROXY_PIDS=("$tpid")
+				[ "$KERNEL_OK" = 1 ] && measure "$k (s) kernel server" "$d" 127.0.0.1 "$LPORT"
+				srv=
+				if [ -n "$R_MBPS" ] && [ -n "${SS_CPU[$d]:-}" ]; then
+					# (s)'s whole path minus (l)'s without ss-server
+					srv=$(echo "$R_USR + $R_SYS - (${CPU[$k,l]} - ${SS_CPU[$d]})" | bc -l)
+				fi
+				row "$k" s "$srv"
+			done
 		fi
-		row "$k" b "(b) ss-tunnel -> kernel server" "$srv"
-	done
+		if has rate; then
+			if [ "$KERNEL_OK" = 1 ]; then
+				rate "$m (s) kernel server" "$m" s "127.0.0.1:$EPORT"
+			else
+				rate "$m (s) kernel server" "$m" s
+			fi
+		fi
+	fi
+	topo_kill "$tpid" "$epid"
+
+	# (k) the kernel in both roles: ss-socksd --tunnel -> local role -> server
+	kok=0
+	if [ -z "$KPATH_WHY" ] && [ "$KERNEL_OK" = 1 ]; then
+		if out=$(in_c ssctl client add bench server "$S4_C" port "$PORT" method "$m" \
+			password "$PW" timeout 300 max-conns 4000 2>&1); then
+			topo_bg "ss-socksd-$m" "$NS_C" ss-socksd --client bench \
+				--tunnel "127.0.0.1:$LPORT=$T4:5201" --tunnel "127.0.0.1:$EPORT=$T4:$ECHO"
+			kpid=$TOPO_LAST_PID
+			if wait_for 10 listening "$NS_C" "$LPORT" && wait_for 10 listening "$NS_C" "$EPORT"; then
+				kok=1
+			else
+				KPATH_WHY="ss-socksd did not listen: $(tail -n 3 "$TOPO_DIR/ss-socksd-$m.log")"
+			fi
+		else
+			KPATH_WHY="ssctl client add: $out"
+		fi
+	fi
+	[ -n "$KPATH_WHY" ] && echo "# $m (k): n/a: $KPATH_WHY"
+	if has tput; then
+		for d in "${DIRS[@]}"; do
+			k="$m $d"
+			R_MBPS=
+			PROXY_PIDS=(${kpid:+"$kpid"})
+			[ $kok = 1 ] && measure "$k (k) kernel both roles" "$d" 127.0.0.1 "$LPORT"
+			row "$k" k
+		done
+	fi
+	if has rate; then
+		if [ $kok = 1 ]; then
+			rate "$m (k) kernel both roles" "$m" k "127.0.0.1:$EPORT"
+		else
+			rate "$m (k) kernel both roles" "$m" k
+		fi
+	fi
+	if [ $mem = 1 ] && [ $kok = 1 ]; then
+		PROXY_PIDS=("$kpid")
+		memory "$m (k) kernel" k "127.0.0.1:$EPORT" \
+			'echo "client profile: $(in_c ssctl client show bench -j | jq -c ".[0].stats" 2>/dev/null)"; echo "server: $(in_s ssctl server show bench -j | jq -c ".[0].stats" 2>/dev/null)"'
+	fi
+	if [ $kok = 1 ]; then
+		echo "# $m (k): $(in_c ssctl client show bench 2>&1 | tr '\n' ' ')"
+		topo_kill "$kpid"
+	fi
+	kpid=
+	in_c ssctl client del bench >/dev/null 2>&1
 	in_s ssctl server del bench >/dev/null 2>&1
-	topo_kill "$tpid"
 
-	# (c) direct
-	for d in "${DIRS[@]}"; do
-		k="$m $d"
-		measure "$k (c) direct" "$d" "$T4" 5201
-		row "$k" c "(c) direct (routed, no proxy)"
+	# (d) direct
+	PROXY_PIDS=()
+	if path_on d; then
+		if has tput; then
+			for d in "${DIRS[@]}"; do
+				k="$m $d"
+				measure "$k (d) direct" "$d" "$T4" 5201
+				row "$k" d
+			done
+		fi
+		has rate && rate "$m (d) direct" "$m" d "$T4:$ECHO"
+		[ $mem = 1 ] && memory "$m (d) direct" d "$T4:$ECHO"
+	fi
+done
+
+echo
+echo "## Shadowsocks benchmark"
+echo
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r), QEMU guest with $NCPU vCPUs."
+echo "(l) libev ss-tunnel → ss-server; (s) ss-tunnel → kernel server; (k) ss-socksd --tunnel →"
+echo "kernel local role → kernel server; (d) direct, routed."
+if has tput; then
+	echo
+	echo "### Throughput: iperf3, median of $REPS × ${SECS} s"
+	echo
+	echo "up: client → target; down: target → client (iperf3 -R). CPU: guest CPU s per GiB"
+	echo "received (usr / sys); relay: CPU minus iperf3's own; busy: % of all vCPUs; iperf3,"
+	echo "proxy (userspace proxy processes), kworker: % of one CPU; server: see bench.sh."
+	echo
+	echo "| method, direction | path | Mbit/s | CPU s/GiB (usr / sys) | relay s/GiB | busy % | iperf3 % | proxy % | kworker % | server s/GiB |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
+	cat "$TABLE"
+	echo
+	echo "| method, direction | (s)/(l) Mbit/s | (s)/(l) CPU | (s)/(l) server | (k)/(l) Mbit/s | (k)/(l) CPU | (k)/(l) relay | (k)/(d) Mbit/s | (k)/(d) CPU |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for k in "${KEYS[@]}"; do
+		echo "| $k | $(ratio "${MBPS[$k,s]:-}" "${MBPS[$k,l]:-}") | $(ratio "${CPU[$k,s]:-}" "${CPU[$k,l]:-}") |" \
+			"$(ratio "${SRV[$k,s]:-}" "${SRV[$k,l]:-}") | $(ratio "${MBPS[$k,k]:-}" "${MBPS[$k,l]:-}") |" \
+			"$(ratio "${CPU[$k,k]:-}" "${CPU[$k,l]:-}") | $(ratio "${REL[$k,k]:-}" "${REL[$k,l]:-}") |" \
+			"$(ratio "${MBPS[$k,k]:-}" "${MBPS[$k,d]:-}") | $(ratio "${CPU[$k,k]:-}" "${CPU[$k,d]:-}") |"
 	done
-done
-
-echo
-echo "Shadowsocks server role: iperf3 through each path, median of $REPS x ${SECS} s"
-echo "date $(date -u '+%Y-%m-%d %H:%M:%S UTC'), kernel $(uname -r), QEMU guest with $(nproc) vCPUs"
-echo "up: client -> target; down: target -> client (iperf3 -R)"
-echo "CPU: guest CPU seconds per GiB received (usr = user+nice, sys = system+irq+softirq,"
-echo "     CPU = both: the whole path); server: the server's own share (see bench.sh)"
-echo
-printf '%-30s %-36s %8s %9s %9s %9s %9s\n' "method, direction" path Mbit/s "usr s/GiB" \
-	"sys s/GiB" "CPU s/GiB" "server"
-cat "$TABLE"
-echo
-printf '%-30s %14s %14s %14s %14s %14s\n' "method, direction" "(b)/(a) Mbit/s" "(b)/(a) CPU" \
-	"(b)/(a) server" "(b)/(c) Mbit/s" "(b)/(c) CPU"
-for k in "${KEYS[@]}"; do
-	printf '%-30s %14s %14s %14s %14s %14s\n' "$k" \
-		"$(ratio "${MBPS[$k,b]:-}" "${MBPS[$k,a]:-}")" "$(ratio "${CPU[$k,b]:-}" "${CPU[$k,a]:-}")" \
-		"$(ratio "${SRV[$k,b]:-}" "${SRV[$k,a]:-}")" \
-		"$(ratio "${MBPS[$k,b]:-}" "${MBPS[$k,c]:-}")" "$(ratio "${CPU[$k,b]:-}" "${CPU[$k,c]:-}")"
-done
-[ "$KERNEL_OK" = 1 ] || echo "(b) n/a: the kernel server did not relay (no relay in this module yet?)"
+fi
+if has rate; then
+	echo
+	echo "### Connection setup, tunnel mode: $RATE_PAR connections in flight, each 64 bytes echoed; median of $REPS × ${RATE_SECS} s"
+	echo
+	echo "| method | path | conn/s | latency p50 ms | latency p99 ms | guest CPU ms/conn |"
+	echo "|---|---|---|---|---|---|"
+	cat "$RTABLE"
+	echo
+	echo "| method | (k)/(l) conn/s | (k)/(d) conn/s | (s)/(l) conn/s | (k)/(l) CPU/conn |"
+	echo "|---|---|---|---|---|"
+	for m in "${METHODS[@]}"; do
+		echo "| $m | $(ratio "${RATE[$m,k]:-}" "${RATE[$m,l]:-}") | $(ratio "${RATE[$m,k]:-}" "${RATE[$m,d]:-}") |" \
+			"$(ratio "${RATE[$m,s]:-}" "${RATE[$m,l]:-}") | $(ratio "${RCPU[$m,k]:-}" "${RCPU[$m,l]:-}") |"
+	done
+fi
+if has mem; then
+	echo
+	echo "### Memory per idle proxied connection: $MEM_N connections held, $MEM_METHOD"
+	echo
+	echo "KiB per connection. used: the drop of MemFree (kernel and processes); - (d): minus the"
+	echo "direct path's figure (the client's and the target's own sockets and state)."
+	echo
+	echo "| path | open | Slab | SUnreclaim | proxy RSS | used | Slab - (d) | used - (d) |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for p in l k d; do
+		desc=${DESC[$p]}
+		if [ -z "${MOPEN[$p]:-}" ]; then
+			echo "| $desc | n/a | n/a | n/a | n/a | n/a | n/a | n/a |"
+			continue
+		fi
+		sd= ud=
+		if [ -n "${MOPEN[d]:-}" ] && [ $p != d ]; then
+			sd=$(echo "${MSLAB[$p]} - ${MSLAB[d]}" | bc -l)
+			ud=$(echo "${MUSED[$p]} - ${MUSED[d]}" | bc -l)
+		fi
+		echo "| $desc | ${MOPEN[$p]} | $(printf %.1f "${MSLAB[$p]}") | $(printf %.1f "${MUNREC[$p]}") |" \
+			"$(fmt %.1f "${MRSS[$p]:-}") | $(printf %.1f "${MUSED[$p]}") | $(fmt %.1f "$sd") | $(fmt %.1f "$ud") |"
+	done
+fi
+[ "$KERNEL_OK" = 1 ] || echo "(s), (k) n/a: the kernel server could not be configured"
+[ -z "$KPATH_WHY" ] || echo "(k) n/a: $KPATH_WHY"
 exit 0
