@@ -132,8 +132,10 @@
  *   address and the first payload in one write, and relays both ways until
  *   both sides have closed, the idle timeout, or the profile's deletion.
  *   No reply attributes. -ENOENT for an unknown profile, -EMFILE at the
- *   profile's SS_A_MAX_CONNS, -EBADF for an fd that is not a socket,
- *   -ENOTCONN for a socket that is not a connected TCP one.
+ *   profile's SS_A_MAX_CONNS, -EBADF for a descriptor the caller does not
+ *   have, -ENOTSOCK for one that is not a socket, -EPROTOTYPE for a socket
+ *   that is not TCP, -ENOTCONN for one that is not connected, -EINVAL for
+ *   a malformed SS_A_TARGET. Deleting the profile closes its relays.
  *
  * Errors: every rejection carries an extended ACK message, and points at the
  * offending attribute where there is one. -EEXIST for a duplicate name,
