@@ -61,7 +61,7 @@ source "$(dirname "$0")/topology.sh"
 
 HS=${SS_HS_TIMEOUT:-2}		# ss-socksd's handshake timeout, seconds
 SRV_HS=3			# the servers' handshake timeout
-MARGIN=2			# how late after a deadline a close may come (TCG)
+MARGIN=3			# how late after a deadline a close may come (TCG)
 SMALL=$((1 << 20))
 BIG=${SS_BIG:-$((64 << 20))}
 KILLN=$((16 << 20))		# the download ss-socksd is killed under
@@ -743,6 +743,7 @@ elapsed "wrong keys done"
 if [ "$SUT" = kernel ]; then
 	topo_kill "${TOPO_PIDS[@]}"
 	TOPO_PIDS=()
+	elapsed "deleting every profile and server"
 	counted_c=0 counted_s=0 why=""
 	for p in $(in_c ssctl client show -j | jq -r '.[].name'); do
 		counted_c=$((counted_c + $(stats_c "$p" | jq .conn_total)))
@@ -757,6 +758,7 @@ if [ "$SUT" = kernel ]; then
 	conns() { grep -oE "shadowsocks: conn [0-9]+ $1" "$kmsg" | awk '{print $3}' | sort -n; }
 	all_destroyed() { [ "$(conns created)" = "$(conns destroyed)" ]; }
 	wait_for 20 all_destroyed
+	elapsed "deleted"
 	sleep 1
 	c=$(grep -cE 'shadowsocks: client [^ ]+ created$' "$kmsg")
 	d=$(grep -cE 'shadowsocks: client [^ ]+ destroyed$' "$kmsg")

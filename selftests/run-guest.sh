@@ -13,6 +13,7 @@ TESTS=(
 	module_lifecycle.sh
 	ssctl_config.sh
 	server_tcp.sh
+	local_tcp.sh
 )
 
 rc=0
