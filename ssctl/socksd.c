@@ -1170,10 +1170,10 @@ static int run(void)
 				break;
 			case SRC_CONN:
 				/*
-				 * a connection closed earlier in this batch
-				 * was freed; its events are not in it,
-				 * because it left the epoll set first and
-				 * only one event per fd is returned
+				 * A connection is freed only by the handler
+				 * of its own event (or by expire(), before
+				 * the wait), so no later event of this batch
+				 * points at freed memory.
 				 */
 				conn_readable((struct conn *)type);
 				break;
@@ -1188,6 +1188,7 @@ static void cleanup(void)
 	for (size_t i = 0; i < d.n_fe; i++)
 		if (d.fe[i].fd >= 0)
 			close(d.fe[i].fd);
+	d.full = false;		/* no "below --max-pending" on the way out */
 	while (d.head) {
 		struct conn *c = d.head;
 		int fd = c->fd;
