@@ -127,13 +127,15 @@ libev_server() {
 	wait_for 10 listening "$NS_S" "$3"
 }
 
-# profile_add NAME ADDR PORT METHOD [PASSWORD]: a client profile in the gateway
+# profile_add NAME ADDR PORT METHOD [PASSWORD [SSCTL OPTIONS]]: a client
+# profile in the gateway
 profile_add() {
 	local name=$1 addr=$2 port=$3 method=$4 pw=${5:-$PW}
+	shift $(($# < 5 ? $# : 5))
 	PROF_ADDR[$name]=$addr PROF_PORT[$name]=$port PROF_METHOD[$name]=$method PROF_PW[$name]=$pw
 	[ "$SUT" = kernel ] || return 0
 	in_c ssctl client add "$name" server "$addr" port "$port" method "$method" \
-		password "$pw" || return 1
+		password "$pw" "$@" || return 1
 	PROFILES_MADE=$((PROFILES_MADE + 1))
 }
 
@@ -738,6 +740,76 @@ fi
 topo_kill "$jpid"
 elapsed "wrong keys done"
 
+# ---- handoff and connect failures ---------------------------------------------------
+
+COUNTED_GONE=0	# relays of profiles deleted before the end
+limits() {
+	local out st dl=$TOPO_DIR/deldl cpid rc
+	if ! try profile_add lim "$S4_C" "$MAIN_PORT" "$MAIN_M" "$PW" max-conns 2 ||
+		! try front socksd-lim lim socks "$C4_L:1089"; then
+		ss_fail "max-conns: profile lim (max-conns 2) and ss-socksd" "$(errout)"
+		return
+	fi
+	LOGS=(socksd-lim)
+	# three at once, each proven end to end before any goes on
+	out=$(clients --socks "$C4_L:1089" --target "$T4:9000" concurrent --n 3 --size 65536 2>&1)
+	st=$(stats_c lim)
+	if jq -e '.ok == 2 and (.errors | length) == 1 and (.errors[0] | test("reply 1"))' <<<"$out" >/dev/null &&
+		jq -e '.conn_total == 2 and .refused == 1' <<<"$st" >/dev/null; then
+		ss_ok "max-conns 2: of 3 connections at once, 2 relay, the third gets reply 05 01 (counted as refused)"
+	else
+		ss_fail "max-conns 2: of 3 connections at once, 2 relay, the third gets reply 05 01 (counted as refused)" \
+			"$out
+profile $st"
+	fi
+	# the profile deleted under a live relay: the relay ends, the
+	# application sees its connection closed; handoffs now fail with 05 01
+	in_l curl -sS --fail --max-time 60 --limit-rate 2M --socks5-hostname "$C4_L:1089" \
+		-o "$dl" "http://$T4:8080/blob?n=$KILLN" 2>"$TOPO_DIR/deldl.err" &
+	cpid=$!
+	if wait_for 30 bash -c "[ \$(stat -c %s $dl 2>/dev/null || echo 0) -ge $SMALL ]"; then
+		COUNTED_GONE=$((COUNTED_GONE + $(stats_c lim | jq .conn_total)))
+		in_c ssctl client del lim
+		wait "$cpid"
+		rc=$?
+		if [ $rc -ne 0 ] && [ "$(stat -c %s "$dl")" -lt "$KILLN" ]; then
+			ss_ok "profile deleted under a live download: the download is cut (curl: $(head -c 80 "$TOPO_DIR/deldl.err"))"
+		else
+			ss_fail "profile deleted under a live download: the download is cut" \
+				"curl exit $rc, $(stat -c %s "$dl") of $KILLN bytes"
+		fi
+		out=$(socks5 --proxy "$C4_L:1089" "connfail@$T4:9000")
+		ok_if "profile deleted: ss-socksd answers a new CONNECT with 05 01 and closes" .ok "$out"
+	else
+		ss_fail "profile deletion: a rate-limited download is under way" "$(cat "$TOPO_DIR/deldl.err")"
+		kill "$cpid"
+	fi
+	topo_kill $FRONT_PID
+
+	# a profile whose server port is closed: the relay cannot connect
+	if try profile_add closed "$S4_C" 8999 "$MAIN_M" && try front socksd-closed closed socks "$C4_L:1086"; then
+		if in_l curl -sS --fail --max-time 20 --socks5-hostname "$C4_L:1086" -o /dev/null \
+			"http://$T4:8080/blob?n=1000" >"$TOPO_DIR/err" 2>&1; then
+			ss_fail "a profile whose server port is closed: curl fails" "it succeeded"
+		else
+			ss_ok "a profile whose server port is closed: curl fails ($(head -c 80 "$TOPO_DIR/err"))"
+		fi
+		topo_kill $FRONT_PID
+		wait_idle closed
+		ok_if "a profile whose server port is closed: counted as connect_fail 1 (1 connection, none active)" \
+			'.connect_fail == 1 and .conn_total == 1 and .conn_active == 0 and .auth_fail == 0' "$(stats_c closed)"
+	else
+		ss_fail "profile closed and ss-socksd" "$(errout)"
+	fi
+	LOGS=()
+}
+if [ "$SUT" = kernel ]; then
+	limits
+else
+	ss_skip "max-conns, profile deletion, connect failure" "not in libev"
+fi
+elapsed "handoff and connect failures done"
+
 # ---- the end: nothing left behind -------------------------------------------------
 
 if [ "$SUT" = kernel ]; then
@@ -774,6 +846,7 @@ if [ "$SUT" = kernel ]; then
 	conns created >"$TOPO_DIR/conn.c"
 	conns destroyed >"$TOPO_DIR/conn.d"
 	echo "# connections: $lc created on profiles ($counted_c counted), $sc on servers ($counted_s counted), $(wc -l <"$TOPO_DIR/conn.d") destroyed"
+	counted_c=$((counted_c + COUNTED_GONE))
 	[ "$lc" -eq "$counted_c" ] || why+="$lc relays logged created on profiles, the profiles counted $counted_c; "
 	[ "$lc" -gt 0 ] || why+="no relay logged created on a profile; "
 	cmp -s "$TOPO_DIR/conn.c" "$TOPO_DIR/conn.d" ||

@@ -34,6 +34,8 @@ timeout; every close must come within --timeout + --margin seconds.
              login: reply 05 ff, then closed
   badlogin   offers login, sends a wrong password: reply 01 and a non-zero
              status, then closed
+  connfail   a correct CONNECT the proxy cannot hand over (its client
+             profile gone, or full): reply 05 01, then closed
 
 Exit status 0 iff every case is ok.
 """
@@ -247,6 +249,15 @@ def case_bad(args, name, target):
                 c.s.sendall((b"\x05\x01\x00" + addr_bytes(*target))[:6])
                 expect_prefix = b""
                 expect_after = "timeout"
+        elif name == "connfail":
+            c.s.sendall(greeting(args))
+            if args.user:
+                c.recv_exact(2)
+                c.s.sendall(login(args))
+            c.recv_exact(2)
+            c.got = bytearray()
+            c.s.sendall(b"\x05\x01\x00" + addr_bytes(*target))
+            expect_prefix = b"\x05\x01"
         elif name == "noauth":
             c.s.sendall(hello)
             expect_prefix = b"\x05\xff"
