@@ -407,10 +407,17 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static int ss_nl_server_get(struct sk_buff *skb, struct genl_info *info)
+typedef int (*ss_nl_fill_t)(struct sk_buff *skb, const struct ss_entry *entry,
+			    u32 portid, u32 seq, int flags,
+			    struct netlink_callback *cb);
+
+/* GET with a name: one reply, filled from @table under RCU. */
+static int ss_nl_get(struct genl_info *info, struct ss_table *table,
+		     ss_nl_fill_t fill,
+		     void (*not_found)(struct genl_info *info, const char *name))
 {
 	struct ss_net *sn = ss_net(genl_info_net(info));
-	struct ss_server *srv;
+	struct ss_entry *entry;
 	struct sk_buff *msg;
 	const char *name;
 	int err;
@@ -423,17 +430,23 @@ static int ss_nl_server_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	rcu_read_lock();
-	srv = ss_server_find(sn, name);
-	err = srv ? ss_nl_server_fill(msg, &srv->ep.entry, info->snd_portid,
-				      info->snd_seq, 0, NULL) : -ENOENT;
+	entry = ss_table_lookup(sn, table, name);
+	err = entry ? fill(msg, entry, info->snd_portid, info->snd_seq, 0,
+			   NULL) : -ENOENT;
 	rcu_read_unlock();
 	if (err) {
 		nlmsg_free(msg);
 		if (err == -ENOENT)
-			ss_nl_no_server(info, name);
+			not_found(info, name);
 		return err;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+static int ss_nl_server_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return ss_nl_get(info, &ss_net(genl_info_net(info))->servers,
+			 ss_nl_server_fill, ss_nl_no_server);
 }
 
 /*
@@ -444,11 +457,7 @@ static int ss_nl_server_get(struct sk_buff *skb, struct genl_info *info)
  * NLM_F_DUMP_INTR.
  */
 static int ss_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		      struct ss_table *table,
-		      int (*fill)(struct sk_buff *skb,
-				  const struct ss_entry *entry, u32 portid,
-				  u32 seq, int flags,
-				  struct netlink_callback *cb))
+		      struct ss_table *table, ss_nl_fill_t fill)
 {
 	u32 portid = NETLINK_CB(cb->skb).portid;
 	unsigned long next = cb->args[0];
@@ -591,31 +600,8 @@ static int ss_nl_client_del(struct sk_buff *skb, struct genl_info *info)
 
 static int ss_nl_client_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct ss_net *sn = ss_net(genl_info_net(info));
-	struct ss_client *cl;
-	struct sk_buff *msg;
-	const char *name;
-	int err;
-
-	name = ss_nl_name_only(info);
-	if (!name)
-		return -EINVAL;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-
-	rcu_read_lock();
-	cl = ss_client_find(sn, name);
-	err = cl ? ss_nl_client_fill(msg, &cl->ep.entry, info->snd_portid,
-				     info->snd_seq, 0, NULL) : -ENOENT;
-	rcu_read_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		if (err == -ENOENT)
-			ss_nl_no_client(info, name);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return ss_nl_get(info, &ss_net(genl_info_net(info))->clients,
+			 ss_nl_client_fill, ss_nl_no_client);
 }
 
 static int ss_nl_client_dump(struct sk_buff *skb, struct netlink_callback *cb)
