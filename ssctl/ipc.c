@@ -2,10 +2,11 @@
 /*
  * The kernel interface, over libnl-genl.
  *
- * Every request opens its own socket, resolves the family (which makes the
- * kernel load the module through its "net-pf-16-proto-16-family-shadowsocks"
- * alias), sends one message and reads until the ACK, the error or the end
- * of the dump. The error handler keeps the raw errno and the extended ACK
+ * Every request opens its own socket (but SS_CMD_RELAY_NEW, which keeps one:
+ * see ipc_relay_new()), resolves the family (which makes the kernel load
+ * the module through its "net-pf-16-proto-16-family-shadowsocks" alias),
+ * sends one message and reads until the ACK, the error or the end of the
+ * dump. The error handler keeps the raw errno and the extended ACK
  * message, which libnl would otherwise fold into its own error codes.
  */
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kernel interface: one generic netlink request per call, over a socket
- * opened for it. Errors come back as a positive errno plus the kernel's
+ * opened for it (ipc_relay_new() keeps its socket between calls). Errors come back as a positive errno plus the kernel's
  * extended ACK message, if it sent one.
  */
 #ifndef SSCTL_IPC_H
