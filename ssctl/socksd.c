@@ -203,7 +203,7 @@ static bool parse_uint(const char *s, unsigned long min, unsigned long max,
 	unsigned long v;
 	char *end;
 
-	if (!s[0] || strspn(s, "0123456789") != strlen(s))
+	if (!s || !s[0] || strspn(s, "0123456789") != strlen(s))
 		return false;
 	errno = 0;
 	v = strtoul(s, &end, 10);
@@ -819,14 +819,14 @@ static int handoff(const struct frontend *fe, int fd, const char *peer,
 
 static void conn_free(struct conn *c)
 {
-	if (c->prev)
-		c->prev->next = c->next;
-	else
+	if (c == d.head)
 		d.head = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
 	else
+		c->prev->next = c->next;
+	if (c == d.tail)
 		d.tail = c->prev;
+	else
+		c->next->prev = c->prev;
 	d.n_pending--;
 	if (d.full && d.n_pending < d.max_pending) {
 		pr_err("pending handshakes below --max-pending again (%lu connections refused)",
@@ -984,6 +984,7 @@ static size_t original_dst(int fd, uint8_t target[SOCKS5_ADDR_MAX])
 	socklen_t len = sizeof(local);
 	size_t n;
 
+	memset(&local, 0, sizeof(local));
 	if (getsockname(fd, (struct sockaddr *)&local, &len) < 0)
 		return 0;
 	memset(&dst, 0, sizeof(dst));

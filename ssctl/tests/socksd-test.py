@@ -247,7 +247,8 @@ def main():
     # tunnel
     s = conn("127.0.0.1", pt)
     s.sendall(b"not read by ss-socksd")
-    got = read_all(s)
+    # (left unread, the fake kernel holding nothing: the close may reset)
+    got = (read_all(s) or b"").removesuffix(b"<RST>")
     ok(got == b"RELAY dns.example:53 0\n",
        "--tunnel: handed over at once, fixed target, no reply, nothing read",
        repr(got))
