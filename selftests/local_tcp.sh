@@ -816,13 +816,14 @@ if [ "$SUT" = kernel ]; then
 	topo_kill "${TOPO_PIDS[@]}"
 	TOPO_PIDS=()
 	elapsed "deleting every profile and server"
-	counted_c=0 counted_s=0 why=""
-	for p in $(in_c ssctl client show -j | jq -r '.[].name'); do
-		counted_c=$((counted_c + $(stats_c "$p" | jq .conn_total)))
+	why=""
+	all_c=$(in_c ssctl client show -j) all_s=$(in_s ssctl server show -j)
+	counted_c=$(($(jq '[.[].stats.conn_total] | add // 0' <<<"$all_c") + COUNTED_GONE))
+	counted_s=$(jq '[.[].stats.conn_total] | add // 0' <<<"$all_s")
+	for p in $(jq -r '.[].name' <<<"$all_c"); do
 		in_c ssctl client del "$p" || why+="ssctl client del $p failed; "
 	done
-	for s in $(in_s ssctl server show -j | jq -r '.[].name'); do
-		counted_s=$((counted_s + $(stats_s "$s" | jq .conn_total)))
+	for s in $(jq -r '.[].name' <<<"$all_s"); do
 		in_s ssctl server del "$s" || why+="ssctl server del $s failed; "
 	done
 	[ "$(in_c ssctl client show -j | jq length)" = 0 ] || why+="profiles left: $(in_c ssctl client show -j); "
@@ -840,14 +841,15 @@ if [ "$SUT" = kernel ]; then
 	c=$(grep -cE 'shadowsocks: server [^ ]+ created$' "$kmsg")
 	d=$(grep -cE 'shadowsocks: server [^ ]+ destroyed$' "$kmsg")
 	echo "# servers: $c created, $d destroyed, $SERVERS_MADE made"
+	[ "$c" -eq "$SERVERS_MADE" ] || why+="$c servers logged created, $SERVERS_MADE made; "
 	[ "$c" -eq "$d" ] || why+="servers: $c created, $d destroyed; "
 	lc=$(grep -cE 'shadowsocks: conn [0-9]+ created on client ' "$kmsg")
 	sc=$(grep -cE 'shadowsocks: conn [0-9]+ created on server ' "$kmsg")
 	conns created >"$TOPO_DIR/conn.c"
 	conns destroyed >"$TOPO_DIR/conn.d"
 	echo "# connections: $lc created on profiles ($counted_c counted), $sc on servers ($counted_s counted), $(wc -l <"$TOPO_DIR/conn.d") destroyed"
-	counted_c=$((counted_c + COUNTED_GONE))
 	[ "$lc" -eq "$counted_c" ] || why+="$lc relays logged created on profiles, the profiles counted $counted_c; "
+	[ "$sc" -eq "$counted_s" ] || why+="$sc connections logged created on servers, the servers counted $counted_s; "
 	[ "$lc" -gt 0 ] || why+="no relay logged created on a profile; "
 	cmp -s "$TOPO_DIR/conn.c" "$TOPO_DIR/conn.d" ||
 		why+="connections created but not destroyed: $(comm -23 "$TOPO_DIR/conn.c" "$TOPO_DIR/conn.d" | head -n 20 | tr '\n' ' '); "
