@@ -40,6 +40,12 @@
 #     the profile does not (the server never answers); a "server" answering
 #     junk: curl fails, the profile counts auth_fail
 #   - the counters of that profile and its server after all of it
+#   - limits and failures: max-conns 2 on a profile (the third connection
+#     gets 05 01, counted as refused); an application giving up in the
+#     middle of a download (its relay and the server's end); the profile
+#     deleted under a live download (cut; new CONNECTs get 05 01); a closed
+#     server port (connect_fail); a profile's idle timeout; a server that
+#     drops the SYN (the profile's handshake-timeout, connect_fail)
 #   - the end: every profile and server deleted, every connection the debug
 #     log shows created was destroyed, no kernel warning
 #
@@ -79,6 +85,7 @@ SERVERS_MADE=0
 cleanup() {
 	[ -n "$KMSG_PID" ] && kill "$KMSG_PID" 2>/dev/null
 	in_c nft delete table inet ssredir 2>/dev/null
+	in_s nft delete table inet sshole 2>/dev/null
 	if [ "$SUT" = kernel ] && grep -q '^shadowsocks ' /proc/modules 2>/dev/null; then
 		topo_kill "${TOPO_PIDS[@]}"
 		for p in $(in_c ssctl client show -j 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
@@ -740,7 +747,9 @@ fi
 topo_kill "$jpid"
 elapsed "wrong keys done"
 
-# ---- handoff and connect failures ---------------------------------------------------
+# ---- limits and failures: max-conns, an application giving up, the profile
+# deleted under a relay, a closed server port, the idle timeout, a server
+# that never answers (handshake-timeout)
 
 COUNTED_GONE=0	# relays of profiles deleted before the end
 limits() {
@@ -761,6 +770,17 @@ limits() {
 		ss_fail "max-conns 2: of 3 connections at once, 2 relay, the third gets reply 05 01 (counted as refused)" \
 			"$out
 profile $st"
+	fi
+	# an application that gives up in the middle of a download: its
+	# relay, and the server's, end
+	in_l curl -sS --max-time 3 --limit-rate 1M --socks5-hostname "$C4_L:1089" -o /dev/null \
+		"http://$T4:8080/blob?n=$KILLN" >"$TOPO_DIR/err" 2>&1
+	rc=$?
+	if [ $rc -eq 28 ] && wait_idle lim main; then
+		ss_ok "an application gives up in the middle of a download: no relay left active on the profile or the server"
+	else
+		ss_fail "an application gives up in the middle of a download: no relay left active on the profile or the server" \
+			"curl exit $rc ($(errout)); profile $(stats_c lim); server $(stats_s main)"
 	fi
 	# the profile deleted under a live relay: the relay ends, the
 	# application sees its connection closed; handoffs now fail with 05 01
@@ -801,6 +821,49 @@ profile $st"
 	else
 		ss_fail "profile closed and ss-socksd" "$(errout)"
 	fi
+
+	# a profile's idle timeout closes a relay nobody uses
+	if try profile_add idle "$S4_C" "$MAIN_PORT" "$MAIN_M" "$PW" timeout 3 &&
+		try front socksd-idle idle socks "$C4_L:1085"; then
+		out=$(socks5 --proxy "$C4_L:1085" --timeout 3 "idle@$T4:9000")
+		ok_if "a profile with timeout 3: an idle relay is closed after 3 s" .ok "$out"
+		topo_kill $FRONT_PID
+	else
+		ss_fail "profile idle (timeout 3) and ss-socksd" "$(errout)"
+	fi
+
+	# a server that never answers the SYN: the profile's handshake-timeout
+	local t0 t
+	if in_s nft -f - >"$TOPO_DIR/err" 2>&1 <<EOF2 &&
+table inet sshole {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport 8998 drop
+	}
+}
+EOF2
+		try profile_add hole "$S4_C" 8998 "$MAIN_M" "$PW" handshake-timeout 2 &&
+		try front socksd-hole hole socks "$C4_L:1084"; then
+		t0=$(date +%s.%N)
+		in_l curl -sS --fail --max-time 15 --socks5-hostname "$C4_L:1084" -o /dev/null \
+			"http://$T4:8080/blob?n=1000" >"$TOPO_DIR/err" 2>&1
+		rc=$?
+		t=$(echo "$(date +%s.%N) - $t0" | bc)
+		if [ $rc -ne 0 ] && [ $rc -ne 28 ] &&
+			awk -v t="$t" -v m="$MARGIN" 'BEGIN { exit !(t >= 1.8 && t <= 2 + m + 1) }'; then
+			ss_ok "a server that drops the SYN, profile handshake-timeout 2: curl fails after $(printf '%.1f' "$t") s"
+		else
+			ss_fail "a server that drops the SYN, profile handshake-timeout 2: curl fails after about 2 s" \
+				"curl exit $rc after $t s: $(errout)"
+		fi
+		topo_kill $FRONT_PID
+		wait_idle hole
+		ok_if "a server that drops the SYN: counted as connect_fail 1 (1 connection, none active)" \
+			'.connect_fail == 1 and .conn_total == 1 and .conn_active == 0' "$(stats_c hole)"
+	else
+		ss_fail "profile hole (handshake-timeout 2), a dropping server and ss-socksd" "$(errout)"
+	fi
+	in_s nft delete table inet sshole 2>/dev/null
 	LOGS=()
 }
 if [ "$SUT" = kernel ]; then

@@ -36,6 +36,8 @@ timeout; every close must come within --timeout + --margin seconds.
              status, then closed
   connfail   a correct CONNECT the proxy cannot hand over (its client
              profile gone, or full): reply 05 01, then closed
+  idle       a correct CONNECT, one echo, then nothing: the relay must close
+             at its idle timeout, given as --timeout (not before 0.9 x)
 
 Exit status 0 iff every case is ok.
 """
@@ -258,6 +260,21 @@ def case_bad(args, name, target):
             c.got = bytearray()
             c.s.sendall(b"\x05\x01\x00" + addr_bytes(*target))
             expect_prefix = b"\x05\x01"
+        elif name == "idle":
+            c.s.sendall(greeting(args))
+            if args.user:
+                c.recv_exact(2)
+                c.s.sendall(login(args))
+            c.recv_exact(2)
+            c.s.sendall(b"\x05\x01\x00" + addr_bytes(*target))
+            read_connect_reply(c)
+            c.s.sendall(b"ping")
+            if c.recv_exact(4) != b"ping":
+                raise ValueError("no echo")
+            c.got = bytearray()
+            t_idle = time.monotonic()
+            c.deadline = t_idle + args.timeout + args.margin
+            expect_prefix, expect_after = b"", "timeout"
         elif name == "noauth":
             c.s.sendall(hello)
             expect_prefix = b"\x05\xff"
@@ -271,6 +288,8 @@ def case_bad(args, name, target):
         else:
             raise ValueError("unknown case " + name)
         c.wait_close()
+        if name == "idle" and c.closed_after is not None:
+            c.closed_after = round(c.closed_after - (t_idle - c.t0), 2)
         why = []
         got = bytes(c.got)
         if expect_prefix is None:
