@@ -34,6 +34,8 @@ test) bash "$SS_REPO/selftests/run-guest.sh" ;;
 demo) bash "$SS_REPO/selftests/demo.sh" ;;
 bench) bash "$SS_REPO/selftests/bench.sh" ;;
 guest)
+	# relative paths in the command are the repository's
+	cd "$SS_REPO" || exit 1
 	if cmd=$(cat "$SS_BUILD/$SS_KVER/guest.cmd"); then
 		eval "$cmd"
 	else
