@@ -646,12 +646,19 @@ elapsed "login done"
 
 # ---- ss-socksd killed under a relay it handed over ------------------------------------
 
+# size_at_least FILE N: FILE has N bytes or more
+size_at_least() {
+	local n
+	n=$(stat -c %s "$1" 2>/dev/null) && [ "$n" -ge "$2" ]
+}
+
 kill_test() {
 	local dl=$TOPO_DIR/killdl cpid at got
-	in_l curl -sS --fail --max-time 120 --limit-rate 4M --socks5-hostname "$SOCKS4" \
+	# 2 MB/s: 8 s for the whole, time to see it under way and kill
+	in_l curl -sS --fail --max-time 120 --limit-rate 2M --socks5-hostname "$SOCKS4" \
 		-o "$dl" "http://$T4:8080/blob?n=$KILLN" 2>"$TOPO_DIR/killdl.err" &
 	cpid=$!
-	if ! wait_for 30 bash -c "[ \$(stat -c %s $dl 2>/dev/null || echo 0) -ge $SMALL ]"; then
+	if ! wait_for 30 size_at_least "$dl" $((256 << 10)); then
 		ss_fail "kill: a rate-limited download is under way" "$(cat "$TOPO_DIR/killdl.err")"
 		kill "$cpid"
 		return
@@ -798,7 +805,7 @@ profile $st"
 	in_l curl -sS --fail --max-time 60 --limit-rate 2M --socks5-hostname "$C4_L:1089" \
 		-o "$dl" "http://$T4:8080/blob?n=$KILLN" 2>"$TOPO_DIR/deldl.err" &
 	cpid=$!
-	if wait_for 30 bash -c "[ \$(stat -c %s $dl 2>/dev/null || echo 0) -ge $SMALL ]"; then
+	if wait_for 30 size_at_least "$dl" $((256 << 10)); then
 		COUNTED_GONE=$((COUNTED_GONE + $(stats_c lim | jq .conn_total)))
 		in_c ssctl client del lim
 		wait "$cpid"
