@@ -39,7 +39,12 @@ static void __init ss_replay_salt(u8 salt[32], const u8 base[32], u32 i)
 
 static bool __init ss_replay_selftest_rotation(void)
 {
-	const unsigned int cap = 100, total = 5 * cap;
+	/*
+	 * Big enough that the filter's false positives (about 1e-6 a check)
+	 * stay near the theory: in a filter of a few thousand bits, a salt
+	 * whose second hash is small sets fewer distinct bits.
+	 */
+	const unsigned int cap = 1000, total = 5 * cap;
 	struct ss_replay_filter f;
 	u8 base[32], salt[32];
 	unsigned int i, fp;
@@ -52,16 +57,19 @@ static bool __init ss_replay_selftest_rotation(void)
 		return false;
 	get_random_bytes(base, sizeof(base));
 
-	for (i = 0; i < total; i++) {
+	/*
+	 * A false positive is tolerated twice (P ~ 1e-8). A salt refused as
+	 * seen in the current filter is not added, which moves the later
+	 * rotations by one.
+	 */
+	for (i = 0, fp = 0; i < total; i++) {
 		ss_replay_salt(salt, base, i);
-		if (ss_replay_filter_check_and_add(&f, salt, sizeof(salt)))
-			break;
+		fp += ss_replay_filter_check_and_add(&f, salt, sizeof(salt));
 	}
-	SS_CHECK(i == total, "replay: %u fresh salts pass (salt %u refused)",
-		 total, i);
+	SS_CHECK(fp <= 2, "replay: %u of %u fresh salts refused", fp, total);
 	/* total is a multiple of cap: the current filter is full */
-	SS_CHECK(f.count == cap, "replay: %u salts in the current filter",
-		 f.count);
+	SS_CHECK(f.count <= cap && f.count + fp >= cap,
+		 "replay: %u salts in the current filter", f.count);
 
 	/* the last capacity salts are remembered after four rotations */
 	for (i = total - cap; i < total; i++) {
@@ -73,13 +81,13 @@ static bool __init ss_replay_selftest_rotation(void)
 
 	/*
 	 * Those older than two filters are forgotten; a false positive
-	 * (1e-6 each) is tolerated once.
+	 * (about 1e-6 each) is tolerated twice.
 	 */
 	for (i = 0, fp = 0; i < total - 2 * cap; i++) {
 		ss_replay_salt(salt, base, i);
 		fp += ss_replay_seen(&f, salt, sizeof(salt));
 	}
-	SS_CHECK(fp <= 1, "replay: %u of %u old salts still seen", fp,
+	SS_CHECK(fp <= 2, "replay: %u of %u old salts still seen", fp,
 		 total - 2 * cap);
 
 	/* a replayed salt from the older filter is refreshed */
