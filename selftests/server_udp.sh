@@ -256,9 +256,10 @@ topo_kill "$LOCAL_ECHO"
 
 m=chacha20-ietf-poly1305
 if srv_add exp0 "$m" 8750 mode tcp_and_udp timeout 5 >"$TOPO_DIR/err" 2>&1; then
-	udp_to "$m" echo --server "$S4_C:8750" --count 5 >/dev/null 2>&1
-	udp_to "$m" echo --server "[$S6_C]:8750" --count 5 >/dev/null 2>&1
-	ok_if "two clients: two associations" '.udp_assoc_active == 2 and .udp_pkts_out == 10' "$(stats exp0)"
+	# one process, two sockets: a slow start of a second one (TCG) could
+	# outlast the first association
+	udp_to "$m" cap --server "$S4_C:8750" --clients 2 --wait 2 >/dev/null 2>&1
+	ok_if "two clients: two associations" '.udp_assoc_active == 2 and .udp_pkts_out == 2' "$(stats exp0)"
 	assoc_gone() { [ "$(stats exp0 | jq .udp_assoc_active)" = 0 ]; }
 	t0=$SECONDS
 	if wait_for 20 assoc_gone; then
