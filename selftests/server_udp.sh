@@ -36,8 +36,8 @@ source "$(dirname "$0")/topology.sh"
 PW="udp test password $$"
 METHODS=(aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ietf-poly1305)
 PY_METHODS=" aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 "
-N_TUNNEL=${SS_UDP_N_TUNNEL:-200}
-N_PY=${SS_UDP_N_PY:-400}
+N_TUNNEL=${SS_UDP_N_TUNNEL:-150}
+N_PY=${SS_UDP_N_PY:-300}
 ECHO=9002
 
 T_START=$SECONDS
