@@ -160,10 +160,13 @@ for m in "${METHODS[@]}"; do
 		n_pkts=$((n_pkts + 2 * N_PY + N_PY / 2 + 20))
 	fi
 	st=$(stats "$srv")
-	ok_if "$m: counters: at least $n_pkts packets in and out, as many bytes out as in (DNS aside), no drop" \
-		".udp_pkts_in >= $n_pkts and .udp_pkts_out >= $n_pkts and .udp_pkts_in == .udp_pkts_out and
+	# A resend while the server still resolves a name is dropped as
+	# udp_drop_limit (one packet held per name being resolved): a few may be.
+	ok_if "$m: counters: at least $n_pkts packets in and out, each one in answered but those dropped while resolving, no other drop" \
+		".udp_pkts_in >= $n_pkts and .udp_pkts_out >= $n_pkts and
+		 .udp_pkts_out == .udp_pkts_in - .udp_drop_limit and .udp_drop_limit <= 5 and
 		 .udp_drop_auth == 0 and .udp_drop_bad == 0 and .udp_drop_replay == 0 and
-		 .udp_drop_limit == 0 and .udp_drop_target == 0 and .udp_assoc_active >= 1 and
+		 .udp_drop_target == 0 and .udp_assoc_active >= 1 and
 		 .udp_bytes_in > 0 and .udp_bytes_out > 0" "$st"
 	in_s ssctl server del "$srv"
 	elapsed "$m done"
