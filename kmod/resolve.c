@@ -45,10 +45,22 @@ struct ss_resolve {
  */
 static struct workqueue_struct *ss_resolve_wq __read_mostly;
 
-static void ss_resolve_work(struct work_struct *work)
+/**
+ * ss_resolve_name() - resolve a name now
+ * @net: the namespace whose keys cache the answer
+ * @name: the name, NUL-terminated
+ * @len: its length, 1 to SS_DOMAIN_MAX
+ * @port: the port to give the address (network byte order)
+ * @addr: the answer
+ *
+ * Sleeps for as long as the upcall takes: call it from a work queued with
+ * ss_resolve_queue(), never from a relay's work.
+ *
+ * Return: 0, or a negative errno.
+ */
+int ss_resolve_name(struct net *net, const char *name, u8 len, __be16 port,
+		    union ss_sockaddr *addr)
 {
-	struct ss_resolve *req = container_of(work, struct ss_resolve, work);
-	union ss_sockaddr addr = {};
 	char *result = NULL;
 	int ret;
 
@@ -57,11 +69,31 @@ static void ss_resolve_work(struct work_struct *work)
 	 * records only, so a name with nothing but AAAA would fail; with it
 	 * the answer is every address, comma-separated (ss_addr_pick chooses).
 	 */
-	ret = dns_query(req->net, NULL, req->name, req->len, "list", &result,
-			NULL, false);
+	ret = dns_query(net, NULL, name, len, "list", &result, NULL, false);
 	if (ret >= 0)
-		ret = ss_addr_pick(result, ret, req->port, &addr);
+		ret = ss_addr_pick(result, ret, port, addr);
 	kfree(result);
+	return ret;
+}
+
+/**
+ * ss_resolve_queue() - run a work on the resolver's workqueue
+ * @work: a work that calls ss_resolve_name()
+ *
+ * ss_resolve_uninit() waits for it.
+ */
+void ss_resolve_queue(struct work_struct *work)
+{
+	queue_work(ss_resolve_wq, work);
+}
+
+static void ss_resolve_work(struct work_struct *work)
+{
+	struct ss_resolve *req = container_of(work, struct ss_resolve, work);
+	union ss_sockaddr addr = {};
+	int ret;
+
+	ret = ss_resolve_name(req->net, req->name, req->len, req->port, &addr);
 	put_net(req->net);
 
 	ss_conn_resolved(req->conn, ret, &addr);

@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "listen.h"
 #include "server.h"
+#include "udp.h"
 
 /*
  * Stop accepting, release every socket, then end every connection and wait
@@ -22,6 +23,7 @@ static void ss_server_close(struct ss_server *srv)
 	int i;
 
 	ss_listen_stop(srv);
+	ss_udp_stop(srv);
 	for (i = 0; i < SS_LISTEN_NR; i++) {
 		ss_socket_release(&srv->listen[i].tcp);
 		ss_socket_release(&srv->listen[i].udp);
@@ -42,6 +44,9 @@ static int ss_server_open(struct ss_server *srv, struct net *net,
 	bool udp = srv->mode != SS_MODE_TCP_ONLY;
 	int i, err;
 
+	err = ss_udp_init(srv, net);
+	if (err)
+		goto err_close;
 	for (i = 0; i < SS_LISTEN_NR; i++) {
 		struct ss_listener *l = &srv->listen[i];
 
@@ -144,6 +149,8 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 	err = ss_listen_start(srv, extack);
 	if (err)
 		ss_server_remove(sn, srv);
+	else
+		ss_udp_start(srv);
 	mutex_unlock(&sn->lock);
 	return err;
 

@@ -19,6 +19,7 @@
 #include "netns.h"
 #include "socket.h"
 #include "stats.h"
+#include "udp.h"
 
 struct netlink_ext_ack;
 struct sock;
@@ -43,6 +44,7 @@ enum {
  *	sk_data_ready, cancelled by ss_listen_stop() before @tcp is released
  * @data_ready: @tcp's sk_data_ready before ss_listen_start() replaced it;
  *	accepted sockets inherit ours and get this one back when closed
+ * @udp_data_ready: @udp's sk_data_ready before ss_udp_start() replaced it
  *
  * The sockets are created, and released, under &ss_net.lock; RCU readers
  * of the server must not touch them.
@@ -54,6 +56,7 @@ struct ss_listener {
 	struct ss_server *srv;
 	struct work_struct accept_work;
 	void (*data_ready)(struct sock *sk);
+	void (*udp_data_ready)(struct sock *sk);
 };
 
 /**
@@ -64,8 +67,10 @@ struct ss_listener {
  * @mode: enum ss_mode
  * @allow_local: whether targets local to the namespace are allowed
  * @listen: the listeners, indexed by SS_LISTEN_IPV4 and SS_LISTEN_IPV6
+ * @udp: the UDP relay (udp.c), with its own lock
  *
- * Set before the server is published and never changed afterwards.
+ * All but @udp set before the server is published and never changed
+ * afterwards.
  */
 struct ss_server {
 	struct ss_endpoint ep;
@@ -73,6 +78,7 @@ struct ss_server {
 	u32 mode;
 	bool allow_local;
 	struct ss_listener listen[SS_LISTEN_NR];
+	struct ss_udp udp;
 };
 
 /**

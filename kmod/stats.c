@@ -19,6 +19,15 @@ static const u16 ss_counter_attr[SS_CTR_NR] = {
 	[SS_CTR_CONNECT_FAIL]	= SS_STATS_A_CONNECT_FAIL,
 	[SS_CTR_DNS_FAIL]	= SS_STATS_A_DNS_FAIL,
 	[SS_CTR_REFUSED]	= SS_STATS_A_REFUSED,
+	[SS_CTR_UDP_PKTS_IN]	= SS_STATS_A_UDP_PKTS_IN,
+	[SS_CTR_UDP_PKTS_OUT]	= SS_STATS_A_UDP_PKTS_OUT,
+	[SS_CTR_UDP_BYTES_IN]	= SS_STATS_A_UDP_BYTES_IN,
+	[SS_CTR_UDP_BYTES_OUT]	= SS_STATS_A_UDP_BYTES_OUT,
+	[SS_CTR_UDP_DROP_AUTH]	= SS_STATS_A_UDP_DROP_AUTH,
+	[SS_CTR_UDP_DROP_BAD]	= SS_STATS_A_UDP_DROP_BAD,
+	[SS_CTR_UDP_DROP_REPLAY] = SS_STATS_A_UDP_DROP_REPLAY,
+	[SS_CTR_UDP_DROP_LIMIT]	= SS_STATS_A_UDP_DROP_LIMIT,
+	[SS_CTR_UDP_DROP_TARGET] = SS_STATS_A_UDP_DROP_TARGET,
 };
 
 /**
@@ -38,6 +47,7 @@ int ss_stats_init(struct ss_stats *stats)
 		u64_stats_init(&per_cpu_ptr(stats->pcpu, cpu)->syncp);
 	atomic64_set(&stats->conn_active, 0);
 	atomic64_set(&stats->draining, 0);
+	atomic64_set(&stats->udp_assoc_active, 0);
 	return 0;
 }
 
@@ -91,7 +101,10 @@ int ss_stats_fill(struct sk_buff *skb, int attrtype,
 			      atomic64_read(&stats->conn_active),
 			      SS_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, SS_STATS_A_DRAINING,
-			      atomic64_read(&stats->draining), SS_STATS_A_PAD))
+			      atomic64_read(&stats->draining), SS_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, SS_STATS_A_UDP_ASSOC_ACTIVE,
+			      atomic64_read(&stats->udp_assoc_active),
+			      SS_STATS_A_PAD))
 		goto cancel;
 	for (i = 0; i < SS_CTR_NR; i++)
 		if (nla_put_u64_64bit(skb, ss_counter_attr[i], sum[i],

@@ -23,6 +23,15 @@ enum ss_counter {
 	SS_CTR_CONNECT_FAIL,
 	SS_CTR_DNS_FAIL,
 	SS_CTR_REFUSED,
+	SS_CTR_UDP_PKTS_IN,
+	SS_CTR_UDP_PKTS_OUT,
+	SS_CTR_UDP_BYTES_IN,
+	SS_CTR_UDP_BYTES_OUT,
+	SS_CTR_UDP_DROP_AUTH,
+	SS_CTR_UDP_DROP_BAD,
+	SS_CTR_UDP_DROP_REPLAY,
+	SS_CTR_UDP_DROP_LIMIT,
+	SS_CTR_UDP_DROP_TARGET,
 	SS_CTR_NR
 };
 
@@ -44,11 +53,13 @@ struct ss_pcpu_stats {
  *	reader could catch below zero
  * @draining: connections open now that are read and discarded until their
  *	handshake timeout after bad data; a gauge, as @conn_active
+ * @udp_assoc_active: UDP associations (servers) open now; a gauge
  */
 struct ss_stats {
 	struct ss_pcpu_stats __percpu *pcpu;
 	atomic64_t conn_active;
 	atomic64_t draining;
+	atomic64_t udp_assoc_active;
 };
 
 /**

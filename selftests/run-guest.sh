@@ -13,6 +13,7 @@ TESTS=(
 	module_lifecycle.sh
 	ssctl_config.sh
 	server_tcp.sh
+	server_udp.sh
 	local_tcp.sh
 )
 

@@ -28,7 +28,8 @@
 # nftables redirect in the gateway, reach anything.
 #
 # The target runs tools/servers.py (HTTP on 8080, echo on 9000, digest on
-# 9001; see that file), iperf3 -s on 5201 and dnsmasq, which answers:
+# 9001, UDP echo on 9002; see that file), iperf3 -s on 5201 and dnsmasq,
+# which answers:
 #   target.test      A 10.0.2.2, AAAA fd00:2::2
 #   v4.target.test   A 10.0.2.2 only
 #   v6.target.test   AAAA fd00:2::2 only
@@ -158,7 +159,7 @@ topo_setup() {
 
 	[ -s "$TOPO_BLOB" ] || head -c $((64 << 20)) /dev/urandom >"$TOPO_BLOB" || return 1
 
-	topo_bg servers "$NS_T" "$PY" "$SS_TOOLS/servers.py" --blob "$TOPO_BLOB"
+	topo_bg servers "$NS_T" "$PY" "$SS_TOOLS/servers.py" --blob "$TOPO_BLOB" --udp-echo 9002
 	topo_bg iperf3 "$NS_T" iperf3 -s -p 5201
 	local listen=(--listen-address="$T4" --listen-address="$T6")
 	[ "$TOPO_INIT_LINK" = 1 ] && listen+=(--listen-address="$T4_I" --listen-address="$T6_I")

@@ -66,6 +66,16 @@ static struct nla_policy stats_policy[SS_STATS_A_MAX + 1] = {
 	[SS_STATS_A_DNS_FAIL]		= { .type = NLA_U64 },
 	[SS_STATS_A_DRAINING]		= { .type = NLA_U64 },
 	[SS_STATS_A_REFUSED]		= { .type = NLA_U64 },
+	[SS_STATS_A_UDP_PKTS_IN]	= { .type = NLA_U64 },
+	[SS_STATS_A_UDP_PKTS_OUT]	= { .type = NLA_U64 },
+	[SS_STATS_A_UDP_BYTES_IN]	= { .type = NLA_U64 },
+	[SS_STATS_A_UDP_BYTES_OUT]	= { .type = NLA_U64 },
+	[SS_STATS_A_UDP_ASSOC_ACTIVE]	= { .type = NLA_U64 },
+	[SS_STATS_A_UDP_DROP_AUTH]	= { .type = NLA_U64 },
+	[SS_STATS_A_UDP_DROP_BAD]	= { .type = NLA_U64 },
+	[SS_STATS_A_UDP_DROP_REPLAY]	= { .type = NLA_U64 },
+	[SS_STATS_A_UDP_DROP_LIMIT]	= { .type = NLA_U64 },
+	[SS_STATS_A_UDP_DROP_TARGET]	= { .type = NLA_U64 },
 };
 
 /*
@@ -147,6 +157,16 @@ static int parse_object(struct nl_msg *msg, struct ss_object *obj)
 		[SS_STATS_A_DNS_FAIL] = &obj->stats.dns_fail,
 		[SS_STATS_A_DRAINING] = &obj->stats.draining,
 		[SS_STATS_A_REFUSED] = &obj->stats.refused,
+		[SS_STATS_A_UDP_PKTS_IN] = &obj->stats.udp_pkts_in,
+		[SS_STATS_A_UDP_PKTS_OUT] = &obj->stats.udp_pkts_out,
+		[SS_STATS_A_UDP_BYTES_IN] = &obj->stats.udp_bytes_in,
+		[SS_STATS_A_UDP_BYTES_OUT] = &obj->stats.udp_bytes_out,
+		[SS_STATS_A_UDP_ASSOC_ACTIVE] = &obj->stats.udp_assoc_active,
+		[SS_STATS_A_UDP_DROP_AUTH] = &obj->stats.udp_drop_auth,
+		[SS_STATS_A_UDP_DROP_BAD] = &obj->stats.udp_drop_bad,
+		[SS_STATS_A_UDP_DROP_REPLAY] = &obj->stats.udp_drop_replay,
+		[SS_STATS_A_UDP_DROP_LIMIT] = &obj->stats.udp_drop_limit,
+		[SS_STATS_A_UDP_DROP_TARGET] = &obj->stats.udp_drop_target,
 	};
 	int v4, v6;
 

@@ -42,6 +42,9 @@ static const struct {
 	C(conn_active), C(conn_total), C(bytes_in), C(bytes_out),
 	C(auth_fail), C(replay), C(bad_header), C(connect_fail), C(dns_fail),
 	C(draining), C(refused),
+	C(udp_pkts_in), C(udp_pkts_out), C(udp_bytes_in), C(udp_bytes_out),
+	C(udp_assoc_active), C(udp_drop_auth), C(udp_drop_bad),
+	C(udp_drop_replay), C(udp_drop_limit), C(udp_drop_target),
 #undef C
 };
 
@@ -99,6 +102,20 @@ static void show_text(enum ss_kind kind, const struct ss_object *o, bool first)
 		printf("  draining: %" PRIu64 "\n", s->draining);
 	}
 	printf("  refused (max-conns): %" PRIu64 "\n", s->refused);
+	if (kind == SS_SERVER && o->has_mode && o->mode != SS_MODE_TCP_ONLY) {
+		printf("  udp:\n");
+		printf("    associations: %" PRIu64 " active\n",
+		       s->udp_assoc_active);
+		printf("    packets: %" PRIu64 " in, %" PRIu64 " out\n",
+		       s->udp_pkts_in, s->udp_pkts_out);
+		printf("    bytes: %" PRIu64 " in, %" PRIu64 " out\n",
+		       s->udp_bytes_in, s->udp_bytes_out);
+		printf("    dropped: %" PRIu64 " auth, %" PRIu64 " bad, %"
+		       PRIu64 " replay, %" PRIu64 " limit, %" PRIu64
+		       " target\n", s->udp_drop_auth, s->udp_drop_bad,
+		       s->udp_drop_replay, s->udp_drop_limit,
+		       s->udp_drop_target);
+	}
 }
 
 /* json_object_object_add() takes the value's reference, even NULL */

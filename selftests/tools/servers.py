@@ -17,6 +17,8 @@ reach the same service.
                       <its length>\\n" and the first R bytes of the blob, and
                       closes. It only answers after EOF, so a relay that
                       loses the half-close gets no reply at all.
+  udp echo, --udp-echo PORT (off unless given): every datagram is sent
+                      back to where it came from, unchanged
   junk, --junk PORT   (off unless given) sends 4 KiB of random bytes at
                       once, then reads to EOF and closes: a "server" whose
                       answer can never authenticate
@@ -168,6 +170,19 @@ class JunkHandler(socketserver.BaseRequestHandler):
             pass
 
 
+def udp_echo(port):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    s.bind(("::", port))
+    while True:
+        data, peer = s.recvfrom(1 << 16)
+        try:
+            s.sendto(data, peer)
+        except OSError:
+            pass
+
+
 def main():
     global BLOB, BLOB_SIZE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -176,6 +191,7 @@ def main():
     ap.add_argument("--echo", type=int, default=9000)
     ap.add_argument("--digest", type=int, default=9001)
     ap.add_argument("--junk", type=int, default=0, help="port of the junk service (0: none)")
+    ap.add_argument("--udp-echo", type=int, default=0, help="port of the UDP echo service (0: none)")
     args = ap.parse_args()
     BLOB = args.blob
     BLOB_SIZE = os.path.getsize(BLOB)
@@ -187,6 +203,8 @@ def main():
         servers.append(TCPServer(("::", args.junk), JunkHandler))
     for srv in servers[1:]:
         threading.Thread(target=srv.serve_forever, daemon=True).start()
+    if args.udp_echo:
+        threading.Thread(target=udp_echo, args=(args.udp_echo,), daemon=True).start()
     print("serving", flush=True)
     servers[0].serve_forever()
 

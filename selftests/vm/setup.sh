@@ -16,7 +16,7 @@ PKGS=(
 	libnl-3-dev libnl-genl-3-dev libssl-dev libjson-c-dev
 	qemu-system-x86 busybox-static
 	iproute2 iputils-ping procps psmisc jq python3 python3-cryptography curl iperf3 dnsmasq-base
-	shadowsocks-libev keyutils libcap2-bin util-linux linux-source-6.12 nftables
+	shadowsocks-libev keyutils libcap2-bin util-linux linux-source-6.12 nftables bind9-dnsutils
 )
 
 need_install() {

@@ -70,6 +70,38 @@
  *     those of them being read and discarded until the handshake timeout
  *     after bad data. CONN_TOTAL counts connections accepted and handled,
  *     REFUSED those closed at once because the server had SS_A_MAX_CONNS.
+ *     UDP (servers whose mode has UDP; 0 otherwise, and for client
+ *     profiles), all NLA_U64:
+ *     SS_STATS_A_UDP_PKTS_IN     client packets that authenticated, had a
+ *                                good address and a new salt
+ *     SS_STATS_A_UDP_PKTS_OUT    replies sent to clients
+ *     SS_STATS_A_UDP_BYTES_IN    payload bytes of UDP_PKTS_IN (the target
+ *                                address excluded)
+ *     SS_STATS_A_UDP_BYTES_OUT   payload bytes of UDP_PKTS_OUT (the
+ *                                replying host's address excluded)
+ *     SS_STATS_A_UDP_ASSOC_ACTIVE  gauge: associations now (one per client
+ *                                address and port, with its own sockets to
+ *                                targets). One ends after SS_A_TIMEOUT
+ *                                seconds without a packet either way.
+ *                                SS_A_MAX_CONNS also caps them, apart from
+ *                                TCP connections: a packet from a new
+ *                                client beyond it is dropped (UDP_DROP_LIMIT)
+ *     SS_STATS_A_UDP_DROP_AUTH   client packets that failed authentication
+ *     SS_STATS_A_UDP_DROP_BAD    client packets too short for a salt and a
+ *                                tag, or with a bad address (unknown type,
+ *                                truncated, a malformed domain name)
+ *     SS_STATS_A_UDP_DROP_REPLAY client packets whose salt was seen before
+ *     SS_STATS_A_UDP_DROP_LIMIT  client packets dropped for a limit: a new
+ *                                client beyond SS_A_MAX_CONNS associations,
+ *                                or a packet for a domain name while its
+ *                                association is resolving one (each
+ *                                association resolves one name at a time
+ *                                and holds the one packet that asked)
+ *     SS_STATS_A_UDP_DROP_TARGET packets that could not be sent on: a
+ *                                target refused as local (SS_A_ALLOW_LOCAL),
+ *                                a name that did not resolve, a send error,
+ *                                an unusable reply
+ *     Nothing is ever answered to a dropped packet.
  *   SS_A_KEY is never returned.
  *
  * SS_CMD_CLIENT_NEW
@@ -242,6 +274,16 @@ enum ss_stats_attr {
 	SS_STATS_A_DNS_FAIL,
 	SS_STATS_A_DRAINING,
 	SS_STATS_A_REFUSED,
+	SS_STATS_A_UDP_PKTS_IN,
+	SS_STATS_A_UDP_PKTS_OUT,
+	SS_STATS_A_UDP_BYTES_IN,
+	SS_STATS_A_UDP_BYTES_OUT,
+	SS_STATS_A_UDP_ASSOC_ACTIVE,
+	SS_STATS_A_UDP_DROP_AUTH,
+	SS_STATS_A_UDP_DROP_BAD,
+	SS_STATS_A_UDP_DROP_REPLAY,
+	SS_STATS_A_UDP_DROP_LIMIT,
+	SS_STATS_A_UDP_DROP_TARGET,
 	__SS_STATS_A_MAX
 };
 

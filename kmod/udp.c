@@ -1,0 +1,796 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The server role's UDP relay (protocol.md, "UDP packet").
+ *
+ * A client packet is [salt][AEAD(target address, payload)][tag], sealed
+ * with the subkey of its own salt and nonce 0. The server opens it, checks
+ * the salt against the replay filter (after authentication, as TCP does),
+ * and sends the payload to the target from the client's association: one
+ * unconnected kernel UDP socket per address family, created in the
+ * server's namespace for each client address at its first packet, so that
+ * the targets' replies map back to that client. A reply is sealed with a
+ * fresh random salt, the replying host's address in front, and sent to the
+ * client from the server's socket the client wrote to.
+ *
+ * Concurrency: the sockets' sk_data_ready only queue: the listeners queue
+ * the server's relay work, an association's sockets put the association on
+ * the server's ready list and queue the same work. Everything else (the
+ * table, associations, the one packet buffer and the two ciphers) is under
+ * the server's &ss_udp.lock, so one server's UDP is handled by one work at
+ * a time (as shadowsocks-libev's single thread does); servers run in
+ * parallel. Each run handles a bounded number of packets and queues itself
+ * again if there are more.
+ *
+ * Lifetime: the table holds one reference on each association, the ready
+ * list one per entry, a resolution under way one. An association leaves
+ * the table (idle for the server's timeout, or the server's end) with its
+ * sockets: their callbacks are given back under sk_callback_lock and they
+ * are released, so nothing queues it again; it is freed with its last
+ * reference.
+ *
+ * Domain targets: a name is resolved with the same dns_resolver upcall as
+ * TCP's (resolve.c), on the resolver's workqueue, so the relay work never
+ * waits for it. Each association resolves one name at a time and keeps the
+ * packet that asked for it (one packet: packets for any name meanwhile are
+ * dropped and counted as UDP_DROP_LIMIT; a DNS client retransmits), and
+ * caches the last %SS_UDP_DNS_CACHE answers (failures included) for
+ * %SS_UDP_DNS_TTL seconds: the kernel's key cache already keeps answers for
+ * their TTL, this one only spares an upcall per packet. Memory per
+ * association is thus bounded: the structure, two sockets, one pending
+ * packet and one resolution.
+ */
+
+#include <linux/jhash.h>
+#include <linux/net.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/udp.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "conn.h"
+#include "replay.h"
+#include "resolve.h"
+#include "server.h"
+#include "udp.h"
+
+/*
+ * The packet buffer: any UDP datagram fits, so none is truncated. A reply
+ * is read at most as large as fits one datagram once sealed with the
+ * largest salt and address.
+ */
+#define SS_UDP_BUF		65536
+#define SS_UDP_DGRAM_MAX	(65535 - 8 - 20)
+#define SS_UDP_ADDR_IP_MAX	(1 + 16 + 2)
+#define SS_UDP_REPLY_MAX	(SS_UDP_DGRAM_MAX - SS_SALT_MAX_LEN - \
+				 SS_UDP_ADDR_IP_MAX - SS_TAG_LEN)
+/* Packets read per socket in one run of the relay work. */
+#define SS_UDP_BUDGET		64
+#define SS_UDP_DNS_CACHE	2
+#define SS_UDP_DNS_TTL		30	/* seconds */
+
+enum {
+	SS_ASSOC_QUEUED,	/* on the server's ready list */
+};
+
+/**
+ * struct ss_udp_dns - a cached answer
+ * @expires: jiffies; 0 for an empty entry
+ * @addr: the address, sa_family 0 when the name did not resolve
+ * @len: length of @name
+ * @name: the name (not NUL-terminated)
+ */
+struct ss_udp_dns {
+	unsigned long expires;
+	union ss_sockaddr addr;
+	u8 len;
+	char name[SS_DOMAIN_MAX];
+};
+
+/**
+ * struct ss_udp_assoc - one client address and its sockets to targets
+ * @node: in &ss_udp.assocs
+ * @refcount: see the top of this file
+ * @ready: in &ss_udp.ready while %SS_ASSOC_QUEUED is set
+ * @flags: %SS_ASSOC_QUEUED
+ * @srv: the server
+ * @id: for the debug log
+ * @client: the client's address
+ * @listener: index of the server socket the client writes to
+ * @sock: the sockets to targets, by family (%SS_LISTEN_IPV4, _IPV6),
+ *	created at the first packet for that family
+ * @data_ready: the sockets' original sk_data_ready
+ * @last_used: jiffies of the last packet either way
+ * @dead: out of the table, sockets released
+ * @resolving: a resolution is under way
+ * @dns_next: the cache entry the next answer replaces
+ * @dns: the cache
+ *
+ * All but @refcount, @ready and @flags are under &ss_udp.lock.
+ */
+struct ss_udp_assoc {
+	struct hlist_node node;
+	struct kref refcount;
+	struct llist_node ready;
+	unsigned long flags;
+	struct ss_server *srv;
+	u32 id;
+	union ss_sockaddr client;
+	int listener;
+	struct socket *sock[SS_LISTEN_NR];
+	void (*data_ready)(struct sock *sk);
+	unsigned long last_used;
+	bool dead;
+	bool resolving;
+	u8 dns_next;
+	struct ss_udp_dns dns[SS_UDP_DNS_CACHE];
+};
+
+/**
+ * struct ss_udp_resolve - a resolution for an association
+ * @work: on the resolver's workqueue
+ * @assoc: a reference held
+ * @net: a reference held (the key lookup uses it)
+ * @port: the target's port
+ * @len: length of @name
+ * @name: NUL-terminated
+ * @data_len: length of @data
+ * @data: the payload of the packet that asked
+ */
+struct ss_udp_resolve {
+	struct work_struct work;
+	struct ss_udp_assoc *assoc;
+	struct net *net;
+	__be16 port;
+	u8 len;
+	char name[SS_DOMAIN_MAX + 1];
+	size_t data_len;
+	u8 data[];
+};
+
+static atomic_t ss_udp_assoc_ids = ATOMIC_INIT(0);
+
+static void ss_udp_assoc_release(struct kref *refcount)
+{
+	struct ss_udp_assoc *a = container_of(refcount, struct ss_udp_assoc,
+					      refcount);
+
+	pr_debug("udp assoc %u destroyed\n", a->id);
+	kfree(a);
+}
+
+static void ss_udp_assoc_put(struct ss_udp_assoc *a)
+{
+	kref_put(&a->refcount, ss_udp_assoc_release);
+}
+
+/*
+ * Put @a on the ready list and queue the relay work, unless it is there
+ * already. Any context; the caller keeps @a alive (socket callback under
+ * sk_callback_lock, or a reference).
+ */
+static void ss_udp_assoc_queue(struct ss_udp *udp, struct ss_udp_assoc *a)
+{
+	if (test_and_set_bit(SS_ASSOC_QUEUED, &a->flags))
+		return;
+	kref_get(&a->refcount);
+	llist_add(&a->ready, &udp->ready);
+	queue_work(ss_wq, &udp->work);
+}
+
+/* An association socket's sk_data_ready: softirq or process context. */
+static void ss_udp_assoc_data_ready(struct sock *sk)
+{
+	struct ss_udp_assoc *a;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	a = __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
+	if (a)
+		ss_udp_assoc_queue(&a->srv->udp, a);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* A listener's sk_data_ready: softirq or process context. */
+static void ss_udp_listen_data_ready(struct sock *sk)
+{
+	struct ss_server *srv;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	srv = __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
+	if (srv)
+		queue_work(ss_wq, &srv->udp.work);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void ss_udp_set_callback(struct socket *sock, void *data,
+				void (*data_ready)(struct sock *sk))
+{
+	struct sock *sk = sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	__rcu_assign_sk_user_data_with_flags(sk, data, SK_USER_DATA_NOCOPY);
+	sk->sk_data_ready = data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void ss_udp_clear_callback(struct socket *sock,
+				  void (*data_ready)(struct sock *sk))
+{
+	struct sock *sk = sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_data_ready = data_ready;
+	rcu_assign_sk_user_data(sk, NULL);
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+static u32 ss_udp_hash(const union ss_sockaddr *sa)
+{
+	if (sa->sa.sa_family == AF_INET)
+		return jhash_2words((__force u32)sa->in4.sin_addr.s_addr,
+				    (__force u32)sa->in4.sin_port, 0);
+	return jhash2((const u32 *)&sa->in6.sin6_addr, 4,
+		      (__force u32)sa->in6.sin6_port);
+}
+
+static bool ss_udp_addr_eq(const union ss_sockaddr *a,
+			   const union ss_sockaddr *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr &&
+		       a->in4.sin_port == b->in4.sin_port;
+	return ipv6_addr_equal(&a->in6.sin6_addr, &b->in6.sin6_addr) &&
+	       a->in6.sin6_port == b->in6.sin6_port;
+}
+
+/* Take an association out of the table and release its sockets. */
+static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
+				const char *why)
+{
+	struct ss_udp *udp = &srv->udp;
+	int i;
+
+	lockdep_assert_held(&udp->lock);
+	hash_del(&a->node);
+	udp->nr_assocs--;
+	atomic64_dec(&srv->ep.stats.udp_assoc_active);
+	for (i = 0; i < SS_LISTEN_NR; i++) {
+		if (!a->sock[i])
+			continue;
+		ss_udp_clear_callback(a->sock[i], a->data_ready);
+		ss_socket_release(&a->sock[i]);
+	}
+	a->dead = true;
+	pr_debug("udp assoc %u closed: %s\n", a->id, why);
+	ss_udp_assoc_put(a);
+}
+
+static unsigned long ss_udp_gc_period(const struct ss_server *srv)
+{
+	return clamp_t(u32, srv->ep.timeout / 4, 1, 60) * HZ;
+}
+
+static struct ss_udp_assoc *ss_udp_assoc_get(struct ss_server *srv,
+					     const union ss_sockaddr *from,
+					     int listener)
+{
+	struct ss_udp *udp = &srv->udp;
+	u32 hash = ss_udp_hash(from);
+	struct ss_udp_assoc *a;
+
+	hash_for_each_possible(udp->assocs, a, node, hash)
+		if (ss_udp_addr_eq(&a->client, from))
+			return a;
+
+	if (udp->nr_assocs >= srv->ep.max_conns) {
+		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_LIMIT);
+		return NULL;
+	}
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return NULL;
+	kref_init(&a->refcount);
+	a->srv = srv;
+	a->client = *from;
+	a->listener = listener;
+	a->id = atomic_inc_return(&ss_udp_assoc_ids);
+	hash_add(udp->assocs, &a->node, hash);
+	udp->nr_assocs++;
+	atomic64_inc(&srv->ep.stats.udp_assoc_active);
+	pr_debug("udp assoc %u created on server %s for %pISpc\n", a->id,
+		 srv->ep.entry.name, &from->sa);
+	queue_delayed_work(ss_wq, &udp->gc, ss_udp_gc_period(srv));
+	return a;
+}
+
+/* The association's socket for @family, created at its first use. */
+static struct socket *ss_udp_assoc_sock(struct ss_server *srv,
+					struct ss_udp_assoc *a, int family)
+{
+	int i = family == AF_INET ? SS_LISTEN_IPV4 : SS_LISTEN_IPV6;
+	struct socket *sock;
+	int err;
+
+	if (a->sock[i])
+		return a->sock[i];
+	err = sock_create_kern(srv->udp.net, family, SOCK_DGRAM, IPPROTO_UDP,
+			       &sock);
+	if (err) {
+		pr_debug("udp assoc %u: cannot create socket: error %d\n",
+			 a->id, err);
+		return NULL;
+	}
+	if (family == AF_INET6)
+		ip6_sock_set_v6only(sock->sk);
+	a->data_ready = sock->sk->sk_data_ready;
+	ss_udp_set_callback(sock, a, ss_udp_assoc_data_ready);
+	a->sock[i] = sock;
+	return sock;
+}
+
+/* Send a payload to a resolved target, or count why not. */
+static void ss_udp_send_target(struct ss_server *srv, struct ss_udp_assoc *a,
+			       union ss_sockaddr *to, u8 *data, size_t len)
+{
+	struct kvec iov = { .iov_base = data, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct socket *sock;
+	int ret;
+
+	if (!srv->allow_local && ss_addr_is_local(srv->udp.net, to)) {
+		pr_debug("udp assoc %u refused target %pISpc: local\n", a->id,
+			 &to->sa);
+		goto drop;
+	}
+	sock = ss_udp_assoc_sock(srv, a, to->sa.sa_family);
+	if (!sock)
+		goto drop;
+	msg.msg_name = &to->sa;
+	msg.msg_namelen = to->sa.sa_family == AF_INET ? sizeof(to->in4) :
+							sizeof(to->in6);
+	ret = kernel_sendmsg(sock, &msg, &iov, 1, len);
+	if (ret < 0) {
+		pr_debug("udp assoc %u cannot send to %pISpc: error %d\n",
+			 a->id, &to->sa, ret);
+		goto drop;
+	}
+	a->last_used = jiffies;
+	return;
+
+drop:
+	ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_TARGET);
+}
+
+static void ss_udp_resolve_work(struct work_struct *work)
+{
+	struct ss_udp_resolve *req = container_of(work, struct ss_udp_resolve,
+						  work);
+	struct ss_udp_assoc *a = req->assoc;
+	struct ss_server *srv = a->srv;
+	struct ss_udp *udp = &srv->udp;
+	union ss_sockaddr addr = {};
+	struct ss_udp_dns *d;
+	int err;
+
+	err = ss_resolve_name(req->net, req->name, req->len, req->port, &addr);
+	put_net(req->net);
+	if (err)
+		memset(&addr, 0, sizeof(addr));
+
+	mutex_lock(&udp->lock);
+	a->resolving = false;
+	if (!a->dead && !udp->closing) {
+		d = &a->dns[a->dns_next];
+		a->dns_next = (a->dns_next + 1) % SS_UDP_DNS_CACHE;
+		d->expires = jiffies + SS_UDP_DNS_TTL * HZ ?: 1;
+		d->addr = addr;
+		d->len = req->len;
+		memcpy(d->name, req->name, req->len);
+		if (err) {
+			pr_debug("udp assoc %u cannot resolve %s: error %d\n",
+				 a->id, req->name, err);
+			ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_TARGET);
+		} else {
+			ss_udp_send_target(srv, a, &addr, req->data,
+					   req->data_len);
+		}
+	}
+	mutex_unlock(&udp->lock);
+
+	ss_udp_assoc_put(a);
+	kfree(req);
+	/* The last access to the server: ss_udp_stop() may return now. */
+	if (atomic_dec_and_test(&udp->dns_inflight))
+		wake_up_var(&udp->dns_inflight);
+}
+
+/* A domain target: from the cache, or resolved in the background. */
+static void ss_udp_send_name(struct ss_server *srv, struct ss_udp_assoc *a,
+			     const struct ss_target *t, u8 *data, size_t len)
+{
+	struct ss_udp *udp = &srv->udp;
+	struct ss_udp_resolve *req;
+	union ss_sockaddr addr;
+	int i;
+
+	for (i = 0; i < SS_UDP_DNS_CACHE; i++) {
+		struct ss_udp_dns *d = &a->dns[i];
+
+		if (!d->expires || time_after(jiffies, d->expires) ||
+		    d->len != t->name_len || memcmp(d->name, t->name, d->len))
+			continue;
+		if (!d->addr.sa.sa_family) {	/* did not resolve */
+			ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_TARGET);
+			return;
+		}
+		addr = d->addr;
+		if (addr.sa.sa_family == AF_INET)
+			addr.in4.sin_port = t->port;
+		else
+			addr.in6.sin6_port = t->port;
+		ss_udp_send_target(srv, a, &addr, data, len);
+		return;
+	}
+
+	if (a->resolving) {
+		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_LIMIT);
+		return;
+	}
+	req = kmalloc(struct_size(req, data, len), GFP_KERNEL);
+	if (!req)
+		return;
+	req->net = maybe_get_net(udp->net);
+	if (!req->net) {
+		kfree(req);
+		return;
+	}
+	INIT_WORK(&req->work, ss_udp_resolve_work);
+	kref_get(&a->refcount);
+	req->assoc = a;
+	req->port = t->port;
+	req->len = t->name_len;
+	memcpy(req->name, t->name, t->name_len);
+	req->name[t->name_len] = '\0';
+	req->data_len = len;
+	memcpy(req->data, data, len);
+	a->resolving = true;
+	atomic_inc(&udp->dns_inflight);
+	pr_debug("udp assoc %u resolving %s\n", a->id, req->name);
+	ss_resolve_queue(&req->work);
+}
+
+/* One packet from a client, @len bytes in the buffer. */
+static void ss_udp_client_packet(struct ss_server *srv, int listener,
+				 const union ss_sockaddr *from, size_t len)
+{
+	const struct ss_method_info *method = srv->ep.method;
+	struct ss_udp *udp = &srv->udp;
+	struct ss_target *t = &udp->target;
+	size_t salt_len = method->salt_len;
+	struct ss_udp_assoc *a;
+	u8 *pt = udp->buf + salt_len;
+	size_t pt_len;
+	int alen;
+
+	if (len < salt_len + SS_TAG_LEN) {
+		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_BAD);
+		return;
+	}
+	if (ss_cipher_rekey(&udp->rx, srv->ep.key, udp->buf))
+		return;
+	if (ss_cipher_open(&udp->rx, pt, pt, len - salt_len)) {
+		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_AUTH);
+		return;
+	}
+	pt_len = len - salt_len - SS_TAG_LEN;
+	alen = ss_addr_len(pt, pt_len);
+	if (alen <= 0 || (size_t)alen > pt_len) {
+		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_BAD);
+		return;
+	}
+	ss_addr_parse(pt, alen, t);
+	if (t->name_len && !ss_addr_name_ok(t->name, t->name_len)) {
+		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_BAD);
+		return;
+	}
+	if (ss_replay_check_and_add(udp->buf, salt_len)) {
+		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_REPLAY);
+		return;
+	}
+	ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_PKTS_IN);
+	ss_stats_add(&srv->ep.stats, SS_CTR_UDP_BYTES_IN, pt_len - alen);
+
+	a = ss_udp_assoc_get(srv, from, listener);
+	if (!a)
+		return;
+	a->last_used = jiffies;
+	if (t->name_len)
+		ss_udp_send_name(srv, a, t, pt + alen, pt_len - alen);
+	else
+		ss_udp_send_target(srv, a, &t->addr, pt + alen, pt_len - alen);
+}
+
+/* Read a listener; false when it has nothing more. */
+static bool ss_udp_read_listener(struct ss_server *srv, int i)
+{
+	struct socket *sock = srv->listen[i].udp;
+	struct ss_udp *udp = &srv->udp;
+	union ss_sockaddr from;
+	struct msghdr msg;
+	struct kvec iov;
+	int n, ret;
+
+	for (n = 0; n < SS_UDP_BUDGET; n++) {
+		memset(&msg, 0, sizeof(msg));
+		memset(&from, 0, sizeof(from));
+		msg.msg_name = &from;
+		msg.msg_namelen = sizeof(from);
+		iov.iov_base = udp->buf;
+		iov.iov_len = SS_UDP_BUF;
+		ret = kernel_recvmsg(sock, &msg, &iov, 1, SS_UDP_BUF,
+				     MSG_DONTWAIT);
+		if (ret < 0)
+			return false;	/* -EAGAIN, or nothing to retry */
+		if (msg.msg_flags & MSG_TRUNC) {
+			ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_BAD);
+			continue;
+		}
+		if (from.sa.sa_family != AF_INET &&
+		    from.sa.sa_family != AF_INET6)
+			continue;
+		ss_udp_client_packet(srv, i, &from, ret);
+	}
+	return true;
+}
+
+/*
+ * Seal the reply in the buffer and send it to the client: the payload is
+ * at SS_UDP_ADDR_IP_MAX + salt length, the address goes right before it,
+ * the salt before that.
+ */
+static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
+			 const union ss_sockaddr *from, size_t len)
+{
+	size_t salt_len = srv->ep.method->salt_len;
+	struct ss_udp *udp = &srv->udp;
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct socket *sock = srv->listen[a->listener].udp;
+	size_t alen, off;
+	struct kvec iov;
+	u8 *p;
+	int ret;
+
+	alen = from->sa.sa_family == AF_INET ? 1 + 4 + 2 : 1 + 16 + 2;
+	off = SS_UDP_ADDR_IP_MAX - alen;
+	p = udp->buf + off + salt_len;
+	if (from->sa.sa_family == AF_INET) {
+		p[0] = SS_ATYP_IPV4;
+		memcpy(p + 1, &from->in4.sin_addr, 4);
+		memcpy(p + 5, &from->in4.sin_port, 2);
+	} else {
+		p[0] = SS_ATYP_IPV6;
+		memcpy(p + 1, &from->in6.sin6_addr, 16);
+		memcpy(p + 17, &from->in6.sin6_port, 2);
+	}
+	get_random_bytes(udp->buf + off, salt_len);
+	ss_replay_add(udp->buf + off, salt_len);
+	if (ss_cipher_rekey(&udp->tx, srv->ep.key, udp->buf + off) ||
+	    ss_cipher_seal(&udp->tx, p, p, alen + len))
+		return;
+
+	iov.iov_base = udp->buf + off;
+	iov.iov_len = salt_len + alen + len + SS_TAG_LEN;
+	msg.msg_name = &a->client.sa;
+	msg.msg_namelen = a->client.sa.sa_family == AF_INET ?
+			  sizeof(a->client.in4) : sizeof(a->client.in6);
+	ret = kernel_sendmsg(sock, &msg, &iov, 1, iov.iov_len);
+	if (ret < 0) {
+		pr_debug("udp assoc %u cannot reply: error %d\n", a->id, ret);
+		return;
+	}
+	ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_PKTS_OUT);
+	ss_stats_add(&srv->ep.stats, SS_CTR_UDP_BYTES_OUT, len);
+}
+
+/* Read the replies waiting on an association's sockets. */
+static void ss_udp_read_assoc(struct ss_server *srv, struct ss_udp_assoc *a)
+{
+	size_t off = srv->ep.method->salt_len + SS_UDP_ADDR_IP_MAX;
+	struct ss_udp *udp = &srv->udp;
+	union ss_sockaddr from;
+	struct msghdr msg;
+	struct kvec iov;
+	int i, n, ret;
+
+	for (i = 0; i < SS_LISTEN_NR; i++) {
+		if (!a->sock[i])
+			continue;
+		for (n = 0; n < SS_UDP_BUDGET; n++) {
+			memset(&msg, 0, sizeof(msg));
+			memset(&from, 0, sizeof(from));
+			msg.msg_name = &from;
+			msg.msg_namelen = sizeof(from);
+			iov.iov_base = udp->buf + off;
+			iov.iov_len = SS_UDP_REPLY_MAX;
+			ret = kernel_recvmsg(a->sock[i], &msg, &iov, 1,
+					     SS_UDP_REPLY_MAX, MSG_DONTWAIT);
+			if (ret < 0)
+				break;
+			a->last_used = jiffies;
+			if ((msg.msg_flags & MSG_TRUNC) ||
+			    (from.sa.sa_family != AF_INET &&
+			     from.sa.sa_family != AF_INET6)) {
+				ss_stats_inc(&srv->ep.stats,
+					     SS_CTR_UDP_DROP_TARGET);
+				continue;
+			}
+			ss_udp_reply(srv, a, &from, ret);
+		}
+		if (n == SS_UDP_BUDGET)		/* more next time */
+			ss_udp_assoc_queue(udp, a);
+	}
+}
+
+static void ss_udp_work(struct work_struct *work)
+{
+	struct ss_udp *udp = container_of(work, struct ss_udp, work);
+	struct ss_server *srv = container_of(udp, struct ss_server, udp);
+	struct ss_udp_assoc *a, *tmp;
+	struct llist_node *list;
+	bool more = false;
+	int i;
+
+	mutex_lock(&udp->lock);
+	if (udp->closing) {
+		mutex_unlock(&udp->lock);
+		return;		/* ss_udp_stop() empties the ready list */
+	}
+	for (i = 0; i < SS_LISTEN_NR; i++)
+		if (srv->listen[i].udp && ss_udp_read_listener(srv, i))
+			more = true;
+
+	list = llist_del_all(&udp->ready);
+	llist_for_each_entry_safe(a, tmp, list, ready) {
+		clear_bit(SS_ASSOC_QUEUED, &a->flags);
+		/* Orders the bit with the reads: new data queues it again. */
+		smp_mb__after_atomic();
+		if (!a->dead)
+			ss_udp_read_assoc(srv, a);
+		ss_udp_assoc_put(a);
+	}
+	mutex_unlock(&udp->lock);
+	if (more)
+		queue_work(ss_wq, work);
+}
+
+/* Ends associations idle for the server's timeout. */
+static void ss_udp_gc(struct work_struct *work)
+{
+	struct ss_udp *udp = container_of(to_delayed_work(work), struct ss_udp,
+					  gc);
+	struct ss_server *srv = container_of(udp, struct ss_server, udp);
+	unsigned long idle = (unsigned long)srv->ep.timeout * HZ;
+	struct ss_udp_assoc *a;
+	struct hlist_node *tmp;
+	int bkt;
+
+	mutex_lock(&udp->lock);
+	if (udp->closing)
+		goto out;
+	hash_for_each_safe(udp->assocs, bkt, tmp, a, node)
+		if (!a->resolving && time_after(jiffies, a->last_used + idle))
+			ss_udp_assoc_remove(srv, a, "idle");
+	if (udp->nr_assocs)
+		queue_delayed_work(ss_wq, &udp->gc, ss_udp_gc_period(srv));
+out:
+	mutex_unlock(&udp->lock);
+}
+
+/**
+ * ss_udp_init() - set up a server's UDP state
+ * @srv: the server, not published yet
+ * @net: its namespace
+ *
+ * Always called, whatever the mode, before ss_udp_stop() may be; the
+ * buffer and ciphers are only allocated when the mode has UDP. Process
+ * context.
+ *
+ * Return: 0, -ENOMEM, or the error of the cipher's set-up.
+ */
+int ss_udp_init(struct ss_server *srv, struct net *net)
+{
+	struct ss_udp *udp = &srv->udp;
+	u8 salt[SS_SALT_MAX_LEN];
+	int err;
+
+	mutex_init(&udp->lock);
+	udp->net = net;
+	hash_init(udp->assocs);
+	init_llist_head(&udp->ready);
+	INIT_WORK(&udp->work, ss_udp_work);
+	INIT_DELAYED_WORK(&udp->gc, ss_udp_gc);
+	atomic_set(&udp->dns_inflight, 0);
+	if (srv->mode == SS_MODE_TCP_ONLY)
+		return 0;
+
+	udp->buf = kmalloc(SS_UDP_BUF, GFP_KERNEL);
+	if (!udp->buf)
+		return -ENOMEM;
+	/* Keyed for real at each packet; any salt will do until then. */
+	get_random_bytes(salt, sizeof(salt));
+	err = ss_cipher_init(&udp->rx, srv->ep.method, srv->ep.key, salt,
+			     GFP_KERNEL);
+	if (!err)
+		err = ss_cipher_init(&udp->tx, srv->ep.method, srv->ep.key,
+				     salt, GFP_KERNEL);
+	memzero_explicit(salt, sizeof(salt));
+	return err;	/* ss_udp_stop() frees what was allocated */
+}
+
+/**
+ * ss_udp_start() - read the server's UDP sockets
+ * @srv: the server, published, its sockets bound; under &ss_net.lock
+ */
+void ss_udp_start(struct ss_server *srv)
+{
+	int i;
+
+	for (i = 0; i < SS_LISTEN_NR; i++) {
+		struct ss_listener *l = &srv->listen[i];
+
+		if (!l->udp)
+			continue;
+		l->udp_data_ready = l->udp->sk->sk_data_ready;
+		ss_udp_set_callback(l->udp, srv, ss_udp_listen_data_ready);
+	}
+	srv->udp.started = true;
+	/* Packets may have come before the callbacks were ours. */
+	queue_work(ss_wq, &srv->udp.work);
+}
+
+/**
+ * ss_udp_stop() - end a server's UDP relay
+ * @srv: the server; under &ss_net.lock
+ *
+ * Stops reading the listeners (the caller releases them), ends every
+ * association with its sockets, waits for the works and the resolutions
+ * under way, and frees the buffer and ciphers. Idempotent; sleeps.
+ */
+void ss_udp_stop(struct ss_server *srv)
+{
+	struct ss_udp *udp = &srv->udp;
+	struct ss_udp_assoc *a, *tmp;
+	struct llist_node *list;
+	struct hlist_node *n;
+	int i, bkt;
+
+	if (udp->started) {
+		for (i = 0; i < SS_LISTEN_NR; i++)
+			if (srv->listen[i].udp)
+				ss_udp_clear_callback(srv->listen[i].udp,
+						      srv->listen[i].udp_data_ready);
+		udp->started = false;
+	}
+
+	mutex_lock(&udp->lock);
+	udp->closing = true;
+	hash_for_each_safe(udp->assocs, bkt, n, a, node)
+		ss_udp_assoc_remove(srv, a, "server closed");
+	mutex_unlock(&udp->lock);
+
+	/* Nothing queues them any more. */
+	cancel_work_sync(&udp->work);
+	cancel_delayed_work_sync(&udp->gc);
+	list = llist_del_all(&udp->ready);
+	llist_for_each_entry_safe(a, tmp, list, ready)
+		ss_udp_assoc_put(a);
+	wait_var_event(&udp->dns_inflight, !atomic_read(&udp->dns_inflight));
+
+	ss_cipher_free(&udp->rx);
+	ss_cipher_free(&udp->tx);
+	kfree(udp->buf);
+	udp->buf = NULL;
+}
