@@ -31,19 +31,24 @@
 #    the server's own share: for (l) ss-server's CPU time, for (s) the whole
 #    cost of (s) minus that of (l) without ss-server.
 # 2. Connection setup rate in tunnel mode: tools/connbench.py rate,
-#    BENCH_RATE_PAR connections in flight for BENCH_RATE_SECONDS, each
+#    BENCH_RATE_PAR connections in flight for BENCH_RATE_SECONDS (2), each
 #    connects, sends 64 bytes to the target's echo service, reads them back
 #    and closes; median of BENCH_REPS runs, with latency and guest CPU time
 #    per connection.
 # 3. Memory per idle proxied connection (BENCH_MEM_METHOD only): N
 #    (BENCH_MEM_CONNS, 1000) connections through (l), (k) and (d), each
 #    proven by an echo, then held idle; /proc/meminfo before and after: the
-#    growth of Slab and SUnreclaim, and of used memory (the drop of
-#    MemFree: it also counts what the kernel allocates outside the slab
-#    caches, kmalloc() of 16 KiB buffers included, and the processes'
-#    pages), plus the userspace proxies' RSS growth, each divided by N.
-#    "- (d)" subtracts the direct path's figure (the client's and the
-#    target's own sockets), leaving what the proxy costs.
+#    growth of Slab and SUnreclaim, plus the userspace proxies' RSS growth,
+#    each divided by N; "proxy" is Slab + RSS minus the direct path's Slab
+#    (the client's and the target's own sockets), what the proxy costs.
+#    (An idle kernel relay holds no 16 KiB buffer, which would be a page
+#    allocation outside the slab.) The drop of MemFree is shown too, for
+#    reference: pages taken from the per-CPU free lists do not show in it.
+#
+# All four paths are up at once, each on its own ports, and their runs are
+# interleaved (every round runs each path once), so that the load of a
+# neighbour on a shared host weighs on all paths alike; memory comes first,
+# one path after the other.
 #
 # Nothing is asserted: under QEMU TCG absolute numbers mean little (and
 # SIMD code is emulated at a very different relative cost than on
@@ -56,12 +61,12 @@ source "$(dirname "$0")/lib.sh" >/dev/null
 source "$(dirname "$0")/topology.sh"
 
 REPS=${BENCH_REPS:-3}
-SECS=${BENCH_SECONDS:-5}
+SECS=${BENCH_SECONDS:-4}
 METHODS=(${BENCH_METHODS:-chacha20-ietf-poly1305 aes-256-gcm})
 DIRS=(${BENCH_DIRS:-up down})
 PARTS=" ${BENCH_PARTS:-tput rate mem} "
 PATHS=" ${BENCH_PATHS:-l s k d} "
-RATE_SECS=${BENCH_RATE_SECONDS:-3}
+RATE_SECS=${BENCH_RATE_SECONDS:-2}
 RATE_PAR=${BENCH_RATE_PAR:-4}
 MEM_METHOD=${BENCH_MEM_METHOD:-${METHODS[0]}}
 MEM_N=${BENCH_MEM_CONNS:-1000}
@@ -116,57 +121,78 @@ median() {
 
 fmt() { [ -n "$2" ] && printf "$1" "$2" || echo n/a; }
 
-# measure LABEL DIR HOST PORT: REPS iperf3 runs from the client netns
-# (DIR down: -R); PROXY_PIDS are the userspace proxies. Sets R_MBPS
-# (median, Mbit/s), R_USR, R_SYS and R_REL (CPU seconds per GiB), R_GIB
-# (GiB received), R_BUSY, R_IPERF, R_PROXY, R_KW (percentages), or R_ERR
-PROXY_PIDS=()
-measure() {
-	local label=$1 dir=$2 host=$3 port=$4 i out bps bytes t0 t1 tot=0 rates=() rev=()
-	local ip=0 w0 p0=() k0 ipc pid
-	R_MBPS= R_USR= R_SYS= R_ERR= R_GIB= R_REL= R_BUSY= R_IPERF= R_PROXY= R_KW=
+# Runs of different paths are interleaved (each round runs every path
+# once), so that a neighbour's load on a shared host weighs on all of them
+# alike. The A_* accumulators sum each (key, path)'s runs.
+declare -A A_RATES A_BYTES A_U A_S A_IP A_WALL A_KW A_PT A_ERR A_N
+
+# run_one KEY PATH DIR HOST PORT [PROXY_PID...]: one iperf3 run from the
+# client netns (DIR down: -R), accumulated
+run_one() {
+	local k=$1 path=$2 dir=$3 host=$4 port=$5 out bps bytes ipc t0 t1 u0 s0 u1 s1 k0 k1 w0 j
+	local rev=() p0=() pid x=$1,$2
+	shift 5
+	[ -n "${A_ERR[$x]:-}" ] && return 1
 	[ "$dir" = down ] && rev=(-R)
 	t0=$(cpu_ticks)
-	for pid in "${PROXY_PIDS[@]}"; do p0+=("$(proc_ticks "$pid")"); done
+	for pid in "$@"; do p0+=("$(proc_ticks "$pid")"); done
 	k0=$(kworker_ticks)
 	w0=$(date +%s.%N)
-	for ((i = 0; i < REPS; i++)); do
-		if ! out=$(timeout $((SECS + 30)) ip netns exec "$NS_C" \
-			iperf3 -J -c "$host" -p "$port" -t "$SECS" --connect-timeout 5000 "${rev[@]}" 2>&1) ||
-			! bps=$(jq -er '.end.sum_received.bits_per_second' <<<"$out" 2>/dev/null); then
-			R_ERR=$(jq -r '.error // empty' <<<"$out" 2>/dev/null)
-			R_ERR=${R_ERR:-$(tail -n 1 <<<"$out")}
-			echo "# $label: run $((i + 1)) failed: $R_ERR"
-			return 1
-		fi
-		# (no process substitution: the guest has no /dev/fd)
-		read -r bytes ipc <<<"$(jq -r '"\(.end.sum_received.bytes) \((.end.cpu_utilization_percent.host_total + .end.cpu_utilization_percent.remote_total) * .end.sum_received.seconds / 100)"' <<<"$out")"
-		tot=$((tot + bytes))
-		ip=$(echo "$ip + $ipc" | bc -l)
-		rates+=("$bps")
-		echo "# $label: run $((i + 1)): $(printf '%.0f' "$(echo "$bps / 1000000" | bc -l)") Mbit/s"
-	done
-	local wall u0 s0 u1 s1 k1 j
-	wall=$(echo "$(date +%s.%N) - $w0" | bc -l)
+	if ! out=$(timeout $((SECS + 30)) ip netns exec "$NS_C" \
+		iperf3 -J -c "$host" -p "$port" -t "$SECS" --connect-timeout 5000 "${rev[@]}" 2>&1) ||
+		! bps=$(jq -er '.end.sum_received.bits_per_second' <<<"$out" 2>/dev/null); then
+		A_ERR[$x]=$(jq -r '.error // empty' <<<"$out" 2>/dev/null)
+		A_ERR[$x]=${A_ERR[$x]:-$(tail -n 1 <<<"$out")}
+		A_ERR[$x]=${A_ERR[$x]:-failed}
+		echo "# $k $path: run failed: ${A_ERR[$x]}"
+		return 1
+	fi
+	A_WALL[$x]=$(echo "${A_WALL[$x]:-0} + $(date +%s.%N) - $w0" | bc -l)
 	t1=$(cpu_ticks)
 	k1=$(kworker_ticks)
-	R_MBPS=$(printf '%.1f' "$(echo "$(median "${rates[@]}") / 1000000" | bc -l)")
 	read -r u0 s0 <<<"$t0"
 	read -r u1 s1 <<<"$t1"
-	R_GIB=$(echo "$tot / 2^30" | bc -l)
-	R_USR=$(echo "($u1 - $u0) / $HZ / $R_GIB" | bc -l)
-	R_SYS=$(echo "($s1 - $s0) / $HZ / $R_GIB" | bc -l)
-	R_REL=$(echo "(($u1 - $u0 + $s1 - $s0) / $HZ - $ip) / $R_GIB" | bc -l)
-	R_BUSY=$(echo "100 * ($u1 - $u0 + $s1 - $s0) / $HZ / $wall / $NCPU" | bc -l)
-	R_IPERF=$(echo "100 * $ip / $wall" | bc -l)
-	# each proxy process apart: one near 100 bounds the path
-	for ((j = 0; j < ${#PROXY_PIDS[@]}; j++)); do
-		R_PROXY+=${R_PROXY:++}$(printf '%.0f' "$(echo "100 * ($(proc_ticks "${PROXY_PIDS[j]}") - ${p0[j]}) / $HZ / $wall" | bc -l)")
+	A_U[$x]=$((${A_U[$x]:-0} + u1 - u0))
+	A_S[$x]=$((${A_S[$x]:-0} + s1 - s0))
+	A_KW[$x]=$((${A_KW[$x]:-0} + k1 - k0))
+	j=0
+	for pid in "$@"; do
+		A_PT[$x,$j]=$((${A_PT[$x,$j]:-0} + $(proc_ticks "$pid") - p0[j]))
+		j=$((j + 1))
 	done
-	R_KW=$(echo "100 * ($k1 - $k0) / $HZ / $wall" | bc -l)
+	A_N[$x]=$j
+	# (no process substitution: the guest has no /dev/fd)
+	read -r bytes ipc <<<"$(jq -r '"\(.end.sum_received.bytes) \((.end.cpu_utilization_percent.host_total + .end.cpu_utilization_percent.remote_total) * .end.sum_received.seconds / 100)"' <<<"$out")"
+	A_BYTES[$x]=$((${A_BYTES[$x]:-0} + bytes))
+	A_IP[$x]=$(echo "${A_IP[$x]:-0} + $ipc" | bc -l)
+	A_RATES[$x]+=" $bps"
+	echo "# $k ${DESC[$path]%% *}: $(printf '%.0f' "$(echo "$bps / 1000000" | bc -l)") Mbit/s"
 }
 
-# row KEY PATH [SERVER_CPU]: a table row from the last measure
+# result KEY PATH: sets R_MBPS (median, Mbit/s), R_USR, R_SYS and R_REL
+# (CPU seconds per GiB), R_GIB (GiB received), R_BUSY, R_IPERF, R_PROXY,
+# R_KW (percentages), R_PT1 (the second proxy's CPU s/GiB), or none
+result() {
+	local x=$1,$2 wall j
+	R_MBPS= R_USR= R_SYS= R_GIB= R_REL= R_BUSY= R_IPERF= R_PROXY= R_KW= R_PT1=
+	[ -z "${A_ERR[$x]:-}" ] && [ -n "${A_RATES[$x]:-}" ] || return 1
+	wall=${A_WALL[$x]}
+	R_MBPS=$(printf '%.1f' "$(echo "$(median ${A_RATES[$x]}) / 1000000" | bc -l)")
+	R_GIB=$(echo "${A_BYTES[$x]} / 2^30" | bc -l)
+	R_USR=$(echo "${A_U[$x]} / $HZ / $R_GIB" | bc -l)
+	R_SYS=$(echo "${A_S[$x]} / $HZ / $R_GIB" | bc -l)
+	R_REL=$(echo "((${A_U[$x]} + ${A_S[$x]}) / $HZ - ${A_IP[$x]}) / $R_GIB" | bc -l)
+	R_BUSY=$(echo "100 * (${A_U[$x]} + ${A_S[$x]}) / $HZ / $wall / $NCPU" | bc -l)
+	R_IPERF=$(echo "100 * ${A_IP[$x]} / $wall" | bc -l)
+	# each proxy process apart: one near 100 bounds the path
+	for ((j = 0; j < ${A_N[$x]:-0}; j++)); do
+		R_PROXY+=${R_PROXY:++}$(printf '%.0f' "$(echo "100 * ${A_PT[$x,$j]} / $HZ / $wall" | bc -l)")
+	done
+	[ "${A_N[$x]:-0}" -ge 2 ] && R_PT1=$(echo "${A_PT[$x,1]} / $HZ / $R_GIB" | bc -l)
+	R_KW=$(echo "100 * ${A_KW[$x]} / $HZ / $wall" | bc -l)
+}
+
+# row KEY PATH [SERVER_CPU]: a table row from the last result
 declare -A MBPS CPU SRV REL
 TABLE=
 row() {
@@ -201,44 +227,47 @@ tcp_drops() {
 	done | awk '/ListenOverflows/ { o += $2 } /SynRetrans/ { r += $2 } END { print o + 0, r + 0 }'
 }
 
-# rate LABEL METHOD PATH [HOST:PORT]: connection setup rate, a row of
-# RTABLE (n/a without HOST:PORT)
-declare -A RATE RCPU
-rate() {
-	local label=$1 k=$2 path=$3 to=${4:-} i out r rates=() p50s=() p99s=() conns=0 t0 t1 u0 s0 u1 s1
-	local d0 d1 o0 r0 o1 r1
-	if [ -z "$to" ]; then
-		printf '| %s | %s | n/a | n/a | n/a | n/a |\n' "$k" "${DESC[$path]}" >>"$RTABLE"
-		return 1
-	fi
+# rate_one METHOD PATH HOST:PORT: one connection-rate run, accumulated
+declare -A RA_RATES RA_P50 RA_P99 RA_CONNS RA_TICKS RA_ERR RA_DROPS RATE RCPU
+rate_one() {
+	local k=$1 path=$2 to=$3 x=$1,$2 out r t0 t1 u0 s0 u1 s1 d0 d1 o0 r0 o1 r1
+	[ -n "${RA_ERR[$x]:-}" ] && return 1
 	d0=$(tcp_drops)
 	t0=$(cpu_ticks)
-	for ((i = 0; i < REPS; i++)); do
-		out=$(timeout $((RATE_SECS + 60)) ip netns exec "$NS_C" "$PY" "$CB" --timeout 20 rate \
-			--connect "$to" --seconds "$RATE_SECS" --parallel "$RATE_PAR" 2>&1)
-		if ! r=$(jq -er 'select(.errors == 0) | .rate' <<<"$out" 2>/dev/null); then
-			echo "# $label: run $((i + 1)) failed: $out"
-			printf '| %s | %s | n/a | n/a | n/a | n/a |\n' "$k" "${DESC[$path]}" >>"$RTABLE"
-			return 1
-		fi
-		rates+=("$r")
-		p50s+=("$(jq -r .lat_ms_p50 <<<"$out")")
-		p99s+=("$(jq -r .lat_ms_p99 <<<"$out")")
-		conns=$((conns + $(jq -r .conns <<<"$out")))
-		echo "# $label: run $((i + 1)): $r conn/s, latency p50 ${p50s[-1]} ms, p99 ${p99s[-1]} ms"
-	done
+	out=$(timeout $((RATE_SECS + 60)) ip netns exec "$NS_C" "$PY" "$CB" --timeout 20 rate \
+		--connect "$to" --seconds "$RATE_SECS" --parallel "$RATE_PAR" 2>&1)
 	t1=$(cpu_ticks)
 	d1=$(tcp_drops)
+	if ! r=$(jq -er 'select(.errors == 0) | .rate' <<<"$out" 2>/dev/null); then
+		echo "# $k ${DESC[$path]%% *} connections: run failed: $out"
+		RA_ERR[$x]=1
+		return 1
+	fi
 	read -r u0 s0 <<<"$t0"
 	read -r u1 s1 <<<"$t1"
 	read -r o0 r0 <<<"$d0"
 	read -r o1 r1 <<<"$d1"
+	RA_RATES[$x]+=" $r"
+	RA_P50[$x]+=" $(jq -r .lat_ms_p50 <<<"$out")"
+	RA_P99[$x]+=" $(jq -r .lat_ms_p99 <<<"$out")"
+	RA_CONNS[$x]=$((${RA_CONNS[$x]:-0} + $(jq -r .conns <<<"$out")))
+	RA_TICKS[$x]=$((${RA_TICKS[$x]:-0} + u1 - u0 + s1 - s0))
 	# a SYN dropped costs its connection a second (the initial RTO)
-	echo "# $label: $conns connections; listen queue overflows $((o1 - o0)), SYN retransmits $((r1 - r0))"
-	RATE[$k,$path]=$(median "${rates[@]}")
-	RCPU[$k,$path]=$(echo "1000 * ($u1 - $u0 + $s1 - $s0) / $HZ / $conns" | bc -l)
-	printf '| %s | %s | %.0f | %s | %s | %.2f |\n' "$k" "${DESC[$path]}" "${RATE[$k,$path]}" \
-		"$(median "${p50s[@]}")" "$(median "${p99s[@]}")" "${RCPU[$k,$path]}" >>"$RTABLE"
+	echo "# $k ${DESC[$path]%% *} connections: $r conn/s, latency p50 $(jq -r .lat_ms_p50 <<<"$out") ms," \
+		"p99 $(jq -r .lat_ms_p99 <<<"$out") ms; listen queue overflows $((o1 - o0)), SYN retransmits $((r1 - r0))"
+}
+
+# rate_row METHOD PATH: a row of RTABLE from the accumulated runs
+rate_row() {
+	local k=$1 path=$2 x=$1,$2
+	if [ -n "${RA_ERR[$x]:-}" ] || [ -z "${RA_RATES[$x]:-}" ]; then
+		printf '| %s | %s | n/a | n/a | n/a | n/a |\n' "$k" "${DESC[$path]}" >>"$RTABLE"
+		return
+	fi
+	RATE[$x]=$(median ${RA_RATES[$x]})
+	RCPU[$x]=$(echo "1000 * ${RA_TICKS[$x]} / $HZ / ${RA_CONNS[$x]}" | bc -l)
+	printf '| %s | %s | %.0f | %s | %s | %.2f |\n' "$k" "${DESC[$path]}" "${RATE[$x]}" \
+		"$(median ${RA_P50[$x]})" "$(median ${RA_P99[$x]})" "${RCPU[$x]}" >>"$RTABLE"
 }
 
 # meminfo: "MemFree Slab SUnreclaim" in KiB
@@ -255,12 +284,30 @@ rss() {
 	echo $t
 }
 
+# settle: until the connections of earlier measurements are gone (the
+# kernel relay closes its sockets after TCP has, and frees them later), so
+# that their memory is not freed during the next measurement
+settle() {
+	local ns n quiet=0 deadline=$((SECONDS + 30))
+	while [ $quiet -lt 3 ] && [ $SECONDS -lt $deadline ]; do
+		n=0
+		for ns in "$NS_C" "$NS_S" "$NS_T"; do
+			n=$((n + $(ip netns exec "$ns" ss -Htn state established state syn-sent \
+				state syn-recv state fin-wait-1 state fin-wait-2 state close-wait \
+				state last-ack state closing | wc -l)))
+		done
+		if [ "$n" -eq 0 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+		sleep 1
+	done
+}
+
 # memory LABEL PATH HOST:PORT [CHECK_CMD]: MEM_N idle connections through a
 # path, held while memory is read; PROXY_PIDS are the userspace proxies;
 # CHECK_CMD runs while they are held (e.g. show the kernel's counters)
 declare -A MSLAB MUNREC MUSED MRSS MOPEN
 memory() {
 	local label=$1 path=$2 to=$3 check=${4:-} dir pid f0 s0 u0 r0 f1 s1 u1 r1 n out
+	settle
 	dir=$(mktemp -d "$TOPO_DIR/idle.XXXXXX")
 	ip netns exec "$NS_C" "$PY" "$CB" --timeout 300 idle --connect "$to" --n "$MEM_N" \
 		--hold "$dir" >"$dir/out" 2>&1 &
@@ -331,77 +378,51 @@ RTABLE=$TOPO_DIR/rtable
 : >"$RTABLE"
 KERNEL_OK=1
 KEYS=()
+# every path's own ports: all four are up at once
+PORT_L=8389			# ss-server; the kernel server is on $PORT
+LPORT_L=15211 EPORT_L=15212	# ss-tunnel to ss-server: iperf3, echo
+LPORT_S=15221 EPORT_S=15222	# ss-tunnel to the kernel server
+# ss-socksd: $LPORT and $EPORT
 for m in "${METHODS[@]}"; do
-	declare -A SS_CPU=()
 	for d in "${DIRS[@]}"; do KEYS+=("$m $d"); done
 	mem=0
 	has mem && [ "$m" = "$MEM_METHOD" ] && mem=1
+	P=()	# the paths up for this method
 
 	# (l) libev: ss-tunnel -> ss-server
-	topo_bg "ss-server-$m" "$NS_S" ss-server -s 0.0.0.0 -p "$PORT" -k "$PW" -m "$m" -t 300
+	topo_bg "ss-server-$m" "$NS_S" ss-server -s 0.0.0.0 -p "$PORT_L" -k "$PW" -m "$m" -t 300
 	spid=$TOPO_LAST_PID
-	wait_for 10 listening "$NS_S" "$PORT"
-	topo_bg "ss-tunnel-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT" -b 127.0.0.1 \
-		-l "$LPORT" -L "$T4:5201" -k "$PW" -m "$m" -t 300
+	topo_bg "ss-tunnel-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT_L" -b 127.0.0.1 \
+		-l "$LPORT_L" -L "$T4:5201" -k "$PW" -m "$m" -t 300
 	tpid=$TOPO_LAST_PID
-	topo_bg "ss-tunnel-echo-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT" -b 127.0.0.1 \
-		-l "$EPORT" -L "$T4:$ECHO" -k "$PW" -m "$m" -t 300
+	topo_bg "ss-tunnel-echo-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT_L" -b 127.0.0.1 \
+		-l "$EPORT_L" -L "$T4:$ECHO" -k "$PW" -m "$m" -t 300
 	epid=$TOPO_LAST_PID
-	wait_for 10 listening "$NS_C" "$LPORT"
-	wait_for 10 listening "$NS_C" "$EPORT"
-	if path_on l; then
-		if has tput; then
-			for d in "${DIRS[@]}"; do
-				k="$m $d"
-				PROXY_PIDS=("$tpid" "$spid")
-				p0=$(proc_ticks "$spid")
-				if measure "$k (l) libev" "$d" 127.0.0.1 "$LPORT"; then
-					SS_CPU[$d]=$(echo "($(proc_ticks "$spid") - $p0) / $HZ / $R_GIB" | bc -l)
-				fi
-				row "$k" l "${SS_CPU[$d]:-}"
-			done
-		fi
-		has rate && rate "$m (l) libev" "$m" l "127.0.0.1:$EPORT"
-		if [ $mem = 1 ]; then
-			PROXY_PIDS=("$epid" "$spid")
-			memory "$m (l) libev" l "127.0.0.1:$EPORT"
-		fi
-	fi
-	topo_kill "$spid"
+	wait_for 10 listening "$NS_S" "$PORT_L"
+	wait_for 10 listening "$NS_C" "$LPORT_L"
+	wait_for 10 listening "$NS_C" "$EPORT_L"
+	path_on l && P+=(l)
 
-	# (s) the module's server, the same ss-tunnel
-	if ! out=$(in_s ssctl server add bench port "$PORT" method "$m" password "$PW" \
+	# (s) the module's server, behind ss-tunnel
+	if out=$(in_s ssctl server add bench port "$PORT" method "$m" password "$PW" \
 		timeout 300 max-conns 4000 2>&1); then
+		topo_bg "ss-tunnel-s-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT" -b 127.0.0.1 \
+			-l "$LPORT_S" -L "$T4:5201" -k "$PW" -m "$m" -t 300
+		tspid=$TOPO_LAST_PID
+		topo_bg "ss-tunnel-s-echo-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT" -b 127.0.0.1 \
+			-l "$EPORT_S" -L "$T4:$ECHO" -k "$PW" -m "$m" -t 300
+		espid=$TOPO_LAST_PID
+		wait_for 10 listening "$NS_C" "$LPORT_S"
+		wait_for 10 listening "$NS_C" "$EPORT_S"
+		path_on s && P+=(s)
+	else
 		echo "# $m: kernel server: ssctl: $out"
 		KERNEL_OK=0
+		tspid= espid=
 	fi
-	if path_on s; then
-		if has tput; then
-			for d in "${DIRS[@]}"; do
-				k="$m $d"
-				R_MBPS=
-				PROXY_PIDS=("$tpid")
-				[ "$KERNEL_OK" = 1 ] && measure "$k (s) kernel server" "$d" 127.0.0.1 "$LPORT"
-				srv=
-				if [ -n "$R_MBPS" ] && [ -n "${SS_CPU[$d]:-}" ]; then
-					# (s)'s whole path minus (l)'s without ss-server
-					srv=$(echo "$R_USR + $R_SYS - (${CPU[$k,l]} - ${SS_CPU[$d]})" | bc -l)
-				fi
-				row "$k" s "$srv"
-			done
-		fi
-		if has rate; then
-			if [ "$KERNEL_OK" = 1 ]; then
-				rate "$m (s) kernel server" "$m" s "127.0.0.1:$EPORT"
-			else
-				rate "$m (s) kernel server" "$m" s
-			fi
-		fi
-	fi
-	topo_kill "$tpid" "$epid"
 
 	# (k) the kernel in both roles: ss-socksd --tunnel -> local role -> server
-	kok=0
+	kpid=
 	if [ -z "$KPATH_WHY" ] && [ "$KERNEL_OK" = 1 ]; then
 		if out=$(in_c ssctl client add bench server "$S4_C" port "$PORT" method "$m" \
 			password "$PW" timeout 300 max-conns 4000 2>&1); then
@@ -409,7 +430,7 @@ for m in "${METHODS[@]}"; do
 				--tunnel "127.0.0.1:$LPORT=$T4:5201" --tunnel "127.0.0.1:$EPORT=$T4:$ECHO"
 			kpid=$TOPO_LAST_PID
 			if wait_for 10 listening "$NS_C" "$LPORT" && wait_for 10 listening "$NS_C" "$EPORT"; then
-				kok=1
+				P+=(k)
 			else
 				KPATH_WHY="ss-socksd did not listen: $(tail -n 3 "$TOPO_DIR/ss-socksd-$m.log")"
 			fi
@@ -418,48 +439,77 @@ for m in "${METHODS[@]}"; do
 		fi
 	fi
 	[ -n "$KPATH_WHY" ] && echo "# $m (k): n/a: $KPATH_WHY"
+	path_on d && P+=(d)
+
+	declare -A IPERF_TO=([l]="127.0.0.1 $LPORT_L" [s]="127.0.0.1 $LPORT_S"
+		[k]="127.0.0.1 $LPORT" [d]="$T4 5201")
+	declare -A ECHO_TO=([l]="127.0.0.1:$EPORT_L" [s]="127.0.0.1:$EPORT_S"
+		[k]="127.0.0.1:$EPORT" [d]="$T4:$ECHO")
+	declare -A PIDS_OF=([l]="$tpid $spid" [s]="$tspid" [k]="$kpid" [d]="")
+
+	# 3. memory first, before thousands of short connections are being
+	# freed: the paths one after the other
+	if [ $mem = 1 ]; then
+		for p in "${P[@]}"; do
+			case $p in
+			l) PROXY_PIDS=("$epid" "$spid")
+			   memory "$m (l) libev" l "${ECHO_TO[l]}" ;;
+			k) PROXY_PIDS=("$kpid")
+			   memory "$m (k) kernel" k "${ECHO_TO[k]}" \
+				'echo "client profile: $(in_c ssctl client show bench -j | jq -c ".[0].stats" 2>/dev/null)"; echo "server: $(in_s ssctl server show bench -j | jq -c ".[0].stats" 2>/dev/null)"' ;;
+			d) PROXY_PIDS=()
+			   memory "$m (d) direct" d "${ECHO_TO[d]}" ;;
+			esac
+		done
+	fi
+
+	# 1. throughput, the paths interleaved
 	if has tput; then
 		for d in "${DIRS[@]}"; do
 			k="$m $d"
-			R_MBPS=
-			PROXY_PIDS=(${kpid:+"$kpid"})
-			[ $kok = 1 ] && measure "$k (k) kernel both roles" "$d" 127.0.0.1 "$LPORT"
+			for ((i = 0; i < REPS; i++)); do
+				for p in "${P[@]}"; do
+					# shellcheck disable=SC2086
+					run_one "$k" "$p" "$d" ${IPERF_TO[$p]} ${PIDS_OF[$p]}
+				done
+			done
+			result "$k" l
+			SS_CPU=$R_PT1	# ss-server's own CPU s/GiB
+			row "$k" l "$SS_CPU"
+			result "$k" s
+			srv=
+			if [ -n "$R_MBPS" ] && [ -n "$SS_CPU" ] && [ -n "${CPU[$k,l]:-}" ]; then
+				# (s)'s whole path minus (l)'s without ss-server
+				srv=$(echo "$R_USR + $R_SYS - (${CPU[$k,l]} - $SS_CPU)" | bc -l)
+			fi
+			row "$k" s "$srv"
+			result "$k" k
 			row "$k" k
+			result "$k" d
+			row "$k" d
 		done
 	fi
+
+	# 2. connection setup rate, interleaved
 	if has rate; then
-		if [ $kok = 1 ]; then
-			rate "$m (k) kernel both roles" "$m" k "127.0.0.1:$EPORT"
-		else
-			rate "$m (k) kernel both roles" "$m" k
-		fi
+		for ((i = 0; i < REPS; i++)); do
+			for p in "${P[@]}"; do
+				rate_one "$m" "$p" "${ECHO_TO[$p]}"
+			done
+		done
+		for p in l s k d; do
+			rate_row "$m" "$p"
+		done
 	fi
-	if [ $mem = 1 ] && [ $kok = 1 ]; then
-		PROXY_PIDS=("$kpid")
-		memory "$m (k) kernel" k "127.0.0.1:$EPORT" \
-			'echo "client profile: $(in_c ssctl client show bench -j | jq -c ".[0].stats" 2>/dev/null)"; echo "server: $(in_s ssctl server show bench -j | jq -c ".[0].stats" 2>/dev/null)"'
-	fi
-	if [ $kok = 1 ]; then
+
+	if [ -n "$kpid" ]; then
 		echo "# $m (k): $(in_c ssctl client show bench 2>&1 | tr '\n' ' ')"
-		topo_kill "$kpid"
+		echo "# $m (s), (k): $(in_s ssctl server show bench 2>&1 | tr '\n' ' ')"
 	fi
-	kpid=
+	topo_kill "$spid" "$tpid" "$epid" $tspid $espid $kpid
 	in_c ssctl client del bench >/dev/null 2>&1
 	in_s ssctl server del bench >/dev/null 2>&1
-
-	# (d) direct
-	PROXY_PIDS=()
-	if path_on d; then
-		if has tput; then
-			for d in "${DIRS[@]}"; do
-				k="$m $d"
-				measure "$k (d) direct" "$d" "$T4" 5201
-				row "$k" d
-			done
-		fi
-		has rate && rate "$m (d) direct" "$m" d "$T4:$ECHO"
-		[ $mem = 1 ] && memory "$m (d) direct" d "$T4:$ECHO"
-	fi
+	settle
 done
 
 echo
@@ -508,24 +558,24 @@ if has mem; then
 	echo
 	echo "### Memory per idle proxied connection: $MEM_N connections held, $MEM_METHOD"
 	echo
-	echo "KiB per connection. used: the drop of MemFree (kernel and processes); - (d): minus the"
-	echo "direct path's figure (the client's and the target's own sockets and state)."
+	echo "KiB per connection. proxy: Slab + proxy RSS minus the direct path's Slab (the client's"
+	echo "and the target's own sockets), what the proxy costs. MemFree drop: for reference only,"
+	echo "pages taken from the per-CPU free lists do not show in it."
 	echo
-	echo "| path | open | Slab | SUnreclaim | proxy RSS | used | Slab - (d) | used - (d) |"
-	echo "|---|---|---|---|---|---|---|---|"
+	echo "| path | open | Slab | SUnreclaim | proxy RSS | proxy: Slab + RSS - (d) | MemFree drop |"
+	echo "|---|---|---|---|---|---|---|"
 	for p in l k d; do
 		desc=${DESC[$p]}
 		if [ -z "${MOPEN[$p]:-}" ]; then
-			echo "| $desc | n/a | n/a | n/a | n/a | n/a | n/a | n/a |"
+			echo "| $desc | n/a | n/a | n/a | n/a | n/a | n/a |"
 			continue
 		fi
-		sd= ud=
+		sd=
 		if [ -n "${MOPEN[d]:-}" ] && [ $p != d ]; then
-			sd=$(echo "${MSLAB[$p]} - ${MSLAB[d]}" | bc -l)
-			ud=$(echo "${MUSED[$p]} - ${MUSED[d]}" | bc -l)
+			sd=$(echo "${MSLAB[$p]} + ${MRSS[$p]:-0} - ${MSLAB[d]}" | bc -l)
 		fi
 		echo "| $desc | ${MOPEN[$p]} | $(printf %.1f "${MSLAB[$p]}") | $(printf %.1f "${MUNREC[$p]}") |" \
-			"$(fmt %.1f "${MRSS[$p]:-}") | $(printf %.1f "${MUSED[$p]}") | $(fmt %.1f "$sd") | $(fmt %.1f "$ud") |"
+			"$(fmt %.1f "${MRSS[$p]:-}") | $(fmt %.1f "$sd") | $(printf %.1f "${MUSED[$p]}") |"
 	done
 fi
 [ "$KERNEL_OK" = 1 ] || echo "(s), (k) n/a: the kernel server could not be configured"
