@@ -56,17 +56,11 @@
 #include "udp.h"
 
 /*
- * The packet buffer: any UDP datagram fits, so none is truncated. A reply
- * is read at most as large as fits one datagram once sealed with the
- * largest salt and address.
+ * A reply is read at most as large as fits one datagram once sealed with
+ * the largest salt and address.
  */
-#define SS_UDP_BUF		65536
-#define SS_UDP_DGRAM_MAX	(65535 - 8 - 20)
-#define SS_UDP_ADDR_IP_MAX	(1 + 16 + 2)
 #define SS_UDP_REPLY_MAX	(SS_UDP_DGRAM_MAX - SS_SALT_MAX_LEN - \
 				 SS_UDP_ADDR_IP_MAX - SS_TAG_LEN)
-/* Packets read per socket in one run of the relay work. */
-#define SS_UDP_BUDGET		64
 #define SS_UDP_DNS_CACHE	2
 #define SS_UDP_DNS_TTL		30	/* seconds */
 
@@ -151,6 +145,62 @@ struct ss_udp_resolve {
 
 static atomic_t ss_udp_assoc_ids = ATOMIC_INIT(0);
 
+/**
+ * ss_udp_seal() - seal a UDP packet in place, with a fresh salt
+ * @c: the cipher, rekeyed here
+ * @method: the method
+ * @key: the master key
+ * @pkt: room for the salt, then @len bytes of plaintext, then room for the
+ *	tag
+ * @len: plaintext length
+ *
+ * The salt is random, and recorded in the replay filter so that a packet
+ * reflected back at us is refused. Process context.
+ *
+ * Return: 0, or the cipher's error.
+ */
+int ss_udp_seal(struct ss_cipher *c, const struct ss_method_info *method,
+		const u8 *key, u8 *pkt, size_t len)
+{
+	size_t salt_len = method->salt_len;
+	u8 *p = pkt + salt_len;
+
+	get_random_bytes(pkt, salt_len);
+	ss_replay_add(pkt, salt_len);
+	if (ss_cipher_rekey(c, key, pkt))
+		return -EINVAL;
+	return ss_cipher_seal(c, p, p, len);
+}
+
+/**
+ * ss_udp_open() - open a UDP packet in place
+ * @c: the cipher, rekeyed with the packet's salt
+ * @method: the method
+ * @key: the master key
+ * @pkt: the packet: salt, ciphertext, tag
+ * @len: its length
+ *
+ * The plaintext is left at @pkt + salt length. The caller checks the salt
+ * against the replay filter once it has parsed what it needs.
+ *
+ * Return: the plaintext length, -EINVAL for a packet too short, -EBADMSG
+ * when it does not authenticate, -EIO when the cipher cannot be rekeyed.
+ */
+int ss_udp_open(struct ss_cipher *c, const struct ss_method_info *method,
+		const u8 *key, u8 *pkt, size_t len)
+{
+	size_t salt_len = method->salt_len;
+	u8 *p = pkt + salt_len;
+
+	if (len < salt_len + SS_TAG_LEN)
+		return -EINVAL;
+	if (ss_cipher_rekey(c, key, pkt))
+		return -EIO;
+	if (ss_cipher_open(c, p, p, len - salt_len))
+		return -EBADMSG;
+	return len - salt_len - SS_TAG_LEN;
+}
+
 static void ss_udp_assoc_release(struct kref *refcount)
 {
 	struct ss_udp_assoc *a = container_of(refcount, struct ss_udp_assoc,
@@ -203,7 +253,11 @@ static void ss_udp_listen_data_ready(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
-static void ss_udp_set_callback(struct socket *sock, void *data,
+/*
+ * Install @data as the socket's user data and @data_ready as its
+ * sk_data_ready (udp.h); ss_udp_clear_callback() puts @data_ready back.
+ */
+void ss_udp_set_callback(struct socket *sock, void *data,
 				void (*data_ready)(struct sock *sk))
 {
 	struct sock *sk = sock->sk;
@@ -214,7 +268,7 @@ static void ss_udp_set_callback(struct socket *sock, void *data,
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
-static void ss_udp_clear_callback(struct socket *sock,
+void ss_udp_clear_callback(struct socket *sock,
 				  void (*data_ready)(struct sock *sk))
 {
 	struct sock *sk = sock->sk;
@@ -225,7 +279,7 @@ static void ss_udp_clear_callback(struct socket *sock,
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
-static u32 ss_udp_hash(const union ss_sockaddr *sa)
+u32 ss_udp_hash(const union ss_sockaddr *sa)
 {
 	if (sa->sa.sa_family == AF_INET)
 		return jhash_2words((__force u32)sa->in4.sin_addr.s_addr,
@@ -234,7 +288,7 @@ static u32 ss_udp_hash(const union ss_sockaddr *sa)
 		      (__force u32)sa->in6.sin6_port);
 }
 
-static bool ss_udp_addr_eq(const union ss_sockaddr *a,
+bool ss_udp_addr_eq(const union ss_sockaddr *a,
 			   const union ss_sockaddr *b)
 {
 	if (a->sa.sa_family != b->sa.sa_family)
@@ -473,19 +527,17 @@ static void ss_udp_client_packet(struct ss_server *srv, int listener,
 	struct ss_udp_assoc *a;
 	u8 *pt = udp->buf + salt_len;
 	size_t pt_len;
-	int alen;
+	int alen, ret;
 
-	if (len < salt_len + SS_TAG_LEN) {
-		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_BAD);
+	ret = ss_udp_open(&udp->rx, method, srv->ep.key, udp->buf, len);
+	if (ret < 0) {
+		if (ret == -EBADMSG)
+			ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_AUTH);
+		else if (ret == -EINVAL)
+			ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_BAD);
 		return;
 	}
-	if (ss_cipher_rekey(&udp->rx, srv->ep.key, udp->buf))
-		return;
-	if (ss_cipher_open(&udp->rx, pt, pt, len - salt_len)) {
-		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_AUTH);
-		return;
-	}
-	pt_len = len - salt_len - SS_TAG_LEN;
+	pt_len = ret;
 	alen = ss_addr_len(pt, pt_len);
 	if (alen <= 0 || (size_t)alen > pt_len) {
 		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_BAD);
@@ -575,10 +627,8 @@ static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
 		memcpy(p + 1, &from->in6.sin6_addr, 16);
 		memcpy(p + 17, &from->in6.sin6_port, 2);
 	}
-	get_random_bytes(udp->buf + off, salt_len);
-	ss_replay_add(udp->buf + off, salt_len);
-	if (ss_cipher_rekey(&udp->tx, srv->ep.key, udp->buf + off) ||
-	    ss_cipher_seal(&udp->tx, p, p, alen + len))
+	if (ss_udp_seal(&udp->tx, srv->ep.method, srv->ep.key, udp->buf + off,
+			alen + len))
 		return;
 
 	iov.iov_base = udp->buf + off;

@@ -18,9 +18,20 @@
 #include "cipher.h"
 
 struct net;
+struct sock;
+struct socket;
+struct ss_method_info;
 struct ss_server;
 
 #define SS_UDP_HASH_BITS	8
+
+/* The packet buffer: any UDP datagram fits, so none is truncated. */
+#define SS_UDP_BUF		65536
+#define SS_UDP_DGRAM_MAX	(65535 - 8 - 20)
+/* The longest IP address in the SOCKS5 format: type, IPv6, port. */
+#define SS_UDP_ADDR_IP_MAX	(1 + 16 + 2)
+/* Packets read per socket in one run of a relay work. */
+#define SS_UDP_BUDGET		64
 
 /**
  * struct ss_udp - a server's UDP relay state
@@ -63,6 +74,18 @@ struct ss_udp {
 	struct ss_cipher tx;
 	struct ss_target target;
 };
+
+/* Shared by both roles' UDP relays (udp.c, udp_local.c). */
+void ss_udp_set_callback(struct socket *sock, void *data,
+			 void (*data_ready)(struct sock *sk));
+void ss_udp_clear_callback(struct socket *sock,
+			   void (*data_ready)(struct sock *sk));
+u32 ss_udp_hash(const union ss_sockaddr *sa);
+bool ss_udp_addr_eq(const union ss_sockaddr *a, const union ss_sockaddr *b);
+int ss_udp_seal(struct ss_cipher *c, const struct ss_method_info *method,
+		const u8 *key, u8 *pkt, size_t len);
+int ss_udp_open(struct ss_cipher *c, const struct ss_method_info *method,
+		const u8 *key, u8 *pkt, size_t len);
 
 int ss_udp_init(struct ss_server *srv, struct net *net);
 void ss_udp_start(struct ss_server *srv);
