@@ -2,7 +2,7 @@
 /*
  * Client profiles: creation, lookup, removal. The relays of the local role
  * (conn.c) each hold a reference on their profile; removing a profile ends
- * them first.
+ * them first, and its UDP relays (udp_local.c).
  */
 
 #include <linux/slab.h>
@@ -32,6 +32,7 @@ int ss_client_create(struct net *net, const struct ss_client_cfg *cfg)
 	if (err)
 		goto err_free;
 	cl->remote = cfg->remote;
+	ss_ludp_init(cl);
 
 	mutex_lock(&sn->lock);
 	err = ss_endpoint_publish(sn, &sn->clients, &cl->ep);
@@ -53,6 +54,7 @@ static void ss_client_remove(struct ss_net *sn, struct ss_client *cl)
 {
 	ss_table_remove(sn, &sn->clients, &cl->ep.entry);
 	ss_conn_kill_all(&cl->ep);
+	ss_ludp_stop(cl);
 	ss_endpoint_put(&cl->ep);
 }
 

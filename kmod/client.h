@@ -12,18 +12,22 @@
 #include "netns.h"
 #include "socket.h"
 #include "stats.h"
+#include "udp_local.h"
 
 /**
  * struct ss_client - a client profile
  * @ep: name, method, key, timeouts, counters and relays; first, so that
  *	freeing it frees the profile
  * @remote: the Shadowsocks server's address and port
+ * @udp: its UDP relays (udp_local.c), with their own lock
  *
- * Set before the profile is published and never changed afterwards.
+ * All but @udp set before the profile is published and never changed
+ * afterwards.
  */
 struct ss_client {
 	struct ss_endpoint ep;
 	union ss_sockaddr remote;
+	struct ss_ludp udp;
 };
 
 /**

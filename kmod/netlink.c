@@ -73,6 +73,10 @@ static const struct nla_policy ss_policy[SS_A_MAX + 1] = {
 				    .len = SS_RELAY_DATA_MAX },
 	[SS_A_REPLY]		= { .type = NLA_BINARY,
 				    .len = SS_RELAY_REPLY_MAX },
+	[SS_A_SOCKS5_UDP]	= { .type = NLA_FLAG },
+	[SS_A_UDP_SOURCE]	= { .type = NLA_BINARY,
+				    .len = SS_UDP_ADDR_IP_MAX },
+	[SS_A_CTRL_FD]		= { .type = NLA_U32 },
 };
 
 /* The attributes each request may carry, one bit per attribute type. */
@@ -87,6 +91,10 @@ static const struct nla_policy ss_policy[SS_A_MAX + 1] = {
 				 BIT(SS_A_REMOTE_IPV6))
 #define SS_RELAY_NEW_ATTRS	(BIT(SS_A_NAME) | BIT(SS_A_FD) | \
 				 BIT(SS_A_TARGET) | BIT(SS_A_DATA) | \
+				 BIT(SS_A_REPLY))
+#define SS_UDP_RELAY_NEW_ATTRS	(BIT(SS_A_NAME) | BIT(SS_A_FD) | \
+				 BIT(SS_A_TARGET) | BIT(SS_A_SOCKS5_UDP) | \
+				 BIT(SS_A_UDP_SOURCE) | BIT(SS_A_CTRL_FD) | \
 				 BIT(SS_A_REPLY))
 
 static int ss_nl_check_attrs(struct nlattr **attrs, unsigned long allowed,
@@ -725,6 +733,195 @@ out_put:
 	return err;
 }
 
+/* A bound, unconnected UDP socket that no kernel user has claimed. */
+static int ss_nl_udp_sock_ok(struct socket *sock, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[SS_A_FD];
+	struct sock *sk = sock->sk;
+
+	if ((sk->sk_family != AF_INET && sk->sk_family != AF_INET6) ||
+	    sk->sk_type != SOCK_DGRAM || sk->sk_protocol != IPPROTO_UDP) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "not a UDP socket");
+		return -EPROTOTYPE;
+	}
+	if (!inet_sk(sk)->inet_num) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "UDP socket is not bound");
+		return -EDESTADDRREQ;
+	}
+	if (inet_sk_state_load(sk) == TCP_ESTABLISHED) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "UDP socket is connected");
+		return -EISCONN;
+	}
+	if (rcu_access_pointer(__sk_user_data(sk))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "socket is already relayed or in use by the kernel");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* A connected TCP or AF_UNIX stream socket that no kernel user claimed. */
+static int ss_nl_ctrl_sock_ok(struct socket *sock, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[SS_A_CTRL_FD];
+	struct sock *sk = sock->sk;
+	bool tcp, unix_stream;
+
+	tcp = (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
+	      sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP;
+	unix_stream = sk->sk_family == AF_UNIX && sk->sk_type == SOCK_STREAM;
+	if (!tcp && !unix_stream) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "control socket is neither TCP nor AF_UNIX stream");
+		return -EPROTOTYPE;
+	}
+	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED ||
+	    (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "control socket is not connected");
+		return -ENOTCONN;
+	}
+	if (rcu_access_pointer(__sk_user_data(sk))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "control socket is in use by the kernel");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* SS_A_UDP_SOURCE: ATYP 1 or 4, address, port. */
+static int ss_nl_udp_source(struct genl_info *info, union ss_sockaddr *sa)
+{
+	struct nlattr *attr = info->attrs[SS_A_UDP_SOURCE];
+	const u8 *p;
+	int len;
+
+	memset(sa, 0, sizeof(*sa));
+	if (!attr)
+		return 0;
+	p = nla_data(attr);
+	len = nla_len(attr);
+	if (len == 1 + 4 + 2 && p[0] == SS_ATYP_IPV4) {
+		sa->in4.sin_family = AF_INET;
+		memcpy(&sa->in4.sin_addr, p + 1, 4);
+		memcpy(&sa->in4.sin_port, p + 5, 2);
+	} else if (len == 1 + 16 + 2 && p[0] == SS_ATYP_IPV6) {
+		sa->in6.sin6_family = AF_INET6;
+		memcpy(&sa->in6.sin6_addr, p + 1, 16);
+		memcpy(&sa->in6.sin6_port, p + 17, 2);
+	} else {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "invalid source address (SOCKS5 format, IPv4 or IPv6, and port)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int ss_nl_udp_relay_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct ss_ludp_cfg cfg = {};
+	struct socket *ctrl = NULL;
+	struct ss_client *cl;
+	struct socket *sock;
+	const char *name;
+	int err;
+
+	err = ss_nl_check_attrs(attrs, SS_UDP_RELAY_NEW_ATTRS, info->extack);
+	if (err)
+		return err;
+	if (ss_nl_missing(info, SS_A_NAME) || ss_nl_missing(info, SS_A_FD))
+		return -EINVAL;
+	name = ss_nl_name(info);
+	if (!name)
+		return -EINVAL;
+
+	cfg.socks5 = nla_get_flag(attrs[SS_A_SOCKS5_UDP]);
+	if (cfg.socks5 == !!attrs[SS_A_TARGET]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "exactly one of a target (tunnel mode) and the SOCKS5 flag");
+		return -EINVAL;
+	}
+	if (attrs[SS_A_TARGET]) {
+		cfg.target = nla_data(attrs[SS_A_TARGET]);
+		cfg.target_len = nla_len(attrs[SS_A_TARGET]);
+		if (!cfg.target_len ||
+		    ss_addr_len(cfg.target, cfg.target_len) != cfg.target_len) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_TARGET],
+					    "invalid target address (SOCKS5 format: type, address, port)");
+			return -EINVAL;
+		}
+	}
+	if (attrs[SS_A_UDP_SOURCE] && !cfg.socks5) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_UDP_SOURCE],
+				    "a source address is for SOCKS5 mode only");
+		return -EINVAL;
+	}
+	err = ss_nl_udp_source(info, &cfg.source);
+	if (err)
+		return err;
+	if (attrs[SS_A_REPLY]) {
+		if (!attrs[SS_A_CTRL_FD]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_REPLY],
+					    "a reply needs a control socket");
+			return -EINVAL;
+		}
+		cfg.reply = nla_data(attrs[SS_A_REPLY]);
+		cfg.reply_len = nla_len(attrs[SS_A_REPLY]);
+	}
+
+	/* The caller's descriptor table: doit runs in the sender's context. */
+	sock = sockfd_lookup(nla_get_u32(attrs[SS_A_FD]), &err);
+	if (!sock) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_FD],
+				    "not a socket descriptor");
+		return err;
+	}
+	err = ss_nl_udp_sock_ok(sock, info);
+	if (err)
+		goto out_put;
+	if (attrs[SS_A_CTRL_FD]) {
+		ctrl = sockfd_lookup(nla_get_u32(attrs[SS_A_CTRL_FD]), &err);
+		if (!ctrl) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_CTRL_FD],
+					    "not a socket descriptor");
+			goto out_put;
+		}
+		err = ss_nl_ctrl_sock_ok(ctrl, info);
+		if (err)
+			goto out_put;
+	}
+	cfg.sock = sock;
+	cfg.ctrl = ctrl;
+
+	cl = ss_nl_client_get_ref(info, name);
+	if (!cl) {
+		err = -ENOENT;
+		goto out_put;
+	}
+	err = ss_ludp_relay_new(genl_info_net(info), cl, &cfg);
+	ss_endpoint_put(&cl->ep);
+	if (!err)
+		return 0;	/* the relay holds the sockets now */
+	if (err == -EMFILE)
+		NL_SET_ERR_MSG(info->extack,
+			       "the client profile has max-conns UDP relays already");
+	else if (err == -ENOENT)
+		ss_nl_no_client(info, name);
+	else if (err == -EBUSY)
+		NL_SET_ERR_MSG(info->extack,
+			       "socket is already relayed or in use by the kernel");
+	else
+		NL_SET_ERR_MSG(info->extack, "cannot start the UDP relay");
+out_put:
+	if (ctrl)
+		sockfd_put(ctrl);
+	sockfd_put(sock);
+	return err;
+}
+
 /* Changes need CAP_NET_ADMIN in the namespace's owning user namespace. */
 static const struct genl_ops ss_ops[] = {
 	{
@@ -762,6 +959,11 @@ static const struct genl_ops ss_ops[] = {
 	{
 		.cmd = SS_CMD_RELAY_NEW,
 		.doit = ss_nl_relay_new,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SS_CMD_UDP_RELAY_NEW,
+		.doit = ss_nl_udp_relay_new,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -258,7 +258,7 @@ static void ss_udp_listen_data_ready(struct sock *sk)
  * sk_data_ready (udp.h); ss_udp_clear_callback() puts @data_ready back.
  */
 void ss_udp_set_callback(struct socket *sock, void *data,
-				void (*data_ready)(struct sock *sk))
+			 void (*data_ready)(struct sock *sk))
 {
 	struct sock *sk = sock->sk;
 
@@ -269,7 +269,7 @@ void ss_udp_set_callback(struct socket *sock, void *data,
 }
 
 void ss_udp_clear_callback(struct socket *sock,
-				  void (*data_ready)(struct sock *sk))
+			   void (*data_ready)(struct sock *sk))
 {
 	struct sock *sk = sock->sk;
 
@@ -288,8 +288,7 @@ u32 ss_udp_hash(const union ss_sockaddr *sa)
 		      (__force u32)sa->in6.sin6_port);
 }
 
-bool ss_udp_addr_eq(const union ss_sockaddr *a,
-			   const union ss_sockaddr *b)
+bool ss_udp_addr_eq(const union ss_sockaddr *a, const union ss_sockaddr *b)
 {
 	if (a->sa.sa_family != b->sa.sa_family)
 		return false;

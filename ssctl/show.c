@@ -102,7 +102,8 @@ static void show_text(enum ss_kind kind, const struct ss_object *o, bool first)
 		printf("  draining: %" PRIu64 "\n", s->draining);
 	}
 	printf("  refused (max-conns): %" PRIu64 "\n", s->refused);
-	if (kind == SS_SERVER && o->has_mode && o->mode != SS_MODE_TCP_ONLY) {
+	if (kind == SS_CLIENT ||
+	    (o->has_mode && o->mode != SS_MODE_TCP_ONLY)) {
 		printf("  udp:\n");
 		printf("    associations: %" PRIu64 " active\n",
 		       s->udp_assoc_active);

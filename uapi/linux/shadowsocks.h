@@ -70,8 +70,8 @@
  *     those of them being read and discarded until the handshake timeout
  *     after bad data. CONN_TOTAL counts connections accepted and handled,
  *     REFUSED those closed at once because the server had SS_A_MAX_CONNS.
- *     UDP (servers whose mode has UDP; 0 otherwise, and for client
- *     profiles), all NLA_U64:
+ *     UDP (servers whose mode has UDP; 0 otherwise; for client
+ *     profiles see SS_CMD_UDP_RELAY_NEW), all NLA_U64:
  *     SS_STATS_A_UDP_PKTS_IN     client packets that authenticated, had a
  *                                good address and a new salt
  *     SS_STATS_A_UDP_PKTS_OUT    replies sent to clients
@@ -169,6 +169,75 @@
  *   that is not TCP, -ENOTCONN for one that is not connected, -EINVAL for
  *   a malformed SS_A_TARGET. Deleting the profile closes its relays.
  *
+ * SS_CMD_UDP_RELAY_NEW (local role: hand a UDP front end over)
+ * --------------------
+ *   SS_A_NAME          required: the client profile whose server, method
+ *                      and key the relay uses
+ *   SS_A_FD            NLA_U32, required: a descriptor of the caller, a
+ *                      bound UDP socket (IPv4 or IPv6, not connected) the
+ *                      applications write to. The kernel takes its own
+ *                      reference, as for SS_CMD_RELAY_NEW: the caller
+ *                      closes its descriptor once the request succeeded.
+ *                      A socket already relayed is -EBUSY.
+ *   exactly one of:
+ *   SS_A_TARGET        tunnel mode (as ss-tunnel -u): every datagram, from
+ *                      any source, goes to this fixed target (SOCKS5 format,
+ *                      as for SS_CMD_RELAY_NEW); the replies' address is
+ *                      stripped and their payload goes back to the source
+ *   SS_A_SOCKS5_UDP    NLA_FLAG: SOCKS5 mode (RFC 1928 section 7): each
+ *                      datagram is RSV(2) FRAG(1) ATYP DST.ADDR DST.PORT
+ *                      DATA; FRAG != 0 is dropped (UDP_DROP_BAD); replies
+ *                      go back as 00 00 00 ATYP ADDR PORT DATA, with the
+ *                      replying host's address
+ *   SS_A_UDP_SOURCE    binary, optional, SOCKS5 mode only: the address
+ *                      the application said it sends from (DST.ADDR and
+ *                      DST.PORT of its UDP ASSOCIATE; ATYP 1 or 4 and the
+ *                      port). Datagrams from elsewhere are dropped
+ *                      (UDP_DROP_BAD); an address of zeros matches any
+ *                      address, a port 0 any port
+ *   SS_A_CTRL_FD       NLA_U32, optional: a descriptor of the caller whose
+ *                      socket's end ends the relay: the TCP control
+ *                      connection of the UDP ASSOCIATE (established), or
+ *                      one end of an AF_UNIX stream socket pair whose other
+ *                      end the caller keeps (so that the relay ends with
+ *                      the caller). The kernel holds a reference on it,
+ *                      so that the caller's restart does not end the relay;
+ *                      the relay ends when the peer closes it (FIN or
+ *                      reset) and then closes it. -EBUSY if in kernel use
+ *   SS_A_REPLY         binary, optional, up to SS_RELAY_REPLY_MAX bytes,
+ *                      only with SS_A_CTRL_FD: written to the control
+ *                      socket once the relay is in place (the SOCKS5
+ *                      reply with BND.ADDR and BND.PORT), so that the
+ *                      application cannot send before the kernel reads.
+ *                      When the request fails nothing was written.
+ *   The relay reads the UDP socket; each source address (and port) gets
+ *   an association with its own UDP socket connected to the profile's
+ *   server: datagrams are sealed as protocol.md's UDP packets (a fresh
+ *   salt each), replies from the server are opened (authentication, replay
+ *   filter, address) and sent to the source from the relay's socket. An
+ *   association ends after the profile's SS_A_TIMEOUT seconds without a
+ *   datagram either way; the profile's SS_A_MAX_CONNS caps its
+ *   associations over all its UDP relays (a datagram from a new source
+ *   beyond it is dropped, UDP_DROP_LIMIT), and its UDP relays apart from
+ *   them (one more is -EMFILE, counted in SS_STATS_A_REFUSED). Without
+ *   SS_A_CTRL_FD a tunnel relay lasts until the profile is deleted, a
+ *   SOCKS5 relay until it has had no association for SS_A_TIMEOUT seconds.
+ *   Deleting the profile, the namespace's exit and the module's removal
+ *   end every relay. No reply attributes. -ENOENT for an unknown profile,
+ *   -EBADF, -ENOTSOCK, -EPROTOTYPE (SS_A_FD not UDP, SS_A_CTRL_FD neither
+ *   TCP nor AF_UNIX stream), -EDESTADDRREQ for an unbound UDP socket,
+ *   -EISCONN for a connected one, -ENOTCONN for a control socket that is
+ *   not connected, -EINVAL for a malformed or missing mode attribute.
+ *   Counted on the profile (SS_A_STATS): UDP_PKTS_OUT and UDP_BYTES_OUT
+ *   datagrams sent to the server and their payload (the target address
+ *   excluded), UDP_PKTS_IN and UDP_BYTES_IN replies from the server that
+ *   authenticated, were new and had a good address, and their payload;
+ *   UDP_ASSOC_ACTIVE; UDP_DROP_AUTH and UDP_DROP_REPLAY for replies;
+ *   UDP_DROP_BAD for applications' datagrams (a bad SOCKS5 header, FRAG
+ *   != 0, a source not allowed, truncated) and replies (too short, a bad
+ *   address); UDP_DROP_LIMIT; UDP_DROP_TARGET for datagrams that could not
+ *   be sent (to the server or back to the application).
+ *
  * Errors: every rejection carries an extended ACK message, and points at the
  * offending attribute where there is one. -EEXIST for a duplicate name,
  * -ENOENT for an unknown one, -ENOPKG when the kernel cannot instantiate the
@@ -209,6 +278,7 @@ enum ss_cmd {
 	SS_CMD_CLIENT_DEL,
 	SS_CMD_CLIENT_GET,
 	SS_CMD_RELAY_NEW,
+	SS_CMD_UDP_RELAY_NEW,
 	__SS_CMD_MAX
 };
 
@@ -255,6 +325,9 @@ enum ss_attr {
 	SS_A_TARGET,
 	SS_A_DATA,
 	SS_A_REPLY,
+	SS_A_SOCKS5_UDP,
+	SS_A_UDP_SOURCE,
+	SS_A_CTRL_FD,
 	__SS_A_MAX
 };
 

@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The local role's UDP relay (SS_CMD_UDP_RELAY_NEW).
+ *
+ * A relay is a bound UDP socket that ss-socksd created and handed over,
+ * in one of two modes: tunnel (as ss-tunnel -u: every datagram goes to
+ * one fixed target, the replies' address is stripped) or SOCKS5 (RFC 1928
+ * section 7: each datagram carries RSV FRAG ATYP DST.ADDR DST.PORT in
+ * front of its data, replies get 00 00 00 and the replying host's address
+ * in front). Each source address of a relay gets an association: a
+ * kernel UDP socket connected to the profile's server, created in the
+ * profile's namespace, so that the server's replies map back to the
+ * source. A datagram is sealed as a Shadowsocks UDP packet
+ * with a fresh salt (udp.c's ss_udp_seal(), as the server's replies are);
+ * a reply is opened, its salt checked against the replay filter, its
+ * address checked, and sent to the source from the relay's socket.
+ *
+ * A relay may hold a control socket: the SOCKS5 UDP ASSOCIATE's TCP
+ * connection, or an AF_UNIX stream socket whose peer the caller keeps. Its
+ * sk_state_change ends the relay when the peer closes it.
+ *
+ * Concurrency is the server's (udp.c): socket callbacks only queue; one
+ * work per profile handles its relays and associations, under the
+ * profile's &ss_ludp.lock, with one buffer and two ciphers. Lifetime: the
+ * profile's list holds one reference on each relay, each relay's table
+ * one on each association, the ready lists one per entry; a relay or an
+ * association taken out (control socket closed, idle, profile deleted) has
+ * its callbacks given back and its sockets released at once, under the
+ * lock, and is marked dead: what is still queued finds it dead and drops
+ * its reference. ss_ludp_stop() ends them all and waits for the works, so
+ * nothing outlives the profile.
+ */
+
+#include <linux/hashtable.h>
+#include <linux/jhash.h>
+#include <linux/net.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "client.h"
+#include "conn.h"
+#include "replay.h"
+#include "udp.h"
+#include "udp_local.h"
+
+/*
+ * The buffer: room in front of a datagram for the salt and the longest
+ * target address (tunnel mode prepends its target), any datagram, the tag.
+ */
+#define SS_LUDP_HEAD		(SS_SALT_MAX_LEN + SS_ADDR_MAX)
+#define SS_LUDP_BUF		(SS_LUDP_HEAD + SS_UDP_BUF + SS_TAG_LEN)
+#define SS_LUDP_HASH_BITS	4
+/* RSV(2) FRAG(1) in front of a SOCKS5 UDP datagram's address */
+#define SS_SOCKS5_UDP_HDR	3
+
+enum {
+	SS_LUDP_QUEUED,		/* on a ready list */
+	SS_LUDP_KILL,		/* relay: the control socket was closed */
+};
+
+/**
+ * struct ss_ludp_relay - one handed-over UDP socket
+ * @node: in &ss_ludp.relays
+ * @refcount: see the top of this file
+ * @ready: in &ss_ludp.ready_relays while %SS_LUDP_QUEUED is set
+ * @flags: %SS_LUDP_QUEUED, %SS_LUDP_KILL
+ * @cl: the profile
+ * @net: the profile's namespace: association sockets are created there
+ * @id: for the debug log
+ * @sock: the handed-over UDP socket
+ * @ctrl: the control socket, or NULL
+ * @data_ready: @sock's original sk_data_ready
+ * @state_change: @ctrl's original sk_state_change
+ * @socks5: SOCKS5 mode, else tunnel
+ * @target_len: tunnel mode: length of @target
+ * @target: tunnel mode: the target, SOCKS5 format
+ * @source: SOCKS5 mode: the allowed source (sa_family 0: any)
+ * @assocs: its associations by source address
+ * @nr_assocs: entries in @assocs
+ * @last_used: jiffies of the last datagram either way
+ * @dead: off the list, sockets released
+ *
+ * All but @refcount, @ready and @flags are under &ss_ludp.lock.
+ */
+struct ss_ludp_relay {
+	struct list_head node;
+	struct kref refcount;
+	struct llist_node ready;
+	unsigned long flags;
+	struct ss_client *cl;
+	struct net *net;
+	u32 id;
+	struct socket *sock;
+	struct socket *ctrl;
+	void (*data_ready)(struct sock *sk);
+	void (*state_change)(struct sock *sk);
+	bool socks5;
+	u8 target_len;
+	u8 target[SS_ADDR_MAX];
+	union ss_sockaddr source;
+	DECLARE_HASHTABLE(assocs, SS_LUDP_HASH_BITS);
+	u32 nr_assocs;
+	unsigned long last_used;
+	bool dead;
+};
+
+/**
+ * struct ss_ludp_assoc - one source address of a relay
+ * @node: in &ss_ludp_relay.assocs
+ * @refcount: see the top of this file
+ * @ready: in &ss_ludp.ready_assocs while %SS_LUDP_QUEUED is set
+ * @flags: %SS_LUDP_QUEUED
+ * @ludp: the profile's UDP state (outlives the association's queueing)
+ * @relay: the relay; only used while not @dead
+ * @id: for the debug log
+ * @app: the source address: where replies go
+ * @sock: the socket connected to the profile's server
+ * @data_ready: @sock's original sk_data_ready
+ * @last_used: jiffies of the last datagram either way
+ * @dead: out of the table, socket released
+ */
+struct ss_ludp_assoc {
+	struct hlist_node node;
+	struct kref refcount;
+	struct llist_node ready;
+	unsigned long flags;
+	struct ss_ludp *ludp;
+	struct ss_ludp_relay *relay;
+	u32 id;
+	union ss_sockaddr app;
+	struct socket *sock;
+	void (*data_ready)(struct sock *sk);
+	unsigned long last_used;
+	bool dead;
+};
+
+static atomic_t ss_ludp_ids = ATOMIC_INIT(0);
+
+static void ss_ludp_relay_release(struct kref *refcount)
+{
+	struct ss_ludp_relay *r = container_of(refcount, struct ss_ludp_relay,
+					       refcount);
+
+	pr_debug("udp relay %u destroyed\n", r->id);
+	kfree(r);
+}
+
+static void ss_ludp_relay_put(struct ss_ludp_relay *r)
+{
+	kref_put(&r->refcount, ss_ludp_relay_release);
+}
+
+static void ss_ludp_assoc_release(struct kref *refcount)
+{
+	struct ss_ludp_assoc *a = container_of(refcount, struct ss_ludp_assoc,
+					       refcount);
+
+	pr_debug("udp local assoc %u destroyed\n", a->id);
+	kfree(a);
+}
+
+static void ss_ludp_assoc_put(struct ss_ludp_assoc *a)
+{
+	kref_put(&a->refcount, ss_ludp_assoc_release);
+}
+
+/* Any context; the caller keeps @r alive. */
+static void ss_ludp_relay_queue(struct ss_ludp *l, struct ss_ludp_relay *r)
+{
+	if (test_and_set_bit(SS_LUDP_QUEUED, &r->flags))
+		return;
+	kref_get(&r->refcount);
+	llist_add(&r->ready, &l->ready_relays);
+	queue_work(ss_wq, &l->work);
+}
+
+static void ss_ludp_assoc_queue(struct ss_ludp *l, struct ss_ludp_assoc *a)
+{
+	if (test_and_set_bit(SS_LUDP_QUEUED, &a->flags))
+		return;
+	kref_get(&a->refcount);
+	llist_add(&a->ready, &l->ready_assocs);
+	queue_work(ss_wq, &l->work);
+}
+
+/* The relay socket's sk_data_ready: softirq or process context. */
+static void ss_ludp_relay_data_ready(struct sock *sk)
+{
+	struct ss_ludp_relay *r;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	r = __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
+	if (r)
+		ss_ludp_relay_queue(&r->cl->udp, r);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* Has the control socket's peer closed it (FIN, reset, AF_UNIX close)? */
+static bool ss_ludp_ctrl_closed(struct sock *sk)
+{
+	return READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
+}
+
+/* The control socket's sk_state_change: softirq or process context. */
+static void ss_ludp_ctrl_state_change(struct sock *sk)
+{
+	void (*state_change)(struct sock *sk) = NULL;
+	struct ss_ludp_relay *r;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	r = __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
+	if (r) {
+		state_change = r->state_change;
+		if (ss_ludp_ctrl_closed(sk)) {
+			set_bit(SS_LUDP_KILL, &r->flags);
+			ss_ludp_relay_queue(&r->cl->udp, r);
+		}
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	if (state_change)
+		state_change(sk);
+}
+
+static void ss_ludp_assoc_data_ready(struct sock *sk)
+{
+	struct ss_ludp_assoc *a;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	a = __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
+	if (a)
+		ss_ludp_assoc_queue(a->ludp, a);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* Claim a socket userspace handed over: false if the kernel uses it. */
+static bool ss_ludp_claim(struct socket *sock, void *data,
+			  void (*data_ready)(struct sock *sk),
+			  void (*state_change)(struct sock *sk),
+			  void (**orig)(struct sock *sk))
+{
+	struct sock *sk = sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	if (rcu_access_pointer(__sk_user_data(sk))) {
+		write_unlock_bh(&sk->sk_callback_lock);
+		return false;
+	}
+	__rcu_assign_sk_user_data_with_flags(sk, data, SK_USER_DATA_NOCOPY);
+	if (data_ready) {
+		*orig = sk->sk_data_ready;
+		sk->sk_data_ready = data_ready;
+	} else {
+		*orig = sk->sk_state_change;
+		sk->sk_state_change = state_change;
+	}
+	write_unlock_bh(&sk->sk_callback_lock);
+	return true;
+}
+
+static void ss_ludp_unclaim_ctrl(struct ss_ludp_relay *r)
+{
+	struct sock *sk = r->ctrl->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_state_change = r->state_change;
+	rcu_assign_sk_user_data(sk, NULL);
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+static unsigned long ss_ludp_gc_period(const struct ss_client *cl)
+{
+	return clamp_t(u32, cl->ep.timeout / 4, 1, 60) * HZ;
+}
+
+static void ss_ludp_assoc_remove(struct ss_client *cl, struct ss_ludp_assoc *a,
+				 const char *why)
+{
+	struct ss_ludp *l = &cl->udp;
+
+	lockdep_assert_held(&l->lock);
+	hash_del(&a->node);
+	a->relay->nr_assocs--;
+	l->nr_assocs--;
+	atomic64_dec(&cl->ep.stats.udp_assoc_active);
+	ss_udp_clear_callback(a->sock, a->data_ready);
+	ss_socket_release(&a->sock);
+	a->dead = true;
+	pr_debug("udp local assoc %u closed: %s\n", a->id, why);
+	ss_ludp_assoc_put(a);
+}
+
+static void ss_ludp_relay_remove(struct ss_client *cl, struct ss_ludp_relay *r,
+				 const char *why)
+{
+	struct ss_ludp_assoc *a;
+	struct hlist_node *tmp;
+	int bkt;
+
+	lockdep_assert_held(&cl->udp.lock);
+	list_del(&r->node);
+	cl->udp.nr_relays--;
+	hash_for_each_safe(r->assocs, bkt, tmp, a, node)
+		ss_ludp_assoc_remove(cl, a, why);
+	ss_udp_clear_callback(r->sock, r->data_ready);
+	ss_socket_release(&r->sock);
+	if (r->ctrl) {
+		ss_ludp_unclaim_ctrl(r);
+		ss_socket_release(&r->ctrl);
+	}
+	r->dead = true;
+	pr_debug("udp relay %u closed: %s\n", r->id, why);
+	ss_ludp_relay_put(r);
+}
+
+/* An IPv4-mapped IPv6 address as IPv4, for comparisons. */
+static void ss_ludp_unmap(const union ss_sockaddr *in, union ss_sockaddr *out)
+{
+	*out = *in;
+	if (in->sa.sa_family == AF_INET6 &&
+	    ipv6_addr_v4mapped(&in->in6.sin6_addr)) {
+		memset(out, 0, sizeof(*out));
+		out->in4.sin_family = AF_INET;
+		out->in4.sin_port = in->in6.sin6_port;
+		out->in4.sin_addr.s_addr = in->in6.sin6_addr.s6_addr32[3];
+	}
+}
+
+/* SOCKS5 mode: may @from send through @r? */
+static bool ss_ludp_source_ok(const struct ss_ludp_relay *r,
+			      const union ss_sockaddr *from)
+{
+	const union ss_sockaddr *s = &r->source;
+	union ss_sockaddr f;
+
+	if (!s->sa.sa_family)
+		return true;
+	ss_ludp_unmap(from, &f);
+	if (f.sa.sa_family != s->sa.sa_family)
+		return false;
+	if (s->sa.sa_family == AF_INET) {
+		if (s->in4.sin_addr.s_addr &&
+		    s->in4.sin_addr.s_addr != f.in4.sin_addr.s_addr)
+			return false;
+		return !s->in4.sin_port || s->in4.sin_port == f.in4.sin_port;
+	}
+	if (!ipv6_addr_any(&s->in6.sin6_addr) &&
+	    !ipv6_addr_equal(&s->in6.sin6_addr, &f.in6.sin6_addr))
+		return false;
+	return !s->in6.sin6_port || s->in6.sin6_port == f.in6.sin6_port;
+}
+
+static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
+					       struct ss_ludp_relay *r,
+					       const union ss_sockaddr *from)
+{
+	struct ss_ludp *l = &cl->udp;
+	const union ss_sockaddr *remote = &cl->remote;
+	u32 hash = ss_udp_hash(from);
+	struct ss_ludp_assoc *a;
+	struct socket *sock;
+	int err;
+
+	hash_for_each_possible(r->assocs, a, node, hash)
+		if (ss_udp_addr_eq(&a->app, from))
+			return a;
+
+	if (l->nr_assocs >= cl->ep.max_conns) {
+		ss_stats_inc(&cl->ep.stats, SS_CTR_UDP_DROP_LIMIT);
+		return NULL;
+	}
+	err = sock_create_kern(r->net, remote->sa.sa_family, SOCK_DGRAM,
+			       IPPROTO_UDP, &sock);
+	if (err) {
+		pr_debug("udp relay %u: cannot create socket: error %d\n",
+			 r->id, err);
+		goto drop;
+	}
+	err = kernel_connect(sock, (struct sockaddr *)&remote->sa,
+			     remote->sa.sa_family == AF_INET ?
+			     sizeof(remote->in4) : sizeof(remote->in6), 0);
+	if (err) {
+		pr_debug("udp relay %u: cannot reach %pISpc: error %d\n",
+			 r->id, &remote->sa, err);
+		sock_release(sock);
+		goto drop;
+	}
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a) {
+		sock_release(sock);
+		return NULL;
+	}
+	kref_init(&a->refcount);
+	a->ludp = l;
+	a->relay = r;
+	a->app = *from;
+	a->id = atomic_inc_return(&ss_ludp_ids);
+	a->sock = sock;
+	a->data_ready = sock->sk->sk_data_ready;
+	ss_udp_set_callback(sock, a, ss_ludp_assoc_data_ready);
+	hash_add(r->assocs, &a->node, hash);
+	r->nr_assocs++;
+	l->nr_assocs++;
+	atomic64_inc(&cl->ep.stats.udp_assoc_active);
+	pr_debug("udp local assoc %u created on relay %u for %pISpc\n", a->id,
+		 r->id, &from->sa);
+	queue_delayed_work(ss_wq, &l->gc, ss_ludp_gc_period(cl));
+	return a;
+
+drop:
+	ss_stats_inc(&cl->ep.stats, SS_CTR_UDP_DROP_TARGET);
+	return NULL;
+}
+
+/* One datagram from an application, @len bytes at buf + SS_LUDP_HEAD. */
+static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
+			       const union ss_sockaddr *from, size_t len)
+{
+	const struct ss_method_info *method = cl->ep.method;
+	struct ss_stats *stats = &cl->ep.stats;
+	u8 *d = cl->udp.buf + SS_LUDP_HEAD;
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct ss_ludp_assoc *a;
+	size_t pt_len, data_len;
+	struct kvec iov;
+	u8 *pt;
+	int alen, ret;
+
+	if (r->socks5) {
+		if (!ss_ludp_source_ok(r, from) ||
+		    len < SS_SOCKS5_UDP_HDR + 1 || d[2]) {
+			ss_stats_inc(stats, SS_CTR_UDP_DROP_BAD);
+			return;
+		}
+		pt = d + SS_SOCKS5_UDP_HDR;
+		pt_len = len - SS_SOCKS5_UDP_HDR;
+		alen = ss_addr_len(pt, pt_len);
+		if (alen <= 0 || (size_t)alen > pt_len) {
+			ss_stats_inc(stats, SS_CTR_UDP_DROP_BAD);
+			return;
+		}
+		data_len = pt_len - alen;
+	} else {
+		pt = d - r->target_len;
+		memcpy(pt, r->target, r->target_len);
+		pt_len = len + r->target_len;
+		data_len = len;
+	}
+
+	r->last_used = jiffies;
+	a = ss_ludp_assoc_get(cl, r, from);
+	if (!a)
+		return;
+	if (ss_udp_seal(&cl->udp.tx, method, cl->ep.key, pt - method->salt_len,
+			pt_len))
+		return;
+	iov.iov_base = pt - method->salt_len;
+	iov.iov_len = method->salt_len + pt_len + SS_TAG_LEN;
+	ret = kernel_sendmsg(a->sock, &msg, &iov, 1, iov.iov_len);
+	if (ret < 0) {
+		pr_debug("udp local assoc %u cannot send: error %d\n", a->id,
+			 ret);
+		ss_stats_inc(stats, SS_CTR_UDP_DROP_TARGET);
+		return;
+	}
+	a->last_used = jiffies;
+	ss_stats_inc(stats, SS_CTR_UDP_PKTS_OUT);
+	ss_stats_add(stats, SS_CTR_UDP_BYTES_OUT, data_len);
+}
+
+static void ss_ludp_read_relay(struct ss_client *cl, struct ss_ludp_relay *r)
+{
+	struct ss_ludp *l = &cl->udp;
+	union ss_sockaddr from;
+	struct msghdr msg;
+	struct kvec iov;
+	int n, ret;
+
+	for (n = 0; n < SS_UDP_BUDGET; n++) {
+		memset(&msg, 0, sizeof(msg));
+		memset(&from, 0, sizeof(from));
+		msg.msg_name = &from;
+		msg.msg_namelen = sizeof(from);
+		iov.iov_base = l->buf + SS_LUDP_HEAD;
+		iov.iov_len = SS_UDP_BUF;
+		ret = kernel_recvmsg(r->sock, &msg, &iov, 1, SS_UDP_BUF,
+				     MSG_DONTWAIT);
+		if (ret < 0)
+			return;
+		if (msg.msg_flags & MSG_TRUNC) {
+			ss_stats_inc(&cl->ep.stats, SS_CTR_UDP_DROP_BAD);
+			continue;
+		}
+		if (from.sa.sa_family != AF_INET &&
+		    from.sa.sa_family != AF_INET6)
+			continue;
+		ss_ludp_app_packet(cl, r, &from, ret);
+	}
+	ss_ludp_relay_queue(l, r);	/* more next time */
+}
+
+/* One reply from the server, @len bytes at buf + SS_LUDP_HEAD. */
+static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
+			  size_t len)
+{
+	const struct ss_method_info *method = cl->ep.method;
+	struct ss_stats *stats = &cl->ep.stats;
+	struct ss_ludp_relay *r = a->relay;
+	u8 *pkt = cl->udp.buf + SS_LUDP_HEAD;
+	u8 *pt = pkt + method->salt_len;
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct kvec iov;
+	int alen, ret;
+	size_t pt_len;
+
+	ret = ss_udp_open(&cl->udp.rx, method, cl->ep.key, pkt, len);
+	if (ret < 0) {
+		if (ret == -EBADMSG)
+			ss_stats_inc(stats, SS_CTR_UDP_DROP_AUTH);
+		else if (ret == -EINVAL)
+			ss_stats_inc(stats, SS_CTR_UDP_DROP_BAD);
+		return;
+	}
+	pt_len = ret;
+	alen = ss_addr_len(pt, pt_len);
+	if (alen <= 0 || (size_t)alen > pt_len) {
+		ss_stats_inc(stats, SS_CTR_UDP_DROP_BAD);
+		return;
+	}
+	if (ss_replay_check_and_add(pkt, method->salt_len)) {
+		ss_stats_inc(stats, SS_CTR_UDP_DROP_REPLAY);
+		return;
+	}
+	ss_stats_inc(stats, SS_CTR_UDP_PKTS_IN);
+	ss_stats_add(stats, SS_CTR_UDP_BYTES_IN, pt_len - alen);
+
+	if (r->socks5) {
+		/* The salt is spent: RSV RSV FRAG go over its end. */
+		iov.iov_base = pt - SS_SOCKS5_UDP_HDR;
+		iov.iov_len = pt_len + SS_SOCKS5_UDP_HDR;
+		memset(iov.iov_base, 0, SS_SOCKS5_UDP_HDR);
+	} else {
+		iov.iov_base = pt + alen;
+		iov.iov_len = pt_len - alen;
+	}
+	msg.msg_name = &a->app.sa;
+	msg.msg_namelen = a->app.sa.sa_family == AF_INET ? sizeof(a->app.in4) :
+							   sizeof(a->app.in6);
+	ret = kernel_sendmsg(r->sock, &msg, &iov, 1, iov.iov_len);
+	if (ret < 0) {
+		pr_debug("udp local assoc %u cannot reply: error %d\n", a->id,
+			 ret);
+		ss_stats_inc(stats, SS_CTR_UDP_DROP_TARGET);
+	}
+}
+
+static void ss_ludp_read_assoc(struct ss_client *cl, struct ss_ludp_assoc *a)
+{
+	struct ss_ludp *l = &cl->udp;
+	struct msghdr msg;
+	struct kvec iov;
+	int n, ret;
+
+	for (n = 0; n < SS_UDP_BUDGET; n++) {
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = l->buf + SS_LUDP_HEAD;
+		iov.iov_len = SS_UDP_BUF;
+		ret = kernel_recvmsg(a->sock, &msg, &iov, 1, SS_UDP_BUF,
+				     MSG_DONTWAIT);
+		if (ret < 0)
+			return;
+		a->last_used = jiffies;
+		a->relay->last_used = jiffies;
+		if (msg.msg_flags & MSG_TRUNC) {
+			ss_stats_inc(&cl->ep.stats, SS_CTR_UDP_DROP_BAD);
+			continue;
+		}
+		ss_ludp_reply(cl, a, ret);
+	}
+	ss_ludp_assoc_queue(l, a);	/* more next time */
+}
+
+static void ss_ludp_work(struct work_struct *work)
+{
+	struct ss_ludp *l = container_of(work, struct ss_ludp, work);
+	struct ss_client *cl = container_of(l, struct ss_client, udp);
+	struct ss_ludp_relay *r, *rtmp;
+	struct ss_ludp_assoc *a, *atmp;
+	struct llist_node *list;
+
+	mutex_lock(&l->lock);
+	if (l->closing) {
+		mutex_unlock(&l->lock);
+		return;		/* ss_ludp_stop() empties the ready lists */
+	}
+	list = llist_del_all(&l->ready_relays);
+	llist_for_each_entry_safe(r, rtmp, list, ready) {
+		clear_bit(SS_LUDP_QUEUED, &r->flags);
+		/* Orders the bit with the reads: new data queues it again. */
+		smp_mb__after_atomic();
+		if (!r->dead && test_bit(SS_LUDP_KILL, &r->flags))
+			ss_ludp_relay_remove(cl, r, "control socket closed");
+		else if (!r->dead)
+			ss_ludp_read_relay(cl, r);
+		ss_ludp_relay_put(r);
+	}
+	list = llist_del_all(&l->ready_assocs);
+	llist_for_each_entry_safe(a, atmp, list, ready) {
+		clear_bit(SS_LUDP_QUEUED, &a->flags);
+		/* As above. */
+		smp_mb__after_atomic();
+		if (!a->dead)
+			ss_ludp_read_assoc(cl, a);
+		ss_ludp_assoc_put(a);
+	}
+	mutex_unlock(&l->lock);
+}
+
+/* Ends idle associations, and idle SOCKS5 relays without control socket. */
+static void ss_ludp_gc(struct work_struct *work)
+{
+	struct ss_ludp *l = container_of(to_delayed_work(work), struct ss_ludp,
+					 gc);
+	struct ss_client *cl = container_of(l, struct ss_client, udp);
+	unsigned long idle = (unsigned long)cl->ep.timeout * HZ;
+	struct ss_ludp_relay *r, *rtmp;
+	struct ss_ludp_assoc *a;
+	struct hlist_node *tmp;
+	int bkt;
+
+	mutex_lock(&l->lock);
+	if (l->closing)
+		goto out;
+	list_for_each_entry_safe(r, rtmp, &l->relays, node) {
+		hash_for_each_safe(r->assocs, bkt, tmp, a, node)
+			if (time_after(jiffies, a->last_used + idle))
+				ss_ludp_assoc_remove(cl, a, "idle");
+		if (r->socks5 && !r->ctrl && !r->nr_assocs &&
+		    time_after(jiffies, r->last_used + idle))
+			ss_ludp_relay_remove(cl, r, "idle");
+	}
+	if (l->nr_relays)
+		queue_delayed_work(ss_wq, &l->gc, ss_ludp_gc_period(cl));
+out:
+	mutex_unlock(&l->lock);
+}
+
+/**
+ * ss_ludp_init() - set up a client profile's UDP state
+ * @cl: the profile, not published yet
+ *
+ * Allocates nothing: the buffer and ciphers come with the first relay.
+ */
+void ss_ludp_init(struct ss_client *cl)
+{
+	struct ss_ludp *l = &cl->udp;
+
+	mutex_init(&l->lock);
+	INIT_LIST_HEAD(&l->relays);
+	init_llist_head(&l->ready_relays);
+	init_llist_head(&l->ready_assocs);
+	INIT_WORK(&l->work, ss_ludp_work);
+	INIT_DELAYED_WORK(&l->gc, ss_ludp_gc);
+}
+
+/* The buffer and ciphers, at the first relay; under the lock. */
+static int ss_ludp_alloc(struct ss_client *cl)
+{
+	struct ss_ludp *l = &cl->udp;
+	u8 salt[SS_SALT_MAX_LEN];
+	int err;
+
+	if (l->buf)
+		return 0;
+	l->buf = kmalloc(SS_LUDP_BUF, GFP_KERNEL);
+	if (!l->buf)
+		return -ENOMEM;
+	/* Keyed for real at each packet; any salt will do until then. */
+	get_random_bytes(salt, sizeof(salt));
+	err = ss_cipher_init(&l->rx, cl->ep.method, cl->ep.key, salt,
+			     GFP_KERNEL);
+	if (!err)
+		err = ss_cipher_init(&l->tx, cl->ep.method, cl->ep.key, salt,
+				     GFP_KERNEL);
+	memzero_explicit(salt, sizeof(salt));
+	if (err) {
+		ss_cipher_free(&l->rx);
+		ss_cipher_free(&l->tx);
+		kfree(l->buf);
+		l->buf = NULL;
+	}
+	return err;
+}
+
+/* Write the reply on the control socket: all of it, or an error. */
+static int ss_ludp_send_reply(struct socket *ctrl, const u8 *reply,
+			      size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec iov = { .iov_base = (void *)reply, .iov_len = len };
+	int ret;
+
+	ret = kernel_sendmsg(ctrl, &msg, &iov, 1, len);
+	if (ret < 0)
+		return ret;
+	return (size_t)ret == len ? 0 : -EAGAIN;
+}
+
+/**
+ * ss_ludp_relay_new() - make a UDP relay of the local role
+ * @net: the profile's namespace: the server is reached from there
+ * @cl: the profile; the caller holds a reference
+ * @cfg: the sockets (whose file references the relay takes on success)
+ *	and the mode
+ *
+ * Sleeps. Takes the sockets over, writes the reply, and starts reading.
+ *
+ * Return: 0; -ENOENT if the profile is being removed; -EMFILE (counted as
+ * refused) at the profile's max_conns relays; -EBUSY for a socket the
+ * kernel uses already; -ENOMEM; the error of writing the reply.
+ */
+int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
+		      const struct ss_ludp_cfg *cfg)
+{
+	struct ss_ludp *l = &cl->udp;
+	struct ss_ludp_relay *r;
+	int err;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	kref_init(&r->refcount);
+	r->cl = cl;
+	r->net = net;
+	r->id = atomic_inc_return(&ss_ludp_ids);
+	r->sock = cfg->sock;
+	r->ctrl = cfg->ctrl;
+	r->socks5 = cfg->socks5;
+	r->target_len = cfg->target_len;
+	memcpy(r->target, cfg->target, cfg->target_len);
+	r->source = cfg->source;
+	hash_init(r->assocs);
+	r->last_used = jiffies;
+
+	mutex_lock(&l->lock);
+	err = -ENOENT;
+	if (l->closing)
+		goto err_unlock;
+	err = -EMFILE;
+	if (l->nr_relays >= cl->ep.max_conns) {
+		ss_stats_inc(&cl->ep.stats, SS_CTR_REFUSED);
+		goto err_unlock;
+	}
+	err = ss_ludp_alloc(cl);
+	if (err)
+		goto err_unlock;
+	err = -EBUSY;
+	if (!ss_ludp_claim(r->sock, r, ss_ludp_relay_data_ready, NULL,
+			   &r->data_ready))
+		goto err_unlock;
+	if (r->ctrl && !ss_ludp_claim(r->ctrl, r, NULL,
+				      ss_ludp_ctrl_state_change,
+				      &r->state_change)) {
+		ss_udp_clear_callback(r->sock, r->data_ready);
+		goto err_unlock;
+	}
+	if (cfg->reply_len) {
+		err = ss_ludp_send_reply(r->ctrl, cfg->reply, cfg->reply_len);
+		if (err) {
+			/* Not listed: a queued reference finds it dead. */
+			r->dead = true;
+			ss_ludp_unclaim_ctrl(r);
+			ss_udp_clear_callback(r->sock, r->data_ready);
+			mutex_unlock(&l->lock);
+			ss_ludp_relay_put(r);
+			return err;
+		}
+	}
+	list_add_tail(&r->node, &l->relays);
+	l->nr_relays++;
+	pr_debug("udp relay %u created on client %s (%s)\n", r->id,
+		 cl->ep.entry.name, r->socks5 ? "socks5" : "tunnel");
+	/* Datagrams, or the control socket's end, may have come already. */
+	if (r->ctrl && ss_ludp_ctrl_closed(r->ctrl->sk))
+		set_bit(SS_LUDP_KILL, &r->flags);
+	ss_ludp_relay_queue(l, r);
+	queue_delayed_work(ss_wq, &l->gc, ss_ludp_gc_period(cl));
+	mutex_unlock(&l->lock);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&l->lock);
+	kfree(r);
+	return err;
+}
+
+/**
+ * ss_ludp_stop() - end every UDP relay of a profile
+ * @cl: the profile, unpublished
+ *
+ * Every relay's and association's sockets are released, and the works are
+ * done, when this returns. Sleeps.
+ */
+void ss_ludp_stop(struct ss_client *cl)
+{
+	struct ss_ludp *l = &cl->udp;
+	struct ss_ludp_relay *r, *rtmp;
+	struct ss_ludp_assoc *a, *atmp;
+	struct llist_node *list;
+
+	mutex_lock(&l->lock);
+	l->closing = true;
+	list_for_each_entry_safe(r, rtmp, &l->relays, node)
+		ss_ludp_relay_remove(cl, r, "profile deleted");
+	mutex_unlock(&l->lock);
+
+	/* Nothing queues them any more. */
+	cancel_work_sync(&l->work);
+	cancel_delayed_work_sync(&l->gc);
+	list = llist_del_all(&l->ready_relays);
+	llist_for_each_entry_safe(r, rtmp, list, ready)
+		ss_ludp_relay_put(r);
+	list = llist_del_all(&l->ready_assocs);
+	llist_for_each_entry_safe(a, atmp, list, ready)
+		ss_ludp_assoc_put(a);
+
+	ss_cipher_free(&l->rx);
+	ss_cipher_free(&l->tx);
+	kfree(l->buf);
+	l->buf = NULL;
+}
