@@ -580,6 +580,41 @@ int ipc_relay_new(const char *profile, int fd, const uint8_t *target,
 	return ret;
 }
 
+int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
+		      const uint8_t *target, size_t tlen,
+		      const uint8_t *source, size_t slen,
+		      const uint8_t *reply, size_t rlen, struct ipc_error *e)
+{
+	struct request req = { .kind = SS_CLIENT, .e = e };
+	struct nl_msg *msg = NULL;
+	int ret = -1;
+
+	memset(e, 0, sizeof(*e));
+	if (!relay_sk) {
+		relay_sk = ipc_open(&relay_family, e);
+		if (!relay_sk)
+			return -1;
+	}
+	msg = nlmsg_alloc();
+	if (!msg ||
+	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, relay_family, 0, 0,
+			 SS_CMD_UDP_RELAY_NEW, SS_GENL_VERSION) ||
+	    nla_put_string(msg, SS_A_NAME, profile) ||
+	    nla_put_u32(msg, SS_A_FD, (uint32_t)fd) ||
+	    (target && nla_put(msg, SS_A_TARGET, (int)tlen, target)) ||
+	    (!target && nla_put_flag(msg, SS_A_SOCKS5_UDP)) ||
+	    (slen && nla_put(msg, SS_A_UDP_SOURCE, (int)slen, source)) ||
+	    (ctrl_fd >= 0 && nla_put_u32(msg, SS_A_CTRL_FD, (uint32_t)ctrl_fd)) ||
+	    (rlen && nla_put(msg, SS_A_REPLY, (int)rlen, reply)))
+		e->nl_err = NLE_NOMEM;
+	else
+		ret = transact(relay_sk, msg, &req);
+	msg_free(msg);
+	if (ret < 0 && (e->nl_err || e->err == ENOENT))
+		ipc_relay_close();
+	return ret;
+}
+
 void ipc_relay_close(void)
 {
 	if (relay_sk)

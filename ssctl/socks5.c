@@ -130,9 +130,8 @@ static enum socks5_action request(struct socks5 *s, const uint8_t *in,
 		return fail(s, "not a SOCKS5 request");
 	if (len < 2)
 		return SOCKS5_NEED_MORE;
-	if (in[1] != SOCKS5_CMD_CONNECT)
+	if (in[1] != SOCKS5_CMD_CONNECT && in[1] != SOCKS5_CMD_UDP_ASSOCIATE)
 		return fail_request(s, in[1] == 0x02 ? "BIND is not supported" :
-				    in[1] == 0x03 ? "UDP ASSOCIATE is not supported" :
 				    "unknown command",
 				    SOCKS5_REP_CMD_UNSUPPORTED, out, out_len);
 	if (len < 3)
@@ -169,7 +168,8 @@ static enum socks5_action request(struct socks5 *s, const uint8_t *in,
 	memcpy(s->target, in + 3, s->target_len);
 	*used = total;
 	s->state = SOCKS5_DONE;
-	return SOCKS5_CONNECT;
+	return in[1] == SOCKS5_CMD_UDP_ASSOCIATE ? SOCKS5_UDP_ASSOCIATE :
+						   SOCKS5_CONNECT;
 }
 
 enum socks5_action socks5_step(struct socks5 *s, const struct socks5_auth *auth,

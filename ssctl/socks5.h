@@ -23,6 +23,7 @@
 #define SOCKS5_METHOD_REFUSED	0xff
 
 #define SOCKS5_CMD_CONNECT	0x01
+#define SOCKS5_CMD_UDP_ASSOCIATE	0x03
 
 #define SOCKS5_ATYP_IPV4	0x01
 #define SOCKS5_ATYP_DOMAIN	0x03
@@ -47,13 +48,15 @@ enum socks5_state {
 	SOCKS5_GREETING,	/* VER NMETHODS METHODS */
 	SOCKS5_AUTH,		/* VER ULEN UNAME PLEN PASSWD */
 	SOCKS5_REQUEST,		/* VER CMD RSV ATYP DST.ADDR DST.PORT */
-	SOCKS5_DONE,		/* a CONNECT request was read */
+	SOCKS5_DONE,		/* a CONNECT or UDP ASSOCIATE request was read */
 	SOCKS5_FAILED,		/* refused; nothing more is read */
 };
 
 struct socks5 {
 	enum socks5_state state;
-	/* SOCKS5_DONE: the request's DST, in the SOCKS5 format */
+	/* SOCKS5_DONE: the request's DST, in the SOCKS5 format (for UDP
+	 * ASSOCIATE: where the client will send datagrams from, zeros if it
+	 * does not know) */
 	uint8_t target[SOCKS5_ADDR_MAX];
 	size_t target_len;
 	/* SOCKS5_FAILED: why, for logs (a static string) */
@@ -78,6 +81,8 @@ enum socks5_action {
 	SOCKS5_CLOSE,		/* close without a reply (s->why says why) */
 	SOCKS5_CONNECT,		/* s->target is set; the bytes of @in past
 				 * *@used came after the request */
+	SOCKS5_UDP_ASSOCIATE,	/* a UDP ASSOCIATE request: s->target is
+				 * the client's DST.ADDR and DST.PORT */
 };
 
 void socks5_init(struct socks5 *s);
@@ -86,14 +91,14 @@ void socks5_init(struct socks5 *s);
  * socks5_step() - read one message of the handshake from @in.
  * @in, @len:	the bytes received and not yet used, from the start of the
  *		current message
- * @used:	set to the length of the message read (0 unless SOCKS5_SEND
- *		or SOCKS5_CONNECT)
+ * @used:	set to the length of the message read (0 unless SOCKS5_SEND,
+ *		SOCKS5_CONNECT or SOCKS5_UDP_ASSOCIATE)
  * @out, @out_len: the bytes to send, for SOCKS5_SEND and SOCKS5_SEND_CLOSE
  *
  * A refusal is decided from the first byte that shows it, without waiting
  * for the rest of the message; nothing after it is ever looked at. On
- * SOCKS5_CONNECT the caller replies itself (socks5_reply()) once the
- * connection is on its way.
+ * SOCKS5_CONNECT (and SOCKS5_UDP_ASSOCIATE) the caller replies itself
+ * (socks5_reply()) once the connection (the association) is on its way.
  */
 enum socks5_action socks5_step(struct socks5 *s, const struct socks5_auth *auth,
 			       const uint8_t *in, size_t len, size_t *used,

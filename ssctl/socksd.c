@@ -8,6 +8,16 @@
  * ss-socksd closes its descriptor. Restarting ss-socksd leaves the relays
  * handed over running.
  *
+ * UDP: a SOCKS5 UDP ASSOCIATE gets a UDP socket bound to the address the
+ * client reached us at (port 0), handed to the kernel with the control
+ * connection (SS_CMD_UDP_RELAY_NEW); the kernel writes the success reply
+ * on the control connection once it reads the UDP socket, and ends the
+ * association when the client closes the control connection. A UDP tunnel
+ * (--tunnel ...,udp) binds its UDP socket at start and hands it over with
+ * one end of a socket pair whose other end this process keeps: the kernel
+ * ends that relay when ss-socksd exits, so that a new ss-socksd can bind
+ * the port again.
+ *
  * One process, one epoll loop, no threads. Sockets are non-blocking; the
  * netlink request is not, but the kernel answers it without waiting on
  * the network (the relay connects to the server after the request has
@@ -76,6 +86,8 @@ struct frontend {
 	socklen_t addr_len;
 	uint8_t target[SOCKS5_ADDR_MAX];	/* tunnel */
 	size_t target_len;
+	bool udp;			/* a UDP tunnel: @fd is our end of
+					 * the socket pair, not watched */
 	char name[128];			/* "socks 127.0.0.1:1080", for logs */
 };
 
@@ -137,7 +149,7 @@ void pr_err(const char *fmt, ...)
 
 static const char usage_line[] =
 	"Usage: " SOCKSD_NAME " [-c CONFIG] [--client NAME] [--socks ADDR:PORT]...\n"
-	"         [--tunnel ADDR:PORT=HOST:PORT]... [--redir ADDR:PORT]...\n"
+	"         [--tunnel ADDR:PORT=HOST:PORT[,udp]]... [--redir ADDR:PORT]...\n"
 	"         [--auth-file FILE] [--handshake-timeout SECONDS] [--max-pending N]\n"
 	"         [-v] [-h] [-V]\n";
 
@@ -174,8 +186,9 @@ static void help(void)
 	      "                             local_address:local_port\n"
 	      "      --client NAME          the client profile (default with -c: \"default\")\n"
 	      "      --socks ADDR:PORT      a SOCKS5 front end\n"
-	      "      --tunnel ADDR:PORT=HOST:PORT\n"
-	      "                             every connection goes to HOST:PORT\n"
+	      "      --tunnel ADDR:PORT=HOST:PORT[,udp]\n"
+	      "                             every connection goes to HOST:PORT; with\n"
+	      "                             ,udp every UDP datagram to ADDR:PORT instead\n"
 	      "      --redir ADDR:PORT      connections redirected by netfilter go to their\n"
 	      "                             original destination\n"
 	      "      --auth-file FILE       require SOCKS5 username/password (user:password lines)\n"
@@ -276,8 +289,9 @@ static struct frontend *fe_new(enum fe_kind kind)
 static int add_frontend(enum fe_kind kind, const char *opt, const char *arg)
 {
 	struct frontend *fe = fe_new(kind);
-	char listen[128], *eq;
+	char listen[128], target[300], *eq;
 	const char *why;
+	size_t tlen;
 	int ret;
 
 	if (kind != FE_TUNNEL)
@@ -285,17 +299,27 @@ static int add_frontend(enum fe_kind kind, const char *opt, const char *arg)
 
 	eq = strchr(arg, '=');
 	if (!eq || (size_t)(eq - arg) >= sizeof(listen))
-		return usage_error(NULL, "%s '%s': expected ADDR:PORT=HOST:PORT",
+		return usage_error(NULL, "%s '%s': expected ADDR:PORT=HOST:PORT[,udp]",
 				   opt, arg);
 	memcpy(listen, arg, (size_t)(eq - arg));
 	listen[eq - arg] = '\0';
 	ret = parse_listen(fe, opt, listen);
 	if (ret)
 		return ret;
-	fe->target_len = socks5_addr_from_string(eq + 1, fe->target, &why);
+	/* a trailing ",udp": a domain name or a port has no comma */
+	tlen = strlen(eq + 1);
+	if (tlen >= 4 && !strcmp(eq + 1 + tlen - 4, ",udp")) {
+		fe->udp = true;
+		tlen -= 4;
+	}
+	if (tlen >= sizeof(target))
+		return usage_error(NULL, "%s '%s': target too long", opt, arg);
+	memcpy(target, eq + 1, tlen);
+	target[tlen] = '\0';
+	fe->target_len = socks5_addr_from_string(target, fe->target, &why);
 	if (!fe->target_len)
 		return usage_error(NULL, "%s '%s': target '%s': %s", opt, arg,
-				   eq + 1, why);
+				   target, why);
 	return 0;
 }
 
@@ -717,13 +741,59 @@ static int check_profile(const char *name)
 
 /* ---- sockets ---- */
 
+static void describe_error(const struct ipc_error *e, char *buf, size_t size);
+
+/*
+ * A UDP tunnel: bind, and hand the socket over at once with one end of a
+ * socket pair; we keep the other (in fe->fd) until we exit.
+ */
+static int open_udp_tunnel(struct frontend *fe, const char *addr)
+{
+	char to[300], why[400];
+	struct ipc_error e;
+	int one = 1, pair[2], fd;
+
+	fd = socket(fe->addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto err;
+	if (fe->addr.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&fe->addr, fe->addr_len) < 0)
+		goto err_close;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+		goto err_close;
+	socks5_addr_string(fe->target, fe->target_len, to, sizeof(to));
+	if (ipc_udp_relay_new(d.profile, fd, pair[1], fe->target,
+			      fe->target_len, NULL, 0, NULL, 0, &e) < 0) {
+		describe_error(&e, why, sizeof(why));
+		pr_err("%s -> %s: handoff failed: %s", fe->name, to, why);
+		close(pair[0]);
+		close(pair[1]);
+		close(fd);
+		return EXIT_RUNTIME;
+	}
+	close(pair[1]);
+	close(fd);
+	fe->fd = pair[0];
+	pr_verbose("%s -> %s: handed over", fe->name, to);
+	return 0;
+err_close:
+	close(fd);
+err:
+	pr_err("cannot bind %s (udp tunnel): %s", addr, strerror(errno));
+	return EXIT_RUNTIME;
+}
+
 static int open_listener(struct frontend *fe)
 {
 	char addr[80];
 	int one = 1;
 
 	sockaddr_string((struct sockaddr *)&fe->addr, addr, sizeof(addr));
-	snprintf(fe->name, sizeof(fe->name), "%s %s", fe_names[fe->kind], addr);
+	snprintf(fe->name, sizeof(fe->name), "%s %s%s", fe_names[fe->kind],
+		 addr, fe->udp ? " udp" : "");
+	if (fe->udp)
+		return open_udp_tunnel(fe, addr);
 	fe->fd = socket(fe->addr.ss_family,
 			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fe->fd < 0)
@@ -872,6 +942,84 @@ static void conn_connect(struct conn *c, size_t used)
 	close(fd);
 }
 
+/*
+ * UDP ASSOCIATE (RFC 1928 section 7): a UDP socket bound to the address
+ * the client reached us at, port 0, handed over with the control
+ * connection. The kernel writes the reply (BND: that UDP socket) once it
+ * reads the socket, so that no datagram the client sends after the reply
+ * can meet a socket nobody reads; on failure nothing was written and we
+ * answer 05 01. Bytes the client sent after its request are ignored.
+ */
+static void conn_udp_associate(struct conn *c)
+{
+	uint8_t reply[SOCKS5_REPLY_MAX], source[SOCKS5_IPADDR_MAX];
+	struct sockaddr_storage local;
+	socklen_t local_len = sizeof(local);
+	char bnd[80], why[400];
+	size_t rlen, slen = 0;
+	struct ipc_error e;
+	int fd = c->fd, ufd = -1;
+	const char *fail = NULL;
+
+	epoll_ctl(d.epfd, EPOLL_CTL_DEL, fd, NULL);
+	if (getsockname(fd, (struct sockaddr *)&local, &local_len) < 0 ||
+	    (local.ss_family != AF_INET && local.ss_family != AF_INET6)) {
+		fail = "getsockname";
+		goto fail;
+	}
+	if (local.ss_family == AF_INET)
+		((struct sockaddr_in *)&local)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&local)->sin6_port = 0;
+	ufd = socket(local.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (ufd < 0 || bind(ufd, (struct sockaddr *)&local, local_len) < 0) {
+		fail = "cannot bind a UDP socket";
+		goto fail;
+	}
+	local_len = sizeof(local);
+	if (getsockname(ufd, (struct sockaddr *)&local, &local_len) < 0) {
+		fail = "getsockname";
+		goto fail;
+	}
+	rlen = socks5_reply(SOCKS5_REP_SUCCEEDED, (struct sockaddr *)&local,
+			    reply);
+	/* DST.ADDR and DST.PORT, if the client gave them: its source */
+	if (c->s5.target[0] != SOCKS5_ATYP_DOMAIN) {
+		size_t i;
+
+		for (i = 1; i < c->s5.target_len; i++)
+			if (c->s5.target[i])
+				break;
+		if (i < c->s5.target_len) {
+			slen = c->s5.target_len;
+			memcpy(source, c->s5.target, slen);
+		}
+	}
+	sockaddr_string((struct sockaddr *)&local, bnd, sizeof(bnd));
+	if (ipc_udp_relay_new(d.profile, ufd, fd, NULL, 0, source, slen,
+			      reply, rlen, &e) < 0) {
+		describe_error(&e, why, sizeof(why));
+		pr_err("%s: %s: UDP ASSOCIATE: handoff failed: %s", c->fe->name,
+		       c->peer, why);
+		goto refuse;
+	}
+	pr_verbose("%s: %s: UDP ASSOCIATE on %s", c->fe->name, c->peer, bnd);
+	close(ufd);
+	conn_free(c);
+	close(fd);
+	return;
+fail:
+	pr_err("%s: %s: UDP ASSOCIATE: %s: %s", c->fe->name, c->peer, fail,
+	       strerror(errno));
+refuse:
+	if (ufd >= 0)
+		close(ufd);
+	rlen = socks5_reply(SOCKS5_REP_GENERAL_FAILURE, NULL, reply);
+	send_all(fd, reply, rlen);
+	conn_free(c);
+	close_after_reply(fd);
+}
+
 static void conn_readable(struct conn *c)
 {
 	uint8_t out[SOCKS5_REPLY_MAX];
@@ -929,6 +1077,9 @@ static void conn_readable(struct conn *c)
 		case SOCKS5_CONNECT:
 			conn_connect(c, used);
 			return;
+		case SOCKS5_UDP_ASSOCIATE:
+			conn_udp_associate(c);
+			return;
 		}
 	}
 }
@@ -953,7 +1104,8 @@ static int expire(void)
 		if (d.accept_paused_until <= now) {
 			d.accept_paused_until = 0;
 			for (size_t i = 0; i < d.n_fe; i++)
-				epoll_add(d.fe[i].fd, &d.fe[i]);
+				if (!d.fe[i].udp)
+					epoll_add(d.fe[i].fd, &d.fe[i]);
 		} else if (timeout < 0 ||
 			   d.accept_paused_until - now < (uint64_t)timeout) {
 			timeout = (int)(d.accept_paused_until - now);
@@ -972,7 +1124,8 @@ static void pause_accepting(int err)
 	pr_err("cannot accept connections: %s; pausing for %d ms",
 	       strerror(err), ACCEPT_PAUSE_MS);
 	for (size_t i = 0; i < d.n_fe; i++)
-		epoll_ctl(d.epfd, EPOLL_CTL_DEL, d.fe[i].fd, NULL);
+		if (!d.fe[i].udp)
+			epoll_ctl(d.epfd, EPOLL_CTL_DEL, d.fe[i].fd, NULL);
 	d.accept_paused_until = now_ms() + ACCEPT_PAUSE_MS;
 }
 
@@ -1139,7 +1292,8 @@ static int run(void)
 	}
 	epoll_add(sfd, (void *)&signal_src);
 	for (size_t i = 0; i < d.n_fe; i++)
-		epoll_add(d.fe[i].fd, &d.fe[i]);
+		if (!d.fe[i].udp)
+			epoll_add(d.fe[i].fd, &d.fe[i]);
 
 	if (d.verbose)
 		for (size_t i = 0; i < d.n_fe; i++)

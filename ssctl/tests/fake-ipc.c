@@ -11,7 +11,11 @@
  *   - takes every other handover by writing to the socket SS_A_REPLY, then
  *     "RELAY <target> <n>\n" and the n bytes of SS_A_DATA. It keeps no
  *     reference: when ss-socksd closes its descriptor, the client sees the
- *     end of the stream.
+ *     end of the stream;
+ *   - takes every UDP handover (but to "fail") by checking the UDP socket
+ *     is bound, then: SOCKS5 mode, writing to the control socket SS_A_REPLY
+ *     and "UDP socks5 <bound address> <source or ->\n"; tunnel mode,
+ *     logging "fake: UDP tunnel <bound address> -> <target>" on stderr.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -118,6 +122,57 @@ int ipc_relay_new(const char *profile, int fd, const uint8_t *target,
 	if ((rlen && send(fd, reply, rlen, MSG_NOSIGNAL) != (ssize_t)rlen) ||
 	    send(fd, line, (size_t)n, MSG_NOSIGNAL) != n ||
 	    (dlen && send(fd, data, dlen, MSG_NOSIGNAL) != (ssize_t)dlen)) {
+		e->err = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
+		      const uint8_t *target, size_t tlen,
+		      const uint8_t *source, size_t slen,
+		      const uint8_t *reply, size_t rlen, struct ipc_error *e)
+{
+	char bound[300], src[300], to[300], line[700];
+	uint8_t a[SOCKS5_ADDR_MAX];
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int n;
+
+	memset(e, 0, sizeof(*e));
+	if (!known(profile)) {
+		e->err = ENOENT;
+		return -1;
+	}
+	if (!strcmp(profile, "fail")) {
+		e->err = EMFILE;
+		snprintf(e->msg, sizeof(e->msg),
+			 "the client profile has max-conns UDP relays already");
+		return -1;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
+	    !(n = (int)socks5_addr_from_sockaddr((struct sockaddr *)&ss, a)) ||
+	    (!a[n - 1] && !a[n - 2]) ||
+	    (target && socks5_addr_valid(target, tlen) != tlen) ||
+	    (rlen && ctrl_fd < 0) || rlen > SS_RELAY_REPLY_MAX) {
+		e->err = EINVAL;
+		snprintf(e->msg, sizeof(e->msg), "invalid attribute");
+		return -1;
+	}
+	socks5_addr_string(a, (size_t)n, bound, sizeof(bound));
+	if (target) {
+		socks5_addr_string(target, tlen, to, sizeof(to));
+		pr_err("fake: UDP tunnel %s -> %s", bound, to);
+		return 0;
+	}
+	if (slen)
+		socks5_addr_string(source, slen, src, sizeof(src));
+	else
+		snprintf(src, sizeof(src), "-");
+	n = snprintf(line, sizeof(line), "UDP socks5 %s %s\n", bound, src);
+	if (ctrl_fd >= 0 &&
+	    ((rlen && send(ctrl_fd, reply, rlen, MSG_NOSIGNAL) != (ssize_t)rlen) ||
+	     send(ctrl_fd, line, (size_t)n, MSG_NOSIGNAL) != n)) {
 		e->err = EIO;
 		return -1;
 	}

@@ -235,8 +235,26 @@ static void test_request(void)
 	   "request: BIND: reply 07, decided on the command byte");
 	a = step1(&no_auth, SOCKS5_REQUEST, BL(5, 3, 0, 1, 0, 0, 0, 0, 0, 0),
 		  &used, out, &out_len, &s);
-	ok(a == SOCKS5_SEND_CLOSE && same(out, out_len, fail07, sizeof(fail07)),
-	   "request: UDP ASSOCIATE: reply 07");
+	ok(a == SOCKS5_UDP_ASSOCIATE && used == 10 && !out_len &&
+	   s.state == SOCKS5_DONE &&
+	   same(s.target, s.target_len, B(1, 0, 0, 0, 0, 0, 0), 7),
+	   "request: UDP ASSOCIATE 0.0.0.0:0: no reply yet, the client's address");
+	a = step1(&no_auth, SOCKS5_REQUEST,
+		  BL(5, 3, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+		     0x30, 0x39), &used, out, &out_len, &s);
+	ok(a == SOCKS5_UDP_ASSOCIATE && used == 22 &&
+	   same(s.target, s.target_len,
+		B(4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x30, 0x39),
+		19),
+	   "request: UDP ASSOCIATE [::1]:12345: the client's address");
+	a = step1(&no_auth, SOCKS5_REQUEST, BL(5, 3, 0, 1, 0, 0, 0, 0, 0),
+		  &used, out, &out_len, &s);
+	ok(a == SOCKS5_NEED_MORE,
+	   "request: UDP ASSOCIATE without its last byte: wait");
+	a = step1(&no_auth, SOCKS5_REQUEST, BL(5, 3, 0, 5, 1, 2, 3, 4, 0, 80),
+		  &used, out, &out_len, &s);
+	ok(a == SOCKS5_SEND_CLOSE && same(out, out_len, fail08, sizeof(fail08)),
+	   "request: UDP ASSOCIATE, address type 5: reply 08");
 	a = step1(&no_auth, SOCKS5_REQUEST, BL(5, 0x42, 0, 1), &used, out, &out_len, &s);
 	ok(a == SOCKS5_SEND_CLOSE && same(out, out_len, fail07, sizeof(fail07)),
 	   "request: unknown command: reply 07");

@@ -84,12 +84,16 @@ sexpect 2 "ss-socksd: --socks '::1:1080': an IPv6 address goes in brackets: [ADD
 	-- --client c --socks ::1:1080
 sexpect 2 "ss-socksd: --redir '[::1]:0': invalid port (1-65535)" -- --client c --redir '[::1]:0'
 sexpect 2 "ss-socksd: --socks '127.0.0.1': expected HOST:PORT" -- --client c --socks 127.0.0.1
-sexpect 2 "ss-socksd: --tunnel '127.0.0.1:53': expected ADDR:PORT=HOST:PORT" \
+sexpect 2 "ss-socksd: --tunnel '127.0.0.1:53': expected ADDR:PORT=HOST:PORT[,udp]" \
 	-- --client c --tunnel 127.0.0.1:53
 sexpect 2 "ss-socksd: --tunnel '127.0.0.1:53=::1:53': target '::1:53': an IPv6 address goes in brackets: [ADDR]:PORT" \
 	-- --client c --tunnel 127.0.0.1:53=::1:53
 sexpect 2 "ss-socksd: --tunnel '127.0.0.1:53=dns.example:x': target 'dns.example:x': invalid port (1-65535)" \
 	-- --client c --tunnel 127.0.0.1:53=dns.example:x
+sexpect 2 "ss-socksd: --tunnel '127.0.0.1:53=dns.example:x,udp': target 'dns.example:x': invalid port (1-65535)" \
+	-- --client c --tunnel 127.0.0.1:53=dns.example:x,udp
+sexpect 2 "ss-socksd: --tunnel '127.0.0.1:53=[::1]:53,tcp': target '[::1]:53,tcp': invalid port (1-65535)" \
+	-- --client c --tunnel '127.0.0.1:53=[::1]:53,tcp'
 sexpect 2 "ss-socksd: invalid --max-pending '0' (1-1000000)" -- --client c $S --max-pending 0
 sexpect 2 "ss-socksd: invalid --handshake-timeout '3601' (1-3600 seconds)" \
 	-- --client c $S --handshake-timeout 3601
