@@ -26,7 +26,8 @@ timeout; every close must come within --timeout + --margin seconds.
              byte 0xff): after the method reply, nothing or a failure reply,
              closed within --margin
   bind       CONNECT replaced by BIND (2): reply 05 07, then closed
-  udp        UDP ASSOCIATE (3): reply 05 07, then closed
+  udp        UDP ASSOCIATE (3): reply 05 07, then closed (a front end
+             without UDP; ss-socksd has it: see socks5_udp.py)
   atyp       CONNECT with address type 0x05: reply 05 08, then closed
   truncated  a greeting and the first 6 bytes of a CONNECT, then nothing:
              closed at the handshake timeout (not before 0.9 x --timeout)

@@ -1,0 +1,242 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""A SOCKS5 UDP ASSOCIATE client (RFC 1928 section 7) for the local role's
+UDP tests.
+
+usage: socks5_udp.py --proxy HOST:PORT MODE [options]
+
+Each mode opens a control connection to --proxy, sends the greeting (no
+authentication) and UDP ASSOCIATE with DST --announce (default 0.0.0.0:0,
+"don't know"), reads the reply and sends its datagrams to BND.ADDR:BND.PORT
+from one UDP socket. It prints one line of JSON and exits 0 iff it saw what
+it must.
+
+  echo    --target TARGET --count N [--min A --max B] [--seed S]: N
+          datagrams of random sizes A..B (default 1..1400) to TARGET
+          (HOST:PORT, [IPv6]:PORT or NAME:PORT; the UDP echo service of
+          tools/servers.py by default), one at a time; each reply must be
+          00 00 00, the target's address (the same IP and port for an IP
+          target; for a name, an IP address and the port) and the same
+          payload. A datagram unanswered after --wait seconds is sent again,
+          up to --retries times.
+  frag    --count N: N datagrams with FRAG 1..127 and 0x80.., none of which
+          may be answered within --wait seconds; then one good datagram
+          must be echoed
+  source  (with --announce set to an address that is not ours): --count N
+          datagrams, none of which may be answered within --wait seconds
+  close   one datagram echoed; prints {"port": BND.PORT} and waits --hold
+          seconds (the caller looks at the association meanwhile), closes
+          the control connection, waits 1 s, then sends a datagram that
+          must not be answered within --wait seconds
+  none    the ASSOCIATE must be refused: a reply other than 05 00
+"""
+
+import argparse
+import ipaddress
+import json
+import os
+import random
+import select
+import socket
+import struct
+import sys
+import time
+
+DEFAULT_TARGET = "10.0.2.2:9002"
+
+
+def split_hostport(s):
+    if s.startswith("["):
+        host, _, port = s[1:].partition("]:")
+    else:
+        host, _, port = s.rpartition(":")
+    return host, int(port)
+
+
+def socks_addr(host, port):
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        name = host.encode()
+        return bytes([3, len(name)]) + name + struct.pack("!H", port)
+    if ip.version == 4:
+        return b"\x01" + ip.packed + struct.pack("!H", port)
+    return b"\x04" + ip.packed + struct.pack("!H", port)
+
+
+def parse_addr(p):
+    """(host, port, length) of the SOCKS5 address at the head of p"""
+    if p[0] == 1:
+        return str(ipaddress.ip_address(p[1:5])), struct.unpack("!H", p[5:7])[0], 7
+    if p[0] == 4:
+        return str(ipaddress.ip_address(p[1:17])), struct.unpack("!H", p[17:19])[0], 19
+    if p[0] == 3:
+        n = p[1]
+        return p[2:2 + n].decode(), struct.unpack("!H", p[2 + n:4 + n])[0], 4 + n
+    raise ValueError("address type %d" % p[0])
+
+
+def recv_exact(s, n, timeout):
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while len(buf) < n:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("%d of %d bytes" % (len(buf), n))
+        s.settimeout(left)
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            raise EOFError("closed after %d of %d bytes" % (len(buf), n))
+        buf += chunk
+    return buf
+
+
+class Assoc:
+    """A control connection with its association, and the UDP socket."""
+
+    def __init__(self, args):
+        host, port = split_hostport(args.proxy)
+        self.ctrl = socket.create_connection((host, port), timeout=args.timeout)
+        self.ctrl.sendall(b"\x05\x01\x00")
+        if recv_exact(self.ctrl, 2, args.timeout) != b"\x05\x00":
+            raise RuntimeError("method refused")
+        ahost, aport = split_hostport(args.announce)
+        self.ctrl.sendall(b"\x05\x03\x00" + socks_addr(ahost, aport))
+        head = recv_exact(self.ctrl, 4, args.timeout)
+        self.rep = head[1]
+        if head[0] != 5 or head[1] != 0:
+            self.bnd = None
+            return
+        alen = {1: 4, 4: 16}.get(head[3])
+        if alen is None:
+            raise RuntimeError("BND address type %d" % head[3])
+        rest = recv_exact(self.ctrl, alen + 2, args.timeout)
+        bhost, bport, _ = parse_addr(head[3:4] + rest)
+        self.bnd = (bhost, bport)
+        fam = socket.AF_INET6 if ":" in bhost else socket.AF_INET
+        self.udp = socket.socket(fam, socket.SOCK_DGRAM)
+        self.udp.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 0))
+
+    def send(self, payload, target, frag=0):
+        self.udp.sendto(b"\x00\x00" + bytes([frag]) + socks_addr(*target) + payload,
+                        self.bnd)
+
+    def recv(self, wait):
+        """the next datagram from BND within wait seconds, or None"""
+        deadline = time.monotonic() + wait
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.udp], [], [], left)
+            if not r:
+                return None
+            try:
+                data, frm = self.udp.recvfrom(65536)
+            except ConnectionRefusedError:
+                continue
+            if frm[1] != self.bnd[1]:
+                continue
+            return data
+
+
+def same_host(a, b):
+    return ipaddress.ip_address(a) == ipaddress.ip_address(b)
+
+
+def echo_one(a, args, target, payload):
+    """True iff payload is echoed from target, with resends"""
+    is_name = True
+    try:
+        ipaddress.ip_address(target[0])
+        is_name = False
+    except ValueError:
+        pass
+    for _ in range(args.retries + 1):
+        a.send(payload, target)
+        deadline = time.monotonic() + args.wait
+        while time.monotonic() < deadline:
+            data = a.recv(deadline - time.monotonic())
+            if data is None:
+                break
+            if len(data) < 4 or data[:3] != b"\x00\x00\x00":
+                raise RuntimeError("reply without RSV RSV FRAG 0: %r" % data[:8])
+            host, port, n = parse_addr(data[3:])
+            if port != target[1] or data[3] == 3 or \
+                    (not is_name and not same_host(host, target[0])):
+                raise RuntimeError("reply from %s:%d, not %s:%d"
+                                   % (host, port, target[0], target[1]))
+            if data[3 + n:] == payload:
+                return True
+            # a late echo of an earlier resend: read on
+    return False
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--proxy", required=True)
+    ap.add_argument("mode", choices=("echo", "frag", "source", "close", "none"))
+    ap.add_argument("--target", default=DEFAULT_TARGET)
+    ap.add_argument("--announce", default="0.0.0.0:0")
+    ap.add_argument("--count", type=int, default=100)
+    ap.add_argument("--min", type=int, default=1)
+    ap.add_argument("--max", type=int, default=1400)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--wait", type=float, default=2.0)
+    ap.add_argument("--retries", type=int, default=3)
+    ap.add_argument("--timeout", type=float, default=10.0)
+    ap.add_argument("--hold", type=float, default=2.0)
+    args = ap.parse_args()
+    rnd = random.Random(args.seed)
+    target = split_hostport(args.target)
+    res = {"mode": args.mode, "ok": False}
+
+    try:
+        a = Assoc(args)
+        res["rep"] = a.rep
+        if args.mode == "none":
+            res["ok"] = a.rep != 0
+        elif a.bnd is None:
+            res["error"] = "ASSOCIATE refused: reply %d" % a.rep
+        elif args.mode == "echo":
+            lost = 0
+            t0 = time.monotonic()
+            for _ in range(args.count):
+                n = rnd.randint(args.min, args.max)
+                if not echo_one(a, args, target, rnd.randbytes(n)):
+                    lost += 1
+            res.update(sent=args.count, lost=lost,
+                       seconds=round(time.monotonic() - t0, 2),
+                       bnd="%s:%d" % a.bnd)
+            res["ok"] = lost == 0
+        elif args.mode in ("frag", "source"):
+            answered = 0
+            for i in range(args.count):
+                frag = (1 + i % 127) | (0x80 if i % 2 else 0) \
+                    if args.mode == "frag" else 0
+                a.send(b"x" * (1 + i), target, frag)
+            if a.recv(args.wait) is not None:
+                answered += 1
+            res.update(sent=args.count, answered=answered)
+            res["ok"] = answered == 0
+            if args.mode == "frag":
+                res["then_echoed"] = echo_one(a, args, target, b"after the fragments")
+                res["ok"] = res["ok"] and res["then_echoed"]
+        elif args.mode == "close":
+            first = echo_one(a, args, target, b"before the close")
+            print(json.dumps({"port": a.bnd[1], "echoed": first}), flush=True)
+            time.sleep(args.hold)
+            a.ctrl.close()
+            time.sleep(1)
+            a.send(b"after the close", target)
+            late = a.recv(args.wait)
+            res.update(echoed_before=first, answered_after=late is not None)
+            res["ok"] = first and late is None
+    except (OSError, RuntimeError, EOFError, ValueError) as e:
+        res["error"] = "%s: %s" % (type(e).__name__, e)
+    print(json.dumps(res), flush=True)
+    return 0 if res["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
