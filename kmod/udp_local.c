@@ -618,7 +618,12 @@ static void ss_ludp_work(struct work_struct *work)
 	mutex_unlock(&l->lock);
 }
 
-/* Ends idle associations, and idle SOCKS5 relays without control socket. */
+/*
+ * Ends idle associations, and relays without a control socket that have
+ * had none for the timeout. (Such a relay must end by itself: the socket
+ * it holds, created by userspace, holds its namespace, so the namespace's
+ * exit could never end it.)
+ */
 static void ss_ludp_gc(struct work_struct *work)
 {
 	struct ss_ludp *l = container_of(to_delayed_work(work), struct ss_ludp,
@@ -637,7 +642,7 @@ static void ss_ludp_gc(struct work_struct *work)
 		hash_for_each_safe(r->assocs, bkt, tmp, a, node)
 			if (time_after(jiffies, a->last_used + idle))
 				ss_ludp_assoc_remove(cl, a, "idle");
-		if (r->socks5 && !r->ctrl && !r->nr_assocs &&
+		if (!r->ctrl && !r->nr_assocs &&
 		    time_after(jiffies, r->last_used + idle))
 			ss_ludp_relay_remove(cl, r, "idle");
 	}

@@ -34,8 +34,8 @@ struct ss_client;
  *	holds a reference
  * @ready_assocs: associations with replies to read; each holds a reference
  * @work: reads the ready relays and associations; on ss_wq
- * @gc: ends idle associations (and idle SOCKS5 relays without a control
- *	socket); on ss_wq
+ * @gc: ends idle associations (and idle relays without a control socket);
+ *	on ss_wq
  * @buf: %SS_LUDP_BUF bytes, allocated with the first relay
  * @rx: opens the server's replies
  * @tx: seals datagrams to the server

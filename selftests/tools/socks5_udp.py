@@ -28,6 +28,12 @@ it must.
           seconds (the caller looks at the association meanwhile), closes
           the control connection, waits 1 s, then sends a datagram that
           must not be answered within --wait seconds
+  hold    one datagram echoed; prints {"port": BND.PORT}, waits --hold
+          seconds (the caller restarts the proxy meanwhile), then another
+          datagram must be echoed: the association outlived the proxy
+  cut     one datagram echoed; prints {"port": BND.PORT}; the proxy (the
+          kernel) must close the control connection within --hold seconds
+          (the caller deletes the profile meanwhile)
   none    the ASSOCIATE must be refused: a reply other than 05 00
 """
 
@@ -175,7 +181,8 @@ def echo_one(a, args, target, payload):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--proxy", required=True)
-    ap.add_argument("mode", choices=("echo", "frag", "source", "close", "none"))
+    ap.add_argument("mode", choices=("echo", "frag", "source", "close", "hold", "cut",
+                                     "none"))
     ap.add_argument("--target", default=DEFAULT_TARGET)
     ap.add_argument("--announce", default="0.0.0.0:0")
     ap.add_argument("--count", type=int, default=100)
@@ -232,6 +239,25 @@ def main():
             late = a.recv(args.wait)
             res.update(echoed_before=first, answered_after=late is not None)
             res["ok"] = first and late is None
+        elif args.mode == "hold":
+            first = echo_one(a, args, target, b"before")
+            print(json.dumps({"port": a.bnd[1], "echoed": first}), flush=True)
+            time.sleep(args.hold)
+            second = echo_one(a, args, target, b"after")
+            res.update(echoed_before=first, echoed_after=second)
+            res["ok"] = first and second
+        elif args.mode == "cut":
+            first = echo_one(a, args, target, b"before")
+            print(json.dumps({"port": a.bnd[1], "echoed": first}), flush=True)
+            a.ctrl.settimeout(args.hold)
+            try:
+                closed = a.ctrl.recv(1) == b""
+            except ConnectionResetError:
+                closed = True
+            except socket.timeout:
+                closed = False
+            res.update(echoed_before=first, control_closed=closed)
+            res["ok"] = first and closed
     except (OSError, RuntimeError, EOFError, ValueError) as e:
         res["error"] = "%s: %s" % (type(e).__name__, e)
     print(json.dumps(res), flush=True)

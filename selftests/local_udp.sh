@@ -1,0 +1,438 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The local role's UDP relay (SS_CMD_UDP_RELAY_NEW), end to end (kernel
+# module only). Topology (selftests/topology.sh, TOPO_LAN=1):
+#
+#   [lan] dig, tools/socks5_udp.py, tools/ss_udp.py plain
+#     -> [gateway = client netns] ss-socksd: SOCKS5 front ends (UDP
+#        ASSOCIATE) and UDP tunnels (--tunnel ...,udp), handed to the kernel
+#     -> [server] the module's server role (mode tcp_and_udp), or
+#        shadowsocks-libev's ss-server -u
+#     -> [target] UDP echo on 9002 (tools/servers.py), dnsmasq on 53
+#
+#   - UDP tunnels: dig through a tunnel to the target's dnsmasq (A, AAAA);
+#     plain datagrams of 1..1400 bytes echoed through an IPv4 and an IPv6
+#     tunnel front end
+#   - SOCKS5 UDP ASSOCIATE (tools/socks5_udp.py): thousands of datagrams of
+#     1..1400 bytes to an IPv4, an IPv6 and a domain target, each reply
+#     checked (00 00 00, the target's address, the payload); over an IPv6
+#     control connection too; the profile's and the server's counters
+#   - FRAG != 0: dropped, counted as udp_drop_bad, nothing answered; a
+#     source other than the one announced: dropped and counted
+#   - the control connection closed: the association and its UDP socket
+#     end; ss-socksd restarted: a SOCKS5 association lives on, and the UDP
+#     tunnels are handed over again (the old ones ended with ss-socksd)
+#   - the profile's idle timeout ends associations; max-conns caps UDP
+#     relays (the next ASSOCIATE gets 05 01, counted as refused)
+#   - interop: the kernel's local role to shadowsocks-libev's ss-server -u
+#   - teardown: a profile deleted under a live association (the control
+#     connection is closed by the kernel), a netns deleted with a live UDP
+#     relay, rmmod with live relays; every relay and association the debug
+#     log shows created was destroyed; no kernel warning
+#
+# Not registered in run-guest.sh yet.
+
+TOPO_LAN=1
+TOPO_INIT_LINK=1	# the server role's DNS upcall runs in the initial netns
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topology.sh"
+
+PW="local udp test password $$"
+M=chacha20-ietf-poly1305
+SRV_PORT=8600
+LIBEV_PORT=8610
+ECHO=9002
+N=${SS_LUDP_N:-2000}		# datagrams per big SOCKS5 run
+N_SMALL=${SS_LUDP_N_SMALL:-300}
+
+T_START=$SECONDS
+KMSG_PID=
+NS_X=ssx-$TOPO_ID
+
+cleanup() {
+	[ -n "$KMSG_PID" ] && kill "$KMSG_PID" 2>/dev/null
+	topo_kill "${TOPO_PIDS[@]}"
+	if [ -f /proc/modules ] && grep -q '^shadowsocks ' /proc/modules; then
+		for p in $(in_c ssctl client show -j 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
+			in_c ssctl client del "$p"
+		done
+		for s in $(in_s ssctl server show -j 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
+			in_s ssctl server del "$s"
+		done
+	fi
+	ip netns del "$NS_X" 2>/dev/null
+	topo_cleanup
+}
+trap cleanup EXIT
+
+elapsed() { echo "# [$((SECONDS - T_START)) s] $*"; }
+
+ok_if() {
+	if jq -e "$2" <<<"$3" >/dev/null 2>&1; then ss_ok "$1"; else ss_fail "$1" "$3"; fi
+}
+
+logtail() { [ -f "$TOPO_DIR/$1.log" ] && tail -n 15 "$TOPO_DIR/$1.log" | sed "s/^/$1: /"; }
+
+stats_c() { in_c ssctl client show "$1" -j | jq -c '.[0].stats'; }
+stats_s() { in_s ssctl server show "$1" -j | jq -c '.[0].stats'; }
+stat_c() { stats_c "$1" | jq ".$2"; }
+
+udp_listening() { [ -n "$(ip netns exec "$1" ss -Huln "( sport = :$2 )")" ]; }
+udp_gone() { ! udp_listening "$@"; }
+
+# t DESC FUNC...: ss_test in this shell (FUNC may start background
+# processes that cleanup must know of, or set variables)
+t() {
+	local desc=$1
+	shift
+	if "$@" >"$TOPO_DIR/err" 2>&1; then
+		ss_ok "$desc"
+	else
+		ss_fail "$desc" "$(cat "$TOPO_DIR/err")"
+	fi
+}
+
+# assocs_are PROFILE N: the profile has N associations now
+assocs_are() { [ "$(stat_c "$1" udp_assoc_active)" = "$2" ]; }
+
+s5udp() { in_l "$PY" "$SS_TOOLS/socks5_udp.py" "$@"; }
+plain() { in_l "$PY" "$SS_TOOLS/ss_udp.py" plain "$@"; }
+
+# socksd LOGNAME PROFILE ARGS...: ss-socksd in the gateway; pid in SOCKSD_PID
+socksd() {
+	local log=$1 prof=$2
+	shift 2
+	topo_bg "$log" "$NS_C" ss-socksd -v --client "$prof" "$@"
+	SOCKSD_PID=$TOPO_LAST_PID
+}
+
+# the gateway's front ends for profile "main"
+S4=$C4_L:1080 S6=[$C6_L]:1080
+DNS_T=$C4_L:5353 ECHO_T4=$C4_L:9102 ECHO_T6=[$C6_L]:9106
+FRONTS=(--socks "$S4" --socks "$S6"
+	--tunnel "$DNS_T=$T4:53,udp"
+	--tunnel "$ECHO_T4=$T4:$ECHO,udp"
+	--tunnel "$ECHO_T6=[$T6]:$ECHO,udp")
+fronts_up() {
+	wait_for 10 listening "$NS_C" 1080 && wait_for 10 udp_listening "$NS_C" 5353 &&
+		wait_for 10 udp_listening "$NS_C" 9102 && wait_for 10 udp_listening "$NS_C" 9106
+}
+
+# dig_lan NAME TYPE WANT [SERVER PORT]: dig from the lan through the tunnel
+dig_lan() {
+	local out
+	out=$(in_l dig @"${4:-$C4_L}" -p "${5:-5353}" +short +tries=3 +time=2 "$1" "$2" 2>&1)
+	[ "$out" = "$3" ] || { echo "dig $1 $2: '$out', want '$3'"; return 1; }
+}
+
+# ---- set-up -------------------------------------------------------------------
+
+rmmod shadowsocks 2>/dev/null
+dmesg -C
+dmesg -w >"$TOPO_DIR/kmsg" 2>&1 &
+KMSG_PID=$!
+if out=$(topo_setup 2>&1); then
+	ss_ok "topology: lan, gateway, server and target netns, target services up"
+else
+	ss_fail "topology: lan, gateway, server and target netns, target services up" "$out"
+	ss_done
+	exit 1
+fi
+ss_test "the module loads (ssctl, on demand)" in_c ssctl client show
+wait_for 10 udp_listening "$NS_T" "$ECHO" ||
+	ss_fail "the target's UDP echo service listens" "$(cat "$TOPO_DIR/servers.log")"
+HAVE_DIG=0
+command -v dig >/dev/null && HAVE_DIG=1
+
+ss_test "server s0 ($M, tcp_and_udp) in the server netns" \
+	in_s ssctl server add s0 port "$SRV_PORT" method "$M" password "$PW" mode tcp_and_udp
+ss_test "profile main (-> $S4_C:$SRV_PORT) in the gateway" \
+	in_c ssctl client add main server "$S4_C" port "$SRV_PORT" method "$M" password "$PW"
+ss_test "profile main6 (-> [$S6_C]:$SRV_PORT) in the gateway" \
+	in_c ssctl client add main6 server "$S6_C" port "$SRV_PORT" method "$M" password "$PW"
+socksd socksd-main main "${FRONTS[@]}"
+MAIN_PID=$SOCKSD_PID
+if fronts_up; then
+	ss_ok "ss-socksd: SOCKS5 front ends and three UDP tunnels handed over"
+else
+	ss_fail "ss-socksd: SOCKS5 front ends and three UDP tunnels handed over" "$(logtail socksd-main)"
+fi
+elapsed "set-up done"
+
+# ---- UDP tunnels --------------------------------------------------------------------
+
+if [ "$HAVE_DIG" = 1 ]; then
+	ss_test "tunnel: dig $DOMAIN A through $DNS_T to $T4:53" dig_lan "$DOMAIN" A "$T4"
+	ss_test "tunnel: dig $DOMAIN AAAA through $DNS_T to $T4:53" dig_lan "$DOMAIN" AAAA "$T6"
+else
+	ss_test "tunnel: a DNS query for $DOMAIN through $DNS_T (no dig: python)" \
+		in_l "$PY" "$SS_TOOLS/ss_udp.py" dns --to "$DNS_T" --name "$DOMAIN"
+fi
+ss_test "tunnel: $N_SMALL datagrams of 1..1400 bytes through $ECHO_T4 to $T4:$ECHO echoed" \
+	plain --to "$ECHO_T4" --count "$N_SMALL" --seed 1
+ss_test "tunnel: $N_SMALL datagrams through the IPv6 front end $ECHO_T6 to [$T6]:$ECHO echoed" \
+	plain --to "$ECHO_T6" --count "$N_SMALL" --seed 2
+st=$(stats_c main)
+ok_if "tunnel: profile main counts the datagrams both ways, an association each, no drop" \
+	".udp_pkts_out >= $((2 * N_SMALL + 1)) and .udp_pkts_in >= $((2 * N_SMALL + 1)) and
+	 .udp_bytes_out > 0 and .udp_bytes_in > 0 and .udp_assoc_active >= 2 and
+	 .udp_drop_auth == 0 and .udp_drop_bad == 0 and .udp_drop_replay == 0 and
+	 .udp_drop_limit == 0 and .udp_drop_target == 0" "$st"
+elapsed "tunnels done"
+
+# ---- SOCKS5 UDP ASSOCIATE -------------------------------------------------------------
+
+ss_test "socks5: $N datagrams of 1..1400 bytes to $T4:$ECHO, each echoed from it" \
+	s5udp --proxy "$S4" echo --target "$T4:$ECHO" --count "$N" --seed 3
+ss_test "socks5: $N datagrams to [$T6]:$ECHO, each echoed from it" \
+	s5udp --proxy "$S4" echo --target "[$T6]:$ECHO" --count "$N" --seed 4
+ss_test "socks5: $((N / 4)) datagrams to $DOMAIN:$ECHO (resolved by the server) echoed" \
+	s5udp --proxy "$S4" echo --target "$DOMAIN:$ECHO" --count $((N / 4)) --seed 5
+ss_test "socks5: over an IPv6 control connection ($S6), $N_SMALL datagrams to [$T6]:$ECHO echoed" \
+	s5udp --proxy "$S6" echo --target "[$T6]:$ECHO" --count "$N_SMALL" --seed 6
+ss_test "socks5: 20 datagrams of 1400..8000 bytes (fragmented IP) to $T4:$ECHO echoed" \
+	s5udp --proxy "$S4" echo --target "$T4:$ECHO" --count 20 --min 1400 --max 8000
+ss_test "socks5: profile main6 (server over IPv6): $N_SMALL datagrams echoed" bash -c "
+	ip netns exec $NS_C ss-socksd --client main6 --socks $C4_L:1081 >$TOPO_DIR/socksd-main6.log 2>&1 &
+	pid=\$!
+	for i in \$(seq 50); do ip netns exec $NS_C ss -Htln '( sport = :1081 )' | grep -q . && break; sleep 0.1; done
+	ip netns exec $NS_L $PY $SS_TOOLS/socks5_udp.py --proxy $C4_L:1081 echo --target $T4:$ECHO --count $N_SMALL --seed 7
+	rc=\$?
+	kill \$pid
+	exit \$rc"
+sleep 0.5
+st=$(stats_c main)
+n=$((2 * N + N / 4 + N_SMALL + 20))
+ok_if "socks5: profile main counts at least $n more datagrams each way, no drop" \
+	".udp_pkts_out >= $((2 * N_SMALL + n)) and .udp_pkts_in >= $((2 * N_SMALL + n)) and
+	 .udp_drop_auth == 0 and .udp_drop_bad == 0 and .udp_drop_replay == 0 and
+	 .udp_drop_target == 0" "$st"
+ok_if "socks5: server s0 counts them too" \
+	".udp_pkts_in >= $((2 * N_SMALL + n)) and .udp_pkts_out >= $((2 * N_SMALL + n)) and
+	 .udp_drop_auth == 0 and .udp_drop_replay == 0" "$(stats_s s0)"
+if out=$(in_c ssctl client show main 2>&1) && grep -q '^  udp:' <<<"$out"; then
+	ss_ok "ssctl client show: the profile's udp counters"
+else
+	ss_fail "ssctl client show: the profile's udp counters" "$out"
+fi
+elapsed "socks5 done"
+
+# ---- bad datagrams --------------------------------------------------------------------
+
+bad0=$(stat_c main udp_drop_bad)
+out=$(s5udp --proxy "$S4" frag --target "$T4:$ECHO" --count 10 --wait 2)
+ok_if "socks5: 10 datagrams with FRAG != 0 unanswered, then a good one echoed" .ok "$out"
+bad1=$(stat_c main udp_drop_bad)
+[ "$((bad1 - bad0))" = 10 ] && ss_ok "socks5: FRAG != 0 counted as udp_drop_bad (10)" ||
+	ss_fail "socks5: FRAG != 0 counted as udp_drop_bad (10)" "udp_drop_bad $bad0 -> $bad1"
+out=$(s5udp --proxy "$S4" source --announce "$L4:1" --target "$T4:$ECHO" --count 5 --wait 2)
+ok_if "socks5: ASSOCIATE announcing $L4:1, datagrams from another port unanswered" .ok "$out"
+bad2=$(stat_c main udp_drop_bad)
+[ "$((bad2 - bad1))" = 5 ] && ss_ok "socks5: a source not announced counted as udp_drop_bad (5)" ||
+	ss_fail "socks5: a source not announced counted as udp_drop_bad (5)" "udp_drop_bad $bad1 -> $bad2"
+elapsed "bad datagrams done"
+
+# ---- the control connection, ss-socksd's restart ------------------------------------------
+
+# close_test: the association's UDP socket is there while the control
+# connection is open, and gone after the client closes it
+close_test() {
+	local out port res
+	coproc CL { s5udp --proxy "$S4" close --target "$T4:$ECHO" --hold 3 --wait 2; }
+	read -r -t 20 out <&"${CL[0]}" || { echo "no port from socks5_udp.py"; return 1; }
+	port=$(jq .port <<<"$out")
+	udp_listening "$NS_C" "$port" || { echo "no UDP socket on the gateway's port $port"; return 1; }
+	read -r -t 30 res <&"${CL[0]}"
+	wait "$CL_PID"
+	jq -e .ok <<<"$res" >/dev/null || { echo "$res"; return 1; }
+	wait_for 5 udp_gone "$NS_C" "$port" || { echo "port $port still bound after the close"; return 1; }
+}
+t "socks5: the control connection closed ends the association: its UDP socket is released, nothing answered" close_test
+
+restart_test() {
+	local out res
+	coproc HL { s5udp --proxy "$S4" hold --target "$T4:$ECHO" --hold 6 --wait 2; }
+	read -r -t 20 out <&"${HL[0]}" || { echo "no port from socks5_udp.py"; return 1; }
+	topo_kill "$MAIN_PID"
+	# the tunnels end with ss-socksd (their socket pair closed)
+	local p
+	for p in 5353 9102 9106; do
+		wait_for 5 udp_gone "$NS_C" $p || { echo "the UDP tunnel on $p outlived ss-socksd"; return 1; }
+	done
+	socksd socksd-main2 main "${FRONTS[@]}"
+	MAIN_PID=$SOCKSD_PID
+	fronts_up || { echo "ss-socksd did not come back"; logtail socksd-main2; return 1; }
+	read -r -t 30 res <&"${HL[0]}"
+	wait "$HL_PID"
+	jq -e .ok <<<"$res" >/dev/null || { echo "$res"; return 1; }
+}
+t "ss-socksd killed and restarted: a SOCKS5 association lives on; the UDP tunnels end and are bound again" restart_test
+if [ "$HAVE_DIG" = 1 ]; then
+	ss_test "the new ss-socksd's UDP tunnel: dig $DOMAIN A" dig_lan "$DOMAIN" A "$T4"
+fi
+ss_test "the new ss-socksd: SOCKS5 UDP, $N_SMALL datagrams echoed" \
+	s5udp --proxy "$S4" echo --target "$T4:$ECHO" --count "$N_SMALL" --seed 8
+elapsed "control connection and restart done"
+
+# ---- limits ---------------------------------------------------------------------------
+
+limits() {
+	in_c ssctl client add short server "$S4_C" port "$SRV_PORT" method "$M" password "$PW" \
+		timeout 3 max-conns 2 || return 1
+	socksd socksd-short short --socks "$C4_L:1082"
+	local spid=$SOCKSD_PID out
+	wait_for 10 listening "$NS_C" 1082 || { echo "ss-socksd for short"; return 1; }
+	# two associations held, the third ASSOCIATE refused
+	s5udp --proxy "$C4_L:1082" hold --target "$T4:$ECHO" --hold 4 >"$TOPO_DIR/h1" 2>&1 &
+	local h1=$!
+	s5udp --proxy "$C4_L:1082" hold --target "$T4:$ECHO" --hold 4 >"$TOPO_DIR/h2" 2>&1 &
+	local h2=$!
+	wait_for 10 assocs_are short 2 || { echo "not 2 associations: $(stats_c short)"; return 1; }
+	out=$(s5udp --proxy "$C4_L:1082" none)
+	jq -e .ok <<<"$out" >/dev/null || { echo "third ASSOCIATE: $out"; return 1; }
+	[ "$(stat_c short refused)" -ge 1 ] || { echo "refused not counted: $(stats_c short)"; return 1; }
+	wait $h1 $h2
+	tail -n1 "$TOPO_DIR/h1" | jq -e .ok >/dev/null && tail -n1 "$TOPO_DIR/h2" | jq -e .ok >/dev/null ||
+		{ echo "held associations: $(cat "$TOPO_DIR/h1" "$TOPO_DIR/h2")"; return 1; }
+	topo_kill "$spid"
+}
+t "max-conns 2: two SOCKS5 UDP relays live, the third ASSOCIATE gets 05 01 (refused counted)" limits
+
+idle_test() {
+	# a UDP tunnel (its relay lives on): one datagram, then idle for 3 s
+	local t0
+	socksd socksd-short2 short --tunnel "$C4_L:9105=$T4:$ECHO,udp"
+	SHORT_PID=$SOCKSD_PID
+	wait_for 10 udp_listening "$NS_C" 9105 || { echo "no tunnel on 9105"; return 1; }
+	plain --to "$C4_L:9105" --count 1 || return 1
+	t0=$SECONDS
+	assocs_are short 1 || { echo "not 1 association: $(stats_c short)"; return 1; }
+	sleep 1.5
+	assocs_are short 1 || { echo "ended too early: $(stats_c short)"; return 1; }
+	wait_for 12 assocs_are short 0 ||
+		{ echo "still $(stat_c short udp_assoc_active) associations after $((SECONDS - t0)) s"; return 1; }
+	echo "ended after $((SECONDS - t0)) s"
+	# the tunnel relay itself lives on (it has a control socket)
+	udp_listening "$NS_C" 9105 || { echo "the tunnel ended with its association"; return 1; }
+	plain --to "$C4_L:9105" --count 3
+}
+t "timeout 3: an idle association of a UDP tunnel ends after the timeout and the expiry period; the tunnel serves on" idle_test
+topo_kill "$SHORT_PID"
+elapsed "limits done"
+
+# ---- interop: shadowsocks-libev's ss-server -u ----------------------------------------------
+
+if command -v ss-server >/dev/null; then
+	topo_bg ss-server-libev "$NS_S" ss-server -s 0.0.0.0 -s :: -p "$LIBEV_PORT" -k "$PW" \
+		-m "$M" -u -d "$T4"
+	LIBEV_PID=$TOPO_LAST_PID
+	wait_for 10 udp_listening "$NS_S" "$LIBEV_PORT"
+	in_c ssctl client add libev server "$S4_C" port "$LIBEV_PORT" method "$M" password "$PW"
+	socksd socksd-libev libev --socks "$C4_L:1083" --tunnel "$C4_L:5354=$T4:53,udp"
+	LSOCKSD_PID=$SOCKSD_PID
+	wait_for 10 listening "$NS_C" 1083 && wait_for 10 udp_listening "$NS_C" 5354
+	ss_test "libev ss-server -u: SOCKS5 UDP, $N_SMALL datagrams to $T4:$ECHO echoed" \
+		s5udp --proxy "$C4_L:1083" echo --target "$T4:$ECHO" --count "$N_SMALL" --seed 9
+	ss_test "libev ss-server -u: SOCKS5 UDP to $DOMAIN:$ECHO (resolved by libev) echoed" \
+		s5udp --proxy "$C4_L:1083" echo --target "$DOMAIN:$ECHO" --count 50 --seed 10
+	if [ "$HAVE_DIG" = 1 ]; then
+		ss_test "libev ss-server -u: dig $DOMAIN A through the UDP tunnel" \
+			dig_lan "$DOMAIN" A "$T4" "$C4_L" 5354
+	fi
+	ok_if "libev ss-server -u: profile libev counts, no auth failure, no drop" \
+		'.udp_pkts_in > 0 and .udp_pkts_out > 0 and .udp_drop_auth == 0 and
+		 .udp_drop_bad == 0 and .udp_drop_replay == 0' "$(stats_c libev)"
+	topo_kill "$LSOCKSD_PID" "$LIBEV_PID"
+	in_c ssctl client del libev
+else
+	ss_skip "interop with ss-server -u" "no shadowsocks-libev"
+fi
+elapsed "interop done"
+
+# ---- teardown -------------------------------------------------------------------------------
+
+cut_test() {
+	local out res
+	in_c ssctl client add doomed server "$S4_C" port "$SRV_PORT" method "$M" password "$PW" || return 1
+	socksd socksd-doomed doomed --socks "$C4_L:1084" --tunnel "$C4_L:9104=$T4:$ECHO,udp"
+	local dpid=$SOCKSD_PID
+	wait_for 10 listening "$NS_C" 1084 || return 1
+	coproc CT { s5udp --proxy "$C4_L:1084" cut --target "$T4:$ECHO" --hold 10; }
+	read -r -t 20 out <&"${CT[0]}" || { echo "no port from socks5_udp.py"; return 1; }
+	in_c ssctl client del doomed || return 1
+	read -r -t 30 res <&"${CT[0]}"
+	wait "$CT_PID"
+	jq -e .ok <<<"$res" >/dev/null || { echo "$res"; return 1; }
+	wait_for 5 udp_gone "$NS_C" "$(jq .port <<<"$out")" || { echo "the UDP socket outlived the profile"; return 1; }
+	wait_for 5 udp_gone "$NS_C" 9104 || { echo "the UDP tunnel outlived the profile"; return 1; }
+	topo_kill "$dpid"
+}
+t "a profile deleted under a live association: the kernel closes the control connection, both UDP sockets released" cut_test
+
+netns_exit() {
+	ip netns add "$NS_X" || return 1
+	ip netns exec "$NS_X" ip link set lo up || return 1
+	ip netns exec "$NS_X" ssctl client add x server 127.0.0.1 port 9 method "$M" password "$PW" || return 1
+	ip netns exec "$NS_X" ss-socksd --client x --tunnel "127.0.0.1:5300=127.0.0.1:53,udp" \
+		--socks 127.0.0.1:1085 >"$TOPO_DIR/socksd-x.log" 2>&1 &
+	local xpid=$!
+	wait_for 10 udp_listening "$NS_X" 5300 || { kill $xpid; echo "no tunnel in $NS_X"; return 1; }
+	# a datagram: an association whose server does not answer
+	ip netns exec "$NS_X" "$PY" -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"x", ("127.0.0.1", 5300))'
+	x_assoc() { [ "$(ip netns exec "$NS_X" ssctl client show x -j | jq '.[0].stats.udp_assoc_active')" = 1 ]; }
+	wait_for 5 x_assoc || { kill $xpid; echo "no association"; return 1; }
+	# The relay holds a socket of the netns, which holds the netns: the
+	# netns can only go once the relay ends, here with ss-socksd (its
+	# socket pair), racing the netns' exit.
+	kill -9 $xpid
+	wait $xpid 2>/dev/null
+	ip netns del "$NS_X"
+}
+t "a netns with ss-socksd, a profile, a UDP tunnel and an association: ss-socksd killed, the netns deleted" netns_exit
+
+# live relays for rmmod: ss-socksd's tunnels (the restarted one still
+# runs) and a held association
+s5udp --proxy "$S4" hold --target "$T4:$ECHO" --hold 30 >/dev/null 2>&1 &
+HOLD_PID=$!
+plain --to "$ECHO_T4" --count 3 >/dev/null 2>&1
+sleep 1
+ok_if "live UDP relays and associations before rmmod" '.udp_assoc_active >= 2' "$(stats_c main)"
+sleep 2		# the debug log of the netns' end
+if out=$(rmmod shadowsocks 2>&1); then
+	ss_ok "rmmod shadowsocks succeeds with live profiles, UDP relays and associations"
+else
+	ss_fail "rmmod shadowsocks succeeds with live profiles, UDP relays and associations" "$out"
+fi
+kill "$HOLD_PID" 2>/dev/null
+wait "$HOLD_PID" 2>/dev/null
+topo_kill "$MAIN_PID"
+sleep 1
+kill "$KMSG_PID" 2>/dev/null
+wait "$KMSG_PID" 2>/dev/null
+KMSG_PID=
+kmsg=$TOPO_DIR/kmsg
+ids() { grep -oE "shadowsocks: $1 [0-9]+ $2" "$kmsg" | awk '{print $(NF - 1)}' | sort -n; }
+ids 'udp relay' created >"$TOPO_DIR/r.c"
+ids 'udp relay' destroyed >"$TOPO_DIR/r.d"
+ids 'udp local assoc' created >"$TOPO_DIR/a.c"
+ids 'udp local assoc' destroyed >"$TOPO_DIR/a.d"
+rc=$(wc -l <"$TOPO_DIR/r.c") ac=$(wc -l <"$TOPO_DIR/a.c")
+echo "# udp relays: $rc created, $(wc -l <"$TOPO_DIR/r.d") destroyed; associations: $ac created, $(wc -l <"$TOPO_DIR/a.d") destroyed"
+if [ "$rc" -gt 0 ] && [ "$ac" -gt 0 ] && cmp -s "$TOPO_DIR/r.c" "$TOPO_DIR/r.d" &&
+	cmp -s "$TOPO_DIR/a.c" "$TOPO_DIR/a.d"; then
+	ss_ok "every UDP relay ($rc) and association ($ac) the debug log shows created was destroyed"
+else
+	ss_fail "every UDP relay and association the debug log shows created was destroyed" \
+		"relays not destroyed: $(comm -23 "$TOPO_DIR/r.c" "$TOPO_DIR/r.d" | head -n 20 | tr '\n' ' ');
+associations not destroyed: $(comm -23 "$TOPO_DIR/a.c" "$TOPO_DIR/a.d" | head -n 20 | tr '\n' ' ')"
+fi
+if trouble=$(grep -E 'WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|refcount_t:|INFO: task' "$kmsg"); then
+	ss_fail "no kernel warning during the tests" "$trouble"
+else
+	ss_ok "no kernel warning during the tests"
+fi
+
+elapsed "all done"
+ss_done
