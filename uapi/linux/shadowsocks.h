@@ -221,7 +221,7 @@
  *   beyond it is dropped, UDP_DROP_LIMIT), and its UDP relays apart from
  *   them (one more is -EMFILE, counted in SS_STATS_A_REFUSED). Without
  *   SS_A_CTRL_FD a relay lasts until it has had no association for
- *   SS_A_TIMEOUT seconds (the socket it holds holds its namespace: it must
+ *   SS_A_TIMEOUT seconds (its socket keeps its namespace alive: it must
  *   end by itself).
  *   Deleting the profile, the namespace's exit and the module's removal
  *   end every relay. No reply attributes. -ENOENT for an unknown profile,
