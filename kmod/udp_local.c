@@ -98,7 +98,7 @@ struct ss_ludp_relay {
 	void (*data_ready)(struct sock *sk);
 	void (*state_change)(struct sock *sk);
 	bool socks5;
-	u8 target_len;
+	u16 target_len;
 	u8 target[SS_ADDR_MAX];
 	union ss_sockaddr source;
 	DECLARE_HASHTABLE(assocs, SS_LUDP_HASH_BITS);
