@@ -39,6 +39,7 @@
 #include <linux/string.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "client.h"
 #include "conn.h"
@@ -699,6 +700,20 @@ static int ss_ludp_alloc(struct ss_client *cl)
 	return err;
 }
 
+/*
+ * A TCP control connection whose client vanished (no FIN, no reset) must
+ * still end the relay: keepalive probes after the profile's timeout.
+ */
+static void ss_ludp_ctrl_keepalive(struct ss_client *cl, struct sock *sk)
+{
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return;
+	sock_set_keepalive(sk);
+	tcp_sock_set_keepidle(sk, min_t(u32, cl->ep.timeout, MAX_TCP_KEEPIDLE));
+	tcp_sock_set_keepintvl(sk, clamp_t(u32, cl->ep.timeout / 4, 1, 75));
+	tcp_sock_set_keepcnt(sk, 4);
+}
+
 /* Write the reply on the control socket: all of it, or an error. */
 static int ss_ludp_send_reply(struct socket *ctrl, const u8 *reply,
 			      size_t len)
@@ -783,6 +798,8 @@ int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
 			return err;
 		}
 	}
+	if (r->ctrl)
+		ss_ludp_ctrl_keepalive(cl, r->ctrl->sk);
 	list_add_tail(&r->node, &l->relays);
 	l->nr_relays++;
 	pr_debug("udp relay %u created on client %s (%s)\n", r->id,

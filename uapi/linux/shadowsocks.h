@@ -203,7 +203,10 @@
  *                      the caller). The kernel holds a reference on it,
  *                      so that the caller's restart does not end the relay;
  *                      the relay ends when the peer closes it (FIN or
- *                      reset) and then closes it. -EBUSY if in kernel use
+ *                      reset) and then closes it. A TCP one gets keepalive
+ *                      probes after SS_A_TIMEOUT idle seconds, so that a
+ *                      client that vanished ends it too. -EBUSY if in
+ *                      kernel use
  *   SS_A_REPLY         binary, optional, up to SS_RELAY_REPLY_MAX bytes,
  *                      only with SS_A_CTRL_FD: written to the control
  *                      socket once the relay is in place (the SOCKS5
