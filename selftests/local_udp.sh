@@ -94,6 +94,9 @@ t() {
 	fi
 }
 
+# exited PID: our child PID has exited (a zombie until waited for)
+exited() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat")" = Z ]; }
+
 # assocs_are PROFILE N: the profile has N associations now
 assocs_are() { [ "$(stat_c "$1" udp_assoc_active)" = "$2" ]; }
 
@@ -367,9 +370,14 @@ cut_test() {
 	jq -e .ok <<<"$res" >/dev/null || { echo "$res"; return 1; }
 	wait_for 5 udp_gone "$NS_C" "$(jq .port <<<"$out")" || { echo "the UDP socket outlived the profile"; return 1; }
 	wait_for 5 udp_gone "$NS_C" 9104 || { echo "the UDP tunnel outlived the profile"; return 1; }
-	topo_kill "$dpid"
+	# ss-socksd sees its UDP tunnel end, and exits with status 1
+	wait_for 5 exited "$dpid" || { echo "ss-socksd did not exit"; topo_kill "$dpid"; return 1; }
+	wait "$dpid"
+	local rc=$?
+	grep -q "the kernel ended the UDP tunnel" "$TOPO_DIR/socksd-doomed.log" && [ $rc = 1 ] ||
+		{ echo "ss-socksd exit $rc"; logtail socksd-doomed; return 1; }
 }
-t "a profile deleted under a live association: the kernel closes the control connection, both UDP sockets released" cut_test
+t "a profile deleted under a live association: the kernel closes the control connection, both UDP sockets released, ss-socksd exits 1" cut_test
 
 netns_exit() {
 	ip netns add "$NS_X" || return 1

@@ -16,7 +16,8 @@
  * (--tunnel ...,udp) binds its UDP socket at start and hands it over with
  * one end of a socket pair whose other end this process keeps: the kernel
  * ends that relay when ss-socksd exits, so that a new ss-socksd can bind
- * the port again.
+ * the port again; and if the kernel ends it (the profile deleted), we see
+ * our end close and exit with a failure, for a supervisor to restart us.
  *
  * One process, one epoll loop, no threads. Sockets are non-blocking; the
  * netlink request is not, but the kernel answers it without waiting on
@@ -87,7 +88,8 @@ struct frontend {
 	uint8_t target[SOCKS5_ADDR_MAX];	/* tunnel */
 	size_t target_len;
 	bool udp;			/* a UDP tunnel: @fd is our end of
-					 * the socket pair, not watched */
+					 * the socket pair, watched for its
+					 * end, never paused */
 	char name[128];			/* "socks 127.0.0.1:1080", for logs */
 };
 
@@ -1291,9 +1293,9 @@ static int run(void)
 		return EXIT_RUNTIME;
 	}
 	epoll_add(sfd, (void *)&signal_src);
+	/* a UDP tunnel's socket pair: readable (EOF) once the kernel ends it */
 	for (size_t i = 0; i < d.n_fe; i++)
-		if (!d.fe[i].udp)
-			epoll_add(d.fe[i].fd, &d.fe[i]);
+		epoll_add(d.fe[i].fd, &d.fe[i]);
 
 	if (d.verbose)
 		for (size_t i = 0; i < d.n_fe; i++)
@@ -1321,6 +1323,13 @@ static int run(void)
 				}
 				break;
 			case SRC_LISTEN:
+				if (((struct frontend *)type)->udp) {
+					pr_err("%s: the kernel ended the UDP tunnel (client profile '%s' deleted?); exiting",
+					       ((struct frontend *)type)->name,
+					       d.profile);
+					close(sfd);
+					return EXIT_RUNTIME;
+				}
 				listener_readable((struct frontend *)type);
 				break;
 			case SRC_CONN:

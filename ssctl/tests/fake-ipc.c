@@ -15,7 +15,9 @@
  *   - takes every UDP handover (but to "fail") by checking the UDP socket
  *     is bound, then: SOCKS5 mode, writing to the control socket SS_A_REPLY
  *     and "UDP socks5 <bound address> <source or ->\n"; tunnel mode,
- *     logging "fake: UDP tunnel <bound address> -> <target>" on stderr.
+ *     logging "fake: UDP tunnel <bound address> -> <target>" on stderr and
+ *     keeping a duplicate of the control socket (the kernel's reference)
+ *     for good.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "ipc.h"
 #include "socks5.h"
@@ -163,6 +166,11 @@ int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
 	if (target) {
 		socks5_addr_string(target, tlen, to, sizeof(to));
 		pr_err("fake: UDP tunnel %s -> %s", bound, to);
+		/* the kernel's reference on the control socket, kept */
+		if (ctrl_fd >= 0 && dup(ctrl_fd) < 0) {
+			e->err = errno;
+			return -1;
+		}
 		return 0;
 	}
 	if (slen)
