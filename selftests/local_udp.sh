@@ -20,6 +20,10 @@
 #     control connection too; the profile's and the server's counters
 #   - FRAG != 0: dropped, counted as udp_drop_bad, nothing answered; a
 #     source other than the one announced: dropped and counted
+#   - SS_CMD_UDP_RELAY_NEW by hand (tools/udp_relay_nl.py): every refusal
+#     with its errno; a tunnel and a SOCKS5 relay made without ss-socksd
+#     (the kernel writes SS_A_REPLY; -EBUSY for a socket relayed already;
+#     the relay ends with its control socket)
 #   - the control connection closed: the association and its UDP socket
 #     end; ss-socksd restarted: a SOCKS5 association lives on, and the UDP
 #     tunnels are handed over again (the old ones ended with ss-socksd)
@@ -236,6 +240,16 @@ bad2=$(stat_c main udp_drop_bad)
 [ "$((bad2 - bad1))" = 5 ] && ss_ok "socks5: a source not announced counted as udp_drop_bad (5)" ||
 	ss_fail "socks5: a source not announced counted as udp_drop_bad (5)" "udp_drop_bad $bad1 -> $bad2"
 elapsed "bad datagrams done"
+
+# ---- the request itself, without ss-socksd ----------------------------------------------
+
+out=$(in_c "$PY" "$SS_TOOLS/udp_relay_nl.py" main "$T4:$ECHO" 2>&1)
+while read -r line; do
+	[[ $line == "{"* ]] || continue
+	ok_if "by hand: $(jq -r .case <<<"$line")" .ok "$line"
+done <<<"$out"
+grep -q '"case"' <<<"$out" || ss_fail "by hand: tools/udp_relay_nl.py runs" "$out"
+elapsed "by hand done"
 
 # ---- the control connection, ss-socksd's restart ------------------------------------------
 
