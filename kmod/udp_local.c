@@ -488,8 +488,10 @@ static void ss_ludp_read_relay(struct ss_client *cl, struct ss_ludp_relay *r)
 		iov.iov_len = SS_UDP_BUF;
 		ret = kernel_recvmsg(r->sock, &msg, &iov, 1, SS_UDP_BUF,
 				     MSG_DONTWAIT);
-		if (ret < 0)
+		if (ret == -EAGAIN)
 			return;
+		if (ret < 0)	/* an error reported (and cleared): read on */
+			continue;
 		if (msg.msg_flags & MSG_TRUNC) {
 			ss_stats_inc(&cl->ep.stats, SS_CTR_UDP_DROP_BAD);
 			continue;
@@ -570,8 +572,14 @@ static void ss_ludp_read_assoc(struct ss_client *cl, struct ss_ludp_assoc *a)
 		iov.iov_len = SS_UDP_BUF;
 		ret = kernel_recvmsg(a->sock, &msg, &iov, 1, SS_UDP_BUF,
 				     MSG_DONTWAIT);
-		if (ret < 0)
+		if (ret == -EAGAIN)
 			return;
+		/*
+		 * An ICMP error from the server (port unreachable) is
+		 * reported once, ahead of datagrams still queued: read on.
+		 */
+		if (ret < 0)
+			continue;
 		a->last_used = jiffies;
 		a->relay->last_used = jiffies;
 		if (msg.msg_flags & MSG_TRUNC) {
