@@ -154,8 +154,9 @@ static atomic_t ss_udp_assoc_ids = ATOMIC_INIT(0);
  *	tag
  * @len: plaintext length
  *
- * The salt is random, and recorded in the replay filter so that a packet
- * reflected back at us is refused. Process context.
+ * The salt is random. The server role records it in the replay filter,
+ * so that a packet reflected back at it is refused; the local role does
+ * not (see ss_ludp_reply()). Process context.
  *
  * Return: 0, or the cipher's error.
  */
@@ -166,7 +167,6 @@ int ss_udp_seal(struct ss_cipher *c, const struct ss_method_info *method,
 	u8 *p = pkt + salt_len;
 
 	get_random_bytes(pkt, salt_len);
-	ss_replay_add(pkt, salt_len);
 	if (ss_cipher_rekey(c, key, pkt))
 		return -EINVAL;
 	return ss_cipher_seal(c, p, p, len);
@@ -629,6 +629,7 @@ static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
 	if (ss_udp_seal(&udp->tx, srv->ep.method, srv->ep.key, udp->buf + off,
 			alen + len))
 		return;
+	ss_replay_add(udp->buf + off, salt_len);
 
 	iov.iov_base = udp->buf + off;
 	iov.iov_len = salt_len + alen + len + SS_TAG_LEN;

@@ -12,8 +12,11 @@
  * profile's namespace, so that the server's replies map back to the
  * source. A datagram is sealed as a Shadowsocks UDP packet
  * with a fresh salt (udp.c's ss_udp_seal(), as the server's replies are);
- * a reply is opened, its salt checked against the replay filter, its
- * address checked, and sent to the source from the relay's socket.
+ * a reply is opened, its address checked, and sent to the source from the
+ * relay's socket. As in the TCP relay, only the server role uses the salt
+ * replay filter: the server role records the salts of its replies there,
+ * so a box running both roles would refuse its own replies (and its
+ * server its own local role's requests) if this role used it too.
  *
  * A relay may hold a control socket: the SOCKS5 UDP ASSOCIATE's TCP
  * connection, or an AF_UNIX stream socket whose peer the caller keeps. Its
@@ -43,7 +46,6 @@
 
 #include "client.h"
 #include "conn.h"
-#include "replay.h"
 #include "udp.h"
 #include "udp_local.h"
 
@@ -530,10 +532,6 @@ static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 	alen = ss_addr_len(pt, pt_len);
 	if (alen <= 0 || (size_t)alen > pt_len) {
 		ss_stats_inc(stats, SS_CTR_UDP_DROP_BAD);
-		return;
-	}
-	if (ss_replay_check_and_add(pkt, method->salt_len)) {
-		ss_stats_inc(stats, SS_CTR_UDP_DROP_REPLAY);
 		return;
 	}
 	ss_stats_inc(stats, SS_CTR_UDP_PKTS_IN);

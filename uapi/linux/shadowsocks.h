@@ -216,8 +216,9 @@
  *   The relay reads the UDP socket; each source address (and port) gets
  *   an association with its own UDP socket connected to the profile's
  *   server: datagrams are sealed as protocol.md's UDP packets (a fresh
- *   salt each), replies from the server are opened (authentication, replay
- *   filter, address) and sent to the source from the relay's socket. An
+ *   salt each), replies from the server are opened (authentication,
+ *   address; the local role keeps out of the salt replay filter, as the
+ *   TCP relay's does) and sent to the source from the relay's socket. An
  *   association ends after the profile's SS_A_TIMEOUT seconds without a
  *   datagram either way; the profile's SS_A_MAX_CONNS caps its
  *   associations over all its UDP relays (a datagram from a new source
@@ -235,8 +236,8 @@
  *   Counted on the profile (SS_A_STATS): UDP_PKTS_OUT and UDP_BYTES_OUT
  *   datagrams sent to the server and their payload (the target address
  *   excluded), UDP_PKTS_IN and UDP_BYTES_IN replies from the server that
- *   authenticated, were new and had a good address, and their payload;
- *   UDP_ASSOC_ACTIVE; UDP_DROP_AUTH and UDP_DROP_REPLAY for replies;
+ *   authenticated and had a good address, and their payload;
+ *   UDP_ASSOC_ACTIVE; UDP_DROP_AUTH for replies;
  *   UDP_DROP_BAD for applications' datagrams (a bad SOCKS5 header, FRAG
  *   != 0, a source not allowed, truncated) and replies (too short, a bad
  *   address); UDP_DROP_LIMIT; UDP_DROP_TARGET for datagrams that could not
