@@ -14,7 +14,7 @@
 #   - UDP tunnels: dig through a tunnel to the target's dnsmasq (A, AAAA);
 #     plain datagrams of 1..1400 bytes echoed through an IPv4 and an IPv6
 #     tunnel front end
-#   - SOCKS5 UDP ASSOCIATE (tools/socks5_udp.py): thousands of datagrams of
+#   - SOCKS5 UDP ASSOCIATE (tools/socks5_udp.py): 10,000 datagrams of
 #     1..1400 bytes to an IPv4, an IPv6 and a domain target, each reply
 #     checked (00 00 00, the target's address, the payload); over an IPv6
 #     control connection too; the profile's and the server's counters
@@ -29,13 +29,13 @@
 #     tunnels are handed over again (the old ones ended with ss-socksd)
 #   - the profile's idle timeout ends associations; max-conns caps UDP
 #     relays (the next ASSOCIATE gets 05 01, counted as refused)
-#   - interop: the kernel's local role to shadowsocks-libev's ss-server -u
+#   - interop, every method: the kernel's local role to shadowsocks-libev's
+#     ss-server -u, and libev's ss-local -u (SOCKS5 UDP) to the kernel's
+#     server; DNS and a domain target through ss-server -u
 #   - teardown: a profile deleted under a live association (the control
 #     connection is closed by the kernel), a netns deleted with a live UDP
 #     relay, rmmod with live relays; every relay and association the debug
 #     log shows created was destroyed; no kernel warning
-#
-# Not registered in run-guest.sh yet.
 
 TOPO_LAN=1
 TOPO_INIT_LINK=1	# the server role's DNS upcall runs in the initial netns
@@ -48,8 +48,14 @@ M=chacha20-ietf-poly1305
 SRV_PORT=8600
 LIBEV_PORT=8610
 ECHO=9002
-N=${SS_LUDP_N:-2000}		# datagrams per big SOCKS5 run
+METHODS=(aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ietf-poly1305)
+# datagrams per big SOCKS5 run: 4000 to an IPv4 target, 4000 to an IPv6
+# one, 2000 to a domain: 10,000 of 1..1400 bytes (1400: the largest
+# payload that crosses the 1500-byte MTU unfragmented with the Shadowsocks
+# overhead of an IPv6 target: salt 32, address 19, tag 16, IP and UDP 28)
+N=${SS_LUDP_N:-4000}
 N_SMALL=${SS_LUDP_N_SMALL:-300}
+N_INTEROP=${SS_LUDP_N_INTEROP:-100}
 
 T_START=$SECONDS
 KMSG_PID=
@@ -195,8 +201,8 @@ ss_test "socks5: $N datagrams of 1..1400 bytes to $T4:$ECHO, each echoed from it
 	s5udp --proxy "$S4" echo --target "$T4:$ECHO" --count "$N" --seed 3
 ss_test "socks5: $N datagrams to [$T6]:$ECHO, each echoed from it" \
 	s5udp --proxy "$S4" echo --target "[$T6]:$ECHO" --count "$N" --seed 4
-ss_test "socks5: $((N / 4)) datagrams to $DOMAIN:$ECHO (resolved by the server) echoed" \
-	s5udp --proxy "$S4" echo --target "$DOMAIN:$ECHO" --count $((N / 4)) --seed 5
+ss_test "socks5: $((N / 2)) datagrams to $DOMAIN:$ECHO (resolved by the server) echoed" \
+	s5udp --proxy "$S4" echo --target "$DOMAIN:$ECHO" --count $((N / 2)) --seed 5
 ss_test "socks5: over an IPv6 control connection ($S6), $N_SMALL datagrams to [$T6]:$ECHO echoed" \
 	s5udp --proxy "$S6" echo --target "[$T6]:$ECHO" --count "$N_SMALL" --seed 6
 ss_test "socks5: 20 datagrams of 1400..8000 bytes (fragmented IP) to $T4:$ECHO echoed" \
@@ -211,7 +217,7 @@ ss_test "socks5: profile main6 (server over IPv6): $N_SMALL datagrams echoed" ba
 	exit \$rc"
 sleep 0.5
 st=$(stats_c main)
-n=$((2 * N + N / 4 + N_SMALL + 20))
+n=$((2 * N + N / 2 + N_SMALL + 20))
 ok_if "socks5: profile main counts at least $n more datagrams each way, no drop" \
 	".udp_pkts_out >= $((2 * N_SMALL + n)) and .udp_pkts_in >= $((2 * N_SMALL + n)) and
 	 .udp_drop_auth == 0 and .udp_drop_bad == 0 and .udp_drop_replay == 0 and
@@ -339,7 +345,61 @@ t "timeout 3: an idle association of a UDP tunnel ends after the timeout and the
 topo_kill "$SHORT_PID"
 elapsed "limits done"
 
-# ---- interop: shadowsocks-libev's ss-server -u ----------------------------------------------
+# ---- interop: every method, both ways ------------------------------------------------------
+
+# interop_method I METHOD: the kernel's local role (ss-socksd SOCKS5) to
+# libev's ss-server -u, and libev's ss-local -u to the kernel's server,
+# each carrying SOCKS5 UDP datagrams to the target's echo service
+interop_method() {
+	local i=$1 m=$2 pids=() rc=0
+	local lport=$((LIBEV_PORT + 1 + i)) kport=$((SRV_PORT + 1 + i))
+	local sport=$((1090 + i)) llport=$((1190 + i))
+
+	topo_bg "ss-server-$i" "$NS_S" ss-server -s 0.0.0.0 -p "$lport" -k "$PW" -m "$m" -u
+	pids+=("$TOPO_LAST_PID")
+	in_s ssctl server add "k$i" port "$kport" method "$m" password "$PW" mode tcp_and_udp &&
+		in_c ssctl client add "lv$i" server "$S4_C" port "$lport" method "$m" password "$PW" ||
+		{ topo_kill "${pids[@]}"; return 1; }
+	socksd "socksd-lv$i" "lv$i" --socks "$C4_L:$sport"
+	pids+=("$SOCKSD_PID")
+	topo_bg "ss-local-$i" "$NS_C" ss-local -s "$S4_C" -p "$kport" -b "$C4_L" -l "$llport" \
+		-k "$PW" -m "$m" -u
+	pids+=("$TOPO_LAST_PID")
+	if wait_for 10 udp_listening "$NS_S" "$lport" && wait_for 10 listening "$NS_C" "$sport" &&
+		wait_for 10 udp_listening "$NS_C" "$llport"; then
+		ss_test "$m: kernel local -> libev ss-server -u: $N_INTEROP datagrams of 1..1400 bytes echoed" \
+			s5udp --proxy "$C4_L:$sport" echo --target "$T4:$ECHO" --count "$N_INTEROP" --seed $((20 + i))
+		ss_test "$m: libev ss-local -u -> kernel server: $N_INTEROP datagrams to [$T6]:$ECHO echoed" \
+			s5udp --proxy "$C4_L:$llport" echo --target "[$T6]:$ECHO" --count "$N_INTEROP" --seed $((30 + i))
+		ok_if "$m: the profile and the server count them, no drop" \
+			"(.[0].udp_pkts_in >= $N_INTEROP and .[0].udp_pkts_out >= $N_INTEROP and
+			  .[0].udp_drop_auth == 0 and .[0].udp_drop_bad == 0) and
+			 (.[1].udp_pkts_in >= $N_INTEROP and .[1].udp_pkts_out >= $N_INTEROP and
+			  .[1].udp_drop_auth == 0 and .[1].udp_drop_bad == 0 and .[1].udp_drop_replay == 0)" \
+			"[$(stats_c "lv$i"), $(stats_s "k$i")]"
+	else
+		ss_fail "$m: libev ss-server -u, ss-socksd and ss-local -u start" \
+			"$(logtail "ss-server-$i"; logtail "socksd-lv$i"; logtail "ss-local-$i")"
+		rc=1
+	fi
+	topo_kill "${pids[@]}"
+	in_c ssctl client del "lv$i"
+	in_s ssctl server del "k$i"
+	return $rc
+}
+
+if command -v ss-server >/dev/null && command -v ss-local >/dev/null; then
+	i=0
+	for m in "${METHODS[@]}"; do
+		interop_method "$i" "$m"
+		i=$((i + 1))
+	done
+else
+	ss_skip "interop with ss-server -u and ss-local -u, every method" "no shadowsocks-libev"
+fi
+elapsed "interop, every method, done"
+
+# ---- interop: shadowsocks-libev's ss-server -u, DNS and domain targets ----------------------
 
 if command -v ss-server >/dev/null; then
 	topo_bg ss-server-libev "$NS_S" ss-server -s 0.0.0.0 -s :: -p "$LIBEV_PORT" -k "$PW" \

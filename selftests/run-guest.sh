@@ -15,6 +15,7 @@ TESTS=(
 	server_tcp.sh
 	server_udp.sh
 	local_tcp.sh
+	local_udp.sh
 )
 
 rc=0
