@@ -52,14 +52,14 @@ int name_error(const struct cmd *cmd, const char *name)
 			   name, SS_NAME_MAX - 1);
 }
 
-/* a decimal number in [min, max], digits only */
-static bool parse_uint(const char *s, unsigned long min, unsigned long max,
-		       unsigned long *out)
+/* a decimal number in [min, max], digits only (ss-socksd's options too) */
+bool parse_uint(const char *s, unsigned long min, unsigned long max,
+		unsigned long *out)
 {
 	unsigned long v;
 	char *end;
 
-	if (!s[0] || strspn(s, "0123456789") != strlen(s))
+	if (!s || !s[0] || strspn(s, "0123456789") != strlen(s))
 		return false;
 	errno = 0;
 	v = strtoul(s, &end, 10);

@@ -54,6 +54,10 @@ int config_parse(struct ss_config *cfg, enum ss_kind kind,
 		 const struct cmd *cmd, int argc, char *argv[]);
 void config_wipe(struct ss_config *cfg);
 
+/* a decimal number in [min, max], digits only; false for NULL */
+bool parse_uint(const char *s, unsigned long min, unsigned long max,
+		unsigned long *out);
+
 /* name rules of the uapi: 1..SS_NAME_MAX-1 bytes of [A-Za-z0-9_.-] */
 bool name_valid(const char *name);
 /* prints "invalid name" and the usage line, returns EXIT_USAGE */

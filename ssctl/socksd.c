@@ -212,22 +212,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static bool parse_uint(const char *s, unsigned long min, unsigned long max,
-		       unsigned long *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!s || !s[0] || strspn(s, "0123456789") != strlen(s))
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 static void sockaddr_string(const struct sockaddr *sa, char *buf, size_t size)
 {
 	uint8_t a[SOCKS5_ADDR_MAX];
