@@ -4,19 +4,20 @@
 # The demonstration, run inside the VM by `selftests/vm/run --demo`: a live
 # Shadowsocks proxy with the kernel module in both roles.
 #
-#   [lan netns]      curl --socks5-hostname 10.9.0.1:1080
-#        |  SOCKS5
-#   [gateway netns]  ss-socksd (the SOCKS5 handshake only), then the
-#        |           module's local role (client profile, ssctl client add)
-#        |  AEAD (chacha20-ietf-poly1305) over TCP
+#   [lan netns]      curl --socks5-hostname 10.9.0.1:1080, dig -p 5353
+#        |  SOCKS5; DNS over UDP
+#   [gateway netns]  ss-socksd (the SOCKS5 handshake only; the UDP tunnel's
+#        |           socket handed over), then the module's local role
+#        |           (client profile, ssctl client add)
+#        |  AEAD (chacha20-ietf-poly1305) over TCP and UDP
 #   [server netns]   the module's server role (ssctl server add)
-#        |  plain TCP
-#   [target netns]   an HTTP server
+#        |  plain TCP and UDP
+#   [target netns]   an HTTP server, dnsmasq
 #
 # The module is loaded on demand by ssctl. Every command is shown before it
 # runs; the counters of both roles are shown at the end. Any failure (the
-# page or the file not fetched, a wrong SHA-256) ends the demo with a
-# non-zero status and a line saying what failed.
+# page or the file not fetched, a wrong SHA-256, no DNS answer) ends the
+# demo with a non-zero status and a line saying what failed.
 
 set -eEuo pipefail
 KEYFILE=$(mktemp)
@@ -64,6 +65,13 @@ wait_port() {
 	done
 	fail "nothing listens on port $2 in $1"
 }
+wait_udp_port() {
+	for _ in $(seq 100); do
+		ip netns exec "$1" ss -Huln "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on UDP port $2 in $1"
+}
 
 echo "Shadowsocks in the kernel, both roles: live demonstration on $(uname -r)"
 
@@ -90,6 +98,12 @@ head -c "${BLOB_MIB}M" /dev/urandom >"$WWW/blob"
 ip netns exec demo-tgt python3 -m http.server -b 10.9.2.2 -d "$WWW" 8000 \
 	>/dev/null 2>&1 &
 PIDS+=($!)
+# a DNS server for the UDP tunnel: demo.test is the target's address
+ip netns exec demo-tgt dnsmasq --keep-in-foreground --no-resolv --no-hosts \
+	--bind-interfaces --listen-address=10.9.2.2 --except-interface=lo \
+	--pid-file="$WWW/dnsmasq.pid" --user=root --group=root \
+	--address=/demo.test/10.9.2.2 >/dev/null 2>&1 &
+PIDS+=($!)
 
 printf '%s\n' "$PW" >"$KEYFILE"
 if grep -q '^shadowsocks ' /proc/modules; then
@@ -101,7 +115,7 @@ fi
 echo
 echo "# the server, in the server netns"
 run ip netns exec demo-srv ssctl server add demo port 8388 \
-	method "$METHOD" password-file "$KEYFILE" timeout 120
+	method "$METHOD" password-file "$KEYFILE" timeout 120 mode tcp_and_udp
 run ip netns exec demo-srv ssctl server show
 
 echo
@@ -109,12 +123,15 @@ echo "# the client profile and the SOCKS5 front end, in the gateway netns"
 run ip netns exec demo-gw ssctl client add demo server 10.9.1.1 port 8388 \
 	method "$METHOD" password-file "$KEYFILE" timeout 120
 run ip netns exec demo-gw ssctl client show
-printf '\n$ %s &\n' "ip netns exec demo-gw ss-socksd --client demo --socks 10.9.0.1:1080"
-ip netns exec demo-gw ss-socksd --client demo --socks 10.9.0.1:1080 &
+SOCKSD_ARGS=(--client demo --socks 10.9.0.1:1080 --tunnel 10.9.0.1:5353=10.9.2.2:53,udp)
+printf '\n$ %s &\n' "ip netns exec demo-gw ss-socksd ${SOCKSD_ARGS[*]}"
+ip netns exec demo-gw ss-socksd "${SOCKSD_ARGS[@]}" &
 SOCKSD=$!
 PIDS+=($SOCKSD)
 wait_port demo-tgt 8000
+wait_udp_port demo-tgt 53
 wait_port demo-gw 1080
+wait_udp_port demo-gw 5353
 
 echo
 echo "# an application in the lan netns, through the gateway"
@@ -138,6 +155,15 @@ echo "SHA-256 matches: $BLOB_MIB MiB in $(printf '%.1f' "$(echo "$t1 - $t0" | bc
 # after the handshake ss-socksd no longer sees the bytes
 echo "ss-socksd's CPU time during that fetch: $((($(socksd_ticks) - c0) * 1000 / $(getconf CLK_TCK))) ms" \
 	"(it only did the SOCKS5 handshake; the kernel relayed the $BLOB_MIB MiB)"
+
+echo
+echo "# a DNS query in the lan netns, over UDP: the gateway's UDP tunnel port"
+echo "# is a socket ss-socksd handed to the kernel, which seals each datagram"
+printf '\n$ %s\n' "ip netns exec demo-lan dig @10.9.0.1 -p 5353 +short demo.test"
+ans=$(ip netns exec demo-lan dig @10.9.0.1 -p 5353 +short +tries=3 +time=3 demo.test) ||
+	fail "dig got no answer through the UDP tunnel"
+echo "$ans"
+[ "$ans" = 10.9.2.2 ] || fail "dig through the UDP tunnel: '$ans', want 10.9.2.2"
 
 echo
 echo "# the counters of both roles (bytes: plaintext payload)"
