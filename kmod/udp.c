@@ -639,6 +639,7 @@ static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
 	ret = kernel_sendmsg(sock, &msg, &iov, 1, iov.iov_len);
 	if (ret < 0) {
 		pr_debug("udp assoc %u cannot reply: error %d\n", a->id, ret);
+		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_TARGET);
 		return;
 	}
 	ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_PKTS_OUT);

@@ -57,20 +57,15 @@ run() {
 	return $rc
 }
 
-# wait_port NETNS PORT: until something listens on the TCP port
+# wait_port NETNS PORT [udp]: until something listens there (TCP by default)
 wait_port() {
+	local opt=-Hltn what=port
+	[ "${3:-}" = udp ] && opt=-Huln what="UDP port"
 	for _ in $(seq 100); do
-		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		ip netns exec "$1" ss $opt "sport = :$2" | grep -q . && return 0
 		sleep 0.1
 	done
-	fail "nothing listens on port $2 in $1"
-}
-wait_udp_port() {
-	for _ in $(seq 100); do
-		ip netns exec "$1" ss -Huln "sport = :$2" | grep -q . && return 0
-		sleep 0.1
-	done
-	fail "nothing listens on UDP port $2 in $1"
+	fail "nothing listens on $what $2 in $1"
 }
 
 echo "Shadowsocks in the kernel, both roles: live demonstration on $(uname -r)"
@@ -129,9 +124,9 @@ ip netns exec demo-gw ss-socksd "${SOCKSD_ARGS[@]}" &
 SOCKSD=$!
 PIDS+=($SOCKSD)
 wait_port demo-tgt 8000
-wait_udp_port demo-tgt 53
+wait_port demo-tgt 53 udp
 wait_port demo-gw 1080
-wait_udp_port demo-gw 5353
+wait_port demo-gw 5353 udp
 
 echo
 echo "# an application in the lan netns, through the gateway"

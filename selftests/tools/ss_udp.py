@@ -38,42 +38,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ss_probe import METHODS, TAG, master_key  # noqa: E402
+from socks_addr import parse_addr, socks_addr, split_hostport  # noqa: E402
 
 from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF  # noqa: E402
 
 DEFAULT_TARGET = "10.0.2.2:9002"
-
-
-def split_hostport(s):
-    if s.startswith("["):
-        host, _, port = s[1:].partition("]:")
-    else:
-        host, _, port = s.rpartition(":")
-    return host, int(port)
-
-
-def socks_addr(host, port):
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        name = host.encode()
-        return bytes([3, len(name)]) + name + struct.pack("!H", port)
-    if ip.version == 4:
-        return b"\x01" + ip.packed + struct.pack("!H", port)
-    return b"\x04" + ip.packed + struct.pack("!H", port)
-
-
-def parse_addr(p):
-    """(host, port, length) of the SOCKS5 address at the head of p"""
-    if p[0] == 1:
-        return str(ipaddress.ip_address(p[1:5])), struct.unpack("!H", p[5:7])[0], 7
-    if p[0] == 4:
-        return str(ipaddress.ip_address(p[1:17])), struct.unpack("!H", p[17:19])[0], 19
-    if p[0] == 3:
-        n = p[1]
-        return p[2:2 + n].decode(), struct.unpack("!H", p[2 + n:4 + n])[0], 4 + n
-    raise ValueError("address type %d" % p[0])
 
 
 class Udp:
