@@ -8,6 +8,8 @@
 #   ss_ok "description" / ss_fail "description" "why"
 #   ss_skip "description" "why"
 #   ss_done                                  print the plan, exit 0/1
+#   ok_if "description" JQ_FILTER JSON       ok if the filter holds on it
+#   elapsed "message"                        "# [N s] message", N since start
 #
 # Output of failing commands is shown as TAP diagnostics ("# ...").
 
@@ -54,6 +56,15 @@ wait_for() {
 		sleep 0.1
 	done
 }
+
+# ok_if DESC JQ_FILTER JSON: ok if the filter holds on the JSON
+ok_if() {
+	if jq -e "$2" <<<"$3" >/dev/null 2>&1; then ss_ok "$1"; else ss_fail "$1" "$3"; fi
+}
+
+# elapsed MSG: where the file is in time, for reading a slow run's log
+T_START=$SECONDS
+elapsed() { echo "# [$((SECONDS - T_START)) s] $*"; }
 
 ss_done() {
 	echo "1..$SS_T_NUM"

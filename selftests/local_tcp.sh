@@ -77,37 +77,24 @@ DOMAINS=("$DOMAIN" "v4.$DOMAIN" "v6.$DOMAIN")
 MAIN_M=chacha20-ietf-poly1305
 MAIN_PORT=8500
 
-T_START=$SECONDS
-KMSG_PID=
 PROFILES_MADE=0
 SERVERS_MADE=0
 
 cleanup() {
-	[ -n "$KMSG_PID" ] && kill "$KMSG_PID" 2>/dev/null
 	in_c nft delete table inet ssredir 2>/dev/null
 	in_s nft delete table inet sshole 2>/dev/null
-	if [ "$SUT" = kernel ] && grep -q '^shadowsocks ' /proc/modules 2>/dev/null; then
+	if [ "$SUT" = kernel ]; then
 		topo_kill "${TOPO_PIDS[@]}"
-		for p in $(in_c ssctl client show -j 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
-			in_c ssctl client del "$p"
-		done
-		for s in $(in_s ssctl server show -j 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
-			in_s ssctl server del "$s"
-		done
+		topo_del_objects
 	fi
 	topo_cleanup
 }
 trap cleanup EXIT
 
-elapsed() { echo "# [$((SECONDS - T_START)) s] $*"; }
-
 # try CMD...: run CMD in this shell (what it sets stays set), its output in
 # $TOPO_DIR/err, shown by errout
 try() { "$@" >"$TOPO_DIR/err" 2>&1; }
 errout() { cat "$TOPO_DIR/err"; }
-
-# logtail NAME: the last lines of a background process's log, for diagnostics
-logtail() { [ -f "$TOPO_DIR/$1.log" ] && tail -n 15 "$TOPO_DIR/$1.log" | sed "s/^/$1: /"; }
 
 # ---- the relays under test ----------------------------------------------------
 
@@ -186,51 +173,7 @@ front() {
 }
 FRONT_EXTRA=()
 
-# stats_c PROFILE / stats_s SERVER: counters as one JSON object
-stats_c() { in_c ssctl client show "$1" -j | jq -c '.[0].stats'; }
-stats_s() { in_s ssctl server show "$1" -j | jq -c '.[0].stats'; }
-
 # ---- clients in the lan ---------------------------------------------------------
-
-# blob_sha N: SHA-256 of the blob's first N bytes, kept in a file (get and
-# put run in subshells); blob_sha_bg N computes it in the background
-blob_sha() {
-	local f=$TOPO_DIR/sha.$1
-	if [ -e "$f.pending" ]; then
-		wait_for 300 test -s "$f"
-	elif [ ! -s "$f" ]; then
-		head -c "$1" "$TOPO_BLOB" | sha256sum | cut -d' ' -f1 >"$f"
-	fi
-	cat "$f"
-}
-blob_sha_bg() {
-	touch "$TOPO_DIR/sha.$1.pending"
-	(head -c "$1" "$TOPO_BLOB" | sha256sum | cut -d' ' -f1 >"$TOPO_DIR/sha.$1.tmp" &&
-		mv "$TOPO_DIR/sha.$1.tmp" "$TOPO_DIR/sha.$1") &
-}
-
-# get CURL_ARGS... -- URL N: download N bytes in the lan, compare with the blob
-get() {
-	local args=() url n got
-	while [ "$1" != -- ]; do args+=("$1"); shift; done
-	url=$2 n=$3
-	got=$(set -o pipefail; in_l curl -sS --fail --max-time 300 "${args[@]}" "$url" | sha256sum) ||
-		{ echo "curl failed"; return 1; }
-	got=${got%% *}
-	[ "$got" = "$(blob_sha "$n")" ] || { echo "SHA-256 $got, want $(blob_sha "$n")"; return 1; }
-}
-
-# put CURL_ARGS... -- URL N: upload the blob's first N bytes from the lan
-put() {
-	local args=() url n got file
-	while [ "$1" != -- ]; do args+=("$1"); shift; done
-	url=$2 n=$3
-	file=$TOPO_DIR/up.$n
-	[ -f "$file" ] || head -c "$n" "$TOPO_BLOB" >"$file"
-	got=$(in_l curl -sS --fail --max-time 300 -H 'Expect:' "${args[@]}" -T "$file" "$url") ||
-		{ echo "curl failed: $got"; return 1; }
-	[ "$got" = "$(blob_sha "$n") $n" ] || { echo "target got '$got', want '$(blob_sha "$n") $n'"; return 1; }
-}
 
 # timed DESC CMD...: ss_test with the time it took; LOGS (names) shown on failure
 LOGS=()
@@ -251,11 +194,6 @@ timed() {
 
 socks5() { in_l "$PY" "$SS_TOOLS/socks5.py" --timeout "$HS" --margin "$MARGIN" "$@"; }
 clients() { in_l "$PY" "$SS_TOOLS/clients.py" "$@"; }
-
-# ok_if DESC JQ_FILTER JSON: ok if the filter holds on the JSON
-ok_if() {
-	if jq -e "$2" <<<"$3" >/dev/null 2>&1; then ss_ok "$1"; else ss_fail "$1" "$3"; fi
-}
 
 # lenient DESC JSON: a socks5.py result; against libev a failure is a skip
 # (its ss-local answers some bad input its own way)
@@ -307,17 +245,9 @@ wait_idle() { [ "$SUT" = kernel ] || return 0; wait_for 20 idle "$1" "${2:-}"; }
 # ---- set-up -------------------------------------------------------------------
 
 if [ "$SUT" = kernel ]; then
-	rmmod shadowsocks 2>/dev/null
-	dmesg -C
-	dmesg -w >"$TOPO_DIR/kmsg" 2>&1 &
-	KMSG_PID=$!
-fi
-if out=$(topo_setup 2>&1); then
-	ss_ok "topology: lan, gateway, server and target netns, target services up"
+	topo_start kmsg
 else
-	ss_fail "topology: lan, gateway, server and target netns, target services up" "$out"
-	ss_done
-	exit 1
+	topo_start
 fi
 if [ "$SUT" = kernel ]; then
 	ss_test "the module loads (ssctl, on demand)" in_c ssctl client show
@@ -937,9 +867,7 @@ if [ "$SUT" = kernel ]; then
 	else
 		ss_fail "every profile, server and connection the debug log shows created was destroyed" "$why"
 	fi
-	kill "$KMSG_PID" 2>/dev/null
-	wait "$KMSG_PID" 2>/dev/null
-	KMSG_PID=
+	topo_kmsg_stop
 	if trouble=$(grep -E 'WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|refcount_t:' "$kmsg"); then
 		ss_fail "no kernel warning during the tests" "$trouble"
 	else

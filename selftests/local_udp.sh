@@ -57,40 +57,17 @@ N=${SS_LUDP_N:-4000}
 N_SMALL=${SS_LUDP_N_SMALL:-300}
 N_INTEROP=${SS_LUDP_N_INTEROP:-100}
 
-T_START=$SECONDS
-KMSG_PID=
 NS_X=ssx-$TOPO_ID
 
 cleanup() {
-	[ -n "$KMSG_PID" ] && kill "$KMSG_PID" 2>/dev/null
 	topo_kill "${TOPO_PIDS[@]}"
-	if [ -f /proc/modules ] && grep -q '^shadowsocks ' /proc/modules; then
-		for p in $(in_c ssctl client show -j 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
-			in_c ssctl client del "$p"
-		done
-		for s in $(in_s ssctl server show -j 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
-			in_s ssctl server del "$s"
-		done
-	fi
+	topo_del_objects
 	ip netns del "$NS_X" 2>/dev/null
 	topo_cleanup
 }
 trap cleanup EXIT
 
-elapsed() { echo "# [$((SECONDS - T_START)) s] $*"; }
-
-ok_if() {
-	if jq -e "$2" <<<"$3" >/dev/null 2>&1; then ss_ok "$1"; else ss_fail "$1" "$3"; fi
-}
-
-logtail() { [ -f "$TOPO_DIR/$1.log" ] && tail -n 15 "$TOPO_DIR/$1.log" | sed "s/^/$1: /"; }
-
-stats_c() { in_c ssctl client show "$1" -j | jq -c '.[0].stats'; }
-stats_s() { in_s ssctl server show "$1" -j | jq -c '.[0].stats'; }
 stat_c() { stats_c "$1" | jq ".$2"; }
-
-udp_listening() { [ -n "$(ip netns exec "$1" ss -Huln "( sport = :$2 )")" ]; }
-udp_gone() { ! udp_listening "$@"; }
 
 # t DESC FUNC...: ss_test in this shell (FUNC may start background
 # processes that cleanup must know of, or set variables)
@@ -142,17 +119,7 @@ dig_lan() {
 
 # ---- set-up -------------------------------------------------------------------
 
-rmmod shadowsocks 2>/dev/null
-dmesg -C
-dmesg -w >"$TOPO_DIR/kmsg" 2>&1 &
-KMSG_PID=$!
-if out=$(topo_setup 2>&1); then
-	ss_ok "topology: lan, gateway, server and target netns, target services up"
-else
-	ss_fail "topology: lan, gateway, server and target netns, target services up" "$out"
-	ss_done
-	exit 1
-fi
+topo_start kmsg
 ss_test "the module loads (ssctl, on demand)" in_c ssctl client show
 wait_for 10 udp_listening "$NS_T" "$ECHO" ||
 	ss_fail "the target's UDP echo service listens" "$(cat "$TOPO_DIR/servers.log")"
@@ -491,9 +458,7 @@ kill "$HOLD_PID" 2>/dev/null
 wait "$HOLD_PID" 2>/dev/null
 topo_kill "$MAIN_PID"
 sleep 1
-kill "$KMSG_PID" 2>/dev/null
-wait "$KMSG_PID" 2>/dev/null
-KMSG_PID=
+topo_kmsg_stop
 kmsg=$TOPO_DIR/kmsg
 ids() { grep -oE "shadowsocks: $1 [0-9]+ $2" "$kmsg" | awk '{print $(NF - 1)}' | sort -n; }
 ids 'udp relay' created >"$TOPO_DIR/r.c"

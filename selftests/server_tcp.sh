@@ -64,21 +64,13 @@ BIG_METHODS=" chacha20-ietf-poly1305 aes-256-gcm "
 PROBE_METHODS=" aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 "
 DOMAINS=("$DOMAIN" "v4.$DOMAIN" "v6.$DOMAIN")
 
-T_START=$SECONDS
 SERVERS_MADE=0
-KMSG_PID=
 
 cleanup() {
-	[ -n "$KMSG_PID" ] && kill "$KMSG_PID" 2>/dev/null
-	[ "$SUT" = kernel ] && [ -f /proc/modules ] && grep -q '^shadowsocks ' /proc/modules &&
-		for s in $(in_s ssctl server show -j 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
-			in_s ssctl server del "$s"
-		done
+	[ "$SUT" = kernel ] && topo_del_objects
 	topo_cleanup
 }
 trap cleanup EXIT
-
-elapsed() { echo "# [$((SECONDS - T_START)) s] $*"; }
 
 # ---- the server under test --------------------------------------------------
 
@@ -137,37 +129,6 @@ client_start() {
 	wait_for 10 listening "$NS_C" "$lport"
 }
 
-declare -A SHA
-# blob_sha N: SHA-256 of the blob's first N bytes
-blob_sha() {
-	[ -n "${SHA[$1]:-}" ] || SHA[$1]=$(head -c "$1" "$TOPO_BLOB" | sha256sum | cut -d' ' -f1)
-	echo "${SHA[$1]}"
-}
-
-# get CURL_ARGS... -- URL N: download N bytes, compare with the blob
-get() {
-	local args=() url n got
-	while [ "$1" != -- ]; do args+=("$1"); shift; done
-	url=$2 n=$3
-	got=$(set -o pipefail; in_c curl -sS --fail --max-time 600 "${args[@]}" "$url" | sha256sum) ||
-		{ echo "curl failed"; return 1; }
-	got=${got%% *}
-	[ "$got" = "$(blob_sha "$n")" ] || { echo "SHA-256 $got, want $(blob_sha "$n")"; return 1; }
-}
-
-# put CURL_ARGS... -- URL N: upload the blob's first N bytes, compare what
-# the target says it got
-put() {
-	local args=() url n got file
-	while [ "$1" != -- ]; do args+=("$1"); shift; done
-	url=$2 n=$3
-	file=$TOPO_DIR/up.$n
-	[ -f "$file" ] || head -c "$n" "$TOPO_BLOB" >"$file"
-	got=$(in_c curl -sS --fail --max-time 600 -H 'Expect:' "${args[@]}" -T "$file" "$url") ||
-		{ echo "curl failed: $got"; return 1; }
-	[ "$got" = "$(blob_sha "$n") $n" ] || { echo "target got '$got', want '$(blob_sha "$n") $n'"; return 1; }
-}
-
 # timed DESC CMD...: ss_test, with the time it took in the description
 timed() {
 	local desc=$1 t0 out rc
@@ -218,23 +179,15 @@ want conn_total $EXP_CONN, bytes_in $EXP_IN..+$EXP_SLACK, bytes_out $EXP_OUT..+$
 # ---- set-up -------------------------------------------------------------------
 
 if [ "$SUT" = kernel ]; then
-	rmmod shadowsocks 2>/dev/null
-	dmesg -C
-	dmesg -w >"$TOPO_DIR/kmsg" 2>&1 &
-	KMSG_PID=$!
-fi
-if out=$(topo_setup 2>&1); then
-	ss_ok "topology: client, server and target netns, target services up"
+	topo_start kmsg
 else
-	ss_fail "topology: client, server and target netns, target services up" "$out"
-	ss_done
-	exit 1
+	topo_start
 fi
 if [ "$SUT" = kernel ]; then
 	ss_test "the module loads (ssctl, on demand)" in_s ssctl server show
 fi
-blob_sha "$SMALL" >/dev/null	# once, here: get and put run in subshells
-blob_sha "$BIG" >/dev/null
+blob_sha_bg "$SMALL"	# the first get waits for them
+blob_sha_bg "$BIG"
 elapsed "set-up done, server under test: $SUT"
 
 # ---- every method -------------------------------------------------------------
@@ -441,11 +394,6 @@ declare -A WHAT=([replay]="a replayed first write" [wrong-key]="a wrong key"
 	[bad-atyp]="address type 0x05" [noreply-connect]="a closed port"
 	[noreply-dns]="a domain that does not resolve" [noreply-local]="a local target")
 
-# ok_if DESC JQ_FILTER JSON: ok if the filter holds on the JSON
-ok_if() {
-	if jq -e "$2" <<<"$3" >/dev/null 2>&1; then ss_ok "$1"; else ss_fail "$1" "$3"; fi
-}
-
 bad_sequential() {
 	local m=chacha20-ietf-poly1305 port=8600 srv=bad0 snap=$TOPO_DIR/snap out k r c t d
 	if ! sut_start "$srv" "$m" "$port" >"$TOPO_DIR/err" 2>&1; then
@@ -634,9 +582,7 @@ if [ "$SUT" = kernel ]; then
 		ss_fail "rmmod shadowsocks succeeds" "$out"
 	fi
 	sleep 1
-	kill "$KMSG_PID" 2>/dev/null
-	wait "$KMSG_PID" 2>/dev/null
-	KMSG_PID=
+	topo_kmsg_stop
 	why=""
 	kmsg=$TOPO_DIR/kmsg
 	c=$(grep -cE 'shadowsocks: server [^ ]+ created$' "$kmsg")

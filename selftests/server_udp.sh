@@ -40,33 +40,14 @@ N_TUNNEL=${SS_UDP_N_TUNNEL:-150}
 N_PY=${SS_UDP_N_PY:-300}
 ECHO=9002
 
-T_START=$SECONDS
-KMSG_PID=
 NS_X=ssx-$TOPO_ID
 
 cleanup() {
-	[ -n "$KMSG_PID" ] && kill "$KMSG_PID" 2>/dev/null
-	if [ -f /proc/modules ] && grep -q '^shadowsocks ' /proc/modules; then
-		for s in $(in_s ssctl server show -j 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
-			in_s ssctl server del "$s"
-		done
-	fi
+	topo_del_objects
 	ip netns del "$NS_X" 2>/dev/null
 	topo_cleanup
 }
 trap cleanup EXIT
-
-elapsed() { echo "# [$((SECONDS - T_START)) s] $*"; }
-
-ok_if() {
-	if jq -e "$2" <<<"$3" >/dev/null 2>&1; then ss_ok "$1"; else ss_fail "$1" "$3"; fi
-}
-
-stats() { in_s ssctl server show "$1" -j | jq -c '.[0].stats'; }
-
-udp_listening() {
-	[ -n "$(ip netns exec "$1" ss -Huln "( sport = :$2 )")" ]
-}
 
 # srv_add NAME METHOD PORT [SSCTL OPTIONS]
 srv_add() {
@@ -89,17 +70,7 @@ udp_to() { local m=$1; shift; udp "$@" --method "$m" --password "$PW"; }
 
 # ---- set-up -------------------------------------------------------------------
 
-rmmod shadowsocks 2>/dev/null
-dmesg -C
-dmesg -w >"$TOPO_DIR/kmsg" 2>&1 &
-KMSG_PID=$!
-if out=$(topo_setup 2>&1); then
-	ss_ok "topology: client, server and target netns, target services up"
-else
-	ss_fail "topology: client, server and target netns, target services up" "$out"
-	ss_done
-	exit 1
-fi
+topo_start kmsg
 ss_test "the module loads (ssctl, on demand)" in_s ssctl server show
 if ! wait_for 10 udp_listening "$NS_T" "$ECHO"; then
 	ss_fail "the target's UDP echo service listens" "$(cat "$TOPO_DIR/servers.log")"
@@ -159,7 +130,7 @@ for m in "${METHODS[@]}"; do
 			udp_to "$m" echo --server "$S4_C:$port" --target "$T4:$ECHO" --count 20 --min 1400 --max 8000
 		n_pkts=$((n_pkts + 2 * N_PY + N_PY / 2 + 20))
 	fi
-	st=$(stats "$srv")
+	st=$(stats_s "$srv")
 	# A resend while the server still resolves a name is dropped as
 	# udp_drop_limit (one packet held per name being resolved): a few may be.
 	ok_if "$m: counters: at least $n_pkts packets in and out, each one in answered but those dropped while resolving, no other drop" \
@@ -206,7 +177,7 @@ bad_packets() {
 	else
 		ss_fail "$m: no malformed, truncated, wrong-key or replayed packet answered; valid ones still are" "$out"
 	fi
-	st=$(stats "$srv")
+	st=$(stats_s "$srv")
 	want=$(grep '"counter"' <<<"$out" | jq -s -c 'group_by(.counter) | map({(.[0].counter): length}) | add')
 	echo "# counters $st, want $want"
 	ok_if "$m: each bad packet counted where it belongs ($want), 2 valid packets in and out" \
@@ -236,10 +207,10 @@ if srv_add loc0 "$m" 8740 mode udp_only >"$TOPO_DIR/err" 2>&1; then
 	done
 	udp_to "$m" echo --server "$S4_C:8740" --target "nx.$DOMAIN:$ECHO" --count 1 --retries 0 >/dev/null 2>&1
 	# the names' answers come back asynchronously
-	drops6() { [ "$(stats loc0 | jq .udp_drop_target)" = 6 ]; }
+	drops6() { [ "$(stats_s loc0 | jq .udp_drop_target)" = 6 ]; }
 	wait_for 10 drops6
 	ok_if "refused local targets and an unresolvable name counted as udp_drop_target, nothing relayed" \
-		'.udp_drop_target == 6 and .udp_pkts_out == 0' "$(stats loc0)"
+		'.udp_drop_target == 6 and .udp_pkts_out == 0' "$(stats_s loc0)"
 	in_s ssctl server del loc0
 else
 	ss_fail "server loc0 starts" "$(cat "$TOPO_DIR/err")"
@@ -262,13 +233,13 @@ if srv_add exp0 "$m" 8750 mode tcp_and_udp timeout 5 >"$TOPO_DIR/err" 2>&1; then
 	# one process, two sockets: a slow start of a second one (TCG) could
 	# outlast the first association
 	udp_to "$m" cap --server "$S4_C:8750" --clients 2 --wait 2 >/dev/null 2>&1
-	ok_if "two clients: two associations" '.udp_assoc_active == 2 and .udp_pkts_out == 2' "$(stats exp0)"
-	assoc_gone() { [ "$(stats exp0 | jq .udp_assoc_active)" = 0 ]; }
+	ok_if "two clients: two associations" '.udp_assoc_active == 2 and .udp_pkts_out == 2' "$(stats_s exp0)"
+	assoc_gone() { [ "$(stats_s exp0 | jq .udp_assoc_active)" = 0 ]; }
 	t0=$SECONDS
 	if wait_for 20 assoc_gone; then
 		ss_ok "associations end after the server's 5 s timeout ($((SECONDS - t0)) s)"
 	else
-		ss_fail "associations end after the server's 5 s timeout" "$(stats exp0)"
+		ss_fail "associations end after the server's 5 s timeout" "$(stats_s exp0)"
 	fi
 	out=$(in_s ssctl server show exp0)
 	grep -q '^  udp:' <<<"$out" && grep -q 'associations: 0 active' <<<"$out" &&
@@ -283,14 +254,14 @@ if srv_add tcp0 "$m" 8751 >"$TOPO_DIR/err" 2>&1; then
 	! grep -q 'udp' <<<"$out" && ss_ok "ssctl server show: no udp part for tcp_only" ||
 		ss_fail "ssctl server show: no udp part for tcp_only" "$out"
 	ok_if "ssctl server show -j: udp counters present (0) for tcp_only" \
-		'.udp_pkts_in == 0 and .udp_assoc_active == 0' "$(stats tcp0)"
+		'.udp_pkts_in == 0 and .udp_assoc_active == 0' "$(stats_s tcp0)"
 	in_s ssctl server del tcp0
 fi
 if srv_add cap0 "$m" 8752 mode udp_only max-conns 3 timeout 300 >"$TOPO_DIR/err" 2>&1; then
 	out=$(udp_to "$m" cap --server "$S4_C:8752" --clients 5 --wait 2 2>&1)
 	ok_if "max-conns 3: 3 of 5 new clients answered" '.answered == 3' "$out"
 	ok_if "max-conns 3: 3 associations, the other 2 clients' packets counted as udp_drop_limit" \
-		'.udp_assoc_active == 3 and .udp_drop_limit == 2' "$(stats cap0)"
+		'.udp_assoc_active == 3 and .udp_drop_limit == 2' "$(stats_s cap0)"
 	ss_test "a server with 3 live associations is deleted" in_s ssctl server del cap0
 else
 	ss_fail "server cap0 starts" "$(cat "$TOPO_DIR/err")"
@@ -316,7 +287,7 @@ if srv_add live0 "$m" 8770 mode tcp_and_udp timeout 300 >"$TOPO_DIR/err" 2>&1; t
 	udp_to "$m" cap --server "$S4_C:8770" --clients 4 --wait 2 >/dev/null 2>&1
 	# one more whose name is still being resolved: nobody answers nx.*
 	udp_to "$m" echo --server "$S4_C:8770" --target "nx2.$DOMAIN:$ECHO" --count 1 --retries 0 --wait 0.01 >/dev/null 2>&1
-	ok_if "5 live associations before rmmod" '.udp_assoc_active == 5' "$(stats live0)"
+	ok_if "5 live associations before rmmod" '.udp_assoc_active == 5' "$(stats_s live0)"
 fi
 sleep 2		# the debug log of the netns' end
 
@@ -326,9 +297,7 @@ else
 	ss_fail "rmmod shadowsocks succeeds with live associations" "$out"
 fi
 sleep 1
-kill "$KMSG_PID" 2>/dev/null
-wait "$KMSG_PID" 2>/dev/null
-KMSG_PID=
+topo_kmsg_stop
 kmsg=$TOPO_DIR/kmsg
 grep -oE 'shadowsocks: udp assoc [0-9]+ created' "$kmsg" | awk '{print $4}' | sort -n >"$TOPO_DIR/a.c"
 grep -oE 'shadowsocks: udp assoc [0-9]+ destroyed$' "$kmsg" | awk '{print $4}' | sort -n >"$TOPO_DIR/a.d"

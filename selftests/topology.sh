@@ -37,6 +37,11 @@
 #   anything else under .test: NXDOMAIN
 #
 #   topo_setup            create it all; names in $NS_C $NS_S $NS_T (and $NS_L)
+#   topo_start [kmsg]     topo_setup as a test (and the kernel log captured)
+#   topo_kmsg_stop        stop the kernel log's capture
+#   topo_del_objects      delete the module's servers and client profiles
+#   get / put CURL_ARGS... -- URL N   N bytes of the blob down / up with curl
+#                         (where the applications run: topo_app), compared
 #   topo_cleanup          kill what topo_setup started, delete the namespaces
 #   in_c / in_s / in_t / in_l CMD...   run CMD in a namespace
 
@@ -133,8 +138,115 @@ listening() {
 	[ -n "$(ip netns exec "$1" ss -Htln "( sport = :$2 )")" ]
 }
 
+# udp_listening NS PORT: a UDP socket is bound to PORT in netns NS
+udp_listening() {
+	[ -n "$(ip netns exec "$1" ss -Huln "( sport = :$2 )")" ]
+}
+udp_gone() { ! udp_listening "$@"; }
+
+# logtail NAME: the last lines of a background process's log, for diagnostics
+logtail() { [ -f "$TOPO_DIR/$1.log" ] && tail -n 15 "$TOPO_DIR/$1.log" | sed "s/^/$1: /"; }
+
+# stats_c PROFILE / stats_s SERVER: the object's counters, one JSON line
+stats_c() { in_c ssctl client show "$1" -j | jq -c '.[0].stats'; }
+stats_s() { in_s ssctl server show "$1" -j | jq -c '.[0].stats'; }
+
+# topo_start [kmsg]: build the topology as the file's first test; the file
+# ends there if that fails. With kmsg, the module is unloaded first and the
+# kernel log from then on is captured in $TOPO_DIR/kmsg (by $KMSG_PID,
+# which topo_cleanup stops).
+KMSG_PID=
+topo_start() {
+	local out what="client, server and target netns"
+
+	[ "$TOPO_LAN" = 1 ] && what="lan, gateway, server and target netns"
+	if [ "${1:-}" = kmsg ]; then
+		rmmod shadowsocks 2>/dev/null
+		dmesg -C
+		dmesg -w >"$TOPO_DIR/kmsg" 2>&1 &
+		KMSG_PID=$!
+	fi
+	if out=$(topo_setup 2>&1); then
+		ss_ok "topology: $what, target services up"
+	else
+		ss_fail "topology: $what, target services up" "$out"
+		ss_done
+		exit 1
+	fi
+}
+
+# topo_kmsg_stop: stop capturing the kernel log: $TOPO_DIR/kmsg is whole
+topo_kmsg_stop() {
+	[ -n "$KMSG_PID" ] || return 0
+	kill "$KMSG_PID" 2>/dev/null
+	wait "$KMSG_PID" 2>/dev/null
+	KMSG_PID=
+}
+
+# topo_del_objects: delete every client profile of the client netns and
+# every server of the server netns, if the module is loaded
+topo_del_objects() {
+	local n
+
+	grep -q '^shadowsocks ' /proc/modules 2>/dev/null || return 0
+	for n in $(in_c ssctl client show -j 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
+		in_c ssctl client del "$n"
+	done
+	for n in $(in_s ssctl server show -j 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
+		in_s ssctl server del "$n"
+	done
+}
+
 # topo_blob: a 64 MiB random file the target serves and clients compare with
 TOPO_BLOB=$TOPO_DIR/blob
+
+# topo_app CMD...: run CMD where the applications are: the lan with
+# TOPO_LAN=1, else the client netns
+topo_app() {
+	if [ "$TOPO_LAN" = 1 ]; then in_l "$@"; else in_c "$@"; fi
+}
+
+# blob_sha N: SHA-256 of the blob's first N bytes, kept in a file (get and
+# put run in subshells); blob_sha_bg N computes it in the background
+blob_sha() {
+	local f=$TOPO_DIR/sha.$1
+	if [ -e "$f.pending" ]; then
+		wait_for 300 test -s "$f"
+	elif [ ! -s "$f" ]; then
+		head -c "$1" "$TOPO_BLOB" | sha256sum | cut -d' ' -f1 >"$f"
+	fi
+	cat "$f"
+}
+blob_sha_bg() {
+	touch "$TOPO_DIR/sha.$1.pending"
+	(head -c "$1" "$TOPO_BLOB" | sha256sum | cut -d' ' -f1 >"$TOPO_DIR/sha.$1.tmp" &&
+		mv "$TOPO_DIR/sha.$1.tmp" "$TOPO_DIR/sha.$1") &
+}
+
+# get CURL_ARGS... -- URL N: download N bytes (curl where the applications
+# run), compare with the blob
+get() {
+	local args=() url n got
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	url=$2 n=$3
+	got=$(set -o pipefail; topo_app curl -sS --fail --max-time 600 "${args[@]}" "$url" | sha256sum) ||
+		{ echo "curl failed"; return 1; }
+	got=${got%% *}
+	[ "$got" = "$(blob_sha "$n")" ] || { echo "SHA-256 $got, want $(blob_sha "$n")"; return 1; }
+}
+
+# put CURL_ARGS... -- URL N: upload the blob's first N bytes, compare what
+# the target says it got
+put() {
+	local args=() url n got file
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	url=$2 n=$3
+	file=$TOPO_DIR/up.$n
+	[ -f "$file" ] || head -c "$n" "$TOPO_BLOB" >"$file"
+	got=$(topo_app curl -sS --fail --max-time 600 -H 'Expect:' "${args[@]}" -T "$file" "$url") ||
+		{ echo "curl failed: $got"; return 1; }
+	[ "$got" = "$(blob_sha "$n") $n" ] || { echo "target got '$got', want '$(blob_sha "$n") $n'"; return 1; }
+}
 
 topo_setup() {
 	local ns nss=("$NS_C" "$NS_S" "$NS_T")
@@ -181,6 +293,7 @@ topo_setup() {
 }
 
 topo_cleanup() {
+	topo_kmsg_stop
 	topo_kill "${TOPO_PIDS[@]}"
 	TOPO_PIDS=()
 	ip netns del "$NS_C" 2>/dev/null
