@@ -27,32 +27,43 @@ result() { # ok? description [diagnostics]
 	fi
 }
 
-# key-test's TAP lines, renumbered
-while IFS= read -r line; do
-	case $line in
-	"ok "*) result 1 "key: ${line#ok * - }" ;;
-	"not ok "*) result 0 "key: ${line#not ok * - }" ;;
-	esac
-done < <(tests/key-test)
+# tap PREFIX COMMAND...: COMMAND's TAP lines as results; a crash or a
+# failing status with no failed line is a failure too
+tap() {
+	local prefix=$1 line out rc bad=0
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) result 1 "$prefix: ${line#ok * - }" ;;
+		"not ok "*) result 0 "$prefix: ${line#not ok * - }"; bad=1 ;;
+		"# "*) [ $bad = 1 ] && echo "$line" ;;
+		esac
+	done <<<"$out"
+	[ $rc = 0 ] || [ $bad = 1 ] || result 0 "$prefix: $* exits $rc" "$out"
+}
 
-# expect STATUS STDERR_LINE1 [--stdout TEXT] -- ARGS...: the exit status and
-# the first line of stderr must match exactly; for status 2 a usage line
-# must follow
-expect() {
-	local status=$1 msg=$2 want_out="" out err rc desc
-	shift 2
+tap key tests/key-test
+
+# cli_expect PROGRAM STATUS STDERR_LINE1 [--stdout TEXT] -- ARGS...: the
+# exit status and the first line of stderr must match exactly; for status
+# 2 a usage line must follow
+cli_expect() {
+	local prog=$1 status=$2 msg=$3 want_out="" out err rc desc first usage name
+	shift 3
 	if [ "$1" = --stdout ]; then
 		want_out=$2
 		shift 2
 	fi
 	shift # --
-	desc="ssctl $*"
+	name=$(basename "$prog")
+	desc="$name $*"
 	err=$(mktemp)
-	out=$("$SSCTL" "$@" 2>"$err" </dev/null)
+	out=$(timeout 10 "$prog" "$@" 2>"$err" </dev/null)
 	rc=$?
-	local first usage
 	first=$(sed -n 1p "$err")
-	usage=$(sed -n '2,$p' "$err" | grep -c '^Usage: ssctl ')
+	usage=$(sed -n '2,$p' "$err" | grep -c "^Usage: $name ")
 	rm -f "$err"
 	if [ "$rc" != "$status" ]; then
 		result 0 "$desc" "exit $rc, want $status; stderr: $first"
@@ -66,6 +77,7 @@ expect() {
 		result 1 "$desc: exit $status${msg:+, '$msg'}"
 	fi
 }
+expect() { cli_expect "$SSCTL" "$@"; }
 
 M="method aes-256-gcm"
 USAGE_ADD="Usage: ssctl server add NAME [address ADDR]... port PORT method METHOD (password PW | password-file FILE | key BASE64) [mode tcp_only|tcp_and_udp|udp_only] [timeout SECONDS]"

@@ -9,23 +9,6 @@
 
 SOCKSD=${SOCKSD:-./ss-socksd}
 
-# tap PREFIX COMMAND...: COMMAND's TAP lines as results; a crash or a
-# failing status with no failed line is a failure too
-tap() {
-	local prefix=$1 line out rc bad=0
-	shift
-	out=$("$@" 2>&1)
-	rc=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) result 1 "$prefix: ${line#ok * - }" ;;
-		"not ok "*) result 0 "$prefix: ${line#not ok * - }"; bad=1 ;;
-		"# "*) [ $bad = 1 ] && echo "$line" ;;
-		esac
-	done <<<"$out"
-	[ $rc = 0 ] || [ $bad = 1 ] || result 0 "$prefix: $* exits $rc" "$out"
-}
-
 tap socks5 tests/socks5-test
 if command -v python3 >/dev/null; then
 	tap socksd tests/socksd-test.py tests/socksd-fake
@@ -34,35 +17,8 @@ else
 	echo "ok $n - socksd: over TCP # SKIP no python3"
 fi
 
-# sexpect STATUS STDERR_LINE1 [--stdout TEXT] -- ARGS...: as expect, for
-# ss-socksd
-sexpect() {
-	local status=$1 msg=$2 want_out="" out err rc desc first usage
-	shift 2
-	if [ "$1" = --stdout ]; then
-		want_out=$2
-		shift 2
-	fi
-	shift # --
-	desc="ss-socksd $*"
-	err=$(mktemp)
-	out=$(timeout 10 "$SOCKSD" "$@" 2>"$err" </dev/null)
-	rc=$?
-	first=$(sed -n 1p "$err")
-	usage=$(sed -n '2,$p' "$err" | grep -c '^Usage: ss-socksd ')
-	rm -f "$err"
-	if [ "$rc" != "$status" ]; then
-		result 0 "$desc" "exit $rc, want $status; stderr: $first"
-	elif [ "$first" != "$msg" ]; then
-		result 0 "$desc" "stderr: $first"$'\n'"want:   $msg"
-	elif [ "$status" = 2 ] && [ "$usage" = 0 ]; then
-		result 0 "$desc" "no usage line after the error"
-	elif [ -n "$want_out" ] && [[ $out != *"$want_out"* ]]; then
-		result 0 "$desc" "stdout lacks '$want_out'"
-	else
-		result 1 "$desc: exit $status${msg:+, '$msg'}"
-	fi
-}
+# sexpect: run.sh's expect, for ss-socksd
+sexpect() { cli_expect "$SOCKSD" "$@"; }
 
 S="--socks 127.0.0.1:1080"
 NAMECHARS="use 1 to 31 of the characters A-Z a-z 0-9 _ . -"
