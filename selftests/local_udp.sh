@@ -475,11 +475,7 @@ else
 		"relays not destroyed: $(comm -23 "$TOPO_DIR/r.c" "$TOPO_DIR/r.d" | head -n 20 | tr '\n' ' ');
 associations not destroyed: $(comm -23 "$TOPO_DIR/a.c" "$TOPO_DIR/a.d" | head -n 20 | tr '\n' ' ')"
 fi
-if trouble=$(grep -E 'WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|refcount_t:|INFO: task' "$kmsg"); then
-	ss_fail "no kernel warning during the tests" "$trouble"
-else
-	ss_ok "no kernel warning during the tests"
-fi
+kmsg_clean
 
 elapsed "all done"
 ss_done

@@ -603,11 +603,7 @@ if [ "$SUT" = kernel ]; then
 	else
 		ss_fail "every server and connection the debug log shows created was destroyed" "$why"
 	fi
-	if trouble=$(grep -E 'WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|refcount_t:' "$TOPO_DIR/kmsg"); then
-		ss_fail "no kernel warning during the tests" "$trouble"
-	else
-		ss_ok "no kernel warning during the tests"
-	fi
+	kmsg_clean
 fi
 
 elapsed "all done"

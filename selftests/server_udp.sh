@@ -314,11 +314,7 @@ c=$(grep -cE 'shadowsocks: server [^ ]+ created$' "$kmsg")
 d=$(grep -cE 'shadowsocks: server [^ ]+ destroyed$' "$kmsg")
 [ "$c" -eq "$d" ] && ss_ok "every server created was destroyed ($c)" ||
 	ss_fail "every server created was destroyed" "$c created, $d destroyed"
-if trouble=$(grep -E 'WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|refcount_t:|INFO: task' "$kmsg"); then
-	ss_fail "no kernel warning during the tests" "$trouble"
-else
-	ss_ok "no kernel warning during the tests"
-fi
+kmsg_clean
 
 elapsed "all done"
 ss_done

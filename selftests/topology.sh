@@ -39,6 +39,7 @@
 #   topo_setup            create it all; names in $NS_C $NS_S $NS_T (and $NS_L)
 #   topo_start [kmsg]     topo_setup as a test (and the kernel log captured)
 #   topo_kmsg_stop        stop the kernel log's capture
+#   kmsg_clean            the test that the kernel log has no warning
 #   topo_del_objects      delete the module's servers and client profiles
 #   get / put CURL_ARGS... -- URL N   N bytes of the blob down / up with curl
 #                         (where the applications run: topo_app), compared
@@ -181,6 +182,19 @@ topo_kmsg_stop() {
 	kill "$KMSG_PID" 2>/dev/null
 	wait "$KMSG_PID" 2>/dev/null
 	KMSG_PID=
+}
+
+# kmsg_clean: the test that the captured kernel log has no warning, BUG,
+# Oops, sanitizer report, refcount complaint or hung task
+kmsg_clean() {
+	local trouble
+
+	if trouble=$(grep -E 'WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|refcount_t:|INFO: task' \
+		"$TOPO_DIR/kmsg"); then
+		ss_fail "no kernel warning during the tests" "$trouble"
+	else
+		ss_ok "no kernel warning during the tests"
+	fi
 }
 
 # topo_del_objects: delete every client profile of the client netns and
