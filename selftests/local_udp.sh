@@ -28,7 +28,8 @@
 #     end; ss-socksd restarted: a SOCKS5 association lives on, and the UDP
 #     tunnels are handed over again (the old ones ended with ss-socksd)
 #   - the profile's idle timeout ends associations; max-conns caps UDP
-#     relays (the next ASSOCIATE gets 05 01, counted as refused)
+#     relays (the next ASSOCIATE gets 05 01, counted as refused) and a
+#     relay's associations (a third source is dropped, udp_drop_limit)
 #   - interop, every method: the kernel's local role to shadowsocks-libev's
 #     ss-server -u, and libev's ss-local -u (SOCKS5 UDP) to the kernel's
 #     server; DNS and a domain target through ss-server -u
@@ -270,14 +271,14 @@ elapsed "control connection and restart done"
 
 limits() {
 	in_c ssctl client add short server "$S4_C" port "$SRV_PORT" method "$M" password "$PW" \
-		timeout 3 max-conns 2 || return 1
+		timeout 6 max-conns 2 || return 1
 	socksd socksd-short short --socks "$C4_L:1082"
 	local spid=$SOCKSD_PID out
 	wait_for 10 listening "$NS_C" 1082 || { echo "ss-socksd for short"; return 1; }
 	# two associations held, the third ASSOCIATE refused
-	s5udp --proxy "$C4_L:1082" hold --target "$T4:$ECHO" --hold 4 >"$TOPO_DIR/h1" 2>&1 &
+	s5udp --proxy "$C4_L:1082" hold --target "$T4:$ECHO" --hold 12 >"$TOPO_DIR/h1" 2>&1 &
 	local h1=$!
-	s5udp --proxy "$C4_L:1082" hold --target "$T4:$ECHO" --hold 4 >"$TOPO_DIR/h2" 2>&1 &
+	s5udp --proxy "$C4_L:1082" hold --target "$T4:$ECHO" --hold 12 >"$TOPO_DIR/h2" 2>&1 &
 	local h2=$!
 	wait_for 10 assocs_are short 2 || { echo "not 2 associations: $(stats_c short)"; return 1; }
 	out=$(s5udp --proxy "$C4_L:1082" none)
@@ -291,7 +292,7 @@ limits() {
 t "max-conns 2: two SOCKS5 UDP relays live, the third ASSOCIATE gets 05 01 (refused counted)" limits
 
 idle_test() {
-	# a UDP tunnel (its relay lives on): one datagram, then idle for 3 s
+	# a UDP tunnel (its relay lives on): one datagram, then idle past the profile's 6 s
 	local t0
 	socksd socksd-short2 short --tunnel "$C4_L:9105=$T4:$ECHO,udp"
 	SHORT_PID=$SOCKSD_PID
@@ -301,14 +302,36 @@ idle_test() {
 	assocs_are short 1 || { echo "not 1 association: $(stats_c short)"; return 1; }
 	sleep 1.5
 	assocs_are short 1 || { echo "ended too early: $(stats_c short)"; return 1; }
-	wait_for 12 assocs_are short 0 ||
+	wait_for 20 assocs_are short 0 ||
 		{ echo "still $(stat_c short udp_assoc_active) associations after $((SECONDS - t0)) s"; return 1; }
 	echo "ended after $((SECONDS - t0)) s"
 	# the tunnel relay itself lives on (it has a control socket)
 	udp_listening "$NS_C" 9105 || { echo "the tunnel ended with its association"; return 1; }
 	plain --to "$C4_L:9105" --count 3
 }
-t "timeout 3: an idle association of a UDP tunnel ends after the timeout and the expiry period; the tunnel serves on" idle_test
+t "timeout 6: an idle association of a UDP tunnel ends after the timeout and the expiry period; the tunnel serves on" idle_test
+
+cap_test() {
+	local out d0
+	wait_for 20 assocs_are short 0 || { echo "associations left: $(stats_c short)"; return 1; }
+	d0=$(stat_c short udp_drop_limit)
+	# three sources at once through the tunnel: two get associations
+	out=$(in_l "$PY" -c '
+import json, socket, sys
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(3)]
+answered = 0
+for i, s in enumerate(socks):
+    s.settimeout(3)
+    s.sendto(b"cap %d" % i, (sys.argv[1], 9105))
+    try:
+        answered += s.recv(100) == b"cap %d" % i
+    except socket.timeout:
+        pass
+print(json.dumps({"answered": answered}))' "$C4_L")
+	[ "$(jq .answered <<<"$out")" = 2 ] || { echo "$out, want 2 answered; $(stats_c short)"; return 1; }
+	[ "$(stat_c short udp_drop_limit)" -gt "$d0" ] || { echo "udp_drop_limit not counted: $(stats_c short)"; return 1; }
+}
+t "max-conns 2: a UDP tunnel's third source address is dropped (udp_drop_limit), two are served" cap_test
 topo_kill "$SHORT_PID"
 elapsed "limits done"
 
