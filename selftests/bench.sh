@@ -44,6 +44,20 @@
 #    (An idle kernel relay holds no 16 KiB buffer, which would be a page
 #    allocation outside the slab.) The drop of MemFree is shown too, for
 #    reference: pages taken from the per-CPU free lists do not show in it.
+# 4. UDP: iperf3 -u through each path (libev's ss-tunnel -u and ss-server
+#    -u, the kernel server in mode tcp_and_udp, an ss-socksd UDP tunnel on
+#    the port of its TCP tunnel: iperf3's control connection needs TCP to
+#    the same host and port), with BENCH_UDP_SIZES (1400 64) bytes of
+#    payload: 1400 is the throughput case (1400 + 32 salt + 7 address + 16
+#    tag + 28 IP/UDP = 1483 bytes, no fragment on the 1500-byte veth), 64
+#    the packet rate case. The sender sends as fast as it can (iperf3 -b
+#    BENCH_UDP_RATE, 0: unlimited) for BENCH_UDP_SECONDS (2), which
+#    overloads every proxied path: the figures are what the receiver got
+#    (Mbit/s, packets/s, loss against what was sent), the median of
+#    BENCH_REPS runs, in BENCH_UDP_DIRS (up; "up down" adds iperf3 -R).
+#    CPU is guest CPU time per packet received; "relay" minus iperf3's own
+#    (mostly the sender's busy loop, which includes handing the datagrams
+#    to the first hop on loopback), the rest as in 1.
 #
 # All four paths are up at once, each on its own ports, and their runs are
 # interleaved (every round runs each path once), so that the load of a
@@ -54,8 +68,10 @@
 # SIMD code is emulated at a very different relative cost than on
 # hardware); the ratios measured in one boot are what to look at. A path
 # that is not available (no ss-socksd, no local role) shows n/a.
-# BENCH_PARTS="tput rate mem" selects the parts, BENCH_PATHS="l s k d" the
-# paths.
+# BENCH_PARTS="tput udp rate mem" selects the parts, BENCH_PATHS="l s k d"
+# the paths. (selftests/vm/run --bench passes no environment into the guest;
+# for these: selftests/vm/run --guest env BENCH_PARTS=udp bash
+# selftests/bench.sh)
 
 source "$(dirname "$0")/lib.sh" >/dev/null
 source "$(dirname "$0")/topology.sh"
@@ -64,12 +80,16 @@ REPS=${BENCH_REPS:-3}
 SECS=${BENCH_SECONDS:-4}
 METHODS=(${BENCH_METHODS:-chacha20-ietf-poly1305 aes-256-gcm})
 DIRS=(${BENCH_DIRS:-up down})
-PARTS=" ${BENCH_PARTS:-tput rate mem} "
+PARTS=" ${BENCH_PARTS:-tput udp rate mem} "
 PATHS=" ${BENCH_PATHS:-l s k d} "
 RATE_SECS=${BENCH_RATE_SECONDS:-2}
 RATE_PAR=${BENCH_RATE_PAR:-4}
 MEM_METHOD=${BENCH_MEM_METHOD:-${METHODS[0]}}
 MEM_N=${BENCH_MEM_CONNS:-1000}
+UDP_SECS=${BENCH_UDP_SECONDS:-2}
+UDP_SIZES=(${BENCH_UDP_SIZES:-1400 64})
+UDP_DIRS=(${BENCH_UDP_DIRS:-up})
+UDP_RATE=${BENCH_UDP_RATE:-0}
 PW="bench password"
 PORT=8388
 LPORT=15201	# tunnel to iperf3
@@ -109,9 +129,18 @@ proc_ticks() {
 	echo $t
 }
 
-# kworker_ticks: user+system jiffies of all kworker threads so far
+# kworker_ticks: user+system jiffies of all kworker threads so far (in
+# bash: cat and awk over /proc took half a second under TCG)
 kworker_ticks() {
-	cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 ~ /^\(kworker/ { t += $14 + $15 } END { print t + 0 }'
+	local f l fl t=0
+	for f in /proc/[0-9]*/stat; do
+		read -r l <"$f" 2>/dev/null || continue
+		[[ $l == *" (kworker"* ]] || continue
+		# the fields after "(comm) ", from the state (field 3) on
+		fl=(${l##*) })
+		t=$((t + fl[11] + fl[12]))
+	done
+	echo $t
 }
 
 # median of the arguments
@@ -217,6 +246,94 @@ ratio() {
 	else
 		echo n/a
 	fi
+}
+
+# udp_one KEY PATH DIR SIZE HOST PORT [PROXY_PID...]: one iperf3 -u run
+# from the client netns, accumulated. What arrived is the receiver's byte
+# count over the datagram size; the loss is counted against the sender's
+# packets (iperf3's own lost_packets misses the tail of a run lost
+# entirely).
+declare -A U_MBPS U_PPS U_LOSS U_PKTS U_U U_S U_IP U_WALL U_KW U_PT U_ERR U_N
+udp_one() {
+	local k=$1 path=$2 dir=$3 size=$4 host=$5 port=$6 x=$1,$2
+	local out rc res spkts ipc rpkts pps loss mbps t0 t1 u0 s0 u1 s1 k0 k1 w0 w1 secs wall ip j pid
+	local rev=() p0=()
+	shift 6
+	[ -n "${U_ERR[$x]:-}" ] && return 1
+	[ "$dir" = down ] && rev=(-R)
+	# the guest's CPU time closest around iperf3: the rest of what this
+	# function does (hundreds of milliseconds under TCG) is not the path's
+	for pid in "$@"; do p0+=("$(proc_ticks "$pid")"); done
+	k0=$(kworker_ticks)
+	t0=$(cpu_ticks)
+	w0=$EPOCHREALTIME
+	out=$(timeout $((UDP_SECS + 30)) ip netns exec "$NS_C" \
+		iperf3 -J -u -c "$host" -p "$port" -t "$UDP_SECS" -b "$UDP_RATE" -l "$size" \
+		--connect-timeout 5000 "${rev[@]}" 2>&1)
+	rc=$?
+	w1=$EPOCHREALTIME
+	t1=$(cpu_ticks)
+	if [ $rc -ne 0 ] || ! res=$(jq -er --argjson size "$size" '.end | select(.sum_sent.packets > 0) |
+			.sum_received as $r | ($r.bytes / $size | floor) as $n |
+			"\($n) \($r.bytes * 8 / $r.seconds / 1000000) \($n / $r.seconds) \(100 * (.sum_sent.packets - $n) / .sum_sent.packets) \(.sum_sent.packets) \((.cpu_utilization_percent.host_total + .cpu_utilization_percent.remote_total) * $r.seconds / 100)"' \
+			<<<"$out" 2>/dev/null); then
+		U_ERR[$x]=$(jq -r '.error // empty' <<<"$out" 2>/dev/null)
+		U_ERR[$x]=${U_ERR[$x]:-$(tail -n 1 <<<"$out")}
+		U_ERR[$x]=${U_ERR[$x]:-failed}
+		echo "# $k ${DESC[$path]%% *}: run failed: ${U_ERR[$x]}"
+		return 1
+	fi
+	k1=$(kworker_ticks)
+	read -r u0 s0 <<<"$t0"
+	read -r u1 s1 <<<"$t1"
+	U_U[$x]=$((${U_U[$x]:-0} + u1 - u0))
+	U_S[$x]=$((${U_S[$x]:-0} + s1 - s0))
+	U_KW[$x]=$((${U_KW[$x]:-0} + k1 - k0))
+	j=0
+	for pid in "$@"; do
+		U_PT[$x,$j]=$((${U_PT[$x,$j]:-0} + $(proc_ticks "$pid") - p0[j]))
+		j=$((j + 1))
+	done
+	U_N[$x]=$j
+	read -r rpkts mbps pps loss spkts ipc <<<"$res"
+	U_PKTS[$x]=$((${U_PKTS[$x]:-0} + rpkts))
+	# awk, not bc: jq may print a number as 1e-05
+	read -r secs wall ip <<<"$(awk -v w0="$w0" -v w1="$w1" -v a="${U_WALL[$x]:-0}" \
+		-v c="${U_IP[$x]:-0}" -v d="$ipc" \
+		'BEGIN { printf "%.6f %.6f %.6f\n", w1 - w0, a + w1 - w0, c + d }')"
+	U_WALL[$x]=$wall
+	U_IP[$x]=$ip
+	U_MBPS[$x]+=" $mbps"
+	U_PPS[$x]+=" $pps"
+	U_LOSS[$x]+=" $loss"
+	printf '# %s %s: %.1f Mbit/s, %.0f packets/s received, %s sent, loss %.1f %%; %.1f s\n' \
+		"$k" "${DESC[$path]%% *}" "$mbps" "$pps" "$spkts" "$loss" "$secs"
+}
+
+# udp_row KEY PATH: a row of UTABLE from the accumulated runs
+declare -A UPPS UREL
+udp_row() {
+	local k=$1 path=$2 x=$1,$2 wall usr sys proxy='' j
+	if [ -n "${U_ERR[$x]:-}" ] || [ -z "${U_PPS[$x]:-}" ] || [ "${U_PKTS[$x]}" -eq 0 ]; then
+		printf '| %s | %s | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |\n' \
+			"$k" "${DESC[$path]}" >>"$UTABLE"
+		return
+	fi
+	wall=${U_WALL[$x]}
+	UPPS[$x]=$(median ${U_PPS[$x]})
+	# µs per packet received
+	usr=$(echo "1000000 * ${U_U[$x]} / $HZ / ${U_PKTS[$x]}" | bc -l)
+	sys=$(echo "1000000 * ${U_S[$x]} / $HZ / ${U_PKTS[$x]}" | bc -l)
+	UREL[$x]=$(echo "1000000 * ((${U_U[$x]} + ${U_S[$x]}) / $HZ - ${U_IP[$x]}) / ${U_PKTS[$x]}" | bc -l)
+	for ((j = 0; j < ${U_N[$x]:-0}; j++)); do
+		proxy+=${proxy:++}$(printf '%.0f' "$(echo "100 * ${U_PT[$x,$j]} / $HZ / $wall" | bc -l)")
+	done
+	printf '| %s | %s | %.1f | %.0f | %.1f | %.0f (%.0f / %.0f) | %.0f | %.0f | %.0f | %s | %.0f |\n' \
+		"$k" "${DESC[$path]}" "$(median ${U_MBPS[$x]})" "${UPPS[$x]}" "$(median ${U_LOSS[$x]})" \
+		"$(echo "$usr + $sys" | bc -l)" "$usr" "$sys" "${UREL[$x]}" \
+		"$(echo "100 * (${U_U[$x]} + ${U_S[$x]}) / $HZ / $wall / $NCPU" | bc -l)" \
+		"$(echo "100 * ${U_IP[$x]} / $wall" | bc -l)" "${proxy:-n/a}" \
+		"$(echo "100 * ${U_KW[$x]} / $HZ / $wall" | bc -l)" >>"$UTABLE"
 }
 
 # tcp_drops: "listen-overflows syn-retransmits" summed over the namespaces
@@ -374,10 +491,19 @@ path_on k || KPATH_WHY="not selected (BENCH_PATHS)"
 
 TABLE=$TOPO_DIR/table
 RTABLE=$TOPO_DIR/rtable
+UTABLE=$TOPO_DIR/utable
 : >"$TABLE"
 : >"$RTABLE"
+: >"$UTABLE"
 KERNEL_OK=1
 KEYS=()
+UKEYS=()
+# the UDP part: the iperf3 tunnels carry UDP too, on the same port
+UOPT=() SMODE=()
+if has udp; then
+	UOPT=(-u)
+	SMODE=(mode tcp_and_udp)
+fi
 # every path's own ports: all four are up at once
 PORT_L=8389			# ss-server; the kernel server is on $PORT
 LPORT_L=15211 EPORT_L=15212	# ss-tunnel to ss-server: iperf3, echo
@@ -385,15 +511,20 @@ LPORT_S=15221 EPORT_S=15222	# ss-tunnel to the kernel server
 # ss-socksd: $LPORT and $EPORT
 for m in "${METHODS[@]}"; do
 	for d in "${DIRS[@]}"; do KEYS+=("$m $d"); done
+	for z in "${UDP_SIZES[@]}"; do
+		for d in "${UDP_DIRS[@]}"; do UKEYS+=("$m $z B $d"); done
+	done
 	mem=0
 	has mem && [ "$m" = "$MEM_METHOD" ] && mem=1
 	P=()	# the paths up for this method
+	UP=()	# the paths up for UDP
 
 	# (l) libev: ss-tunnel -> ss-server
-	topo_bg "ss-server-$m" "$NS_S" ss-server -s 0.0.0.0 -p "$PORT_L" -k "$PW" -m "$m" -t 300
+	topo_bg "ss-server-$m" "$NS_S" ss-server -s 0.0.0.0 -p "$PORT_L" -k "$PW" -m "$m" -t 300 \
+		"${UOPT[@]}"
 	spid=$TOPO_LAST_PID
 	topo_bg "ss-tunnel-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT_L" -b 127.0.0.1 \
-		-l "$LPORT_L" -L "$T4:5201" -k "$PW" -m "$m" -t 300
+		-l "$LPORT_L" -L "$T4:5201" -k "$PW" -m "$m" -t 300 "${UOPT[@]}"
 	tpid=$TOPO_LAST_PID
 	topo_bg "ss-tunnel-echo-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT_L" -b 127.0.0.1 \
 		-l "$EPORT_L" -L "$T4:$ECHO" -k "$PW" -m "$m" -t 300
@@ -402,12 +533,13 @@ for m in "${METHODS[@]}"; do
 	wait_for 10 listening "$NS_C" "$LPORT_L"
 	wait_for 10 listening "$NS_C" "$EPORT_L"
 	path_on l && P+=(l)
+	has udp && path_on l && wait_for 10 udp_listening "$NS_C" "$LPORT_L" && UP+=(l)
 
 	# (s) the module's server, behind ss-tunnel
 	if out=$(in_s ssctl server add bench port "$PORT" method "$m" password "$PW" \
-		timeout 300 max-conns 4000 2>&1); then
+		timeout 300 max-conns 4000 "${SMODE[@]}" 2>&1); then
 		topo_bg "ss-tunnel-s-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT" -b 127.0.0.1 \
-			-l "$LPORT_S" -L "$T4:5201" -k "$PW" -m "$m" -t 300
+			-l "$LPORT_S" -L "$T4:5201" -k "$PW" -m "$m" -t 300 "${UOPT[@]}"
 		tspid=$TOPO_LAST_PID
 		topo_bg "ss-tunnel-s-echo-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT" -b 127.0.0.1 \
 			-l "$EPORT_S" -L "$T4:$ECHO" -k "$PW" -m "$m" -t 300
@@ -415,6 +547,7 @@ for m in "${METHODS[@]}"; do
 		wait_for 10 listening "$NS_C" "$LPORT_S"
 		wait_for 10 listening "$NS_C" "$EPORT_S"
 		path_on s && P+=(s)
+		has udp && path_on s && wait_for 10 udp_listening "$NS_C" "$LPORT_S" && UP+=(s)
 	else
 		echo "# $m: kernel server: ssctl: $out"
 		KERNEL_OK=0
@@ -439,13 +572,28 @@ for m in "${METHODS[@]}"; do
 		fi
 	fi
 	[ -n "$KPATH_WHY" ] && echo "# $m (k): n/a: $KPATH_WHY"
+	# its UDP tunnel from a second ss-socksd on the same port: one whose
+	# handover fails exits, and should not take the TCP tunnels along
+	kupid=
+	if has udp && [[ " ${P[*]} " == *" k "* ]]; then
+		topo_bg "ss-socksd-udp-$m" "$NS_C" ss-socksd --client bench \
+			--tunnel "127.0.0.1:$LPORT=$T4:5201,udp"
+		kupid=$TOPO_LAST_PID
+		if wait_for 10 udp_listening "$NS_C" "$LPORT"; then
+			UP+=(k)
+		else
+			echo "# $m (k) UDP: n/a: ss-socksd did not bind: $(tail -n 3 "$TOPO_DIR/ss-socksd-udp-$m.log")"
+		fi
+	fi
 	path_on d && P+=(d)
+	has udp && path_on d && UP+=(d)
 
 	declare -A IPERF_TO=([l]="127.0.0.1 $LPORT_L" [s]="127.0.0.1 $LPORT_S"
 		[k]="127.0.0.1 $LPORT" [d]="$T4 5201")
 	declare -A ECHO_TO=([l]="127.0.0.1:$EPORT_L" [s]="127.0.0.1:$EPORT_S"
 		[k]="127.0.0.1:$EPORT" [d]="$T4:$ECHO")
 	declare -A PIDS_OF=([l]="$tpid $spid" [s]="$tspid" [k]="$kpid" [d]="")
+	declare -A UPIDS_OF=([l]="$tpid $spid" [s]="$tspid" [k]="$kupid" [d]="")
 
 	# 3. memory first, before thousands of short connections are being
 	# freed: the paths one after the other
@@ -502,11 +650,32 @@ for m in "${METHODS[@]}"; do
 		done
 	fi
 
+	# 4. UDP, interleaved (after the TCP parts: its associations linger
+	# until their timeout)
+	if has udp; then
+		t_udp=$SECONDS
+		for z in "${UDP_SIZES[@]}"; do
+			for d in "${UDP_DIRS[@]}"; do
+				k="$m $z B $d"
+				for ((i = 0; i < REPS; i++)); do
+					for p in "${UP[@]}"; do
+						# shellcheck disable=SC2086
+						udp_one "$k" "$p" "$d" "$z" ${IPERF_TO[$p]} ${UPIDS_OF[$p]}
+					done
+				done
+				for p in l s k d; do
+					udp_row "$k" "$p"
+				done
+			done
+		done
+		echo "# $m: the UDP part took $((SECONDS - t_udp)) s"
+	fi
+
 	if [ -n "$kpid" ]; then
 		echo "# $m (k): $(in_c ssctl client show bench 2>&1 | tr '\n' ' ')"
 		echo "# $m (s), (k): $(in_s ssctl server show bench 2>&1 | tr '\n' ' ')"
 	fi
-	topo_kill "$spid" "$tpid" "$epid" $tspid $espid $kpid
+	topo_kill "$spid" "$tpid" "$epid" $tspid $espid $kpid $kupid
 	in_c ssctl client del bench >/dev/null 2>&1
 	in_s ssctl server del bench >/dev/null 2>&1
 	settle
@@ -552,6 +721,27 @@ if has rate; then
 	for m in "${METHODS[@]}"; do
 		echo "| $m | $(ratio "${RATE[$m,k]:-}" "${RATE[$m,l]:-}") | $(ratio "${RATE[$m,k]:-}" "${RATE[$m,d]:-}") |" \
 			"$(ratio "${RATE[$m,s]:-}" "${RATE[$m,l]:-}") | $(ratio "${RCPU[$m,k]:-}" "${RCPU[$m,l]:-}") |"
+	done
+fi
+if has udp; then
+	echo
+	echo "### UDP: iperf3 -u, $(if [ "$UDP_RATE" = 0 ]; then echo "as fast as the sender can"; else echo "-b $UDP_RATE"; fi), median of $REPS × ${UDP_SECS} s"
+	echo
+	echo "Payload bytes per datagram; up: client → target, down: target → client (iperf3 -R)."
+	echo "Received: what arrived at the receiver; loss: against the packets sent. CPU: guest"
+	echo "CPU µs per packet received (usr / sys); relay: CPU minus iperf3's own (mostly the"
+	echo "sender's busy loop); busy: % of all vCPUs; iperf3, proxy, kworker: % of one CPU."
+	echo
+	echo "| method, size, direction | path | Mbit/s | packets/s | loss % | CPU µs/packet (usr / sys) | relay µs/packet | busy % | iperf3 % | proxy % | kworker % |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+	cat "$UTABLE"
+	echo
+	echo "| method, size, direction | (s)/(l) packets/s | (s)/(l) relay CPU | (k)/(l) packets/s | (k)/(l) relay CPU | (k)/(d) packets/s |"
+	echo "|---|---|---|---|---|---|"
+	for k in "${UKEYS[@]}"; do
+		echo "| $k | $(ratio "${UPPS[$k,s]:-}" "${UPPS[$k,l]:-}") | $(ratio "${UREL[$k,s]:-}" "${UREL[$k,l]:-}") |" \
+			"$(ratio "${UPPS[$k,k]:-}" "${UPPS[$k,l]:-}") | $(ratio "${UREL[$k,k]:-}" "${UREL[$k,l]:-}") |" \
+			"$(ratio "${UPPS[$k,k]:-}" "${UPPS[$k,d]:-}") |"
 	done
 fi
 if has mem; then
