@@ -8,7 +8,8 @@
 # make check            W=1 and sparse build of the module
 # make style            checkpatch --strict on kmod/ and uapi/
 # make test | demo | bench   the VM runner (selftests/vm/run)
-# make bench BENCH_KERNEL=KVER   the benchmarks on that kernel (default: 6.1)
+# make bench BENCH_KERNEL=KVER   the benchmarks on that kernel (default: 6.1);
+#                                 BENCH_PARTS=udp etc.: see selftests/bench.sh
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KVER ?= $(shell uname -r)

@@ -69,9 +69,8 @@
 # hardware); the ratios measured in one boot are what to look at. A path
 # that is not available (no ss-socksd, no local role) shows n/a.
 # BENCH_PARTS="tput udp rate mem" selects the parts, BENCH_PATHS="l s k d"
-# the paths. (selftests/vm/run --bench passes no environment into the guest;
-# for these: selftests/vm/run --guest env BENCH_PARTS=udp bash
-# selftests/bench.sh)
+# the paths; `make bench BENCH_PARTS=udp` (selftests/vm/run passes the
+# BENCH_* variables into the guest).
 
 source "$(dirname "$0")/lib.sh" >/dev/null
 source "$(dirname "$0")/topology.sh"
