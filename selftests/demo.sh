@@ -170,7 +170,11 @@ echo
 echo "# a bad request is refused with the kernel's reason:"
 run ip netns exec demo-srv ssctl server add demo port 9000 method aes-128-gcm password x || true
 run ip netns exec demo-gw ssctl client add demo server 10.9.1.1 port 8388 method aes-128-gcm password x || true
+echo
+echo "# the objects deleted: the profile's relays end with it, and ss-socksd,"
+echo "# whose UDP tunnel the kernel ended, says so and exits"
 run ip netns exec demo-srv ssctl server del demo
 run ip netns exec demo-gw ssctl client del demo
+wait "$SOCKSD" 2>/dev/null || true
 echo
 echo "demo complete"
