@@ -19,7 +19,9 @@
 #     checked (00 00 00, the target's address, the payload); over an IPv6
 #     control connection too; the profile's and the server's counters
 #   - FRAG != 0: dropped, counted as udp_drop_bad, nothing answered; a
-#     source other than the one announced: dropped and counted
+#     source other than the one announced: dropped and counted; a hostile
+#     server's bad replies (random, runt, wrong key, bad addresses) dropped
+#     and counted, only its good reply relayed
 #   - SS_CMD_UDP_RELAY_NEW by hand (tools/udp_relay_nl.py): every refusal
 #     with its errno; a tunnel and a SOCKS5 relay made without ss-socksd
 #     (the kernel writes SS_A_REPLY; -EBUSY for a socket relayed already;
@@ -214,6 +216,68 @@ bad2=$(stat_c main udp_drop_bad)
 [ "$((bad2 - bad1))" = 5 ] && ss_ok "socks5: a source not announced counted as udp_drop_bad (5)" ||
 	ss_fail "socks5: a source not announced counted as udp_drop_bad (5)" "udp_drop_bad $bad1 -> $bad2"
 elapsed "bad datagrams done"
+
+# hostile_py: the script of a hostile server (arguments METHOD PASSWORD
+# PORT TOOLS_DIR): to each request it answers random bytes, a runt, a
+# packet sealed with another key, one with a bad address type and one with
+# a truncated address, then a good reply. Only the good one may reach the
+# application; the others are counted on the profile.
+hostile_py() {
+	cat <<'PYEOF'
+import os, socket, sys
+sys.path.insert(0, sys.argv[4])
+from ss_udp import Udp
+u, wrong = Udp(sys.argv[1], sys.argv[2]), Udp(sys.argv[1], "not " + sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[3])))
+addr = bytes([1, 10, 0, 2, 2]) + (9002).to_bytes(2, "big")
+while True:
+    pkt, peer = s.recvfrom(65535)
+    try:
+        req = u.open(pkt)
+    except Exception:
+        continue
+    for bad in (os.urandom(64), os.urandom(10), wrong.seal(addr + b"wrong key"),
+                u.seal(b"\x05" + bytes(8) + b"atyp"), u.seal(b"\x01\x0a\x00")):
+        s.sendto(bad, peer)
+    s.sendto(u.seal(addr + b"ok:" + req[7:]), peer)
+PYEOF
+}
+hostile_test() {
+	local out st pids=()
+	hostile_py >"$TOPO_DIR/hostile.py"
+	topo_bg hostile "$NS_S" "$PY" "$TOPO_DIR/hostile.py" "$M" "$PW" 8630 "$SS_TOOLS"
+	pids+=("$TOPO_LAST_PID")
+	in_c ssctl client add hostile server "$S4_C" port 8630 method "$M" password "$PW" || return 1
+	socksd socksd-hostile hostile --tunnel "$C4_L:9107=$T4:$ECHO,udp"
+	pids+=("$SOCKSD_PID")
+	wait_for 10 udp_listening "$NS_S" 8630 && wait_for 10 udp_listening "$NS_C" 9107 ||
+		{ echo "not started"; logtail hostile; logtail socksd-hostile; topo_kill "${pids[@]}"; return 1; }
+	out=$(in_l "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.sendto(b"ping", (sys.argv[1], 9107))
+got = []
+try:
+    got.append(s.recv(2048))
+    s.settimeout(1.5)
+    while True:
+        got.append(s.recv(2048))
+except socket.timeout:
+    pass
+print(got)
+sys.exit(got != [b"ok:ping"])' "$C4_L")
+	local rc=$?
+	st=$(stats_c hostile)
+	topo_kill "${pids[@]}"
+	in_c ssctl client del hostile
+	[ $rc = 0 ] || { echo "the application got $out, want [b'ok:ping']; $st"; return 1; }
+	jq -e '.udp_pkts_in == 1 and .udp_drop_auth == 2 and .udp_drop_bad == 3' <<<"$st" >/dev/null ||
+		{ echo "counters: $st"; return 1; }
+}
+t "a hostile server's replies (random, runt, wrong key, bad and truncated address): dropped and counted (auth 2, bad 3), only the good one relayed" hostile_test
+elapsed "hostile server done"
 
 # ---- the request itself, without ss-socksd ----------------------------------------------
 
