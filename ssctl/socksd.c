@@ -118,6 +118,7 @@ static struct {
 	unsigned int max_pending;
 	struct frontend *fe;
 	size_t n_fe;
+	const char *auth_file;		/* reread on SIGHUP */
 	struct user *users;
 	size_t n_users;
 	struct socks5_auth auth;
@@ -193,7 +194,8 @@ static void help(void)
 	      "                             ,udp every UDP datagram to ADDR:PORT instead\n"
 	      "      --redir ADDR:PORT      connections redirected by netfilter go to their\n"
 	      "                             original destination\n"
-	      "      --auth-file FILE       require SOCKS5 username/password (user:password lines)\n"
+	      "      --auth-file FILE       require SOCKS5 username/password (user:password\n"
+	      "                             lines; reread on SIGHUP)\n"
 	      "      --handshake-timeout S  seconds a SOCKS5 handshake may take (default 10)\n"
 	      "      --max-pending N        handshakes at once; more are closed (default 256)\n"
 	      "  -v, --verbose              log every connection handed over\n"
@@ -327,11 +329,26 @@ static bool auth_check(void *arg, const uint8_t *user, size_t user_len,
 	return ok;
 }
 
-/* lines "user:password"; empty lines and lines starting with '#' skipped */
+static void free_users(struct user *users, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		OPENSSL_cleanse(users[i].pass, users[i].pass_len);
+		free(users[i].name);
+		free(users[i].pass);
+	}
+	free(users);
+}
+
+/*
+ * Lines "user:password"; empty lines and lines starting with '#' skipped.
+ * The logins in use are replaced only when the whole file is good, so
+ * that a reload (SIGHUP) of a broken file keeps the old ones.
+ */
 static int load_auth_file(const char *path)
 {
 	char *line = NULL, *colon;
-	size_t cap = 0, lineno = 0;
+	size_t cap = 0, lineno = 0, n = 0;
+	struct user *users = NULL;
 	ssize_t len;
 	FILE *f;
 	int ret = 0;
@@ -357,14 +374,14 @@ static int load_auth_file(const char *path)
 			ret = EXIT_RUNTIME;
 			break;
 		}
-		u = reallocarray(d.users, d.n_users + 1, sizeof(*u));
+		u = reallocarray(users, n + 1, sizeof(*u));
 		if (!u) {
 			pr_err("out of memory");
 			ret = EXIT_RUNTIME;
 			break;
 		}
-		d.users = u;
-		u = &d.users[d.n_users];
+		users = u;
+		u = &users[n];
 		*colon = '\0';
 		u->name = strdup(line);
 		u->pass = strdup(colon + 1);
@@ -377,13 +394,13 @@ static int load_auth_file(const char *path)
 		}
 		u->name_len = strlen(u->name);
 		u->pass_len = strlen(u->pass);
-		d.n_users++;
+		n++;
 	}
 	if (!ret && ferror(f)) {
 		pr_err("cannot read auth file '%s': %s", path, strerror(errno));
 		ret = EXIT_RUNTIME;
 	}
-	if (!ret && !d.n_users) {
+	if (!ret && !n) {
 		pr_err("auth file '%s' has no user:password line", path);
 		ret = EXIT_RUNTIME;
 	}
@@ -392,18 +409,15 @@ static int load_auth_file(const char *path)
 		free(line);
 	}
 	fclose(f);
-	d.auth.check = auth_check;
-	return ret;
-}
-
-static void free_users(void)
-{
-	for (size_t i = 0; i < d.n_users; i++) {
-		OPENSSL_cleanse(d.users[i].pass, d.users[i].pass_len);
-		free(d.users[i].name);
-		free(d.users[i].pass);
+	if (ret) {
+		free_users(users, n);
+		return ret;
 	}
-	free(d.users);
+	free_users(d.users, d.n_users);
+	d.users = users;
+	d.n_users = n;
+	d.auth.check = auth_check;
+	return 0;
 }
 
 /* ---- -c config.json ---- */
@@ -1258,6 +1272,24 @@ static void raise_fd_limit(void)
 	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+/*
+ * SIGHUP: reread --auth-file; handshakes under way check against the new
+ * logins from then on. A file that does not load keeps the old ones.
+ */
+static void reload(void)
+{
+	if (!d.auth_file) {
+		pr_verbose("SIGHUP: no --auth-file to reload");
+		return;
+	}
+	if (load_auth_file(d.auth_file))
+		pr_err("SIGHUP: '%s' not loaded; the %zu login(s) loaded before stay",
+		       d.auth_file, d.n_users);
+	else
+		pr_verbose("SIGHUP: '%s' reloaded: %zu login(s)", d.auth_file,
+			   d.n_users);
+}
+
 static int run(void)
 {
 	struct epoll_event events[64];
@@ -1268,6 +1300,7 @@ static int run(void)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -1299,13 +1332,16 @@ static int run(void)
 
 			switch (*type) {
 			case SRC_SIGNAL:
-				if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-					pr_verbose("%s: exiting; relays handed over continue",
-						   strsignal((int)si.ssi_signo));
-					close(sfd);
-					return 0;
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					break;
+				if (si.ssi_signo == SIGHUP) {
+					reload();
+					break;
 				}
-				break;
+				pr_verbose("%s: exiting; relays handed over continue",
+					   strsignal((int)si.ssi_signo));
+				close(sfd);
+				return 0;
 			case SRC_LISTEN:
 				if (((struct frontend *)type)->udp) {
 					pr_err("%s: the kernel ended the UDP tunnel (client profile '%s' deleted?); exiting",
@@ -1347,7 +1383,7 @@ static void cleanup(void)
 	if (d.epfd >= 0)
 		close(d.epfd);
 	ipc_relay_close();
-	free_users();
+	free_users(d.users, d.n_users);
 	free(d.fe);
 }
 
@@ -1480,6 +1516,7 @@ int main(int argc, char *argv[])
 		ret = load_auth_file(auth_file);
 		if (ret)
 			goto out;
+		d.auth_file = auth_file;
 	}
 
 	ret = config ? ensure_profile(&cfg, config) : check_profile(d.profile);

@@ -318,6 +318,54 @@ def main():
        "data in one write", repr(got))
     d.stop()
 
+    # SIGHUP rereads --auth-file; a file that does not load keeps the
+    # logins in use
+    def login(user, pw):
+        s = conn("127.0.0.1", pa)
+        s.sendall(bytes([5, 1, 2, 1, len(user)]) + user + bytes([len(pw)]) + pw)
+        s.settimeout(2)
+        got = b""
+        try:
+            while len(got) < 4:
+                b = s.recv(4 - len(got))
+                if not b:
+                    break
+                got += b
+        except socket.timeout:
+            pass
+        s.close()
+        return got
+
+    def write_auth(text):
+        with open(auth.name, "w") as f:
+            f.write(text)
+
+    def hup():
+        d.p.send_signal(signal.SIGHUP)
+        time.sleep(0.3)
+
+    write_auth("carol:one\n")
+    d = Daemon(["-v", "--client", "p", "--socks", "127.0.0.1:%d" % pa,
+                "--auth-file", auth.name], wait=("127.0.0.1", pa))
+    ok(login(b"carol", b"one") == b"\x05\x02\x01\x00",
+       "--auth-file: carol logs in")
+    write_auth("dave:two\n")
+    hup()
+    got = (login(b"carol", b"one"), login(b"dave", b"two"))
+    ok(got == (b"\x05\x02\x01\x01", b"\x05\x02\x01\x00") and
+       "reloaded: 1 login(s)" in d.stderr(),
+       "SIGHUP: the auth file is reread (carol refused, dave logs in)",
+       repr(got) + " " + d.stderr())
+    write_auth("no colon here\n")
+    hup()
+    got = login(b"dave", b"two")
+    ok(got == b"\x05\x02\x01\x00" and d.p.poll() is None and
+       "not loaded; the 1 login(s) loaded before stay" in d.stderr(),
+       "SIGHUP: a broken auth file keeps the logins in use (dave still "
+       "logs in), with an error", repr(got) + " " + d.stderr())
+    rc = d.stop()
+    ok(rc == 0, "SIGTERM after SIGHUPs: exit 0", rc)
+
     # -c config.json, through the fake kernel
     cfg = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
     cfg.write('{"server": "192.0.2.1", "server_port": 8388, "password": "pw",'
