@@ -22,11 +22,11 @@
  * again if there are more.
  *
  * Lifetime: the table holds one reference on each association, the ready
- * list one per entry, a resolution under way one. An association leaves
- * the table (idle for the server's timeout, or the server's end) with its
- * sockets: their callbacks are given back under sk_callback_lock and they
- * are released, so nothing queues it again; it is freed with its last
- * reference.
+ * list one per entry, a resolution under way one (and one on the server).
+ * An association leaves the table (idle for the server's timeout, or the
+ * server's end) with its sockets: their callbacks are given back under
+ * sk_callback_lock and they are released, so nothing queues it again; it
+ * is freed with its last reference.
  *
  * Domain targets: a name is resolved with the same dns_resolver upcall as
  * TCP's (resolve.c), on the resolver's workqueue, so the relay work never
@@ -455,9 +455,8 @@ static void ss_udp_resolve_work(struct work_struct *work)
 
 	ss_udp_assoc_put(a);
 	kfree(req);
-	/* The last access to the server: ss_udp_stop() may return now. */
-	if (atomic_dec_and_test(&udp->dns_inflight))
-		wake_up_var(&udp->dns_inflight);
+	/* Last: the server may be freed now. */
+	ss_endpoint_put(&srv->ep);
 }
 
 /* A domain target: from the cache, or resolved in the background. */
@@ -510,7 +509,12 @@ static void ss_udp_send_name(struct ss_server *srv, struct ss_udp_assoc *a,
 	req->data_len = len;
 	memcpy(req->data, data, len);
 	a->resolving = true;
-	atomic_inc(&udp->dns_inflight);
+	/*
+	 * The server outlives the resolution, which a deletion does not wait
+	 * for: an upcall can take seconds, and the deletion holds the
+	 * namespace's lock.
+	 */
+	ss_endpoint_get(&srv->ep);
 	pr_debug("udp assoc %u resolving %s\n", a->id, req->name);
 	ss_resolve_queue(&req->work);
 }
@@ -763,7 +767,6 @@ int ss_udp_init(struct ss_server *srv, struct net *net)
 	init_llist_head(&udp->ready);
 	INIT_WORK(&udp->work, ss_udp_work);
 	INIT_DELAYED_WORK(&udp->gc, ss_udp_gc);
-	atomic_set(&udp->dns_inflight, 0);
 	if (srv->mode == SS_MODE_TCP_ONLY)
 		return 0;
 
@@ -807,8 +810,9 @@ void ss_udp_start(struct ss_server *srv)
  * @srv: the server; under &ss_net.lock
  *
  * Stops reading the listeners (the caller releases them), ends every
- * association with its sockets, waits for the works and the resolutions
- * under way, and frees the buffer and ciphers. Idempotent; sleeps.
+ * association with its sockets, waits for the works, and frees the buffer
+ * and ciphers. Resolutions under way hold a reference on the server and
+ * find it closing. Idempotent; sleeps.
  */
 void ss_udp_stop(struct ss_server *srv)
 {
@@ -838,7 +842,6 @@ void ss_udp_stop(struct ss_server *srv)
 	list = llist_del_all(&udp->ready);
 	llist_for_each_entry_safe(a, tmp, list, ready)
 		ss_udp_assoc_put(a);
-	wait_var_event(&udp->dns_inflight, !atomic_read(&udp->dns_inflight));
 
 	ss_cipher_free(&udp->rx);
 	ss_cipher_free(&udp->tx);

@@ -50,8 +50,6 @@ struct ss_server;
  *	holds a reference, and its %SS_ASSOC_QUEUED bit is set
  * @work: reads the listeners and the @ready associations; on ss_wq
  * @gc: ends associations idle for the server's timeout; on ss_wq
- * @dns_inflight: resolutions started and not finished; ss_udp_stop() waits
- *	for it to reach 0 (wait_var_event)
  * @buf: %SS_UDP_BUF bytes, kmalloc'd (the ciphers need linear memory):
  *	every packet in and every reply out goes through it, one at a time
  * @rx: opens client packets, rekeyed with each packet's salt
@@ -68,7 +66,6 @@ struct ss_udp {
 	struct llist_head ready;
 	struct work_struct work;
 	struct delayed_work gc;
-	atomic_t dns_inflight;
 	u8 *buf;
 	struct ss_cipher rx;
 	struct ss_cipher tx;
