@@ -215,6 +215,41 @@ if srv_add loc0 "$m" 8740 mode udp_only >"$TOPO_DIR/err" 2>&1; then
 else
 	ss_fail "server loc0 starts" "$(cat "$TOPO_DIR/err")"
 fi
+
+# slow_del: a server deleted while one of its associations waits for a
+# name whose lookup hangs: the deletion does not wait for the lookup (the
+# server is freed when the lookup ends)
+slow_del() {
+	local t0 dt rc=0
+
+	srv_add slow0 "$m" 8742 mode udp_only || return 1
+	in_t nft -f - <<-NFT || return 1
+		table inet ssslow {
+			chain in {
+				type filter hook input priority 0;
+				udp dport 5399 drop
+			}
+		}
+	NFT
+	udp_to "$m" echo --server "$S4_C:8742" --target "slow.$DOMAIN:$ECHO" --count 1 \
+		--retries 0 --wait 0.5 >/dev/null 2>&1
+	grep -q "resolving slow.$DOMAIN" "$TOPO_DIR/kmsg" || { echo "no lookup started"; rc=1; }
+	t0=$EPOCHREALTIME
+	in_s ssctl server del slow0 || rc=1
+	dt=$(echo "$EPOCHREALTIME - $t0" | bc -l)
+	echo "deleted in $dt s"
+	if grep -q "server slow0 destroyed" "$TOPO_DIR/kmsg"; then
+		echo "the server was freed before its lookup ended"
+		rc=1
+	fi
+	[ "$(echo "$dt < 3" | bc -l)" = 1 ] || { echo "the deletion waited for the lookup"; rc=1; }
+	# the lookup ends (the resolver gives up), then the server is freed
+	wait_for 60 grep -q "server slow0 destroyed" "$TOPO_DIR/kmsg" ||
+		{ echo "server slow0 not freed after its lookup"; rc=1; }
+	in_t nft delete table inet ssslow
+	return $rc
+}
+ss_test "a server deleted during a hanging DNS lookup: deleted at once, freed when the lookup ends" slow_del
 if srv_add loc1 "$m" 8741 mode udp_only allow-local on >"$TOPO_DIR/err" 2>&1; then
 	ss_test "allow-local on: 127.0.0.1:$ECHO (the server's own echo service) reached" \
 		udp_to "$m" echo --server "$S4_C:8741" --target "127.0.0.1:$ECHO" --count 5

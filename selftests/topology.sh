@@ -34,6 +34,9 @@
 #   v4.target.test   A 10.0.2.2 only
 #   v6.target.test   AAAA fd00:2::2 only
 #   self.target.test the server's own addresses on the target link
+#   slow.target.test forwarded to $T4 port 5399, where nothing answers: a
+#                    lookup that hangs until the resolver gives up (a test
+#                    drops what arrives there, so that no ICMP error ends it)
 #   anything else under .test: NXDOMAIN
 #
 #   topo_setup            create it all; names in $NS_C $NS_S $NS_T (and $NS_L)
@@ -297,6 +300,7 @@ topo_setup() {
 		--host-record="v4.$DOMAIN,$T4" \
 		--host-record="v6.$DOMAIN,$T6" \
 		--host-record="self.$DOMAIN,$S4_T,$S6_T" \
+		--server="/slow.$DOMAIN/$T4#5399" \
 		--log-facility="$TOPO_DIR/dnsmasq.queries" --log-queries
 
 	wait_for 30 listening "$NS_T" 9001 || { echo "servers.py did not start: $(cat "$TOPO_DIR/servers.log")"; return 1; }
