@@ -19,27 +19,42 @@
  * @p: the first bytes of the request's plaintext
  * @len: how many there are
  *
+ * Port 0 reaches nothing (a TCP connect or a UDP send to it fails): an
+ * address with it is malformed, refused like an unknown type. The port
+ * comes last, so it is only seen once @len covers the whole address: a
+ * caller that gathers an address piecewise asks again on the whole of it.
+ *
  * Return: the whole address's length, type and port included, once the
  * first bytes tell it (the length may exceed @len: the rest is still to
- * come); 0 if @len is too short to tell; -EINVAL for an unknown type or a
- * zero-length domain name.
+ * come); 0 if @len is too short to tell; -EINVAL for an unknown type, a
+ * zero-length domain name, or port 0 (once @len covers it).
  */
 int ss_addr_len(const u8 *p, size_t len)
 {
+	size_t total;
+
 	if (len < 1)
 		return 0;
 	switch (p[0]) {
 	case SS_ATYP_IPV4:
-		return 1 + 4 + 2;
+		total = 1 + 4 + 2;
+		break;
 	case SS_ATYP_IPV6:
-		return 1 + 16 + 2;
+		total = 1 + 16 + 2;
+		break;
 	case SS_ATYP_DOMAIN:
 		if (len < 2)
 			return 0;
-		return p[1] ? 1 + 1 + p[1] + 2 : -EINVAL;
+		if (!p[1])
+			return -EINVAL;
+		total = 1 + 1 + p[1] + 2;
+		break;
 	default:
 		return -EINVAL;
 	}
+	if (len >= total && !p[total - 2] && !p[total - 1])
+		return -EINVAL;
+	return total;
 }
 
 static void ss_addr_set4(union ss_sockaddr *sa, __be32 a, __be16 port)
@@ -113,7 +128,7 @@ void ss_addr_parse(const u8 *p, size_t len, struct ss_target *t)
 		ss_addr_set6(&t->addr, &a6, port);
 		break;
 	default:	/* SS_ATYP_DOMAIN */
-		if (ss_addr_literal(p + 2, p[1], port, &t->addr))
+		if (ss_addr_literal((const char *)p + 2, p[1], port, &t->addr))
 			break;
 		t->name_len = p[1];
 		memcpy(t->name, p + 2, p[1]);
@@ -127,9 +142,10 @@ void ss_addr_parse(const u8 *p, size_t len, struct ss_target *t)
  * @name: the name
  * @len: its length
  *
- * Letters, digits, '-', '_' and '.' only (names on the wire are ASCII,
- * internationalised ones included), and no empty label: anything else
- * could never resolve, and must not reach the key description.
+ * ASCII letters, digits, '-', '_' and '.' only (names on the wire are
+ * ASCII, internationalised ones included), and no empty label: anything
+ * else could never resolve, and must not reach the key description. (The
+ * kernel's isalnum() is Latin-1: it alone would let 0xC0..0xFF through.)
  *
  * Return: true if @name is well-formed.
  */
@@ -146,7 +162,7 @@ bool ss_addr_name_ok(const char *name, size_t len)
 			label = 0;
 			continue;
 		}
-		if (!isalnum(c) && c != '-' && c != '_')
+		if (!isascii(c) || (!isalnum(c) && c != '-' && c != '_'))
 			return false;
 		label++;
 	}
@@ -194,11 +210,25 @@ int ss_addr_pick(const char *text, size_t len, __be16 port,
 	return found ? 0 : -ENOENT;
 }
 
+/*
+ * Cloud metadata services answer any request from the instance, with its
+ * credentials among the answers: a server must not fetch them for its
+ * clients. 169.254.169.254 (AWS, Azure, Google Cloud, Oracle, DigitalOcean,
+ * OpenStack, ...) and Tencent Cloud's 169.254.0.23 are link-local already;
+ * these are not.
+ */
+/* Alibaba Cloud's metadata service: 100.100.100.200 (shared address space) */
+#define SS_META4_ALIBABA	cpu_to_be32(0x646464c8)
+/* AWS's instance metadata service over IPv6 (Nitro): fd00:ec2::254 */
+static const struct in6_addr ss_meta6_aws = { { {
+	0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54
+} } };
+
 static bool ss_addr_is_local4(struct net *net, __be32 a)
 {
 	if (ipv4_is_loopback(a) || ipv4_is_zeronet(a) ||
 	    ipv4_is_linklocal_169(a) || ipv4_is_multicast(a) ||
-	    ipv4_is_lbcast(a))
+	    ipv4_is_lbcast(a) || a == SS_META4_ALIBABA)
 		return true;
 	/* Addresses of the namespace, and its broadcast addresses. */
 	return inet_addr_type(net, a) != RTN_UNICAST;
@@ -207,7 +237,8 @@ static bool ss_addr_is_local4(struct net *net, __be32 a)
 static bool ss_addr_is_local6(struct net *net, const struct in6_addr *a)
 {
 	if (ipv6_addr_any(a) || ipv6_addr_loopback(a) ||
-	    (ipv6_addr_type(a) & (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_MULTICAST)))
+	    (ipv6_addr_type(a) & (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_MULTICAST)) ||
+	    ipv6_addr_equal(a, &ss_meta6_aws))
 		return true;
 	return ipv6_chk_addr(net, a, NULL, 0);
 }
@@ -218,8 +249,8 @@ static bool ss_addr_is_local6(struct net *net, const struct in6_addr *a)
  * @sa: the target (IPv4-mapped addresses already made IPv4)
  *
  * Loopback, link-local, unspecified, multicast and broadcast addresses,
- * and any address of @net: what a server refuses unless it allows local
- * targets.
+ * the cloud metadata services' addresses, and any address of @net: what a
+ * server refuses unless it allows local targets.
  *
  * Return: true if @sa is one of those.
  */

@@ -32,8 +32,11 @@
 # connect_fail and dns_fail; a valid request afterwards still works.
 # Module only: the server's own addresses as targets (127.0.0.1, ::1,
 # ::ffff:127.0.0.1, its own IPv4 and IPv6 addresses, a domain resolving to
-# one) are refused and counted as connect_fail although an echo service
-# listens there, and reached with allow-local on; the max_draining module
+# one) and the cloud metadata addresses (169.254.169.254, fd00:ec2::254,
+# 100.100.100.200, given to the target here) are refused and counted as
+# connect_fail although an echo service listens there, and reached with
+# allow-local on; a target with port 0 is drained and counted as
+# bad_header; the max_draining module
 # parameter closes bad connections beyond it at once; max-conns refuses
 # connections beyond it (counted as refused).
 # Finally (module only): rmmod succeeds, every server and connection the
@@ -384,7 +387,7 @@ $r"; fi
 declare -A WANT_COUNT=([replay]="replay+1" [wrong-key]="auth_fail+1" [random]="auth_fail+1"
 	[short-salt]="" [big-length]="bad_header+1" [bad-atyp]="bad_header+1"
 	[noreply-connect]="connect_fail+1" [noreply-dns]="dns_fail+1" [noreply-local]="connect_fail+1"
-	[valid]="")
+	[noreply-meta]="connect_fail+1" [port-zero]="bad_header+1" [valid]="")
 declare -A WANT_LOG=([replay]="repeat salt detected" [wrong-key]="authentication error"
 	[random]="authentication error" [short-salt]="" [big-length]="authentication error"
 	[bad-atyp]="invalid address type" [noreply-connect]="getpeername"
@@ -392,7 +395,8 @@ declare -A WANT_LOG=([replay]="repeat salt detected" [wrong-key]="authentication
 declare -A WHAT=([replay]="a replayed first write" [wrong-key]="a wrong key"
 	[random]="random bytes" [short-salt]="half a salt" [big-length]="a length of 0x4000"
 	[bad-atyp]="address type 0x05" [noreply-connect]="a closed port"
-	[noreply-dns]="a domain that does not resolve" [noreply-local]="a local target")
+	[noreply-dns]="a domain that does not resolve" [noreply-local]="a local target"
+	[noreply-meta]="a cloud metadata address" [port-zero]="port 0")
 
 bad_sequential() {
 	local m=chacha20-ietf-poly1305 port=8600 srv=bad0 snap=$TOPO_DIR/snap out k r c t d
@@ -420,6 +424,13 @@ bad_sequential() {
 			"noreply@[$S6_C]:9000" "noreply@self.$DOMAIN:9000")
 		names+=(noreply-local noreply-local noreply-local noreply-local
 			noreply-local noreply-local)
+		# Cloud metadata services, reachable (topo_metadata) and
+		# refused all the same; port 0 is a bad address.
+		cases+=("noreply@$META4_LL:9000" "noreply@[$META6_AWS]:9000"
+			"noreply@$META4_ALIBABA:9000" "port-zero@$T4:0"
+			"port-zero@[$T6]:0" "port-zero@$DOMAIN:0")
+		names+=(noreply-meta noreply-meta noreply-meta port-zero
+			port-zero port-zero)
 	fi
 	cases+=("valid@$DOMAIN:9000")
 	names+=(valid)
@@ -552,10 +563,13 @@ local_targets() {
 		ss_fail "$m: server with allow-local on starts" "$(cat "$TOPO_DIR/err")"
 		return
 	fi
-	out=$(probe --server "$S4_C:$port" --method "$m" valid@127.0.0.1:9000 "valid@[$S6_C]:9000")
+	out=$(probe --server "$S4_C:$port" --method "$m" valid@127.0.0.1:9000 "valid@[$S6_C]:9000" \
+		"valid@[$META6_AWS]:9000" "valid@$META4_ALIBABA:9000")
 	mapfile -t res <<<"$out"
 	ok_if "allow-local on: a request for 127.0.0.1:9000 reaches the server's own echo service" .ok "${res[0]:-}"
 	ok_if "allow-local on: a request for [$S6_C]:9000 reaches the server's own echo service" .ok "${res[1]:-}"
+	ok_if "allow-local on: a request for [$META6_AWS]:9000 reaches the target's echo service" .ok "${res[2]:-}"
+	ok_if "allow-local on: a request for $META4_ALIBABA:9000 reaches the target's echo service" .ok "${res[3]:-}"
 	sut_stop "$srv"
 }
 
@@ -564,6 +578,7 @@ if [ "$SUT" = kernel ]; then
 	topo_bg servers-local "$NS_S" "$PY" "$SS_TOOLS/servers.py" --blob "$TOPO_BLOB"
 	LOCAL_ECHO=$TOPO_LAST_PID
 	wait_for 30 listening "$NS_S" 9000
+	ss_test "the cloud metadata addresses are the target's, routed from the server" topo_metadata
 fi
 bad_sequential
 bad_parallel

@@ -18,9 +18,11 @@
 #   - the counters: packets and bytes in and out, no drop
 # Bad packets (two methods): empty, short, truncated, wrong key, random,
 # a flipped bit, no address, a bad address type, truncated addresses, bad
-# domain names, a 65000-byte random datagram, a replayed packet: none
-# answered, each counted where it belongs, the server still relays after.
-# Targets local to the server are refused (and counted) unless allow-local;
+# domain names (an empty label, a NUL, a Latin-1 letter), port 0, a
+# 65000-byte random datagram, a replayed packet: none answered, each counted
+# where it belongs, the server still relays after.
+# Targets local to the server, and the cloud metadata addresses (given to
+# the target here), are refused (and counted) unless allow-local;
 # an unresolvable name is counted; associations expire after the server's
 # timeout; max-conns caps associations (the rest counted as udp_drop_limit);
 # the text output shows the udp part only for modes with UDP; a server
@@ -196,6 +198,7 @@ topo_bg servers-local "$NS_S" "$PY" "$SS_TOOLS/servers.py" --blob "$TOPO_BLOB" \
 	--http 18080 --echo 19000 --digest 19001 --udp-echo "$ECHO"
 LOCAL_ECHO=$TOPO_LAST_PID
 wait_for 30 udp_listening "$NS_S" "$ECHO"
+ss_test "the cloud metadata addresses are the target's, routed from the server" topo_metadata
 m=aes-128-gcm
 if srv_add loc0 "$m" 8740 mode udp_only >"$TOPO_DIR/err" 2>&1; then
 	for t in "127.0.0.1:$ECHO" "[::1]:$ECHO" "[$S6_T]:$ECHO" "$S4_C:$ECHO" "self.$DOMAIN:$ECHO"; do
@@ -205,12 +208,19 @@ if srv_add loc0 "$m" 8740 mode udp_only >"$TOPO_DIR/err" 2>&1; then
 			ss_ok "a packet for $t (the server itself) is not relayed"
 		fi
 	done
+	for t in "$META4_LL:$ECHO" "[$META6_AWS]:$ECHO" "$META4_ALIBABA:$ECHO"; do
+		if udp_to "$m" echo --server "$S4_C:8740" --target "$t" --count 1 --retries 0 >/dev/null 2>&1; then
+			ss_fail "a packet for $t (a cloud metadata address) is not relayed" "it was echoed"
+		else
+			ss_ok "a packet for $t (a cloud metadata address) is not relayed"
+		fi
+	done
 	udp_to "$m" echo --server "$S4_C:8740" --target "nx.$DOMAIN:$ECHO" --count 1 --retries 0 >/dev/null 2>&1
 	# the names' answers come back asynchronously
-	drops6() { [ "$(stats_s loc0 | jq .udp_drop_target)" = 6 ]; }
-	wait_for 10 drops6
-	ok_if "refused local targets and an unresolvable name counted as udp_drop_target, nothing relayed" \
-		'.udp_drop_target == 6 and .udp_pkts_out == 0' "$(stats_s loc0)"
+	drops9() { [ "$(stats_s loc0 | jq .udp_drop_target)" = 9 ]; }
+	wait_for 10 drops9
+	ok_if "refused local and metadata targets and an unresolvable name counted as udp_drop_target, nothing relayed" \
+		'.udp_drop_target == 9 and .udp_pkts_out == 0' "$(stats_s loc0)"
 	in_s ssctl server del loc0
 else
 	ss_fail "server loc0 starts" "$(cat "$TOPO_DIR/err")"
@@ -255,6 +265,10 @@ if srv_add loc1 "$m" 8741 mode udp_only allow-local on >"$TOPO_DIR/err" 2>&1; th
 		udp_to "$m" echo --server "$S4_C:8741" --target "127.0.0.1:$ECHO" --count 5
 	ss_test "allow-local on: [$S6_T]:$ECHO reached" \
 		udp_to "$m" echo --server "[$S6_C]:8741" --target "[$S6_T]:$ECHO" --count 5
+	ss_test "allow-local on: [$META6_AWS]:$ECHO (the target's, here) reached" \
+		udp_to "$m" echo --server "[$S6_C]:8741" --target "[$META6_AWS]:$ECHO" --count 5
+	ss_test "allow-local on: $META4_ALIBABA:$ECHO (the target's, here) reached" \
+		udp_to "$m" echo --server "$S4_C:8741" --target "$META4_ALIBABA:$ECHO" --count 5
 	in_s ssctl server del loc1
 else
 	ss_fail "server loc1 starts" "$(cat "$TOPO_DIR/err")"

@@ -48,6 +48,8 @@
 #                         (where the applications run: topo_app), compared
 #   topo_cleanup          kill what topo_setup started, delete the namespaces
 #   in_c / in_s / in_t / in_l CMD...   run CMD in a namespace
+#   topo_metadata         the cloud metadata addresses on the target, routed
+#                         from the server (see below)
 
 SS_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/tools
 # Debian's python3, which has the cryptography package (a python3 earlier on
@@ -73,6 +75,10 @@ T4_I=10.0.3.2 T6_I=fd00:3::2	# the target, as the initial netns sees it
 L4=10.0.4.1 L6=fd00:4::1	# the lan (TOPO_LAN=1)
 C4_L=10.0.4.2 C6_L=fd00:4::2	# the client (gateway), as the lan sees it
 DOMAIN=target.test
+# Cloud metadata services a server refuses as local targets (ss_addr_is_local()
+# in kmod/addr.c): AWS's over IPv6, Alibaba Cloud's; and everyone's over
+# link-local IPv4
+META4_LL=169.254.169.254 META6_AWS=fd00:ec2::254 META4_ALIBABA=100.100.100.200
 
 in_c() { ip netns exec "$NS_C" "$@"; }
 in_s() { ip netns exec "$NS_S" "$@"; }
@@ -112,6 +118,19 @@ topo_init_link() {
 	ip link set "$dev" up || return 1
 	# the upcall's resolver reads this; the VM's /etc is a tmpfs overlay
 	printf 'nameserver %s\n' "$T4_I" >/etc/resolv.conf
+}
+
+# topo_metadata: the cloud metadata addresses become the target's (on its
+# link to the server, which gets a route to each), so that a request for
+# one would reach the target's services: a refusal is the policy
+topo_metadata() {
+	local a
+	for a in "$META4_LL" "$META4_ALIBABA"; do
+		in_t ip addr add "$a/32" dev vs || return 1
+		in_s ip route add "$a/32" via "$T4" || return 1
+	done
+	in_t ip addr add "$META6_AWS/128" dev vs nodad || return 1
+	in_s ip -6 route add "$META6_AWS/128" via "$T6" || return 1
 }
 
 # topo_bg NAME NS CMD...: start CMD in netns NS in the background (ip netns

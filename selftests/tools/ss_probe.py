@@ -35,8 +35,10 @@ address the request asks for; each case has a default.
                that is a valid request (a server ignoring the limit would
                relay it, and the echo target would answer)
   bad-atyp     a correct stream whose address type is 0x05
+  port-zero    a correct stream whose target (TARGET, the echo service by
+               default) has port 0
 
-The last six expect the server to drain and then close: after sending, and
+The last seven expect the server to drain and then close: after sending, and
 (except short-salt, which must not complete the salt) from a fifth of the
 --timeout on a further --junk bytes of random data, the prober looks at the
 socket at half the --timeout (the server's handshake timeout): "at_half" is
@@ -285,6 +287,8 @@ def bad(args, s, key, case, target):
         data = first_write(args.method, key, b"", body, 0x4000)
     elif case == "bad-atyp":
         data = first_write(args.method, key, b"\x05" + header[1:], payload)
+    elif case == "port-zero":
+        data = first_write(args.method, key, header[:-2] + b"\0\0", payload)
     else:
         raise ValueError(case)
     s.sendall(data)
@@ -321,7 +325,7 @@ def bad(args, s, key, case, target):
 
 DEFAULTS = {"halfclose": DEFAULT_TARGET.replace(":9000", ":9001")}
 CASES = ["valid", "fragment", "halfclose", "noreply", "replay", "wrong-key",
-         "random", "short-salt", "big-length", "bad-atyp"]
+         "random", "short-salt", "big-length", "bad-atyp", "port-zero"]
 CHECKED = ("valid", "fragment", "halfclose", "noreply")
 
 

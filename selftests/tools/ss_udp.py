@@ -147,6 +147,8 @@ def mode_bad(a):
         ("trunc-domain", u.seal(b"\x03\x20target.test"), "udp_drop_bad"),
         ("bad-name", u.seal(socks_addr("a..test", 9002) + b"ping"), "udp_drop_bad"),
         ("nul-name", u.seal(socks_addr("a\0b.test", 9002) + b"ping"), "udp_drop_bad"),
+        ("latin1-name", u.seal(b"\x03\x09caf\xe9.test" + echo[-2:] + b"ping"), "udp_drop_bad"),
+        ("port-zero", u.seal(echo[:-2] + b"\0\0" + b"ping"), "udp_drop_bad"),
         ("big-random", os.urandom(65000), "udp_drop_auth"),
     ]
     rc = 0
