@@ -15,6 +15,9 @@
  *   - RSV not zero: reply 01, general failure (the RFC has no code for a
  *     malformed request; a client that sets it is not one we understand,
  *     so we do not guess);
+ *   - a CONNECT to port 0: reply 01 (it reaches nothing, and the kernel
+ *     refuses it as a target; for UDP ASSOCIATE, port 0 is the client
+ *     saying it does not know its port yet, as RFC 1928 allows);
  *   - an address type other than 1, 3, 4: reply 08; a domain name of
  *     length 0: reply 01.
  * Every refusal is decided on the first byte that shows it.
@@ -164,6 +167,9 @@ static enum socks5_action request(struct socks5 *s, const uint8_t *in,
 	total = 4 + alen + 2;
 	if (len < total)
 		return SOCKS5_NEED_MORE;
+	if (in[1] == SOCKS5_CMD_CONNECT && !in[total - 2] && !in[total - 1])
+		return fail_request(s, "port 0", SOCKS5_REP_GENERAL_FAILURE,
+				    out, out_len);
 	s->target_len = total - 3;
 	memcpy(s->target, in + 3, s->target_len);
 	*used = total;

@@ -276,10 +276,69 @@ static void test_request(void)
 		  &used, out, &out_len, &s);
 	ok(a == SOCKS5_CLOSE && !out_len,
 	   "request: version 4 closes without a reply");
+	a = step1(&no_auth, SOCKS5_REQUEST, BL(5, 1, 0, 1, 192, 0, 2, 1, 0, 0),
+		  &used, out, &out_len, &s);
+	ok(a == SOCKS5_SEND_CLOSE && same(out, out_len, fail01, sizeof(fail01)) &&
+	   s.state == SOCKS5_FAILED, "request: CONNECT to IPv4 port 0: reply 01");
+	a = step1(&no_auth, SOCKS5_REQUEST, BL(5, 1, 0, 1, 192, 0, 2, 1, 0),
+		  &used, out, &out_len, &s);
+	ok(a == SOCKS5_NEED_MORE, "request: that one without its last byte: wait");
+	a = step1(&no_auth, SOCKS5_REQUEST,
+		  BL(5, 1, 0, 4, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0),
+		  &used, out, &out_len, &s);
+	ok(a == SOCKS5_SEND_CLOSE && same(out, out_len, fail01, sizeof(fail01)),
+	   "request: CONNECT to IPv6 port 0: reply 01");
+	a = step1(&no_auth, SOCKS5_REQUEST, BL(5, 1, 0, 3, 1, 'a', 0, 0),
+		  &used, out, &out_len, &s);
+	ok(a == SOCKS5_SEND_CLOSE && same(out, out_len, fail01, sizeof(fail01)),
+	   "request: CONNECT to a name, port 0: reply 01");
+	a = step1(&no_auth, SOCKS5_REQUEST, BL(5, 1, 0, 1, 192, 0, 2, 1, 0, 1),
+		  &used, out, &out_len, &s);
+	ok(a == SOCKS5_CONNECT, "request: CONNECT to port 1");
+	a = step1(&no_auth, SOCKS5_REQUEST, BL(5, 3, 0, 1, 192, 0, 2, 1, 0, 0),
+		  &used, out, &out_len, &s);
+	ok(a == SOCKS5_UDP_ASSOCIATE &&
+	   same(s.target, s.target_len, B(1, 192, 0, 2, 1, 0, 0), 7),
+	   "request: UDP ASSOCIATE from 192.0.2.1 port 0 (unknown yet) accepted");
 	a = step1(&no_auth, SOCKS5_REQUEST, BL(5, 1, 0, 1, 1, 2, 3, 4, 0, 80, 'G', 'E', 'T'),
 		  &used, out, &out_len, &s);
 	ok(a == SOCKS5_CONNECT && used == 10,
 	   "request: data after the request is not used");
+
+	/* RSV: every value but 0 refused, decided on that byte, whatever
+	 * follows (here a request that is otherwise fine, or nothing) */
+	{
+		bool good = true;
+
+		for (unsigned int rsv = 0; rsv <= 0xff && good; rsv++) {
+			const uint8_t cmds[] = { SOCKS5_CMD_CONNECT,
+						 SOCKS5_CMD_UDP_ASSOCIATE };
+
+			for (size_t c = 0; c < sizeof(cmds) && good; c++) {
+				uint8_t req[] = { 5, cmds[c], rsv, 1, 192, 0, 2, 1, 0, 80 };
+				size_t cut;
+
+				for (cut = 3; cut <= sizeof(req) && good; cut++) {
+					a = step1(&no_auth, SOCKS5_REQUEST, req, cut,
+						  &used, out, &out_len, &s);
+					if (rsv)
+						good = a == SOCKS5_SEND_CLOSE &&
+						       same(out, out_len, fail01,
+							    sizeof(fail01)) &&
+						       !used && s.state == SOCKS5_FAILED;
+					else
+						good = cut < sizeof(req) ?
+						       a == SOCKS5_NEED_MORE :
+						       a != SOCKS5_SEND_CLOSE &&
+						       used == sizeof(req);
+				}
+			}
+			if (!good)
+				printf("# RSV 0x%02x\n", rsv);
+		}
+		ok(good, "request: RSV 0x01..0xff refused with 01 on the RSV byte, "
+		   "CONNECT and UDP ASSOCIATE; RSV 0 accepted");
+	}
 
 	/* once decided, nothing more is read */
 	socks5_init(&s);
@@ -366,6 +425,16 @@ static void test_streams(void)
 		5, 1, 0,
 		5, 1, 0, 1, 127, 0, 0, 1, 0, 22,
 	};
+	const uint8_t rsv[] = {
+		5, 1, 0,
+		5, 1, 0x80, 1, 10, 0, 0, 1, 0x1f, 0x90,
+		'G', 'E', 'T',				/* never read */
+	};
+	const uint8_t port0[] = {
+		5, 1, 0,
+		5, 1, 0, 3, 4, 'h', 'o', 's', 't', 0, 0,
+		'G', 'E', 'T',				/* never read */
+	};
 
 	test_stream("no-auth handshake and data", &no_auth, plain, sizeof(plain),
 		    SOCKS5_CONNECT, BL(5, 0), 7);
@@ -378,6 +447,12 @@ static void test_streams(void)
 	test_stream("BIND, CONNECT after it", &no_auth, bind, sizeof(bind),
 		    SOCKS5_SEND_CLOSE,
 		    BL(5, 0, 5, 7, 0, 1, 0, 0, 0, 0, 0, 0), 0);
+	test_stream("RSV 0x80, data after it", &no_auth, rsv, sizeof(rsv),
+		    SOCKS5_SEND_CLOSE,
+		    BL(5, 0, 5, 1, 0, 1, 0, 0, 0, 0, 0, 0), 0);
+	test_stream("CONNECT to port 0, data after it", &no_auth, port0,
+		    sizeof(port0), SOCKS5_SEND_CLOSE,
+		    BL(5, 0, 5, 1, 0, 1, 0, 0, 0, 0, 0, 0), 0);
 }
 
 static void test_reply(void)
