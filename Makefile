@@ -7,6 +7,8 @@
 # make dkms-install     register the tree with DKMS, build and install it
 # make check            W=1 and sparse build of the module
 # make style            checkpatch --strict on kmod/ and uapi/
+# make fuzz             the fuzz targets of the module's parsers (selftests/fuzz),
+#                       FUZZ_TIME seconds each (default 60)
 # make test | demo | bench   the VM runner (selftests/vm/run)
 # make bench BENCH_KERNEL=KVER   the benchmarks on that kernel (default: 6.1);
 #                                 BENCH_PARTS=udp etc.: see selftests/bench.sh
@@ -59,6 +61,9 @@ style:
 		--ignore SPDX_LICENSE_TAG \
 		-f kmod/*.c kmod/*.h uapi/linux/*.h
 
+fuzz:
+	$(MAKE) --no-print-directory -C selftests/fuzz run $(if $(FUZZ_TIME),FUZZ_TIME=$(FUZZ_TIME))
+
 test:
 	bash selftests/vm/run
 
@@ -73,4 +78,4 @@ clean:
 	@for d in $(TOOLDIRS); do $(MAKE) --no-print-directory -C $$d clean; done
 	rm -rf build
 
-.PHONY: all module module-debug check tools install dkms-install style test demo bench clean
+.PHONY: all module module-debug check tools install dkms-install style fuzz test demo bench clean

@@ -13,6 +13,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 PKGS=(
 	build-essential pkg-config bc kmod cpio xz-utils zstd dkms sparse
+	clang libclang-rt-dev
 	libnl-3-dev libnl-genl-3-dev libssl-dev libjson-c-dev
 	qemu-system-x86 busybox-static
 	iproute2 iputils-ping procps psmisc jq python3 python3-cryptography curl iperf3 dnsmasq-base

@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Write the seed corpus of the fuzz targets (corpus/NAME/*): small inputs,
+one of each kind the parsers take, named for what they are. Run by
+"make seeds"; the files are committed, so this runs only when seeds change."""
+
+import ipaddress
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def ip(a, port):
+    a = ipaddress.ip_address(a)
+    return (b"\x01" if a.version == 4 else b"\x04") + a.packed + struct.pack("!H", port)
+
+
+def name(n, port):
+    return bytes([3, len(n)]) + n + struct.pack("!H", port)
+
+
+ADDRS = {
+    "ipv4": ip("10.0.2.2", 9000),
+    "ipv4-port0": ip("10.0.2.2", 0),
+    "ipv4-truncated": ip("10.0.2.2", 9000)[:4],
+    "ipv4-loopback": ip("127.0.0.1", 80),
+    "ipv4-own": ip("192.0.2.1", 80),
+    "ipv4-unreachable": ip("198.51.100.7", 80),
+    "ipv4-meta-ll": ip("169.254.169.254", 80),
+    "ipv4-meta-alibaba": ip("100.100.100.200", 80),
+    "ipv6": ip("fd00:2::2", 9000),
+    "ipv6-port0": ip("fd00:2::2", 0),
+    "ipv6-truncated": ip("fd00:2::2", 9000)[:12],
+    "ipv6-mapped": ip("::ffff:127.0.0.1", 22),
+    "ipv6-linklocal": ip("fe80::1", 22),
+    "ipv6-meta-aws": ip("fd00:ec2::254", 80),
+    "name": name(b"target.test", 9000),
+    "name-port0": name(b"target.test", 0),
+    "name-truncated": name(b"target.test", 9000)[:8],
+    "name-empty": b"\x03\x00\x23\x28",
+    "name-255": name(b"a" * 63 + b"." + b"b" * 63 + b"." + b"c" * 63 + b"." + b"d" * 63, 443),
+    "name-latin1": name(b"caf\xe9.test", 80),
+    "name-nul": name(b"a\x00b.test", 80),
+    "name-empty-label": name(b"a..test", 80),
+    "name-literal-ipv4": name(b"10.0.2.2", 9000),
+    "name-literal-ipv6": name(b"fd00:2::2", 9000),
+    "name-literal-mapped": name(b"::ffff:10.0.2.2", 9000),
+    "name-literal-zeros": name(b"010.0.0.1", 9000),
+    "type5": b"\x05" + ip("10.0.2.2", 9000)[1:],
+    "answer": b"fd00:2::2, 10.0.2.2\n192.0.2.9",
+}
+
+
+def write(corpus, items):
+    d = os.path.join(HERE, "corpus", corpus)
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):
+        os.unlink(os.path.join(d, f))
+    for k, v in items.items():
+        with open(os.path.join(d, k), "wb") as f:
+            f.write(v)
+
+
+def main():
+    write("addr", ADDRS)
+    udp = {k: v + b"ping" for k, v in ADDRS.items() if k != "answer"}
+    udp["no-payload"] = ADDRS["ipv4"]
+    udp["empty"] = b""
+    udp.update({"socks5-" + k: b"\0\0\0" + ADDRS[k] + b"ping"
+                for k in ("ipv4", "ipv6", "name", "ipv4-port0")})
+    udp["socks5-frag"] = b"\0\0\1" + ADDRS["ipv4"] + b"ping"
+    udp["socks5-rsv"] = b"\1\0\0" + ADDRS["ipv4"] + b"ping"
+    write("udp", udp)
+    write("chunk", {
+        "one": b"\x00\x04ping",
+        "two": b"\x00\x04ping\x00\x05 pong",
+        "max": b"\x3f\xff" + bytes(range(256)) * 8,	# the rest to come
+        "over": b"\x40\x00" + bytes(16),
+        "zero": b"\x00\x00ping",
+        "reserved": b"\xc0\x04ping",
+        "after-bad": b"\x00\x01x\xff\xff",
+    })
+
+
+if __name__ == "__main__":
+    main()
