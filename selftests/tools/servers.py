@@ -174,11 +174,20 @@ def udp_echo(port):
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    # the reply goes out from the address the datagram came to (IPv4 as
+    # IPv4-mapped), as a client checks, on a host with several addresses
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
     s.bind(("::", port))
     while True:
-        data, peer = s.recvfrom(1 << 16)
+        data, anc, _, peer = s.recvmsg(1 << 16, socket.CMSG_SPACE(20))
+        info = [d for lvl, typ, d in anc
+                if lvl == socket.IPPROTO_IPV6 and typ == socket.IPV6_PKTINFO]
         try:
-            s.sendto(data, peer)
+            if info:
+                s.sendmsg([data], [(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO, info[0])],
+                          0, peer)
+            else:
+                s.sendto(data, peer)
         except OSError:
             pass
 
