@@ -3,7 +3,8 @@
 #
 # PID 1 in the test VM after switch_root: a minimal system (no udev, no
 # network device), then the selftests, the demo or the benchmarks, whose
-# output goes to the second serial port. Powers off when done.
+# output goes to the second serial port. Reboots when done, which ends QEMU
+# (-no-reboot): a power-off needs ACPI, which the debug kernel lacks.
 
 # shellcheck disable=SC1090
 . "$1"
@@ -19,10 +20,12 @@ mount -t tmpfs tmpfs /run
 mkdir -p /run/netns /var/run
 hostname ss-vm
 ip link set lo up
-echo 1 >/proc/sys/kernel/sysrq
+echo 1 2>/dev/null >/proc/sys/kernel/sysrq
+# kmemleak and fault injection live there (debug kernel)
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
 # With no udev nothing loads the accelerated crypto drivers; without them
-# gcm(aes) falls back to aes-generic.
+# gcm(aes) falls back to aes-generic. (The debug kernel has them built in.)
 for m in aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64; do
 	modprobe -q "$m" 2>/dev/null
 done
@@ -46,5 +49,7 @@ esac
 rc=$?
 echo "### guest done $rc"
 sync
-echo o >/proc/sysrq-trigger
+# busybox's: the host's reboot may want systemd; the debug kernel has no
+# sysrq either
+busybox reboot -f
 sleep 10
