@@ -32,14 +32,22 @@
  */
 static void ss_listen_data_ready(struct sock *sk)
 {
+	void (*pass)(struct sock *sk) = NULL;
 	struct ss_listener *l;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	l = __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
+	l = ss_sock_owner(sk);
 	if (l && READ_ONCE(sk->sk_state) == TCP_LISTEN)
 		queue_work(ss_wq, &l->accept_work);
+	else if (!l)
+		pass = READ_ONCE(sk->sk_data_ready);
 	read_unlock_bh(&sk->sk_callback_lock);
+	ss_sock_pass_on(sk, pass, ss_listen_data_ready);
 }
+
+static const struct ss_sock_cbs ss_listen_cbs = {
+	.data_ready = ss_listen_data_ready,
+};
 
 static void ss_listen_accept_work(struct work_struct *work)
 {
@@ -60,7 +68,7 @@ static void ss_listen_accept_work(struct work_struct *work)
 				 l->srv->ep.entry.name, err);
 			return;
 		}
-		ss_conn_accept(l->srv, sock, l->data_ready);
+		ss_conn_accept(l->srv, sock, l->tcp_saved.data_ready);
 	}
 	queue_work(ss_wq, &l->accept_work);
 }
@@ -88,11 +96,10 @@ static int ss_listen_one(struct ss_server *srv, struct ss_listener *l,
 		return err;
 	}
 
-	write_lock_bh(&sk->sk_callback_lock);
-	l->data_ready = sk->sk_data_ready;
-	__rcu_assign_sk_user_data_with_flags(sk, l, SK_USER_DATA_NOCOPY);
-	sk->sk_data_ready = ss_listen_data_ready;
-	write_unlock_bh(&sk->sk_callback_lock);
+	/* Our own socket: nobody else can have taken it. */
+	err = ss_sock_take(l->tcp, l, &ss_listen_cbs, &l->tcp_saved, 0);
+	if (WARN_ON_ONCE(err))
+		return err;
 
 	/* Connections may have completed before the callback was ours. */
 	queue_work(ss_wq, &l->accept_work);
@@ -138,16 +145,10 @@ void ss_listen_stop(struct ss_server *srv)
 
 	for (i = 0; i < SS_LISTEN_NR; i++) {
 		struct ss_listener *l = &srv->listen[i];
-		struct sock *sk;
 
-		if (!l->data_ready)	/* never started */
+		if (!l->tcp_saved.taken)	/* never started */
 			continue;
-		sk = l->tcp->sk;
-		write_lock_bh(&sk->sk_callback_lock);
-		sk->sk_data_ready = l->data_ready;
-		rcu_assign_sk_user_data(sk, NULL);
-		write_unlock_bh(&sk->sk_callback_lock);
+		ss_sock_give_back(l->tcp, &l->tcp_saved);
 		cancel_work_sync(&l->accept_work);
-		l->data_ready = NULL;
 	}
 }

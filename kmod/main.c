@@ -13,6 +13,7 @@
 #include "netns.h"
 #include "replay.h"
 #include "resolve.h"
+#include "socket.h"
 
 static int __init ss_mod_init(void)
 {
@@ -35,6 +36,7 @@ static int __init ss_mod_init(void)
 	pr_info("crypto self-tests: pass\n");
 #endif
 
+	ss_sock_init();
 	err = ss_conn_init();
 	if (err)
 		goto err_replay;

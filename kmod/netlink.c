@@ -620,10 +620,28 @@ static int ss_nl_client_dump(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /*
+ * Say why ss_sock_user_check() refuses a socket. Return: its error.
+ */
+static int ss_nl_sock_user_check(struct sock *sk, struct nlattr *attr,
+				 struct genl_info *info)
+{
+	int err = ss_sock_user_check(sk);
+
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "socket is already relayed or in use by the kernel");
+	else if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "socket has a ULP or a protocol other than plain TCP");
+	return err;
+}
+
+/*
  * Can the relay take this socket over? A connected TCP socket (IPv4 or
- * IPv6) that no kernel user has claimed (sk_user_data: another relay, a
- * sockmap, an encapsulation). ss_conn_start_local() checks the last point
- * again under the callback lock, for two handovers racing.
+ * IPv6) of plain TCP that no kernel user has claimed (sk_user_data:
+ * another relay, a sockmap, an encapsulation). ss_conn_start_local()
+ * checks again under the socket's locks (ss_sock_take()), for two
+ * handovers racing and for userspace changing the socket meanwhile.
  */
 static int ss_nl_relay_sock_ok(struct socket *sock, struct genl_info *info)
 {
@@ -642,12 +660,7 @@ static int ss_nl_relay_sock_ok(struct socket *sock, struct genl_info *info)
 				    "socket is not connected");
 		return -ENOTCONN;
 	}
-	if (rcu_access_pointer(__sk_user_data(sk))) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "socket is already relayed or in use by the kernel");
-		return -EBUSY;
-	}
-	return 0;
+	return ss_nl_sock_user_check(sk, attr, info);
 }
 
 /* Find a profile and take a reference on it, or say there is none. */
@@ -754,12 +767,7 @@ static int ss_nl_udp_sock_ok(struct socket *sock, struct genl_info *info)
 				    "UDP socket is connected");
 		return -EISCONN;
 	}
-	if (rcu_access_pointer(__sk_user_data(sk))) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "socket is already relayed or in use by the kernel");
-		return -EBUSY;
-	}
-	return 0;
+	return ss_nl_sock_user_check(sk, attr, info);
 }
 
 /* A connected TCP or AF_UNIX stream socket that no kernel user claimed. */
@@ -783,12 +791,7 @@ static int ss_nl_ctrl_sock_ok(struct socket *sock, struct genl_info *info)
 				    "control socket is not connected");
 		return -ENOTCONN;
 	}
-	if (rcu_access_pointer(__sk_user_data(sk))) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "control socket is in use by the kernel");
-		return -EBUSY;
-	}
-	return 0;
+	return ss_nl_sock_user_check(sk, attr, info);
 }
 
 /* SS_A_UDP_SOURCE: ATYP 1 or 4, address, port. */
@@ -912,7 +915,12 @@ static int ss_nl_udp_relay_new(struct sk_buff *skb, struct genl_info *info)
 		ss_nl_no_client(info, name);
 	else if (err == -EBUSY)
 		NL_SET_ERR_MSG(info->extack,
-			       "socket is already relayed or in use by the kernel");
+			       "a socket, or the control socket's peer, is already relayed or in use by the kernel");
+	else if (err == -EOPNOTSUPP)
+		NL_SET_ERR_MSG(info->extack,
+			       "control socket has a ULP or a protocol other than plain TCP");
+	else if (err == -ENOTCONN)
+		NL_SET_ERR_MSG(info->extack, "control socket is not connected");
 	else
 		NL_SET_ERR_MSG(info->extack, "cannot start the UDP relay");
 out_put:

@@ -9,6 +9,12 @@
  * One filter for the module: salts are random, so salts of different
  * servers never meet by chance, and a session replayed to another server
  * with another key fails authentication anyway.
+ *
+ * The salts the server makes itself (TCP responses, UDP replies) go into a
+ * second pair of filters, so that one reflected back to the server is
+ * refused. They are apart because UDP replies answer whatever reaches an
+ * association's socket, from anyone: a flood of such datagrams rotates
+ * only the server's own filter and can never evict a client's salt.
  */
 
 #include <linux/bitmap.h>
@@ -36,7 +42,7 @@
 static unsigned int replay_capacity = 100000;
 module_param(replay_capacity, uint, 0444);
 MODULE_PARM_DESC(replay_capacity,
-		 "Salts each of the two rotating Bloom filters of the replay filter holds (default 100000; memory: about 7.6 bytes per salt)");
+		 "Salts each of the two rotating Bloom filters of the replay filter holds, for the clients' salts and, apart, for the server's own (default 100000; memory: about 7.6 bytes per salt, twice)");
 
 /**
  * struct ss_replay_filter - a pair of rotating Bloom filters
@@ -59,7 +65,8 @@ struct ss_replay_filter {
 	siphash_key_t key;
 };
 
-static struct ss_replay_filter ss_replay;
+static struct ss_replay_filter ss_replay;	/* the peers' salts */
+static struct ss_replay_filter ss_replay_own;	/* the server's own */
 
 static int ss_replay_filter_init(struct ss_replay_filter *f,
 				 unsigned int capacity)
@@ -163,6 +170,19 @@ static bool ss_replay_filter_check_and_add(struct ss_replay_filter *f,
 	return seen;
 }
 
+static bool ss_replay_filter_seen(struct ss_replay_filter *f, const u8 *salt,
+				  size_t len)
+{
+	u32 idx[SS_REPLAY_HASHES];
+	bool seen;
+
+	ss_replay_indices(f, salt, len, idx);
+	spin_lock_bh(&f->lock);
+	seen = ss_replay_test(f->bits[0], idx) || ss_replay_test(f->bits[1], idx);
+	spin_unlock_bh(&f->lock);
+	return seen;
+}
+
 static void ss_replay_filter_add(struct ss_replay_filter *f, const u8 *salt,
 				 size_t len)
 {
@@ -185,11 +205,13 @@ static void ss_replay_filter_add(struct ss_replay_filter *f, const u8 *salt,
  * cannot flush the filter.
  *
  * Return: true if the salt was (probably: false positives happen at a
- * rate of 1e-6) seen before; false if not, and it is now recorded.
+ * rate of 1e-6) seen before, from a peer or made by the server itself;
+ * false if not, and it is now recorded.
  */
 bool ss_replay_check_and_add(const u8 *salt, size_t len)
 {
-	return ss_replay_filter_check_and_add(&ss_replay, salt, len);
+	return ss_replay_filter_seen(&ss_replay_own, salt, len) ||
+	       ss_replay_filter_check_and_add(&ss_replay, salt, len);
 }
 
 /**
@@ -198,11 +220,12 @@ bool ss_replay_check_and_add(const u8 *salt, size_t len)
  * @len: its length
  *
  * For the salts the server generates itself, so that one reflected back
- * to it is refused.
+ * to it is refused. They go into a filter of their own (see the top of
+ * this file).
  */
 void ss_replay_add(const u8 *salt, size_t len)
 {
-	ss_replay_filter_add(&ss_replay, salt, len);
+	ss_replay_filter_add(&ss_replay_own, salt, len);
 }
 
 /**
@@ -215,6 +238,11 @@ int ss_replay_init(void)
 	int err;
 
 	err = ss_replay_filter_init(&ss_replay, replay_capacity);
+	if (!err) {
+		err = ss_replay_filter_init(&ss_replay_own, replay_capacity);
+		if (err)
+			ss_replay_filter_free(&ss_replay);
+	}
 	if (err == -EINVAL)
 		pr_err("replay_capacity must be 1 to %u\n",
 		       SS_REPLAY_CAPACITY_MAX);
@@ -231,6 +259,7 @@ int ss_replay_init(void)
 void ss_replay_uninit(void)
 {
 	ss_replay_filter_free(&ss_replay);
+	ss_replay_filter_free(&ss_replay_own);
 }
 
 #include "selftest/replay.c"

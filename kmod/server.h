@@ -42,9 +42,9 @@ enum {
  * @srv: the server this belongs to (set by ss_listen_start())
  * @accept_work: accepts what @tcp has queued; scheduled by its
  *	sk_data_ready, cancelled by ss_listen_stop() before @tcp is released
- * @data_ready: @tcp's sk_data_ready before ss_listen_start() replaced it;
- *	accepted sockets inherit ours and get this one back when closed
- * @udp_data_ready: @udp's sk_data_ready before ss_udp_start() replaced it
+ * @tcp_saved: what @tcp had before ss_listen_start() took it over;
+ *	accepted sockets inherit our sk_data_ready and get its one back
+ * @udp_saved: what @udp had before ss_udp_start() took it over
  *
  * The sockets are created, and released, under &ss_net.lock; RCU readers
  * of the server must not touch them.
@@ -55,8 +55,8 @@ struct ss_listener {
 	struct socket *udp;
 	struct ss_server *srv;
 	struct work_struct accept_work;
-	void (*data_ready)(struct sock *sk);
-	void (*udp_data_ready)(struct sock *sk);
+	struct ss_sock_saved tcp_saved;
+	struct ss_sock_saved udp_saved;
 };
 
 /**

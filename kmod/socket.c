@@ -1,14 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel sockets: creation in an object's network namespace, binding, and
+ * Sockets: creation in an object's network namespace, binding, taking a
+ * socket over (ours or one userspace handed over) and giving it back, and
  * release.
+ *
+ * Taking over. Every socket whose callbacks the module installs is taken
+ * over with ss_sock_take() and given back with ss_sock_give_back(), and
+ * nowhere else, so the rules hold for all of them:
+ *
+ * - sk_user_data points at the owner with SK_USER_DATA_NOCOPY: a clone of
+ *   the socket (a child a listener accepts) never inherits the owner, and a
+ *   callback of ours on a clone finds none (ss_sock_owner());
+ * - the callbacks the socket had are saved in one struct and put back, with
+ *   sk_user_data cleared, under the socket's sk_callback_lock, which every
+ *   callback of ours holds while it uses the owner: a callback either sees
+ *   the owner alive or none at all. One that finds none passes the event on
+ *   to the callback the socket has by then (ss_sock_pass_on());
+ * - a socket that already has a kernel user (sk_user_data: another relay,
+ *   a sockmap, an encapsulation) is refused with -EBUSY.
+ *
+ * A socket userspace handed over (%SS_SOCK_USER) stays in userspace's
+ * hands too: the caller keeps its descriptor. A TCP socket could then be
+ * disconnected (connect() with AF_UNSPEC), bound and listened on, and every
+ * child it accepted would be a clone carrying our callbacks, still called
+ * after the relay, or the module, is gone. So while we hold such a socket,
+ * its protocol is a copy of TCP's (as ovpn's tcp.c does) that refuses to
+ * disconnect, which keeps it out of every state but the connected ones,
+ * and refuses the socket options that would change the protocol or the
+ * state under us: TCP_ULP (kTLS and others save and replace callbacks and
+ * the protocol), TCP_REPAIR and IPV6_ADDRFORM. A TCP socket whose protocol
+ * is not plain TCP's (a ULP, a sockmap) is refused, and so is one that is
+ * no longer connected when it is taken. Giving the socket back restores
+ * its protocol, so nothing of ours remains on it: after the last socket is
+ * given back the module can go.
  */
 
 #include <linux/file.h>
 #include <linux/net.h>
+#include <net/inet_connection_sock.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
 #include <net/sock.h>
+#include <net/tcp.h>
+#include <net/transp_v6.h>
 
 #include "compat.h"
 #include "socket.h"
@@ -126,4 +160,194 @@ void ss_socket_release(struct socket **sockp)
 		return;
 	}
 	sock_release(sock);
+}
+
+/* TCP's protocols, but for disconnecting and a few socket options. */
+static struct proto ss_tcp_prot __ro_after_init;
+#if IS_ENABLED(CONFIG_IPV6)
+static struct proto ss_tcpv6_prot __ro_after_init;
+#endif
+
+static int ss_tcp_disconnect(struct sock *sk, int flags)
+{
+	return -EBUSY;
+}
+
+static int ss_tcp_setsockopt(struct sock *sk, int level, int optname,
+			     sockptr_t optval, unsigned int optlen)
+{
+	const struct proto *base = &tcp_prot;
+
+	if ((level == SOL_TCP && (optname == TCP_ULP || optname == TCP_REPAIR)) ||
+	    (level == SOL_IPV6 && optname == IPV6_ADDRFORM))
+		return -EBUSY;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (READ_ONCE(sk->sk_prot) == &ss_tcpv6_prot)
+		base = &tcpv6_prot;
+#endif
+	/* tcp_setsockopt(), which 6.12 no longer exports */
+	return base->setsockopt(sk, level, optname, optval, optlen);
+}
+
+/**
+ * ss_sock_init() - make the protocols that hold handed-over TCP sockets
+ */
+void __init ss_sock_init(void)
+{
+	ss_tcp_prot = tcp_prot;
+	ss_tcp_prot.disconnect = ss_tcp_disconnect;
+	ss_tcp_prot.setsockopt = ss_tcp_setsockopt;
+#if IS_ENABLED(CONFIG_IPV6)
+	ss_tcpv6_prot = tcpv6_prot;
+	ss_tcpv6_prot.disconnect = ss_tcp_disconnect;
+	ss_tcpv6_prot.setsockopt = ss_tcp_setsockopt;
+#endif
+}
+
+static bool ss_sock_is_tcp(const struct sock *sk)
+{
+	return (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
+	       sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP;
+}
+
+/* Our copy of @prot, or NULL if @prot is not plain TCP's. */
+static struct proto *ss_sock_tcp_prot(const struct proto *prot)
+{
+	if (prot == &tcp_prot)
+		return &ss_tcp_prot;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (prot == &tcpv6_prot)
+		return &ss_tcpv6_prot;
+#endif
+	return NULL;
+}
+
+/**
+ * ss_sock_user_check() - can a socket userspace hands over be taken?
+ * @sk: the socket
+ *
+ * The checks ss_sock_take() makes again under the socket's locks, for a
+ * netlink handler to say early what is wrong.
+ *
+ * Return: 0; -EBUSY if a kernel user has the socket already; -EOPNOTSUPP
+ * for a TCP socket with a ULP or another protocol than plain TCP's (a
+ * sockmap, kTLS).
+ */
+int ss_sock_user_check(const struct sock *sk)
+{
+	if (rcu_access_pointer(__sk_user_data(sk)))
+		return -EBUSY;
+	if (ss_sock_is_tcp(sk) &&
+	    (inet_csk(sk)->icsk_ulp_ops ||
+	     !ss_sock_tcp_prot(READ_ONCE(sk->sk_prot))))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/**
+ * ss_sock_take() - install an owner's callbacks on a socket
+ * @sock: the socket
+ * @owner: what the callbacks find with ss_sock_owner()
+ * @cbs: the callbacks
+ * @saved: where to keep what the socket had, for ss_sock_give_back()
+ * @flags: %SS_SOCK_USER for a socket userspace handed over
+ *
+ * See the top of this file. Process context.
+ *
+ * Return: 0; -EBUSY if the socket has a kernel user already;
+ * -EOPNOTSUPP for a handed-over TCP socket that is not plain TCP;
+ * -ENOTCONN for one that is not connected (any more).
+ */
+int ss_sock_take(struct socket *sock, void *owner, const struct ss_sock_cbs *cbs,
+		 struct ss_sock_saved *saved, unsigned int flags)
+{
+	struct sock *sk = sock->sk;
+	bool lock = (flags & SS_SOCK_USER) && ss_sock_is_tcp(sk);
+	struct proto *ours = NULL;
+	int err = 0;
+
+	/* sk_prot changes under the socket lock (as in setsockopt). */
+	if (lock)
+		lock_sock(sk);
+	write_lock_bh(&sk->sk_callback_lock);
+	if (rcu_access_pointer(__sk_user_data(sk))) {
+		err = -EBUSY;
+		goto out;
+	}
+	if (lock) {
+		ours = ss_sock_tcp_prot(sk->sk_prot);
+		if (!ours || inet_csk(sk)->icsk_ulp_ops) {
+			err = -EOPNOTSUPP;
+			goto out;
+		}
+		if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
+			err = -ENOTCONN;
+			goto out;
+		}
+		saved->prot = sk->sk_prot;
+		WRITE_ONCE(sk->sk_prot, ours);
+	}
+	saved->data_ready = sk->sk_data_ready;
+	saved->write_space = sk->sk_write_space;
+	saved->state_change = sk->sk_state_change;
+	__rcu_assign_sk_user_data_with_flags(sk, owner, SK_USER_DATA_NOCOPY);
+	if (cbs->data_ready)
+		sk->sk_data_ready = cbs->data_ready;
+	if (cbs->write_space)
+		sk->sk_write_space = cbs->write_space;
+	if (cbs->state_change)
+		sk->sk_state_change = cbs->state_change;
+	saved->taken = true;
+out:
+	write_unlock_bh(&sk->sk_callback_lock);
+	if (lock)
+		release_sock(sk);
+	return err;
+}
+
+/**
+ * ss_sock_give_back() - put back what ss_sock_take() replaced
+ * @sock: the socket
+ * @saved: what it had; nothing happens if it was not taken
+ *
+ * After this no callback of ours sees the owner. Process context.
+ */
+void ss_sock_give_back(struct socket *sock, struct ss_sock_saved *saved)
+{
+	struct sock *sk;
+
+	if (!saved->taken)
+		return;
+	sk = sock->sk;
+	if (saved->prot)
+		lock_sock(sk);
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_data_ready = saved->data_ready;
+	sk->sk_write_space = saved->write_space;
+	sk->sk_state_change = saved->state_change;
+	rcu_assign_sk_user_data(sk, NULL);
+	if (saved->prot)
+		WRITE_ONCE(sk->sk_prot, saved->prot);
+	write_unlock_bh(&sk->sk_callback_lock);
+	if (saved->prot)
+		release_sock(sk);
+	saved->prot = NULL;
+	saved->taken = false;
+}
+
+/**
+ * ss_sock_pass_on() - hand an event to the socket's callback of now
+ * @sk: the socket, on which a callback of ours found no owner
+ * @now: the socket's callback, read after finding no owner
+ * @self: the callback of ours that was called
+ *
+ * The socket was given back while the event was on its way to us: the
+ * callback it has now (the one it had before us) gets the event. On a
+ * clone of one of our sockets, which still has ours, nothing is done.
+ */
+void ss_sock_pass_on(struct sock *sk, void (*now)(struct sock *sk),
+		     void (*self)(struct sock *sk))
+{
+	if (now && now != self)
+		now(sk);
 }

@@ -94,7 +94,7 @@ struct ss_udp_dns {
  * @listener: index of the server socket the client writes to
  * @sock: the sockets to targets, by family (%SS_LISTEN_IPV4, _IPV6),
  *	created at the first packet for that family
- * @data_ready: the sockets' original sk_data_ready
+ * @saved: what the sockets had before our callbacks
  * @last_used: jiffies of the last packet either way
  * @dead: out of the table, sockets released
  * @resolving: a resolution is under way
@@ -113,7 +113,7 @@ struct ss_udp_assoc {
 	union ss_sockaddr client;
 	int listener;
 	struct socket *sock[SS_LISTEN_NR];
-	void (*data_ready)(struct sock *sk);
+	struct ss_sock_saved saved[SS_LISTEN_NR];
 	unsigned long last_used;
 	bool dead;
 	bool resolving;
@@ -232,60 +232,58 @@ static void ss_udp_assoc_queue(struct ss_udp *udp, struct ss_udp_assoc *a)
 /* An association socket's sk_data_ready: softirq or process context. */
 static void ss_udp_assoc_data_ready(struct sock *sk)
 {
+	void (*pass)(struct sock *sk) = NULL;
 	struct ss_udp_assoc *a;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	a = __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
+	a = ss_sock_owner(sk);
 	if (a)
 		ss_udp_assoc_queue(&a->srv->udp, a);
+	else
+		pass = READ_ONCE(sk->sk_data_ready);
 	read_unlock_bh(&sk->sk_callback_lock);
+	ss_sock_pass_on(sk, pass, ss_udp_assoc_data_ready);
 }
+
+static const struct ss_sock_cbs ss_udp_assoc_cbs = {
+	.data_ready = ss_udp_assoc_data_ready,
+};
 
 /* A listener's sk_data_ready: softirq or process context. */
 static void ss_udp_listen_data_ready(struct sock *sk)
 {
+	void (*pass)(struct sock *sk) = NULL;
 	struct ss_server *srv;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	srv = __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
+	srv = ss_sock_owner(sk);
 	if (srv)
 		queue_work(ss_wq, &srv->udp.work);
+	else
+		pass = READ_ONCE(sk->sk_data_ready);
 	read_unlock_bh(&sk->sk_callback_lock);
+	ss_sock_pass_on(sk, pass, ss_udp_listen_data_ready);
 }
+
+static const struct ss_sock_cbs ss_udp_listen_cbs = {
+	.data_ready = ss_udp_listen_data_ready,
+};
 
 /*
- * Install @data as the socket's user data and @data_ready as its
- * sk_data_ready (udp.h); ss_udp_clear_callback() puts @data_ready back.
+ * The association tables' hash seed: random, so that nobody can choose
+ * source addresses that all fall into one bucket.
  */
-void ss_udp_set_callback(struct socket *sock, void *data,
-			 void (*data_ready)(struct sock *sk))
-{
-	struct sock *sk = sock->sk;
-
-	write_lock_bh(&sk->sk_callback_lock);
-	__rcu_assign_sk_user_data_with_flags(sk, data, SK_USER_DATA_NOCOPY);
-	sk->sk_data_ready = data_ready;
-	write_unlock_bh(&sk->sk_callback_lock);
-}
-
-void ss_udp_clear_callback(struct socket *sock,
-			   void (*data_ready)(struct sock *sk))
-{
-	struct sock *sk = sock->sk;
-
-	write_lock_bh(&sk->sk_callback_lock);
-	sk->sk_data_ready = data_ready;
-	rcu_assign_sk_user_data(sk, NULL);
-	write_unlock_bh(&sk->sk_callback_lock);
-}
+static u32 ss_udp_hash_seed __read_mostly;
 
 u32 ss_udp_hash(const union ss_sockaddr *sa)
 {
+	net_get_random_once(&ss_udp_hash_seed, sizeof(ss_udp_hash_seed));
 	if (sa->sa.sa_family == AF_INET)
 		return jhash_2words((__force u32)sa->in4.sin_addr.s_addr,
-				    (__force u32)sa->in4.sin_port, 0);
+				    (__force u32)sa->in4.sin_port,
+				    ss_udp_hash_seed);
 	return jhash2((const u32 *)&sa->in6.sin6_addr, 4,
-		      (__force u32)sa->in6.sin6_port);
+		      ss_udp_hash_seed ^ (__force u32)sa->in6.sin6_port);
 }
 
 bool ss_udp_addr_eq(const union ss_sockaddr *a, const union ss_sockaddr *b)
@@ -313,7 +311,7 @@ static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
 	for (i = 0; i < SS_LISTEN_NR; i++) {
 		if (!a->sock[i])
 			continue;
-		ss_udp_clear_callback(a->sock[i], a->data_ready);
+		ss_sock_give_back(a->sock[i], &a->saved[i]);
 		ss_socket_release(&a->sock[i]);
 	}
 	a->dead = true;
@@ -378,8 +376,8 @@ static struct socket *ss_udp_assoc_sock(struct ss_server *srv,
 	}
 	if (family == AF_INET6)
 		ip6_sock_set_v6only(sock->sk);
-	a->data_ready = sock->sk->sk_data_ready;
-	ss_udp_set_callback(sock, a, ss_udp_assoc_data_ready);
+	/* Our own socket: nobody else can have taken it. */
+	ss_sock_take(sock, a, &ss_udp_assoc_cbs, &a->saved[i], 0);
 	a->sock[i] = sock;
 	return sock;
 }
@@ -797,8 +795,7 @@ void ss_udp_start(struct ss_server *srv)
 
 		if (!l->udp)
 			continue;
-		l->udp_data_ready = l->udp->sk->sk_data_ready;
-		ss_udp_set_callback(l->udp, srv, ss_udp_listen_data_ready);
+		ss_sock_take(l->udp, srv, &ss_udp_listen_cbs, &l->udp_saved, 0);
 	}
 	srv->udp.started = true;
 	/* Packets may have come before the callbacks were ours. */
@@ -825,8 +822,8 @@ void ss_udp_stop(struct ss_server *srv)
 	if (udp->started) {
 		for (i = 0; i < SS_LISTEN_NR; i++)
 			if (srv->listen[i].udp)
-				ss_udp_clear_callback(srv->listen[i].udp,
-						      srv->listen[i].udp_data_ready);
+				ss_sock_give_back(srv->listen[i].udp,
+						  &srv->listen[i].udp_saved);
 		udp->started = false;
 	}
 

@@ -73,10 +73,6 @@ struct ss_udp {
 };
 
 /* Shared by both roles' UDP relays (udp.c, udp_local.c). */
-void ss_udp_set_callback(struct socket *sock, void *data,
-			 void (*data_ready)(struct sock *sk));
-void ss_udp_clear_callback(struct socket *sock,
-			   void (*data_ready)(struct sock *sk));
 u32 ss_udp_hash(const union ss_sockaddr *sa);
 bool ss_udp_addr_eq(const union ss_sockaddr *a, const union ss_sockaddr *b);
 int ss_udp_seal(struct ss_cipher *c, const struct ss_method_info *method,

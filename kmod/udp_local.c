@@ -40,6 +40,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <net/af_unix.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -62,6 +63,7 @@
 enum {
 	SS_LUDP_QUEUED,		/* on a ready list */
 	SS_LUDP_KILL,		/* relay: the control socket was closed */
+	SS_LUDP_CTRL_DATA,	/* relay: the control socket has data */
 };
 
 /**
@@ -69,14 +71,14 @@ enum {
  * @node: in &ss_ludp.relays
  * @refcount: see the top of this file
  * @ready: in &ss_ludp.ready_relays while %SS_LUDP_QUEUED is set
- * @flags: %SS_LUDP_QUEUED, %SS_LUDP_KILL
+ * @flags: %SS_LUDP_QUEUED, %SS_LUDP_KILL, %SS_LUDP_CTRL_DATA
  * @cl: the profile
  * @net: the profile's namespace: association sockets are created there
  * @id: for the debug log
  * @sock: the handed-over UDP socket
  * @ctrl: the control socket, or NULL
- * @data_ready: @sock's original sk_data_ready
- * @state_change: @ctrl's original sk_state_change
+ * @sock_saved: what @sock had before our callbacks
+ * @ctrl_saved: what @ctrl had before our callbacks
  * @socks5: SOCKS5 mode, else tunnel
  * @target_len: tunnel mode: length of @target
  * @target: tunnel mode: the target, SOCKS5 format
@@ -98,8 +100,8 @@ struct ss_ludp_relay {
 	u32 id;
 	struct socket *sock;
 	struct socket *ctrl;
-	void (*data_ready)(struct sock *sk);
-	void (*state_change)(struct sock *sk);
+	struct ss_sock_saved sock_saved;
+	struct ss_sock_saved ctrl_saved;
 	bool socks5;
 	u16 target_len;
 	u8 target[SS_ADDR_MAX];
@@ -121,7 +123,7 @@ struct ss_ludp_relay {
  * @id: for the debug log
  * @app: the source address: where replies go
  * @sock: the socket connected to the profile's server
- * @data_ready: @sock's original sk_data_ready
+ * @saved: what @sock had before our callbacks
  * @last_used: jiffies of the last datagram either way
  * @dead: out of the table, socket released
  */
@@ -135,7 +137,7 @@ struct ss_ludp_assoc {
 	u32 id;
 	union ss_sockaddr app;
 	struct socket *sock;
-	void (*data_ready)(struct sock *sk);
+	struct ss_sock_saved saved;
 	unsigned long last_used;
 	bool dead;
 };
@@ -192,14 +194,22 @@ static void ss_ludp_assoc_queue(struct ss_ludp *l, struct ss_ludp_assoc *a)
 /* The relay socket's sk_data_ready: softirq or process context. */
 static void ss_ludp_relay_data_ready(struct sock *sk)
 {
+	void (*pass)(struct sock *sk) = NULL;
 	struct ss_ludp_relay *r;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	r = __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
+	r = ss_sock_owner(sk);
 	if (r)
 		ss_ludp_relay_queue(&r->cl->udp, r);
+	else
+		pass = READ_ONCE(sk->sk_data_ready);
 	read_unlock_bh(&sk->sk_callback_lock);
+	ss_sock_pass_on(sk, pass, ss_ludp_relay_data_ready);
 }
+
+static const struct ss_sock_cbs ss_ludp_relay_cbs = {
+	.data_ready = ss_ludp_relay_data_ready,
+};
 
 /* Has the control socket's peer closed it (FIN, reset, AF_UNIX close)? */
 static bool ss_ludp_ctrl_closed(struct sock *sk)
@@ -210,68 +220,70 @@ static bool ss_ludp_ctrl_closed(struct sock *sk)
 /* The control socket's sk_state_change: softirq or process context. */
 static void ss_ludp_ctrl_state_change(struct sock *sk)
 {
-	void (*state_change)(struct sock *sk) = NULL;
+	void (*pass)(struct sock *sk) = NULL;
 	struct ss_ludp_relay *r;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	r = __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
+	r = ss_sock_owner(sk);
 	if (r) {
-		state_change = r->state_change;
+		pass = r->ctrl_saved.state_change;
 		if (ss_ludp_ctrl_closed(sk)) {
 			set_bit(SS_LUDP_KILL, &r->flags);
 			ss_ludp_relay_queue(&r->cl->udp, r);
 		}
+	} else {
+		pass = READ_ONCE(sk->sk_state_change);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
-	if (state_change)
-		state_change(sk);
+	ss_sock_pass_on(sk, pass, ss_ludp_ctrl_state_change);
 }
+
+/*
+ * The control socket's sk_data_ready. Nothing is expected on it, and
+ * whatever comes is read and dropped (ss_ludp_ctrl_drain()), so that a
+ * client cannot fill kernel memory through it, nor keep the relay alive
+ * for ever with the peer's own descriptor in flight on it.
+ */
+static void ss_ludp_ctrl_data_ready(struct sock *sk)
+{
+	void (*pass)(struct sock *sk) = NULL;
+	struct ss_ludp_relay *r;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	r = ss_sock_owner(sk);
+	if (r) {
+		set_bit(SS_LUDP_CTRL_DATA, &r->flags);
+		ss_ludp_relay_queue(&r->cl->udp, r);
+	} else {
+		pass = READ_ONCE(sk->sk_data_ready);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	ss_sock_pass_on(sk, pass, ss_ludp_ctrl_data_ready);
+}
+
+static const struct ss_sock_cbs ss_ludp_ctrl_cbs = {
+	.data_ready = ss_ludp_ctrl_data_ready,
+	.state_change = ss_ludp_ctrl_state_change,
+};
 
 static void ss_ludp_assoc_data_ready(struct sock *sk)
 {
+	void (*pass)(struct sock *sk) = NULL;
 	struct ss_ludp_assoc *a;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	a = __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
+	a = ss_sock_owner(sk);
 	if (a)
 		ss_ludp_assoc_queue(a->ludp, a);
+	else
+		pass = READ_ONCE(sk->sk_data_ready);
 	read_unlock_bh(&sk->sk_callback_lock);
+	ss_sock_pass_on(sk, pass, ss_ludp_assoc_data_ready);
 }
 
-/* Claim a socket userspace handed over: false if the kernel uses it. */
-static bool ss_ludp_claim(struct socket *sock, void *data,
-			  void (*data_ready)(struct sock *sk),
-			  void (*state_change)(struct sock *sk),
-			  void (**orig)(struct sock *sk))
-{
-	struct sock *sk = sock->sk;
-
-	write_lock_bh(&sk->sk_callback_lock);
-	if (rcu_access_pointer(__sk_user_data(sk))) {
-		write_unlock_bh(&sk->sk_callback_lock);
-		return false;
-	}
-	__rcu_assign_sk_user_data_with_flags(sk, data, SK_USER_DATA_NOCOPY);
-	if (data_ready) {
-		*orig = sk->sk_data_ready;
-		sk->sk_data_ready = data_ready;
-	} else {
-		*orig = sk->sk_state_change;
-		sk->sk_state_change = state_change;
-	}
-	write_unlock_bh(&sk->sk_callback_lock);
-	return true;
-}
-
-static void ss_ludp_unclaim_ctrl(struct ss_ludp_relay *r)
-{
-	struct sock *sk = r->ctrl->sk;
-
-	write_lock_bh(&sk->sk_callback_lock);
-	sk->sk_state_change = r->state_change;
-	rcu_assign_sk_user_data(sk, NULL);
-	write_unlock_bh(&sk->sk_callback_lock);
-}
+static const struct ss_sock_cbs ss_ludp_assoc_cbs = {
+	.data_ready = ss_ludp_assoc_data_ready,
+};
 
 static unsigned long ss_ludp_gc_period(const struct ss_client *cl)
 {
@@ -288,7 +300,7 @@ static void ss_ludp_assoc_remove(struct ss_client *cl, struct ss_ludp_assoc *a,
 	a->relay->nr_assocs--;
 	l->nr_assocs--;
 	atomic64_dec(&cl->ep.stats.udp_assoc_active);
-	ss_udp_clear_callback(a->sock, a->data_ready);
+	ss_sock_give_back(a->sock, &a->saved);
 	ss_socket_release(&a->sock);
 	a->dead = true;
 	pr_debug("udp local assoc %u closed: %s\n", a->id, why);
@@ -307,10 +319,10 @@ static void ss_ludp_relay_remove(struct ss_client *cl, struct ss_ludp_relay *r,
 	cl->udp.nr_relays--;
 	hash_for_each_safe(r->assocs, bkt, tmp, a, node)
 		ss_ludp_assoc_remove(cl, a, why);
-	ss_udp_clear_callback(r->sock, r->data_ready);
+	ss_sock_give_back(r->sock, &r->sock_saved);
 	ss_socket_release(&r->sock);
 	if (r->ctrl) {
-		ss_ludp_unclaim_ctrl(r);
+		ss_sock_give_back(r->ctrl, &r->ctrl_saved);
 		ss_socket_release(&r->ctrl);
 	}
 	r->dead = true;
@@ -401,8 +413,8 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 	a->app = *from;
 	a->id = atomic_inc_return(&ss_ludp_ids);
 	a->sock = sock;
-	a->data_ready = sock->sk->sk_data_ready;
-	ss_udp_set_callback(sock, a, ss_ludp_assoc_data_ready);
+	/* Our own socket: nobody else can have taken it. */
+	ss_sock_take(sock, a, &ss_ludp_assoc_cbs, &a->saved, 0);
 	hash_add(r->assocs, &a->node, hash);
 	r->nr_assocs++;
 	l->nr_assocs++;
@@ -471,6 +483,37 @@ static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
 	a->last_used = jiffies;
 	ss_stats_inc(stats, SS_CTR_UDP_PKTS_OUT);
 	ss_stats_add(stats, SS_CTR_UDP_BYTES_OUT, data_len);
+}
+
+/*
+ * Read and drop what the control socket has. Descriptors in flight on an
+ * AF_UNIX control socket (SCM_RIGHTS) are dropped with their message: one
+ * that holds the socket's peer open, in a cycle only our reference keeps
+ * from the AF_UNIX garbage collector, is closed, and the relay ends.
+ * Return: true if the peer has closed the control socket.
+ */
+static bool ss_ludp_ctrl_drain(struct ss_client *cl, struct ss_ludp_relay *r)
+{
+	struct msghdr msg;
+	struct kvec iov;
+	int n, ret;
+
+	for (n = 0; n < SS_UDP_BUDGET; n++) {
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = cl->udp.buf;
+		iov.iov_len = SS_LUDP_BUF;
+		ret = kernel_recvmsg(r->ctrl, &msg, &iov, 1, iov.iov_len,
+				     MSG_DONTWAIT);
+		if (ret == 0)
+			return true;
+		if (ret == -EAGAIN)
+			return ss_ludp_ctrl_closed(r->ctrl->sk);
+		if (ret < 0)
+			return true;	/* reset: as closed */
+	}
+	set_bit(SS_LUDP_CTRL_DATA, &r->flags);
+	ss_ludp_relay_queue(&cl->udp, r);	/* more next time */
+	return false;
 }
 
 static void ss_ludp_read_relay(struct ss_client *cl, struct ss_ludp_relay *r)
@@ -607,6 +650,9 @@ static void ss_ludp_work(struct work_struct *work)
 		clear_bit(SS_LUDP_QUEUED, &r->flags);
 		/* Orders the bit with the reads: new data queues it again. */
 		smp_mb__after_atomic();
+		if (!r->dead && test_and_clear_bit(SS_LUDP_CTRL_DATA, &r->flags) &&
+		    ss_ludp_ctrl_drain(cl, r))
+			set_bit(SS_LUDP_KILL, &r->flags);
 		if (!r->dead && test_bit(SS_LUDP_KILL, &r->flags))
 			ss_ludp_relay_remove(cl, r, "control socket closed");
 		else if (!r->dead)
@@ -734,6 +780,35 @@ static int ss_ludp_send_reply(struct socket *ctrl, const u8 *reply,
 	return (size_t)ret == len ? 0 : -EAGAIN;
 }
 
+/*
+ * Both ends of one AF_UNIX socket pair as control sockets (of two relays)
+ * would keep each other open for ever, whoever else closed them: an
+ * AF_UNIX control socket whose peer the kernel uses already is refused.
+ * The mutex makes the check and the take one step for every profile.
+ */
+static DEFINE_MUTEX(ss_ludp_unix_lock);
+
+static int ss_ludp_take_ctrl(struct ss_ludp_relay *r)
+{
+	struct sock *sk = r->ctrl->sk, *peer;
+	int err;
+
+	if (sk->sk_family != AF_UNIX)
+		return ss_sock_take(r->ctrl, r, &ss_ludp_ctrl_cbs,
+				    &r->ctrl_saved, SS_SOCK_USER);
+	mutex_lock(&ss_ludp_unix_lock);
+	peer = unix_peer_get(sk);
+	if (peer && rcu_access_pointer(__sk_user_data(peer)))
+		err = -EBUSY;
+	else
+		err = ss_sock_take(r->ctrl, r, &ss_ludp_ctrl_cbs,
+				   &r->ctrl_saved, SS_SOCK_USER);
+	mutex_unlock(&ss_ludp_unix_lock);
+	if (peer)
+		sock_put(peer);
+	return err;
+}
+
 /**
  * ss_ludp_relay_new() - make a UDP relay of the local role
  * @net: the profile's namespace: the server is reached from there
@@ -782,30 +857,25 @@ int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
 	err = ss_ludp_alloc(cl);
 	if (err)
 		goto err_unlock;
-	err = -EBUSY;
-	if (!ss_ludp_claim(r->sock, r, ss_ludp_relay_data_ready, NULL,
-			   &r->data_ready))
+	err = ss_sock_take(r->sock, r, &ss_ludp_relay_cbs, &r->sock_saved,
+			   SS_SOCK_USER);
+	if (err)
 		goto err_unlock;
-	if (r->ctrl && !ss_ludp_claim(r->ctrl, r, NULL,
-				      ss_ludp_ctrl_state_change,
-				      &r->state_change)) {
-		ss_udp_clear_callback(r->sock, r->data_ready);
-		goto err_unlock;
+	if (r->ctrl) {
+		err = ss_ludp_take_ctrl(r);
+		if (err)
+			goto err_given;
 	}
 	if (cfg->reply_len) {
 		err = ss_ludp_send_reply(r->ctrl, cfg->reply, cfg->reply_len);
-		if (err) {
-			/* Not listed: a queued reference finds it dead. */
-			r->dead = true;
-			ss_ludp_unclaim_ctrl(r);
-			ss_udp_clear_callback(r->sock, r->data_ready);
-			mutex_unlock(&l->lock);
-			ss_ludp_relay_put(r);
-			return err;
-		}
+		if (err)
+			goto err_given;
 	}
-	if (r->ctrl)
+	if (r->ctrl) {
 		ss_ludp_ctrl_keepalive(cl, r->ctrl->sk);
+		/* What came before our callbacks is dropped too. */
+		set_bit(SS_LUDP_CTRL_DATA, &r->flags);
+	}
 	list_add_tail(&r->node, &l->relays);
 	l->nr_relays++;
 	pr_debug("udp relay %u created on client %s (%s)\n", r->id,
@@ -817,6 +887,20 @@ int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
 	queue_delayed_work(ss_wq, &l->gc, ss_ludp_gc_period(cl));
 	mutex_unlock(&l->lock);
 	return 0;
+
+err_given:
+	/*
+	 * Our callbacks were installed: a datagram, or the control socket's
+	 * end, may have queued the relay already. It is not listed, and the
+	 * queued reference finds it dead.
+	 */
+	r->dead = true;
+	ss_sock_give_back(r->sock, &r->sock_saved);
+	if (r->ctrl)
+		ss_sock_give_back(r->ctrl, &r->ctrl_saved);
+	mutex_unlock(&l->lock);
+	ss_ludp_relay_put(r);
+	return err;
 
 err_unlock:
 	mutex_unlock(&l->lock);
