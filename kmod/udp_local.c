@@ -844,6 +844,9 @@ int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
 	r->source = cfg->source;
 	hash_init(r->assocs);
 	r->last_used = jiffies;
+	/* From here on every way out drops the reference: "destroyed". */
+	pr_debug("udp relay %u created on client %s (%s)\n", r->id,
+		 cl->ep.entry.name, r->socks5 ? "socks5" : "tunnel");
 
 	mutex_lock(&l->lock);
 	err = -ENOENT;
@@ -878,8 +881,6 @@ int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
 	}
 	list_add_tail(&r->node, &l->relays);
 	l->nr_relays++;
-	pr_debug("udp relay %u created on client %s (%s)\n", r->id,
-		 cl->ep.entry.name, r->socks5 ? "socks5" : "tunnel");
 	/* Datagrams, or the control socket's end, may have come already. */
 	if (r->ctrl && ss_ludp_ctrl_closed(r->ctrl->sk))
 		set_bit(SS_LUDP_KILL, &r->flags);
@@ -904,7 +905,7 @@ err_given:
 
 err_unlock:
 	mutex_unlock(&l->lock);
-	kfree(r);
+	ss_ludp_relay_put(r);
 	return err;
 }
 

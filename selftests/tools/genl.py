@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The shadowsocks generic netlink family by hand, for the tests that must
+send what ssctl never would (raw attributes, descriptors of their own).
+
+The numbers are uapi/linux/shadowsocks.h's, which is append-only.
+
+    nl = Genl()                         # resolves the family
+    err, extack, msgs = nl.request(CMD_CLIENT_NEW, [strz(A_NAME, "c"), ...])
+"""
+
+import socket
+import struct
+
+NETLINK_GENERIC, SOL_NETLINK, NETLINK_EXT_ACK = 16, 270, 11
+NLM_F_REQUEST, NLM_F_ACK = 1, 4
+NLMSG_ERROR = 2
+GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
+
+(CMD_SERVER_NEW, CMD_SERVER_DEL, CMD_SERVER_GET, CMD_CLIENT_NEW,
+ CMD_CLIENT_DEL, CMD_CLIENT_GET, CMD_RELAY_NEW, CMD_UDP_RELAY_NEW) = range(1, 9)
+
+(A_NAME, A_LISTEN_IPV4, A_LISTEN_IPV6, A_REMOTE_IPV4, A_REMOTE_IPV6, A_PORT,
+ A_METHOD, A_KEY, A_MODE, A_TIMEOUT, A_STATS, A_HANDSHAKE_TIMEOUT,
+ A_MAX_CONNS, A_ALLOW_LOCAL, A_FD, A_TARGET, A_DATA, A_REPLY, A_SOCKS5_UDP,
+ A_UDP_SOURCE, A_CTRL_FD) = range(1, 22)
+
+METHOD_AES_256_GCM = 3
+
+
+def attr(t, data):
+    n = 4 + len(data)
+    return struct.pack("HH", n, t) + data + b"\0" * (-n % 4)
+
+
+def attrs(b):
+    """(type, payload) of each attribute in b"""
+    i = 0
+    while i + 4 <= len(b):
+        n, t = struct.unpack_from("HH", b, i)
+        if n < 4:
+            break
+        yield t & 0x3fff, b[i + 4:i + n]
+        i += (n + 3) & ~3
+
+
+def u32(t, v):
+    return attr(t, struct.pack("I", v))
+
+
+def u16(t, v):
+    return attr(t, struct.pack("H", v))
+
+
+def strz(t, s):
+    return attr(t, s.encode() + b"\0")
+
+
+def v4addr(host, port):
+    """A SOCKS5 address: ATYP 1, IPv4, port"""
+    return b"\x01" + socket.inet_aton(host) + struct.pack("!H", port)
+
+
+class Genl:
+    """One netlink socket, extended ACKs on, the family resolved."""
+
+    def __init__(self, family="shadowsocks"):
+        self.sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                                NETLINK_GENERIC)
+        self.sk.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        self.sk.bind((0, 0))
+        self.seq = 0
+        err, _, msgs = self.request(CTRL_CMD_GETFAMILY,
+                                    [strz(2, family)], family=GENL_ID_CTRL)
+        if err:
+            raise OSError(err, "cannot resolve the generic netlink family")
+        self.family = [struct.unpack("H", d[:2])[0]
+                       for t, d in attrs(msgs[0][4:]) if t == 1][0]
+
+    def send(self, cmd, body, family=None, flags=NLM_F_REQUEST | NLM_F_ACK,
+             raw=None):
+        """Send one message (or raw bytes as its payload); return its seq."""
+        self.seq += 1
+        payload = raw if raw is not None else \
+            struct.pack("BBH", cmd, 1, 0) + b"".join(body)
+        self.sk.send(struct.pack("IHHII", 16 + len(payload),
+                                 family or self.family, flags, self.seq, 0) +
+                     payload)
+        return self.seq
+
+    def recv_ack(self):
+        """(errno, extack message, [payloads before the ACK])"""
+        msgs = []
+        while True:
+            data = self.sk.recv(1 << 16)
+            i = 0
+            while i + 16 <= len(data):
+                n, t, f, _, _ = struct.unpack_from("IHHII", data, i)
+                if n < 16:
+                    break
+                body = data[i + 16:i + n]
+                i += (n + 3) & ~3
+                if t == NLMSG_ERROR:
+                    err = -struct.unpack_from("i", body)[0]
+                    msg = ""
+                    if f & 0x200:
+                        off = 20 if f & 0x100 else \
+                            4 + struct.unpack_from("I", body, 4)[0]
+                        for at, ad in attrs(body[off:]):
+                            if at == 1:
+                                msg = ad.rstrip(b"\0").decode(errors="replace")
+                    return err, msg, msgs
+                msgs.append(body)
+
+    def request(self, cmd, body, family=None):
+        self.send(cmd, body, family)
+        return self.recv_ack()
