@@ -116,18 +116,33 @@ void ss_conn_queue(struct ss_conn *conn)
  * Socket callbacks: data arrived, the state changed (connected, FIN,
  * reset), or room to write returned. They run in softirq or process
  * context and only queue the work. sk_callback_lock orders them against
- * ss_peer_detach(): while one of them holds it, the base reference is
- * held.
+ * ss_sock_give_back(): while one of them holds it and finds the
+ * connection, the base reference is held.
  */
-static void ss_conn_sk_event(struct sock *sk)
+static void ss_conn_sk_event(struct sock *sk, void (*self)(struct sock *sk),
+			     void (*const *now)(struct sock *sk))
 {
+	void (*pass)(struct sock *sk) = NULL;
 	struct ss_conn *conn;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	conn = __locked_read_sk_user_data_with_flags(sk, 0);
+	conn = ss_sock_owner(sk);
 	if (conn)
 		ss_conn_queue(conn);
+	else
+		pass = READ_ONCE(*now);
 	read_unlock_bh(&sk->sk_callback_lock);
+	ss_sock_pass_on(sk, pass, self);
+}
+
+static void ss_conn_data_ready(struct sock *sk)
+{
+	ss_conn_sk_event(sk, ss_conn_data_ready, &sk->sk_data_ready);
+}
+
+static void ss_conn_state_change(struct sock *sk)
+{
+	ss_conn_sk_event(sk, ss_conn_state_change, &sk->sk_state_change);
 }
 
 /*
@@ -140,10 +155,11 @@ static void ss_conn_sk_event(struct sock *sk)
  */
 static void ss_conn_write_space(struct sock *sk)
 {
+	void (*pass)(struct sock *sk) = NULL;
 	struct ss_conn *conn;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	conn = __locked_read_sk_user_data_with_flags(sk, 0);
+	conn = ss_sock_owner(sk);
 	if (conn) {
 		/*
 		 * Either side's socket may not exist yet (the target's, the
@@ -153,53 +169,39 @@ static void ss_conn_write_space(struct sock *sk)
 		struct ss_peer *p = wire && wire->sk == sk ? &conn->wire :
 							    &conn->plain;
 
-		p->write_space(sk);
+		p->saved.write_space(sk);
 		if (!test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
 			ss_conn_queue(conn);
+	} else {
+		pass = READ_ONCE(sk->sk_write_space);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
+	ss_sock_pass_on(sk, pass, ss_conn_write_space);
 }
 
-/*
- * Install our callbacks on @p's socket. Return: false, with nothing
- * changed, if the socket already has a kernel user (sk_user_data): a socket
- * handed over twice, or one that another subsystem owns.
- */
-static bool ss_peer_attach(struct ss_conn *conn, struct ss_peer *p)
-{
-	struct sock *sk = p->sock->sk;
+static const struct ss_sock_cbs ss_conn_cbs = {
+	.data_ready = ss_conn_data_ready,
+	.write_space = ss_conn_write_space,
+	.state_change = ss_conn_state_change,
+};
 
-	write_lock_bh(&sk->sk_callback_lock);
-	if (rcu_access_pointer(__sk_user_data(sk))) {
-		write_unlock_bh(&sk->sk_callback_lock);
-		return false;
-	}
-	p->data_ready = sk->sk_data_ready;
-	p->write_space = sk->sk_write_space;
-	p->state_change = sk->sk_state_change;
-	rcu_assign_sk_user_data(sk, conn);
-	sk->sk_data_ready = ss_conn_sk_event;
-	sk->sk_write_space = ss_conn_write_space;
-	sk->sk_state_change = ss_conn_sk_event;
-	write_unlock_bh(&sk->sk_callback_lock);
-	return true;
+/*
+ * Install our callbacks on @p's socket; @flags: SS_SOCK_USER for the
+ * application's socket. Return: 0, or ss_sock_take()'s error with nothing
+ * changed: a socket handed over twice, one that another subsystem owns, or
+ * one that userspace disconnected meanwhile.
+ */
+static int ss_peer_attach(struct ss_conn *conn, struct ss_peer *p,
+			  unsigned int flags)
+{
+	return ss_sock_take(p->sock, conn, &ss_conn_cbs, &p->saved, flags);
 }
 
 /* After this no callback of @p's socket sees the connection. */
 static void ss_peer_detach(struct ss_peer *p)
 {
-	struct sock *sk;
-
-	if (!p->data_ready)
-		return;
-	sk = p->sock->sk;
-	write_lock_bh(&sk->sk_callback_lock);
-	sk->sk_data_ready = p->data_ready;
-	sk->sk_write_space = p->write_space;
-	sk->sk_state_change = p->state_change;
-	rcu_assign_sk_user_data(sk, NULL);
-	write_unlock_bh(&sk->sk_callback_lock);
-	p->data_ready = NULL;
+	if (p->sock)
+		ss_sock_give_back(p->sock, &p->saved);
 }
 
 /**
@@ -337,7 +339,7 @@ static bool ss_conn_expired(struct ss_conn *conn)
 static void ss_conn_start(struct ss_conn *conn)
 {
 	tcp_sock_set_nodelay(conn->wire.sock->sk);
-	ss_peer_attach(conn, &conn->wire);	/* a fresh socket: not in use */
+	ss_peer_attach(conn, &conn->wire, 0);	/* a fresh socket: not in use */
 	mod_timer(&conn->timer, conn->deadline);
 	conn->state = SS_CONN_HANDSHAKE;
 }
@@ -368,14 +370,16 @@ static void ss_conn_start_local(struct ss_conn *conn)
 {
 	struct socket *app = conn->plain.sock;
 
-	if (!ss_peer_attach(conn, &conn->plain)) {
+	if (ss_peer_attach(conn, &conn->plain, SS_SOCK_USER)) {
 		/*
-		 * Handed over twice at once and the other relay won: it owns
-		 * the socket, so only our file reference is dropped.
+		 * Handed over twice at once and the other relay won, or
+		 * userspace disconnected the socket meanwhile: only our file
+		 * reference is dropped, and the socket left as it is (never
+		 * shut down: it may be the winner's).
 		 */
 		fput(app->file);
 		conn->plain.sock = NULL;
-		ss_conn_close(conn, "socket already relayed");
+		ss_conn_close(conn, "socket already relayed or not connected");
 		return;
 	}
 	if (conn->aoff && ss_conn_send_reply(conn)) {
@@ -449,7 +453,7 @@ static void ss_conn_connect(struct ss_conn *conn)
 	}
 	WRITE_ONCE(out->sock, sock);	/* ss_conn_write_space() */
 	tcp_sock_set_nodelay(sock->sk);
-	ss_peer_attach(conn, out);		/* a fresh socket: not in use */
+	ss_peer_attach(conn, out, 0);		/* a fresh socket: not in use */
 	conn->state = SS_CONN_CONNECTING;
 
 	err = kernel_connect(sock, (struct sockaddr *)&a->sa,

@@ -63,16 +63,12 @@ enum {
 /**
  * struct ss_peer - one of a connection's two sockets
  * @sock: the socket, NULL before it exists and after it is released
- * @data_ready: the callbacks the socket had before ours, put back before
- *	it is released; @data_ready is NULL while ours are not installed
- * @write_space: see @data_ready
- * @state_change: see @data_ready
+ * @saved: what the socket had before our callbacks (socket.c), put back
+ *	before it is released
  */
 struct ss_peer {
 	struct socket *sock;
-	void (*data_ready)(struct sock *sk);
-	void (*write_space)(struct sock *sk);
-	void (*state_change)(struct sock *sk);
+	struct ss_sock_saved saved;
 };
 
 /* Stages of reading the wire side's stream (struct ss_rx). */
