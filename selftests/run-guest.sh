@@ -16,6 +16,8 @@ TESTS=(
 	server_udp.sh
 	local_tcp.sh
 	local_udp.sh
+	handoff.sh
+	replay.sh
 )
 
 rc=0
