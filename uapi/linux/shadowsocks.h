@@ -146,7 +146,15 @@
  *                      reference on the socket: the caller closes its
  *                      descriptor once the request has succeeded, and
  *                      relays outlive the process that handed them over.
- *                      A socket already relayed is -EBUSY.
+ *                      A socket already relayed is -EBUSY; one with a ULP
+ *                      (kTLS, ...) or another protocol than plain TCP's
+ *                      (a sockmap) is -EOPNOTSUPP. While the relay holds
+ *                      it, the caller's descriptor cannot take it out of
+ *                      the connected state: connect() with AF_UNSPEC and
+ *                      the socket options TCP_ULP, TCP_REPAIR and
+ *                      IPV6_ADDRFORM fail with EBUSY (so listen() and
+ *                      bind() fail too); once the relay ends, it is a plain
+ *                      TCP socket again.
  *   SS_A_TARGET        binary, required: where the application wants to
  *                      go, in the SOCKS5 address format the protocol uses
  *                      (ATYP 1 + 4 bytes, 3 + length + name, or 4 + 16
@@ -205,8 +213,13 @@
  *                      the relay ends when the peer closes it (FIN or
  *                      reset) and then closes it. A TCP one gets keepalive
  *                      probes after SS_A_TIMEOUT idle seconds, so that a
- *                      client that vanished ends it too. -EBUSY if in
- *                      kernel use
+ *                      client that vanished ends it too. Whatever arrives
+ *                      on it is read and dropped (descriptors in flight on
+ *                      an AF_UNIX one are closed). -EBUSY if it, or the
+ *                      peer of an AF_UNIX one, is in kernel use (the two
+ *                      ends of one pair would keep each other open);
+ *                      a TCP one is held as SS_CMD_RELAY_NEW holds its
+ *                      socket (-EOPNOTSUPP, EBUSY for the caller)
  *   SS_A_REPLY         binary, optional, up to SS_RELAY_REPLY_MAX bytes,
  *                      only with SS_A_CTRL_FD: written to the control
  *                      socket once the relay is in place (the SOCKS5
