@@ -41,8 +41,14 @@ if ! unshare -Ur true 2>/dev/null; then
 	exit 1
 fi
 
+# the unprivileged user may not be able to read the tree (a clone under
+# /root): it runs copies of the tools
+TOOLS=$(mktemp -d)
+cp tools/takeover.py tools/genl.py "$TOOLS/"
+chmod -R a+rX "$TOOLS"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- \
-	unshare -Urn python3 tools/takeover.py "$ROUNDS" 2>&1)
+	unshare -Urn python3 "$TOOLS/takeover.py" "$ROUNDS" 2>&1)
+rm -rf "$TOOLS"
 rc=$?
 tap_json "$out" "unprivileged, own userns: "
 if [ "$rc" -ne 0 ] && grep -vq '^{' <<<"$out"; then
