@@ -1,12 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
+# setup.sh [--no-debug-kernel]
+#
 # Install everything the build, the VM runner and the tests need on a fresh
 # Debian 12 machine, and fetch the two supported kernel lines (bookworm's 6.1
 # and 6.12) for the VM: headers through apt, images unpacked into a cache.
+# Then build the debug kernel (debug-kernel.sh: about 15 minutes the first
+# time, nothing once cached) unless told not to.
 #
-# Prints nothing on success but the kernel versions it settled on.
+# Prints nothing on stdout on success but the kernel versions it settled on.
 set -euo pipefail
+
+DEBUG_KERNEL=1
+case "${1:-}" in
+--no-debug-kernel) DEBUG_KERNEL=0 ;;
+"") ;;
+*) echo "usage: $0 [--no-debug-kernel]" >&2; exit 2 ;;
+esac
 
 CACHE=${SS_VM_CACHE:-/var/cache/shadowsocks-vm}
 export DEBIAN_FRONTEND=noninteractive
@@ -18,6 +29,7 @@ PKGS=(
 	qemu-system-x86 busybox-static
 	iproute2 iputils-ping procps psmisc jq python3 python3-cryptography curl iperf3 dnsmasq-base
 	shadowsocks-libev keyutils libcap2-bin util-linux linux-source-6.12 nftables bind9-dnsutils
+	flex bison libelf-dev
 )
 
 need_install() {
@@ -82,4 +94,9 @@ if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 	tar -xf "$tarball" -C "$cp_dir" --strip-components=1 --wildcards \
 		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
+fi
+
+# the sanitizer kernel, built from linux-source-6.12
+if [ "$DEBUG_KERNEL" -eq 1 ]; then
+	bash "$(dirname "$0")/debug-kernel.sh"
 fi
