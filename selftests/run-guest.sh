@@ -47,17 +47,19 @@ kmemleak_scan() {
 # match the kernel's own ss_wakeup. Any other leak is the kernel's: shown,
 # not counted.
 kmemleak_check() {
-	local report ours others sep=$'\001' re
+	local report ours others sep=$'\001' re start
 
 	echo "### test kmemleak"
 	# unloading frees everything the module still holds: what it loses
 	# then is a leak too
 	grep -q '^shadowsocks ' /proc/modules && rmmod shadowsocks
+	start=$SECONDS
 	if ! { kmemleak_scan && sleep 6 && kmemleak_scan && report=$(cat "$KMEMLEAK"); }; then
 		echo "not ok 1 - kmemleak: scan (is it enabled? see the console log)"
 		echo "### exit kmemleak 1"
 		return 1
 	fi
+	echo "# kmemleak: scan, 6 s, scan: $((SECONDS - start)) s"
 	# one object a line, its lines joined by \001
 	report=$(awk -v RS='unreferenced object ' 'NR > 1 {
 		gsub(/\n/, "\001"); sub(/\001+$/, ""); print "unreferenced object " $0 }' <<<"$report")
@@ -93,8 +95,11 @@ for t in ${SS_TESTS:-}; do
 done
 
 if [ "${SS_DEBUG_KERNEL:-0}" = 1 ]; then
-	# forget what the boot leaked: only the tests' leaks are reported
-	kmemleak_scan && echo clear >"$KMEMLEAK"
+	# forget what the boot leaked (clear forgets what was reported, which
+	# takes two scans): the report at the end is the tests'
+	start=$SECONDS
+	kmemleak_scan && kmemleak_scan && echo clear >"$KMEMLEAK"
+	echo "# kmemleak: two scans and a clear before the tests: $((SECONDS - start)) s"
 fi
 
 for t in "${TESTS[@]}"; do

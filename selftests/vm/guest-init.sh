@@ -4,7 +4,7 @@
 # PID 1 in the test VM after switch_root: a minimal system (no udev, no
 # network device), then the selftests, the demo or the benchmarks, whose
 # output goes to the second serial port. Reboots when done, which ends QEMU
-# (-no-reboot): a power-off needs ACPI, which the debug kernel lacks.
+# (-no-reboot): unlike a power-off, that needs no ACPI.
 
 # shellcheck disable=SC1090
 . "$1"
@@ -49,7 +49,6 @@ esac
 rc=$?
 echo "### guest done $rc"
 sync
-# busybox's: the host's reboot may want systemd; the debug kernel has no
-# sysrq either
+# busybox's: the host's reboot may want systemd
 busybox reboot -f
 sleep 10
