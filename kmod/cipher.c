@@ -7,6 +7,7 @@
  */
 
 #include <crypto/aead.h>
+#include <crypto/chacha.h>
 #include <crypto/chacha20poly1305.h>
 #include <crypto/hash.h>
 #include <crypto/sha1.h>
@@ -300,41 +301,50 @@ static void ss_nonce_inc(u8 *nonce, unsigned int len)
 }
 
 /*
- * One AEAD operation through the crypto API over linear buffers, the
- * first @assoclen bytes of each being associated data (Shadowsocks has
- * none; the self-tests use it). @srclen counts the tag when opening,
- * @dstlen when sealing. The wait lives on the stack: an asynchronous
- * implementation (the SIMD wrappers defer to cryptd where the FPU is not
- * usable) is waited for, which may sleep.
+ * One AEAD operation through the crypto API over scatterlists, the first
+ * @assoclen bytes of each being associated data (Shadowsocks has none;
+ * the self-tests use it). @srclen counts the tag when opening. The wait
+ * lives on the stack: an asynchronous implementation (the SIMD wrappers
+ * defer to cryptd where the FPU is not usable) is waited for, which may
+ * sleep.
+ */
+static int ss_aead_crypt_sg(struct ss_cipher *c, struct scatterlist *src,
+			    struct scatterlist *dst, unsigned int assoclen,
+			    unsigned int srclen, bool seal)
+{
+	struct aead_request *req = c->req;
+	DECLARE_CRYPTO_WAIT(wait);
+
+	might_sleep();
+	aead_request_set_crypt(req, src, dst, srclen, c->nonce);
+	aead_request_set_ad(req, assoclen);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
+				  CRYPTO_TFM_REQ_MAY_SLEEP,
+				  crypto_req_done, &wait);
+	if (seal)
+		return crypto_wait_req(crypto_aead_encrypt(req), &wait);
+	return crypto_wait_req(crypto_aead_decrypt(req), &wait);
+}
+
+/*
+ * The same over linear buffers. @srclen counts the tag when opening,
+ * @dstlen when sealing.
  */
 static int ss_aead_crypt(struct ss_cipher *c, u8 *dst, const u8 *src,
 			 unsigned int assoclen, unsigned int srclen,
 			 unsigned int dstlen, bool seal)
 {
 	struct scatterlist sg_src, sg_dst;
-	struct aead_request *req = c->req;
-	DECLARE_CRYPTO_WAIT(wait);
-	int err;
 
-	might_sleep();
 	if (src == dst) {
 		/* In place: one list over the longer of the two. */
 		sg_init_one(&sg_dst, dst, assoclen + max(srclen, dstlen));
-		aead_request_set_crypt(req, &sg_dst, &sg_dst, srclen, c->nonce);
-	} else {
-		sg_init_one(&sg_src, src, assoclen + srclen);
-		sg_init_one(&sg_dst, dst, assoclen + dstlen);
-		aead_request_set_crypt(req, &sg_src, &sg_dst, srclen, c->nonce);
+		return ss_aead_crypt_sg(c, &sg_dst, &sg_dst, assoclen, srclen,
+					seal);
 	}
-	aead_request_set_ad(req, assoclen);
-	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
-				  CRYPTO_TFM_REQ_MAY_SLEEP,
-				  crypto_req_done, &wait);
-	if (seal)
-		err = crypto_wait_req(crypto_aead_encrypt(req), &wait);
-	else
-		err = crypto_wait_req(crypto_aead_decrypt(req), &wait);
-	return err;
+	sg_init_one(&sg_src, src, assoclen + srclen);
+	sg_init_one(&sg_dst, dst, assoclen + dstlen);
+	return ss_aead_crypt_sg(c, &sg_src, &sg_dst, assoclen, srclen, seal);
 }
 
 /*
@@ -429,6 +439,84 @@ int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 	ss_nonce_inc(c->nonce, method->nonce_len);
 	if (unlikely(err))
 		memset(dst, 0, len - SS_TAG_LEN);
+	return err;
+}
+
+/*
+ * XChaCha20-Poly1305 open, in place, over a scatterlist whose last
+ * %SS_TAG_LEN bytes are the tag. The library has no XChaCha20 variant of
+ * its scatterlist functions, but XChaCha20 is ChaCha20 under a key that
+ * HChaCha20 derives from the key and the first 16 bytes of the nonce, with
+ * an IV of 8 zero bytes and the last 8 bytes of the nonce; and that IV is
+ * exactly how the ChaCha20-Poly1305 scatterlist function lays out its
+ * 64-bit nonce. So this is xchacha20poly1305_decrypt() over a scatterlist.
+ */
+static bool ss_xchacha_open_sg(struct ss_cipher *c, struct scatterlist *sg,
+			       size_t len)
+{
+	u32 state[CHACHA_STATE_WORDS], k[CHACHA_KEY_SIZE / sizeof(u32)];
+	__le32 subkey[ARRAY_SIZE(k)];
+	unsigned int i;
+	__le64 iv;
+	bool ok;
+
+	memcpy(subkey, c->subkey, sizeof(subkey));
+	for (i = 0; i < ARRAY_SIZE(k); i++)
+		k[i] = le32_to_cpu(subkey[i]);
+	chacha_init(state, k, c->nonce);
+	hchacha_block(state, k, 20);
+	for (i = 0; i < ARRAY_SIZE(k); i++)
+		subkey[i] = cpu_to_le32(k[i]);
+	memcpy(&iv, c->nonce + 16, sizeof(iv));
+	ok = chacha20poly1305_decrypt_sg_inplace(sg, len, NULL, 0,
+						 le64_to_cpu(iv), (u8 *)subkey);
+	memzero_explicit(state, sizeof(state));
+	memzero_explicit(k, sizeof(k));
+	memzero_explicit(subkey, sizeof(subkey));
+	return ok;
+}
+
+/**
+ * ss_cipher_open_split() - authenticate and decrypt in place, the tag apart
+ * @c: the cipher
+ * @buf: @len bytes of ciphertext, replaced by the plaintext
+ * @len: ciphertext length, the tag not included; may be 0
+ * @tag: the %SS_TAG_LEN-byte tag, read only
+ *
+ * As ss_cipher_open() of @buf followed by @tag, without their being
+ * contiguous: the relay keeps a chunk's payload in a buffer of 16 KiB
+ * and its tag beside it, rather than both in one buffer just over the
+ * size where kmalloc() takes 32 KiB. Buffers and context as for
+ * ss_cipher_open(); on any failure @buf is zeroed.
+ *
+ * Return: 0; -EBADMSG if authentication failed; -EMSGSIZE, -EFAULT, or an
+ * error of the implementation.
+ */
+int ss_cipher_open_split(struct ss_cipher *c, u8 *buf, size_t len, u8 *tag)
+{
+	const struct ss_method_info *method = c->method;
+	struct scatterlist sg[2];
+	int err = 0;
+
+	if (unlikely(len > UINT_MAX - SS_TAG_LEN))
+		return -EMSGSIZE;
+	if (unlikely(!ss_buf_ok(tag) || (len && !ss_buf_ok(buf))))
+		return -EFAULT;
+
+	if (len) {
+		sg_init_table(sg, 2);
+		sg_set_buf(&sg[0], buf, len);
+		sg_set_buf(&sg[1], tag, SS_TAG_LEN);
+	} else {
+		sg_init_one(sg, tag, SS_TAG_LEN);
+	}
+	if (c->tfm)
+		err = ss_aead_crypt_sg(c, sg, sg, 0, len + SS_TAG_LEN, false);
+	else if (!ss_xchacha_open_sg(c, sg, len + SS_TAG_LEN))
+		err = -EBADMSG;
+	ss_nonce_inc(c->nonce, method->nonce_len);
+	if (unlikely(err))
+		memset(buf, 0, len);
 	return err;
 }
 

@@ -21,11 +21,6 @@ struct aead_request;
 #define SS_NONCE_MAX_LEN	24
 #define SS_TAG_LEN		16
 
-/* Largest payload of one TCP chunk; the top two length bits are reserved. */
-#define SS_CHUNK_PAYLOAD_MAX	0x3FFF
-/* A whole sealed chunk: length, its tag, payload, its tag. */
-#define SS_CHUNK_MAX		(2 + SS_TAG_LEN + SS_CHUNK_PAYLOAD_MAX + SS_TAG_LEN)
-
 /**
  * struct ss_cipher - one direction of a session
  * @method: the method
@@ -48,6 +43,7 @@ int ss_cipher_rekey(struct ss_cipher *c, const u8 *master_key, const u8 *salt);
 void ss_cipher_free(struct ss_cipher *c);
 int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len);
 int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len);
+int ss_cipher_open_split(struct ss_cipher *c, u8 *buf, size_t len, u8 *tag);
 int ss_hkdf_sha1(const u8 *ikm, size_t ikm_len, const u8 *salt,
 		 size_t salt_len, const u8 *info, size_t info_len,
 		 u8 *okm, size_t okm_len);

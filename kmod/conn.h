@@ -75,7 +75,7 @@ struct ss_peer {
 enum ss_rx_stage {
 	SS_RX_SALT,	/* reading the salt into &ss_conn.salt */
 	SS_RX_LEN,	/* reading a sealed length into @hdr */
-	SS_RX_PAYLOAD,	/* reading a sealed payload into @buf */
+	SS_RX_PAYLOAD,	/* reading a sealed payload into @buf, its tag into @tag */
 	SS_RX_WRITE,	/* plaintext [@off, @end) of @buf goes to plain */
 };
 
@@ -84,10 +84,12 @@ enum ss_rx_stage {
 
 /**
  * struct ss_rx - wire side to plain side: chunks opened in place
- * @buf: one sealed payload and its tag, opened in place; allocated when a
- *	payload is to be read, freed when the wire side has nothing more for
- *	now, so that an idle connection holds no buffer
+ * @buf: one sealed payload, opened in place; allocated when a payload is
+ *	to be read, freed when the wire side has nothing more for now, so
+ *	that an idle connection holds no buffer
  * @hdr: the current chunk's sealed length, opened in place
+ * @tag: the current payload's tag: apart from @buf, which then fits in
+ *	16 KiB
  * @stage: enum ss_rx_stage
  * @have: bytes of the current stage's unit read so far
  * @plen: the current chunk's payload length
@@ -99,6 +101,7 @@ enum ss_rx_stage {
 struct ss_rx {
 	u8 *buf;
 	u8 hdr[SS_LEN_SEALED];
+	u8 tag[SS_TAG_LEN];
 	u8 stage;
 	u16 have;
 	u16 plen;
@@ -145,7 +148,8 @@ struct ss_tx {
  *	namespace's end waits for, ends every connection first
  * @id: number for log messages, unique while the module is loaded
  * @state: enum ss_conn_state
- * @salt_checked: the request salt went through the replay filter
+ * @salt_checked: the request salt went through the replay filter (once
+ *	the first sealed length authenticated)
  * @deadline: jiffies at which the handshake must be over (accept or
  *	handover plus the handshake timeout); draining connections close then
  * @last_active: jiffies of the last data relayed, for the idle timeout

@@ -7,9 +7,10 @@
  * in the local role):
  *
  * - rx, wire to plain: the salt, then chunks; each sealed length and each
- *   sealed payload is read straight into its buffer and opened in place,
- *   and the plaintext is written to the plain side from there. In the
- *   server role the first chunks carry the target address (the handshake);
+ *   sealed payload is read straight into its buffer (a payload's tag into
+ *   a small one beside it) and opened in place, and the plaintext is
+ *   written to the plain side from there. In the server role the first
+ *   chunks carry the target address (the handshake);
  * - tx, plain to wire: plaintext is read at the payload offset of a chunk
  *   buffer, its length put before it, both sealed in place, and the chunk
  *   written; the first one goes with the salt in front of it, in one send.
@@ -44,8 +45,13 @@
  */
 #define SS_RELAY_BUDGET		16
 
-/* Wire to plain: the largest sealed payload. */
-#define SS_RX_BUF_SIZE		(SS_CHUNK_PAYLOAD_MAX + SS_TAG_LEN)
+/*
+ * Wire to plain: the largest payload. Its tag goes to &ss_rx.tag, so that
+ * the buffer stays within 16 KiB: kmalloc() would round the 16399 bytes of
+ * payload and tag together up to 32 KiB (an order-3 block).
+ */
+#define SS_RX_BUF_SIZE		SS_CHUNK_PAYLOAD_MAX
+static_assert(SS_RX_BUF_SIZE <= SZ_16K);
 
 /*
  * Plain to wire: the salt's room, the sealed length, the payload, its
@@ -66,15 +72,23 @@ enum {
 	SS_IO_EOF,	/* the peer sent its FIN */
 	SS_IO_YIELD,	/* the budget is spent: queue the work again */
 	SS_IO_AUTH,	/* a chunk failed authentication */
-	SS_IO_BADLEN,	/* a chunk length with its reserved bits set */
+	SS_IO_BADLEN,	/* a chunk length of 0, or with its reserved bits set */
+	SS_IO_SALT,	/* handshake: the first length authenticated */
 };
+
+static int ss_recvv(struct socket *sock, struct kvec *vec, size_t nvec,
+		    size_t len)
+{
+	struct msghdr msg = {};
+
+	return kernel_recvmsg(sock, &msg, vec, nvec, len, MSG_DONTWAIT);
+}
 
 static int ss_recv(struct socket *sock, void *buf, size_t len)
 {
 	struct kvec vec = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = {};
 
-	return kernel_recvmsg(sock, &msg, &vec, 1, len, MSG_DONTWAIT);
+	return ss_recvv(sock, &vec, 1, len);
 }
 
 /*
@@ -118,29 +132,62 @@ static int ss_flush(struct socket *sock, const u8 *buf, u16 *off, u16 end)
 }
 
 /*
+ * Where the rest of the current stage's unit goes: one piece of @vec, or
+ * for a payload two (what is left of the payload, then of its tag).
+ * Return: the number of pieces.
+ */
+static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need)
+{
+	struct ss_rx *rx = &conn->rx;
+	size_t nvec = 0, tag_have;
+
+	switch (rx->stage) {
+	case SS_RX_SALT:
+		vec[0].iov_base = conn->salt + rx->have;
+		break;
+	case SS_RX_LEN:
+		vec[0].iov_base = rx->hdr + rx->have;
+		break;
+	default:	/* SS_RX_PAYLOAD */
+		if (rx->have < rx->plen) {
+			vec[0].iov_base = rx->buf + rx->have;
+			vec[0].iov_len = rx->plen - rx->have;
+			nvec++;
+		}
+		tag_have = rx->have > rx->plen ? rx->have - rx->plen : 0;
+		vec[nvec].iov_base = rx->tag + tag_have;
+		vec[nvec].iov_len = SS_TAG_LEN - tag_have;
+		return nvec + 1;
+	}
+	vec[0].iov_len = need - rx->have;
+	return 1;
+}
+
+/*
  * Read from the wire side until a whole chunk is opened, or the socket has no
  * more for now. The salt keys &ss_conn.dec when complete.
  *
  * Return: SS_IO_CHUNK with plaintext [0, plen) in @rx->buf (stage
- * SS_RX_WRITE); SS_IO_AGAIN; SS_IO_EOF; SS_IO_AUTH; SS_IO_BADLEN; or a
- * negative errno.
+ * SS_RX_WRITE); SS_IO_AGAIN; SS_IO_EOF; SS_IO_AUTH; SS_IO_BADLEN;
+ * SS_IO_SALT (server role, in the handshake: the first sealed length has
+ * authenticated, no payload buffer is allocated yet, and the salt is for
+ * ss_relay_handshake() to check before it calls again); or a negative
+ * errno.
  */
 static int ss_rx_read(struct ss_conn *conn)
 {
 	const struct ss_method_info *m = conn->ep->method;
 	struct ss_rx *rx = &conn->rx;
-	size_t need;
-	u8 *dst;
+	struct kvec vec[2];
+	size_t need, nvec;
 	int n;
 
 	for (;;) {
 		switch (rx->stage) {
 		case SS_RX_SALT:
-			dst = conn->salt;
 			need = m->salt_len;
 			break;
 		case SS_RX_LEN:
-			dst = rx->hdr;
 			need = SS_LEN_SEALED;
 			break;
 		default:	/* SS_RX_PAYLOAD */
@@ -149,12 +196,12 @@ static int ss_rx_read(struct ss_conn *conn)
 				if (!rx->buf)
 					return -ENOMEM;
 			}
-			dst = rx->buf;
 			need = rx->plen + SS_TAG_LEN;
 			break;
 		}
 
-		n = ss_recv(conn->wire.sock, dst + rx->have, need - rx->have);
+		nvec = ss_rx_vec(conn, vec, need);
+		n = ss_recvv(conn->wire.sock, vec, nvec, need - rx->have);
 		if (n == -EAGAIN) {
 			if (rx->stage == SS_RX_LEN && !rx->have) {
 				/* Between chunks, idle: hold no buffer. */
@@ -182,13 +229,17 @@ static int ss_rx_read(struct ss_conn *conn)
 			n = ss_cipher_open(&conn->dec, rx->hdr, rx->hdr, need);
 			if (n)
 				return n == -EBADMSG ? SS_IO_AUTH : n;
-			rx->plen = rx->hdr[0] << 8 | rx->hdr[1];
-			if (rx->plen > SS_CHUNK_PAYLOAD_MAX)
+			n = ss_chunk_len(rx->hdr);
+			if (n < 0)
 				return SS_IO_BADLEN;
+			rx->plen = n;
 			rx->stage = SS_RX_PAYLOAD;
+			if (conn->state == SS_CONN_HANDSHAKE && !conn->salt_checked)
+				return SS_IO_SALT;
 			break;
 		default:	/* SS_RX_PAYLOAD */
-			n = ss_cipher_open(&conn->dec, rx->buf, rx->buf, need);
+			n = ss_cipher_open_split(&conn->dec, rx->buf, rx->plen,
+						 rx->tag);
 			if (n)
 				return n == -EBADMSG ? SS_IO_AUTH : n;
 			rx->off = 0;
@@ -261,6 +312,14 @@ static int ss_handshake_addr(struct ss_conn *conn, struct ss_target *t)
  * make the connection drain; once the address is complete the connection
  * goes on to its target, with whatever payload followed the address
  * pending for it.
+ *
+ * The salt goes through the replay filter as soon as the first sealed
+ * length authenticates: the sender has the key, or replays what someone
+ * who has it sent. Not earlier, so that salts of garbage never get in the
+ * filter; not later, once the whole first chunk is in, because a replay of
+ * the salt and those 18 bytes alone would otherwise get a payload buffer
+ * and hold it until the handshake timeout, as often as anyone cared to
+ * send them.
  */
 void ss_relay_handshake(struct ss_conn *conn)
 {
@@ -274,6 +333,13 @@ void ss_relay_handshake(struct ss_conn *conn)
 		switch (ret) {
 		case SS_IO_CHUNK:
 			break;
+		case SS_IO_SALT:
+			conn->salt_checked = true;
+			if (ss_replay_check_and_add(conn->salt, m->salt_len)) {
+				ss_conn_bad(conn, SS_CTR_REPLAY, "replayed salt");
+				return;
+			}
+			continue;
 		case SS_IO_AGAIN:
 			return;
 		case SS_IO_EOF:
@@ -290,15 +356,6 @@ void ss_relay_handshake(struct ss_conn *conn)
 			pr_debug("conn %u handshake: error %d\n", conn->id, ret);
 			ss_conn_close(conn, "error during handshake");
 			return;
-		}
-
-		/* Only now: salts of garbage never get in the filter. */
-		if (!conn->salt_checked) {
-			conn->salt_checked = true;
-			if (ss_replay_check_and_add(conn->salt, m->salt_len)) {
-				ss_conn_bad(conn, SS_CTR_REPLAY, "replayed salt");
-				return;
-			}
 		}
 
 		ret = ss_handshake_addr(conn, &t);

@@ -2,13 +2,43 @@
 /*
  * The relay of the server role: chunks read, opened, sealed and written,
  * both ways, with backpressure.
+ *
+ * ss_chunk_len() and the constant before it are pure: they need nothing but
+ * <linux/errno.h> and the type u8, so that a userspace harness (fuzzing the
+ * stream's parsing) can include this header with a typedef of u8.
  */
 
 #ifndef _SS_RELAY_H
 #define _SS_RELAY_H
 
+#include <linux/errno.h>
+#include <linux/types.h>
+
 struct socket;
 struct ss_conn;
+
+/* Largest payload of one TCP chunk; the top two length bits are reserved. */
+#define SS_CHUNK_PAYLOAD_MAX	0x3FFF
+
+/**
+ * ss_chunk_len() - the payload length an opened chunk length announces
+ * @len: the two opened bytes, big-endian
+ *
+ * The protocol allows 1 to 0x3FFF. A length of 0 is bad data, not an empty
+ * chunk: nobody sends one, and accepting it would let a peer make the
+ * relay open one tag after another for nothing. A length with the reserved
+ * top two bits set is bad data too.
+ *
+ * Return: the length, 1 to %SS_CHUNK_PAYLOAD_MAX; -EBADMSG if it is bad.
+ */
+static inline int ss_chunk_len(const u8 len[2])
+{
+	unsigned int n = (unsigned int)len[0] << 8 | len[1];
+
+	if (!n || n > SS_CHUNK_PAYLOAD_MAX)
+		return -EBADMSG;
+	return n;
+}
 
 void ss_relay_handshake(struct ss_conn *conn);
 void ss_relay_pump(struct ss_conn *conn);

@@ -23,13 +23,16 @@
 # the server at once, all echo their own data back.
 # Bad input straight to the server's port (chacha20: one case after the
 # other, each with its counters; aes-256-gcm: all at once): a replayed first
-# write, a wrong key, random bytes, a truncated salt, a length of 0x4000, an
-# address type 0x05. Each must be drained (the connection stays open, the
+# write, a replayed salt and sealed length alone (counted as a replay
+# without waiting for the payload), a wrong key, random bytes, a truncated
+# salt, a length of 0x4000, an address type 0x05, a chunk of length 0
+# before the request. Each must be drained (the connection stays open, the
 # server keeps reading) and closed at the handshake timeout, the same way
 # every time, and counted where it belongs (auth_fail, replay, bad_header;
 # nothing for half a salt), with the draining gauge following. A closed
 # port and an unresolvable domain close the connection and count
-# connect_fail and dns_fail; a valid request afterwards still works.
+# connect_fail and dns_fail; a valid request afterwards still works. A
+# chunk of length 0 after the request closes the connection (bad_header).
 # Module only: the server's own addresses as targets (127.0.0.1, ::1,
 # ::ffff:127.0.0.1, its own IPv4 and IPv6 addresses, a domain resolving to
 # one) and the cloud metadata addresses (169.254.169.254, fd00:ec2::254,
@@ -38,7 +41,9 @@
 # allow-local on; a target with port 0 is drained and counted as
 # bad_header; the max_draining module
 # parameter closes bad connections beyond it at once; max-conns refuses
-# connections beyond it (counted as refused).
+# connections beyond it (counted as refused). The relay allocates no
+# buffer over 16 KiB (kmalloc tracepoint) while 1 MiB goes each way
+# through libev ss-tunnel in chunks of 0x3FFF.
 # Finally (module only): rmmod succeeds, every server and connection the
 # debug log shows created was destroyed (and as many connections as the
 # servers counted), and the kernel logged no warning.
@@ -66,6 +71,10 @@ METHODS=(aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ie
 BIG_METHODS=" chacha20-ietf-poly1305 aes-256-gcm "
 PROBE_METHODS=" aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 "
 DOMAINS=("$DOMAIN" "v4.$DOMAIN" "v6.$DOMAIN")
+# SS_TCP_PARTS: the parts to run (default all of them), for a quicker look
+# at one; the end (rmmod, nothing left behind) always runs
+PARTS=" ${SS_TCP_PARTS:-methods concurrent bad limits hardening} "
+part() { [[ $PARTS == *" $1 "* ]]; }
 
 SERVERS_MADE=0
 
@@ -84,8 +93,10 @@ sut_start() {
 	local name=$1 method=$2 port=$3
 	shift 3
 	if [ "$SUT" = kernel ]; then
+		local hs=(handshake-timeout "$HS")
+		[[ " $* " == *" handshake-timeout "* ]] && hs=()
 		in_s ssctl server add "$name" port "$port" method "$method" \
-			password "$PW" handshake-timeout "$HS" "$@" || return 1
+			password "$PW" "${hs[@]}" "$@" || return 1
 		SERVERS_MADE=$((SERVERS_MADE + 1))
 	else
 		topo_bg "ss-server-$name" "$NS_S" ss-server -s 0.0.0.0 -s :: -p "$port" \
@@ -196,6 +207,7 @@ elapsed "set-up done, server under test: $SUT"
 # ---- every method -------------------------------------------------------------
 
 for i in "${!METHODS[@]}"; do
+	part methods || break
 	m=${METHODS[$i]}
 	port=$((8400 + i))
 	srv=tcp$i
@@ -331,7 +343,7 @@ concurrent() {
 	elapsed "$m: 100 concurrent through $kind done"
 }
 
-concurrent chacha20-ietf-poly1305 8500 ss-local
+part concurrent && concurrent chacha20-ietf-poly1305 8500 ss-local
 
 # ---- bad input ------------------------------------------------------------------
 
@@ -384,15 +396,23 @@ $r"; fi
 # authenticates fine: it is a malformed stream, counted with bad headers;
 # libev masks the length to 14 bits and then sees 0, which it calls an
 # authentication error. Half a salt is nothing yet: it counts nothing.
-declare -A WANT_COUNT=([replay]="replay+1" [wrong-key]="auth_fail+1" [random]="auth_fail+1"
+declare -A WANT_COUNT=([replay]="replay+1" [replay-head]="replay+1"
+	[wrong-key]="auth_fail+1" [random]="auth_fail+1"
+	[zero-length]="bad_header+1" [zero-after]="bad_header+1"
 	[short-salt]="" [big-length]="bad_header+1" [bad-atyp]="bad_header+1"
 	[noreply-connect]="connect_fail+1" [noreply-dns]="dns_fail+1" [noreply-local]="connect_fail+1"
 	[noreply-meta]="connect_fail+1" [port-zero]="bad_header+1" [valid]="")
-declare -A WANT_LOG=([replay]="repeat salt detected" [wrong-key]="authentication error"
+declare -A WANT_LOG=([replay]="repeat salt detected" [replay-head]="repeat salt detected"
+	[zero-length]="authentication error" [zero-after]="authentication error"
+	[wrong-key]="authentication error"
 	[random]="authentication error" [short-salt]="" [big-length]="authentication error"
 	[bad-atyp]="invalid address type" [noreply-connect]="getpeername"
 	[noreply-dns]="unable to resolve nx.$DOMAIN" [valid]="")
-declare -A WHAT=([replay]="a replayed first write" [wrong-key]="a wrong key"
+declare -A WHAT=([replay]="a replayed first write"
+	[replay-head]="a replayed salt and sealed length (salt + 18 bytes)"
+	[zero-length]="a chunk of length 0 before the request"
+	[zero-after]="a chunk of length 0 after the request"
+	[wrong-key]="a wrong key"
 	[random]="random bytes" [short-salt]="half a salt" [big-length]="a length of 0x4000"
 	[bad-atyp]="address type 0x05" [noreply-connect]="a closed port"
 	[noreply-dns]="a domain that does not resolve" [noreply-local]="a local target"
@@ -411,10 +431,10 @@ bad_sequential() {
 	else
 		after="wc -l <${SUT_LOG[$srv]} >$snap/\$CASE_NO"
 	fi
-	local cases=(valid replay wrong-key random short-salt big-length bad-atyp
-		"noreply@$T4:9" "noreply@nx.$DOMAIN:9000")
-	local names=(valid replay wrong-key random short-salt big-length bad-atyp
-		noreply-connect noreply-dns)
+	local cases=(valid replay replay-head wrong-key random short-salt big-length
+		bad-atyp zero-length zero-after "noreply@$T4:9" "noreply@nx.$DOMAIN:9000")
+	local names=(valid replay replay-head wrong-key random short-salt big-length
+		bad-atyp zero-length zero-after noreply-connect noreply-dns)
 	if [ "$SUT" = kernel ]; then
 		# The server's own addresses, however spelt, are refused
 		# (allow-local is off by default), though an echo service
@@ -444,6 +464,9 @@ bad_sequential() {
 			ok_if "$m: prober: valid request to $t echoed (case $((k + 1)))" .ok "$r" ;;
 		noreply-*)
 			ok_if "$m: prober: ${WHAT[$c]} ($t): closed without data" \
+				".ok and .closed_after <= $MARGIN" "$r" ;;
+		zero-after)
+			ok_if "$m: prober: ${WHAT[$c]}: closed, the chunk after it not relayed" \
 				".ok and .closed_after <= $MARGIN" "$r" ;;
 		*)
 			check_drain "$m: ${WHAT[$c]}: $DRAIN_DESC" "$r" ;;
@@ -482,16 +505,17 @@ bad_parallel() {
 		ss_fail "$m: server starts on port $port" "$(cat "$TOPO_DIR/err")"
 		return
 	fi
-	local cases=(valid replay wrong-key random short-salt big-length bad-atyp)
+	local cases=(valid replay replay-head wrong-key random short-salt big-length
+		bad-atyp zero-length)
 	before=$(sut_stats "$srv")
 	probe --server "[$S6_C]:$port" --method "$m" --parallel "${cases[@]}" >"$TOPO_DIR/par" &
 	ppid=$!
 	if [ "$SUT" = kernel ]; then
-		# half a salt is no bad data yet: five drain, not six
-		if wait_for 20 draining_reaches "$srv" 5; then
-			ss_ok "$m: all at once: the server counts 5 connections draining"
+		# half a salt is no bad data yet: seven drain, not eight
+		if wait_for 20 draining_reaches "$srv" 7; then
+			ss_ok "$m: all at once: the server counts 7 connections draining"
 		else
-			ss_fail "$m: all at once: the server counts 5 connections draining" "$(sut_stats "$srv")"
+			ss_fail "$m: all at once: the server counts 7 connections draining" "$(sut_stats "$srv")"
 		fi
 	fi
 	wait "$ppid"
@@ -508,14 +532,49 @@ bad_parallel() {
 	if [ "$SUT" = kernel ]; then
 		local d
 		d=$(counter_delta "$before" "$after")
-		if [ "$d" = "auth_fail+2 replay+1 bad_header+2" ]; then
-			ss_ok "$m: all at once: counted as auth_fail+2 replay+1 bad_header+2"
+		if [ "$d" = "auth_fail+2 replay+2 bad_header+3" ]; then
+			ss_ok "$m: all at once: counted as auth_fail+2 replay+2 bad_header+3"
 		else
-			ss_fail "$m: all at once: counted as auth_fail+2 replay+1 bad_header+2" "counters moved: '$d'"
+			ss_fail "$m: all at once: counted as auth_fail+2 replay+2 bad_header+3" "counters moved: '$d'"
 		fi
 	fi
 	sut_stop "$srv"
 	elapsed "$m: bad input, all at once, done"
+}
+
+# The relay's buffers fit 16 KiB (larger kmallocs go to the page allocator
+# as order-3 blocks of 32 KiB): the kmalloc tracepoint, filtered to 16 KiB
+# and more, sees the module allocate 16 KiB buffers and nothing larger
+# while 1 MiB goes each way through libev ss-tunnel (chunks of 0x3FFF).
+rx_alloc() {
+	local m=aes-256-gcm port=8613 srv=alloc0 tport=10951 tpid tr=/sys/kernel/tracing ev n16 nbig
+	mountpoint -q "$tr" || mount -t tracefs tracefs "$tr" || { ss_fail "tracefs mounts"; return; }
+	ev=$tr/events/kmem/kmalloc
+	if ! sut_start "$srv" "$m" "$port" >"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: server starts on port $port" "$(cat "$TOPO_DIR/err")"
+		return
+	fi
+	client_start ss-tunnel alloc-tunnel "$tport" "$m" "$S4_C" "$port" "$T4:8080"
+	tpid=$CLIENT_PID
+	echo 'bytes_alloc >= 16384' >"$ev/filter"
+	echo >"$tr/trace"
+	echo 1 >"$ev/enable"
+	timed "$m: ss-tunnel, kmalloc traced: 1 MiB upload" put -- "http://127.0.0.1:$tport/sink" "$SMALL"
+	timed "$m: ss-tunnel, kmalloc traced: 1 MiB download" get -- "http://127.0.0.1:$tport/blob?n=$SMALL" "$SMALL"
+	echo 0 >"$ev/enable"
+	echo 0 >"$ev/filter"
+	grep '\[shadowsocks\]' "$tr/trace" >"$TOPO_DIR/kmalloc.big"
+	echo >"$tr/trace"
+	n16=$(grep -c 'bytes_alloc=16384 ' "$TOPO_DIR/kmalloc.big")
+	nbig=$(grep -vc 'bytes_alloc=16384 ' "$TOPO_DIR/kmalloc.big")
+	if [ "$n16" -gt 0 ] && [ "$nbig" -eq 0 ]; then
+		ss_ok "the relay's buffers fit 16 KiB: $n16 kmallocs of 16 KiB by the module, none larger"
+	else
+		ss_fail "the relay's buffers fit 16 KiB: $n16 kmallocs of 16 KiB by the module, none larger" \
+			"$nbig larger: $(grep -v 'bytes_alloc=16384 ' "$TOPO_DIR/kmalloc.big" | head -n 5)"
+	fi
+	topo_kill "$tpid"
+	sut_stop "$srv"
 }
 
 # The module's limits: max_draining (module parameter, all servers) closes
@@ -580,12 +639,19 @@ if [ "$SUT" = kernel ]; then
 	wait_for 30 listening "$NS_S" 9000
 	ss_test "the cloud metadata addresses are the target's, routed from the server" topo_metadata
 fi
-bad_sequential
-bad_parallel
-if [ "$SUT" = kernel ]; then
+if part bad; then
+	bad_sequential
+	bad_parallel
+fi
+if [ "$SUT" = kernel ] && part limits; then
 	limits
 	local_targets
+fi
+if [ "$SUT" = kernel ]; then
 	topo_kill "$LOCAL_ECHO"
+fi
+if [ "$SUT" = kernel ] && part hardening; then
+	rx_alloc
 fi
 
 # ---- the end: nothing left behind -------------------------------------------------

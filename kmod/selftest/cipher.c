@@ -15,6 +15,11 @@
 #include <linux/shadowsocks.h>
 #include <linux/slab.h>
 
+#include "relay.h"
+
+/* A whole sealed chunk: length, its tag, payload, its tag. */
+#define SS_CHUNK_MAX	(2 + SS_TAG_LEN + SS_CHUNK_PAYLOAD_MAX + SS_TAG_LEN)
+
 #define SS_CHECK(cond, fmt, ...) do {					\
 	if (!(cond)) {							\
 		pr_err("crypto self-tests: FAIL " fmt "\n", ##__VA_ARGS__); \
@@ -456,12 +461,16 @@ static bool __init ss_selftest_vec(const struct ss_kat_vec *v, u8 *buf)
 	return ok;
 }
 
-/* Every method, random key and salt: empty and odd-sized messages. */
+/*
+ * Every method, random key and salt: empty and odd-sized messages, opened
+ * in one piece and with the tag apart (as the relay's receive side opens
+ * payloads); a flipped tag bit fails either way and leaves zeros.
+ */
 static bool __init ss_selftest_roundtrip(u32 id, u8 *buf)
 {
 	const struct ss_method_info *m = ss_method_get(id);
 	u8 *key = buf, *salt = buf + 32, *msg = buf + 64;
-	u8 *ct = msg + SS_CHUNK_MAX;
+	u8 *ct = msg + SS_CHUNK_MAX, *tag = ct + SS_CHUNK_MAX;
 	static const unsigned int lens[] __initconst = { 0, 1, 15, 16, 17, 255,
 							  SS_CHUNK_PAYLOAD_MAX };
 	struct ss_cipher c, r;
@@ -486,6 +495,22 @@ static bool __init ss_selftest_roundtrip(u32 id, u8 *buf)
 		SS_CHECK(!err && !memcmp(ct, msg, lens[i]),
 			 "%s: round trip of %u bytes (%d)", m->name, lens[i],
 			 err);
+
+		err = ss_cipher_seal(&c, ct, msg, lens[i]);
+		memcpy(tag, ct + lens[i], SS_TAG_LEN);
+		memset(ct + lens[i], 0, SS_TAG_LEN);
+		err = err ?: ss_cipher_open_split(&r, ct, lens[i], tag);
+		SS_CHECK(!err && !memcmp(ct, msg, lens[i]),
+			 "%s: round trip of %u bytes, tag apart (%d)", m->name,
+			 lens[i], err);
+
+		err = ss_cipher_seal(&c, ct, msg, lens[i]);
+		memcpy(tag, ct + lens[i], SS_TAG_LEN);
+		tag[i] ^= 0x10;
+		err = err ?: ss_cipher_open_split(&r, ct, lens[i], tag);
+		SS_CHECK(err == -EBADMSG && !memchr_inv(ct, 0, lens[i]),
+			 "%s: %u bytes, tag apart and altered: refused, zeroed (%d)",
+			 m->name, lens[i], err);
 	}
 	ss_cipher_free(&r);
 	ss_cipher_free(&c);
@@ -559,7 +584,7 @@ bool __init ss_cipher_selftest(void)
 	bool ok = true;
 	u8 *buf;
 
-	buf = kmalloc(2 * SS_CHUNK_MAX + 64, GFP_KERNEL);
+	buf = kmalloc(2 * SS_CHUNK_MAX + 64 + SS_TAG_LEN, GFP_KERNEL);
 	if (!buf)
 		return false;
 

@@ -26,7 +26,16 @@ address the request asks for; each case has a default.
   noreply      a correct request for a target that cannot be reached (no
                default: give @TARGET): the server must close without
                sending anything, within --timeout + --margin.
+  zero-after   a correct session to the echo service; once its payload is
+               echoed, a chunk of length 0 (a sealed length of 0 and the
+               tag of nothing), then a correct chunk of more payload, in
+               one write: the server must close without echoing it
+               (within --timeout + --margin of the zero chunk).
   replay       the bytes of the last "valid" first write, again
+  replay-head  its salt and sealed length only (salt + 18 bytes), then
+               nothing of its own: a server that checks the salt only once
+               the whole first chunk is in lets such replays hold a
+               payload buffer until the timeout
   wrong-key    a correct session sealed with another password's key
   random       random bytes, as long as a valid first write
   short-salt   half a salt, then nothing
@@ -37,8 +46,12 @@ address the request asks for; each case has a default.
   bad-atyp     a correct stream whose address type is 0x05
   port-zero    a correct stream whose target (TARGET, the echo service by
                default) has port 0
+  zero-length  a correct salt, a chunk of length 0 (its sealed length and
+               the tag of nothing), then a correct first chunk of a valid
+               request (a server accepting empty chunks would relay it,
+               and the echo target would answer)
 
-The last seven expect the server to drain and then close: after sending, and
+From replay on, the cases expect the server to drain and then close: after sending, and
 (except short-salt, which must not complete the salt) from a fifth of the
 --timeout on a further --junk bytes of random data, the prober looks at the
 socket at half the --timeout (the server's handshake timeout): "at_half" is
@@ -53,7 +66,8 @@ environment, and CASE_NO=0) and after each case (CASE=its name, CASE_NO=
 1, 2, ...), e.g. to snapshot the
 server's counters. --parallel runs the valid and fragment cases first, then
 all others at once (no --after). Exit status 0 iff every case ran, and every
-valid, fragment, halfclose and noreply case got what it expected.
+valid, fragment, halfclose, noreply and zero-after case got what it
+expected.
 """
 
 import argparse
@@ -259,6 +273,25 @@ def valid(args, s, key, target, fragment=False):
     return {"sent": len(data), "ok": back == payload}
 
 
+def zero_after(args, s, key, target):
+    """A valid session, then an empty chunk: the server must close."""
+    klen = METHODS[args.method][0]
+    payload = os.urandom(args.payload)
+    salt = os.urandom(klen)
+    c = Cipher(args.method, key, salt)
+    s.sendall(salt + c.chunk(address(target) + payload))
+    s.settimeout(args.timeout + args.margin)
+    back = read_reply(s, args.method, key, len(payload))
+    res = {"echoed": back == payload}
+    s.sendall(c.chunk(b"", 0) + c.chunk(os.urandom(64)))
+    t0, args.t0 = args.t0, time.monotonic()
+    if not watch(args, s, args.t0 + args.timeout + args.margin, res):
+        res["close"] = "open"
+    args.t0 = t0
+    res["ok"] = res["echoed"] and res["close"] in ("eof", "rst")
+    return res
+
+
 def noreply(args, s, key, target):
     s.sendall(first_write(args.method, key, address(target), os.urandom(args.payload)))
     res = {}
@@ -278,6 +311,14 @@ def bad(args, s, key, case, target):
             raise ValueError("replay needs a valid case before it")
     elif case == "wrong-key":
         data = first_write(args.method, master_key(b"not the password", klen), header, payload)
+    elif case == "replay-head":
+        if args.last_valid is None:
+            raise ValueError("replay-head needs a valid case before it")
+        data = args.last_valid[:klen + 2 + TAG]
+    elif case == "zero-length":
+        salt = os.urandom(klen)
+        c = Cipher(args.method, key, salt)
+        data = salt + c.chunk(b"", 0) + c.chunk(header + payload)
     elif case == "random":
         data = os.urandom(klen + 2 + TAG + len(header) + len(payload) + TAG)
     elif case == "short-salt":
@@ -324,9 +365,10 @@ def bad(args, s, key, case, target):
 
 
 DEFAULTS = {"halfclose": DEFAULT_TARGET.replace(":9000", ":9001")}
-CASES = ["valid", "fragment", "halfclose", "noreply", "replay", "wrong-key",
-         "random", "short-salt", "big-length", "bad-atyp", "port-zero"]
-CHECKED = ("valid", "fragment", "halfclose", "noreply")
+CASES = ["valid", "fragment", "halfclose", "noreply", "zero-after", "replay",
+         "replay-head", "wrong-key", "random", "short-salt", "big-length",
+         "bad-atyp", "port-zero", "zero-length"]
+CHECKED = ("valid", "fragment", "halfclose", "noreply", "zero-after")
 
 
 def run_case(args, key, spec):
@@ -348,6 +390,8 @@ def run_case(args, key, spec):
             res.update(halfclose(args, s, key, target))
         elif case == "noreply":
             res.update(noreply(args, s, key, target))
+        elif case == "zero-after":
+            res.update(zero_after(args, s, key, target))
         else:
             res.update(bad(args, s, key, case, target))
         s.close()
