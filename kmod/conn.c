@@ -42,14 +42,6 @@
 #include "resolve.h"
 #include "server.h"
 
-static unsigned int max_draining = 1024;
-module_param(max_draining, uint, 0644);
-MODULE_PARM_DESC(max_draining,
-		 "Connections, over all servers, that may be read and discarded until their handshake timeout after bad data at once; more are closed at once (default 1024)");
-
-/* Connections draining now, over every server: at most max_draining. */
-static atomic_t ss_draining = ATOMIC_INIT(0);
-
 static atomic_t ss_conn_ids = ATOMIC_INIT(0);
 
 /*
@@ -222,16 +214,20 @@ void ss_conn_close(struct ss_conn *conn, const char *why)
 	ss_peer_detach(&conn->wire);
 	ss_peer_detach(&conn->plain);
 	timer_shutdown_sync(&conn->timer);
-	if (conn->state == SS_CONN_DRAINING) {
+	if (!conn->ep->local && (conn->state == SS_CONN_NEW ||
+				 conn->state == SS_CONN_HANDSHAKE ||
+				 conn->state == SS_CONN_DRAINING)) {
 		/*
-		 * Whatever was sent, and however much of it was read, the
-		 * close looks the same: what is left is read first, so that
+		 * A server's connection that has not reached its target:
+		 * whatever was sent, and however much of it was read, the
+		 * close looks the same (at the handshake timeout, or evicted
+		 * for a new connection): what is left is read first, so that
 		 * the release sends a FIN, not a reset for unread data.
 		 */
 		ss_relay_discard(conn->wire.sock);
-		atomic_dec(&ss_draining);
-		atomic64_dec(&ep->stats.draining);
 	}
+	if (conn->state == SS_CONN_DRAINING)
+		atomic64_dec(&ep->stats.draining);
 	ss_socket_release(&conn->wire.sock);
 	ss_socket_release(&conn->plain.sock);
 	ss_relay_free(conn);
@@ -243,6 +239,9 @@ void ss_conn_close(struct ss_conn *conn, const char *why)
 
 	spin_lock(&ep->conns_lock);
 	list_del(&conn->node);
+	list_del_init(&conn->unode);	/* initialised, if not listed */
+	if (test_bit(SS_CONN_F_EVICT, &conn->flags))
+		ep->nr_evicting--;
 	wake = !--ep->nr_conns && ep->closing;
 	spin_unlock(&ep->conns_lock);
 	if (wake)
@@ -272,24 +271,50 @@ void ss_conn_fail(struct ss_conn *conn, enum ss_counter ctr, const char *why)
  * A prober must learn nothing from when the server reacts: the connection
  * is read and discarded until the handshake deadline, counted from accept,
  * then closed, whatever was sent. If the client closes first, that is all.
- * Beyond max_draining such connections at once, it is closed at once.
+ *
+ * Always, under any load: a draining connection holds no buffer and no
+ * cipher (only its socket, its timer and this structure; the data is
+ * dropped by TCP with MSG_TRUNC, never copied), so it needs no cap of its
+ * own. It stays where it was in its server's max_conns: one that had not
+ * authenticated (a wrong key, garbage, a replayed salt) gives way to a new
+ * connection, oldest first, exactly as an idle one does (ss_conn_add()),
+ * so what a prober sees depends neither on what it sent nor on how many
+ * connections other servers, in this namespace or another, are draining.
  */
 void ss_conn_bad(struct ss_conn *conn, enum ss_counter ctr, const char *why)
 {
 	struct ss_endpoint *ep = conn->ep;
 
 	ss_stats_inc(&ep->stats, ctr);
-	if (atomic_inc_return(&ss_draining) > READ_ONCE(max_draining)) {
-		atomic_dec(&ss_draining);
-		ss_conn_close(conn, "too many draining");
-		return;
-	}
 	pr_debug("conn %u draining: %s\n", conn->id, why);
 	atomic64_inc(&ep->stats.draining);
 	/* Nothing but the socket is needed any more. */
 	ss_relay_free(conn);
 	ss_cipher_free(&conn->dec);
 	conn->state = SS_CONN_DRAINING;
+}
+
+/**
+ * ss_conn_authenticated() - the client has shown it has the key
+ * @conn: a server's connection, in its work, in the handshake: its salt
+ *	and first sealed length authenticated, and the salt was new
+ *
+ * From now on the connection is not evicted to make room for new ones.
+ *
+ * Return: true; false if it was evicted already (SS_CONN_F_EVICT is set
+ * and its work queued: it closes at its next run).
+ */
+bool ss_conn_authenticated(struct ss_conn *conn)
+{
+	struct ss_endpoint *ep = conn->ep;
+	bool ok;
+
+	spin_lock(&ep->conns_lock);
+	ok = !test_bit(SS_CONN_F_EVICT, &conn->flags);
+	if (ok)
+		list_del_init(&conn->unode);
+	spin_unlock(&ep->conns_lock);
+	return ok;
 }
 
 static void ss_conn_timer(struct timer_list *timer)
@@ -541,6 +566,10 @@ static void ss_conn_run(struct ss_conn *conn)
 						      "server removed");
 		return;
 	}
+	if (test_bit(SS_CONN_F_EVICT, &conn->flags)) {
+		ss_conn_close(conn, "evicted for a new connection");
+		return;
+	}
 	if (conn->state == SS_CONN_NEW) {
 		if (conn->ep->local)
 			ss_conn_start_local(conn);
@@ -611,6 +640,7 @@ static struct ss_conn *ss_conn_alloc(struct ss_endpoint *ep, struct net *net)
 	INIT_WORK(&conn->work, ss_conn_work);
 	timer_setup(&conn->timer, ss_conn_timer, 0);
 	INIT_LIST_HEAD(&conn->node);
+	INIT_LIST_HEAD(&conn->unode);
 	conn->ep = ep;
 	conn->net = net;
 	conn->state = SS_CONN_NEW;
@@ -619,9 +649,45 @@ static struct ss_conn *ss_conn_alloc(struct ss_endpoint *ep, struct net *net)
 }
 
 /*
+ * At its max_conns, a server makes room for a new connection by evicting
+ * the oldest of those that have not authenticated (&ss_endpoint.unauth):
+ * connections that have sent nothing yet, or only part of a salt and first
+ * sealed length, or were found bad and are draining. Without that, anyone
+ * could hold every place with idle connections for the whole handshake
+ * timeout and lock out every real client, over and over. With it, a real
+ * client's connection only has to authenticate (one round trip: its first
+ * write carries the salt and the length) before max_conns newer
+ * connections arrive; then it is never evicted. Only when every place is
+ * held by authenticated connections is a new one refused. The evicted
+ * connection is told to close (SS_CONN_F_EVICT; its work does it) and no
+ * longer counts against max_conns; it is closed the same way whatever it
+ * had sent, so that eviction tells a prober nothing about its data either.
+ * Client profiles (local role) evict nothing: their relays were handed
+ * over by a privileged helper.
+ *
+ * Caller holds &ss_endpoint.conns_lock. Return: true if there is room now.
+ */
+static bool ss_conn_room(struct ss_endpoint *ep)
+{
+	struct ss_conn *old;
+
+	if (ep->nr_conns - ep->nr_evicting < ep->max_conns)
+		return true;
+	old = list_first_entry_or_null(&ep->unauth, struct ss_conn, unode);
+	if (!old)
+		return false;
+	list_del_init(&old->unode);
+	set_bit(SS_CONN_F_EVICT, &old->flags);
+	ep->nr_evicting++;
+	ss_stats_inc(&ep->stats, SS_CTR_EVICTED);
+	ss_conn_queue(old);	/* listed: its base reference is held */
+	return true;
+}
+
+/*
  * List a new connection with its server or profile, which it then holds a
  * reference on. Return: 0; -ENOENT if the owner is being removed; -EMFILE
- * (counted as refused) at its max_conns.
+ * (counted as refused) at its max_conns with nothing to evict.
  */
 static int ss_conn_add(struct ss_conn *conn)
 {
@@ -631,7 +697,7 @@ static int ss_conn_add(struct ss_conn *conn)
 	spin_lock(&ep->conns_lock);
 	if (ep->closing) {
 		err = -ENOENT;
-	} else if (ep->nr_conns >= ep->max_conns) {
+	} else if (!ss_conn_room(ep)) {
 		err = -EMFILE;
 	} else {
 		/*
@@ -643,6 +709,8 @@ static int ss_conn_add(struct ss_conn *conn)
 		atomic64_inc(&ep->stats.conn_active);
 		ss_stats_inc(&ep->stats, SS_CTR_CONN_TOTAL);
 		list_add_tail(&conn->node, &ep->conns);
+		if (!ep->local)
+			list_add_tail(&conn->unode, &ep->unauth);
 		ep->nr_conns++;
 		/* Before anyone can log its end. */
 		pr_debug("conn %u created on %s %s\n", conn->id,
@@ -661,8 +729,9 @@ static int ss_conn_add(struct ss_conn *conn)
  * @sock: the accepted socket; this function owns it
  * @data_ready: the listening socket's original sk_data_ready
  *
- * Called by the accept work. Over the server's max_conns, the socket is
- * closed at once and counted as refused.
+ * Called by the accept work. At the server's max_conns, the oldest
+ * connection that has not authenticated makes room (ss_conn_add()); if all
+ * have, the socket is closed at once and counted as refused.
  */
 void ss_conn_accept(struct ss_server *srv, struct socket *sock,
 		    void (*data_ready)(struct sock *sk))

@@ -58,6 +58,7 @@ enum {
 	SS_CONN_F_KILL,		/* the server or profile is going: close */
 	SS_CONN_F_TIMER,	/* the timer fired: check the deadline */
 	SS_CONN_F_RESOLVED,	/* the resolver has answered */
+	SS_CONN_F_EVICT,	/* a new connection needs its place: close */
 };
 
 /**
@@ -142,6 +143,9 @@ struct ss_tx {
  * @timer: handshake deadline, then idle timeout; queues @work
  * @flags: SS_CONN_F_* bits
  * @node: in &ss_endpoint.conns, under &ss_endpoint.conns_lock
+ * @unode: in &ss_endpoint.unauth while the connection may be evicted (a
+ *	server's, not authenticated yet, see ss_conn_authenticated()); under
+ *	&ss_endpoint.conns_lock
  * @ep: the server or client profile, a reference held until the memory
  *	is freed; &ss_endpoint.local tells the role
  * @net: its namespace; no reference: the owner's removal, which the
@@ -179,6 +183,7 @@ struct ss_conn {
 	struct timer_list timer;
 	unsigned long flags;
 	struct list_head node;
+	struct list_head unode;
 	struct ss_endpoint *ep;
 	struct net *net;
 	u32 id;
@@ -234,6 +239,7 @@ void ss_conn_queue(struct ss_conn *conn);
 void ss_conn_close(struct ss_conn *conn, const char *why);
 void ss_conn_fail(struct ss_conn *conn, enum ss_counter ctr, const char *why);
 void ss_conn_bad(struct ss_conn *conn, enum ss_counter ctr, const char *why);
+bool ss_conn_authenticated(struct ss_conn *conn);
 void ss_conn_target(struct ss_conn *conn, const struct ss_target *t);
 void ss_conn_resolved(struct ss_conn *conn, int err,
 		      const union ss_sockaddr *addr);

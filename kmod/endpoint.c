@@ -32,6 +32,7 @@ int ss_endpoint_init(struct ss_endpoint *ep, const struct ss_obj_cfg *cfg,
 	ep->max_conns = cfg->max_conns;
 	spin_lock_init(&ep->conns_lock);
 	INIT_LIST_HEAD(&ep->conns);
+	INIT_LIST_HEAD(&ep->unauth);
 	init_waitqueue_head(&ep->conns_wq);
 	return ss_stats_init(&ep->stats);
 }

@@ -34,11 +34,18 @@
  * @timeout: idle timeout of its connections, seconds
  * @handshake_timeout: seconds a connection may take to reach its target
  *	(server) or the remote server (profile)
- * @max_conns: most connections at once
+ * @max_conns: most connections at once; a server's connections that have
+ *	not authenticated yet give way to new ones (see ss_conn_add())
  * @stats: counters
- * @conns_lock: protects @conns, @nr_conns and @closing
+ * @conns_lock: protects @conns, @unauth, @nr_conns, @nr_evicting and
+ *	@closing
  * @conns: its connections (struct ss_conn)
+ * @unauth: those of them that may be evicted, oldest first (servers only:
+ *	connections that have not authenticated yet, draining ones among
+ *	them)
  * @nr_conns: entries in @conns
+ * @nr_evicting: entries in @conns told to close to make room, not closed
+ *	yet: they no longer count against @max_conns
  * @closing: set once the object is being removed: no connection is added
  * @conns_wq: ss_conn_kill_all() waits on it for @nr_conns to reach 0
  *
@@ -56,9 +63,11 @@ struct ss_endpoint {
 	u32 handshake_timeout;
 	u32 max_conns;
 	struct ss_stats stats;
-	spinlock_t conns_lock;	/* @conns, @nr_conns, @closing */
+	spinlock_t conns_lock;	/* see above */
 	struct list_head conns;
+	struct list_head unauth;
 	u32 nr_conns;
+	u32 nr_evicting;
 	bool closing;
 	wait_queue_head_t conns_wq;
 };

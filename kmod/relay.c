@@ -319,7 +319,8 @@ static int ss_handshake_addr(struct ss_conn *conn, struct ss_target *t)
  * filter; not later, once the whole first chunk is in, because a replay of
  * the salt and those 18 bytes alone would otherwise get a payload buffer
  * and hold it until the handshake timeout, as often as anyone cared to
- * send them.
+ * send them. A salt that passes makes the connection authenticated (see
+ * ss_conn_authenticated()).
  */
 void ss_relay_handshake(struct ss_conn *conn)
 {
@@ -339,6 +340,8 @@ void ss_relay_handshake(struct ss_conn *conn)
 				ss_conn_bad(conn, SS_CTR_REPLAY, "replayed salt");
 				return;
 			}
+			if (!ss_conn_authenticated(conn))
+				return;	/* evicted: the work closes it next */
 			continue;
 		case SS_IO_AGAIN:
 			return;

@@ -39,11 +39,16 @@
 # 100.100.100.200, given to the target here) are refused and counted as
 # connect_fail although an echo service listens there, and reached with
 # allow-local on; a target with port 0 is drained and counted as
-# bad_header; the max_draining module
-# parameter closes bad connections beyond it at once; max-conns refuses
-# connections beyond it (counted as refused). The relay allocates no
-# buffer over 16 KiB (kmalloc tracepoint) while 1 MiB goes each way
-# through libev ss-tunnel in chunks of 0x3FFF.
+# bad_header. max-conns: connections still in their handshake make room
+# for a new one, the oldest first (counted as evicted); connections that
+# authenticated are not evicted, and a new one beyond them is refused.
+# Floods (module only): 100 idle connections against max-conns 50 do not
+# lock a real client out (the prober and libev ss-tunnel get through, the
+# oldest idle ones are evicted); 1030 bad connections held draining on one
+# server (more than the old module-wide max_draining of 1024) all drain,
+# and a bad probe to another server still sees the normal reaction; the
+# relay allocates no buffer over 16 KiB (kmalloc tracepoint) while 1 MiB
+# goes each way through libev ss-tunnel in chunks of 0x3FFF.
 # Finally (module only): rmmod succeeds, every server and connection the
 # debug log shows created was destroyed (and as many connections as the
 # servers counted), and the kernel logged no warning.
@@ -542,6 +547,152 @@ bad_parallel() {
 	elapsed "$m: bad input, all at once, done"
 }
 
+# hold_start NAME PORT N CASE [ARGS]: tools/hold.py opens N connections to
+# the server's PORT, sends each CASE's bytes (idle, random, len) and holds
+# them until hold_end; returns once they are open (pid in HOLD_PID)
+hold_start() {
+	local dir=$TOPO_DIR/hold.$1 port=$2 n=$3 c=$4
+	shift 4
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	in_c "$PY" "$SS_TOOLS/hold.py" --server "$S4_C:$port" --n "$n" --case "$c" \
+		--dir "$dir" "$@" >"$dir/result" 2>&1 &
+	HOLD_PID=$!
+	wait_for 300 test -e "$dir/ready"
+}
+# hold_end NAME: let them go; what hold.py saw (JSON) in HELD
+hold_end() {
+	touch "$TOPO_DIR/hold.$1/go"
+	wait "$HOLD_PID"
+	HELD=$(cat "$TOPO_DIR/hold.$1/result")
+	[ -n "$HELD" ] || HELD='{"error": "no result"}'
+}
+# active_reaches SERVER N: the server's conn_active gauge shows N
+active_reaches() {
+	[ "$(in_s ssctl server show "$1" -j | jq '.[0].stats.conn_active')" = "$2" ]
+}
+
+# max-conns: connections still in their handshake (no salt and sealed
+# length that authenticated yet, or draining) make room for a new one, the
+# oldest first, counted as evicted; connections that authenticated are
+# never evicted, and a new one beyond them is refused at once.
+limits() {
+	local m=chacha20-ietf-poly1305 port=8602 srv=lim0 out st desc
+	if ! sut_start "$srv" "$m" "$port" max-conns 3 >"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: server with max-conns 3 starts on port $port" "$(cat "$TOPO_DIR/err")"
+		return
+	fi
+	# five at once that stay in the handshake: two older ones make room
+	out=$(probe --server "$S4_C:$port" --method "$m" --parallel short-salt short-salt short-salt short-salt short-salt)
+	st=$(sut_stats "$srv")
+	desc="max-conns 3: of 5 connections at once in their handshake, 3 are held to the timeout, 2 evicted early to make room (counted), none refused"
+	if [ "$(jq -s '[.[] | select(.closed_after >= '"$HS"' * 0.9)] | length' <<<"$out")" = 3 ] &&
+		[ "$(jq -s '[.[] | select(.closed_after < '"$HS"' * 0.4)] | length' <<<"$out")" = 2 ] &&
+		jq -e '.evicted == 2 and .refused == 0 and .conn_total == 5' <<<"$st" >/dev/null; then
+		ss_ok "$desc"
+	else
+		ss_fail "$desc" "$out
+$st"
+	fi
+	sut_stop "$srv"
+
+	# three that authenticated (a salt and a sealed length; the payload
+	# never comes) hold a server with max-conns 3 and a handshake timeout
+	# long enough to look: a fourth connection is refused at once
+	srv=lim1 port=8604
+	if ! sut_start "$srv" "$m" "$port" max-conns 3 handshake-timeout 30 >"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: server with max-conns 3 starts on port $port" "$(cat "$TOPO_DIR/err")"
+		return
+	fi
+	hold_start lim1 "$port" 3 len --method "$m" --password "$PW"
+	wait_for 20 active_reaches "$srv" 3
+	out=$(probe --server "$S4_C:$port" --method "$m" short-salt)
+	st=$(sut_stats "$srv")
+	hold_end lim1
+	desc="max-conns 3 held by 3 authenticated connections: a fourth is refused at once (counted), none of the 3 is evicted"
+	if jq -e '.closed_after < '"$HS"' * 0.4' <<<"$out" >/dev/null &&
+		jq -e '.refused == 1 and .evicted == 0 and .conn_active == 3' <<<"$st" >/dev/null &&
+		jq -e '.opened == 3 and .closed == 0' <<<"$HELD" >/dev/null; then
+		ss_ok "$desc"
+	else
+		ss_fail "$desc" "probe: $out
+stats: $st
+held: $HELD"
+	fi
+	sut_stop "$srv"
+	elapsed "limits done"
+}
+
+# 100 idle connections against max-conns 50 and a handshake timeout of 60
+# s: before, the server refused everyone else for that long. Now the
+# oldest idle ones make room: a real client gets through.
+flood_idle() {
+	local m=chacha20-ietf-poly1305 port=8610 srv=flood0 tport=10950 tpid out st want topup
+	if ! sut_start "$srv" "$m" "$port" max-conns 50 handshake-timeout 60 >"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: server with max-conns 50 starts on port $port" "$(cat "$TOPO_DIR/err")"
+		return
+	fi
+	client_start ss-tunnel flood-tunnel "$tport" "$m" "$S4_C" "$port" "$T4:8080"
+	tpid=$CLIENT_PID
+	hold_start flood0 "$port" 100 idle
+	wait_for 30 active_reaches "$srv" 50
+	elapsed "100 idle connections held: $(sut_stats "$srv")"
+	out=$(probe --server "$S4_C:$port" --method "$m" valid)
+	ok_if "max-conns 50, 100 idle connections held: a valid request (prober) still gets through" .ok "$out"
+	# the prober's connection made room for itself: gone, it leaves room
+	# for the next without an eviction; fill the server up again first
+	wait_for 20 active_reaches "$srv" 49
+	topo_bg flood-topup "$NS_C" bash -c "exec 3<>/dev/tcp/$S4_C/$port && exec sleep 300"
+	topup=$TOPO_LAST_PID
+	wait_for 20 active_reaches "$srv" 50
+	timed "max-conns 50, 100 idle connections held: 1 MiB download through libev ss-tunnel" \
+		get -- "http://127.0.0.1:$tport/blob?n=$SMALL" "$SMALL"
+	st=$(sut_stats "$srv")
+	hold_end flood0
+	topo_kill "$topup"
+	echo "# held: $HELD"
+	# the 50 beyond max-conns, one for the prober, one for ss-tunnel
+	want=52
+	ok_if "max-conns 50: the $want oldest idle connections were evicted to make room (counted), nothing refused" \
+		".evicted == $want and .refused == 0" "$st"
+	ok_if "max-conns 50: the flood saw its $want oldest connections closed, in the order they came, the other $((100 - want)) held" \
+		".opened == 100 and .closed == $want and .closed_order == [range($want)]" "$HELD"
+	topo_kill "$tpid"
+	sut_stop "$srv"
+	elapsed "idle flood done"
+}
+
+# 1030 bad connections held open on one server (more than the old
+# module-wide max_draining, 1024): all of them drain, and a bad probe to
+# another server sees the normal reaction (drained, then closed at its
+# handshake timeout), not an early close.
+flood_bad() {
+	local m=chacha20-ietf-poly1305 port=8611 srv=drain0 portb=8612 srvb=drain1 n=1030 out
+	if ! sut_start "$srv" "$m" "$port" max-conns 2000 handshake-timeout 120 >"$TOPO_DIR/err" 2>&1 ||
+		! sut_start "$srvb" "$m" "$portb" >>"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: servers on ports $port and $portb start" "$(cat "$TOPO_DIR/err")"
+		return
+	fi
+	hold_start drain0 "$port" "$n" random
+	elapsed "$n bad connections opened"
+	if wait_for 60 draining_reaches "$srv" "$n"; then
+		ss_ok "$n bad connections held open on one server: all $n drain"
+	else
+		ss_fail "$n bad connections held open on one server: all $n drain" "$(sut_stats "$srv")"
+	fi
+	out=$(probe --server "$S4_C:$portb" --method "$m" wrong-key random)
+	mapfile -t res <<<"$out"
+	check_drain "while one server drains $n connections: a wrong key to another server is $DRAIN_DESC" "${res[0]:-"{}"}"
+	check_drain "while one server drains $n connections: random bytes to another server are $DRAIN_DESC" "${res[1]:-"{}"}"
+	hold_end drain0
+	ok_if "none of the $n bad connections was closed before its handshake timeout" \
+		".opened == $n and .closed == 0" "$HELD"
+	ok_if "the second server counts its 2 bad connections" '.auth_fail == 2 and .draining == 0' "$(sut_stats "$srvb")"
+	sut_stop "$srv"
+	sut_stop "$srvb"
+	elapsed "bad flood done"
+}
+
 # The relay's buffers fit 16 KiB (larger kmallocs go to the page allocator
 # as order-3 blocks of 32 KiB): the kmalloc tracepoint, filtered to 16 KiB
 # and more, sees the module allocate 16 KiB buffers and nothing larger
@@ -575,43 +726,6 @@ rx_alloc() {
 	fi
 	topo_kill "$tpid"
 	sut_stop "$srv"
-}
-
-# The module's limits: max_draining (module parameter, all servers) closes
-# bad connections beyond it at once; max-conns refuses connections beyond it.
-limits() {
-	local m=chacha20-ietf-poly1305 port=8602 srv=lim0 out st param=/sys/module/shadowsocks/parameters/max_draining
-	local old
-	old=$(cat "$param")
-	if ! sut_start "$srv" "$m" "$port" max-conns 3 >"$TOPO_DIR/err" 2>&1; then
-		ss_fail "$m: server with max-conns 3 starts on port $port" "$(cat "$TOPO_DIR/err")"
-		return
-	fi
-	echo 2 >"$param"
-	out=$(probe --server "$S4_C:$port" --method "$m" --parallel wrong-key wrong-key wrong-key)
-	echo "$old" >"$param"
-	st=$(sut_stats "$srv")
-	if [ "$(jq -s '[.[] | select(.close == "'"${CLOSE_KIND:-eof}"'" and .closed_after >= '"$HS"' * 0.9)] | length' <<<"$out")" = 2 ] &&
-		[ "$(jq -s '[.[] | select(.closed_after < '"$HS"' * 0.4)] | length' <<<"$out")" = 1 ] &&
-		[ "$(jq .auth_fail <<<"$st")" = 3 ]; then
-		ss_ok "max_draining=2: of 3 bad connections at once, 2 drain, 1 is closed at once, all 3 counted"
-	else
-		ss_fail "max_draining=2: of 3 bad connections at once, 2 drain, 1 is closed at once, all 3 counted" "$out
-$st"
-	fi
-	# five at once that stay in the handshake: three are taken, two refused
-	out=$(probe --server "$S4_C:$port" --method "$m" --parallel short-salt short-salt short-salt short-salt short-salt)
-	st=$(sut_stats "$srv")
-	if [ "$(jq -s '[.[] | select(.closed_after >= '"$HS"' * 0.9)] | length' <<<"$out")" = 3 ] &&
-		[ "$(jq -s '[.[] | select(.closed_after < '"$HS"' * 0.4)] | length' <<<"$out")" = 2 ] &&
-		jq -e '.refused == 2 and .conn_total == 6' <<<"$st" >/dev/null; then
-		ss_ok "max-conns 3: of 5 connections at once, 3 are served and 2 refused at once (counted)"
-	else
-		ss_fail "max-conns 3: of 5 connections at once, 3 are served and 2 refused at once (counted)" "$out
-$st"
-	fi
-	sut_stop "$srv"
-	elapsed "limits done"
 }
 
 # A server with allow-local on does reach the echo service on its own
@@ -651,6 +765,8 @@ if [ "$SUT" = kernel ]; then
 	topo_kill "$LOCAL_ECHO"
 fi
 if [ "$SUT" = kernel ] && part hardening; then
+	flood_idle
+	flood_bad
 	rx_alloc
 fi
 

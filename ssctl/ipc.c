@@ -76,6 +76,7 @@ static struct nla_policy stats_policy[SS_STATS_A_MAX + 1] = {
 	[SS_STATS_A_UDP_DROP_REPLAY]	= { .type = NLA_U64 },
 	[SS_STATS_A_UDP_DROP_LIMIT]	= { .type = NLA_U64 },
 	[SS_STATS_A_UDP_DROP_TARGET]	= { .type = NLA_U64 },
+	[SS_STATS_A_EVICTED]		= { .type = NLA_U64 },
 };
 
 /*
@@ -167,6 +168,7 @@ static int parse_object(struct nl_msg *msg, struct ss_object *obj)
 		[SS_STATS_A_UDP_DROP_REPLAY] = &obj->stats.udp_drop_replay,
 		[SS_STATS_A_UDP_DROP_LIMIT] = &obj->stats.udp_drop_limit,
 		[SS_STATS_A_UDP_DROP_TARGET] = &obj->stats.udp_drop_target,
+		[SS_STATS_A_EVICTED] = &obj->stats.evicted,
 	};
 	int v4, v6;
 

@@ -36,6 +36,7 @@ struct ss_stats {
 	uint64_t udp_drop_replay;
 	uint64_t udp_drop_limit;
 	uint64_t udp_drop_target;
+	uint64_t evicted;
 };
 
 /* an object as the kernel reports it (never with a key) */

@@ -45,6 +45,7 @@ static const struct {
 	C(udp_pkts_in), C(udp_pkts_out), C(udp_bytes_in), C(udp_bytes_out),
 	C(udp_assoc_active), C(udp_drop_auth), C(udp_drop_bad),
 	C(udp_drop_replay), C(udp_drop_limit), C(udp_drop_target),
+	C(evicted),
 #undef C
 };
 
@@ -102,6 +103,8 @@ static void show_text(enum ss_kind kind, const struct ss_object *o, bool first)
 		printf("  draining: %" PRIu64 "\n", s->draining);
 	}
 	printf("  refused (max-conns): %" PRIu64 "\n", s->refused);
+	if (kind == SS_SERVER)
+		printf("  evicted (max-conns): %" PRIu64 "\n", s->evicted);
 	if (kind == SS_CLIENT ||
 	    (o->has_mode && o->mode != SS_MODE_TCP_ONLY)) {
 		printf("  udp:\n");

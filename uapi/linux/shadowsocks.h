@@ -40,8 +40,15 @@
  *                      read and discarded until then, then closed
  *   SS_A_MAX_CONNS     NLA_U32, optional (SS_DEFAULT_MAX_CONNS),
  *                      1..SS_MAX_MAX_CONNS: connections the server holds
- *                      at once; one more is accepted and closed at once
- *                      (counted in SS_STATS_A_REFUSED)
+ *                      at once. At the limit, a new connection takes the
+ *                      place of the oldest one that has not authenticated
+ *                      (sent a salt and a first sealed length that
+ *                      authenticate, with a salt not seen before): one
+ *                      idle, still sending its first bytes, or draining
+ *                      after bad data; that one is closed (counted in
+ *                      SS_STATS_A_EVICTED). If every connection has
+ *                      authenticated, the new one is accepted and closed
+ *                      at once (counted in SS_STATS_A_REFUSED)
  *   SS_A_ALLOW_LOCAL   NLA_U8, 0 or 1, optional (0): 1 lets clients reach
  *                      the server's own addresses (any address local to
  *                      its namespace), loopback (127/8, ::1), link-local
@@ -63,13 +70,17 @@
  *     SS_STATS_A_CONN_ACTIVE, SS_STATS_A_CONN_TOTAL, SS_STATS_A_BYTES_IN,
  *     SS_STATS_A_BYTES_OUT, SS_STATS_A_AUTH_FAIL, SS_STATS_A_REPLAY,
  *     SS_STATS_A_BAD_HEADER, SS_STATS_A_CONNECT_FAIL, SS_STATS_A_DNS_FAIL,
- *     SS_STATS_A_DRAINING, SS_STATS_A_REFUSED (all NLA_U64). BYTES_IN
+ *     SS_STATS_A_DRAINING, SS_STATS_A_REFUSED, SS_STATS_A_EVICTED (all
+ *     NLA_U64). BYTES_IN
  *     counts plaintext payload bytes received from the encrypted side (the
  *     target address excluded), BYTES_OUT plaintext payload bytes sent to
  *     it. CONN_ACTIVE and DRAINING are gauges: connections open now, and
  *     those of them being read and discarded until the handshake timeout
  *     after bad data. CONN_TOTAL counts connections accepted and handled,
- *     REFUSED those closed at once because the server had SS_A_MAX_CONNS.
+ *     REFUSED those closed at once because the server had SS_A_MAX_CONNS
+ *     connections that had all authenticated, EVICTED those that had not
+ *     authenticated yet and were closed to make room for a new one (see
+ *     SS_A_MAX_CONNS; always 0 for client profiles).
  *     UDP (servers whose mode has UDP; 0 otherwise; for client
  *     profiles see SS_CMD_UDP_RELAY_NEW), all NLA_U64:
  *     SS_STATS_A_UDP_PKTS_IN     client packets that authenticated, had a
@@ -375,6 +386,7 @@ enum ss_stats_attr {
 	SS_STATS_A_UDP_DROP_REPLAY,
 	SS_STATS_A_UDP_DROP_LIMIT,
 	SS_STATS_A_UDP_DROP_TARGET,
+	SS_STATS_A_EVICTED,
 	__SS_STATS_A_MAX
 };
 
