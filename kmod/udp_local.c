@@ -444,8 +444,9 @@ static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
 	int alen, ret;
 
 	if (r->socks5) {
+		/* RSV must be 0 (RFC 1928 7); we do not reassemble FRAGs */
 		if (!ss_ludp_source_ok(r, from) ||
-		    len < SS_SOCKS5_UDP_HDR + 1 || d[2]) {
+		    len < SS_SOCKS5_UDP_HDR + 1 || d[0] || d[1] || d[2]) {
 			ss_stats_inc(stats, SS_CTR_UDP_DROP_BAD);
 			return;
 		}

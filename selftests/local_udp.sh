@@ -18,6 +18,8 @@
 #     1..1400 bytes to an IPv4, an IPv6 and a domain target, each reply
 #     checked (00 00 00, the target's address, the payload); over an IPv6
 #     control connection too; the profile's and the server's counters
+#   - RSV != 0 (the two reserved bytes): dropped, counted as
+#     udp_drop_bad, nothing answered;
 #   - FRAG != 0: dropped, counted as udp_drop_bad, nothing answered; a
 #     source other than the one announced: dropped and counted; a hostile
 #     server's bad replies (random, runt, wrong key, bad addresses) dropped
@@ -210,6 +212,12 @@ ok_if "socks5: 10 datagrams with FRAG != 0 unanswered, then a good one echoed" .
 bad1=$(stat_c main udp_drop_bad)
 [ "$((bad1 - bad0))" = 10 ] && ss_ok "socks5: FRAG != 0 counted as udp_drop_bad (10)" ||
 	ss_fail "socks5: FRAG != 0 counted as udp_drop_bad (10)" "udp_drop_bad $bad0 -> $bad1"
+bad0=$(stat_c main udp_drop_bad)
+out=$(s5udp --proxy "$S4" rsv --target "$T4:$ECHO" --count 10 --wait 2)
+ok_if "socks5: 10 datagrams with RSV != 0 unanswered, then a good one echoed" .ok "$out"
+bad1=$(stat_c main udp_drop_bad)
+[ "$((bad1 - bad0))" = 10 ] && ss_ok "socks5: RSV != 0 counted as udp_drop_bad (10)" ||
+	ss_fail "socks5: RSV != 0 counted as udp_drop_bad (10)" "udp_drop_bad $bad0 -> $bad1"
 out=$(s5udp --proxy "$S4" source --announce "$L4:1" --target "$T4:$ECHO" --count 5 --wait 2)
 ok_if "socks5: ASSOCIATE announcing $L4:1, datagrams from another port unanswered" .ok "$out"
 bad2=$(stat_c main udp_drop_bad)

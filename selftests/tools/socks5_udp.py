@@ -22,6 +22,9 @@ it must.
   frag    --count N: N datagrams with FRAG 1..127 and 0x80.., none of which
           may be answered within --wait seconds; then one good datagram
           must be echoed
+  rsv     --count N: N datagrams whose RSV bytes (the first two, which
+          must be 0) are not 0, none of which may be answered within --wait
+          seconds; then one good datagram must be echoed
   source  (with --announce set to an address that is not ours): --count N
           datagrams, none of which may be answered within --wait seconds
   close   one datagram echoed; prints {"port": BND.PORT} and waits --hold
@@ -94,8 +97,8 @@ class Assoc:
         self.udp = socket.socket(fam, socket.SOCK_DGRAM)
         self.udp.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 0))
 
-    def send(self, payload, target, frag=0):
-        self.udp.sendto(b"\x00\x00" + bytes([frag]) + socks_addr(*target) + payload,
+    def send(self, payload, target, frag=0, rsv=b"\x00\x00"):
+        self.udp.sendto(rsv + bytes([frag]) + socks_addr(*target) + payload,
                         self.bnd)
 
     def recv(self, wait):
@@ -152,7 +155,7 @@ def echo_one(a, args, target, payload):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--proxy", required=True)
-    ap.add_argument("mode", choices=("echo", "frag", "source", "close", "hold", "cut",
+    ap.add_argument("mode", choices=("echo", "frag", "rsv", "source", "close", "hold", "cut",
                                      "none"))
     ap.add_argument("--target", default=DEFAULT_TARGET)
     ap.add_argument("--announce", default="0.0.0.0:0")
@@ -187,17 +190,21 @@ def main():
                        seconds=round(time.monotonic() - t0, 2),
                        bnd="%s:%d" % a.bnd)
             res["ok"] = lost == 0
-        elif args.mode in ("frag", "source"):
+        elif args.mode in ("frag", "rsv", "source"):
             answered = 0
             for i in range(args.count):
                 frag = (1 + i % 127) | (0x80 if i % 2 else 0) \
                     if args.mode == "frag" else 0
-                a.send(b"x" * (1 + i), target, frag)
+                # RSV: 00 01, 01 00, ff ff, then 1..
+                rsv = (b"\x00\x01", b"\x01\x00", b"\xff\xff")[i] if i < 3 \
+                    else (i & 0xffff).to_bytes(2, "big")
+                a.send(b"x" * (1 + i), target, frag,
+                       rsv if args.mode == "rsv" else b"\x00\x00")
             if a.recv(args.wait) is not None:
                 answered += 1
             res.update(sent=args.count, answered=answered)
             res["ok"] = answered == 0
-            if args.mode == "frag":
+            if args.mode in ("frag", "rsv"):
                 res["then_echoed"] = echo_one(a, args, target, b"after the fragments")
                 res["ok"] = res["ok"] and res["then_echoed"]
         elif args.mode == "close":

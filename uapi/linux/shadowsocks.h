@@ -205,7 +205,8 @@
  *                      stripped and their payload goes back to the source
  *   SS_A_SOCKS5_UDP    NLA_FLAG: SOCKS5 mode (RFC 1928 section 7): each
  *                      datagram is RSV(2) FRAG(1) ATYP DST.ADDR DST.PORT
- *                      DATA; FRAG != 0 is dropped (UDP_DROP_BAD); replies
+ *                      DATA; RSV != 0 and FRAG != 0 are dropped
+ *                      (UDP_DROP_BAD); replies
  *                      go back as 00 00 00 ATYP ADDR PORT DATA, with the
  *                      replying host's address
  *   SS_A_UDP_SOURCE    binary, optional, SOCKS5 mode only: the address
@@ -262,8 +263,8 @@
  *   excluded), UDP_PKTS_IN and UDP_BYTES_IN replies from the server that
  *   authenticated and had a good address, and their payload;
  *   UDP_ASSOC_ACTIVE; UDP_DROP_AUTH for replies;
- *   UDP_DROP_BAD for applications' datagrams (a bad SOCKS5 header, FRAG
- *   != 0, a source not allowed, truncated) and replies (too short, a bad
+ *   UDP_DROP_BAD for applications' datagrams (a bad SOCKS5 header, RSV
+ *   or FRAG != 0, a source not allowed, truncated) and replies (too short, a bad
  *   address); UDP_DROP_LIMIT; UDP_DROP_TARGET for datagrams that could not
  *   be sent (to the server or back to the application).
  *
