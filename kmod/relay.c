@@ -296,6 +296,10 @@ static int ss_handshake_addr(struct ss_conn *conn, struct ss_target *t)
 		p += n;
 		avail -= n;
 		if (total && conn->alen == total) {
+			/* the port is only seen now that the address is whole */
+			total = ss_addr_len(conn->abuf, conn->alen);
+			if (total < 0)
+				return total;
 			ss_addr_parse(conn->abuf, total, t);
 			return 1;
 		}

@@ -406,7 +406,8 @@ declare -A WANT_COUNT=([replay]="replay+1" [replay-head]="replay+1"
 	[zero-length]="bad_header+1" [zero-after]="bad_header+1"
 	[short-salt]="" [big-length]="bad_header+1" [bad-atyp]="bad_header+1"
 	[noreply-connect]="connect_fail+1" [noreply-dns]="dns_fail+1" [noreply-local]="connect_fail+1"
-	[noreply-meta]="connect_fail+1" [port-zero]="bad_header+1" [valid]="")
+	[noreply-meta]="connect_fail+1" [port-zero]="bad_header+1"
+	[port-zero-split]="bad_header+1" [valid]="")
 declare -A WANT_LOG=([replay]="repeat salt detected" [replay-head]="repeat salt detected"
 	[zero-length]="authentication error" [zero-after]="authentication error"
 	[wrong-key]="authentication error"
@@ -421,7 +422,8 @@ declare -A WHAT=([replay]="a replayed first write"
 	[random]="random bytes" [short-salt]="half a salt" [big-length]="a length of 0x4000"
 	[bad-atyp]="address type 0x05" [noreply-connect]="a closed port"
 	[noreply-dns]="a domain that does not resolve" [noreply-local]="a local target"
-	[noreply-meta]="a cloud metadata address" [port-zero]="port 0")
+	[noreply-meta]="a cloud metadata address" [port-zero]="port 0"
+	[port-zero-split]="port 0, the address split over two chunks")
 
 bad_sequential() {
 	local m=chacha20-ietf-poly1305 port=8600 srv=bad0 snap=$TOPO_DIR/snap out k r c t d
@@ -453,9 +455,10 @@ bad_sequential() {
 		# refused all the same; port 0 is a bad address.
 		cases+=("noreply@$META4_LL:9000" "noreply@[$META6_AWS]:9000"
 			"noreply@$META4_ALIBABA:9000" "port-zero@$T4:0"
-			"port-zero@[$T6]:0" "port-zero@$DOMAIN:0")
+			"port-zero@[$T6]:0" "port-zero@$DOMAIN:0"
+			"port-zero-split@$T4:0" "port-zero-split@$DOMAIN:0")
 		names+=(noreply-meta noreply-meta noreply-meta port-zero
-			port-zero port-zero)
+			port-zero port-zero port-zero-split port-zero-split)
 	fi
 	cases+=("valid@$DOMAIN:9000")
 	names+=(valid)

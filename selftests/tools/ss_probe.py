@@ -46,6 +46,10 @@ address the request asks for; each case has a default.
   bad-atyp     a correct stream whose address type is 0x05
   port-zero    a correct stream whose target (TARGET, the echo service by
                default) has port 0
+  port-zero-split
+               the same, the address split over two chunks (its type and
+               first address byte in the first, the rest and the port in
+               the second): port 0 is only seen once the address is whole
   zero-length  a correct salt, a chunk of length 0 (its sealed length and
                the tag of nothing), then a correct first chunk of a valid
                request (a server accepting empty chunks would relay it,
@@ -330,6 +334,11 @@ def bad(args, s, key, case, target):
         data = first_write(args.method, key, b"\x05" + header[1:], payload)
     elif case == "port-zero":
         data = first_write(args.method, key, header[:-2] + b"\0\0", payload)
+    elif case == "port-zero-split":
+        salt = os.urandom(klen)
+        c = Cipher(args.method, key, salt)
+        h = header[:-2] + b"\0\0"
+        data = salt + c.chunk(h[:2]) + c.chunk(h[2:] + payload)
     else:
         raise ValueError(case)
     s.sendall(data)
@@ -367,7 +376,7 @@ def bad(args, s, key, case, target):
 DEFAULTS = {"halfclose": DEFAULT_TARGET.replace(":9000", ":9001")}
 CASES = ["valid", "fragment", "halfclose", "noreply", "zero-after", "replay",
          "replay-head", "wrong-key", "random", "short-salt", "big-length",
-         "bad-atyp", "port-zero", "zero-length"]
+         "bad-atyp", "port-zero", "port-zero-split", "zero-length"]
 CHECKED = ("valid", "fragment", "halfclose", "noreply", "zero-after")
 
 
