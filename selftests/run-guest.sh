@@ -23,6 +23,7 @@ TESTS=(
 	local_udp.sh
 	handoff.sh
 	replay.sh
+	hostile.sh
 )
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
