@@ -13,9 +13,13 @@
  * sk_callback_lock while ours are installed; the timer, until
  * ss_conn_close() has shut it down; ss_conn_kill_all(), under the server's
  * conns_lock while the connection is listed; the resolver, from the
- * reference it holds. All of these only run while the base reference is
+ * reference its lookup holds (taken before ss_lookup_start(), dropped when
+ * the lookup ends: by ss_conn_lookup_done(), or by ss_conn_close() when
+ * its cancel wins). All of these only run while the base reference is
  * held, so none of them drops the last reference, except the resolver's
- * and the work's own, both in process context.
+ * and the work's own, both in process context. The connection holds a
+ * reference on its lookup in turn (&ss_conn.lookup), so that cancelling it
+ * is safe whenever the answer comes.
  *
  * Everything the connection does runs in its work, and a work item never
  * runs concurrently with itself: the state needs no lock. Teardown happens
@@ -26,6 +30,7 @@
  * empty knows every socket is gone.
  */
 
+#include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
@@ -211,6 +216,13 @@ void ss_conn_close(struct ss_conn *conn, const char *why)
 	bool wake;
 
 	pr_debug("conn %u closed: %s\n", conn->id, why);
+	if (conn->lookup) {
+		/* Its answer is not wanted: the lookup ends with us. */
+		if (ss_lookup_cancel(conn->lookup))
+			ss_conn_put(conn);	/* the lookup's; not the last */
+		ss_lookup_put(conn->lookup);
+		conn->lookup = NULL;
+	}
 	ss_peer_detach(&conn->wire);
 	ss_peer_detach(&conn->plain);
 	timer_shutdown_sync(&conn->timer);
@@ -492,6 +504,26 @@ static void ss_conn_connect(struct ss_conn *conn)
 	}
 }
 
+/*
+ * The lookup's answer, once, in process context; the connection may have
+ * been closed meanwhile (its cancel lost the race), which its work
+ * notices. Drops the reference the lookup held.
+ */
+static void ss_conn_lookup_done(void *owner, int err,
+				const union ss_sockaddr *addr)
+{
+	struct ss_conn *conn = owner;
+
+	if (!err)
+		conn->target_addr = *addr;
+	conn->resolve_err = err;
+	/* The work reads them after test_and_clear_bit(), a full barrier. */
+	smp_mb__before_atomic();
+	set_bit(SS_CONN_F_RESOLVED, &conn->flags);
+	ss_conn_queue(conn);
+	ss_conn_put(conn);
+}
+
 /**
  * ss_conn_target() - the request's target address is known: go there
  * @conn: the connection, in its work, in the handshake
@@ -499,6 +531,7 @@ static void ss_conn_connect(struct ss_conn *conn)
  */
 void ss_conn_target(struct ss_conn *conn, const struct ss_target *t)
 {
+	struct ss_lookup *l;
 	int err;
 
 	if (t->addr.sa.sa_family) {
@@ -511,39 +544,30 @@ void ss_conn_target(struct ss_conn *conn, const struct ss_target *t)
 		return;
 	}
 	pr_debug("conn %u resolving %s\n", conn->id, t->name);
-	err = ss_resolve_start(conn, t->name, t->name_len, t->port);
-	if (err) {
-		ss_conn_fail(conn, SS_CTR_DNS_FAIL, "cannot start resolver");
+	ss_conn_get(conn);			/* the lookup's */
+	l = ss_lookup_start(ss_server_of(conn->ep), conn->net, t->name,
+			    t->name_len, t->port, ss_conn_lookup_done, conn);
+	if (IS_ERR(l)) {
+		ss_conn_put(conn);	/* not the last: the work holds one */
+		err = PTR_ERR(l);
+		pr_debug("conn %u cannot start its lookup: error %d\n",
+			 conn->id, err);
+		ss_conn_fail(conn, SS_CTR_DNS_FAIL,
+			     err == -EBUSY ? "too many lookups in flight" :
+			     err == -ESRCH ? "no resolver agent in the namespace" :
+					     "cannot start the lookup");
 		return;
 	}
+	conn->lookup = l;
 	conn->state = SS_CONN_RESOLVING;
-}
-
-/**
- * ss_conn_resolved() - the resolver's answer
- * @conn: the connection; the caller (the resolver) holds a reference
- * @err: 0 or a negative errno
- * @addr: the address, with the port, if @err is 0
- *
- * Process context; the connection may have been closed meanwhile, which
- * its work notices.
- */
-void ss_conn_resolved(struct ss_conn *conn, int err,
-		      const union ss_sockaddr *addr)
-{
-	if (!err)
-		conn->target_addr = *addr;
-	conn->resolve_err = err;
-	/* The work reads them after test_and_clear_bit(), a full barrier. */
-	smp_mb__before_atomic();
-	set_bit(SS_CONN_F_RESOLVED, &conn->flags);
-	ss_conn_queue(conn);
 }
 
 static void ss_conn_resolving(struct ss_conn *conn)
 {
 	if (!test_and_clear_bit(SS_CONN_F_RESOLVED, &conn->flags))
 		return;
+	ss_lookup_put(conn->lookup);
+	conn->lookup = NULL;
 	if (conn->resolve_err) {
 		pr_debug("conn %u cannot resolve: error %d\n", conn->id,
 			 conn->resolve_err);

@@ -25,6 +25,7 @@ struct sock;
 struct socket;
 struct ss_client;
 struct ss_endpoint;
+struct ss_lookup;
 struct ss_server;
 struct ss_target;
 
@@ -176,6 +177,8 @@ struct ss_tx {
  * @target_addr: where to connect; written by the resolver before it sets
  *	SS_CONN_F_RESOLVED
  * @resolve_err: the resolver's result, as @target_addr
+ * @lookup: the lookup of the target's name while in SS_CONN_RESOLVING, a
+ *	reference held (resolve.c); cancelled if the connection closes first
  */
 struct ss_conn {
 	struct kref refcount;
@@ -204,6 +207,7 @@ struct ss_conn {
 	u16 addr_len;
 	union ss_sockaddr target_addr;
 	int resolve_err;
+	struct ss_lookup *lookup;
 };
 
 int ss_conn_init(void);
@@ -241,7 +245,5 @@ void ss_conn_fail(struct ss_conn *conn, enum ss_counter ctr, const char *why);
 void ss_conn_bad(struct ss_conn *conn, enum ss_counter ctr, const char *why);
 bool ss_conn_authenticated(struct ss_conn *conn);
 void ss_conn_target(struct ss_conn *conn, const struct ss_target *t);
-void ss_conn_resolved(struct ss_conn *conn, int err,
-		      const union ss_sockaddr *addr);
 
 #endif /* _SS_CONN_H */

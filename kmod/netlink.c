@@ -8,6 +8,7 @@
  * RCU.
  */
 
+#include <linux/err.h>
 #include <linux/ipv6.h>
 #include <linux/net.h>
 #include <linux/rcupdate.h>
@@ -26,6 +27,7 @@
 #include "crypto.h"
 #include "netlink.h"
 #include "netns.h"
+#include "resolve.h"
 #include "server.h"
 
 static struct genl_family ss_family;
@@ -77,6 +79,29 @@ static const struct nla_policy ss_policy[SS_A_MAX + 1] = {
 	[SS_A_UDP_SOURCE]	= { .type = NLA_BINARY,
 				    .len = SS_UDP_ADDR_IP_MAX },
 	[SS_A_CTRL_FD]		= { .type = NLA_U32 },
+	[SS_A_LOOKUP_ID]	= { .type = NLA_U32 },
+	[SS_A_LOOKUP_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = SS_DOMAIN_MAX },
+	[SS_A_LOOKUP_ERROR]	= NLA_POLICY_RANGE(NLA_U32, 1, MAX_ERRNO),
+	[SS_A_LOOKUP_IPV4]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[SS_A_LOOKUP_IPV6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+};
+
+/* The family's multicast groups, by their offset in ss_mcgrps[]. */
+enum {
+	SS_NL_MCGRP_RESOLVER,
+};
+
+/*
+ * The resolver's requests carry the names clients visit: only an admin of
+ * the namespace may read them (and, being a listener, turn lookups away
+ * from the initial namespace's upcall).
+ */
+static const struct genl_multicast_group ss_mcgrps[] = {
+	[SS_NL_MCGRP_RESOLVER] = {
+		.name = SS_GENL_MCGRP_RESOLVER,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 /* The attributes each request may carry, one bit per attribute type. */
@@ -96,6 +121,8 @@ static const struct nla_policy ss_policy[SS_A_MAX + 1] = {
 				 BIT(SS_A_TARGET) | BIT(SS_A_SOCKS5_UDP) | \
 				 BIT(SS_A_UDP_SOURCE) | BIT(SS_A_CTRL_FD) | \
 				 BIT(SS_A_REPLY))
+#define SS_RESOLVE_REPLY_ATTRS	(BIT(SS_A_LOOKUP_ID) | BIT(SS_A_LOOKUP_ERROR) | \
+				 BIT(SS_A_LOOKUP_IPV4) | BIT(SS_A_LOOKUP_IPV6))
 
 static int ss_nl_check_attrs(struct nlattr **attrs, unsigned long allowed,
 			     struct netlink_ext_ack *extack)
@@ -142,6 +169,9 @@ static bool ss_nl_missing(struct genl_info *info, int type)
 		break;
 	case SS_A_TARGET:
 		NL_SET_ERR_MSG(info->extack, "missing target address");
+		break;
+	case SS_A_LOOKUP_ID:
+		NL_SET_ERR_MSG(info->extack, "missing lookup id");
 		break;
 	default:
 		NL_SET_ERR_MSG(info->extack, "missing attribute");
@@ -930,6 +960,142 @@ out_put:
 	return err;
 }
 
+/**
+ * ss_nl_resolver_listening() - does an agent listen for lookups?
+ * @net: the namespace
+ *
+ * Return: true if a socket of @net is subscribed to the resolver group.
+ */
+bool ss_nl_resolver_listening(struct net *net)
+{
+	return genl_has_listeners(&ss_family, net, SS_NL_MCGRP_RESOLVER);
+}
+
+/**
+ * ss_nl_resolve_request() - multicast a lookup to the namespace's agents
+ * @net: the server's namespace
+ * @id: the lookup's id there
+ * @server: the server's name
+ * @name: the name to resolve, NUL-terminated
+ *
+ * Process context.
+ *
+ * Return: 0; -ESRCH when no agent got it; -ENOBUFS when an agent's socket
+ * was full; -ENOMEM, -EMSGSIZE.
+ */
+int ss_nl_resolve_request(struct net *net, u32 id, const char *server,
+			  const char *name)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(nla_total_size(sizeof(u32)) +
+			  nla_total_size(SS_DOMAIN_MAX + 1) +
+			  nla_total_size(SS_NAME_MAX), GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put(skb, 0, 0, &ss_family, 0, SS_CMD_RESOLVE_REQUEST);
+	if (!hdr || nla_put_u32(skb, SS_A_LOOKUP_ID, id) ||
+	    nla_put_string(skb, SS_A_LOOKUP_NAME, name) ||
+	    nla_put_string(skb, SS_A_NAME, server)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_multicast_netns(&ss_family, net, skb, 0,
+				       SS_NL_MCGRP_RESOLVER, GFP_KERNEL);
+}
+
+/*
+ * An address of a reply; an IPv4-mapped IPv6 address counts as IPv4. The
+ * first of each family is kept.
+ */
+static void ss_nl_reply_addr(const struct nlattr *nla, union ss_sockaddr *v4,
+			     union ss_sockaddr *v6)
+{
+	struct in6_addr a6;
+
+	if (nla_type(nla) == SS_A_LOOKUP_IPV4) {
+		if (!v4->sa.sa_family)
+			ss_nl_sockaddr4(v4, nla, 0);
+		return;
+	}
+	a6 = nla_get_in6_addr(nla);
+	if (ipv6_addr_v4mapped(&a6)) {
+		if (!v4->sa.sa_family) {
+			v4->in4.sin_family = AF_INET;
+			v4->in4.sin_addr.s_addr = a6.s6_addr32[3];
+		}
+	} else if (!v6->sa.sa_family) {
+		ss_nl_sockaddr6(v6, nla, 0);
+	}
+}
+
+static int ss_nl_resolve_reply(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	union ss_sockaddr v4 = {}, v6 = {};
+	unsigned int n_id = 0, n_err = 0, n_addrs = 0;
+	struct nlattr *nla;
+	int rem, err;
+
+	err = ss_nl_check_attrs(attrs, SS_RESOLVE_REPLY_ATTRS, info->extack);
+	if (err)
+		return err;
+	if (ss_nl_missing(info, SS_A_LOOKUP_ID))
+		return -EINVAL;
+
+	/*
+	 * attrs[] holds the last attribute of each type only (the core has
+	 * validated every one): walk them all for the addresses, and refuse
+	 * a repeated id or error, which would be ambiguous.
+	 */
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		switch (nla_type(nla)) {
+		case SS_A_LOOKUP_ID:
+			n_id++;
+			break;
+		case SS_A_LOOKUP_ERROR:
+			n_err++;
+			break;
+		case SS_A_LOOKUP_IPV4:
+		case SS_A_LOOKUP_IPV6:
+			if (++n_addrs > SS_LOOKUP_ADDRS_MAX) {
+				NL_SET_ERR_MSG_ATTR(info->extack, nla,
+						    "too many addresses");
+				return -E2BIG;
+			}
+			ss_nl_reply_addr(nla, &v4, &v6);
+			break;
+		}
+	}
+	if (n_id > 1 || n_err > 1) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    n_id > 1 ? attrs[SS_A_LOOKUP_ID] :
+					       attrs[SS_A_LOOKUP_ERROR],
+				    "attribute repeated");
+		return -EINVAL;
+	}
+	if (n_err && n_addrs) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_LOOKUP_ERROR],
+				    "an error and addresses in one reply");
+		return -EINVAL;
+	}
+	if (!n_err && !n_addrs) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a reply needs addresses or an error");
+		return -EINVAL;
+	}
+	err = n_err ? -(int)nla_get_u32(attrs[SS_A_LOOKUP_ERROR]) : 0;
+	err = ss_lookup_answer(genl_info_net(info),
+			       nla_get_u32(attrs[SS_A_LOOKUP_ID]), err,
+			       v4.sa.sa_family ? &v4 : &v6);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_LOOKUP_ID],
+				    "no such lookup under way in this namespace (answered, timed out or ended)");
+	return err;
+}
+
 /* Changes need CAP_NET_ADMIN in the namespace's owning user namespace. */
 static const struct genl_ops ss_ops[] = {
 	{
@@ -974,6 +1140,11 @@ static const struct genl_ops ss_ops[] = {
 		.doit = ss_nl_udp_relay_new,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = SS_CMD_RESOLVE_REPLY,
+		.doit = ss_nl_resolve_reply,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 /*
@@ -991,6 +1162,8 @@ static struct genl_family ss_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = ss_ops,
 	.n_ops = ARRAY_SIZE(ss_ops),
+	.mcgrps = ss_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ss_mcgrps),
 };
 
 /**

@@ -109,6 +109,7 @@ static int __net_init ss_net_init(struct net *net)
 	mutex_init(&sn->lock);
 	ss_table_init(&sn->servers);
 	ss_table_init(&sn->clients);
+	ss_resolve_net_init(&sn->lookups);
 	return 0;
 }
 
@@ -124,6 +125,7 @@ static void __net_exit ss_net_exit(struct net *net)
 
 	ss_server_remove_all(sn);
 	ss_client_remove_all(sn);
+	ss_resolve_net_exit(&sn->lookups);
 	WARN_ON(!xa_empty(&sn->servers.ids));
 	WARN_ON(!xa_empty(&sn->clients.ids));
 	xa_destroy(&sn->servers.ids);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Per network namespace state: the tables of servers and client profiles.
+ * Per network namespace state: the tables of servers and client profiles,
+ * and the lookups waiting for the namespace's resolver agent.
  */
 
 #ifndef _SS_NETNS_H
@@ -13,6 +14,8 @@
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+
+#include "resolve.h"
 
 struct ss_method_info;
 
@@ -59,11 +62,14 @@ struct ss_table {
  *	released under it). GET and dumps do not take it: they read under RCU.
  * @servers: the servers (struct ss_server)
  * @clients: the client profiles (struct ss_client)
+ * @lookups: its servers' lookups waiting for the namespace's agent
+ *	(resolve.c), with a lock of their own
  */
 struct ss_net {
 	struct mutex lock;	/* changes to the tables, servers' sockets */
 	struct ss_table servers;
 	struct ss_table clients;
+	struct ss_lookups lookups;
 };
 
 /**

@@ -68,8 +68,10 @@ struct ss_listener {
  * @allow_local: whether targets local to the namespace are allowed
  * @listen: the listeners, indexed by SS_LISTEN_IPV4 and SS_LISTEN_IPV6
  * @udp: the UDP relay (udp.c), with its own lock
+ * @nr_lookups: lookups of its connections and associations in flight
+ *	(resolve.c), at most SS_LOOKUP_MAX_INFLIGHT
  *
- * All but @udp set before the server is published and never changed
+ * All but @udp and @nr_lookups set before the server is published and never changed
  * afterwards.
  */
 struct ss_server {
@@ -79,6 +81,7 @@ struct ss_server {
 	bool allow_local;
 	struct ss_listener listen[SS_LISTEN_NR];
 	struct ss_udp udp;
+	atomic_t nr_lookups;
 };
 
 /**

@@ -22,24 +22,27 @@
  * again if there are more.
  *
  * Lifetime: the table holds one reference on each association, the ready
- * list one per entry, a resolution under way one (and one on the server).
+ * list one per entry, a lookup under way one (through its struct
+ * ss_udp_resolve; the lookup holds one on the server).
  * An association leaves the table (idle for the server's timeout, or the
  * server's end) with its sockets: their callbacks are given back under
  * sk_callback_lock and they are released, so nothing queues it again; it
  * is freed with its last reference.
  *
- * Domain targets: a name is resolved with the same dns_resolver upcall as
- * TCP's (resolve.c), on the resolver's workqueue, so the relay work never
- * waits for it. Each association resolves one name at a time and keeps the
- * packet that asked for it (one packet: packets for any name meanwhile are
- * dropped and counted as UDP_DROP_LIMIT; a DNS client retransmits), and
- * caches the last %SS_UDP_DNS_CACHE answers (failures included) for
- * %SS_UDP_DNS_TTL seconds: the kernel's key cache already keeps answers for
- * their TTL, this one only spares an upcall per packet. Memory per
- * association is thus bounded: the structure, two sockets, one pending
- * packet and one resolution.
+ * Domain targets: a name is resolved with the same lookups as TCP's
+ * (resolve.c: the namespace's agent, or the upcall), in the background, so
+ * the relay work never waits for them; they count against the server's
+ * lookups in flight as TCP's do. Each association resolves one name at a
+ * time and keeps the packet that asked for it (one packet: packets for any
+ * name meanwhile are dropped and counted as UDP_DROP_LIMIT; a DNS client
+ * retransmits), and caches the last %SS_UDP_DNS_CACHE answers (failures
+ * included) for %SS_UDP_DNS_TTL seconds, which spares a lookup per packet.
+ * A lookup ends with its association (cancelled when it leaves the table).
+ * Memory per association is thus bounded: the structure, two sockets, one
+ * pending packet and one lookup.
  */
 
+#include <linux/err.h>
 #include <linux/jhash.h>
 #include <linux/net.h>
 #include <linux/random.h>
@@ -97,7 +100,7 @@ struct ss_udp_dns {
  * @saved: what the sockets had before our callbacks
  * @last_used: jiffies of the last packet either way
  * @dead: out of the table, sockets released
- * @resolving: a resolution is under way
+ * @resolve: the lookup under way, or NULL
  * @dns_next: the cache entry the next answer replaces
  * @dns: the cache
  *
@@ -116,27 +119,24 @@ struct ss_udp_assoc {
 	struct ss_sock_saved saved[SS_LISTEN_NR];
 	unsigned long last_used;
 	bool dead;
-	bool resolving;
+	struct ss_udp_resolve *resolve;
 	u8 dns_next;
 	struct ss_udp_dns dns[SS_UDP_DNS_CACHE];
 };
 
 /**
- * struct ss_udp_resolve - a resolution for an association
- * @work: on the resolver's workqueue
+ * struct ss_udp_resolve - a lookup for an association: the owner resolve.c
+ *	gives back to ss_udp_lookup_done()
  * @assoc: a reference held
- * @net: a reference held (the key lookup uses it)
- * @port: the target's port
+ * @lookup: a reference held
  * @len: length of @name
  * @name: NUL-terminated
  * @data_len: length of @data
  * @data: the payload of the packet that asked
  */
 struct ss_udp_resolve {
-	struct work_struct work;
 	struct ss_udp_assoc *assoc;
-	struct net *net;
-	__be16 port;
+	struct ss_lookup *lookup;
 	u8 len;
 	char name[SS_DOMAIN_MAX + 1];
 	size_t data_len;
@@ -297,7 +297,20 @@ bool ss_udp_addr_eq(const union ss_sockaddr *a, const union ss_sockaddr *b)
 	       a->in6.sin6_port == b->in6.sin6_port;
 }
 
-/* Take an association out of the table and release its sockets. */
+static void ss_udp_resolve_free(struct ss_udp_resolve *req)
+{
+	struct ss_lookup *l = req->lookup;
+
+	ss_udp_assoc_put(req->assoc);
+	kfree(req);
+	/* Last: its reference keeps the server. */
+	ss_lookup_put(l);
+}
+
+/*
+ * Take an association out of the table, end its lookup and release its
+ * sockets.
+ */
 static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
 				const char *why)
 {
@@ -305,6 +318,12 @@ static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
 	int i;
 
 	lockdep_assert_held(&udp->lock);
+	if (a->resolve) {
+		/* A lost cancel: ss_udp_lookup_done() waits for the lock. */
+		if (ss_lookup_cancel(a->resolve->lookup))
+			ss_udp_resolve_free(a->resolve);
+		a->resolve = NULL;
+	}
 	hash_del(&a->node);
 	udp->nr_assocs--;
 	atomic64_dec(&srv->ep.stats.udp_assoc_active);
@@ -415,46 +434,44 @@ drop:
 	ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_TARGET);
 }
 
-static void ss_udp_resolve_work(struct work_struct *work)
+/*
+ * The lookup's answer (resolve.c), once, in process context: cache it and
+ * send the packet that asked, unless the association has ended meanwhile.
+ */
+static void ss_udp_lookup_done(void *owner, int err,
+			       const union ss_sockaddr *addr)
 {
-	struct ss_udp_resolve *req = container_of(work, struct ss_udp_resolve,
-						  work);
+	struct ss_udp_resolve *req = owner;
 	struct ss_udp_assoc *a = req->assoc;
 	struct ss_server *srv = a->srv;
 	struct ss_udp *udp = &srv->udp;
-	union ss_sockaddr addr = {};
 	struct ss_udp_dns *d;
-	int err;
-
-	err = ss_resolve_name(req->net, req->name, req->len, req->port, &addr);
-	put_net(req->net);
-	if (err)
-		memset(&addr, 0, sizeof(addr));
 
 	mutex_lock(&udp->lock);
-	a->resolving = false;
+	if (a->resolve == req)
+		a->resolve = NULL;
 	if (!a->dead && !udp->closing) {
 		d = &a->dns[a->dns_next];
 		a->dns_next = (a->dns_next + 1) % SS_UDP_DNS_CACHE;
 		d->expires = jiffies + SS_UDP_DNS_TTL * HZ ?: 1;
-		d->addr = addr;
+		if (err)
+			memset(&d->addr, 0, sizeof(d->addr));
+		else
+			d->addr = *addr;
 		d->len = req->len;
 		memcpy(d->name, req->name, req->len);
 		if (err) {
 			pr_debug("udp assoc %u cannot resolve %s: error %d\n",
 				 a->id, req->name, err);
+			ss_stats_inc(&srv->ep.stats, SS_CTR_DNS_FAIL);
 			ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_TARGET);
 		} else {
-			ss_udp_send_target(srv, a, &addr, req->data,
+			ss_udp_send_target(srv, a, &d->addr, req->data,
 					   req->data_len);
 		}
 	}
 	mutex_unlock(&udp->lock);
-
-	ss_udp_assoc_put(a);
-	kfree(req);
-	/* Last: the server may be freed now. */
-	ss_endpoint_put(&srv->ep);
+	ss_udp_resolve_free(req);
 }
 
 /* A domain target: from the cache, or resolved in the background. */
@@ -464,6 +481,7 @@ static void ss_udp_send_name(struct ss_server *srv, struct ss_udp_assoc *a,
 	struct ss_udp *udp = &srv->udp;
 	struct ss_udp_resolve *req;
 	union ss_sockaddr addr;
+	struct ss_lookup *l;
 	int i;
 
 	for (i = 0; i < SS_UDP_DNS_CACHE; i++) {
@@ -485,36 +503,35 @@ static void ss_udp_send_name(struct ss_server *srv, struct ss_udp_assoc *a,
 		return;
 	}
 
-	if (a->resolving) {
+	if (a->resolve) {
 		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_LIMIT);
 		return;
 	}
 	req = kmalloc(struct_size(req, data, len), GFP_KERNEL);
 	if (!req)
 		return;
-	req->net = maybe_get_net(udp->net);
-	if (!req->net) {
-		kfree(req);
-		return;
-	}
-	INIT_WORK(&req->work, ss_udp_resolve_work);
 	kref_get(&a->refcount);
 	req->assoc = a;
-	req->port = t->port;
 	req->len = t->name_len;
 	memcpy(req->name, t->name, t->name_len);
 	req->name[t->name_len] = '\0';
 	req->data_len = len;
 	memcpy(req->data, data, len);
-	a->resolving = true;
-	/*
-	 * The server outlives the resolution, which a deletion does not wait
-	 * for: an upcall can take seconds, and the deletion holds the
-	 * namespace's lock.
-	 */
-	ss_endpoint_get(&srv->ep);
 	pr_debug("udp assoc %u resolving %s\n", a->id, req->name);
-	ss_resolve_queue(&req->work);
+	/* The answer waits for &udp->lock, held here, to find req set up. */
+	l = ss_lookup_start(srv, udp->net, req->name, req->len, t->port,
+			    ss_udp_lookup_done, req);
+	if (IS_ERR(l)) {
+		pr_debug("udp assoc %u cannot start its lookup: error %ld\n",
+			 a->id, PTR_ERR(l));
+		ss_stats_inc(&srv->ep.stats, SS_CTR_DNS_FAIL);
+		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_TARGET);
+		ss_udp_assoc_put(a);	/* not the last: the table holds one */
+		kfree(req);
+		return;
+	}
+	req->lookup = l;
+	a->resolve = req;
 }
 
 /* One packet from a client, @len bytes in the buffer. */
@@ -734,7 +751,7 @@ static void ss_udp_gc(struct work_struct *work)
 	if (udp->closing)
 		goto out;
 	hash_for_each_safe(udp->assocs, bkt, tmp, a, node)
-		if (!a->resolving && time_after(jiffies, a->last_used + idle))
+		if (!a->resolve && time_after(jiffies, a->last_used + idle))
 			ss_udp_assoc_remove(srv, a, "idle");
 	if (udp->nr_assocs)
 		queue_delayed_work(ss_wq, &udp->gc, ss_udp_gc_period(srv));
@@ -808,8 +825,9 @@ void ss_udp_start(struct ss_server *srv)
  *
  * Stops reading the listeners (the caller releases them), ends every
  * association with its sockets, waits for the works, and frees the buffer
- * and ciphers. Resolutions under way hold a reference on the server and
- * find it closing. Idempotent; sleeps.
+ * and ciphers. Lookups under way end with their associations (an answer
+ * already being delivered holds a reference on the server and finds it
+ * closing). Idempotent; sleeps.
  */
 void ss_udp_stop(struct ss_server *srv)
 {

@@ -17,7 +17,7 @@
 #     (--client, or -c config.json for the last method, which creates the
 #     profile "default"), curl --socks5-hostname from the lan: 1 MiB from an
 #     IPv4 and from an IPv6 target, 1 MiB up to a domain target (resolved by
-#     the server's DNS upcall), SHA-256 checked; the profile's and the
+#     the agent in the server netns), SHA-256 checked; the profile's and the
 #     server's counters match what was sent
 #   - interoperability: the kernel's local role to shadowsocks-libev's
 #     ss-server, and libev's ss-local to the kernel's server role
@@ -58,9 +58,8 @@
 
 SUT=${SS_LOCAL_SUT:-kernel}
 TOPO_LAN=1
-# the server role's DNS upcall runs in the initial netns: it needs the link
-# (and rewrites /etc/resolv.conf: only ever inside the VM)
-[ "$SUT" = kernel ] && TOPO_INIT_LINK=1
+# the server role resolves names through an agent in its netns
+[ "$SUT" = kernel ] && TOPO_RESOLVER=1
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topology.sh"

@@ -43,7 +43,7 @@
 #     log shows created was destroyed; no kernel warning
 
 TOPO_LAN=1
-TOPO_INIT_LINK=1	# the server role's DNS upcall runs in the initial netns
+TOPO_RESOLVER=1	# the server role resolves through an agent in its netns
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topology.sh"

@@ -19,6 +19,7 @@ TESTS=(
 	ssctl_config.sh
 	server_tcp.sh
 	server_udp.sh
+	resolver.sh
 	local_tcp.sh
 	local_udp.sh
 	handoff.sh

@@ -61,8 +61,8 @@
 # what it saw instead).
 
 SUT=${SS_SUT:-kernel}
-# the kernel's DNS upcall runs in the initial netns: it needs the link
-[ "$SUT" = kernel ] && TOPO_INIT_LINK=${TOPO_INIT_LINK:-1}
+# the module resolves names through an agent in the server's netns
+[ "$SUT" = kernel ] && TOPO_RESOLVER=${TOPO_RESOLVER:-1}
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topology.sh"

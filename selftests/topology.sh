@@ -16,6 +16,12 @@
 # TOPO_INIT_LINK=1 adds it and points /etc/resolv.conf at the target's
 # dnsmasq (only ever inside the VM, whose /etc is a tmpfs overlay).
 #
+# TOPO_RESOLVER=1 gives the server netns its own resolv.conf
+# (/etc/netns/$NS_S/resolv.conf: the target's dnsmasq, which ip netns exec
+# bind-mounts over /etc/resolv.conf) and starts "ssctl resolver" there, the
+# agent that answers the module's lookups for the servers of that netns
+# (without one, a server outside the initial netns resolves nothing).
+#
 # TOPO_LAN=1 adds a fourth netns, a LAN behind the client netns, which then
 # plays a gateway (ss-socksd and the module's local role):
 #
@@ -64,6 +70,7 @@ NS_L=ssl-$TOPO_ID
 TOPO_DIR=${TOPO_DIR:-$(mktemp -d /tmp/sstopo.XXXXXX)}
 TOPO_INIT_LINK=${TOPO_INIT_LINK:-0}
 TOPO_LAN=${TOPO_LAN:-0}
+TOPO_RESOLVER=${TOPO_RESOLVER:-0}
 TOPO_PIDS=()
 
 C4=10.0.1.1 C6=fd00:1::1
@@ -326,6 +333,13 @@ topo_setup() {
 	wait_for 30 listening "$NS_T" 8080 || return 1
 	wait_for 30 listening "$NS_T" 5201 || { echo "iperf3 did not start"; return 1; }
 	wait_for 30 listening "$NS_T" 53 || { echo "dnsmasq did not start: $(cat "$TOPO_DIR/dnsmasq.log")"; return 1; }
+	if [ "$TOPO_RESOLVER" = 1 ]; then
+		mkdir -p "/etc/netns/$NS_S" || return 1
+		printf 'nameserver %s\n' "$T4" >"/etc/netns/$NS_S/resolv.conf" || return 1
+		topo_bg resolver "$NS_S" ssctl resolver verbose
+		wait_for 30 grep -q "answering with" "$TOPO_DIR/resolver.log" ||
+			{ echo "ssctl resolver did not start: $(cat "$TOPO_DIR/resolver.log")"; return 1; }
+	fi
 	return 0
 }
 
@@ -338,5 +352,6 @@ topo_cleanup() {
 	ip netns del "$NS_T" 2>/dev/null
 	[ "$TOPO_LAN" = 1 ] && ip netns del "$NS_L" 2>/dev/null
 	ip link del "ssi$TOPO_ID" 2>/dev/null
+	rm -rf "/etc/netns/$NS_S"
 	rm -rf "$TOPO_DIR"
 }

@@ -623,3 +623,160 @@ void ipc_relay_close(void)
 		nl_socket_free(relay_sk);
 	relay_sk = NULL;
 }
+
+/* ---- the resolver agent (ssctl resolver) ---- */
+
+struct ipc_resolver {
+	struct nl_sock *sk;
+	int family;
+};
+
+struct ipc_resolver *ipc_resolver_open(bool subscribe, struct ipc_error *e)
+{
+	struct ipc_resolver *r = calloc(1, sizeof(*r));
+	int grp, ret;
+
+	memset(e, 0, sizeof(*e));
+	if (!r) {
+		e->nl_err = NLE_NOMEM;
+		return NULL;
+	}
+	r->sk = ipc_open(&r->family, e);
+	if (!r->sk)
+		goto err;
+	if (!subscribe)
+		return r;
+
+	grp = genl_ctrl_resolve_grp(r->sk, SS_GENL_NAME,
+				    SS_GENL_MCGRP_RESOLVER);
+	if (grp < 0) {
+		/* a module from before the resolver group */
+		e->err = grp == -NLE_OBJ_NOTFOUND ? EOPNOTSUPP : 0;
+		e->nl_err = e->err ? 0 : grp;
+		goto err;
+	}
+	ret = nl_socket_add_membership(r->sk, grp);
+	if (ret < 0) {
+		/* the group needs CAP_NET_ADMIN: keep the errno */
+		e->err = ret == -NLE_PERM ? EPERM : 0;
+		e->nl_err = e->err ? 0 : ret;
+		goto err;
+	}
+	/* a burst of requests must not overflow the socket */
+	nl_socket_set_buffer_size(r->sk, 4 << 20, 0);
+	nl_socket_set_nonblocking(r->sk);
+	return r;
+err:
+	ipc_resolver_close(r);
+	return NULL;
+}
+
+int ipc_resolver_fd(const struct ipc_resolver *r)
+{
+	return nl_socket_get_fd(r->sk);
+}
+
+void ipc_resolver_close(struct ipc_resolver *r)
+{
+	if (!r)
+		return;
+	if (r->sk)
+		nl_socket_free(r->sk);
+	free(r);
+}
+
+struct lookup_read {
+	void (*fn)(const struct ipc_lookup *lookup, void *arg);
+	void *arg;
+};
+
+static struct nla_policy lookup_policy[SS_A_MAX + 1] = {
+	[SS_A_NAME]		= { .type = NLA_STRING, .maxlen = SS_NAME_MAX },
+	[SS_A_LOOKUP_ID]	= { .type = NLA_U32 },
+	[SS_A_LOOKUP_NAME]	= { .type = NLA_STRING, .maxlen = 256 },
+};
+
+static int lookup_cb(struct nl_msg *msg, void *arg)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct lookup_read *rd = arg;
+	struct nlattr *tb[SS_A_MAX + 1];
+	struct ipc_lookup l = { 0 };
+
+	if (gh->cmd != SS_CMD_RESOLVE_REQUEST ||
+	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, SS_A_MAX, lookup_policy) < 0 ||
+	    !tb[SS_A_LOOKUP_ID] || !tb[SS_A_LOOKUP_NAME])
+		return NL_SKIP;
+	l.id = nla_get_u32(tb[SS_A_LOOKUP_ID]);
+	nla_strlcpy(l.name, tb[SS_A_LOOKUP_NAME], sizeof(l.name));
+	if (tb[SS_A_NAME])
+		nla_strlcpy(l.server, tb[SS_A_NAME], sizeof(l.server));
+	rd->fn(&l, rd->arg);
+	return NL_OK;
+}
+
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+int ipc_resolver_read(struct ipc_resolver *r,
+		      void (*fn)(const struct ipc_lookup *lookup, void *arg),
+		      void *arg, struct ipc_error *e)
+{
+	struct lookup_read rd = { .fn = fn, .arg = arg };
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	if (!cb) {
+		e->nl_err = NLE_NOMEM;
+		return -1;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, lookup_cb, &rd);
+	/* multicast messages carry no sequence number to check */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+	do
+		ret = nl_recvmsgs(r->sk, cb);
+	while (ret >= 0);
+	nl_cb_put(cb);
+	if (ret == -NLE_AGAIN)
+		return 0;
+	/* libnl reports a socket that overflowed (ENOBUFS) as NLE_NOMEM */
+	e->nl_err = ret;
+	return -1;
+}
+
+int ipc_resolve_reply(struct ipc_resolver *r, uint32_t id, int err,
+		      const struct ipc_addr *addrs, size_t n,
+		      struct ipc_error *e)
+{
+	struct request req = { .e = e };
+	struct nl_msg *msg;
+	int ret = -1;
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	msg = msg_new(r->family, 0, SS_CMD_RESOLVE_REPLY);
+	if (!msg || nla_put_u32(msg, SS_A_LOOKUP_ID, id) ||
+	    (err && nla_put_u32(msg, SS_A_LOOKUP_ERROR, (uint32_t)err))) {
+		e->nl_err = NLE_NOMEM;
+		goto out;
+	}
+	for (i = 0; !err && i < n; i++) {
+		if (addrs[i].family == AF_INET ?
+		    nla_put(msg, SS_A_LOOKUP_IPV4, sizeof(addrs[i].v4),
+			    &addrs[i].v4) :
+		    nla_put(msg, SS_A_LOOKUP_IPV6, sizeof(addrs[i].v6),
+			    &addrs[i].v6)) {
+			e->nl_err = NLE_NOMEM;
+			goto out;
+		}
+	}
+	ret = transact(r->sk, msg, &req);
+out:
+	nlmsg_free(msg);
+	return ret;
+}

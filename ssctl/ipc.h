@@ -117,4 +117,39 @@ int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
 		      const uint8_t *source, size_t slen,
 		      const uint8_t *reply, size_t rlen, struct ipc_error *e);
 
+/*
+ * The resolver agent (ssctl resolver). ipc_resolver_open() opens a socket,
+ * subscribed to the module's resolver group if @subscribe (which needs
+ * CAP_NET_ADMIN: e->err EPERM; EOPNOTSUPP when the module has no such
+ * group). ipc_resolver_read() reads what is queued on a subscribed socket,
+ * without blocking, and calls @fn for each request; -1 with e->nl_err
+ * NLE_NOMEM when the socket overflowed and requests were lost.
+ * ipc_resolve_reply() answers one (SS_CMD_RESOLVE_REPLY) on a socket of
+ * its own per thread: @err (a positive errno) or @n addresses, and waits
+ * for the kernel's ACK (e->err ENOENT: the lookup is no longer under way).
+ */
+struct ipc_resolver;
+
+struct ipc_lookup {
+	uint32_t id;
+	char name[256];
+	char server[SS_NAME_MAX];
+};
+
+struct ipc_addr {
+	int family;		/* AF_INET or AF_INET6 */
+	struct in_addr v4;
+	struct in6_addr v6;
+};
+
+struct ipc_resolver *ipc_resolver_open(bool subscribe, struct ipc_error *e);
+int ipc_resolver_fd(const struct ipc_resolver *r);
+int ipc_resolver_read(struct ipc_resolver *r,
+		      void (*fn)(const struct ipc_lookup *lookup, void *arg),
+		      void *arg, struct ipc_error *e);
+int ipc_resolve_reply(struct ipc_resolver *r, uint32_t id, int err,
+		      const struct ipc_addr *addrs, size_t n,
+		      struct ipc_error *e);
+void ipc_resolver_close(struct ipc_resolver *r);
+
 #endif

@@ -33,6 +33,7 @@ static const struct {
 } commands[] = {
 	{ "server", server_main, "Shadowsocks servers (listeners, server role)" },
 	{ "client", client_main, "client profiles (where local relays connect)" },
+	{ "resolver", resolver_main, "answer the module's name lookups in this namespace" },
 	{ "help", help_main, "show this text, or the usage of one command" },
 };
 

@@ -17,12 +17,17 @@ NLMSG_ERROR = 2
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
 
 (CMD_SERVER_NEW, CMD_SERVER_DEL, CMD_SERVER_GET, CMD_CLIENT_NEW,
- CMD_CLIENT_DEL, CMD_CLIENT_GET, CMD_RELAY_NEW, CMD_UDP_RELAY_NEW) = range(1, 9)
+ CMD_CLIENT_DEL, CMD_CLIENT_GET, CMD_RELAY_NEW, CMD_UDP_RELAY_NEW,
+ CMD_RESOLVE_REQUEST, CMD_RESOLVE_REPLY) = range(1, 11)
 
 (A_NAME, A_LISTEN_IPV4, A_LISTEN_IPV6, A_REMOTE_IPV4, A_REMOTE_IPV6, A_PORT,
  A_METHOD, A_KEY, A_MODE, A_TIMEOUT, A_STATS, A_HANDSHAKE_TIMEOUT,
  A_MAX_CONNS, A_ALLOW_LOCAL, A_FD, A_TARGET, A_DATA, A_REPLY, A_SOCKS5_UDP,
- A_UDP_SOURCE, A_CTRL_FD) = range(1, 22)
+ A_UDP_SOURCE, A_CTRL_FD, A_LOOKUP_ID, A_LOOKUP_NAME, A_LOOKUP_ERROR,
+ A_LOOKUP_IPV4, A_LOOKUP_IPV6) = range(1, 27)
+
+NETLINK_ADD_MEMBERSHIP = 1
+CTRL_ATTR_FAMILY_ID, CTRL_ATTR_MCAST_GROUPS = 1, 7
 
 METHOD_AES_256_GCM = 3
 
@@ -73,8 +78,29 @@ class Genl:
                                     [strz(2, family)], family=GENL_ID_CTRL)
         if err:
             raise OSError(err, "cannot resolve the generic netlink family")
-        self.family = [struct.unpack("H", d[:2])[0]
-                       for t, d in attrs(msgs[0][4:]) if t == 1][0]
+        self.groups = {}
+        for t, d in attrs(msgs[0][4:]):
+            if t == CTRL_ATTR_FAMILY_ID:
+                self.family = struct.unpack("H", d[:2])[0]
+            elif t == CTRL_ATTR_MCAST_GROUPS:
+                for _, g in attrs(d):
+                    ga = dict(attrs(g))
+                    self.groups[ga[1].rstrip(b"\0").decode()] = \
+                        struct.unpack("I", ga[2])[0]
+
+    def subscribe(self, group):
+        """Join a multicast group of the family (OSError EPERM if not
+        allowed)."""
+        self.sk.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+                           self.groups[group])
+
+    def recv_event(self):
+        """(cmd, {attribute type: payload}) of the next multicast message"""
+        while True:
+            data = self.sk.recv(1 << 16)
+            n, t, _, seq, _ = struct.unpack_from("IHHII", data, 0)
+            if t == self.family and seq == 0:
+                return data[16], dict(attrs(data[20:n]))
 
     def send(self, cmd, body, family=None, flags=NLM_F_REQUEST | NLM_F_ACK,
              raw=None):

@@ -115,6 +115,17 @@ expect 2 "ssctl: the password is empty" -- server add s1 port 8388 $M password '
 expect 2 "ssctl: missing 'password PW', 'password-file FILE' or 'key BASE64'" \
 	-- server add s1 port 8388 $M
 
+# the resolver agent's command line, refused before the kernel is asked
+expect 0 "" --stdout "Usage: ssctl resolver [workers N] [verbose]" -- resolver --help
+expect 0 "" --stdout "Usage: ssctl resolver [workers N] [verbose]" -- help resolver
+expect 0 "" --stdout "  resolver answer the module's name lookups in this namespace" -- --help
+expect 2 "ssctl: invalid workers '0' (1-64)" -- resolver workers 0
+expect 2 "ssctl: invalid workers '65' (1-64)" -- resolver workers 65
+expect 2 "ssctl: invalid workers '-1' (1-64)" -- resolver workers -1
+expect 2 "ssctl: invalid workers '2x' (1-64)" -- resolver workers 2x
+expect 2 "ssctl: 'workers' needs a value" -- resolver workers
+expect 2 "ssctl: unknown argument 'frob'" -- resolver frob
+
 # other arguments
 expect 2 "ssctl: invalid port '0' (1-65535)" -- server add s1 port 0 $M password a
 expect 2 "ssctl: invalid port '65536' (1-65535)" -- server add s1 port 65536 $M password a
@@ -256,6 +267,8 @@ else
 	expect 1 "$MOD" -- client add c1 server localhost port 8388 method xchacha20-ietf-poly1305 \
 		key s63EeDngR+siiHBSbcj8MLNHKH/8owRdzqBrP98JCss=
 	expect 1 "$MOD" -- server del s1
+	expect 1 "$MOD" -- resolver
+	expect 1 "$MOD" -- resolver workers 2 verbose
 	expect 1 "$MOD" -- client add c1 server 192.0.2.1 port 8388 $M password pw \
 		timeout 300 handshake-timeout 10 max-conns 64
 	expect 1 "$MOD" -- server add s1 port 8388 $M password pw \

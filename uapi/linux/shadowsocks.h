@@ -268,6 +268,65 @@
  *   address); UDP_DROP_LIMIT; UDP_DROP_TARGET for datagrams that could not
  *   be sent (to the server or back to the application).
  *
+ * Resolving target names (server role)
+ * ------------------------------------
+ * A server resolves a domain target through an agent in its own network
+ * namespace (ssctl resolver), so that it sees that namespace's resolver
+ * configuration, not the host's:
+ *
+ *   1. The kernel multicasts SS_CMD_RESOLVE_REQUEST on the family's
+ *      multicast group SS_GENL_MCGRP_RESOLVER ("resolver") in the server's
+ *      namespace. Subscribing needs CAP_NET_ADMIN in the user namespace
+ *      owning that network namespace (the names clients visit are private).
+ *   2. The agent resolves the name and answers with SS_CMD_RESOLVE_REPLY
+ *      from that same namespace.
+ *
+ * In the initial namespace, while nobody subscribes to the group, the
+ * kernel's dns_resolver upcall (request-key, keyutils' key.dns_resolver)
+ * is used instead. In any other namespace without a subscriber the lookup
+ * fails at once. A server has at most SS_LOOKUP_MAX_INFLIGHT lookups under
+ * way; one more fails at once. A lookup the agent has not answered within
+ * SS_LOOKUP_TIMEOUT seconds fails. A lookup ends with the connection or UDP
+ * association that asked for it (closed, the server deleted, the namespace
+ * gone): a reply for it afterwards is -ENOENT. An upcall cannot be
+ * interrupted: it keeps counting against the server's limit until it
+ * returns. Every failed lookup is counted in the server's
+ * SS_STATS_A_DNS_FAIL (a UDP packet whose name did not resolve is also
+ * counted in SS_STATS_A_UDP_DROP_TARGET).
+ *
+ * SS_CMD_RESOLVE_REQUEST (kernel to agent, multicast only; as a request
+ * ---------------------- it is -EOPNOTSUPP)
+ *   SS_A_LOOKUP_ID     NLA_U32: the lookup, unique among the namespace's
+ *                      lookups under way
+ *   SS_A_LOOKUP_NAME   NLA_NUL_STRING: the name, 1..255 bytes of letters,
+ *                      digits, '-', '_' and '.', no empty label
+ *   SS_A_NAME          NLA_NUL_STRING: the server that asks (for logs)
+ *   The agent looks up IPv4 and IPv6 addresses (getaddrinfo with
+ *   AF_UNSPEC).
+ *
+ * SS_CMD_RESOLVE_REPLY (agent to kernel; CAP_NET_ADMIN)
+ * --------------------
+ *   SS_A_LOOKUP_ID     NLA_U32, required: from the request; matched among
+ *                      the lookups of the caller's network namespace only
+ *   then either
+ *   SS_A_LOOKUP_ERROR  NLA_U32, 1..4095: the lookup failed, with this
+ *                      positive errno (ENOENT: no such name, EAGAIN: try
+ *                      again later, EIO: any other failure); it is only
+ *                      logged (debug) and counted
+ *   or one or more of (repeated, at most SS_LOOKUP_ADDRS_MAX in all)
+ *   SS_A_LOOKUP_IPV4   struct in_addr (4 bytes)
+ *   SS_A_LOOKUP_IPV6   struct in6_addr (16 bytes); IPv4-mapped ones are
+ *                      taken as IPv4
+ *   The first IPv4 address is used, else the first IPv6 one (a server
+ *   may have no IPv6 route). The server's SS_A_ALLOW_LOCAL applies to it
+ *   as to an address the client sent. No reply attributes. -ENOENT (with
+ *   an extack message) for an id that is not a lookup under way in the
+ *   caller's namespace: never one, answered already, timed out, or
+ *   ended with its connection. -EINVAL for a reply without the id, with
+ *   both an error and addresses or neither, or with an attribute the
+ *   command does not take; -E2BIG for more than SS_LOOKUP_ADDRS_MAX
+ *   addresses; -ERANGE for an error outside 1..4095.
+ *
  * Errors: every rejection carries an extended ACK message, and points at the
  * offending attribute where there is one. -EEXIST for a duplicate name,
  * -ENOENT for an unknown one, -ENOPKG when the kernel cannot instantiate the
@@ -299,6 +358,11 @@
 #define SS_RELAY_DATA_MAX	8192
 #define SS_RELAY_REPLY_MAX	64
 
+#define SS_GENL_MCGRP_RESOLVER	"resolver"
+#define SS_LOOKUP_MAX_INFLIGHT	16	/* lookups under way per server */
+#define SS_LOOKUP_TIMEOUT	10	/* seconds an agent has to answer */
+#define SS_LOOKUP_ADDRS_MAX	32	/* addresses in one reply */
+
 enum ss_cmd {
 	SS_CMD_UNSPEC,
 	SS_CMD_SERVER_NEW,
@@ -309,6 +373,8 @@ enum ss_cmd {
 	SS_CMD_CLIENT_GET,
 	SS_CMD_RELAY_NEW,
 	SS_CMD_UDP_RELAY_NEW,
+	SS_CMD_RESOLVE_REQUEST,
+	SS_CMD_RESOLVE_REPLY,
 	__SS_CMD_MAX
 };
 
@@ -358,6 +424,11 @@ enum ss_attr {
 	SS_A_SOCKS5_UDP,
 	SS_A_UDP_SOURCE,
 	SS_A_CTRL_FD,
+	SS_A_LOOKUP_ID,
+	SS_A_LOOKUP_NAME,
+	SS_A_LOOKUP_ERROR,
+	SS_A_LOOKUP_IPV4,
+	SS_A_LOOKUP_IPV6,
 	__SS_A_MAX
 };
 
