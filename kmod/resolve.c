@@ -16,7 +16,7 @@
  *
  * Bounds: a server has at most SS_LOOKUP_MAX_INFLIGHT lookups, so that one
  * client's names cannot hold up every other client's; an agent's lookup
- * fails after SS_LOOKUP_TIMEOUT seconds; a lookup ends with the connection
+ * fails after lookup_timeout seconds; a lookup ends with the connection
  * or association that asked (ss_lookup_cancel()), so that nothing outlives
  * it, and the namespace's end fails whatever is left.
  *
@@ -37,6 +37,8 @@
 #include <linux/dns_resolver.h>
 #include <linux/err.h>
 #include <linux/kref.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -48,6 +50,12 @@
 #include "netns.h"
 #include "resolve.h"
 #include "server.h"
+
+/* Bounded: a lookup must not wait longer than a handshake reasonably can. */
+static unsigned int lookup_timeout = SS_LOOKUP_TIMEOUT;
+module_param(lookup_timeout, uint, 0644);
+MODULE_PARM_DESC(lookup_timeout,
+		 "Seconds an agent (ssctl resolver) has to answer a lookup, 1 to 300 (default 10)");
 
 /**
  * struct ss_lookup - one lookup under way
@@ -192,7 +200,8 @@ static int ss_lookup_ask(struct ss_lookup *l, struct net *net)
 		return err;
 	}
 	kref_get(&l->refcount);			/* the timeout's */
-	queue_delayed_work(ss_lookup_wq, &l->timeout, SS_LOOKUP_TIMEOUT * HZ);
+	queue_delayed_work(ss_lookup_wq, &l->timeout,
+			   clamp(READ_ONCE(lookup_timeout), 1U, 300U) * HZ);
 
 	err = ss_nl_resolve_request(net, l->id, l->srv->ep.entry.name,
 				    l->name);

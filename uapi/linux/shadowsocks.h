@@ -286,7 +286,8 @@
  * is used instead. In any other namespace without a subscriber the lookup
  * fails at once. A server has at most SS_LOOKUP_MAX_INFLIGHT lookups under
  * way; one more fails at once. A lookup the agent has not answered within
- * SS_LOOKUP_TIMEOUT seconds fails. A lookup ends with the connection or UDP
+ * SS_LOOKUP_TIMEOUT seconds (the module parameter lookup_timeout changes
+ * it) fails. A lookup ends with the connection or UDP
  * association that asked for it (closed, the server deleted, the namespace
  * gone): a reply for it afterwards is -ENOENT. An upcall cannot be
  * interrupted: it keeps counting against the server's limit until it
@@ -360,7 +361,7 @@
 
 #define SS_GENL_MCGRP_RESOLVER	"resolver"
 #define SS_LOOKUP_MAX_INFLIGHT	16	/* lookups under way per server */
-#define SS_LOOKUP_TIMEOUT	10	/* seconds an agent has to answer */
+#define SS_LOOKUP_TIMEOUT	10	/* seconds an agent has to answer (default) */
 #define SS_LOOKUP_ADDRS_MAX	32	/* addresses in one reply */
 
 enum ss_cmd {
