@@ -11,7 +11,9 @@
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")" || exit 1
 
+# the debug kernel (KASAN, lockdep) runs each round ten times slower
 ROUNDS=${HANDOFF_ROUNDS:-20}
+[ "${SS_DEBUG_KERNEL:-0}" = 1 ] && ROUNDS=${HANDOFF_ROUNDS:-8}
 
 # tap_json OUTPUT PREFIX: one TAP line per JSON case line of a tool
 tap_json() {
