@@ -503,7 +503,8 @@ nl_fuzz() {
 		return
 	fi
 	echo "# nlfuzz: seed $nseed (HOSTILE_NL_SEED=$nseed HOSTILE_NL_N=$N_NL reproduces)"
-	out=$(cd "$SS_TOOLS" && setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- \
+	out=$(tools=$(nobody_tools nlfuzz.py genl.py) && cd "$tools" &&
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- \
 		unshare -Urn "$PY" ./nlfuzz.py --count "$N_NL" --seed "$nseed" 2>&1)
 	rc=$?
 	tap_json "$out" "netlink fuzzer (nobody, own userns): "

@@ -204,9 +204,11 @@ req_refused() {
 }
 ss_test "SS_CMD_RESOLVE_REQUEST from userspace: EOPNOTSUPP" req_refused
 nobody() { in_s setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
+# the tool as nobody runs from copies it can read
+NOBODY_TOOLS=$(nobody_tools resolver_nl.py genl.py)
 unpriv_sub() {
 	local out
-	out=$(nobody "$PY" "$SS_TOOLS/resolver_nl.py" listen --count 1)
+	out=$(nobody "$PY" "$NOBODY_TOOLS/resolver_nl.py" listen --count 1)
 	[ $? = 3 ] && [ "$out" = '{"subscribe": 1}' ] || { echo "got: $out"; return 1; }
 }
 ss_test "subscribing to the resolver group without CAP_NET_ADMIN: EPERM" unpriv_sub
@@ -226,7 +228,7 @@ if wait_for 10 asked r2; then
 		reply_is 2 "no such lookup" "$NS_X" id="$ID" v4=$T4
 	unpriv_reply() {
 		local out
-		out=$(nobody "$PY" "$SS_TOOLS/resolver_nl.py" reply id="$ID" v4=$T4)
+		out=$(nobody "$PY" "$NOBODY_TOOLS/resolver_nl.py" reply id="$ID" v4=$T4)
 		[ "${out%% *}" = 1 ] || { echo "got: $out"; return 1; }
 	}
 	ss_test "a reply without CAP_NET_ADMIN: EPERM" unpriv_reply

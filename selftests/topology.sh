@@ -69,6 +69,19 @@ NS_T=sst-$TOPO_ID
 NS_L=ssl-$TOPO_ID
 TOPO_DIR=${TOPO_DIR:-$(mktemp -d /tmp/sstopo.XXXXXX)}
 TOPO_INIT_LINK=${TOPO_INIT_LINK:-0}
+
+# nobody_tools FILE...: copies of these selftests/tools files in a directory
+# anyone can read, for the tests that run a tool as an unprivileged user (a
+# clone under /root, as a CI may make, is not readable to it); prints the
+# directory. It is inside TOPO_DIR, which topo_cleanup removes.
+nobody_tools() {
+	local d=$TOPO_DIR/nobody-tools
+	chmod o+x "$TOPO_DIR" &&
+		mkdir -p "$d" && chmod 755 "$d" &&
+		(cd "$SS_TOOLS" && cp "$@" "$d/") &&
+		(cd "$d" && chmod 644 "$@") &&
+		echo "$d"
+}
 TOPO_LAN=${TOPO_LAN:-0}
 TOPO_RESOLVER=${TOPO_RESOLVER:-0}
 TOPO_PIDS=()
