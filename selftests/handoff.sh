@@ -15,22 +15,6 @@ cd "$(dirname "$0")" || exit 1
 ROUNDS=${HANDOFF_ROUNDS:-20}
 [ "${SS_DEBUG_KERNEL:-0}" = 1 ] && ROUNDS=${HANDOFF_ROUNDS:-8}
 
-# tap_json OUTPUT PREFIX: one TAP line per JSON case line of a tool
-tap_json() {
-	local line
-	while IFS= read -r line; do
-		case "$line" in
-		'{'*)
-			if [ "$(jq -r '.ok' <<<"$line")" = true ]; then
-				ss_ok "$2$(jq -r '.case' <<<"$line")"
-			else
-				ss_fail "$2$(jq -r '.case' <<<"$line")" "$line"
-			fi
-			;;
-		esac
-	done <<<"$1"
-}
-
 # the module is loaded (an earlier file may have removed it), a clean log
 ssctl server show >/dev/null 2>&1
 dmesg -C

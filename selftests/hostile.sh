@@ -481,21 +481,6 @@ fi
 
 # ---- 4. the netlink fuzzer ------------------------------------------------------------
 
-# tap_json OUTPUT PREFIX: one TAP line per {"case", "ok"} line of a tool
-tap_json() {
-	local line
-	while IFS= read -r line; do
-		case "$line" in
-		'{"case"'*)
-			if [ "$(jq -r '.ok' <<<"$line")" = true ]; then
-				ss_ok "$2$(jq -r '.case' <<<"$line")"
-			else
-				ss_fail "$2$(jq -r '.case' <<<"$line")" "$line"
-			fi
-			;;
-		esac
-	done <<<"$1"
-}
 nl_fuzz() {
 	local out rc sum nseed=${HOSTILE_NL_SEED:-$SEED}
 	if ! unshare -Ur true 2>/dev/null; then

@@ -62,6 +62,23 @@ ok_if() {
 	if jq -e "$2" <<<"$3" >/dev/null 2>&1; then ss_ok "$1"; else ss_fail "$1" "$3"; fi
 }
 
+# tap_json OUTPUT PREFIX: one TAP line per {"case": ..., "ok": ...} line a
+# tool printed (tools/takeover.py, tools/nlfuzz.py); other lines are ignored
+tap_json() {
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+		'{"case"'*)
+			if [ "$(jq -r '.ok' <<<"$line")" = true ]; then
+				ss_ok "$2$(jq -r '.case' <<<"$line")"
+			else
+				ss_fail "$2$(jq -r '.case' <<<"$line")" "$line"
+			fi
+			;;
+		esac
+	done <<<"$1"
+}
+
 # elapsed MSG: where the file is in time, for reading a slow run's log
 T_START=$SECONDS
 elapsed() { echo "# [$((SECONDS - T_START)) s] $*"; }
