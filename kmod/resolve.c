@@ -66,7 +66,7 @@ MODULE_PARM_DESC(lookup_timeout,
  *	upcall. Set before the lookup can be found, never changed.
  * @id: index in @lookups
  * @ended: bit 0 set once an upcall's lookup has ended
- * @timeout: fails an agent's lookup after SS_LOOKUP_TIMEOUT seconds
+ * @timeout: fails an agent's lookup after lookup_timeout seconds
  * @work: runs the upcall
  * @done: the owner's callback
  * @owner: its argument
