@@ -10,6 +10,7 @@
 #   ss_done                                  print the plan, exit 0/1
 #   ok_if "description" JQ_FILTER JSON       ok if the filter holds on it
 #   elapsed "message"                        "# [N s] message", N since start
+#   ss_methods METHOD...                     those SS_METHODS names (all if unset)
 #
 # Output of failing commands is shown as TAP diagnostics ("# ...").
 
@@ -82,6 +83,19 @@ tap_json() {
 # elapsed MSG: where the file is in time, for reading a slow run's log
 T_START=$SECONDS
 elapsed() { echo "# [$((SECONDS - T_START)) s] $*"; }
+
+# ss_methods METHOD...: the methods a file loops over, those of them that
+# SS_METHODS names if the runner set it (the default run gives the older
+# stock kernel one method per transform: aes-256-gcm stands for the AES
+# key lengths there, which share every line of kernel API with it)
+ss_methods() {
+	local m
+	for m in "$@"; do
+		if [ -z "${SS_METHODS:-}" ] || [[ " $SS_METHODS " == *" $m "* ]]; then
+			echo "$m"
+		fi
+	done
+}
 
 ss_done() {
 	echo "1..$SS_T_NUM"

@@ -72,6 +72,7 @@ BIG=${SS_BIG:-$((64 << 20))}
 KILLN=$((16 << 20))		# the download ss-socksd is killed under
 PW="local test password $$"
 METHODS=(aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ietf-poly1305)
+mapfile -t METHODS < <(ss_methods "${METHODS[@]}")
 DOMAINS=("$DOMAIN" "v4.$DOMAIN" "v6.$DOMAIN")
 MAIN_M=chacha20-ietf-poly1305
 MAIN_PORT=8500

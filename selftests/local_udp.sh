@@ -54,6 +54,7 @@ SRV_PORT=8600
 LIBEV_PORT=8610
 ECHO=9002
 METHODS=(aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ietf-poly1305)
+mapfile -t METHODS < <(ss_methods "${METHODS[@]}")
 # datagrams per big SOCKS5 run: 4000 to an IPv4 target, 4000 to an IPv6
 # one, 2000 to a domain: 10,000 of 1..1400 bytes (1400: the largest
 # payload that crosses the 1500-byte MTU unfragmented with the Shadowsocks

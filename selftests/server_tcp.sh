@@ -73,6 +73,7 @@ SMALL=$((1 << 20))
 BIG=${SS_BIG:-$((64 << 20))}
 PW="test password $$"
 METHODS=(aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ietf-poly1305)
+mapfile -t METHODS < <(ss_methods "${METHODS[@]}")
 BIG_METHODS=" chacha20-ietf-poly1305 aes-256-gcm "
 PROBE_METHODS=" aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 "
 DOMAINS=("$DOMAIN" "v4.$DOMAIN" "v6.$DOMAIN")

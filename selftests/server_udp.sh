@@ -37,6 +37,7 @@ source "$(dirname "$0")/topology.sh"
 
 PW="udp test password $$"
 METHODS=(aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ietf-poly1305)
+mapfile -t METHODS < <(ss_methods "${METHODS[@]}")
 PY_METHODS=" aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 "
 N_TUNNEL=${SS_UDP_N_TUNNEL:-150}
 N_PY=${SS_UDP_N_PY:-300}
