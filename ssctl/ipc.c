@@ -662,6 +662,22 @@ struct ipc_resolver *ipc_resolver_open(bool subscribe, struct ipc_error *e)
 		e->nl_err = e->err ? 0 : ret;
 		goto err;
 	}
+	/*
+	 * The controller's notifications too: unloading the module deletes
+	 * the family, and with it this socket's membership of its group; a
+	 * module loaded again is a new family, which nobody told this socket
+	 * to join. ipc_resolver_read() reports the deletion.
+	 */
+	grp = genl_ctrl_resolve_grp(r->sk, "nlctrl", "notify");
+	if (grp < 0) {
+		e->nl_err = grp;
+		goto err;
+	}
+	ret = nl_socket_add_membership(r->sk, grp);
+	if (ret < 0) {
+		e->nl_err = ret;
+		goto err;
+	}
 	/* a burst of requests must not overflow the socket */
 	nl_socket_set_buffer_size(r->sk, 4 << 20, 0);
 	nl_socket_set_nonblocking(r->sk);
@@ -688,7 +704,37 @@ void ipc_resolver_close(struct ipc_resolver *r)
 struct lookup_read {
 	void (*fn)(const struct ipc_lookup *lookup, void *arg);
 	void *arg;
+	int family;
+	bool gone;		/* the family was deleted */
 };
+
+static struct nla_policy ctrl_policy[CTRL_ATTR_MAX + 1] = {
+	[CTRL_ATTR_FAMILY_ID]	= { .type = NLA_U16 },
+	[CTRL_ATTR_FAMILY_NAME]	= { .type = NLA_STRING, .maxlen = GENL_NAMSIZ },
+};
+
+/*
+ * A notification of the controller: of ours, CTRL_CMD_DELFAMILY (the
+ * module unloaded), or CTRL_CMD_NEWFAMILY with another id (loaded again,
+ * the deletion missed: lost to an overflow) end the subscription.
+ */
+static int ctrl_cb(struct nl_msg *msg, struct lookup_read *rd)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+
+	if ((gh->cmd != CTRL_CMD_DELFAMILY && gh->cmd != CTRL_CMD_NEWFAMILY) ||
+	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, CTRL_ATTR_MAX, ctrl_policy) < 0 ||
+	    !tb[CTRL_ATTR_FAMILY_NAME] ||
+	    strcmp(nla_get_string(tb[CTRL_ATTR_FAMILY_NAME]), SS_GENL_NAME))
+		return NL_SKIP;
+	if (gh->cmd == CTRL_CMD_NEWFAMILY &&
+	    (!tb[CTRL_ATTR_FAMILY_ID] ||
+	     nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]) == rd->family))
+		return NL_SKIP;
+	rd->gone = true;
+	return NL_STOP;
+}
 
 static struct nla_policy lookup_policy[SS_A_MAX + 1] = {
 	[SS_A_NAME]		= { .type = NLA_STRING, .maxlen = SS_NAME_MAX },
@@ -703,6 +749,8 @@ static int lookup_cb(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[SS_A_MAX + 1];
 	struct ipc_lookup l = { 0 };
 
+	if (nlmsg_hdr(msg)->nlmsg_type == GENL_ID_CTRL)
+		return ctrl_cb(msg, rd);
 	if (gh->cmd != SS_CMD_RESOLVE_REQUEST ||
 	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, SS_A_MAX, lookup_policy) < 0 ||
 	    !tb[SS_A_LOOKUP_ID] || !tb[SS_A_LOOKUP_NAME])
@@ -726,7 +774,7 @@ int ipc_resolver_read(struct ipc_resolver *r,
 		      void (*fn)(const struct ipc_lookup *lookup, void *arg),
 		      void *arg, struct ipc_error *e)
 {
-	struct lookup_read rd = { .fn = fn, .arg = arg };
+	struct lookup_read rd = { .fn = fn, .arg = arg, .family = r->family };
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 	int ret;
 
@@ -740,8 +788,12 @@ int ipc_resolver_read(struct ipc_resolver *r,
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	do
 		ret = nl_recvmsgs(r->sk, cb);
-	while (ret >= 0);
+	while (ret >= 0 && !rd.gone);
 	nl_cb_put(cb);
+	if (rd.gone) {
+		e->no_family = true;
+		return -1;
+	}
 	if (ret == -NLE_AGAIN)
 		return 0;
 	/* libnl reports a socket that overflowed (ENOBUFS) as NLE_NOMEM */

@@ -123,7 +123,10 @@ int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
  * CAP_NET_ADMIN: e->err EPERM; EOPNOTSUPP when the module has no such
  * group). ipc_resolver_read() reads what is queued on a subscribed socket,
  * without blocking, and calls @fn for each request; -1 with e->nl_err
- * NLE_NOMEM when the socket overflowed and requests were lost.
+ * NLE_NOMEM when the socket overflowed and requests were lost, -1 with
+ * e->no_family when the family was deleted (the module unloaded: the
+ * socket is no longer subscribed, and will not be to a module loaded
+ * again), -1 with another e->nl_err when reading failed.
  * ipc_resolve_reply() answers one (SS_CMD_RESOLVE_REPLY) on a socket of
  * its own per thread: @err (a positive errno) or @n addresses, and waits
  * for the kernel's ACK (e->err ENOENT: the lookup is no longer under way).

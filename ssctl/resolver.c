@@ -12,6 +12,11 @@
  * only. The queue is bounded: a request that finds it full is answered
  * EAGAIN at once (the kernel counts a failed lookup) rather than left to
  * time out in the kernel.
+ *
+ * Unloading the module deletes the family and the agent's membership of
+ * its group, and a module loaded again is a new family: the agent follows
+ * the controller's notifications and exits (status 1) when the family is
+ * deleted, for its supervisor to start it again, subscribed to the new one.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -241,7 +246,8 @@ int resolver_main(int argc, char *argv[], const struct ssctl_opts *opts)
 			 !strcmp(argv[1], "-h"))) {
 		fputs(USAGE
 		      "Answer the kernel module's lookups of target names for the servers of\n"
-		      "this network namespace, with getaddrinfo(); runs until SIGTERM or SIGINT.\n"
+		      "this network namespace, with getaddrinfo(); runs until SIGTERM or SIGINT,\n"
+		      "or exits with status 1 when the module is unloaded.\n"
 		      "  workers N   names resolved at once (1-64, default 4)\n"
 		      "  verbose     log every lookup on stderr\n", stdout);
 		return 0;
@@ -318,8 +324,12 @@ int resolver_main(int argc, char *argv[], const struct ssctl_opts *opts)
 		}
 		if (pfd[0].revents &&
 		    ipc_resolver_read(sub, enqueue, &a, &e) < 0) {
+			if (e.no_family) {
+				pr_err("resolver: the shadowsocks kernel module was unloaded: exiting");
+				goto out;
+			}
 			if (e.nl_err != NLE_NOMEM) {
-				pr_err("resolver: reading requests: %s",
+				pr_err("resolver: cannot read the module's requests: %s: exiting",
 				       nl_geterror(e.nl_err));
 				goto out;
 			}
