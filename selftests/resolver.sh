@@ -21,6 +21,9 @@
 #   - server deletion, netns deletion and rmmod with lookups pending (TCP
 #     and UDP): prompt, the lookups cancelled
 #   - the initial netns without an agent still uses the upcall
+#   - rmmod: the agent, no longer subscribed, exits 1 with a message (for
+#     systemd's Restart=on-failure); started again once the module is
+#     back, it answers
 #   - every lookup the debug log shows created was destroyed; no kernel
 #     warning
 
@@ -328,6 +331,46 @@ kill "$P4" 2>/dev/null
 wait "$P4" 2>/dev/null
 topo_kill "$FAKE"
 in_t nft delete table inet ssslow
+
+# ---- the agent and rmmod ---------------------------------------------------------
+
+# exited: gone, or a zombie of this shell's not reaped yet
+exited() { [ ! -d "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status"; }
+# agent_start LOG DESC: an agent in the server netns, a child of this
+# shell (not of ss_test's subshell), answering; $AGENT its pid
+agent_start() {
+	topo_bg "$1" "$NS_S" ssctl resolver verbose
+	AGENT=$TOPO_LAST_PID
+	ss_test "$2" wait_for 10 grep -q "answering with 4 workers" "$TOPO_DIR/$1.log"
+}
+# the module loads again (ssctl, on demand) with a server, then an agent
+srv_add r5 8705 handshake-timeout 10
+[ "${SS_DEBUG_KERNEL:-0}" = 1 ] && echo 60 >/sys/module/shadowsocks/parameters/lookup_timeout
+agent_start agent1 "rmmod: an agent starts"
+ss_test "rmmod: before it, the agent answers" \
+	probe --server "$S4_C:8705" --timeout 10 "valid@$DOMAIN:9000"
+rmmod shadowsocks
+if wait_for 5 exited "$AGENT"; then
+	wait "$AGENT"
+	rc=$?
+	if [ $rc = 1 ] && grep -q "ssctl: resolver: the shadowsocks kernel module was unloaded: exiting" \
+		"$TOPO_DIR/agent1.log"; then
+		ss_ok "rmmod: the agent exits 1 at once, saying why"
+	else
+		ss_fail "rmmod: the agent exits 1 at once, saying why" "exit $rc; $(logtail agent1)"
+	fi
+else
+	ss_fail "rmmod: the agent exits 1 at once, saying why" "still running 5 s after rmmod; $(logtail agent1)"
+	topo_kill "$AGENT"
+fi
+srv_add r6 8706 handshake-timeout 10
+[ "${SS_DEBUG_KERNEL:-0}" = 1 ] && echo 60 >/sys/module/shadowsocks/parameters/lookup_timeout
+agent_start agent2 "rmmod: with the module loaded again, an agent starts again"
+ss_test "rmmod: the agent started again answers" \
+	probe --server "$S4_C:8706" --timeout 10 "valid@$DOMAIN:9000"
+kill -TERM "$AGENT"
+wait "$AGENT"
+in_s ssctl server del r6
 
 # ---- accounting ------------------------------------------------------------------
 
