@@ -61,7 +61,7 @@ if [ ! -f "$dir/.complete" ]; then
 	rm -rf "$dir"
 	mkdir -p "$tree"
 	start=$SECONDS
-	echo "debug kernel: building $key in $dir (about 15 minutes on 2 cores)" >&2
+	echo "debug kernel: building $key in $dir (about 18 minutes on 2 cores)" >&2
 	# not "if ! ( ... )": errexit is off in a condition, subshells included
 	set +e
 	(

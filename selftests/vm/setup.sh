@@ -6,7 +6,7 @@
 # Install everything the build, the VM runner and the tests need on a fresh
 # Debian 12 machine, and fetch the two supported kernel lines (bookworm's 6.1
 # and 6.12) for the VM: headers through apt, images unpacked into a cache.
-# Then build the debug kernel (debug-kernel.sh: about 15 minutes the first
+# Then build the debug kernel (debug-kernel.sh: about 18 minutes the first
 # time, nothing once cached) unless told not to.
 #
 # Prints nothing on stdout on success but the kernel versions it settled on.
