@@ -36,9 +36,10 @@ PW="resolver test password $$"
 M=aes-256-gcm
 # the cap test: its server's handshake timeout, and the agent's DNS timeout
 # (its lookups must outlast their connections); on the debug kernel the
-# checks between the connections' start and that timeout take longer
+# checks between the connections' start and that timeout take longer (20
+# parallel connections took more than 10 s to reach their lookups there)
 HS=5 DNS_TIMEOUT=8
-[ "${SS_DEBUG_KERNEL:-0}" = 1 ] && HS=8 DNS_TIMEOUT=12
+[ "${SS_DEBUG_KERNEL:-0}" = 1 ] && HS=20 DNS_TIMEOUT=25
 ECHO=9002
 NS_X=ssx-$TOPO_ID	# a netns with no server and no agent
 NS_Y=ssy-$TOPO_ID	# a netns deleted with a lookup pending
@@ -140,7 +141,7 @@ probe --server "$S4_C:8701" --timeout "$HS" --margin 4 --parallel "${cases[@]}" 
 	>"$TOPO_DIR/cap.out" 2>&1 &
 CAP=$!
 dns4() { [ "$(counter r1 dns_fail)" -ge 4 ]; }
-wait_for 10 dns4
+wait_for $((HS - 1)) dns4
 sleep 0.5
 ok_if "cap: with 16 lookups in flight, the 4 more failed at once (dns_fail 4)" \
 	'.dns_fail == 4' "$(stats_s r1)"
