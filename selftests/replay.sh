@@ -26,18 +26,9 @@ ss_test "udp server with local targets allowed" \
 	method aes-256-gcm password $PW mode udp_only allow-local on
 
 out=$(ip netns exec "$NS" python3 tools/replay_flush.py $PORT $PW $((3 * CAPACITY)) 2>&1)
-while IFS= read -r line; do
-	case "$line" in
-	'{'*)
-		if [ "$(jq -r '.ok' <<<"$line")" = true ]; then
-			ss_ok "$(jq -r '.case' <<<"$line")"
-		else
-			ss_fail "$(jq -r '.case' <<<"$line")" "$line"
-		fi
-		;;
-	*) echo "# $line" ;;
-	esac
-done <<<"$out"
+tap_json "$out" ""
+# what else the tool said (its errors), as diagnostics
+grep -v '^{"case"' <<<"$out" | sed 's/^/# /'
 
 stats=$(ip netns exec "$NS" ssctl server show r -j | jq -c '.[0].stats')
 ok_if "the replay was counted (udp_drop_replay 1)" '.udp_drop_replay == 1' "$stats"
