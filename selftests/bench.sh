@@ -189,7 +189,6 @@ run_one() {
 		j=$((j + 1))
 	done
 	A_N[$x]=$j
-	# (no process substitution: the guest has no /dev/fd)
 	read -r bytes ipc <<<"$(jq -r '"\(.end.sum_received.bytes) \((.end.cpu_utilization_percent.host_total + .end.cpu_utilization_percent.remote_total) * .end.sum_received.seconds / 100)"' <<<"$out")"
 	A_BYTES[$x]=$((${A_BYTES[$x]:-0} + bytes))
 	A_IP[$x]=$(echo "${A_IP[$x]:-0} + $ipc" | bc -l)

@@ -376,7 +376,6 @@ fi
 # check_drain DESC RESULT: drained, then closed at the handshake timeout
 check_drain() {
 	local desc=$1 r=$2 why="" at_half outq kind after
-	# (no process substitution: the guest has no /dev/fd)
 	read -r at_half outq kind after <<<"$(jq -r '[.at_half, .outq_at_half,
 		.close, .closed_after] | map(tostring) | join(" ")' <<<"$r")"
 	[ "$at_half" = open ] || why+="not open at half the timeout ($at_half); "

@@ -12,6 +12,11 @@ export PATH="$SS_BUILD/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 export HOME=/root TERM=dumb LANG=C.UTF-8
 
 mount -t devpts devpts /dev/pts 2>/dev/null
+# what udev would add: bash's process substitution opens /dev/fd/N
+ln -sfn /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 # /tmp and /var/tmp stay as the overlay has them (writable, in memory): the
 # tree under test may itself live under /tmp on the host. /run gets a fresh
 # tmpfs so that nothing of the host's run state (netns names, pid files)
