@@ -343,21 +343,25 @@ limits() {
 	in_c ssctl client add short server "$S4_C" port "$SRV_PORT" method "$M" password "$PW" \
 		timeout 6 max-conns 2 || return 1
 	socksd socksd-short short --socks "$C4_L:1082"
-	local spid=$SOCKSD_PID out
-	wait_for 10 listening "$NS_C" 1082 || { echo "ss-socksd for short"; return 1; }
-	# two associations held, the third ASSOCIATE refused
-	s5udp --proxy "$C4_L:1082" hold --target "$T4:$ECHO" --hold 12 >"$TOPO_DIR/h1" 2>&1 &
-	local h1=$!
-	s5udp --proxy "$C4_L:1082" hold --target "$T4:$ECHO" --hold 12 >"$TOPO_DIR/h2" 2>&1 &
-	local h2=$!
-	wait_for 10 assocs_are short 2 || { echo "not 2 associations: $(stats_c short)"; return 1; }
+	local spid=$SOCKSD_PID out h1 h2
+	wait_for 10 listening "$NS_C" 1082 || { echo "ss-socksd for short"; topo_kill "$spid"; return 1; }
+	# two associations held, the third ASSOCIATE refused (the holds last
+	# long enough for both to be up at once on a loaded host)
+	s5udp --proxy "$C4_L:1082" hold --target "$T4:$ECHO" --hold 20 >"$TOPO_DIR/h1" 2>&1 &
+	h1=$!
+	s5udp --proxy "$C4_L:1082" hold --target "$T4:$ECHO" --hold 20 >"$TOPO_DIR/h2" 2>&1 &
+	h2=$!
+	wait_for 18 assocs_are short 2 ||
+		{ echo "not 2 associations: $(stats_c short)"; topo_kill "$spid" "$h1" "$h2"; return 1; }
 	out=$(s5udp --proxy "$C4_L:1082" none)
-	jq -e .ok <<<"$out" >/dev/null || { echo "third ASSOCIATE: $out"; return 1; }
-	[ "$(stat_c short refused)" -ge 1 ] || { echo "refused not counted: $(stats_c short)"; return 1; }
+	jq -e .ok <<<"$out" >/dev/null ||
+		{ echo "third ASSOCIATE: $out"; topo_kill "$spid" "$h1" "$h2"; return 1; }
+	[ "$(stat_c short refused)" -ge 1 ] ||
+		{ echo "refused not counted: $(stats_c short)"; topo_kill "$spid" "$h1" "$h2"; return 1; }
 	wait $h1 $h2
+	topo_kill "$spid"
 	tail -n1 "$TOPO_DIR/h1" | jq -e .ok >/dev/null && tail -n1 "$TOPO_DIR/h2" | jq -e .ok >/dev/null ||
 		{ echo "held associations: $(cat "$TOPO_DIR/h1" "$TOPO_DIR/h2")"; return 1; }
-	topo_kill "$spid"
 }
 t "max-conns 2: two SOCKS5 UDP relays live, the third ASSOCIATE gets 05 01 (refused counted)" limits
 
@@ -366,7 +370,7 @@ idle_test() {
 	local t0
 	socksd socksd-short2 short --tunnel "$C4_L:9105=$T4:$ECHO,udp"
 	SHORT_PID=$SOCKSD_PID
-	wait_for 10 udp_listening "$NS_C" 9105 || { echo "no tunnel on 9105"; return 1; }
+	wait_for 20 udp_listening "$NS_C" 9105 || { echo "no tunnel on 9105"; logtail socksd-short2; return 1; }
 	plain --to "$C4_L:9105" --count 1 || return 1
 	t0=$SECONDS
 	assocs_are short 1 || { echo "not 1 association: $(stats_c short)"; return 1; }
