@@ -1,22 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# setup.sh [--no-debug-kernel]
+# setup.sh [--no-debug-kernel | --packages-only]
 #
 # Install everything the build, the VM runner and the tests need on a fresh
 # Debian 12 machine, and fetch the two supported kernel lines (bookworm's 6.1
 # and 6.12) for the VM: headers through apt, images unpacked into a cache.
 # Then build the debug kernel (debug-kernel.sh: about 18 minutes the first
-# time, nothing once cached) unless told not to.
+# time, nothing once cached) unless told not to. --packages-only installs
+# the packages and stops (the VM runner then starts the debug kernel's
+# build, which needs only linux-source, before the kernels are fetched).
 #
 # Prints nothing on stdout on success but the kernel versions it settled on.
 set -euo pipefail
 
 DEBUG_KERNEL=1
+PACKAGES_ONLY=0
 case "${1:-}" in
 --no-debug-kernel) DEBUG_KERNEL=0 ;;
+--packages-only) PACKAGES_ONLY=1 ;;
 "") ;;
-*) echo "usage: $0 [--no-debug-kernel]" >&2; exit 2 ;;
+*) echo "usage: $0 [--no-debug-kernel | --packages-only]" >&2; exit 2 ;;
 esac
 
 CACHE=${SS_VM_CACHE:-/var/cache/shadowsocks-vm}
@@ -52,6 +56,7 @@ if need_install; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${PKGS[@]}" >/dev/null
 fi
+[ "$PACKAGES_ONLY" -eq 0 ] || exit 0
 
 KVERS=()
 for pat in '6\.1\.0-[0-9]+' '6\.12\.[0-9]+\+deb12'; do
