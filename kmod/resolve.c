@@ -202,6 +202,16 @@ static int ss_lookup_ask(struct ss_lookup *l, struct net *net)
 	kref_get(&l->refcount);			/* the timeout's */
 	queue_delayed_work(ss_lookup_wq, &l->timeout,
 			   clamp(READ_ONCE(lookup_timeout), 1U, 300U) * HZ);
+	/*
+	 * Ids are predictable: a reply may have found the lookup and ended it
+	 * before the timeout was armed, when ss_lookup_end() had nothing to
+	 * cancel. Then no one else will cancel it, and it must not fire after
+	 * the namespace (l->lookups) is gone: cancel it here. If the reply's
+	 * ss_lookup_end() cancels it too, only one of the two succeeds.
+	 */
+	if (xa_load(&lookups->ids, l->id) != l &&
+	    cancel_delayed_work(&l->timeout))
+		ss_lookup_put(l);		/* the timeout's */
 
 	err = ss_nl_resolve_request(net, l->id, l->srv->ep.entry.name,
 				    l->name);

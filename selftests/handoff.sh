@@ -34,8 +34,8 @@ cp tools/takeover.py tools/genl.py "$TOOLS/"
 chmod -R a+rX "$TOOLS"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- \
 	unshare -Urn python3 "$TOOLS/takeover.py" "$ROUNDS" 2>&1)
-rm -rf "$TOOLS"
 rc=$?
+rm -rf "$TOOLS"
 tap_json "$out" "unprivileged, own userns: "
 if [ "$rc" -ne 0 ] && grep -vq '^{' <<<"$out"; then
 	ss_fail "takeover.py ran to the end" "$(grep -v '^{' <<<"$out" | tail -n 20)"
