@@ -9,6 +9,7 @@
 
 #include "crypto.h"
 #include "endpoint.h"
+#include "replay.h"
 
 /**
  * ss_endpoint_init() - set up the common part of a new object
@@ -43,6 +44,7 @@ int ss_endpoint_init(struct ss_endpoint *ep, const struct ss_obj_cfg *cfg,
  */
 void ss_endpoint_free(struct ss_endpoint *ep)
 {
+	ss_replay_put(ep->replay);
 	ss_stats_free(&ep->stats);
 	kfree_sensitive(ep);	/* the whole object; wipes the key */
 }

@@ -36,6 +36,8 @@
  *	(server) or the remote server (profile)
  * @max_conns: most connections at once; a server's connections that have
  *	not authenticated yet give way to new ones (see ss_conn_add())
+ * @replay: a server's reference on its namespace's replay filter; NULL
+ *	for a client profile
  * @stats: counters
  * @conns_lock: protects @conns, @unauth, @nr_conns, @nr_evicting and
  *	@closing
@@ -49,7 +51,7 @@
  * @closing: set once the object is being removed: no connection is added
  * @conns_wq: ss_conn_kill_all() waits on it for @nr_conns to reach 0
  *
- * Everything up to @max_conns is set before the object is published and
+ * Everything up to @replay is set before the object is published and
  * never changed afterwards.
  */
 struct ss_endpoint {
@@ -62,6 +64,7 @@ struct ss_endpoint {
 	u32 timeout;
 	u32 handshake_timeout;
 	u32 max_conns;
+	struct ss_replay *replay;
 	struct ss_stats stats;
 	spinlock_t conns_lock;	/* see above */
 	struct list_head conns;

@@ -10,6 +10,7 @@
 
 #include "client.h"
 #include "netns.h"
+#include "replay.h"
 #include "server.h"
 
 unsigned int ss_net_id __read_mostly;
@@ -126,6 +127,7 @@ static void __net_exit ss_net_exit(struct net *net)
 	ss_server_remove_all(sn);
 	ss_client_remove_all(sn);
 	ss_resolve_net_exit(&sn->lookups);
+	ss_replay_put(sn->replay);	/* servers' references keep it longer */
 	WARN_ON(!xa_empty(&sn->servers.ids));
 	WARN_ON(!xa_empty(&sn->clients.ids));
 	xa_destroy(&sn->servers.ids);

@@ -64,12 +64,16 @@ struct ss_table {
  * @clients: the client profiles (struct ss_client)
  * @lookups: its servers' lookups waiting for the namespace's agent
  *	(resolve.c), with a lock of their own
+ * @replay: the replay filter of its servers' clients' salts, made with the
+ *	first server (replay.c); the namespace holds a reference until it
+ *	goes, so that a server deleted and made again does not forget
  */
 struct ss_net {
 	struct mutex lock;	/* changes to the tables, servers' sockets */
 	struct ss_table servers;
 	struct ss_table clients;
 	struct ss_lookups lookups;
+	struct ss_replay *replay;
 };
 
 /**

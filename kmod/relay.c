@@ -340,7 +340,8 @@ void ss_relay_handshake(struct ss_conn *conn)
 			break;
 		case SS_IO_SALT:
 			conn->salt_checked = true;
-			if (ss_replay_check_and_add(conn->salt, m->salt_len)) {
+			if (ss_replay_check_and_add(conn->ep->replay, conn->salt,
+						    m->salt_len)) {
 				ss_conn_bad(conn, SS_CTR_REPLAY, "replayed salt");
 				return;
 			}
@@ -491,18 +492,20 @@ static int ss_tx_read(struct ss_conn *conn)
 	if (!tx->keyed) {
 		u8 *salt = chunk - m->salt_len;
 
-		get_random_bytes(salt, m->salt_len);
+		/*
+		 * A salt of ours sent back to us is a replay: the server
+		 * role's salts are recognisable. The local role's are plain
+		 * random: a box running both roles would otherwise refuse
+		 * its own local role's requests.
+		 */
+		if (conn->ep->local)
+			get_random_bytes(salt, m->salt_len);
+		else
+			ss_replay_own_salt(salt, m->salt_len);
 		err = ss_cipher_init(&conn->enc, m, conn->ep->key, salt,
 				     GFP_KERNEL);
 		if (err)
 			return err;
-		/*
-		 * A salt of ours sent back to us is a replay. Only the server
-		 * role uses the filter: a box running both roles would
-		 * otherwise refuse its own local role's requests.
-		 */
-		if (!conn->ep->local)
-			ss_replay_add(salt, m->salt_len);
 		tx->keyed = true;
 		tx->off -= m->salt_len;
 	}

@@ -6,18 +6,30 @@
  * cleared and becomes current. So the last capacity salts at least, and
  * at most twice that, are remembered, in bounded memory.
  *
- * One filter for the module: salts are random, so salts of different
- * servers never meet by chance, and a session replayed to another server
- * with another key fails authentication anyway.
+ * One filter per network namespace, made with its first server and kept
+ * until the namespace goes, charged to whoever made that server: a user
+ * who owns a server in a namespace of their own can send it valid salts at
+ * will, and must not thereby flush the salts other namespaces' servers
+ * remember. Within a namespace, salts of different servers never meet by
+ * chance (they are random), and a session replayed to another server with
+ * another key fails authentication anyway.
  *
- * The salts the server makes itself (TCP responses, UDP replies) go into a
- * second pair of filters, so that one reflected back to the server is
- * refused. They are apart because UDP replies answer whatever reaches an
- * association's socket, from anyone: a flood of such datagrams rotates
- * only the server's own filter and can never evict a client's salt.
+ * The salts the server makes itself (TCP responses, UDP replies) are not
+ * remembered but recognised: their first 16 bytes are a counter and a
+ * secret tag, encrypted with AES under a key of the module's
+ * (ss_replay_own_salt()). One sent back to the server is refused however
+ * long ago it was made, and no flood of anything can make the server
+ * forget it: UDP replies answer whatever reaches an association's socket,
+ * from anyone, so they must not go into a filter that rotates. The
+ * counter makes them distinct; the cipher makes them look as random as
+ * any other salt.
  */
 
+#include <crypto/aes.h>
+#include <crypto/algapi.h>
+#include <linux/atomic.h>
 #include <linux/bitmap.h>
+#include <linux/kref.h>
 #include <linux/math.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -42,7 +54,7 @@
 static unsigned int replay_capacity = 100000;
 module_param(replay_capacity, uint, 0444);
 MODULE_PARM_DESC(replay_capacity,
-		 "Salts each of the two rotating Bloom filters of the replay filter holds, for the clients' salts and, apart, for the server's own (default 100000; memory: about 7.6 bytes per salt, twice)");
+		 "Salts each of the two rotating Bloom filters of a network namespace's replay filter holds (default 100000; memory: about 7.6 bytes per salt, per namespace with a server)");
 
 /**
  * struct ss_replay_filter - a pair of rotating Bloom filters
@@ -65,11 +77,28 @@ struct ss_replay_filter {
 	siphash_key_t key;
 };
 
-static struct ss_replay_filter ss_replay;	/* the peers' salts */
-static struct ss_replay_filter ss_replay_own;	/* the server's own */
+/**
+ * struct ss_replay - a network namespace's replay filter
+ * @ref: held by the namespace and by each of its servers, whose
+ *	connections and associations use the filter until they are freed
+ * @f: the clients' salts
+ */
+struct ss_replay {
+	struct kref ref;
+	struct ss_replay_filter f;
+};
+
+/*
+ * What makes the server's own salts: the AES key, the tag (the second
+ * half of each encrypted block) and the counter (the first half). Set at
+ * load, read without a lock.
+ */
+static struct crypto_aes_ctx ss_own_aes;
+static u8 ss_own_tag[8];
+static atomic64_t ss_own_count;
 
 static int ss_replay_filter_init(struct ss_replay_filter *f,
-				 unsigned int capacity)
+				 unsigned int capacity, gfp_t gfp)
 {
 	u64 nbits;
 
@@ -82,7 +111,7 @@ static int ss_replay_filter_init(struct ss_replay_filter *f,
 	memset(f, 0, sizeof(*f));
 	/* One allocation for both filters: the second starts word-aligned. */
 	f->bits[0] = kvcalloc(BITS_TO_LONGS(nbits), 2 * sizeof(unsigned long),
-			      GFP_KERNEL);
+			      gfp);
 	if (!f->bits[0])
 		return -ENOMEM;
 	f->bits[1] = f->bits[0] + BITS_TO_LONGS(nbits);
@@ -170,96 +199,143 @@ static bool ss_replay_filter_check_and_add(struct ss_replay_filter *f,
 	return seen;
 }
 
-static bool ss_replay_filter_seen(struct ss_replay_filter *f, const u8 *salt,
-				  size_t len)
+/**
+ * ss_replay_own_salt() - make a salt for the server role
+ * @salt: where; its first 16 bytes are the encrypted counter and tag, the
+ *	rest is random
+ * @len: its length, at least AES_BLOCK_SIZE
+ *
+ * Any context but hard interrupts.
+ */
+void ss_replay_own_salt(u8 *salt, size_t len)
 {
-	u32 idx[SS_REPLAY_HASHES];
-	bool seen;
+	u8 block[AES_BLOCK_SIZE];
+	__le64 count = cpu_to_le64(atomic64_inc_return(&ss_own_count));
 
-	ss_replay_indices(f, salt, len, idx);
-	spin_lock_bh(&f->lock);
-	seen = ss_replay_test(f->bits[0], idx) || ss_replay_test(f->bits[1], idx);
-	spin_unlock_bh(&f->lock);
-	return seen;
+	memcpy(block, &count, sizeof(count));
+	memcpy(block + sizeof(count), ss_own_tag, sizeof(ss_own_tag));
+	aes_encrypt(&ss_own_aes, salt, block);
+	get_random_bytes(salt + AES_BLOCK_SIZE, len - AES_BLOCK_SIZE);
+	memzero_explicit(block, sizeof(block));
 }
 
-static void ss_replay_filter_add(struct ss_replay_filter *f, const u8 *salt,
-				 size_t len)
+static bool ss_replay_is_own(const u8 *salt)
 {
-	u32 idx[SS_REPLAY_HASHES];
+	u8 block[AES_BLOCK_SIZE];
+	bool own;
 
-	ss_replay_indices(f, salt, len, idx);
-	spin_lock_bh(&f->lock);
-	ss_replay_set(f, idx);
-	spin_unlock_bh(&f->lock);
+	aes_decrypt(&ss_own_aes, block, salt);
+	own = !crypto_memneq(block + 8, ss_own_tag, sizeof(ss_own_tag));
+	memzero_explicit(block, sizeof(block));
+	return own;
 }
 
 /**
  * ss_replay_check_and_add() - refuse a salt seen before, remember it
+ * @r: the server's namespace's filter
  * @salt: the salt
- * @len: its length
+ * @len: its length, at least AES_BLOCK_SIZE
  *
  * Atomic against concurrent callers: of two sessions with one salt, one
  * passes. Any context but hard interrupts. Best called once the first
  * chunk has authenticated, so that salts sent by anyone without the key
  * cannot flush the filter.
  *
- * Return: true if the salt was (probably: false positives happen at a
- * rate of 1e-6) seen before, from a peer or made by the server itself;
- * false if not, and it is now recorded.
+ * Return: true if the salt is one the server made (exactly) or was
+ * (probably: false positives happen at a rate of 1e-6) seen before; false
+ * if not, and it is now recorded.
  */
-bool ss_replay_check_and_add(const u8 *salt, size_t len)
+bool ss_replay_check_and_add(struct ss_replay *r, const u8 *salt, size_t len)
 {
-	return ss_replay_filter_seen(&ss_replay_own, salt, len) ||
-	       ss_replay_filter_check_and_add(&ss_replay, salt, len);
+	return ss_replay_is_own(salt) ||
+	       ss_replay_filter_check_and_add(&r->f, salt, len);
 }
 
 /**
- * ss_replay_add() - remember a salt without checking it
- * @salt: the salt
- * @len: its length
+ * ss_replay_net_get() - the namespace's filter, made on first use
+ * @slot: the namespace's pointer to it; the caller holds the namespace's
+ *	lock
  *
- * For the salts the server generates itself, so that one reflected back
- * to it is refused. They go into a filter of their own (see the top of
- * this file).
+ * The memory is charged to the caller's memory cgroup.
+ *
+ * Return: a new reference on the filter, or NULL without memory.
  */
-void ss_replay_add(const u8 *salt, size_t len)
+struct ss_replay *ss_replay_net_get(struct ss_replay **slot)
 {
-	ss_replay_filter_add(&ss_replay_own, salt, len);
+	struct ss_replay *r = *slot;
+
+	if (r) {
+		kref_get(&r->ref);
+		return r;
+	}
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return NULL;
+	if (ss_replay_filter_init(&r->f, replay_capacity,
+				  GFP_KERNEL_ACCOUNT)) {
+		kfree(r);
+		return NULL;
+	}
+	kref_init(&r->ref);	/* the namespace's */
+	kref_get(&r->ref);	/* the caller's */
+	*slot = r;
+	return r;
+}
+
+static void ss_replay_release(struct kref *ref)
+{
+	struct ss_replay *r = container_of(ref, struct ss_replay, ref);
+
+	ss_replay_filter_free(&r->f);
+	kfree(r);
 }
 
 /**
- * ss_replay_init() - allocate the filter, sized by replay_capacity
+ * ss_replay_put() - drop a reference on a namespace's filter
+ * @r: the filter, or NULL
  *
- * Return: 0, -EINVAL for a capacity out of range, or -ENOMEM.
+ * Any context but hard interrupts (kvfree() defers what needs to sleep).
+ */
+void ss_replay_put(struct ss_replay *r)
+{
+	if (r)
+		kref_put(&r->ref, ss_replay_release);
+}
+
+/**
+ * ss_replay_init() - check replay_capacity, key the server's own salts
+ *
+ * Return: 0, or -EINVAL for a capacity out of range.
  */
 int ss_replay_init(void)
 {
+	u8 key[AES_KEYSIZE_256];
 	int err;
 
-	err = ss_replay_filter_init(&ss_replay, replay_capacity);
-	if (!err) {
-		err = ss_replay_filter_init(&ss_replay_own, replay_capacity);
-		if (err)
-			ss_replay_filter_free(&ss_replay);
-	}
-	if (err == -EINVAL)
+	if (!replay_capacity || replay_capacity > SS_REPLAY_CAPACITY_MAX) {
 		pr_err("replay_capacity must be 1 to %u\n",
 		       SS_REPLAY_CAPACITY_MAX);
+		return -EINVAL;
+	}
+	get_random_bytes(key, sizeof(key));
+	err = aes_expandkey(&ss_own_aes, key, sizeof(key));
+	memzero_explicit(key, sizeof(key));
 	if (err)
 		return err;
-	pr_debug("replay filter: 2 x %u bits for 2 x %u salts, %u hashes\n",
-		 ss_replay.nbits, ss_replay.capacity, SS_REPLAY_HASHES);
+	get_random_bytes(ss_own_tag, sizeof(ss_own_tag));
+	atomic64_set(&ss_own_count, 0);
+	pr_debug("replay filters: 2 x %u salts per namespace, %u hashes\n",
+		 replay_capacity, SS_REPLAY_HASHES);
 	return 0;
 }
 
 /**
- * ss_replay_uninit() - free the filter
+ * ss_replay_uninit() - forget the key of the server's own salts
  */
 void ss_replay_uninit(void)
 {
-	ss_replay_filter_free(&ss_replay);
-	ss_replay_filter_free(&ss_replay_own);
+	memzero_explicit(&ss_own_aes, sizeof(ss_own_aes));
+	memzero_explicit(ss_own_tag, sizeof(ss_own_tag));
 }
 
 #include "selftest/replay.c"

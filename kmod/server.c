@@ -11,6 +11,7 @@
 #include "conn.h"
 #include "crypto.h"
 #include "listen.h"
+#include "replay.h"
 #include "server.h"
 #include "udp.h"
 
@@ -134,6 +135,12 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 	mutex_lock(&sn->lock);
 	if (ss_table_lookup(sn, &sn->servers, srv->ep.entry.name)) {
 		err = -EEXIST;
+		goto err_unlock;
+	}
+	srv->ep.replay = ss_replay_net_get(&sn->replay);
+	if (!srv->ep.replay) {
+		NL_SET_ERR_MSG(extack, "no memory for the replay filter");
+		err = -ENOMEM;
 		goto err_unlock;
 	}
 	err = ss_server_open(srv, net, extack);

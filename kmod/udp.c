@@ -150,13 +150,13 @@ static atomic_t ss_udp_assoc_ids = ATOMIC_INIT(0);
  * @c: the cipher, rekeyed here
  * @method: the method
  * @key: the master key
- * @pkt: room for the salt, then @len bytes of plaintext, then room for the
- *	tag
+ * @pkt: the salt, made by the caller, then @len bytes of plaintext, then
+ *	room for the tag
  * @len: plaintext length
  *
- * The salt is random. The server role records it in the replay filter,
- * so that a packet reflected back at it is refused; the local role does
- * not (see ss_ludp_reply()). Process context.
+ * The server role's salt is one of its own (ss_replay_own_salt()), so
+ * that a packet reflected back at it is refused; the local role's is
+ * plain random (see ss_ludp_reply()). Process context.
  *
  * Return: 0, or the cipher's error.
  */
@@ -166,7 +166,6 @@ int ss_udp_seal(struct ss_cipher *c, const struct ss_method_info *method,
 	size_t salt_len = method->salt_len;
 	u8 *p = pkt + salt_len;
 
-	get_random_bytes(pkt, salt_len);
 	if (ss_cipher_rekey(c, key, pkt))
 		return -EINVAL;
 	return ss_cipher_seal(c, p, p, len);
@@ -566,7 +565,7 @@ static void ss_udp_client_packet(struct ss_server *srv, int listener,
 		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_BAD);
 		return;
 	}
-	if (ss_replay_check_and_add(udp->buf, salt_len)) {
+	if (ss_replay_check_and_add(srv->ep.replay, udp->buf, salt_len)) {
 		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_REPLAY);
 		return;
 	}
@@ -645,10 +644,10 @@ static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
 		memcpy(p + 1, &from->in6.sin6_addr, 16);
 		memcpy(p + 17, &from->in6.sin6_port, 2);
 	}
+	ss_replay_own_salt(udp->buf + off, salt_len);
 	if (ss_udp_seal(&udp->tx, srv->ep.method, srv->ep.key, udp->buf + off,
 			alen + len))
 		return;
-	ss_replay_add(udp->buf + off, salt_len);
 
 	iov.iov_base = udp->buf + off;
 	iov.iov_len = salt_len + alen + len + SS_TAG_LEN;

@@ -469,6 +469,7 @@ static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
 	a = ss_ludp_assoc_get(cl, r, from);
 	if (!a)
 		return;
+	get_random_bytes(pt - method->salt_len, method->salt_len);
 	if (ss_udp_seal(&cl->udp.tx, method, cl->ep.key, pt - method->salt_len,
 			pt_len))
 		return;

@@ -30,6 +30,18 @@ static bool __init ss_replay_seen(struct ss_replay_filter *f, const u8 *salt,
 	return seen;
 }
 
+/* Adds a salt without checking it. */
+static void __init ss_replay_filter_add(struct ss_replay_filter *f,
+					const u8 *salt, size_t len)
+{
+	u32 idx[SS_REPLAY_HASHES];
+
+	ss_replay_indices(f, salt, len, idx);
+	spin_lock_bh(&f->lock);
+	ss_replay_set(f, idx);
+	spin_unlock_bh(&f->lock);
+}
+
 /* Salt number @i of a test run: 32 bytes, distinct for distinct @i. */
 static void __init ss_replay_salt(u8 salt[32], const u8 base[32], u32 i)
 {
@@ -51,7 +63,7 @@ static bool __init ss_replay_selftest_rotation(void)
 	bool ok = true;
 	int err;
 
-	err = ss_replay_filter_init(&f, cap);
+	err = ss_replay_filter_init(&f, cap, GFP_KERNEL);
 	SS_CHECK(!err, "replay filter of %u salts (%d)", cap, err);
 	if (err)
 		return false;
@@ -106,6 +118,37 @@ static bool __init ss_replay_selftest_rotation(void)
 	return ok;
 }
 
+/*
+ * The server's own salts: every one recognised, of every salt length,
+ * all distinct; random salts and a salt one bit away are not.
+ */
+static bool __init ss_replay_selftest_own(void)
+{
+	const unsigned int n = 1000;
+	u8 salt[32], first[32];
+	unsigned int i, own, random, same;
+	bool ok = true;
+
+	ss_replay_own_salt(first, sizeof(first));
+	for (i = 0, own = 0, random = 0, same = 0; i < n; i++) {
+		size_t len = 16 + 8 * (i % 3);
+
+		ss_replay_own_salt(salt, len);
+		own += ss_replay_is_own(salt);
+		same += !memcmp(salt, first, AES_BLOCK_SIZE);
+		get_random_bytes(salt, sizeof(salt));
+		random += ss_replay_is_own(salt);
+	}
+	SS_CHECK(own == n, "replay: %u of %u own salts recognised", own, n);
+	SS_CHECK(!random, "replay: %u of %u random salts taken for own",
+		 random, n);
+	SS_CHECK(!same, "replay: %u own salts repeat the first", same);
+	first[15] ^= 1;
+	SS_CHECK(!ss_replay_is_own(first),
+		 "replay: one bit away from an own salt is not own");
+	return ok;
+}
+
 /**
  * ss_replay_selftest() - tests of the replay filter
  *
@@ -120,7 +163,7 @@ bool __init ss_replay_selftest(void)
 	bool ok = true;
 	int err;
 
-	err = ss_replay_filter_init(&f, 1000);
+	err = ss_replay_filter_init(&f, 1000, GFP_KERNEL);
 	SS_CHECK(!err, "replay filter of 1000 salts (%d)", err);
 	if (err)
 		return false;
@@ -143,12 +186,14 @@ bool __init ss_replay_selftest(void)
 		 "replay: a salt added unchecked is refused");
 	ss_replay_filter_free(&f);
 
-	SS_CHECK(ss_replay_filter_init(&f, 0) == -EINVAL,
+	SS_CHECK(ss_replay_filter_init(&f, 0, GFP_KERNEL) == -EINVAL,
 		 "replay: capacity 0 refused");
-	SS_CHECK(ss_replay_filter_init(&f, SS_REPLAY_CAPACITY_MAX + 1) ==
+	SS_CHECK(ss_replay_filter_init(&f, SS_REPLAY_CAPACITY_MAX + 1,
+				       GFP_KERNEL) ==
 		 -EINVAL, "replay: capacity above the maximum refused");
 
 	ok &= ss_replay_selftest_rotation();
+	ok &= ss_replay_selftest_own();
 	return ok;
 }
 
