@@ -25,7 +25,7 @@ int ss_client_create(struct net *net, const struct ss_client_cfg *cfg)
 	struct ss_client *cl;
 	int err;
 
-	cl = kzalloc(sizeof(*cl), GFP_KERNEL);
+	cl = kzalloc(sizeof(*cl), GFP_KERNEL_ACCOUNT);
 	if (!cl)
 		return -ENOMEM;
 	err = ss_endpoint_init(&cl->ep, &cfg->obj, true);

@@ -804,7 +804,7 @@ int ss_conn_hand_over(struct net *net, struct ss_client *cl,
 	if (!conn)
 		return -ENOMEM;
 	/* The first chunk's plaintext, after the reply: see ss_tx_read(). */
-	conn->abuf = kmalloc(len, GFP_KERNEL);
+	conn->abuf = kmalloc(len, GFP_KERNEL_ACCOUNT);
 	if (!conn->abuf) {
 		kfree(conn);
 		return -ENOMEM;

@@ -233,6 +233,21 @@ static void ss_nl_no_client(struct genl_info *info, const char *name)
 			   "no client named \"%s\"", name);
 }
 
+/*
+ * Errors of creation that carry no message of their own: the allocation
+ * failed, or the namespace has no free id for another object (ids are
+ * 31 bits, cyclic).
+ */
+static void ss_nl_create_err(struct netlink_ext_ack *extack, int err)
+{
+	if (extack->_msg)
+		return;
+	if (err == -ENOMEM)
+		NL_SET_ERR_MSG(extack, "out of memory");
+	else if (err == -EBUSY)
+		NL_SET_ERR_MSG(extack, "no free object id in this namespace");
+}
+
 /* Name, port, method, key and timeout, which servers and clients share. */
 static int ss_nl_parse_obj(struct genl_info *info, struct ss_obj_cfg *cfg)
 {
@@ -337,6 +352,8 @@ static int ss_nl_server_new(struct sk_buff *skb, struct genl_info *info)
 		SS_SET_ERR_MSG_FMT(info->extack, "server already exists",
 				   "server \"%s\" already exists",
 				   cfg.obj.name);
+	} else if (err) {
+		ss_nl_create_err(info->extack, err);
 	}
 out:
 	ss_nl_wipe_key(info);
@@ -616,6 +633,8 @@ static int ss_nl_client_new(struct sk_buff *skb, struct genl_info *info)
 		SS_SET_ERR_MSG_FMT(info->extack, "client already exists",
 				   "client \"%s\" already exists",
 				   cfg.obj.name);
+	} else if (err) {
+		ss_nl_create_err(info->extack, err);
 	}
 out:
 	ss_nl_wipe_key(info);
@@ -771,6 +790,8 @@ static int ss_nl_relay_new(struct sk_buff *skb, struct genl_info *info)
 			       "the client profile has max-conns relays already");
 	else if (err == -ENOENT)
 		ss_nl_no_client(info, name);
+	else
+		ss_nl_create_err(info->extack, err);
 out_put:
 	sockfd_put(sock);
 	return err;

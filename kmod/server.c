@@ -121,7 +121,12 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 	struct ss_server *srv;
 	int err;
 
-	srv = kzalloc(sizeof(*srv), GFP_KERNEL);
+	/*
+	 * What a netlink caller makes is charged to its memory cgroup (here
+	 * and in client.c, stats.c, udp.c, udp_local.c, conn.c's handover):
+	 * any user can make objects in a namespace of their own.
+	 */
+	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
 	if (!srv)
 		return -ENOMEM;
 	err = ss_endpoint_init(&srv->ep, &cfg->obj, false);

@@ -41,7 +41,7 @@ int ss_stats_init(struct ss_stats *stats)
 {
 	int cpu;
 
-	stats->pcpu = alloc_percpu(struct ss_pcpu_stats);
+	stats->pcpu = alloc_percpu_gfp(struct ss_pcpu_stats, GFP_KERNEL_ACCOUNT);
 	if (!stats->pcpu)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)

@@ -784,7 +784,7 @@ int ss_udp_init(struct ss_server *srv, struct net *net)
 	if (srv->mode == SS_MODE_TCP_ONLY)
 		return 0;
 
-	udp->buf = kmalloc(SS_UDP_BUF, GFP_KERNEL);
+	udp->buf = kmalloc(SS_UDP_BUF, GFP_KERNEL_ACCOUNT);
 	if (!udp->buf)
 		return -ENOMEM;
 	/* Keyed for real at each packet; any salt will do until then. */

@@ -734,7 +734,7 @@ static int ss_ludp_alloc(struct ss_client *cl)
 
 	if (l->buf)
 		return 0;
-	l->buf = kmalloc(SS_LUDP_BUF, GFP_KERNEL);
+	l->buf = kmalloc(SS_LUDP_BUF, GFP_KERNEL_ACCOUNT);
 	if (!l->buf)
 		return -ENOMEM;
 	/* Keyed for real at each packet; any salt will do until then. */
@@ -831,7 +831,7 @@ int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
 	struct ss_ludp_relay *r;
 	int err;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	kref_init(&r->refcount);
