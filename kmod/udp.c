@@ -369,8 +369,8 @@ static struct ss_udp_assoc *ss_udp_assoc_get(struct ss_server *srv,
 	hash_add(udp->assocs, &a->node, hash);
 	udp->nr_assocs++;
 	atomic64_inc(&srv->ep.stats.udp_assoc_active);
-	pr_debug("udp assoc %u created on server %s for %pISpc\n", a->id,
-		 srv->ep.entry.name, &from->sa);
+	pr_debug("udp assoc %u created on server %s for %pISpc, hash %08x\n",
+		 a->id, srv->ep.entry.name, &from->sa, hash);
 	queue_delayed_work(ss_wq, &udp->gc, ss_udp_gc_period(srv));
 	return a;
 }

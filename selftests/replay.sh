@@ -66,6 +66,33 @@ fi
 
 ip netns exec "$NS2" ssctl server del o
 ip netns del "$NS2"
+
+# The association table's hash seed is random at each load: nobody can
+# choose client addresses that all fall into one bucket. One client
+# address, two loads of the module: its hash (in the debug log) differs
+# (the same by chance once in 2^32).
+assoc_hash() {
+	dmesg | sed -n 's/.*udp assoc [0-9]* created on server r for 127\.0\.0\.1:40999, hash \([0-9a-f]*\)$/\1/p' | tail -n 1
+}
+flood one $PORT $PW 40999
+h1=$(assoc_hash)
+ip netns exec "$NS" ssctl server del r
+ip netns del "$NS"
+rmmod shadowsocks
+modprobe shadowsocks replay_capacity=$CAPACITY
+ip netns add "$NS"
+ip netns exec "$NS" ip link set lo up
+ip netns exec "$NS" ssctl server add r address 127.0.0.1 port $PORT \
+	method aes-256-gcm password $PW mode udp_only allow-local on
+flood one $PORT $PW 40999
+h2=$(assoc_hash)
+if [ -n "$h1" ] && [ -n "$h2" ] && [ "$h1" != "$h2" ]; then
+	ss_ok "one client address hashes differently after a reload ($h1, $h2)"
+else
+	ss_fail "one client address hashes differently after a reload" \
+		"hashes: '$h1', '$h2'"
+fi
+
 ip netns exec "$NS" ssctl server del r
 ip netns del "$NS"
 rmmod shadowsocks

@@ -26,6 +26,11 @@ that namespace can), then the packet replayed must not reach the target.
 valid: COUNT valid packets, each with a fresh salt, to a target of ours;
 at least 80 % must arrive (the flood of "cross").
 
+usage: replay_flush.py one PORT PASSWORD SRCPORT
+
+one: a valid packet from 127.0.0.1:SRCPORT reaches a target of ours (the
+debug log then shows its association's hash).
+
 Prints one JSON line per case; exit 0 iff all are ok.
 """
 
@@ -58,10 +63,12 @@ def recv_within(s, wait):
         return None, None
 
 
-def endpoints(port):
+def endpoints(port, srcport=0):
     target = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     target.bind(("127.0.0.1", 0))
     client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    client.bind(("127.0.0.1", srcport))
     client.connect(("127.0.0.1", port))
     return target, client, socks_addr("127.0.0.1", target.getsockname()[1])
 
@@ -144,6 +151,14 @@ def valid(u, port, count):
          got >= count * 0.8, sent=count, got=got)
 
 
+def one(u, port, srcport):
+    target, client, to = endpoints(port, srcport)
+    client.send(u.seal(to + b"one"))
+    data, _ = recv_within(target, 5)
+    case("a packet from port %d reaches the target" % srcport,
+         data == b"one")
+
+
 def main():
     mode, port, password = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     u = Udp("aes-256-gcm", password)
@@ -153,6 +168,8 @@ def main():
         cross(u, port, sys.argv[5:])
     elif mode == "valid":
         valid(u, port, int(sys.argv[4]))
+    elif mode == "one":
+        one(u, port, int(sys.argv[4]))
     else:
         print(__doc__, file=sys.stderr)
         return 2
