@@ -171,9 +171,12 @@ static void ss_lookup_upcall(struct work_struct *work)
 	 * "list": without options keyutils' key.dns_resolver asks for A
 	 * records only, so a name with nothing but AAAA would fail; with it
 	 * the answer is every address, comma-separated (ss_addr_pick chooses).
+	 * The answer's key is invalidated at once, not cached: the names are
+	 * the clients' choice, and cached keys count against root's key
+	 * quota, which other users of keys (NFS, CIFS, AFS) need.
 	 */
 	ret = dns_query(&init_net, NULL, l->name, l->len, "list", &result,
-			NULL, false);
+			NULL, true);
 	if (ret >= 0)
 		ret = ss_addr_pick(result, ret, l->port, &addr);
 	kfree(result);

@@ -310,6 +310,16 @@ upcall() {
 	ssctl server del f0
 }
 ss_test "the initial netns with no agent: the dns_resolver upcall resolves $DOMAIN" upcall
+# the clients choose the names: their answers must not pile up as keys in
+# root's key quota (dns_query()'s cache) once used
+# (/proc/keys: the type's column shows "dns_resol", then the name)
+no_key() { ! grep -F " $DOMAIN: " /proc/keys; }
+keys_gone() {
+	wait_for 5 no_key && return 0
+	grep -F "dns_resol" /proc/keys
+	return 1
+}
+ss_test "the upcall's answer for $DOMAIN is not kept as a key" keys_gone
 ip route del 10.0.2.0/24 via "$T4_I"
 
 # rmmod with lookups pending (the fake agent again)
