@@ -315,6 +315,7 @@ ss_test "the initial netns with no agent: the dns_resolver upcall resolves $DOMA
 # (/proc/keys: the type's column shows "dns_resol", then the name)
 no_key() { ! grep -F " $DOMAIN: " /proc/keys; }
 keys_gone() {
+	[ -r /proc/keys ] || { echo "no /proc/keys"; return 1; }
 	wait_for 5 no_key && return 0
 	grep -F "dns_resol" /proc/keys
 	return 1
