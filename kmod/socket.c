@@ -262,11 +262,17 @@ int ss_sock_take(struct socket *sock, void *owner, const struct ss_sock_cbs *cbs
 		 struct ss_sock_saved *saved, unsigned int flags)
 {
 	struct sock *sk = sock->sk;
-	bool lock = (flags & SS_SOCK_USER) && ss_sock_is_tcp(sk);
+	bool lock = flags & SS_SOCK_USER;
 	struct proto *ours = NULL;
 	int err = 0;
 
-	/* sk_prot changes under the socket lock (as in setsockopt). */
+	/*
+	 * sk_prot changes under the socket lock (as in setsockopt); and the
+	 * other kernel users that take sockets from userspace (gtp, l2tp)
+	 * check and set sk_user_data under the socket lock alone: without it
+	 * both could claim one socket, and each would take the other's
+	 * sk_user_data for its own.
+	 */
 	if (lock)
 		lock_sock(sk);
 	write_lock_bh(&sk->sk_callback_lock);
@@ -274,7 +280,7 @@ int ss_sock_take(struct socket *sock, void *owner, const struct ss_sock_cbs *cbs
 		err = -EBUSY;
 		goto out;
 	}
-	if (lock) {
+	if (lock && ss_sock_is_tcp(sk)) {
 		ours = ss_sock_tcp_prot(sk->sk_prot);
 		if (!ours || inet_csk(sk)->icsk_ulp_ops) {
 			err = -EOPNOTSUPP;
