@@ -185,7 +185,13 @@ static int ss_tcp_setsockopt(struct sock *sk, int level, int optname,
 	if (READ_ONCE(sk->sk_prot) == &ss_tcpv6_prot)
 		base = &tcpv6_prot;
 #endif
-	/* tcp_setsockopt(), which 6.12 no longer exports */
+	/*
+	 * tcp_setsockopt(), which 6.12 no longer exports. The call is the
+	 * last thing done, a tail call in the x86-64 builds of both kernels
+	 * (jmp to the indirect thunk): while it sleeps in lock_sock() no frame
+	 * of ours is on the stack, so rmmod giving the socket back cannot
+	 * leave a caller returning into freed module text.
+	 */
 	return base->setsockopt(sk, level, optname, optval, optlen);
 }
 
