@@ -60,6 +60,9 @@ if [ "$line" = ready ]; then
 		ss_fail "rmmod with handed-over sockets still open in userspace"
 	fi
 	echo go >&"${RM[1]}"
+else
+	ss_fail "takeover.py --rmmod handed its sockets over and waited for rmmod" \
+		"$(tail -n 5 <<<"$rm_out")"
 fi
 rm_out+=$(cat <&"${RM[0]}")
 wait "$rm_pid" 2>/dev/null

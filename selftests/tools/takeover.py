@@ -33,7 +33,10 @@ With --rmmod (as root, in a namespace of the caller's choosing): hands a
 TCP socket and a UDP socket with an AF_UNIX control socket over, prints
 "ready", waits for a line on stdin (the caller removes the module
 meanwhile), then uses the sockets the way the attack above would: nothing
-of the module may be left on them.
+of the module may be left on them. Before that it tries to make a second
+held socket a listener (refused: EBUSY); had that worked, the child it
+accepted would be given data after the removal, which would call into the
+module's freed text had the child inherited the module's callbacks.
 """
 
 import array
@@ -344,6 +347,7 @@ def after_rmmod():
     a.settimeout(10)
     case("rmmod: TCP socket handed over", err == 0 and
          a.recv(len(REPLY)) == REPLY, errno=err, extack=msg)
+    held = held_listener(nl)
     u = udp_bound()
     x, y = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     err, msg = udp_relay(nl, u, x)
@@ -352,6 +356,19 @@ def after_rmmod():
     nl.sk.close()
     print("ready", flush=True)
     sys.stdin.readline()
+    if len(held) == 4:
+        # A child cloned while the module held its parent: were the
+        # module's callbacks copied to it, this data would call into the
+        # module's freed text.
+        kid, child = held[2], held[3]
+        kid.send(b"z")
+        child.settimeout(5)
+        try:
+            got = child.recv(1)
+        except OSError as e:
+            got = repr(e)
+        case("rmmod: a child cloned while the module held its parent "
+             "carries data", got == b"z", got=repr(got))
     # the module is gone: every callback and protocol of the sockets is
     # the kernel's own again
     case("rmmod: connect(AF_UNSPEC) works on the TCP socket",
@@ -376,9 +393,44 @@ def after_rmmod():
     x.settimeout(5)
     case("rmmod: the control socket reads its data itself",
          x.recv(100) == b"ctrl")
-    for s in kids + acc + [c, a, u, x, y, f, server]:
+    for s in kids + acc + [c, a, u, x, y, f, server] + held:
         s.close()
     return 0 if all(r["ok"] for r in results) else 1
+
+
+def held_listener(nl):
+    """Hand a socket over and try to make it a listener while the module
+    holds it. Returns the sockets made: [socket, its peer], and a client
+    and the child the socket accepted if that worked, which it must not
+    (the child would inherit what the module installed, and keep it after
+    rmmod)."""
+    c, a = tcp_pair(socket.AF_INET)
+    err, msg, _ = nl.request(CMD_RELAY_NEW, [
+        strz(A_NAME, PROFILE), u32(A_FD, c.fileno()),
+        attr(A_TARGET, v4addr("127.0.0.1", 9)), attr(A_REPLY, REPLY)])
+    a.settimeout(10)
+    if not case("rmmod: a second TCP socket handed over", err == 0 and
+                a.recv(len(REPLY)) == REPLY, errno=err, extack=msg):
+        return [c, a]
+    e = disconnect(c)
+    case("rmmod: while held, the socket cannot be disconnected to become "
+         "a listener (EBUSY)", e == errno.EBUSY, errno=e)
+    if e:
+        return [c, a]
+    kid = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        c.bind(("127.0.0.1", 0))
+        c.listen(4)
+        kid.connect(c.getsockname())
+        # the child is queued by now; the module's callbacks on the
+        # listener may keep a blocking accept() from waking
+        time.sleep(0.5)
+        c.setblocking(False)
+        return [c, a, kid, c.accept()[0]]
+    except OSError as e:
+        case("rmmod: the held socket, a listener, accepts a child", False,
+             error=repr(e))
+        return [c, a, kid]
 
 
 def make_profile(nl, server):
