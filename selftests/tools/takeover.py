@@ -102,12 +102,17 @@ def tcp_pair(family):
     return c, a
 
 
+def relay_new(nl, c):
+    """Hand TCP socket c over to the profile: (errno, extack, reply)."""
+    return nl.request(CMD_RELAY_NEW, [
+        strz(A_NAME, PROFILE), u32(A_FD, c.fileno()),
+        attr(A_TARGET, v4addr("127.0.0.1", 9)), attr(A_REPLY, REPLY)])
+
+
 def tcp_round(nl, server, family, i):
     tag = "tcp%s round %d" % ("6" if family == socket.AF_INET6 else "4", i)
     c, a = tcp_pair(family)
-    err, msg, _ = nl.request(CMD_RELAY_NEW, [
-        strz(A_NAME, PROFILE), u32(A_FD, c.fileno()),
-        attr(A_TARGET, v4addr("127.0.0.1", 9)), attr(A_REPLY, REPLY)])
+    err, msg, _ = relay_new(nl, c)
     if not case(tag + ": handed over", err == 0, errno=err, extack=msg):
         return
     a.settimeout(10)
@@ -302,9 +307,7 @@ def dup_handover(nl, server):
     out = [None, None]
 
     def hand(k):
-        out[k] = nls[k].request(CMD_RELAY_NEW, [
-            strz(A_NAME, PROFILE), u32(A_FD, c.fileno()),
-            attr(A_TARGET, v4addr("127.0.0.1", 9)), attr(A_REPLY, REPLY)])[0]
+        out[k] = relay_new(nls[k], c)[0]
 
     ts = [threading.Thread(target=hand, args=(k,)) for k in (0, 1)]
     for t in ts:
@@ -341,9 +344,7 @@ def after_rmmod():
     if not case("rmmod: client profile", err == 0, errno=err, extack=msg):
         return 1
     c, a = tcp_pair(socket.AF_INET)
-    err, msg, _ = nl.request(CMD_RELAY_NEW, [
-        strz(A_NAME, PROFILE), u32(A_FD, c.fileno()),
-        attr(A_TARGET, v4addr("127.0.0.1", 9)), attr(A_REPLY, REPLY)])
+    err, msg, _ = relay_new(nl, c)
     a.settimeout(10)
     case("rmmod: TCP socket handed over", err == 0 and
          a.recv(len(REPLY)) == REPLY, errno=err, extack=msg)
@@ -365,8 +366,8 @@ def after_rmmod():
         child.settimeout(5)
         try:
             got = child.recv(1)
-        except OSError as e:
-            got = repr(e)
+        except OSError as ex:
+            got = repr(ex)
         case("rmmod: a child cloned while the module held its parent "
              "carries data", got == b"z", got=repr(got))
     # the module is gone: every callback and protocol of the sockets is
@@ -405,9 +406,7 @@ def held_listener(nl):
     (the child would inherit what the module installed, and keep it after
     rmmod)."""
     c, a = tcp_pair(socket.AF_INET)
-    err, msg, _ = nl.request(CMD_RELAY_NEW, [
-        strz(A_NAME, PROFILE), u32(A_FD, c.fileno()),
-        attr(A_TARGET, v4addr("127.0.0.1", 9)), attr(A_REPLY, REPLY)])
+    err, msg, _ = relay_new(nl, c)
     a.settimeout(10)
     if not case("rmmod: a second TCP socket handed over", err == 0 and
                 a.recv(len(REPLY)) == REPLY, errno=err, extack=msg):
@@ -427,9 +426,9 @@ def held_listener(nl):
         time.sleep(0.5)
         c.setblocking(False)
         return [c, a, kid, c.accept()[0]]
-    except OSError as e:
+    except OSError as ex:
         case("rmmod: the held socket, a listener, accepts a child", False,
-             error=repr(e))
+             error=repr(ex))
         return [c, a, kid]
 
 
