@@ -70,7 +70,7 @@ MARGIN=3			# how late after a deadline a close may come (TCG)
 SMALL=$((1 << 20))
 BIG=${SS_BIG:-$((64 << 20))}
 KILLN=$((16 << 20))		# the download ss-socksd is killed under
-DELN=$((64 << 20))		# the download its profile is deleted under
+DELN=$TOPO_BLOB_SIZE		# the download its profile is deleted under
 PW="local test password $$"
 METHODS=(aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ietf-poly1305)
 mapfile -t METHODS < <(ss_methods "${METHODS[@]}")

@@ -255,6 +255,7 @@ topo_del_objects() {
 
 # topo_blob: a 64 MiB random file the target serves and clients compare with
 TOPO_BLOB=$TOPO_DIR/blob
+TOPO_BLOB_SIZE=$((64 << 20))
 
 # topo_app CMD...: run CMD where the applications are: the lan with
 # TOPO_LAN=1, else the client netns
@@ -325,7 +326,7 @@ topo_setup() {
 		in_c sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0 || return 1
 	fi
 
-	[ -s "$TOPO_BLOB" ] || head -c $((64 << 20)) /dev/urandom >"$TOPO_BLOB" || return 1
+	[ -s "$TOPO_BLOB" ] || head -c "$TOPO_BLOB_SIZE" /dev/urandom >"$TOPO_BLOB" || return 1
 
 	topo_bg servers "$NS_T" "$PY" "$SS_TOOLS/servers.py" --blob "$TOPO_BLOB" --udp-echo 9002
 	topo_bg iperf3 "$NS_T" iperf3 -s -p 5201
