@@ -33,6 +33,7 @@ struct verb {
 /* one object ("server", "client") and its verbs */
 struct object {
 	const char *name;
+	unsigned int kind;	/* enum ss_kind (config.h), for object.c */
 	const struct verb *verbs;
 	unsigned int n_verbs;
 };
