@@ -543,35 +543,49 @@ other:
 static struct nl_sock *relay_sk;
 static int relay_family;
 
-int ipc_relay_new(const char *profile, int fd, const uint8_t *target,
-		  size_t tlen, const uint8_t *data, size_t dlen,
-		  const uint8_t *reply, size_t rlen, struct ipc_error *e)
+/*
+ * The start of SS_CMD_RELAY_NEW and SS_CMD_UDP_RELAY_NEW alike: the socket
+ * opened if need be, the header, the profile's name and the socket handed
+ * over. @size is the message's size, 0 for the default (one page). NULL
+ * with @e filled on failure.
+ */
+static struct nl_msg *relay_msg_new(uint8_t cmd, size_t size,
+				    const char *profile, int fd,
+				    struct ipc_error *e)
 {
-	struct request req = { .kind = SS_CLIENT, .e = e };
-	struct nl_msg *msg = NULL;
-	int ret = -1;
+	struct nl_msg *msg;
 
 	memset(e, 0, sizeof(*e));
 	if (!relay_sk) {
 		relay_sk = ipc_open(&relay_family, e);
 		if (!relay_sk)
-			return -1;
+			return NULL;
 	}
-	/* SS_A_DATA may be larger than the default (one page) message */
-	msg = nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN +
-			       nla_total_size(SS_NAME_MAX) +
-			       nla_total_size(sizeof(uint32_t)) +
-			       nla_total_size((int)tlen) +
-			       nla_total_size((int)dlen) +
-			       nla_total_size((int)rlen));
+	msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
 	if (!msg ||
 	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, relay_family, 0, 0,
-			 SS_CMD_RELAY_NEW, SS_GENL_VERSION) ||
+			 cmd, SS_GENL_VERSION) ||
 	    nla_put_string(msg, SS_A_NAME, profile) ||
-	    nla_put_u32(msg, SS_A_FD, (uint32_t)fd) ||
-	    nla_put(msg, SS_A_TARGET, (int)tlen, target) ||
-	    (dlen && nla_put(msg, SS_A_DATA, (int)dlen, data)) ||
-	    (rlen && nla_put(msg, SS_A_REPLY, (int)rlen, reply)))
+	    nla_put_u32(msg, SS_A_FD, (uint32_t)fd)) {
+		e->nl_err = NLE_NOMEM;
+		msg_free(msg);
+		ipc_relay_close();
+		return NULL;
+	}
+	return msg;
+}
+
+/*
+ * Send @msg, unless putting the rest of its attributes failed (@put_failed),
+ * and free it. After a failure of ours or -ENOENT the socket is dropped.
+ */
+static int relay_msg_send(struct nl_msg *msg, bool put_failed,
+			  struct ipc_error *e)
+{
+	struct request req = { .kind = SS_CLIENT, .e = e };
+	int ret = -1;
+
+	if (put_failed)
 		e->nl_err = NLE_NOMEM;
 	else
 		ret = transact(relay_sk, msg, &req);
@@ -582,39 +596,47 @@ int ipc_relay_new(const char *profile, int fd, const uint8_t *target,
 	return ret;
 }
 
+int ipc_relay_new(const char *profile, int fd, const uint8_t *target,
+		  size_t tlen, const uint8_t *data, size_t dlen,
+		  const uint8_t *reply, size_t rlen, struct ipc_error *e)
+{
+	struct nl_msg *msg;
+
+	/* SS_A_DATA may be larger than the default (one page) message */
+	msg = relay_msg_new(SS_CMD_RELAY_NEW,
+			    NLMSG_HDRLEN + GENL_HDRLEN +
+			    nla_total_size(SS_NAME_MAX) +
+			    nla_total_size(sizeof(uint32_t)) +
+			    nla_total_size((int)tlen) +
+			    nla_total_size((int)dlen) +
+			    nla_total_size((int)rlen), profile, fd, e);
+	if (!msg)
+		return -1;
+	return relay_msg_send(msg,
+			      nla_put(msg, SS_A_TARGET, (int)tlen, target) ||
+			      (dlen && nla_put(msg, SS_A_DATA, (int)dlen, data)) ||
+			      (rlen && nla_put(msg, SS_A_REPLY, (int)rlen, reply)),
+			      e);
+}
+
 int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
 		      const uint8_t *target, size_t tlen,
 		      const uint8_t *source, size_t slen,
 		      const uint8_t *reply, size_t rlen, struct ipc_error *e)
 {
-	struct request req = { .kind = SS_CLIENT, .e = e };
-	struct nl_msg *msg = NULL;
-	int ret = -1;
+	struct nl_msg *msg;
 
-	memset(e, 0, sizeof(*e));
-	if (!relay_sk) {
-		relay_sk = ipc_open(&relay_family, e);
-		if (!relay_sk)
-			return -1;
-	}
-	msg = nlmsg_alloc();
-	if (!msg ||
-	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, relay_family, 0, 0,
-			 SS_CMD_UDP_RELAY_NEW, SS_GENL_VERSION) ||
-	    nla_put_string(msg, SS_A_NAME, profile) ||
-	    nla_put_u32(msg, SS_A_FD, (uint32_t)fd) ||
-	    (target && nla_put(msg, SS_A_TARGET, (int)tlen, target)) ||
-	    (!target && nla_put_flag(msg, SS_A_SOCKS5_UDP)) ||
-	    (slen && nla_put(msg, SS_A_UDP_SOURCE, (int)slen, source)) ||
-	    (ctrl_fd >= 0 && nla_put_u32(msg, SS_A_CTRL_FD, (uint32_t)ctrl_fd)) ||
-	    (rlen && nla_put(msg, SS_A_REPLY, (int)rlen, reply)))
-		e->nl_err = NLE_NOMEM;
-	else
-		ret = transact(relay_sk, msg, &req);
-	msg_free(msg);
-	if (ret < 0 && (e->nl_err || e->err == ENOENT))
-		ipc_relay_close();
-	return ret;
+	msg = relay_msg_new(SS_CMD_UDP_RELAY_NEW, 0, profile, fd, e);
+	if (!msg)
+		return -1;
+	return relay_msg_send(msg,
+			      (target && nla_put(msg, SS_A_TARGET, (int)tlen, target)) ||
+			      (!target && nla_put_flag(msg, SS_A_SOCKS5_UDP)) ||
+			      (slen && nla_put(msg, SS_A_UDP_SOURCE, (int)slen, source)) ||
+			      (ctrl_fd >= 0 &&
+			       nla_put_u32(msg, SS_A_CTRL_FD, (uint32_t)ctrl_fd)) ||
+			      (rlen && nla_put(msg, SS_A_REPLY, (int)rlen, reply)),
+			      e);
 }
 
 void ipc_relay_close(void)
