@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The relay of the server role: chunks read, opened, sealed and written,
- * both ways, with backpressure.
+ * The relay of both roles (the server role's connections and the local
+ * role's handed-over sockets alike): chunks read, opened, sealed and
+ * written, both ways, with backpressure.
  *
  * ss_chunk_len() and the constant before it are pure: they need nothing but
  * <linux/errno.h> and the type u8, so that a userspace harness (fuzzing the
