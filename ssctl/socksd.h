@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the files of ss-socksd share: its front ends and the connections in
+ * their handshake, the daemon's state, and the functions each file offers
+ * the others, grouped by the file that has them:
+ *
+ *   socksd.c          options, the event loop, signals, clean-up
+ *   socksd_config.c   front ends from the command line, --auth-file, and
+ *                     -c config.json (with the client profile it names)
+ *   socksd_frontend.c listeners (socks, tunnel, redir) and the SOCKS5
+ *                     handshakes on the connections they accept
+ *   socksd_handoff.c  the handoff to the kernel: SS_CMD_RELAY_NEW, and a
+ *                     UDP tunnel's SS_CMD_UDP_RELAY_NEW
+ */
+#ifndef SOCKSD_H
+#define SOCKSD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "ipc.h"
+#include "socks5.h"
+
+#define SOCKSD_NAME "ss-socksd"
+
+/*
+ * What a connection may have read: the handshake, and whatever followed
+ * the request in the same reads. It all goes to SS_A_DATA, so it must fit.
+ */
+#define CONN_BUF 4096
+_Static_assert(CONN_BUF <= SS_RELAY_DATA_MAX, "SS_A_DATA must hold the buffer");
+_Static_assert(CONN_BUF >= 2 * SOCKS5_MSG_MAX, "a message must always fit");
+
+enum fe_kind { FE_SOCKS, FE_TUNNEL, FE_REDIR };
+
+/* what an epoll event points at: the first member of each */
+enum src_type { SRC_SIGNAL, SRC_LISTEN, SRC_CONN };
+
+struct frontend {
+	enum src_type type;		/* SRC_LISTEN */
+	enum fe_kind kind;
+	int fd;
+	struct sockaddr_storage addr;
+	socklen_t addr_len;
+	uint8_t target[SOCKS5_ADDR_MAX];	/* tunnel */
+	size_t target_len;
+	bool udp;			/* a UDP tunnel: @fd is our end of
+					 * the socket pair, watched for its
+					 * end, never paused */
+	char name[128];			/* "socks 127.0.0.1:1080", for logs */
+};
+
+/* a SOCKS5 connection in its handshake */
+struct conn {
+	enum src_type type;		/* SRC_CONN */
+	struct conn *prev, *next;	/* accept order, so deadline order */
+	int fd;
+	uint64_t deadline;		/* CLOCK_MONOTONIC, ms */
+	const struct frontend *fe;
+	struct socks5 s5;
+	char peer[64];
+	size_t len;
+	uint8_t buf[CONN_BUF];
+};
+
+struct user {
+	char *name, *pass;
+	size_t name_len, pass_len;
+};
+
+/* the daemon's state: one process, one event loop, no threads */
+struct socksd {
+	bool verbose;
+	const char *profile;
+	unsigned int handshake_timeout;	/* seconds */
+	unsigned int max_pending;
+	struct frontend *fe;
+	size_t n_fe;
+	const char *auth_file;		/* reread on SIGHUP */
+	struct user *users;
+	size_t n_users;
+	struct socks5_auth auth;
+	int epfd;
+	/* pending handshakes, oldest first */
+	struct conn *head, *tail;
+	unsigned int n_pending;
+	bool full;			/* at max_pending: refusing */
+	unsigned long refused;
+	uint64_t accept_paused_until;	/* 0: accepting */
+};
+
+extern struct socksd socksd;
+
+#define pr_verbose(...) do { if (socksd.verbose) pr_err(__VA_ARGS__); } while (0)
+
+/* socksd.c */
+uint64_t now_ms(void);
+void epoll_add(int fd, void *ptr);
+
+/* socksd_config.c */
+int add_frontend(enum fe_kind kind, const char *opt, const char *arg);
+int load_auth_file(const char *path);
+void free_users(struct user *users, size_t n);
+int read_config(const char *path, const char *name, struct ss_config *cfg);
+int ensure_profile(const struct ss_config *cfg, const char *path);
+int check_profile(const char *name);
+
+/* socksd_frontend.c */
+int open_listener(struct frontend *fe);
+void listener_readable(struct frontend *fe);
+void conn_readable(struct conn *c);
+void conn_free(struct conn *c);
+int expire(void);
+
+/* socksd_handoff.c */
+int open_udp_tunnel(struct frontend *fe, const char *addr);
+void describe_error(const struct ipc_error *e, char *buf, size_t size);
+int handoff(const struct frontend *fe, int fd, const char *peer,
+	    const uint8_t *target, size_t tlen, const uint8_t *data,
+	    size_t dlen, const uint8_t *reply, size_t rlen);
+
+#endif
