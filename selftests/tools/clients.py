@@ -34,20 +34,13 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sockio import recv_exact  # noqa: E402
+
 
 def hostport(s):
     host, _, port = s.rpartition(":")
     return host.strip("[]"), int(port)
-
-
-def recv_exact(s, n):
-    buf = bytearray()
-    while len(buf) < n:
-        data = s.recv(n - len(buf))
-        if not data:
-            raise EOFError("EOF after %d of %d bytes" % (len(buf), n))
-        buf += data
-    return bytes(buf)
 
 
 def socks5_connect(proxy, target, timeout):

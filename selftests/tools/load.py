@@ -29,6 +29,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sockio import recv_exact  # noqa: E402
+
 
 def hostport(s):
     host, _, port = s.rpartition(":")
@@ -61,16 +64,6 @@ class Tally:
                               round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 3),
                               round(lat[-1], 3)]
         return out
-
-
-def recv_exact(s, n):
-    buf = bytearray()
-    while len(buf) < n:
-        data = s.recv(n - len(buf))
-        if not data:
-            raise EOFError
-        buf += data
-    return bytes(buf)
 
 
 def tcp_worker(addr, size, stop, tally):

@@ -34,6 +34,9 @@ import struct
 import sys
 import threading
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sockio import recv_exact  # noqa: E402
+
 
 def dual_stack_bind(server):
     server.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
@@ -128,16 +131,6 @@ class EchoHandler(socketserver.BaseRequestHandler):
                 break
             s.sendall(data)
         s.shutdown(socket.SHUT_WR)
-
-
-def recv_exact(s, n):
-    buf = b""
-    while len(buf) < n:
-        data = s.recv(n - len(buf))
-        if not data:
-            raise EOFError("EOF after %d of %d header bytes" % (len(buf), n))
-        buf += data
-    return buf
 
 
 class DigestHandler(socketserver.BaseRequestHandler):

@@ -51,24 +51,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sockio import recv_exact  # noqa: E402
 from socks_addr import parse_addr, socks_addr, split_hostport  # noqa: E402
 
 DEFAULT_TARGET = "10.0.2.2:9002"
-
-
-def recv_exact(s, n, timeout):
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while len(buf) < n:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("%d of %d bytes" % (len(buf), n))
-        s.settimeout(left)
-        chunk = s.recv(n - len(buf))
-        if not chunk:
-            raise EOFError("closed after %d of %d bytes" % (len(buf), n))
-        buf += chunk
-    return buf
 
 
 class Assoc:

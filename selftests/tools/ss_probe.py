@@ -94,6 +94,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sockio import recv_exact  # noqa: E402
+
 METHODS = {	# name: (key and salt length, AEAD class)
     "aes-128-gcm": (16, AESGCM),
     "aes-192-gcm": (24, AESGCM),
@@ -158,16 +161,6 @@ def first_write(method, key, header, payload, length=None):
     salt = os.urandom(klen)
     c = Cipher(method, key, salt)
     return salt + c.chunk(header + payload, length)
-
-
-def recv_exact(s, n):
-    buf = bytearray()
-    while len(buf) < n:
-        data = s.recv(n - len(buf))
-        if not data:
-            raise EOFError("EOF after %d of %d bytes" % (len(buf), n))
-        buf += data
-    return bytes(buf)
 
 
 def read_reply(s, method, key, want):
