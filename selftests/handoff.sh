@@ -30,7 +30,8 @@ fi
 # the unprivileged user may not be able to read the tree (a clone under
 # /root): it runs copies of the tools
 TOOLS=$(mktemp -d)
-cp tools/takeover.py tools/genl.py "$TOOLS/"
+# (genl.py reads the attribute numbers from the uapi header beside it)
+cp tools/takeover.py tools/genl.py ../uapi/linux/shadowsocks.h "$TOOLS/"
 chmod -R a+rX "$TOOLS"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- \
 	unshare -Urn python3 "$TOOLS/takeover.py" "$ROUNDS" 2>&1)

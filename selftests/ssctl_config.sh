@@ -95,77 +95,42 @@ random_b64() { head -c "$1" /dev/urandom | base64 -w0; }
 
 # Raw generic netlink, to look at what the kernel itself sends and accepts,
 # without ssctl in between.
-cat >"$TMP/nl.py" <<'EOF'
+# The family and the attribute numbers come from tools/genl.py, which reads
+# them from uapi/linux/shadowsocks.h.
+printf 'TOOLS = "%s"\n' "$(cd "$(dirname "$0")" && pwd)/tools" >"$TMP/nl.py"
+cat >>"$TMP/nl.py" <<'EOF'
 import os, socket, struct, sys
 
-NETLINK_GENERIC, SOL_NETLINK, NETLINK_EXT_ACK = 16, 270, 11
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
-NLMSG_ERROR, NLMSG_DONE = 2, 3
-SS_A_NAME, SS_A_PORT, SS_A_METHOD, SS_A_KEY = 1, 6, 7, 8
-CMD = {"server": (1, 3), "client": (4, 6)}	# (NEW, GET)
+sys.path.insert(0, TOOLS)
+from genl import (Genl, attr, attrs, NLM_F_ACK, NLM_F_DUMP, A_NAME,
+                  A_REMOTE_IPV4, A_PORT, A_METHOD, A_KEY,
+                  A_HANDSHAKE_TIMEOUT, A_MAX_CONNS, CMD_SERVER_NEW,
+                  CMD_SERVER_DEL, CMD_SERVER_GET, CMD_CLIENT_NEW,
+                  CMD_CLIENT_DEL, CMD_CLIENT_GET)
 
-def attr(t, data):
-    n = 4 + len(data)
-    return struct.pack("HH", n, t) + data + b"\0" * (-n % 4)
+CMD = {"server": (CMD_SERVER_NEW, CMD_SERVER_GET, CMD_SERVER_DEL),
+       "client": (CMD_CLIENT_NEW, CMD_CLIENT_GET, CMD_CLIENT_DEL)}
 
-def attrs(b):
-    i = 0
-    while i + 4 <= len(b):
-        n, t = struct.unpack_from("HH", b, i)
-        if n < 4:
-            break
-        yield t & 0x3fff, b[i + 4:i + n]
-        i += (n + 3) & ~3
+try:
+    nl = Genl()
+except OSError as e:
+    sys.exit("cannot resolve the family: errno %d" % e.errno)
 
-sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-sk.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
-sk.bind((0, 0))
-seq = 0
-
-def request(family, cmd, body, flags):
+def request(cmd, body, flags):
     """(errno, extack, [genl payloads])"""
-    global seq
-    seq += 1
-    payload = struct.pack("BBH", cmd, 1, 0) + b"".join(body)
-    sk.send(struct.pack("IHHII", 16 + len(payload), family,
-                        flags | NLM_F_REQUEST, seq, 0) + payload)
-    msgs = []
-    while True:
-        data = sk.recv(1 << 20)
-        i = 0
-        while i < len(data):
-            n, t, f, _, _ = struct.unpack_from("IHHII", data, i)
-            body_ = data[i + 16:i + n]
-            i += (n + 3) & ~3
-            if t == NLMSG_ERROR:
-                err = -struct.unpack_from("i", body_)[0]
-                msg = ""
-                if f & 0x200:	# NLM_F_ACK_TLVS
-                    off = 20 if f & 0x100 else 4 + struct.unpack_from("I", body_, 4)[0]
-                    for at, ad in attrs(body_[off:]):
-                        if at == 1:
-                            msg = ad.rstrip(b"\0").decode()
-                return err, msg, msgs
-            if t == NLMSG_DONE:
-                return 0, "", msgs
-            msgs.append(body_)
-
-err, _, msgs = request(0x10, 3, [attr(2, b"shadowsocks\0")], NLM_F_ACK)
-if err:
-    sys.exit("cannot resolve the family: errno %d" % err)
-family = [struct.unpack("H", d[:2])[0] for t, d in attrs(msgs[0][4:]) if t == 1][0]
+    return nl.request(cmd, body, flags=flags)
 
 if sys.argv[1] == "check-dump":
     # check-dump server|client KEYHEX...: a dump must carry no SS_A_KEY
     # and none of the given keys' bytes
     keys = [bytes.fromhex(k) for k in sys.argv[3:]]
-    err, msg, msgs = request(family, CMD[sys.argv[2]][1], [], NLM_F_DUMP)
+    err, msg, msgs = request(CMD[sys.argv[2]][1], [], NLM_F_DUMP)
     if err:
         sys.exit("dump failed: errno %d %s" % (err, msg))
     print("objects", len(msgs))
     for m in msgs:
-        name = [d.rstrip(b"\0").decode() for t, d in attrs(m[4:]) if t == SS_A_NAME]
-        if any(t == SS_A_KEY for t, _ in attrs(m[4:])):
+        name = [d.rstrip(b"\0").decode() for t, d in attrs(m[4:]) if t == A_NAME]
+        if any(t == A_KEY for t, _ in attrs(m[4:])):
             print("KEY-ATTRIBUTE", name)
         for k in keys:
             if k in m:
@@ -173,41 +138,43 @@ if sys.argv[1] == "check-dump":
 elif sys.argv[1] == "new-server":
     # new-server NAME PORT METHOD_ID KEYHEX: errno and extack, bypassing ssctl
     name, port, method, key = sys.argv[2:6]
-    err, msg, _ = request(family, CMD["server"][0], [
-        attr(SS_A_NAME, name.encode() + b"\0"),
-        attr(SS_A_PORT, struct.pack("H", int(port))),
-        attr(SS_A_METHOD, struct.pack("I", int(method))),
-        attr(SS_A_KEY, bytes.fromhex(key))], NLM_F_ACK)
+    err, msg, _ = request(CMD["server"][0], [
+        attr(A_NAME, name.encode() + b"\0"),
+        attr(A_PORT, struct.pack("H", int(port))),
+        attr(A_METHOD, struct.pack("I", int(method))),
+        attr(A_KEY, bytes.fromhex(key))], NLM_F_ACK)
     print("errno=%d extack=%s" % (err, msg))
 elif sys.argv[1] == "client-range":
     # client-range NAME PORT: CLIENT_NEW with each out-of-range
-    # SS_A_HANDSHAKE_TIMEOUT (12) and SS_A_MAX_CONNS (13), bypassing
-    # ssctl's own checks; one line per request
+    # SS_A_HANDSHAKE_TIMEOUT and SS_A_MAX_CONNS, bypassing ssctl's own
+    # checks; one line per request
     name, port = sys.argv[2:4]
-    for label, t, v in (("handshake-timeout", 12, 0), ("handshake-timeout", 12, 86401),
-                        ("max-conns", 13, 0), ("max-conns", 13, 1000001)):
-        err, msg, _ = request(family, CMD["client"][0], [
-            attr(SS_A_NAME, name.encode() + b"\0"),
-            attr(4, socket.inet_aton("192.0.2.1")),	# SS_A_REMOTE_IPV4
-            attr(SS_A_PORT, struct.pack("H", int(port))),
-            attr(SS_A_METHOD, struct.pack("I", 1)),
-            attr(SS_A_KEY, os.urandom(16)),
+    for label, t, v in (("handshake-timeout", A_HANDSHAKE_TIMEOUT, 0),
+                        ("handshake-timeout", A_HANDSHAKE_TIMEOUT, 86401),
+                        ("max-conns", A_MAX_CONNS, 0),
+                        ("max-conns", A_MAX_CONNS, 1000001)):
+        err, msg, _ = request(CMD["client"][0], [
+            attr(A_NAME, name.encode() + b"\0"),
+            attr(A_REMOTE_IPV4, socket.inet_aton("192.0.2.1")),
+            attr(A_PORT, struct.pack("H", int(port))),
+            attr(A_METHOD, struct.pack("I", 1)),
+            attr(A_KEY, os.urandom(16)),
             attr(t, struct.pack("I", v))], NLM_F_ACK)
         print("%s %d: errno=%d extack=%s" % (label, v, err, msg))
 elif sys.argv[1] in ("bulk-add", "bulk-del"):
     # bulk-add|bulk-del KIND FIRST STEP N: objects bulkI, I = FIRST,
     # FIRST+STEP, ... < N, port 20000+I, aes-128-gcm, a random key
     kind, first, step, n = sys.argv[2], *map(int, sys.argv[3:6])
-    new, dele = CMD[kind][0], CMD[kind][0] + 1
+    new, dele = CMD[kind][0], CMD[kind][2]
     for i in range(first, n, step):
-        body = [attr(SS_A_NAME, b"bulk%d\0" % i)]
+        body = [attr(A_NAME, b"bulk%d\0" % i)]
         if sys.argv[1] == "bulk-add":
-            body += [attr(SS_A_PORT, struct.pack("H", 20000 + i)),
-                     attr(SS_A_METHOD, struct.pack("I", 1)),
-                     attr(SS_A_KEY, os.urandom(16))]
+            body += [attr(A_PORT, struct.pack("H", 20000 + i)),
+                     attr(A_METHOD, struct.pack("I", 1)),
+                     attr(A_KEY, os.urandom(16))]
             if kind == "client":
-                body.append(attr(4, socket.inet_aton("192.0.2.1")))	# SS_A_REMOTE_IPV4
-        err, msg, _ = request(family, new if sys.argv[1] == "bulk-add" else dele,
+                body.append(attr(A_REMOTE_IPV4, socket.inet_aton("192.0.2.1")))
+        err, msg, _ = request(new if sys.argv[1] == "bulk-add" else dele,
                               body, NLM_F_ACK)
         if err:
             sys.exit("%s bulk%d: errno %d %s" % (sys.argv[1], i, err, msg))

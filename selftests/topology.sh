@@ -73,13 +73,14 @@ TOPO_INIT_LINK=${TOPO_INIT_LINK:-0}
 # nobody_tools FILE...: copies of these selftests/tools files in a directory
 # anyone can read, for the tests that run a tool as an unprivileged user (a
 # clone under /root, as a CI may make, is not readable to it); prints the
-# directory. It is inside TOPO_DIR, which topo_cleanup removes.
+# directory. It is inside TOPO_DIR, which topo_cleanup removes. The uapi
+# header goes with them: tools/genl.py reads its numbers from it.
 nobody_tools() {
 	local d=$TOPO_DIR/nobody-tools
 	chmod o+x "$TOPO_DIR" &&
 		mkdir -p "$d" && chmod 755 "$d" &&
-		(cd "$SS_TOOLS" && cp "$@" "$d/") &&
-		(cd "$d" && chmod 644 "$@") &&
+		(cd "$SS_TOOLS" && cp "$@" ../../uapi/linux/shadowsocks.h "$d/") &&
+		(cd "$d" && chmod 644 "$@" shadowsocks.h) &&
 		echo "$d"
 }
 TOPO_LAN=${TOPO_LAN:-0}

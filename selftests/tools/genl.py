@@ -2,29 +2,58 @@
 """The shadowsocks generic netlink family by hand, for the tests that must
 send what ssctl never would (raw attributes, descriptors of their own).
 
-The numbers are uapi/linux/shadowsocks.h's, which is append-only.
+The numbers are read from uapi/linux/shadowsocks.h itself, the one place
+that defines them (append-only): each enumerator SS_X of its enums is X
+here (CMD_CLIENT_NEW, A_NAME, METHOD_AES_256_GCM, MODE_UDP_ONLY,
+STATS_A_BYTES_IN, ...), so no test writes an attribute number by hand.
 
     nl = Genl()                         # resolves the family
     err, extack, msgs = nl.request(CMD_CLIENT_NEW, [strz(A_NAME, "c"), ...])
 """
 
+import os
+import re
 import socket
 import struct
 
 NETLINK_GENERIC, SOL_NETLINK, NETLINK_EXT_ACK = 16, 270, 11
-NLM_F_REQUEST, NLM_F_ACK = 1, 4
-NLMSG_ERROR = 2
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
+NLMSG_ERROR, NLMSG_DONE = 2, 3
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
 
-(CMD_SERVER_NEW, CMD_SERVER_DEL, CMD_SERVER_GET, CMD_CLIENT_NEW,
- CMD_CLIENT_DEL, CMD_CLIENT_GET, CMD_RELAY_NEW, CMD_UDP_RELAY_NEW,
- CMD_RESOLVE_REQUEST, CMD_RESOLVE_REPLY) = range(1, 11)
 
-(A_NAME, A_LISTEN_IPV4, A_LISTEN_IPV6, A_REMOTE_IPV4, A_REMOTE_IPV6, A_PORT,
- A_METHOD, A_KEY, A_MODE, A_TIMEOUT, A_STATS, A_HANDSHAKE_TIMEOUT,
- A_MAX_CONNS, A_ALLOW_LOCAL, A_FD, A_TARGET, A_DATA, A_REPLY, A_SOCKS5_UDP,
- A_UDP_SOURCE, A_CTRL_FD, A_LOOKUP_ID, A_LOOKUP_NAME, A_LOOKUP_ERROR,
- A_LOOKUP_IPV4, A_LOOKUP_IPV6) = range(1, 27)
+def uapi_header():
+    """The header in the tree, or a copy beside this file (the tests that
+    run the tools as another user run copies of them)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in (os.path.join(here, "shadowsocks.h"),
+                 os.path.join(here, "..", "..", "uapi", "linux",
+                              "shadowsocks.h")):
+        if os.path.exists(path):
+            return path
+    raise FileNotFoundError("uapi/linux/shadowsocks.h: neither beside %s "
+                            "nor in the tree" % here)
+
+
+def uapi_enums(path=None):
+    """{name without "SS_": value} of every enumerator of the header's enums
+    (an enumerator's value is the one before it plus one, or its "= N")."""
+    with open(path or uapi_header()) as f:
+        text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    values = {}
+    for body in re.findall(r"\benum\s+\w+\s*\{(.*?)\}", text, re.S):
+        v = -1
+        for item in body.split(","):
+            m = re.match(r"\s*(\w+)\s*(?:=\s*(\w+))?\s*$", item)
+            if not m:
+                continue
+            v = int(m.group(2), 0) if m.group(2) else v + 1
+            if m.group(1).startswith("SS_"):
+                values[m.group(1)[3:]] = v
+    return values
+
+
+globals().update(uapi_enums())
 
 NETLINK_ADD_MEMBERSHIP = 1
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_MCAST_GROUPS = 1, 7
@@ -114,10 +143,11 @@ class Genl:
         return self.seq
 
     def recv_ack(self):
-        """(errno, extack message, [payloads before the ACK])"""
+        """(errno, extack message, [payloads before the ACK or the end of
+        a dump])"""
         msgs = []
         while True:
-            data = self.sk.recv(1 << 16)
+            data = self.sk.recv(1 << 20)
             i = 0
             while i + 16 <= len(data):
                 n, t, f, _, _ = struct.unpack_from("IHHII", data, i)
@@ -135,8 +165,11 @@ class Genl:
                             if at == 1:
                                 msg = ad.rstrip(b"\0").decode(errors="replace")
                     return err, msg, msgs
+                if t == NLMSG_DONE:
+                    return 0, "", msgs
                 msgs.append(body)
 
-    def request(self, cmd, body, family=None):
-        self.send(cmd, body, family)
+    def request(self, cmd, body, family=None, flags=NLM_F_ACK):
+        """(errno, extack, [payloads]); flags=NLM_F_DUMP for a dump"""
+        self.send(cmd, body, family, flags | NLM_F_REQUEST)
         return self.recv_ack()

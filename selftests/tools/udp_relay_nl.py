@@ -28,66 +28,14 @@ import struct
 import sys
 import time
 
-NETLINK_GENERIC, SOL_NETLINK, NETLINK_EXT_ACK = 16, 270, 11
-NLM_F_REQUEST, NLM_F_ACK = 1, 4
-NLMSG_ERROR = 2
-SS_CMD_UDP_RELAY_NEW = 8
-A_NAME, A_FD, A_TARGET, A_REPLY = 1, 15, 16, 18
-A_SOCKS5_UDP, A_UDP_SOURCE, A_CTRL_FD = 19, 20, 21
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from genl import (Genl, attr, A_NAME, A_FD, A_TARGET, A_REPLY,  # noqa: E402
+                  A_SOCKS5_UDP, A_UDP_SOURCE, A_CTRL_FD, CMD_UDP_RELAY_NEW)
 
-
-def attr(t, data):
-    n = 4 + len(data)
-    return struct.pack("HH", n, t) + data + b"\0" * (-n % 4)
-
-
-def attrs(b):
-    i = 0
-    while i + 4 <= len(b):
-        n, t = struct.unpack_from("HH", b, i)
-        if n < 4:
-            break
-        yield t & 0x3fff, b[i + 4:i + n]
-        i += (n + 3) & ~3
-
-
-sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-sk.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
-sk.bind((0, 0))
-seq = 0
-
-
-def request(family, cmd, body):
-    """(errno, extack, [payloads])"""
-    global seq
-    seq += 1
-    payload = struct.pack("BBH", cmd, 1, 0) + b"".join(body)
-    sk.send(struct.pack("IHHII", 16 + len(payload), family,
-                        NLM_F_REQUEST | NLM_F_ACK, seq, 0) + payload)
-    msgs = []
-    while True:
-        data = sk.recv(1 << 16)
-        i = 0
-        while i < len(data):
-            n, t, f, _, _ = struct.unpack_from("IHHII", data, i)
-            body_ = data[i + 16:i + n]
-            i += (n + 3) & ~3
-            if t == NLMSG_ERROR:
-                err = -struct.unpack_from("i", body_)[0]
-                msg = ""
-                if f & 0x200:
-                    off = 20 if f & 0x100 else 4 + struct.unpack_from("I", body_, 4)[0]
-                    for at, ad in attrs(body_[off:]):
-                        if at == 1:
-                            msg = ad.rstrip(b"\0").decode()
-                return err, msg, msgs
-            msgs.append(body_)
-
-
-err, _, msgs = request(0x10, 3, [attr(2, b"shadowsocks\0")])
-if err:
-    sys.exit("cannot resolve the family: errno %d" % err)
-FAMILY = [struct.unpack("H", d[:2])[0] for t, d in attrs(msgs[0][4:]) if t == 1][0]
+try:
+    nl = Genl()
+except OSError as e:
+    sys.exit("cannot resolve the family: errno %d" % e.errno)
 
 results = []
 
@@ -101,7 +49,7 @@ def name(p):
 
 
 def relay_new(*body):
-    return request(FAMILY, SS_CMD_UDP_RELAY_NEW, list(body))[:2]
+    return nl.request(CMD_UDP_RELAY_NEW, list(body))[:2]
 
 
 def case(desc, want, got, extra=None):
