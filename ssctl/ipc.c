@@ -290,9 +290,11 @@ err:
 	return NULL;
 }
 
-static struct nl_msg *msg_new(int family, int flags, uint8_t cmd)
+/* @size: the message's size, 0 for the default (one page) */
+static struct nl_msg *msg_new_size(int family, int flags, uint8_t cmd,
+				   size_t size)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
 
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
 				flags, cmd, SS_GENL_VERSION)) {
@@ -300,6 +302,11 @@ static struct nl_msg *msg_new(int family, int flags, uint8_t cmd)
 		return NULL;
 	}
 	return msg;
+}
+
+static struct nl_msg *msg_new(int family, int flags, uint8_t cmd)
+{
+	return msg_new_size(family, flags, cmd, 0);
 }
 
 /* the message may hold a key: wipe it before it goes back to the heap */
@@ -561,11 +568,8 @@ static struct nl_msg *relay_msg_new(uint8_t cmd, size_t size,
 		if (!relay_sk)
 			return NULL;
 	}
-	msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
-	if (!msg ||
-	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, relay_family, 0, 0,
-			 cmd, SS_GENL_VERSION) ||
-	    nla_put_string(msg, SS_A_NAME, profile) ||
+	msg = msg_new_size(relay_family, 0, cmd, size);
+	if (!msg || nla_put_string(msg, SS_A_NAME, profile) ||
 	    nla_put_u32(msg, SS_A_FD, (uint32_t)fd)) {
 		e->nl_err = NLE_NOMEM;
 		msg_free(msg);
