@@ -51,15 +51,20 @@ static void err_prefix(void)
 		fprintf(stderr, "%s:%lu: ", batch_file, batch_line);
 }
 
+static void vpr_err(const char *fmt, va_list ap)
+{
+	err_prefix();
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void pr_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	err_prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vpr_err(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void verb_usage(FILE *f, const char *prefix, const struct object *object,
@@ -73,11 +78,9 @@ int usage_error(const struct cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	err_prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vpr_err(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	verb_usage(stderr, "Usage: ", cmd->object, cmd->verb);
 	return EXIT_USAGE;
 }
