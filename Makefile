@@ -6,7 +6,8 @@
 # make install          module_install and the tools under $(PREFIX)
 # make dkms-install     register the tree with DKMS, build and install it
 # make check            W=1 and sparse build of the module
-# make style            checkpatch --strict on kmod/ and uapi/
+# make style            checkpatch --strict on kmod/ and uapi/ (but generated files)
+# make regen            the files generated from the YAML netlink spec
 # make fuzz             the fuzz targets of the module's parsers (selftests/fuzz),
 #                       FUZZ_TIME seconds each (default 60)
 # make test | demo | bench   the VM runner (selftests/vm/run)
@@ -55,11 +56,20 @@ dkms-install:
 	dkms build -m shadowsocks -v $(VERSION) -k $(KVER)
 	dkms install -m shadowsocks -v $(VERSION) -k $(KVER)
 
+# Generated files (YNL-GEN) are ynl-gen-c.py's style, checked by
+# scripts/ynl-regen.sh --check instead. Version checks are allowed in
+# compat.h only, where no macro can tell the kernels apart.
+GENERATED := kmod/netlink-gen.c kmod/netlink-gen.h uapi/linux/shadowsocks_genl.h
 style:
 	@test -x $(CHECKPATCH) || { echo "no $(CHECKPATCH): run selftests/vm/setup.sh" >&2; exit 1; }
 	@$(CHECKPATCH) --no-tree --strict --quiet --show-types \
-		--ignore SPDX_LICENSE_TAG \
-		-f kmod/*.c kmod/*.h uapi/linux/*.h
+		--ignore SPDX_LICENSE_TAG,LINUX_VERSION_CODE \
+		-f $(filter-out $(GENERATED),$(wildcard kmod/*.c kmod/*.h uapi/linux/*.h))
+	@! grep -n LINUX_VERSION_CODE $(filter-out kmod/compat.h,$(wildcard kmod/*.c kmod/*.h)) || \
+		{ echo "version checks belong in kmod/compat.h" >&2; exit 1; }
+
+regen:
+	bash scripts/ynl-regen.sh
 
 fuzz:
 	$(MAKE) --no-print-directory -C selftests/fuzz run $(if $(FUZZ_TIME),FUZZ_TIME=$(FUZZ_TIME))
@@ -78,4 +88,4 @@ clean:
 	@for d in $(TOOLDIRS); do $(MAKE) --no-print-directory -C $$d clean; done
 	rm -rf build
 
-.PHONY: all module module-debug check tools install dkms-install style fuzz test demo bench clean
+.PHONY: all module module-debug check tools install dkms-install style regen fuzz test demo bench clean

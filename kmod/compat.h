@@ -9,7 +9,24 @@
 #ifndef _SS_COMPAT_H
 #define _SS_COMPAT_H
 
+#include <linux/version.h>
 #include <net/netlink.h>
+
+/*
+ * NLA_POLICY_FULL_RANGE() - a policy entry whose bounds are in a struct
+ *
+ * 6.1's struct nla_policy points at the bounds without const (6.12's with
+ * it), and the policies generated from the YAML spec (netlink-gen.c) keep
+ * them const; the core only reads them. No macro tells the two apart.
+ */
+#if KERNEL_VERSION(6, 12, 0) > LINUX_VERSION_CODE
+#undef NLA_POLICY_FULL_RANGE
+#define NLA_POLICY_FULL_RANGE(tp, _range) {				\
+	.type = NLA_ENSURE_UINT_OR_BINARY_TYPE(tp),			\
+	.validation_type = NLA_VALIDATE_RANGE_PTR,			\
+	.range = (struct netlink_range_validation *)(_range),		\
+}
+#endif
 
 /*
  * SS_SET_ERR_MSG_FMT() - set a formatted extended ACK message

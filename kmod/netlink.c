@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family "shadowsocks": policy, request handlers and
- * replies. uapi/linux/shadowsocks.h documents every command.
+ * The generic netlink family "shadowsocks": request handlers and replies.
+ * uapi/linux/shadowsocks.h documents every command. The per-command
+ * policies and the ops table are generated from the YAML spec into
+ * netlink-gen.c: the core checks which attributes each command takes, and
+ * their types and ranges, before a handler runs; the handlers check what
+ * the spec cannot say (lengths of binary attributes, combinations).
  *
  * Requests run in parallel (no genl_mutex): changes serialise on the
  * namespace's lock, inside server.c and client.c; GET and dumps read under
@@ -26,71 +30,12 @@
 #include "conn.h"
 #include "crypto.h"
 #include "netlink.h"
+#include "netlink-gen.h"
 #include "netns.h"
 #include "resolve.h"
 #include "server.h"
 
 static struct genl_family ss_family;
-
-/* Not const: 6.1's struct nla_policy points at it without const. */
-static struct netlink_range_validation ss_timeout_range = {
-	.min = 1,
-	.max = SS_MAX_TIMEOUT,
-};
-
-static struct netlink_range_validation ss_max_conns_range = {
-	.min = 1,
-	.max = SS_MAX_MAX_CONNS,
-};
-
-/*
- * One policy for every command. Which attributes each command accepts is
- * checked by ss_nl_check_attrs(); the key's exact length, which depends on
- * the method, by ss_nl_parse_obj().
- */
-static const struct nla_policy ss_policy[SS_A_MAX + 1] = {
-	[SS_A_NAME]		= { .type = NLA_NUL_STRING,
-				    .len = SS_NAME_MAX - 1 },
-	[SS_A_LISTEN_IPV4]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
-	[SS_A_LISTEN_IPV6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[SS_A_REMOTE_IPV4]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
-	[SS_A_REMOTE_IPV6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[SS_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
-	[SS_A_METHOD]		= NLA_POLICY_RANGE(NLA_U32, SS_METHOD_AES_128_GCM,
-						   SS_METHOD_MAX),
-	[SS_A_KEY]		= { .type = NLA_BINARY, .len = SS_KEY_MAX_LEN },
-	[SS_A_MODE]		= NLA_POLICY_MAX(NLA_U32, SS_MODE_MAX),
-	[SS_A_TIMEOUT]		= NLA_POLICY_FULL_RANGE(NLA_U32,
-							&ss_timeout_range),
-	[SS_A_STATS]		= { .type = NLA_REJECT,
-				    .reject_message = "statistics are read-only" },
-	[SS_A_HANDSHAKE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							 &ss_timeout_range),
-	[SS_A_MAX_CONNS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
-							&ss_max_conns_range),
-	[SS_A_ALLOW_LOCAL]	= NLA_POLICY_MAX(NLA_U8, 1),
-	[SS_A_FD]		= { .type = NLA_U32 },
-	[SS_A_TARGET]		= { .type = NLA_BINARY, .len = SS_ADDR_MAX },
-	[SS_A_DATA]		= { .type = NLA_BINARY,
-				    .len = SS_RELAY_DATA_MAX },
-	[SS_A_REPLY]		= { .type = NLA_BINARY,
-				    .len = SS_RELAY_REPLY_MAX },
-	[SS_A_SOCKS5_UDP]	= { .type = NLA_FLAG },
-	[SS_A_UDP_SOURCE]	= { .type = NLA_BINARY,
-				    .len = SS_UDP_ADDR_IP_MAX },
-	[SS_A_CTRL_FD]		= { .type = NLA_U32 },
-	[SS_A_LOOKUP_ID]	= { .type = NLA_U32 },
-	[SS_A_LOOKUP_NAME]	= { .type = NLA_NUL_STRING,
-				    .len = SS_DOMAIN_MAX },
-	[SS_A_LOOKUP_ERROR]	= NLA_POLICY_RANGE(NLA_U32, 1, MAX_ERRNO),
-	[SS_A_LOOKUP_IPV4]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
-	[SS_A_LOOKUP_IPV6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-};
-
-/* The family's multicast groups, by their offset in ss_mcgrps[]. */
-enum {
-	SS_NL_MCGRP_RESOLVER,
-};
 
 /*
  * The resolver's requests carry the names clients visit: only an admin of
@@ -98,52 +43,11 @@ enum {
  * from the initial namespace's upcall).
  */
 static const struct genl_multicast_group ss_mcgrps[] = {
-	[SS_NL_MCGRP_RESOLVER] = {
+	[SHADOWSOCKS_NLGRP_RESOLVER] = {
 		.name = SS_GENL_MCGRP_RESOLVER,
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
 };
-
-/* The attributes each request may carry, one bit per attribute type. */
-#define SS_OBJ_NEW_ATTRS	(BIT(SS_A_NAME) | BIT(SS_A_PORT) | \
-				 BIT(SS_A_METHOD) | BIT(SS_A_KEY) | \
-				 BIT(SS_A_TIMEOUT) | \
-				 BIT(SS_A_HANDSHAKE_TIMEOUT) | BIT(SS_A_MAX_CONNS))
-#define SS_SERVER_NEW_ATTRS	(SS_OBJ_NEW_ATTRS | BIT(SS_A_LISTEN_IPV4) | \
-				 BIT(SS_A_LISTEN_IPV6) | BIT(SS_A_MODE) | \
-				 BIT(SS_A_ALLOW_LOCAL))
-#define SS_CLIENT_NEW_ATTRS	(SS_OBJ_NEW_ATTRS | BIT(SS_A_REMOTE_IPV4) | \
-				 BIT(SS_A_REMOTE_IPV6))
-#define SS_RELAY_NEW_ATTRS	(BIT(SS_A_NAME) | BIT(SS_A_FD) | \
-				 BIT(SS_A_TARGET) | BIT(SS_A_DATA) | \
-				 BIT(SS_A_REPLY))
-#define SS_UDP_RELAY_NEW_ATTRS	(BIT(SS_A_NAME) | BIT(SS_A_FD) | \
-				 BIT(SS_A_TARGET) | BIT(SS_A_SOCKS5_UDP) | \
-				 BIT(SS_A_UDP_SOURCE) | BIT(SS_A_CTRL_FD) | \
-				 BIT(SS_A_REPLY))
-#define SS_RESOLVE_REPLY_ATTRS	(BIT(SS_A_LOOKUP_ID) | BIT(SS_A_LOOKUP_ERROR) | \
-				 BIT(SS_A_LOOKUP_IPV4) | BIT(SS_A_LOOKUP_IPV6))
-
-static int ss_nl_check_attrs(struct nlattr **attrs, unsigned long allowed,
-			     struct netlink_ext_ack *extack)
-{
-	int type;
-
-	for (type = SS_A_UNSPEC + 1; type <= SS_A_MAX; type++) {
-		if (attrs[type] && !(allowed & BIT(type))) {
-			NL_SET_ERR_MSG_ATTR(extack, attrs[type],
-					    "attribute not valid for this command");
-			goto wipe_key;
-		}
-	}
-	return 0;
-
-wipe_key:	/* a key where none belongs is not kept either */
-	if (attrs[SS_A_KEY] && !(allowed & BIT(SS_A_KEY)))
-		memzero_explicit(nla_data(attrs[SS_A_KEY]),
-				 nla_len(attrs[SS_A_KEY]));
-	return -EINVAL;
-}
 
 /* Is a required attribute missing? Then say which, and return true. */
 static bool ss_nl_missing(struct genl_info *info, int type)
@@ -180,6 +84,23 @@ static bool ss_nl_missing(struct genl_info *info, int type)
 	return true;
 }
 
+/*
+ * Is a binary attribute longer than @max bytes? Then say so, and return
+ * true. The spec language (ynl-gen of 6.12) has no maximum length for
+ * binary attributes, so the handlers check it; -ERANGE as the core would.
+ */
+static bool ss_nl_too_long(struct genl_info *info, int type, int max)
+{
+	const struct nlattr *attr = info->attrs[type];
+
+	if (nla_len(attr) <= max)
+		return false;
+	NL_SET_BAD_ATTR(info->extack, attr);
+	SS_SET_ERR_MSG_FMT(info->extack, "attribute too long",
+			   "attribute too long (at most %d bytes)", max);
+	return true;
+}
+
 static bool ss_name_char_ok(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -210,11 +131,10 @@ invalid:
 	return NULL;
 }
 
-/* For DEL and GET: SS_A_NAME and nothing else. Return: the name or NULL. */
+/* For DEL and GET, which take a name only. Return: the name or NULL. */
 static const char *ss_nl_name_only(struct genl_info *info)
 {
-	if (ss_nl_check_attrs(info->attrs, BIT(SS_A_NAME), info->extack) ||
-	    ss_nl_missing(info, SS_A_NAME))
+	if (ss_nl_missing(info, SS_A_NAME))
 		return NULL;
 	return ss_nl_name(info);
 }
@@ -317,15 +237,12 @@ static void ss_nl_wipe_key(struct genl_info *info)
 		memzero_explicit(nla_data(attr), nla_len(attr));
 }
 
-static int ss_nl_server_new(struct sk_buff *skb, struct genl_info *info)
+int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	struct ss_server_cfg cfg = {};
 	int err;
 
-	err = ss_nl_check_attrs(attrs, SS_SERVER_NEW_ATTRS, info->extack);
-	if (err)
-		goto out;
 	err = ss_nl_parse_obj(info, &cfg.obj);
 	if (err)
 		goto out;
@@ -360,7 +277,7 @@ out:
 	return err;
 }
 
-static int ss_nl_server_del(struct sk_buff *skb, struct genl_info *info)
+int shadowsocks_nl_server_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	const char *name;
 	int err;
@@ -498,7 +415,7 @@ static int ss_nl_get(struct genl_info *info, struct ss_table *table,
 	return genlmsg_reply(msg, info);
 }
 
-static int ss_nl_server_get(struct sk_buff *skb, struct genl_info *info)
+int shadowsocks_nl_server_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return ss_nl_get(info, &ss_net(genl_info_net(info))->servers,
 			 ss_nl_server_fill, ss_nl_no_server);
@@ -520,6 +437,18 @@ static int ss_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	unsigned long id;
 	int err = 0;
 
+	/*
+	 * The core has validated the attributes against GET's policy, which
+	 * the dump shares; a dump takes none (a name belongs in a GET without
+	 * NLM_F_DUMP). The first part fails, so no later part runs.
+	 */
+	if (nlmsg_attrlen(cb->nlh, GENL_HDRLEN)) {
+		NL_SET_ERR_MSG_ATTR(cb->extack,
+				    nlmsg_attrdata(cb->nlh, GENL_HDRLEN),
+				    "a dump takes no attributes");
+		return -EINVAL;
+	}
+
 	rcu_read_lock();
 	cb->seq = ss_table_gen(table);
 	xa_for_each_start(&table->ids, id, entry, next) {
@@ -538,21 +467,8 @@ static int ss_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	return skb->len;
 }
 
-/*
- * The core has validated a dump's attributes against the policy already;
- * a dump takes none (a name belongs in a GET without NLM_F_DUMP). Looking
- * at the request itself works the same on every kernel.
- */
-static int ss_nl_dump_start(struct netlink_callback *cb)
-{
-	if (!nlmsg_attrlen(cb->nlh, GENL_HDRLEN))
-		return 0;
-	NL_SET_ERR_MSG_ATTR(cb->extack, nlmsg_attrdata(cb->nlh, GENL_HDRLEN),
-			    "a dump takes no attributes");
-	return -EINVAL;
-}
-
-static int ss_nl_server_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int shadowsocks_nl_server_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb)
 {
 	struct ss_net *sn = ss_net(sock_net(cb->skb->sk));
 
@@ -605,15 +521,12 @@ static int ss_nl_parse_remote(struct genl_info *info, struct ss_client_cfg *cfg)
 	return 0;
 }
 
-static int ss_nl_client_new(struct sk_buff *skb, struct genl_info *info)
+int shadowsocks_nl_client_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	struct ss_client_cfg cfg = {};
 	int err;
 
-	err = ss_nl_check_attrs(attrs, SS_CLIENT_NEW_ATTRS, info->extack);
-	if (err)
-		goto out;
 	err = ss_nl_parse_obj(info, &cfg.obj);
 	if (err)
 		goto out;
@@ -641,7 +554,7 @@ out:
 	return err;
 }
 
-static int ss_nl_client_del(struct sk_buff *skb, struct genl_info *info)
+int shadowsocks_nl_client_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	const char *name;
 	int err;
@@ -655,13 +568,14 @@ static int ss_nl_client_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int ss_nl_client_get(struct sk_buff *skb, struct genl_info *info)
+int shadowsocks_nl_client_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return ss_nl_get(info, &ss_net(genl_info_net(info))->clients,
 			 ss_nl_client_fill, ss_nl_no_client);
 }
 
-static int ss_nl_client_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int shadowsocks_nl_client_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb)
 {
 	struct ss_net *sn = ss_net(sock_net(cb->skb->sk));
 
@@ -729,7 +643,7 @@ static struct ss_client *ss_nl_client_get_ref(struct genl_info *info,
 	return cl;
 }
 
-static int ss_nl_relay_new(struct sk_buff *skb, struct genl_info *info)
+int shadowsocks_nl_relay_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	struct ss_handover ho = {};
@@ -738,9 +652,6 @@ static int ss_nl_relay_new(struct sk_buff *skb, struct genl_info *info)
 	const char *name;
 	int err;
 
-	err = ss_nl_check_attrs(attrs, SS_RELAY_NEW_ATTRS, info->extack);
-	if (err)
-		return err;
 	if (ss_nl_missing(info, SS_A_NAME) || ss_nl_missing(info, SS_A_FD) ||
 	    ss_nl_missing(info, SS_A_TARGET))
 		return -EINVAL;
@@ -757,10 +668,14 @@ static int ss_nl_relay_new(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	if (attrs[SS_A_DATA]) {
+		if (ss_nl_too_long(info, SS_A_DATA, SS_RELAY_DATA_MAX))
+			return -ERANGE;
 		ho.data = nla_data(attrs[SS_A_DATA]);
 		ho.data_len = nla_len(attrs[SS_A_DATA]);
 	}
 	if (attrs[SS_A_REPLY]) {
+		if (ss_nl_too_long(info, SS_A_REPLY, SS_RELAY_REPLY_MAX))
+			return -ERANGE;
 		ho.reply = nla_data(attrs[SS_A_REPLY]);
 		ho.reply_len = nla_len(attrs[SS_A_REPLY]);
 	}
@@ -873,7 +788,8 @@ static int ss_nl_udp_source(struct genl_info *info, union ss_sockaddr *sa)
 	return 0;
 }
 
-static int ss_nl_udp_relay_new(struct sk_buff *skb, struct genl_info *info)
+int shadowsocks_nl_udp_relay_new_doit(struct sk_buff *skb,
+				      struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	struct ss_ludp_cfg cfg = {};
@@ -883,9 +799,6 @@ static int ss_nl_udp_relay_new(struct sk_buff *skb, struct genl_info *info)
 	const char *name;
 	int err;
 
-	err = ss_nl_check_attrs(attrs, SS_UDP_RELAY_NEW_ATTRS, info->extack);
-	if (err)
-		return err;
 	if (ss_nl_missing(info, SS_A_NAME) || ss_nl_missing(info, SS_A_FD))
 		return -EINVAL;
 	name = ss_nl_name(info);
@@ -922,6 +835,8 @@ static int ss_nl_udp_relay_new(struct sk_buff *skb, struct genl_info *info)
 					    "a reply needs a control socket");
 			return -EINVAL;
 		}
+		if (ss_nl_too_long(info, SS_A_REPLY, SS_RELAY_REPLY_MAX))
+			return -ERANGE;
 		cfg.reply = nla_data(attrs[SS_A_REPLY]);
 		cfg.reply_len = nla_len(attrs[SS_A_REPLY]);
 	}
@@ -989,7 +904,7 @@ out_put:
  */
 bool ss_nl_resolver_listening(struct net *net)
 {
-	return genl_has_listeners(&ss_family, net, SS_NL_MCGRP_RESOLVER);
+	return genl_has_listeners(&ss_family, net, SHADOWSOCKS_NLGRP_RESOLVER);
 }
 
 /**
@@ -1024,7 +939,7 @@ int ss_nl_resolve_request(struct net *net, u32 id, const char *server,
 	}
 	genlmsg_end(skb, hdr);
 	return genlmsg_multicast_netns(&ss_family, net, skb, 0,
-				       SS_NL_MCGRP_RESOLVER, GFP_KERNEL);
+				       SHADOWSOCKS_NLGRP_RESOLVER, GFP_KERNEL);
 }
 
 /*
@@ -1052,7 +967,8 @@ static void ss_nl_reply_addr(const struct nlattr *nla, union ss_sockaddr *v4,
 	}
 }
 
-static int ss_nl_resolve_reply(struct sk_buff *skb, struct genl_info *info)
+int shadowsocks_nl_resolve_reply_doit(struct sk_buff *skb,
+				      struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	union ss_sockaddr v4 = {}, v6 = {};
@@ -1060,9 +976,6 @@ static int ss_nl_resolve_reply(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *nla;
 	int rem, err;
 
-	err = ss_nl_check_attrs(attrs, SS_RESOLVE_REPLY_ATTRS, info->extack);
-	if (err)
-		return err;
 	if (ss_nl_missing(info, SS_A_LOOKUP_ID))
 		return -EINVAL;
 
@@ -1117,72 +1030,23 @@ static int ss_nl_resolve_reply(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* Changes need CAP_NET_ADMIN in the namespace's owning user namespace. */
-static const struct genl_ops ss_ops[] = {
-	{
-		.cmd = SS_CMD_SERVER_NEW,
-		.doit = ss_nl_server_new,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = SS_CMD_SERVER_DEL,
-		.doit = ss_nl_server_del,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = SS_CMD_SERVER_GET,
-		.doit = ss_nl_server_get,
-		.start = ss_nl_dump_start,
-		.dumpit = ss_nl_server_dump,
-	},
-	{
-		.cmd = SS_CMD_CLIENT_NEW,
-		.doit = ss_nl_client_new,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = SS_CMD_CLIENT_DEL,
-		.doit = ss_nl_client_del,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = SS_CMD_CLIENT_GET,
-		.doit = ss_nl_client_get,
-		.start = ss_nl_dump_start,
-		.dumpit = ss_nl_client_dump,
-	},
-	{
-		.cmd = SS_CMD_RELAY_NEW,
-		.doit = ss_nl_relay_new,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = SS_CMD_UDP_RELAY_NEW,
-		.doit = ss_nl_udp_relay_new,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = SS_CMD_RESOLVE_REPLY,
-		.doit = ss_nl_resolve_reply,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-};
-
 /*
  * resv_start_op is left 0: every command is "new", so the core refuses a
  * non-zero reserved header field and validates attributes strictly
  * (unknown types, trailing data, NLA_UNSPEC) for doit and dump alike.
+ * The ops carry their own policies (netlink-gen.c): an attribute that a
+ * command does not take is refused before its handler runs, so a key sent
+ * to a command that takes none is not wiped; it is the sender's own, and
+ * leaves with the request's buffer.
  */
 static struct genl_family ss_family __ro_after_init = {
 	.name = SS_GENL_NAME,
 	.version = SS_GENL_VERSION,
-	.maxattr = SS_A_MAX,
-	.policy = ss_policy,
 	.netnsok = true,
 	.parallel_ops = true,
 	.module = THIS_MODULE,
-	.ops = ss_ops,
-	.n_ops = ARRAY_SIZE(ss_ops),
+	.ops = shadowsocks_nl_ops,
+	.n_ops = ARRAY_SIZE(shadowsocks_nl_ops),
 	.mcgrps = ss_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ss_mcgrps),
 };

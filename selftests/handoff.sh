@@ -30,8 +30,9 @@ fi
 # the unprivileged user may not be able to read the tree (a clone under
 # /root): it runs copies of the tools
 TOOLS=$(mktemp -d)
-# (genl.py reads the attribute numbers from the uapi header beside it)
-cp tools/takeover.py tools/genl.py ../uapi/linux/shadowsocks.h "$TOOLS/"
+# (genl.py reads the attribute numbers from the uapi headers beside it)
+cp tools/takeover.py tools/genl.py ../uapi/linux/shadowsocks.h \
+	../uapi/linux/shadowsocks_genl.h "$TOOLS/"
 chmod -R a+rX "$TOOLS"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- \
 	unshare -Urn python3 "$TOOLS/takeover.py" "$ROUNDS" 2>&1)

@@ -194,8 +194,8 @@ ss_test "reply with error 5000: ERANGE" reply_is 34 "" "$NS_S" id=7 err=5000
 ss_test "reply with a 3-byte IPv4 address: ERANGE (the policy's length)" reply_is 34 "out of range" "$NS_S" id=7 raw=25:0a0000
 ss_test "reply with the id twice: EINVAL, 'attribute repeated'" \
 	reply_is 22 "attribute repeated" "$NS_S" id=7 id=8 v4=$T4
-ss_test "reply with a server name: EINVAL, 'attribute not valid'" \
-	reply_is 22 "attribute not valid for this command" "$NS_S" id=7 name=r0 v4=$T4
+ss_test "reply with a server name: EINVAL, not in the command's policy (spec)" \
+	reply_is 22 "Unsupported attribute" "$NS_S" id=7 name=r0 v4=$T4
 many=()
 for i in $(seq 33); do many+=("v4=10.0.2.$i"); done
 ss_test "reply with 33 addresses: E2BIG, 'too many addresses'" \

@@ -25,6 +25,7 @@ TESTS=(
 	local_udp.sh
 	handoff.sh
 	replay.sh
+	ynl.sh
 	hostile.sh
 )
 

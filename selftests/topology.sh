@@ -74,13 +74,14 @@ TOPO_INIT_LINK=${TOPO_INIT_LINK:-0}
 # anyone can read, for the tests that run a tool as an unprivileged user (a
 # clone under /root, as a CI may make, is not readable to it); prints the
 # directory. It is inside TOPO_DIR, which topo_cleanup removes. The uapi
-# header goes with them: tools/genl.py reads its numbers from it.
+# headers go with them: tools/genl.py reads its numbers from them.
 nobody_tools() {
 	local d=$TOPO_DIR/nobody-tools
 	chmod o+x "$TOPO_DIR" &&
 		mkdir -p "$d" && chmod 755 "$d" &&
-		(cd "$SS_TOOLS" && cp "$@" ../../uapi/linux/shadowsocks.h "$d/") &&
-		(cd "$d" && chmod 644 "$@" shadowsocks.h) &&
+		(cd "$SS_TOOLS" && cp "$@" ../../uapi/linux/shadowsocks.h \
+			../../uapi/linux/shadowsocks_genl.h "$d/") &&
+		(cd "$d" && chmod 644 "$@" shadowsocks.h shadowsocks_genl.h) &&
 		echo "$d"
 }
 TOPO_LAN=${TOPO_LAN:-0}

@@ -2,8 +2,8 @@
 """The shadowsocks generic netlink family by hand, for the tests that must
 send what ssctl never would (raw attributes, descriptors of their own).
 
-The numbers are read from uapi/linux/shadowsocks.h itself, the one place
-that defines them (append-only): each enumerator SS_X of its enums is X
+The numbers are read from uapi/linux/shadowsocks_genl.h (generated from
+the YAML spec) and shadowsocks.h themselves (append-only): each enumerator SS_X of its enums is X
 here (CMD_CLIENT_NEW, A_NAME, METHOD_AES_256_GCM, MODE_UDP_ONLY,
 STATS_A_BYTES_IN, ...), so no test writes an attribute number by hand.
 
@@ -22,24 +22,27 @@ NLMSG_ERROR, NLMSG_DONE = 2, 3
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
 
 
-def uapi_header():
-    """The header in the tree, or a copy beside this file (the tests that
-    run the tools as another user run copies of them)."""
+UAPI_HEADERS = ("shadowsocks.h", "shadowsocks_genl.h")
+
+
+def uapi_dir():
+    """The tree's uapi/linux, or copies of its headers beside this file (the
+    tests that run the tools as another user run copies of them)."""
     here = os.path.dirname(os.path.abspath(__file__))
-    for path in (os.path.join(here, "shadowsocks.h"),
-                 os.path.join(here, "..", "..", "uapi", "linux",
-                              "shadowsocks.h")):
-        if os.path.exists(path):
+    for path in (here, os.path.join(here, "..", "..", "uapi", "linux")):
+        if all(os.path.exists(os.path.join(path, h)) for h in UAPI_HEADERS):
             return path
-    raise FileNotFoundError("uapi/linux/shadowsocks.h: neither beside %s "
-                            "nor in the tree" % here)
+    raise FileNotFoundError("uapi/linux/%s: neither beside %s nor in the "
+                            "tree" % (" and ".join(UAPI_HEADERS), here))
 
 
 def uapi_enums(path=None):
-    """{name without "SS_": value} of every enumerator of the header's enums
+    """{name without "SS_": value} of every enumerator of the headers' enums
     (an enumerator's value is the one before it plus one, or its "= N")."""
-    with open(path or uapi_header()) as f:
-        text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    text = ""
+    for h in UAPI_HEADERS:
+        with open(os.path.join(path or uapi_dir(), h)) as f:
+            text += re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
     values = {}
     for body in re.findall(r"\benum\s+\w+\s*\{(.*?)\}", text, re.S):
         v = -1
@@ -166,7 +169,16 @@ class Genl:
                                 msg = ad.rstrip(b"\0").decode(errors="replace")
                     return err, msg, msgs
                 if t == NLMSG_DONE:
-                    return 0, "", msgs
+                    # a dump's end: its errno (a dump that failed), then
+                    # the extack attributes
+                    err = -struct.unpack_from("i", body)[0] \
+                        if len(body) >= 4 else 0
+                    msg = ""
+                    if f & 0x200:
+                        for at, ad in attrs(body[4:]):
+                            if at == 1:
+                                msg = ad.rstrip(b"\0").decode(errors="replace")
+                    return err, msg, msgs
                 msgs.append(body)
 
     def request(self, cmd, body, family=None, flags=NLM_F_ACK):

@@ -34,6 +34,7 @@ PKGS=(
 	iproute2 iputils-ping procps psmisc jq python3 python3-cryptography curl iperf3 dnsmasq-base
 	shadowsocks-libev keyutils libcap2-bin util-linux linux-source-6.12 nftables bind9-dnsutils
 	flex bison libelf-dev
+	python3-yaml python3-jsonschema
 )
 
 need_install() {
@@ -99,6 +100,19 @@ if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 	tar -xf "$tarball" -C "$cp_dir" --strip-components=1 --wildcards \
 		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
+fi
+
+# the kernel's ynl tools (tools/net/ynl) and the netlink spec schemas
+# (Documentation/netlink): scripts/ynl-regen.sh generates from our spec with
+# them, and selftests/ynl.sh drives the module with their CLI
+ynl_dir=$CACHE/ynl
+if [ ! -f "$ynl_dir/.complete" ]; then
+	tarball=$(ls /usr/src/linux-source-6.12.tar.* | head -n 1)
+	rm -rf "$ynl_dir"
+	mkdir -p "$ynl_dir"
+	tar -xf "$tarball" -C "$ynl_dir" --strip-components=1 --wildcards \
+		'*/tools/net/ynl/*' '*/Documentation/netlink/*'
+	touch "$ynl_dir/.complete"
 fi
 
 # the sanitizer kernel, built from linux-source-6.12

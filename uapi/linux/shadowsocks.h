@@ -339,17 +339,22 @@
  * returns. An attribute a command does not take, or any
  * attribute in a dump request, is -EINVAL; a value outside the policy's
  * range is -ERANGE (the core's own message).
+ *
+ * Documentation/netlink/specs/shadowsocks.yaml is the machine-readable
+ * form of this interface: each attribute with its type and checks, and
+ * which attributes each command takes. It generates the enums in
+ * <linux/shadowsocks_genl.h> and the module's per-command policies; the
+ * kernel's ynl tools drive the module from it.
  */
 
 #ifndef _UAPI_LINUX_SHADOWSOCKS_H
 #define _UAPI_LINUX_SHADOWSOCKS_H
 
 #include <linux/types.h>
-
-#define SS_GENL_NAME		"shadowsocks"
-#define SS_GENL_VERSION		1
+#include <linux/shadowsocks_genl.h>	/* the enums, from the YAML spec */
 
 #define SS_NAME_MAX		32	/* including the terminating NUL */
+#define SS_NAME_LEN		(SS_NAME_MAX - 1)
 #define SS_KEY_MAX_LEN		32
 #define SS_DEFAULT_TIMEOUT	60	/* seconds, as shadowsocks-libev */
 #define SS_MAX_TIMEOUT		86400
@@ -359,110 +364,8 @@
 #define SS_RELAY_DATA_MAX	8192
 #define SS_RELAY_REPLY_MAX	64
 
-#define SS_GENL_MCGRP_RESOLVER	"resolver"
 #define SS_LOOKUP_MAX_INFLIGHT	16	/* lookups under way per server */
 #define SS_LOOKUP_TIMEOUT	10	/* seconds an agent has to answer (default) */
 #define SS_LOOKUP_ADDRS_MAX	32	/* addresses in one reply */
-
-enum ss_cmd {
-	SS_CMD_UNSPEC,
-	SS_CMD_SERVER_NEW,
-	SS_CMD_SERVER_DEL,
-	SS_CMD_SERVER_GET,
-	SS_CMD_CLIENT_NEW,
-	SS_CMD_CLIENT_DEL,
-	SS_CMD_CLIENT_GET,
-	SS_CMD_RELAY_NEW,
-	SS_CMD_UDP_RELAY_NEW,
-	SS_CMD_RESOLVE_REQUEST,
-	SS_CMD_RESOLVE_REPLY,
-	__SS_CMD_MAX
-};
-
-#define SS_CMD_MAX (__SS_CMD_MAX - 1)
-
-enum ss_method {
-	SS_METHOD_UNSPEC,
-	SS_METHOD_AES_128_GCM,
-	SS_METHOD_AES_192_GCM,
-	SS_METHOD_AES_256_GCM,
-	SS_METHOD_CHACHA20_IETF_POLY1305,
-	SS_METHOD_XCHACHA20_IETF_POLY1305,
-	__SS_METHOD_MAX
-};
-
-#define SS_METHOD_MAX (__SS_METHOD_MAX - 1)
-
-enum ss_mode {
-	SS_MODE_TCP_ONLY,
-	SS_MODE_TCP_AND_UDP,
-	SS_MODE_UDP_ONLY,
-	__SS_MODE_MAX
-};
-
-#define SS_MODE_MAX (__SS_MODE_MAX - 1)
-
-enum ss_attr {
-	SS_A_UNSPEC,
-	SS_A_NAME,
-	SS_A_LISTEN_IPV4,
-	SS_A_LISTEN_IPV6,
-	SS_A_REMOTE_IPV4,
-	SS_A_REMOTE_IPV6,
-	SS_A_PORT,
-	SS_A_METHOD,
-	SS_A_KEY,
-	SS_A_MODE,
-	SS_A_TIMEOUT,
-	SS_A_STATS,
-	SS_A_HANDSHAKE_TIMEOUT,
-	SS_A_MAX_CONNS,
-	SS_A_ALLOW_LOCAL,
-	SS_A_FD,
-	SS_A_TARGET,
-	SS_A_DATA,
-	SS_A_REPLY,
-	SS_A_SOCKS5_UDP,
-	SS_A_UDP_SOURCE,
-	SS_A_CTRL_FD,
-	SS_A_LOOKUP_ID,
-	SS_A_LOOKUP_NAME,
-	SS_A_LOOKUP_ERROR,
-	SS_A_LOOKUP_IPV4,
-	SS_A_LOOKUP_IPV6,
-	__SS_A_MAX
-};
-
-#define SS_A_MAX (__SS_A_MAX - 1)
-
-enum ss_stats_attr {
-	SS_STATS_A_UNSPEC,
-	SS_STATS_A_PAD,
-	SS_STATS_A_CONN_ACTIVE,
-	SS_STATS_A_CONN_TOTAL,
-	SS_STATS_A_BYTES_IN,
-	SS_STATS_A_BYTES_OUT,
-	SS_STATS_A_AUTH_FAIL,
-	SS_STATS_A_REPLAY,
-	SS_STATS_A_BAD_HEADER,
-	SS_STATS_A_CONNECT_FAIL,
-	SS_STATS_A_DNS_FAIL,
-	SS_STATS_A_DRAINING,
-	SS_STATS_A_REFUSED,
-	SS_STATS_A_UDP_PKTS_IN,
-	SS_STATS_A_UDP_PKTS_OUT,
-	SS_STATS_A_UDP_BYTES_IN,
-	SS_STATS_A_UDP_BYTES_OUT,
-	SS_STATS_A_UDP_ASSOC_ACTIVE,
-	SS_STATS_A_UDP_DROP_AUTH,
-	SS_STATS_A_UDP_DROP_BAD,
-	SS_STATS_A_UDP_DROP_REPLAY,
-	SS_STATS_A_UDP_DROP_LIMIT,
-	SS_STATS_A_UDP_DROP_TARGET,
-	SS_STATS_A_EVICTED,
-	__SS_STATS_A_MAX
-};
-
-#define SS_STATS_A_MAX (__SS_STATS_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_SHADOWSOCKS_H */

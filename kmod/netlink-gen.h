@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/shadowsocks.yaml */
+/* YNL-GEN kernel header */
+
+#ifndef _LINUX_SHADOWSOCKS_GEN_H
+#define _LINUX_SHADOWSOCKS_GEN_H
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include <uapi/linux/shadowsocks_genl.h>
+#include <compat.h>
+#include <linux/shadowsocks.h>
+#include <linux/shadowsocks.h>
+#include <linux/shadowsocks.h>
+#include <linux/err.h>
+
+extern const struct nla_policy shadowsocks_server_new_nl_policy[SS_A_ALLOW_LOCAL + 1];
+
+extern const struct nla_policy shadowsocks_server_del_nl_policy[SS_A_NAME + 1];
+
+extern const struct nla_policy shadowsocks_server_get_nl_policy[SS_A_NAME + 1];
+
+extern const struct nla_policy shadowsocks_client_new_nl_policy[SS_A_MAX_CONNS + 1];
+
+extern const struct nla_policy shadowsocks_client_del_nl_policy[SS_A_NAME + 1];
+
+extern const struct nla_policy shadowsocks_client_get_nl_policy[SS_A_NAME + 1];
+
+extern const struct nla_policy shadowsocks_relay_new_nl_policy[SS_A_REPLY + 1];
+
+extern const struct nla_policy shadowsocks_udp_relay_new_nl_policy[SS_A_CTRL_FD + 1];
+
+extern const struct nla_policy shadowsocks_resolve_reply_nl_policy[SS_A_LOOKUP_IPV6 + 1];
+
+/* Ops table for shadowsocks */
+extern const struct genl_ops shadowsocks_nl_ops[9];
+
+int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info);
+int shadowsocks_nl_server_del_doit(struct sk_buff *skb, struct genl_info *info);
+int shadowsocks_nl_server_get_doit(struct sk_buff *skb, struct genl_info *info);
+int shadowsocks_nl_server_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb);
+int shadowsocks_nl_client_new_doit(struct sk_buff *skb, struct genl_info *info);
+int shadowsocks_nl_client_del_doit(struct sk_buff *skb, struct genl_info *info);
+int shadowsocks_nl_client_get_doit(struct sk_buff *skb, struct genl_info *info);
+int shadowsocks_nl_client_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb);
+int shadowsocks_nl_relay_new_doit(struct sk_buff *skb, struct genl_info *info);
+int shadowsocks_nl_udp_relay_new_doit(struct sk_buff *skb,
+				      struct genl_info *info);
+int shadowsocks_nl_resolve_reply_doit(struct sk_buff *skb,
+				      struct genl_info *info);
+
+enum {
+	SHADOWSOCKS_NLGRP_RESOLVER,
+};
+
+#endif /* _LINUX_SHADOWSOCKS_GEN_H */
