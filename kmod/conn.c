@@ -268,7 +268,8 @@ void ss_conn_close(struct ss_conn *conn, const char *why)
  * @ctr: the counter
  * @why: for the debug log
  */
-void ss_conn_fail(struct ss_conn *conn, enum ss_counter ctr, const char *why)
+void ss_conn_fail(struct ss_conn *conn, enum ss_stats_attr ctr,
+		  const char *why)
 {
 	ss_stats_inc(&conn->ep->stats, ctr);
 	ss_conn_close(conn, why);
@@ -293,7 +294,8 @@ void ss_conn_fail(struct ss_conn *conn, enum ss_counter ctr, const char *why)
  * so what a prober sees depends neither on what it sent nor on how many
  * connections other servers, in this namespace or another, are draining.
  */
-void ss_conn_bad(struct ss_conn *conn, enum ss_counter ctr, const char *why)
+void ss_conn_bad(struct ss_conn *conn, enum ss_stats_attr ctr,
+		 const char *why)
 {
 	struct ss_endpoint *ep = conn->ep;
 
@@ -358,11 +360,11 @@ static bool ss_conn_expired(struct ss_conn *conn)
 		ss_conn_close(conn, "idle timeout");
 		break;
 	case SS_CONN_RESOLVING:
-		ss_conn_fail(conn, SS_CTR_DNS_FAIL,
+		ss_conn_fail(conn, SS_STATS_A_DNS_FAIL,
 			     "handshake timeout while resolving");
 		break;
 	case SS_CONN_CONNECTING:
-		ss_conn_fail(conn, SS_CTR_CONNECT_FAIL,
+		ss_conn_fail(conn, SS_STATS_A_CONNECT_FAIL,
 			     "handshake timeout while connecting");
 		break;
 	default:
@@ -461,7 +463,7 @@ static void ss_conn_connecting(struct ss_conn *conn)
 	default:
 		pr_debug("conn %u cannot connect to %pISpc: error %d\n",
 			 conn->id, &conn->target_addr.sa, -sock_error(sk));
-		ss_conn_fail(conn, SS_CTR_CONNECT_FAIL, "connect failed");
+		ss_conn_fail(conn, SS_STATS_A_CONNECT_FAIL, "connect failed");
 		return;
 	}
 }
@@ -478,14 +480,14 @@ static void ss_conn_connect(struct ss_conn *conn)
 	    ss_addr_is_local(conn->net, a)) {
 		pr_debug("conn %u refused target %pISpc: local\n", conn->id,
 			 &a->sa);
-		ss_conn_fail(conn, SS_CTR_CONNECT_FAIL, "local target refused");
+		ss_conn_fail(conn, SS_STATS_A_CONNECT_FAIL, "local target refused");
 		return;
 	}
 
 	err = sock_create_kern(conn->net, a->sa.sa_family, SOCK_STREAM,
 			       IPPROTO_TCP, &sock);
 	if (err) {
-		ss_conn_fail(conn, SS_CTR_CONNECT_FAIL, "cannot create socket");
+		ss_conn_fail(conn, SS_STATS_A_CONNECT_FAIL, "cannot create socket");
 		return;
 	}
 	WRITE_ONCE(out->sock, sock);	/* ss_conn_write_space() */
@@ -500,7 +502,7 @@ static void ss_conn_connect(struct ss_conn *conn)
 	if (err && err != -EINPROGRESS) {
 		pr_debug("conn %u cannot connect to %pISpc: error %d\n",
 			 conn->id, &a->sa, err);
-		ss_conn_fail(conn, SS_CTR_CONNECT_FAIL, "connect failed");
+		ss_conn_fail(conn, SS_STATS_A_CONNECT_FAIL, "connect failed");
 	}
 }
 
@@ -540,7 +542,7 @@ void ss_conn_target(struct ss_conn *conn, const struct ss_target *t)
 		return;
 	}
 	if (!ss_addr_name_ok(t->name, t->name_len)) {
-		ss_conn_fail(conn, SS_CTR_DNS_FAIL, "malformed domain name");
+		ss_conn_fail(conn, SS_STATS_A_DNS_FAIL, "malformed domain name");
 		return;
 	}
 	pr_debug("conn %u resolving %s\n", conn->id, t->name);
@@ -552,7 +554,7 @@ void ss_conn_target(struct ss_conn *conn, const struct ss_target *t)
 		err = PTR_ERR(l);
 		pr_debug("conn %u cannot start its lookup: error %d\n",
 			 conn->id, err);
-		ss_conn_fail(conn, SS_CTR_DNS_FAIL,
+		ss_conn_fail(conn, SS_STATS_A_DNS_FAIL,
 			     err == -EBUSY ? "too many lookups in flight" :
 			     err == -ESRCH ? "no resolver agent in the namespace" :
 					     "cannot start the lookup");
@@ -571,7 +573,7 @@ static void ss_conn_resolving(struct ss_conn *conn)
 	if (conn->resolve_err) {
 		pr_debug("conn %u cannot resolve: error %d\n", conn->id,
 			 conn->resolve_err);
-		ss_conn_fail(conn, SS_CTR_DNS_FAIL, "cannot resolve");
+		ss_conn_fail(conn, SS_STATS_A_DNS_FAIL, "cannot resolve");
 		return;
 	}
 	ss_conn_connect(conn);
@@ -703,7 +705,7 @@ static bool ss_conn_room(struct ss_endpoint *ep)
 	list_del_init(&old->unode);
 	set_bit(SS_CONN_F_EVICT, &old->flags);
 	ep->nr_evicting++;
-	ss_stats_inc(&ep->stats, SS_CTR_EVICTED);
+	ss_stats_inc(&ep->stats, SS_STATS_A_EVICTED);
 	ss_conn_queue(old);	/* listed: its base reference is held */
 	return true;
 }
@@ -731,7 +733,7 @@ static int ss_conn_add(struct ss_conn *conn)
 		conn->id = atomic_inc_return(&ss_conn_ids);
 		ss_endpoint_get(ep);
 		atomic64_inc(&ep->stats.conn_active);
-		ss_stats_inc(&ep->stats, SS_CTR_CONN_TOTAL);
+		ss_stats_inc(&ep->stats, SS_STATS_A_CONN_TOTAL);
 		list_add_tail(&conn->node, &ep->conns);
 		if (!ep->local)
 			list_add_tail(&conn->unode, &ep->unauth);
@@ -743,7 +745,7 @@ static int ss_conn_add(struct ss_conn *conn)
 	spin_unlock(&ep->conns_lock);
 
 	if (err == -EMFILE)
-		ss_stats_inc(&ep->stats, SS_CTR_REFUSED);
+		ss_stats_inc(&ep->stats, SS_STATS_A_REFUSED);
 	return err;
 }
 

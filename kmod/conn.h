@@ -241,8 +241,10 @@ void ss_conn_get(struct ss_conn *conn);
 void ss_conn_put(struct ss_conn *conn);
 void ss_conn_queue(struct ss_conn *conn);
 void ss_conn_close(struct ss_conn *conn, const char *why);
-void ss_conn_fail(struct ss_conn *conn, enum ss_counter ctr, const char *why);
-void ss_conn_bad(struct ss_conn *conn, enum ss_counter ctr, const char *why);
+void ss_conn_fail(struct ss_conn *conn, enum ss_stats_attr ctr,
+		  const char *why);
+void ss_conn_bad(struct ss_conn *conn, enum ss_stats_attr ctr,
+		 const char *why);
 bool ss_conn_authenticated(struct ss_conn *conn);
 void ss_conn_target(struct ss_conn *conn, const struct ss_target *t);
 

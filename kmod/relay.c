@@ -342,7 +342,7 @@ void ss_relay_handshake(struct ss_conn *conn)
 			conn->salt_checked = true;
 			if (ss_replay_check_and_add(conn->ep->replay, conn->salt,
 						    m->salt_len)) {
-				ss_conn_bad(conn, SS_CTR_REPLAY, "replayed salt");
+				ss_conn_bad(conn, SS_STATS_A_REPLAY, "replayed salt");
 				return;
 			}
 			if (!ss_conn_authenticated(conn))
@@ -354,11 +354,11 @@ void ss_relay_handshake(struct ss_conn *conn)
 			ss_conn_close(conn, "client closed during handshake");
 			return;
 		case SS_IO_AUTH:
-			ss_conn_bad(conn, SS_CTR_AUTH_FAIL,
+			ss_conn_bad(conn, SS_STATS_A_AUTH_FAIL,
 				    "authentication failure");
 			return;
 		case SS_IO_BADLEN:
-			ss_conn_bad(conn, SS_CTR_BAD_HEADER, "bad chunk length");
+			ss_conn_bad(conn, SS_STATS_A_BAD_HEADER, "bad chunk length");
 			return;
 		default:
 			pr_debug("conn %u handshake: error %d\n", conn->id, ret);
@@ -368,7 +368,7 @@ void ss_relay_handshake(struct ss_conn *conn)
 
 		ret = ss_handshake_addr(conn, &t);
 		if (ret == -EINVAL) {
-			ss_conn_bad(conn, SS_CTR_BAD_HEADER, "bad address");
+			ss_conn_bad(conn, SS_STATS_A_BAD_HEADER, "bad address");
 			return;
 		}
 		if (ret < 0) {
@@ -385,7 +385,7 @@ void ss_relay_handshake(struct ss_conn *conn)
 		if (rx->off == rx->end)
 			rx->stage = SS_RX_LEN;
 		else
-			ss_stats_add(&conn->ep->stats, SS_CTR_BYTES_IN,
+			ss_stats_add(&conn->ep->stats, SS_STATS_A_BYTES_IN,
 				     rx->end - rx->off);
 		ss_conn_target(conn, &t);
 		return;
@@ -422,7 +422,7 @@ static int ss_relay_rx(struct ss_conn *conn)
 		}
 		if (ret != SS_IO_CHUNK)
 			return ret;
-		ss_stats_add(&conn->ep->stats, SS_CTR_BYTES_IN, rx->end);
+		ss_stats_add(&conn->ep->stats, SS_STATS_A_BYTES_IN, rx->end);
 		conn->last_active = jiffies;
 	}
 	return SS_IO_YIELD;
@@ -517,7 +517,7 @@ static int ss_tx_read(struct ss_conn *conn)
 	if (err)
 		return err;
 	tx->end = SS_TX_HEAD + SS_LEN_SEALED + n + SS_TAG_LEN;
-	ss_stats_add(&conn->ep->stats, SS_CTR_BYTES_OUT, n - uncounted);
+	ss_stats_add(&conn->ep->stats, SS_STATS_A_BYTES_OUT, n - uncounted);
 	return SS_IO_CHUNK;
 }
 
@@ -575,8 +575,8 @@ void ss_relay_pump(struct ss_conn *conn)
 
 	rx = ss_relay_rx(conn);
 	if (rx == SS_IO_AUTH || rx == SS_IO_BADLEN) {
-		ss_conn_fail(conn, rx == SS_IO_AUTH ? SS_CTR_AUTH_FAIL :
-						      SS_CTR_BAD_HEADER,
+		ss_conn_fail(conn, rx == SS_IO_AUTH ? SS_STATS_A_AUTH_FAIL :
+						      SS_STATS_A_BAD_HEADER,
 			     "bad chunk on the wire");
 		return;
 	}

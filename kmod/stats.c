@@ -9,27 +9,24 @@
 
 #include "stats.h"
 
-static const u16 ss_counter_attr[SS_CTR_NR] = {
-	[SS_CTR_CONN_TOTAL]	= SS_STATS_A_CONN_TOTAL,
-	[SS_CTR_BYTES_IN]	= SS_STATS_A_BYTES_IN,
-	[SS_CTR_BYTES_OUT]	= SS_STATS_A_BYTES_OUT,
-	[SS_CTR_AUTH_FAIL]	= SS_STATS_A_AUTH_FAIL,
-	[SS_CTR_REPLAY]		= SS_STATS_A_REPLAY,
-	[SS_CTR_BAD_HEADER]	= SS_STATS_A_BAD_HEADER,
-	[SS_CTR_CONNECT_FAIL]	= SS_STATS_A_CONNECT_FAIL,
-	[SS_CTR_DNS_FAIL]	= SS_STATS_A_DNS_FAIL,
-	[SS_CTR_REFUSED]	= SS_STATS_A_REFUSED,
-	[SS_CTR_UDP_PKTS_IN]	= SS_STATS_A_UDP_PKTS_IN,
-	[SS_CTR_UDP_PKTS_OUT]	= SS_STATS_A_UDP_PKTS_OUT,
-	[SS_CTR_UDP_BYTES_IN]	= SS_STATS_A_UDP_BYTES_IN,
-	[SS_CTR_UDP_BYTES_OUT]	= SS_STATS_A_UDP_BYTES_OUT,
-	[SS_CTR_UDP_DROP_AUTH]	= SS_STATS_A_UDP_DROP_AUTH,
-	[SS_CTR_UDP_DROP_BAD]	= SS_STATS_A_UDP_DROP_BAD,
-	[SS_CTR_UDP_DROP_REPLAY] = SS_STATS_A_UDP_DROP_REPLAY,
-	[SS_CTR_UDP_DROP_LIMIT]	= SS_STATS_A_UDP_DROP_LIMIT,
-	[SS_CTR_UDP_DROP_TARGET] = SS_STATS_A_UDP_DROP_TARGET,
-	[SS_CTR_EVICTED]	= SS_STATS_A_EVICTED,
-};
+/*
+ * The gauges: what is open now goes up on one CPU and down on another, so
+ * each is one atomic rather than a per-CPU sum that a reader could catch
+ * below zero. Every other attribute of the set is a per-CPU counter.
+ */
+static const atomic64_t *ss_stats_gauge(const struct ss_stats *stats,
+					int type)
+{
+	switch (type) {
+	case SS_STATS_A_CONN_ACTIVE:
+		return &stats->conn_active;
+	case SS_STATS_A_DRAINING:
+		return &stats->draining;
+	case SS_STATS_A_UDP_ASSOC_ACTIVE:
+		return &stats->udp_assoc_active;
+	}
+	return NULL;
+}
 
 /**
  * ss_stats_init() - allocate zeroed counters
@@ -77,44 +74,37 @@ void ss_stats_free(struct ss_stats *stats)
 int ss_stats_fill(struct sk_buff *skb, int attrtype,
 		  const struct ss_stats *stats)
 {
-	u64 sum[SS_CTR_NR] = {};
+	u64 sum[SS_STATS_NR] = {};
 	struct nlattr *nest;
 	int cpu, i;
 
 	for_each_possible_cpu(cpu) {
 		const struct ss_pcpu_stats *p = per_cpu_ptr(stats->pcpu, cpu);
-		u64 val[SS_CTR_NR];
+		u64 val[SS_STATS_NR];
 		unsigned int start;
 
 		do {
 			start = u64_stats_fetch_begin(&p->syncp);
-			for (i = 0; i < SS_CTR_NR; i++)
+			for (i = 0; i < SS_STATS_NR; i++)
 				val[i] = u64_stats_read(&p->ctr[i]);
 		} while (u64_stats_fetch_retry(&p->syncp, start));
-		for (i = 0; i < SS_CTR_NR; i++)
+		for (i = 0; i < SS_STATS_NR; i++)
 			sum[i] += val[i];
 	}
 
 	nest = nla_nest_start(skb, attrtype);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, SS_STATS_A_CONN_ACTIVE,
-			      atomic64_read(&stats->conn_active),
-			      SS_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, SS_STATS_A_DRAINING,
-			      atomic64_read(&stats->draining), SS_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, SS_STATS_A_UDP_ASSOC_ACTIVE,
-			      atomic64_read(&stats->udp_assoc_active),
-			      SS_STATS_A_PAD))
-		goto cancel;
-	for (i = 0; i < SS_CTR_NR; i++)
-		if (nla_put_u64_64bit(skb, ss_counter_attr[i], sum[i],
-				      SS_STATS_A_PAD))
-			goto cancel;
+	/* every attribute after the padding, in the spec's order */
+	for (i = SS_STATS_A_PAD + 1; i < SS_STATS_NR; i++) {
+		const atomic64_t *gauge = ss_stats_gauge(stats, i);
+		u64 val = gauge ? atomic64_read(gauge) : sum[i];
+
+		if (nla_put_u64_64bit(skb, i, val, SS_STATS_A_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
 	nla_nest_end(skb, nest);
 	return 0;
-
-cancel:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
 }

@@ -8,41 +8,28 @@
 
 #include <linux/atomic.h>
 #include <linux/percpu.h>
+#include <linux/shadowsocks.h>
 #include <linux/u64_stats_sync.h>
 
 struct sk_buff;
 
-/* The monotonic counters; each reported as one SS_STATS_A_* attribute. */
-enum ss_counter {
-	SS_CTR_CONN_TOTAL,
-	SS_CTR_BYTES_IN,
-	SS_CTR_BYTES_OUT,
-	SS_CTR_AUTH_FAIL,
-	SS_CTR_REPLAY,
-	SS_CTR_BAD_HEADER,
-	SS_CTR_CONNECT_FAIL,
-	SS_CTR_DNS_FAIL,
-	SS_CTR_REFUSED,
-	SS_CTR_UDP_PKTS_IN,
-	SS_CTR_UDP_PKTS_OUT,
-	SS_CTR_UDP_BYTES_IN,
-	SS_CTR_UDP_BYTES_OUT,
-	SS_CTR_UDP_DROP_AUTH,
-	SS_CTR_UDP_DROP_BAD,
-	SS_CTR_UDP_DROP_REPLAY,
-	SS_CTR_UDP_DROP_LIMIT,
-	SS_CTR_UDP_DROP_TARGET,
-	SS_CTR_EVICTED,
-	SS_CTR_NR
-};
+/*
+ * A counter is named by its attribute in the netlink spec
+ * (Documentation/netlink/specs/shadowsocks.yaml, attribute set "stats"):
+ * the per-CPU array is indexed by SS_STATS_A_*, so a counter added to the
+ * spec is stored and reported without a table here to extend. The slots
+ * of SS_STATS_A_UNSPEC, SS_STATS_A_PAD and of the gauges stay unused
+ * (a few words per CPU): gauges are atomics, see ss_stats_gauge().
+ */
+#define SS_STATS_NR	(SS_STATS_A_MAX + 1)
 
 /**
  * struct ss_pcpu_stats - one CPU's share of the monotonic counters
- * @ctr: the counters, indexed by enum ss_counter
+ * @ctr: the counters, indexed by SS_STATS_A_*
  * @syncp: lets 32-bit readers see each counter whole
  */
 struct ss_pcpu_stats {
-	u64_stats_t ctr[SS_CTR_NR];
+	u64_stats_t ctr[SS_STATS_NR];
 	struct u64_stats_sync syncp;
 };
 
@@ -66,15 +53,15 @@ struct ss_stats {
 /**
  * ss_stats_add() - add to one of the monotonic counters
  * @stats: the counters
- * @ctr: which one
+ * @ctr: which one (SS_STATS_A_*, not a gauge)
  * @val: how much
  *
  * Runs with preemption off on this CPU's share. Callers are process
  * context (the relay's works): on 32-bit, a softirq writer interrupting
  * one would need the _irqsave variants of the u64_stats helpers.
  */
-static inline void ss_stats_add(struct ss_stats *stats, enum ss_counter ctr,
-				u64 val)
+static inline void ss_stats_add(struct ss_stats *stats,
+				enum ss_stats_attr ctr, u64 val)
 {
 	struct ss_pcpu_stats *p = get_cpu_ptr(stats->pcpu);
 
@@ -84,7 +71,8 @@ static inline void ss_stats_add(struct ss_stats *stats, enum ss_counter ctr,
 	put_cpu_ptr(stats->pcpu);
 }
 
-static inline void ss_stats_inc(struct ss_stats *stats, enum ss_counter ctr)
+static inline void ss_stats_inc(struct ss_stats *stats,
+				enum ss_stats_attr ctr)
 {
 	ss_stats_add(stats, ctr, 1);
 }

@@ -355,7 +355,7 @@ static struct ss_udp_assoc *ss_udp_assoc_get(struct ss_server *srv,
 			return a;
 
 	if (udp->nr_assocs >= srv->ep.max_conns) {
-		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_LIMIT);
+		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_LIMIT);
 		return NULL;
 	}
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
@@ -430,7 +430,7 @@ static void ss_udp_send_target(struct ss_server *srv, struct ss_udp_assoc *a,
 	return;
 
 drop:
-	ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_TARGET);
+	ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_TARGET);
 }
 
 /*
@@ -462,8 +462,8 @@ static void ss_udp_lookup_done(void *owner, int err,
 		if (err) {
 			pr_debug("udp assoc %u cannot resolve %s: error %d\n",
 				 a->id, req->name, err);
-			ss_stats_inc(&srv->ep.stats, SS_CTR_DNS_FAIL);
-			ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_TARGET);
+			ss_stats_inc(&srv->ep.stats, SS_STATS_A_DNS_FAIL);
+			ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_TARGET);
 		} else {
 			ss_udp_send_target(srv, a, &d->addr, req->data,
 					   req->data_len);
@@ -490,7 +490,7 @@ static void ss_udp_send_name(struct ss_server *srv, struct ss_udp_assoc *a,
 		    d->len != t->name_len || memcmp(d->name, t->name, d->len))
 			continue;
 		if (!d->addr.sa.sa_family) {	/* did not resolve */
-			ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_TARGET);
+			ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_TARGET);
 			return;
 		}
 		addr = d->addr;
@@ -503,7 +503,7 @@ static void ss_udp_send_name(struct ss_server *srv, struct ss_udp_assoc *a,
 	}
 
 	if (a->resolve) {
-		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_LIMIT);
+		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_LIMIT);
 		return;
 	}
 	req = kmalloc(struct_size(req, data, len), GFP_KERNEL);
@@ -523,8 +523,8 @@ static void ss_udp_send_name(struct ss_server *srv, struct ss_udp_assoc *a,
 	if (IS_ERR(l)) {
 		pr_debug("udp assoc %u cannot start its lookup: error %ld\n",
 			 a->id, PTR_ERR(l));
-		ss_stats_inc(&srv->ep.stats, SS_CTR_DNS_FAIL);
-		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_TARGET);
+		ss_stats_inc(&srv->ep.stats, SS_STATS_A_DNS_FAIL);
+		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_TARGET);
 		ss_udp_assoc_put(a);	/* not the last: the table holds one */
 		kfree(req);
 		return;
@@ -549,28 +549,28 @@ static void ss_udp_client_packet(struct ss_server *srv, int listener,
 	ret = ss_udp_open(&udp->rx, method, srv->ep.key, udp->buf, len);
 	if (ret < 0) {
 		if (ret == -EBADMSG)
-			ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_AUTH);
+			ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_AUTH);
 		else if (ret == -EINVAL)
-			ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_BAD);
+			ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_BAD);
 		return;
 	}
 	pt_len = ret;
 	alen = ss_addr_len(pt, pt_len);
 	if (alen <= 0 || (size_t)alen > pt_len) {
-		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_BAD);
+		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_BAD);
 		return;
 	}
 	ss_addr_parse(pt, alen, t);
 	if (t->name_len && !ss_addr_name_ok(t->name, t->name_len)) {
-		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_BAD);
+		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_BAD);
 		return;
 	}
 	if (ss_replay_check_and_add(srv->ep.replay, udp->buf, salt_len)) {
-		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_REPLAY);
+		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_REPLAY);
 		return;
 	}
-	ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_PKTS_IN);
-	ss_stats_add(&srv->ep.stats, SS_CTR_UDP_BYTES_IN, pt_len - alen);
+	ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_PKTS_IN);
+	ss_stats_add(&srv->ep.stats, SS_STATS_A_UDP_BYTES_IN, pt_len - alen);
 
 	a = ss_udp_assoc_get(srv, from, listener);
 	if (!a)
@@ -604,7 +604,7 @@ static bool ss_udp_read_listener(struct ss_server *srv, int i)
 		if (ret < 0)
 			return false;	/* -EAGAIN, or nothing to retry */
 		if (msg.msg_flags & MSG_TRUNC) {
-			ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_BAD);
+			ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_BAD);
 			continue;
 		}
 		if (from.sa.sa_family != AF_INET &&
@@ -657,11 +657,11 @@ static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
 	ret = kernel_sendmsg(sock, &msg, &iov, 1, iov.iov_len);
 	if (ret < 0) {
 		pr_debug("udp assoc %u cannot reply: error %d\n", a->id, ret);
-		ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_DROP_TARGET);
+		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_TARGET);
 		return;
 	}
-	ss_stats_inc(&srv->ep.stats, SS_CTR_UDP_PKTS_OUT);
-	ss_stats_add(&srv->ep.stats, SS_CTR_UDP_BYTES_OUT, len);
+	ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_PKTS_OUT);
+	ss_stats_add(&srv->ep.stats, SS_STATS_A_UDP_BYTES_OUT, len);
 }
 
 /* Read the replies waiting on an association's sockets. */
@@ -693,7 +693,7 @@ static void ss_udp_read_assoc(struct ss_server *srv, struct ss_udp_assoc *a)
 			    (from.sa.sa_family != AF_INET &&
 			     from.sa.sa_family != AF_INET6)) {
 				ss_stats_inc(&srv->ep.stats,
-					     SS_CTR_UDP_DROP_TARGET);
+					     SS_STATS_A_UDP_DROP_TARGET);
 				continue;
 			}
 			ss_udp_reply(srv, a, &from, ret);

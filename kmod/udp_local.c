@@ -383,7 +383,7 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 			return a;
 
 	if (l->nr_assocs >= cl->ep.max_conns) {
-		ss_stats_inc(&cl->ep.stats, SS_CTR_UDP_DROP_LIMIT);
+		ss_stats_inc(&cl->ep.stats, SS_STATS_A_UDP_DROP_LIMIT);
 		return NULL;
 	}
 	err = sock_create_kern(r->net, remote->sa.sa_family, SOCK_DGRAM,
@@ -425,7 +425,7 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 	return a;
 
 drop:
-	ss_stats_inc(&cl->ep.stats, SS_CTR_UDP_DROP_TARGET);
+	ss_stats_inc(&cl->ep.stats, SS_STATS_A_UDP_DROP_TARGET);
 	return NULL;
 }
 
@@ -447,14 +447,14 @@ static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
 		/* RSV must be 0 (RFC 1928 7); we do not reassemble FRAGs */
 		if (!ss_ludp_source_ok(r, from) ||
 		    len < SS_SOCKS5_UDP_HDR + 1 || d[0] || d[1] || d[2]) {
-			ss_stats_inc(stats, SS_CTR_UDP_DROP_BAD);
+			ss_stats_inc(stats, SS_STATS_A_UDP_DROP_BAD);
 			return;
 		}
 		pt = d + SS_SOCKS5_UDP_HDR;
 		pt_len = len - SS_SOCKS5_UDP_HDR;
 		alen = ss_addr_len(pt, pt_len);
 		if (alen <= 0 || (size_t)alen > pt_len) {
-			ss_stats_inc(stats, SS_CTR_UDP_DROP_BAD);
+			ss_stats_inc(stats, SS_STATS_A_UDP_DROP_BAD);
 			return;
 		}
 		data_len = pt_len - alen;
@@ -479,12 +479,12 @@ static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
 	if (ret < 0) {
 		pr_debug("udp local assoc %u cannot send: error %d\n", a->id,
 			 ret);
-		ss_stats_inc(stats, SS_CTR_UDP_DROP_TARGET);
+		ss_stats_inc(stats, SS_STATS_A_UDP_DROP_TARGET);
 		return;
 	}
 	a->last_used = jiffies;
-	ss_stats_inc(stats, SS_CTR_UDP_PKTS_OUT);
-	ss_stats_add(stats, SS_CTR_UDP_BYTES_OUT, data_len);
+	ss_stats_inc(stats, SS_STATS_A_UDP_PKTS_OUT);
+	ss_stats_add(stats, SS_STATS_A_UDP_BYTES_OUT, data_len);
 }
 
 /*
@@ -540,7 +540,7 @@ static void ss_ludp_read_relay(struct ss_client *cl, struct ss_ludp_relay *r)
 		if (ret < 0)	/* an error reported (and cleared): read on */
 			continue;
 		if (msg.msg_flags & MSG_TRUNC) {
-			ss_stats_inc(&cl->ep.stats, SS_CTR_UDP_DROP_BAD);
+			ss_stats_inc(&cl->ep.stats, SS_STATS_A_UDP_DROP_BAD);
 			continue;
 		}
 		if (from.sa.sa_family != AF_INET &&
@@ -568,19 +568,19 @@ static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 	ret = ss_udp_open(&cl->udp.rx, method, cl->ep.key, pkt, len);
 	if (ret < 0) {
 		if (ret == -EBADMSG)
-			ss_stats_inc(stats, SS_CTR_UDP_DROP_AUTH);
+			ss_stats_inc(stats, SS_STATS_A_UDP_DROP_AUTH);
 		else if (ret == -EINVAL)
-			ss_stats_inc(stats, SS_CTR_UDP_DROP_BAD);
+			ss_stats_inc(stats, SS_STATS_A_UDP_DROP_BAD);
 		return;
 	}
 	pt_len = ret;
 	alen = ss_addr_len(pt, pt_len);
 	if (alen <= 0 || (size_t)alen > pt_len) {
-		ss_stats_inc(stats, SS_CTR_UDP_DROP_BAD);
+		ss_stats_inc(stats, SS_STATS_A_UDP_DROP_BAD);
 		return;
 	}
-	ss_stats_inc(stats, SS_CTR_UDP_PKTS_IN);
-	ss_stats_add(stats, SS_CTR_UDP_BYTES_IN, pt_len - alen);
+	ss_stats_inc(stats, SS_STATS_A_UDP_PKTS_IN);
+	ss_stats_add(stats, SS_STATS_A_UDP_BYTES_IN, pt_len - alen);
 
 	if (r->socks5) {
 		/* The salt is spent: RSV RSV FRAG go over its end. */
@@ -598,7 +598,7 @@ static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 	if (ret < 0) {
 		pr_debug("udp local assoc %u cannot reply: error %d\n", a->id,
 			 ret);
-		ss_stats_inc(stats, SS_CTR_UDP_DROP_TARGET);
+		ss_stats_inc(stats, SS_STATS_A_UDP_DROP_TARGET);
 	}
 }
 
@@ -626,7 +626,7 @@ static void ss_ludp_read_assoc(struct ss_client *cl, struct ss_ludp_assoc *a)
 		a->last_used = jiffies;
 		a->relay->last_used = jiffies;
 		if (msg.msg_flags & MSG_TRUNC) {
-			ss_stats_inc(&cl->ep.stats, SS_CTR_UDP_DROP_BAD);
+			ss_stats_inc(&cl->ep.stats, SS_STATS_A_UDP_DROP_BAD);
 			continue;
 		}
 		ss_ludp_reply(cl, a, ret);
@@ -856,7 +856,7 @@ int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
 		goto err_unlock;
 	err = -EMFILE;
 	if (l->nr_relays >= cl->ep.max_conns) {
-		ss_stats_inc(&cl->ep.stats, SS_CTR_REFUSED);
+		ss_stats_inc(&cl->ep.stats, SS_STATS_A_REFUSED);
 		goto err_unlock;
 	}
 	err = ss_ludp_alloc(cl);
