@@ -7,6 +7,11 @@
 #   uapi/linux/shadowsocks_genl.h   the enums, the family's name and version
 #   kmod/netlink-gen.h, .c          per-operation policies and the ops table
 #
+# and, with scripts/counters-gen.py, from the spec's "stats" attribute set:
+#
+#   ssctl/counters-gen.h            ssctl's table of counters
+#   ssctl/ssctl.8                   its list of counters (between markers)
+#
 # Usage: scripts/ynl-regen.sh [--check]
 #   --check   generate into a scratch directory and fail, with a diff, if a
 #             file in the tree differs from what the spec generates
@@ -43,7 +48,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/tree/Documentation/netlink/specs" "$work/out/uapi/linux" \
-	"$work/out/kmod"
+	"$work/out/kmod" "$work/out/ssctl"
 touch "$work/tree/MAINTAINERS"
 cp "$ynl/Documentation/netlink/genetlink-legacy.yaml" \
 	"$work/tree/Documentation/netlink/"
@@ -56,8 +61,12 @@ python3 "$gen" --mode kernel --header --spec "$spec" \
 	-o "$work/out/kmod/netlink-gen.h"
 python3 "$gen" --mode kernel --source --spec "$spec" \
 	-o "$work/out/kmod/netlink-gen.c"
+python3 "$repo/scripts/counters-gen.py" "$spec" \
+	"$work/out/ssctl/counters-gen.h" "$repo/ssctl/ssctl.8" \
+	"$work/out/ssctl/ssctl.8"
 
-files=(uapi/linux/shadowsocks_genl.h kmod/netlink-gen.h kmod/netlink-gen.c)
+files=(uapi/linux/shadowsocks_genl.h kmod/netlink-gen.h kmod/netlink-gen.c
+	ssctl/counters-gen.h ssctl/ssctl.8)
 if [ "$check" -eq 1 ]; then
 	status=0
 	for f in "${files[@]}"; do

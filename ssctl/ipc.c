@@ -54,31 +54,6 @@ static struct nla_policy attr_policy[SS_A_MAX + 1] = {
 	[SS_A_ALLOW_LOCAL]	= { .type = NLA_U8 },
 };
 
-static struct nla_policy stats_policy[SS_STATS_A_MAX + 1] = {
-	[SS_STATS_A_CONN_ACTIVE]	= { .type = NLA_U64 },
-	[SS_STATS_A_CONN_TOTAL]		= { .type = NLA_U64 },
-	[SS_STATS_A_BYTES_IN]		= { .type = NLA_U64 },
-	[SS_STATS_A_BYTES_OUT]		= { .type = NLA_U64 },
-	[SS_STATS_A_AUTH_FAIL]		= { .type = NLA_U64 },
-	[SS_STATS_A_REPLAY]		= { .type = NLA_U64 },
-	[SS_STATS_A_BAD_HEADER]		= { .type = NLA_U64 },
-	[SS_STATS_A_CONNECT_FAIL]	= { .type = NLA_U64 },
-	[SS_STATS_A_DNS_FAIL]		= { .type = NLA_U64 },
-	[SS_STATS_A_DRAINING]		= { .type = NLA_U64 },
-	[SS_STATS_A_REFUSED]		= { .type = NLA_U64 },
-	[SS_STATS_A_UDP_PKTS_IN]	= { .type = NLA_U64 },
-	[SS_STATS_A_UDP_PKTS_OUT]	= { .type = NLA_U64 },
-	[SS_STATS_A_UDP_BYTES_IN]	= { .type = NLA_U64 },
-	[SS_STATS_A_UDP_BYTES_OUT]	= { .type = NLA_U64 },
-	[SS_STATS_A_UDP_ASSOC_ACTIVE]	= { .type = NLA_U64 },
-	[SS_STATS_A_UDP_DROP_AUTH]	= { .type = NLA_U64 },
-	[SS_STATS_A_UDP_DROP_BAD]	= { .type = NLA_U64 },
-	[SS_STATS_A_UDP_DROP_REPLAY]	= { .type = NLA_U64 },
-	[SS_STATS_A_UDP_DROP_LIMIT]	= { .type = NLA_U64 },
-	[SS_STATS_A_UDP_DROP_TARGET]	= { .type = NLA_U64 },
-	[SS_STATS_A_EVICTED]		= { .type = NLA_U64 },
-};
-
 /*
  * The TLVs of an NLMSG_ERROR or NLMSG_DONE message start after @hlen bytes
  * of payload; keep the NLMSGERR_ATTR_MSG string.
@@ -145,32 +120,8 @@ static int finish_cb(struct nl_msg *msg, void *arg)
 
 static int parse_object(struct nl_msg *msg, struct ss_object *obj)
 {
-	struct nlattr *tb[SS_A_MAX + 1], *stb[SS_STATS_A_MAX + 1];
-	uint64_t *counters[SS_STATS_A_MAX + 1] = {
-		[SS_STATS_A_CONN_ACTIVE] = &obj->stats.conn_active,
-		[SS_STATS_A_CONN_TOTAL] = &obj->stats.conn_total,
-		[SS_STATS_A_BYTES_IN] = &obj->stats.bytes_in,
-		[SS_STATS_A_BYTES_OUT] = &obj->stats.bytes_out,
-		[SS_STATS_A_AUTH_FAIL] = &obj->stats.auth_fail,
-		[SS_STATS_A_REPLAY] = &obj->stats.replay,
-		[SS_STATS_A_BAD_HEADER] = &obj->stats.bad_header,
-		[SS_STATS_A_CONNECT_FAIL] = &obj->stats.connect_fail,
-		[SS_STATS_A_DNS_FAIL] = &obj->stats.dns_fail,
-		[SS_STATS_A_DRAINING] = &obj->stats.draining,
-		[SS_STATS_A_REFUSED] = &obj->stats.refused,
-		[SS_STATS_A_UDP_PKTS_IN] = &obj->stats.udp_pkts_in,
-		[SS_STATS_A_UDP_PKTS_OUT] = &obj->stats.udp_pkts_out,
-		[SS_STATS_A_UDP_BYTES_IN] = &obj->stats.udp_bytes_in,
-		[SS_STATS_A_UDP_BYTES_OUT] = &obj->stats.udp_bytes_out,
-		[SS_STATS_A_UDP_ASSOC_ACTIVE] = &obj->stats.udp_assoc_active,
-		[SS_STATS_A_UDP_DROP_AUTH] = &obj->stats.udp_drop_auth,
-		[SS_STATS_A_UDP_DROP_BAD] = &obj->stats.udp_drop_bad,
-		[SS_STATS_A_UDP_DROP_REPLAY] = &obj->stats.udp_drop_replay,
-		[SS_STATS_A_UDP_DROP_LIMIT] = &obj->stats.udp_drop_limit,
-		[SS_STATS_A_UDP_DROP_TARGET] = &obj->stats.udp_drop_target,
-		[SS_STATS_A_EVICTED] = &obj->stats.evicted,
-	};
-	int v4, v6;
+	struct nlattr *tb[SS_A_MAX + 1], *ctr;
+	int v4, v6, rem;
 
 	memset(obj, 0, sizeof(*obj));
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, SS_A_MAX, attr_policy) < 0 ||
@@ -208,13 +159,21 @@ static int parse_object(struct nl_msg *msg, struct ss_object *obj)
 		obj->has_allow_local = true;
 		obj->allow_local = nla_get_u8(tb[SS_A_ALLOW_LOCAL]);
 	}
+	/*
+	 * Every counter is a u64 named by its SS_STATS_A_* type: no table to
+	 * keep in step with the spec. A newer kernel's counters, beyond
+	 * SS_STATS_A_MAX, are skipped.
+	 */
 	if (tb[SS_A_STATS]) {
-		if (nla_parse_nested(stb, SS_STATS_A_MAX, tb[SS_A_STATS],
-				     stats_policy) < 0)
-			return -1;
-		for (int i = 0; i <= SS_STATS_A_MAX; i++)
-			if (counters[i] && stb[i])
-				*counters[i] = nla_get_u64(stb[i]);
+		nla_for_each_nested(ctr, tb[SS_A_STATS], rem) {
+			int type = nla_type(ctr);
+
+			if (type <= SS_STATS_A_PAD || type > SS_STATS_A_MAX)
+				continue;
+			if (nla_len(ctr) != sizeof(uint64_t))
+				return -1;
+			obj->stats.ctr[type] = nla_get_u64(ctr);
+		}
 	}
 	return 0;
 }

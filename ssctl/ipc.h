@@ -13,31 +13,7 @@
 #include <stdint.h>
 
 #include "config.h"
-
-struct ss_stats {
-	uint64_t conn_active;
-	uint64_t conn_total;
-	uint64_t bytes_in;
-	uint64_t bytes_out;
-	uint64_t auth_fail;
-	uint64_t replay;
-	uint64_t bad_header;
-	uint64_t connect_fail;
-	uint64_t dns_fail;
-	uint64_t draining;
-	uint64_t refused;
-	uint64_t udp_pkts_in;
-	uint64_t udp_pkts_out;
-	uint64_t udp_bytes_in;
-	uint64_t udp_bytes_out;
-	uint64_t udp_assoc_active;
-	uint64_t udp_drop_auth;
-	uint64_t udp_drop_bad;
-	uint64_t udp_drop_replay;
-	uint64_t udp_drop_limit;
-	uint64_t udp_drop_target;
-	uint64_t evicted;
-};
+#include "counters.h"
 
 /* an object as the kernel reports it (never with a key) */
 struct ss_object {

@@ -45,6 +45,7 @@ tap() {
 }
 
 tap key tests/key-test
+tap show tests/show-test
 
 # cli_expect PROGRAM STATUS STDERR_LINE1 [--stdout TEXT] -- ARGS...: the
 # exit status and the first line of stderr must match exactly; for status
