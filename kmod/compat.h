@@ -29,6 +29,17 @@
 #endif
 
 /*
+ * ss_genl_hook_ops - the type of the op a family's pre_doit and post_doit
+ * get: from 6.2 on, the core turns every genl_ops into a genl_split_ops and
+ * passes that; 6.1 passes the genl_ops. No macro tells the two apart.
+ */
+#if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
+#define ss_genl_hook_ops genl_ops
+#else
+#define ss_genl_hook_ops genl_split_ops
+#endif
+
+/*
  * SS_SET_ERR_MSG_FMT() - set a formatted extended ACK message
  * @extack: the request's extack, may be NULL
  * @fallback: a string literal: the message where formatting is unavailable,

@@ -37,6 +37,7 @@
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <net/inet_sock.h>
+#include <net/netlink.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -785,31 +786,39 @@ void ss_conn_accept(struct ss_server *srv, struct socket *sock,
  * ss_conn_hand_over() - make a relay of the local role
  * @net: the client profile's namespace: the remote server is reached there
  * @cl: the profile; the caller holds a reference
- * @sock: the application's connected TCP socket, with the file reference
- *	sockfd_lookup() took; on success the relay owns that reference
+ * @sock: the application's socket, with the file reference sockfd_lookup()
+ *	took; on success the relay owns that reference
  * @ho: the target address, the data already read, the reply to write
+ * @extack: says why the relay was not made
  *
- * Sleeps. The relay writes the reply, connects to the profile's server and
- * sends the salt, the target address and the data in its first write.
+ * Sleeps. Checks that @sock can be taken (ss_sock_check_relay(); taking it
+ * checks again under its locks). The relay writes the reply, connects to
+ * the profile's server and sends the salt, the target address and the data
+ * in its first write.
  *
- * Return: 0; -ENOENT if the profile is being removed; -EMFILE (counted as
- * refused) at the profile's max_conns; -ENOMEM.
+ * Return: 0; an error of ss_sock_check_relay(); -ENOENT if the profile is
+ * being removed; -EMFILE (counted as refused) at the profile's max_conns;
+ * -ENOMEM.
  */
 int ss_conn_hand_over(struct net *net, struct ss_client *cl,
-		      struct socket *sock, const struct ss_handover *ho)
+		      struct socket *sock, const struct ss_handover *ho,
+		      struct netlink_ext_ack *extack)
 {
 	size_t len = ho->reply_len + ho->target_len + ho->data_len;
 	struct ss_conn *conn;
 	int err;
 
+	err = ss_sock_check_relay(sock, extack);
+	if (err)
+		return err;
 	conn = ss_conn_alloc(&cl->ep, net);
 	if (!conn)
-		return -ENOMEM;
+		goto nomem;
 	/* The first chunk's plaintext, after the reply: see ss_tx_read(). */
 	conn->abuf = kmalloc(len, GFP_KERNEL_ACCOUNT);
 	if (!conn->abuf) {
 		kfree(conn);
-		return -ENOMEM;
+		goto nomem;
 	}
 	memcpy(conn->abuf, ho->reply, ho->reply_len);
 	memcpy(conn->abuf + ho->reply_len, ho->target, ho->target_len);
@@ -824,11 +833,21 @@ int ss_conn_hand_over(struct net *net, struct ss_client *cl,
 	if (err) {
 		kfree_sensitive(conn->abuf);
 		kfree(conn);
+		if (err == -EMFILE)
+			NL_SET_ERR_MSG(extack,
+				       "the client profile has max-conns relays already");
+		else if (err == -ENOENT)
+			NL_SET_ERR_MSG(extack,
+				       "the client profile is being deleted");
 		return err;
 	}
 	if (!queue_work(ss_wq, &conn->work))
 		ss_conn_put(conn);
 	return 0;
+
+nomem:
+	NL_SET_ERR_MSG(extack, "out of memory");
+	return -ENOMEM;
 }
 
 static bool ss_conn_none(struct ss_endpoint *ep)

@@ -22,6 +22,7 @@
 
 struct net;
 struct sock;
+struct netlink_ext_ack;
 struct socket;
 struct ss_client;
 struct ss_endpoint;
@@ -235,7 +236,8 @@ struct ss_handover {
 };
 
 int ss_conn_hand_over(struct net *net, struct ss_client *cl,
-		      struct socket *sock, const struct ss_handover *ho);
+		      struct socket *sock, const struct ss_handover *ho,
+		      struct netlink_ext_ack *extack);
 
 void ss_conn_get(struct ss_conn *conn);
 void ss_conn_put(struct ss_conn *conn);

@@ -168,11 +168,14 @@ static void ss_nl_create_err(struct netlink_ext_ack *extack, int err)
 		NL_SET_ERR_MSG(extack, "no free object id in this namespace");
 }
 
-/* Name, port, method, key and timeout, which servers and clients share. */
+/*
+ * Name, port, method, key and timeouts, which servers and clients share;
+ * the key is checked against the method (ss_method_check()).
+ */
 static int ss_nl_parse_obj(struct genl_info *info, struct ss_obj_cfg *cfg)
 {
 	struct nlattr **attrs = info->attrs;
-	int key_len;
+	int key_len, err;
 
 	if (ss_nl_missing(info, SS_A_NAME) || ss_nl_missing(info, SS_A_PORT) ||
 	    ss_nl_missing(info, SS_A_METHOD) || ss_nl_missing(info, SS_A_KEY))
@@ -200,6 +203,11 @@ static int ss_nl_parse_obj(struct genl_info *info, struct ss_obj_cfg *cfg)
 		return -EINVAL;
 	}
 	cfg->key = nla_data(attrs[SS_A_KEY]);
+	err = ss_method_check(cfg->method, cfg->key, info->extack);
+	if (err) {
+		NL_SET_BAD_ATTR(info->extack, attrs[SS_A_METHOD]);
+		return err;
+	}
 
 	cfg->port = nla_get_u16(attrs[SS_A_PORT]);
 	cfg->timeout = attrs[SS_A_TIMEOUT] ? nla_get_u32(attrs[SS_A_TIMEOUT]) :
@@ -237,6 +245,23 @@ static void ss_nl_wipe_key(struct genl_info *info)
 		memzero_explicit(nla_data(attr), nla_len(attr));
 }
 
+/*
+ * The end of SERVER_NEW and CLIENT_NEW: say why creation failed, where
+ * the creating code has not. Return: @err.
+ */
+static int ss_nl_created(struct genl_info *info, int err, const char *kind,
+			 const char *name)
+{
+	if (err == -EEXIST) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[SS_A_NAME]);
+		SS_SET_ERR_MSG_FMT(info->extack, "name already in use",
+				   "%s \"%s\" already exists", kind, name);
+	} else if (err) {
+		ss_nl_create_err(info->extack, err);
+	}
+	return err;
+}
+
 int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
@@ -245,7 +270,7 @@ int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info)
 
 	err = ss_nl_parse_obj(info, &cfg.obj);
 	if (err)
-		goto out;
+		return err;
 	cfg.mode = attrs[SS_A_MODE] ? nla_get_u32(attrs[SS_A_MODE]) :
 				      SS_MODE_TCP_ONLY;
 	cfg.allow_local = attrs[SS_A_ALLOW_LOCAL] &&
@@ -257,24 +282,8 @@ int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info)
 		ss_nl_sockaddr6(&cfg.listen[SS_LISTEN_IPV6],
 				attrs[SS_A_LISTEN_IPV6], cfg.obj.port);
 
-	err = ss_method_check(cfg.obj.method, cfg.obj.key, info->extack);
-	if (err) {
-		NL_SET_BAD_ATTR(info->extack, attrs[SS_A_METHOD]);
-		goto out;
-	}
-
 	err = ss_server_create(genl_info_net(info), &cfg, info->extack);
-	if (err == -EEXIST) {
-		NL_SET_BAD_ATTR(info->extack, attrs[SS_A_NAME]);
-		SS_SET_ERR_MSG_FMT(info->extack, "server already exists",
-				   "server \"%s\" already exists",
-				   cfg.obj.name);
-	} else if (err) {
-		ss_nl_create_err(info->extack, err);
-	}
-out:
-	ss_nl_wipe_key(info);
-	return err;
+	return ss_nl_created(info, err, "server", cfg.obj.name);
 }
 
 int shadowsocks_nl_server_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -523,35 +532,14 @@ static int ss_nl_parse_remote(struct genl_info *info, struct ss_client_cfg *cfg)
 
 int shadowsocks_nl_client_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr **attrs = info->attrs;
 	struct ss_client_cfg cfg = {};
 	int err;
 
-	err = ss_nl_parse_obj(info, &cfg.obj);
+	err = ss_nl_parse_obj(info, &cfg.obj) ?: ss_nl_parse_remote(info, &cfg);
 	if (err)
-		goto out;
-	err = ss_nl_parse_remote(info, &cfg);
-	if (err)
-		goto out;
-
-	err = ss_method_check(cfg.obj.method, cfg.obj.key, info->extack);
-	if (err) {
-		NL_SET_BAD_ATTR(info->extack, attrs[SS_A_METHOD]);
-		goto out;
-	}
-
+		return err;
 	err = ss_client_create(genl_info_net(info), &cfg);
-	if (err == -EEXIST) {
-		NL_SET_BAD_ATTR(info->extack, attrs[SS_A_NAME]);
-		SS_SET_ERR_MSG_FMT(info->extack, "client already exists",
-				   "client \"%s\" already exists",
-				   cfg.obj.name);
-	} else if (err) {
-		ss_nl_create_err(info->extack, err);
-	}
-out:
-	ss_nl_wipe_key(info);
-	return err;
+	return ss_nl_created(info, err, "client", cfg.obj.name);
 }
 
 int shadowsocks_nl_client_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -583,47 +571,54 @@ int shadowsocks_nl_client_get_dumpit(struct sk_buff *skb,
 }
 
 /*
- * Say why ss_sock_user_check() refuses a socket. Return: its error.
+ * SS_A_TARGET: a SOCKS5 address (type, address, port), exactly. Return: 0,
+ * or -EINVAL with a message.
  */
-static int ss_nl_sock_user_check(struct sock *sk, struct nlattr *attr,
-				 struct genl_info *info)
+static int ss_nl_target(struct genl_info *info, const u8 **target, u16 *len)
 {
-	int err = ss_sock_user_check(sk);
+	const struct nlattr *attr = info->attrs[SS_A_TARGET];
 
-	if (err == -EBUSY)
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "socket is already relayed or in use by the kernel");
-	else if (err)
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "socket has a ULP or a protocol other than plain TCP");
-	return err;
+	*target = nla_data(attr);
+	*len = nla_len(attr);
+	if (*len && ss_addr_len(*target, *len) == *len)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack, attr,
+			    "invalid target address (SOCKS5 format: type, address, port)");
+	return -EINVAL;
 }
 
 /*
- * Can the relay take this socket over? A connected TCP socket (IPv4 or
- * IPv6) of plain TCP that no kernel user has claimed (sk_user_data:
- * another relay, a sockmap, an encapsulation). ss_conn_start_local()
- * checks again under the socket's locks (ss_sock_take()), for two
- * handovers racing and for userspace changing the socket meanwhile.
+ * An optional binary attribute of at most @max bytes (a bound the spec
+ * language cannot say, see ss_nl_too_long()): where and how long, or
+ * nothing. Return: 0, or -ERANGE with a message.
  */
-static int ss_nl_relay_sock_ok(struct socket *sock, struct genl_info *info)
+static int ss_nl_binary(struct genl_info *info, int type, int max,
+			const u8 **data, u16 *len)
 {
-	struct nlattr *attr = info->attrs[SS_A_FD];
-	struct sock *sk = sock->sk;
-	int state;
+	const struct nlattr *attr = info->attrs[type];
 
-	if ((sk->sk_family != AF_INET && sk->sk_family != AF_INET6) ||
-	    sk->sk_type != SOCK_STREAM || sk->sk_protocol != IPPROTO_TCP) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr, "not a TCP socket");
-		return -EPROTOTYPE;
-	}
-	state = inet_sk_state_load(sk);
-	if (state != TCP_ESTABLISHED && state != TCP_CLOSE_WAIT) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "socket is not connected");
-		return -ENOTCONN;
-	}
-	return ss_nl_sock_user_check(sk, attr, info);
+	if (!attr)
+		return 0;
+	if (ss_nl_too_long(info, type, max))
+		return -ERANGE;
+	*data = nla_data(attr);
+	*len = nla_len(attr);
+	return 0;
+}
+
+/*
+ * The socket of a descriptor attribute, in the caller's descriptor table:
+ * doit runs in the sender's context. What the socket must be is checked by
+ * the code that takes it (socket.c's ss_sock_check_*()).
+ */
+static struct socket *ss_nl_sockfd(struct genl_info *info, int type, int *err)
+{
+	struct socket *sock = sockfd_lookup(nla_get_u32(info->attrs[type]), err);
+
+	if (!sock)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
+				    "not a socket descriptor");
+	return sock;
 }
 
 /* Find a profile and take a reference on it, or say there is none. */
@@ -643,121 +638,62 @@ static struct ss_client *ss_nl_client_get_ref(struct genl_info *info,
 	return cl;
 }
 
-int shadowsocks_nl_relay_new_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The family's hooks, around every command's handler. The handovers act on
+ * a client profile: pre_doit finds it by name and holds a reference for
+ * the handler in user_ptr[0], which post_doit drops. post_doit also wipes
+ * the key from the request, whatever the handler returned (a command that
+ * takes no key never sees one: the core refuses it before the hooks).
+ */
+static int ss_nl_pre_doit(const struct ss_genl_hook_ops *ops,
+			  struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr **attrs = info->attrs;
-	struct ss_handover ho = {};
-	struct ss_client *cl;
-	struct socket *sock;
 	const char *name;
-	int err;
 
-	if (ss_nl_missing(info, SS_A_NAME) || ss_nl_missing(info, SS_A_FD) ||
-	    ss_nl_missing(info, SS_A_TARGET))
-		return -EINVAL;
-	name = ss_nl_name(info);
+	info->user_ptr[0] = NULL;
+	if (ops->cmd != SS_CMD_RELAY_NEW && ops->cmd != SS_CMD_UDP_RELAY_NEW)
+		return 0;
+	name = ss_nl_name_only(info);
 	if (!name)
 		return -EINVAL;
+	info->user_ptr[0] = ss_nl_client_get_ref(info, name);
+	return info->user_ptr[0] ? 0 : -ENOENT;
+}
 
-	ho.target = nla_data(attrs[SS_A_TARGET]);
-	ho.target_len = nla_len(attrs[SS_A_TARGET]);
-	if (!ho.target_len ||
-	    ss_addr_len(ho.target, ho.target_len) != ho.target_len) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_TARGET],
-				    "invalid target address (SOCKS5 format: type, address, port)");
+static void ss_nl_post_doit(const struct ss_genl_hook_ops *ops,
+			    struct sk_buff *skb, struct genl_info *info)
+{
+	struct ss_client *cl = info->user_ptr[0];
+
+	if (cl)
+		ss_endpoint_put(&cl->ep);
+	ss_nl_wipe_key(info);
+}
+
+int shadowsocks_nl_relay_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ss_handover ho = {};
+	struct socket *sock;
+	int err;
+
+	if (ss_nl_missing(info, SS_A_FD) || ss_nl_missing(info, SS_A_TARGET))
 		return -EINVAL;
-	}
-	if (attrs[SS_A_DATA]) {
-		if (ss_nl_too_long(info, SS_A_DATA, SS_RELAY_DATA_MAX))
-			return -ERANGE;
-		ho.data = nla_data(attrs[SS_A_DATA]);
-		ho.data_len = nla_len(attrs[SS_A_DATA]);
-	}
-	if (attrs[SS_A_REPLY]) {
-		if (ss_nl_too_long(info, SS_A_REPLY, SS_RELAY_REPLY_MAX))
-			return -ERANGE;
-		ho.reply = nla_data(attrs[SS_A_REPLY]);
-		ho.reply_len = nla_len(attrs[SS_A_REPLY]);
-	}
-
-	/* The caller's descriptor table: doit runs in the sender's context. */
-	sock = sockfd_lookup(nla_get_u32(attrs[SS_A_FD]), &err);
-	if (!sock) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_FD],
-				    "not a socket descriptor");
-		return err;
-	}
-	err = ss_nl_relay_sock_ok(sock, info);
+	err = ss_nl_target(info, &ho.target, &ho.target_len) ?:
+	      ss_nl_binary(info, SS_A_DATA, SS_RELAY_DATA_MAX, &ho.data,
+			   &ho.data_len) ?:
+	      ss_nl_binary(info, SS_A_REPLY, SS_RELAY_REPLY_MAX, &ho.reply,
+			   &ho.reply_len);
 	if (err)
-		goto out_put;
+		return err;
 
-	cl = ss_nl_client_get_ref(info, name);
-	if (!cl) {
-		err = -ENOENT;
-		goto out_put;
-	}
-	err = ss_conn_hand_over(genl_info_net(info), cl, sock, &ho);
-	ss_endpoint_put(&cl->ep);
-	if (!err)
-		return 0;	/* the relay holds the socket now */
-	if (err == -EMFILE)
-		NL_SET_ERR_MSG(info->extack,
-			       "the client profile has max-conns relays already");
-	else if (err == -ENOENT)
-		ss_nl_no_client(info, name);
-	else
-		ss_nl_create_err(info->extack, err);
-out_put:
-	sockfd_put(sock);
-	return err;
-}
-
-/* A bound, unconnected UDP socket that no kernel user has claimed. */
-static int ss_nl_udp_sock_ok(struct socket *sock, struct genl_info *info)
-{
-	struct nlattr *attr = info->attrs[SS_A_FD];
-	struct sock *sk = sock->sk;
-
-	if ((sk->sk_family != AF_INET && sk->sk_family != AF_INET6) ||
-	    sk->sk_type != SOCK_DGRAM || sk->sk_protocol != IPPROTO_UDP) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr, "not a UDP socket");
-		return -EPROTOTYPE;
-	}
-	if (!inet_sk(sk)->inet_num) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "UDP socket is not bound");
-		return -EDESTADDRREQ;
-	}
-	if (inet_sk_state_load(sk) == TCP_ESTABLISHED) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "UDP socket is connected");
-		return -EISCONN;
-	}
-	return ss_nl_sock_user_check(sk, attr, info);
-}
-
-/* A connected TCP or AF_UNIX stream socket that no kernel user claimed. */
-static int ss_nl_ctrl_sock_ok(struct socket *sock, struct genl_info *info)
-{
-	struct nlattr *attr = info->attrs[SS_A_CTRL_FD];
-	struct sock *sk = sock->sk;
-	bool tcp, unix_stream;
-
-	tcp = (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
-	      sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP;
-	unix_stream = sk->sk_family == AF_UNIX && sk->sk_type == SOCK_STREAM;
-	if (!tcp && !unix_stream) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "control socket is neither TCP nor AF_UNIX stream");
-		return -EPROTOTYPE;
-	}
-	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED ||
-	    (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "control socket is not connected");
-		return -ENOTCONN;
-	}
-	return ss_nl_sock_user_check(sk, attr, info);
+	sock = ss_nl_sockfd(info, SS_A_FD, &err);
+	if (!sock)
+		return err;
+	err = ss_conn_hand_over(genl_info_net(info), info->user_ptr[0], sock,
+				&ho, info->extack);
+	if (err)
+		sockfd_put(sock);
+	return err;	/* on success, the relay holds the socket */
 }
 
 /* SS_A_UDP_SOURCE: ATYP 1 or 4, address, port. */
@@ -793,106 +729,50 @@ int shadowsocks_nl_udp_relay_new_doit(struct sk_buff *skb,
 {
 	struct nlattr **attrs = info->attrs;
 	struct ss_ludp_cfg cfg = {};
-	struct socket *ctrl = NULL;
-	struct ss_client *cl;
-	struct socket *sock;
-	const char *name;
 	int err;
 
-	if (ss_nl_missing(info, SS_A_NAME) || ss_nl_missing(info, SS_A_FD))
+	if (ss_nl_missing(info, SS_A_FD))
 		return -EINVAL;
-	name = ss_nl_name(info);
-	if (!name)
-		return -EINVAL;
-
 	cfg.socks5 = nla_get_flag(attrs[SS_A_SOCKS5_UDP]);
 	if (cfg.socks5 == !!attrs[SS_A_TARGET]) {
 		NL_SET_ERR_MSG(info->extack,
 			       "exactly one of a target (tunnel mode) and the SOCKS5 flag");
 		return -EINVAL;
 	}
-	if (attrs[SS_A_TARGET]) {
-		cfg.target = nla_data(attrs[SS_A_TARGET]);
-		cfg.target_len = nla_len(attrs[SS_A_TARGET]);
-		if (!cfg.target_len ||
-		    ss_addr_len(cfg.target, cfg.target_len) != cfg.target_len) {
-			NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_TARGET],
-					    "invalid target address (SOCKS5 format: type, address, port)");
-			return -EINVAL;
-		}
-	}
 	if (attrs[SS_A_UDP_SOURCE] && !cfg.socks5) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_UDP_SOURCE],
 				    "a source address is for SOCKS5 mode only");
 		return -EINVAL;
 	}
-	err = ss_nl_udp_source(info, &cfg.source);
+	if (attrs[SS_A_REPLY] && !attrs[SS_A_CTRL_FD]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_REPLY],
+				    "a reply needs a control socket");
+		return -EINVAL;
+	}
+	err = (attrs[SS_A_TARGET] ?
+	       ss_nl_target(info, &cfg.target, &cfg.target_len) : 0) ?:
+	      ss_nl_udp_source(info, &cfg.source) ?:
+	      ss_nl_binary(info, SS_A_REPLY, SS_RELAY_REPLY_MAX, &cfg.reply,
+			   &cfg.reply_len);
 	if (err)
 		return err;
-	if (attrs[SS_A_REPLY]) {
-		if (!attrs[SS_A_CTRL_FD]) {
-			NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_REPLY],
-					    "a reply needs a control socket");
-			return -EINVAL;
-		}
-		if (ss_nl_too_long(info, SS_A_REPLY, SS_RELAY_REPLY_MAX))
-			return -ERANGE;
-		cfg.reply = nla_data(attrs[SS_A_REPLY]);
-		cfg.reply_len = nla_len(attrs[SS_A_REPLY]);
-	}
 
-	/* The caller's descriptor table: doit runs in the sender's context. */
-	sock = sockfd_lookup(nla_get_u32(attrs[SS_A_FD]), &err);
-	if (!sock) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_FD],
-				    "not a socket descriptor");
+	cfg.sock = ss_nl_sockfd(info, SS_A_FD, &err);
+	if (!cfg.sock)
 		return err;
-	}
-	err = ss_nl_udp_sock_ok(sock, info);
-	if (err)
-		goto out_put;
 	if (attrs[SS_A_CTRL_FD]) {
-		ctrl = sockfd_lookup(nla_get_u32(attrs[SS_A_CTRL_FD]), &err);
-		if (!ctrl) {
-			NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_CTRL_FD],
-					    "not a socket descriptor");
-			goto out_put;
-		}
-		err = ss_nl_ctrl_sock_ok(ctrl, info);
-		if (err)
+		cfg.ctrl = ss_nl_sockfd(info, SS_A_CTRL_FD, &err);
+		if (!cfg.ctrl)
 			goto out_put;
 	}
-	cfg.sock = sock;
-	cfg.ctrl = ctrl;
-
-	cl = ss_nl_client_get_ref(info, name);
-	if (!cl) {
-		err = -ENOENT;
-		goto out_put;
-	}
-	err = ss_ludp_relay_new(genl_info_net(info), cl, &cfg);
-	ss_endpoint_put(&cl->ep);
+	err = ss_ludp_relay_new(genl_info_net(info), info->user_ptr[0], &cfg,
+				info->extack);
 	if (!err)
 		return 0;	/* the relay holds the sockets now */
-	if (err == -EMFILE)
-		NL_SET_ERR_MSG(info->extack,
-			       "the client profile has max-conns UDP relays already");
-	else if (err == -ENOENT)
-		ss_nl_no_client(info, name);
-	else if (err == -EBUSY)
-		NL_SET_ERR_MSG(info->extack,
-			       "a socket, or the control socket's peer, is already relayed or in use by the kernel");
-	else if (err == -EOPNOTSUPP)
-		NL_SET_ERR_MSG(info->extack,
-			       "control socket has a ULP or a protocol other than plain TCP");
-	else if (err == -ENOTCONN)
-		NL_SET_ERR_MSG(info->extack, "control socket is not connected");
-	else
-		NL_SET_ERR_MSG(info->extack, "cannot start the UDP relay");
+	if (cfg.ctrl)
+		sockfd_put(cfg.ctrl);
 out_put:
-	if (ctrl)
-		sockfd_put(ctrl);
-	sockfd_put(sock);
+	sockfd_put(cfg.sock);
 	return err;
 }
 
@@ -1045,6 +925,8 @@ static struct genl_family ss_family __ro_after_init = {
 	.netnsok = true,
 	.parallel_ops = true,
 	.module = THIS_MODULE,
+	.pre_doit = ss_nl_pre_doit,
+	.post_doit = ss_nl_post_doit,
 	.ops = shadowsocks_nl_ops,
 	.n_ops = ARRAY_SIZE(shadowsocks_nl_ops),
 	.mcgrps = ss_mcgrps,

@@ -228,26 +228,122 @@ static struct proto *ss_sock_tcp_prot(const struct proto *prot)
 	return NULL;
 }
 
-/**
- * ss_sock_user_check() - can a socket userspace hands over be taken?
- * @sk: the socket
- *
- * The checks ss_sock_take() makes again under the socket's locks, for a
- * netlink handler to say early what is wrong.
- *
- * Return: 0; -EBUSY if a kernel user has the socket already; -EOPNOTSUPP
- * for a TCP socket with a ULP or another protocol than plain TCP's (a
- * sockmap, kTLS).
+/*
+ * Can a socket userspace hands over be taken? The checks ss_sock_take()
+ * makes again under the socket's locks (for two handovers racing, and for
+ * userspace changing the socket meanwhile); here, to say early what is
+ * wrong. Return: 0; -EBUSY if a kernel user has the socket already;
+ * -EOPNOTSUPP for a TCP socket with a ULP or another protocol than plain
+ * TCP's (a sockmap, kTLS).
  */
-int ss_sock_user_check(const struct sock *sk)
+static int ss_sock_user_check(const struct sock *sk, const char *what,
+			      struct netlink_ext_ack *extack)
 {
-	if (rcu_access_pointer(__sk_user_data(sk)))
+	if (rcu_access_pointer(__sk_user_data(sk))) {
+		SS_SET_ERR_MSG_FMT(extack,
+				   "socket is already relayed or in use by the kernel",
+				   "%s is already relayed or in use by the kernel",
+				   what);
 		return -EBUSY;
+	}
 	if (ss_sock_is_tcp(sk) &&
 	    (inet_csk(sk)->icsk_ulp_ops ||
-	     !ss_sock_tcp_prot(READ_ONCE(sk->sk_prot))))
+	     !ss_sock_tcp_prot(READ_ONCE(sk->sk_prot)))) {
+		SS_SET_ERR_MSG_FMT(extack,
+				   "socket has a ULP or a protocol other than plain TCP",
+				   "%s has a ULP or a protocol other than plain TCP",
+				   what);
 		return -EOPNOTSUPP;
+	}
 	return 0;
+}
+
+static bool ss_sock_is_inet(const struct sock *sk, int type, int protocol)
+{
+	return (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
+	       sk->sk_type == type && sk->sk_protocol == protocol;
+}
+
+/**
+ * ss_sock_check_relay() - can a TCP relay of the local role take @sock?
+ * @sock: an application's socket, handed over
+ * @extack: says why not
+ *
+ * A connected TCP socket (IPv4 or IPv6) of plain TCP that no kernel user
+ * has claimed (sk_user_data: another relay, a sockmap, an encapsulation).
+ *
+ * Return: 0 or a negative errno, with a message in @extack.
+ */
+int ss_sock_check_relay(struct socket *sock, struct netlink_ext_ack *extack)
+{
+	struct sock *sk = sock->sk;
+	int state;
+
+	if (!ss_sock_is_inet(sk, SOCK_STREAM, IPPROTO_TCP)) {
+		NL_SET_ERR_MSG(extack, "not a TCP socket");
+		return -EPROTOTYPE;
+	}
+	state = inet_sk_state_load(sk);
+	if (state != TCP_ESTABLISHED && state != TCP_CLOSE_WAIT) {
+		NL_SET_ERR_MSG(extack, "socket is not connected");
+		return -ENOTCONN;
+	}
+	return ss_sock_user_check(sk, "socket", extack);
+}
+
+/**
+ * ss_sock_check_udp() - can a UDP relay of the local role take @sock?
+ * @sock: an application-facing UDP socket, handed over
+ * @extack: says why not
+ *
+ * A bound, unconnected UDP socket that no kernel user has claimed.
+ *
+ * Return: 0 or a negative errno, with a message in @extack.
+ */
+int ss_sock_check_udp(struct socket *sock, struct netlink_ext_ack *extack)
+{
+	struct sock *sk = sock->sk;
+
+	if (!ss_sock_is_inet(sk, SOCK_DGRAM, IPPROTO_UDP)) {
+		NL_SET_ERR_MSG(extack, "not a UDP socket");
+		return -EPROTOTYPE;
+	}
+	if (!inet_sk(sk)->inet_num) {
+		NL_SET_ERR_MSG(extack, "UDP socket is not bound");
+		return -EDESTADDRREQ;
+	}
+	if (inet_sk_state_load(sk) == TCP_ESTABLISHED) {
+		NL_SET_ERR_MSG(extack, "UDP socket is connected");
+		return -EISCONN;
+	}
+	return ss_sock_user_check(sk, "UDP socket", extack);
+}
+
+/**
+ * ss_sock_check_ctrl() - can a UDP relay watch @sock as its control socket?
+ * @sock: the SOCKS5 control connection (or a tunnel's), handed over
+ * @extack: says why not
+ *
+ * A connected TCP or AF_UNIX stream socket that no kernel user claimed.
+ *
+ * Return: 0 or a negative errno, with a message in @extack.
+ */
+int ss_sock_check_ctrl(struct socket *sock, struct netlink_ext_ack *extack)
+{
+	struct sock *sk = sock->sk;
+
+	if (!ss_sock_is_inet(sk, SOCK_STREAM, IPPROTO_TCP) &&
+	    !(sk->sk_family == AF_UNIX && sk->sk_type == SOCK_STREAM)) {
+		NL_SET_ERR_MSG(extack,
+			       "control socket is neither TCP nor AF_UNIX stream");
+		return -EPROTOTYPE;
+	}
+	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED ||
+	    (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)) {
+		NL_SET_ERR_MSG(extack, "control socket is not connected");
+		return -ENOTCONN;
+	}
+	return ss_sock_user_check(sk, "control socket", extack);
 }
 
 /**

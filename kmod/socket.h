@@ -67,7 +67,9 @@ void ss_sock_init(void);
 int ss_sock_take(struct socket *sock, void *owner, const struct ss_sock_cbs *cbs,
 		 struct ss_sock_saved *saved, unsigned int flags);
 void ss_sock_give_back(struct socket *sock, struct ss_sock_saved *saved);
-int ss_sock_user_check(const struct sock *sk);
+int ss_sock_check_relay(struct socket *sock, struct netlink_ext_ack *extack);
+int ss_sock_check_udp(struct socket *sock, struct netlink_ext_ack *extack);
+int ss_sock_check_ctrl(struct socket *sock, struct netlink_ext_ack *extack);
 void ss_sock_pass_on(struct sock *sk, void (*now)(struct sock *sk),
 		     void (*self)(struct sock *sk));
 

@@ -42,6 +42,7 @@
 #include <linux/string.h>
 #include <net/af_unix.h>
 #include <net/ipv6.h>
+#include <net/netlink.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -811,21 +812,9 @@ static int ss_ludp_take_ctrl(struct ss_ludp_relay *r)
 	return err;
 }
 
-/**
- * ss_ludp_relay_new() - make a UDP relay of the local role
- * @net: the profile's namespace: the server is reached from there
- * @cl: the profile; the caller holds a reference
- * @cfg: the sockets (whose file references the relay takes on success)
- *	and the mode
- *
- * Sleeps. Takes the sockets over, writes the reply, and starts reading.
- *
- * Return: 0; -ENOENT if the profile is being removed; -EMFILE (counted as
- * refused) at the profile's max_conns relays; -EBUSY for a socket the
- * kernel uses already; -ENOMEM; the error of writing the reply.
- */
-int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
-		      const struct ss_ludp_cfg *cfg)
+/* ss_ludp_relay_new()'s work, once the sockets passed the early checks */
+static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
+			       const struct ss_ludp_cfg *cfg)
 {
 	struct ss_ludp *l = &cl->udp;
 	struct ss_ludp_relay *r;
@@ -908,6 +897,66 @@ err_given:
 err_unlock:
 	mutex_unlock(&l->lock);
 	ss_ludp_relay_put(r);
+	return err;
+}
+
+/**
+ * ss_ludp_relay_new() - make a UDP relay of the local role
+ * @net: the profile's namespace: the server is reached from there
+ * @cl: the profile; the caller holds a reference
+ * @cfg: the sockets (whose file references the relay takes on success)
+ *	and the mode
+ * @extack: says why the relay was not made
+ *
+ * Sleeps. Checks that the sockets can be taken (ss_sock_check_udp(),
+ * ss_sock_check_ctrl(); taking them checks again under their locks), takes
+ * them over, writes the reply, and starts reading.
+ *
+ * Return: 0; an error of the socket checks; -ENOENT if the profile is being
+ * removed; -EMFILE (counted as refused) at the profile's max_conns relays;
+ * -EBUSY for a socket the kernel uses already; -ENOMEM; the error of
+ * writing the reply.
+ */
+int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
+		      const struct ss_ludp_cfg *cfg,
+		      struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = ss_sock_check_udp(cfg->sock, extack);
+	if (!err && cfg->ctrl)
+		err = ss_sock_check_ctrl(cfg->ctrl, extack);
+	if (err)
+		return err;
+	err = ss_ludp_relay_start(net, cl, cfg);
+	switch (err) {
+	case 0:
+		break;
+	case -EMFILE:
+		NL_SET_ERR_MSG(extack,
+			       "the client profile has max-conns UDP relays already");
+		break;
+	case -ENOENT:
+		NL_SET_ERR_MSG(extack, "the client profile is being deleted");
+		break;
+	case -EBUSY:
+		NL_SET_ERR_MSG(extack,
+			       "a socket, or the control socket's peer, is already relayed or in use by the kernel");
+		break;
+	case -EOPNOTSUPP:
+		NL_SET_ERR_MSG(extack,
+			       "control socket has a ULP or a protocol other than plain TCP");
+		break;
+	case -ENOTCONN:
+		NL_SET_ERR_MSG(extack, "control socket is not connected");
+		break;
+	case -ENOMEM:
+		NL_SET_ERR_MSG(extack, "out of memory");
+		break;
+	default:
+		NL_SET_ERR_MSG(extack, "cannot start the UDP relay");
+		break;
+	}
 	return err;
 }
 

@@ -17,6 +17,7 @@
 #include "cipher.h"
 
 struct net;
+struct netlink_ext_ack;
 struct socket;
 struct ss_client;
 
@@ -72,15 +73,16 @@ struct ss_ludp_cfg {
 	struct socket *ctrl;
 	bool socks5;
 	const u8 *target;
-	size_t target_len;
+	u16 target_len;
 	union ss_sockaddr source;
 	const u8 *reply;
-	size_t reply_len;
+	u16 reply_len;
 };
 
 void ss_ludp_init(struct ss_client *cl);
 int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
-		      const struct ss_ludp_cfg *cfg);
+		      const struct ss_ludp_cfg *cfg,
+		      struct netlink_ext_ack *extack);
 void ss_ludp_stop(struct ss_client *cl);
 
 #endif /* _SS_UDP_LOCAL_H */
