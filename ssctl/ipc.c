@@ -314,68 +314,92 @@ out:
 	return req->e->err || req->e->nl_err ? -1 : 0;
 }
 
-int ipc_add(const struct ss_config *cfg, struct ipc_error *e)
+/*
+ * Build one request on @sk (@fill, which may be NULL, adds its attributes),
+ * send it and read the answer. Return: 0, or -1 with req->e set.
+ */
+static int request_on(struct nl_sock *sk, int family, uint8_t cmd, int flags,
+		      int (*fill)(struct nl_msg *msg, const void *arg),
+		      const void *arg, struct request *req)
 {
-	bool server = cfg->kind == SS_SERVER;
-	struct request req = { .kind = cfg->kind, .e = e };
-	struct nl_msg *msg = NULL;
-	struct nl_sock *sk;
-	int family, ret = -1;
+	struct nl_msg *msg = msg_new(family, flags, cmd);
+	int ret = -1;
 
-	memset(e, 0, sizeof(*e));
-	sk = ipc_open(&family, e);
+	if (!msg || (fill && fill(msg, arg)))
+		req->e->nl_err = NLE_NOMEM;
+	else
+		ret = transact(sk, msg, req);
+	msg_free(msg);
+	return ret;
+}
+
+/* request_on() on a socket of its own */
+static int request_once(uint8_t cmd,
+			int (*fill)(struct nl_msg *msg, const void *arg),
+			const void *arg, struct request *req)
+{
+	struct nl_sock *sk;
+	int family, ret;
+
+	memset(req->e, 0, sizeof(*req->e));
+	sk = ipc_open(&family, req->e);
 	if (!sk)
 		return -1;
-	msg = msg_new(family, 0, server ? SS_CMD_SERVER_NEW : SS_CMD_CLIENT_NEW);
-	if (!msg ||
-	    nla_put_string(msg, SS_A_NAME, cfg->name) ||
-	    (cfg->has_ipv4 &&
-	     nla_put(msg, server ? SS_A_LISTEN_IPV4 : SS_A_REMOTE_IPV4,
-		     sizeof(cfg->ipv4), &cfg->ipv4)) ||
-	    (cfg->has_ipv6 &&
-	     nla_put(msg, server ? SS_A_LISTEN_IPV6 : SS_A_REMOTE_IPV6,
-		     sizeof(cfg->ipv6), &cfg->ipv6)) ||
-	    nla_put_u16(msg, SS_A_PORT, cfg->port) ||
-	    nla_put_u32(msg, SS_A_METHOD, cfg->method->id) ||
-	    nla_put(msg, SS_A_KEY, (int)cfg->method->key_len, cfg->key) ||
-	    (cfg->has_mode && nla_put_u32(msg, SS_A_MODE, cfg->mode)) ||
-	    (cfg->has_timeout && nla_put_u32(msg, SS_A_TIMEOUT, cfg->timeout)) ||
-	    (cfg->has_handshake_timeout &&
-	     nla_put_u32(msg, SS_A_HANDSHAKE_TIMEOUT, cfg->handshake_timeout)) ||
-	    (cfg->has_max_conns &&
-	     nla_put_u32(msg, SS_A_MAX_CONNS, cfg->max_conns)) ||
-	    (cfg->has_allow_local &&
-	     nla_put_u8(msg, SS_A_ALLOW_LOCAL, cfg->allow_local))) {
-		e->nl_err = NLE_NOMEM;
-		goto out;
-	}
-	ret = transact(sk, msg, &req);
-out:
-	msg_free(msg);
+	ret = request_on(sk, family, cmd, 0, fill, arg, req);
 	nl_socket_free(sk);
 	return ret;
+}
+
+/* the attributes of SERVER_NEW and CLIENT_NEW, the key among them */
+static int fill_config(struct nl_msg *msg, const void *arg)
+{
+	const struct ss_config *cfg = arg;
+	bool server = cfg->kind == SS_SERVER;
+
+	return nla_put_string(msg, SS_A_NAME, cfg->name) ||
+	       (cfg->has_ipv4 &&
+		nla_put(msg, server ? SS_A_LISTEN_IPV4 : SS_A_REMOTE_IPV4,
+			sizeof(cfg->ipv4), &cfg->ipv4)) ||
+	       (cfg->has_ipv6 &&
+		nla_put(msg, server ? SS_A_LISTEN_IPV6 : SS_A_REMOTE_IPV6,
+			sizeof(cfg->ipv6), &cfg->ipv6)) ||
+	       nla_put_u16(msg, SS_A_PORT, cfg->port) ||
+	       nla_put_u32(msg, SS_A_METHOD, cfg->method->id) ||
+	       nla_put(msg, SS_A_KEY, (int)cfg->method->key_len, cfg->key) ||
+	       (cfg->has_mode && nla_put_u32(msg, SS_A_MODE, cfg->mode)) ||
+	       (cfg->has_timeout &&
+		nla_put_u32(msg, SS_A_TIMEOUT, cfg->timeout)) ||
+	       (cfg->has_handshake_timeout &&
+		nla_put_u32(msg, SS_A_HANDSHAKE_TIMEOUT,
+			    cfg->handshake_timeout)) ||
+	       (cfg->has_max_conns &&
+		nla_put_u32(msg, SS_A_MAX_CONNS, cfg->max_conns)) ||
+	       (cfg->has_allow_local &&
+		nla_put_u8(msg, SS_A_ALLOW_LOCAL, cfg->allow_local));
+}
+
+/* SS_A_NAME, if @arg is a name */
+static int fill_name(struct nl_msg *msg, const void *arg)
+{
+	return arg && nla_put_string(msg, SS_A_NAME, arg);
+}
+
+int ipc_add(const struct ss_config *cfg, struct ipc_error *e)
+{
+	struct request req = { .kind = cfg->kind, .e = e };
+
+	return request_once(cfg->kind == SS_SERVER ? SS_CMD_SERVER_NEW :
+						     SS_CMD_CLIENT_NEW,
+			    fill_config, cfg, &req);
 }
 
 int ipc_del(enum ss_kind kind, const char *name, struct ipc_error *e)
 {
 	struct request req = { .kind = kind, .e = e };
-	struct nl_msg *msg;
-	struct nl_sock *sk;
-	int family, ret = -1;
 
-	memset(e, 0, sizeof(*e));
-	sk = ipc_open(&family, e);
-	if (!sk)
-		return -1;
-	msg = msg_new(family, 0, kind == SS_SERVER ? SS_CMD_SERVER_DEL :
-						     SS_CMD_CLIENT_DEL);
-	if (!msg || nla_put_string(msg, SS_A_NAME, name))
-		e->nl_err = NLE_NOMEM;
-	else
-		ret = transact(sk, msg, &req);
-	msg_free(msg);
-	nl_socket_free(sk);
-	return ret;
+	return request_once(kind == SS_SERVER ? SS_CMD_SERVER_DEL :
+						SS_CMD_CLIENT_DEL,
+			    fill_name, name, &req);
 }
 
 static int by_name(const void *a, const void *b)
@@ -388,7 +412,6 @@ int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
 	    struct ipc_error *e)
 {
 	uint8_t cmd = kind == SS_SERVER ? SS_CMD_SERVER_GET : SS_CMD_CLIENT_GET;
-	struct nl_msg *msg;
 	struct nl_sock *sk;
 	int family, ret = -1;
 
@@ -406,14 +429,8 @@ int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
 
 		memset(e, 0, sizeof(*e));
 		list->len = 0;
-		msg = msg_new(family, name ? 0 : NLM_F_DUMP, cmd);
-		if (!msg || (name && nla_put_string(msg, SS_A_NAME, name))) {
-			e->nl_err = NLE_NOMEM;
-			msg_free(msg);
-			break;
-		}
-		ret = transact(sk, msg, &req);
-		msg_free(msg);
+		ret = request_on(sk, family, cmd, name ? 0 : NLM_F_DUMP,
+				 fill_name, name, &req);
 		if (ret < 0 || !req.interrupted)
 			break;
 		ret = -1;
@@ -427,12 +444,6 @@ int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
 	if (list->len > 1)
 		qsort(list->items, list->len, sizeof(*list->items), by_name);
 	return 0;
-}
-
-void ipc_list_free(struct ss_object_list *list)
-{
-	free(list->items);
-	memset(list, 0, sizeof(*list));
 }
 
 void ipc_report(const struct ipc_error *e, enum ss_kind kind,

@@ -80,12 +80,6 @@ int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
 	return 0;
 }
 
-void ipc_list_free(struct ss_object_list *list)
-{
-	free(list->items);
-	memset(list, 0, sizeof(*list));
-}
-
 void ipc_report(const struct ipc_error *e, enum ss_kind kind,
 		const char *action, const char *name, const char *method)
 {
