@@ -49,38 +49,30 @@ static const struct genl_multicast_group ss_mcgrps[] = {
 	},
 };
 
-/* Is a required attribute missing? Then say which, and return true. */
+/* What ss_nl_missing() says for each required attribute. */
+static const char *const ss_nl_missing_msg[SS_A_MAX + 1] = {
+	[SS_A_NAME]		= "missing name",
+	[SS_A_PORT]		= "missing port",
+	[SS_A_METHOD]		= "missing method",
+	[SS_A_KEY]		= "missing key",
+	[SS_A_FD]		= "missing socket descriptor",
+	[SS_A_TARGET]		= "missing target address",
+	[SS_A_LOOKUP_ID]	= "missing lookup id",
+};
+
+/*
+ * Is a required attribute missing? Then say which, and return true.
+ * NL_SET_ERR_MSG() takes a literal only; the messages above are literals
+ * too, of static storage, so the extack may point at them as it would.
+ */
 static bool ss_nl_missing(struct genl_info *info, int type)
 {
 	if (!GENL_REQ_ATTR_CHECK(info, type))
 		return false;
-
-	switch (type) {
-	case SS_A_NAME:
-		NL_SET_ERR_MSG(info->extack, "missing name");
-		break;
-	case SS_A_PORT:
-		NL_SET_ERR_MSG(info->extack, "missing port");
-		break;
-	case SS_A_METHOD:
-		NL_SET_ERR_MSG(info->extack, "missing method");
-		break;
-	case SS_A_KEY:
-		NL_SET_ERR_MSG(info->extack, "missing key");
-		break;
-	case SS_A_FD:
-		NL_SET_ERR_MSG(info->extack, "missing socket descriptor");
-		break;
-	case SS_A_TARGET:
-		NL_SET_ERR_MSG(info->extack, "missing target address");
-		break;
-	case SS_A_LOOKUP_ID:
-		NL_SET_ERR_MSG(info->extack, "missing lookup id");
-		break;
-	default:
+	if (ss_nl_missing_msg[type] && info->extack)
+		info->extack->_msg = ss_nl_missing_msg[type];
+	else
 		NL_SET_ERR_MSG(info->extack, "missing attribute");
-		break;
-	}
 	return true;
 }
 

@@ -16,16 +16,10 @@
 #include <linux/slab.h>
 
 #include "relay.h"
+#include "check.h"
 
 /* A whole sealed chunk: length, its tag, payload, its tag. */
 #define SS_CHUNK_MAX	(2 + SS_TAG_LEN + SS_CHUNK_PAYLOAD_MAX + SS_TAG_LEN)
-
-#define SS_CHECK(cond, fmt, ...) do {					\
-	if (!(cond)) {							\
-		pr_err("crypto self-tests: FAIL " fmt "\n", ##__VA_ARGS__); \
-		ok = false;						\
-	}								\
-} while (0)
 
 /* RFC 5869 A.4-A.7: inputs are runs of bytes, start + i * step */
 struct ss_hkdf_vec {

@@ -8,12 +8,7 @@
 
 #include <linux/random.h>
 
-#define SS_CHECK(cond, fmt, ...) do {					\
-	if (!(cond)) {							\
-		pr_err("crypto self-tests: FAIL " fmt "\n", ##__VA_ARGS__); \
-		ok = false;						\
-	}								\
-} while (0)
+#include "check.h"
 
 /* Is the salt in either filter? Looks only, adds nothing. */
 static bool __init ss_replay_seen(struct ss_replay_filter *f, const u8 *salt,
