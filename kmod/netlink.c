@@ -634,8 +634,8 @@ static struct ss_client *ss_nl_client_get_ref(struct genl_info *info,
  * The family's hooks, around every command's handler. The handovers act on
  * a client profile: pre_doit finds it by name and holds a reference for
  * the handler in user_ptr[0], which post_doit drops. post_doit also wipes
- * the key from the request, whatever the handler returned (a command that
- * takes no key never sees one: the core refuses it before the hooks).
+ * the key from the request, whatever the handler returned (a command whose
+ * policy has no key never sees one: the core refuses it before the hooks).
  */
 static int ss_nl_pre_doit(const struct ss_genl_hook_ops *ops,
 			  struct sk_buff *skb, struct genl_info *info)
@@ -659,7 +659,9 @@ static void ss_nl_post_doit(const struct ss_genl_hook_ops *ops,
 
 	if (cl)
 		ss_endpoint_put(&cl->ep);
-	ss_nl_wipe_key(info);
+	/* attrs[] is as long as the command's policy: past it, no key */
+	if (ops->maxattr >= SS_A_KEY)
+		ss_nl_wipe_key(info);
 }
 
 int shadowsocks_nl_relay_new_doit(struct sk_buff *skb, struct genl_info *info)
