@@ -28,7 +28,7 @@ int ss_client_create(struct net *net, const struct ss_client_cfg *cfg)
 	cl = kzalloc(sizeof(*cl), GFP_KERNEL_ACCOUNT);
 	if (!cl)
 		return -ENOMEM;
-	err = ss_endpoint_init(&cl->ep, &cfg->obj, true);
+	err = ss_endpoint_init(&cl->ep, net, &cfg->obj, true);
 	if (err)
 		goto err_free;
 	cl->remote = cfg->remote;
@@ -75,43 +75,13 @@ struct ss_client *ss_client_find(struct ss_net *sn, const char *name)
 	return entry ? container_of(entry, struct ss_client, ep.entry) : NULL;
 }
 
-/**
- * ss_client_delete() - delete a client profile by name
- * @net: the namespace it lives in
- * @name: its name
- *
- * Every relay of the profile is closed before this returns.
- *
- * Return: 0, or -ENOENT when there is no such profile.
- */
-int ss_client_delete(struct net *net, const char *name)
+static void ss_client_remove_entry(struct ss_net *sn, struct ss_entry *entry)
 {
-	struct ss_net *sn = ss_net(net);
-	struct ss_client *cl;
-	int err = 0;
-
-	mutex_lock(&sn->lock);
-	cl = ss_client_find(sn, name);
-	if (cl)
-		ss_client_remove(sn, cl);
-	else
-		err = -ENOENT;
-	mutex_unlock(&sn->lock);
-	return err;
+	ss_client_remove(sn, container_of(entry, struct ss_client, ep.entry));
 }
 
-/**
- * ss_client_remove_all() - delete every client profile of a namespace
- * @sn: the namespace's state
- */
-void ss_client_remove_all(struct ss_net *sn)
-{
-	struct ss_entry *entry;
-	unsigned long id;
-
-	mutex_lock(&sn->lock);
-	xa_for_each(&sn->clients.ids, id, entry)
-		ss_client_remove(sn, container_of(entry, struct ss_client,
-						  ep.entry));
-	mutex_unlock(&sn->lock);
-}
+const struct ss_kind ss_client_kind = {
+	.object = SS_OBJECT_CLIENT,
+	.table = offsetof(struct ss_net, clients),
+	.remove = ss_client_remove_entry,
+};

@@ -46,8 +46,7 @@ static inline struct ss_client *ss_client_of(struct ss_endpoint *ep)
 }
 
 int ss_client_create(struct net *net, const struct ss_client_cfg *cfg);
-int ss_client_delete(struct net *net, const char *name);
 struct ss_client *ss_client_find(struct ss_net *sn, const char *name);
-void ss_client_remove_all(struct ss_net *sn);
+extern const struct ss_kind ss_client_kind;
 
 #endif /* _SS_CLIENT_H */

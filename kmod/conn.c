@@ -272,7 +272,7 @@ void ss_conn_close(struct ss_conn *conn, const char *why)
 void ss_conn_fail(struct ss_conn *conn, enum ss_stats_attr ctr,
 		  const char *why)
 {
-	ss_stats_inc(&conn->ep->stats, ctr);
+	ss_endpoint_bad(conn->ep, ctr);
 	ss_conn_close(conn, why);
 }
 
@@ -300,7 +300,7 @@ void ss_conn_bad(struct ss_conn *conn, enum ss_stats_attr ctr,
 {
 	struct ss_endpoint *ep = conn->ep;
 
-	ss_stats_inc(&ep->stats, ctr);
+	ss_endpoint_bad(ep, ctr);
 	pr_debug("conn %u draining: %s\n", conn->id, why);
 	atomic64_inc(&ep->stats.draining);
 	/* Nothing but the socket is needed any more. */
@@ -746,7 +746,7 @@ static int ss_conn_add(struct ss_conn *conn)
 	spin_unlock(&ep->conns_lock);
 
 	if (err == -EMFILE)
-		ss_stats_inc(&ep->stats, SS_STATS_A_REFUSED);
+		ss_endpoint_refused(ep);
 	return err;
 }
 

@@ -23,6 +23,8 @@
  *	connections use; the first member of both, so that freeing it frees
  *	the whole object
  * @entry: name and id in the namespace's table of servers or of profiles
+ * @net: the namespace it lives in (no reference: it ends before the
+ *	namespace does), where its events are sent
  * @refcount: one reference held by the table while published, one by each
  *	connection, others by whoever found it and needs it past an RCU read
  *	section
@@ -39,6 +41,8 @@
  * @replay: a server's reference on its namespace's replay filter; NULL
  *	for a client profile
  * @stats: counters
+ * @ev_refused: jiffies before which no refused-ntf is sent again
+ * @ev_bad: likewise for auth-fail-ntf and replay-ntf (servers)
  * @conns_lock: protects @conns, @unauth, @nr_conns, @nr_evicting and
  *	@closing
  * @conns: its connections (struct ss_conn)
@@ -56,6 +60,7 @@
  */
 struct ss_endpoint {
 	struct ss_entry entry;
+	struct net *net;
 	struct kref refcount;
 	struct rcu_head rcu;
 	bool local;
@@ -66,6 +71,8 @@ struct ss_endpoint {
 	u32 max_conns;
 	struct ss_replay *replay;
 	struct ss_stats stats;
+	unsigned long ev_refused;
+	unsigned long ev_bad;
 	spinlock_t conns_lock;	/* see above */
 	struct list_head conns;
 	struct list_head unauth;
@@ -75,14 +82,16 @@ struct ss_endpoint {
 	wait_queue_head_t conns_wq;
 };
 
-int ss_endpoint_init(struct ss_endpoint *ep, const struct ss_obj_cfg *cfg,
-		     bool local);
+int ss_endpoint_init(struct ss_endpoint *ep, struct net *net,
+		     const struct ss_obj_cfg *cfg, bool local);
 void ss_endpoint_free(struct ss_endpoint *ep);
 int ss_endpoint_publish(struct ss_net *sn, struct ss_table *table,
 			struct ss_endpoint *ep);
 void ss_endpoint_get(struct ss_endpoint *ep);
 bool ss_endpoint_get_live(struct ss_endpoint *ep);
 void ss_endpoint_put(struct ss_endpoint *ep);
+void ss_endpoint_refused(struct ss_endpoint *ep);
+void ss_endpoint_bad(struct ss_endpoint *ep, enum ss_stats_attr ctr);
 
 static inline const char *ss_endpoint_kind(const struct ss_endpoint *ep)
 {

@@ -8,12 +8,20 @@
 #include <net/genetlink.h>
 
 #include "cipher.h"
+#include "client.h"
 #include "conn.h"
 #include "netlink.h"
 #include "netns.h"
 #include "replay.h"
 #include "resolve.h"
+#include "server.h"
 #include "socket.h"
+
+/* What a namespace holds; the order of removal at its end. */
+static const struct ss_kind *const ss_kinds[] = {
+	&ss_server_kind,
+	&ss_client_kind,
+};
 
 static int __init ss_mod_init(void)
 {
@@ -45,7 +53,7 @@ static int __init ss_mod_init(void)
 	if (err)
 		goto err_conn;
 
-	err = ss_netns_init();
+	err = ss_netns_init(ss_kinds, ARRAY_SIZE(ss_kinds));
 	if (err)
 		goto err_resolve;
 
@@ -69,13 +77,14 @@ err_hkdf:
 }
 
 /*
- * The family goes first, so no request can create objects any more; then
- * every namespace's objects, their sockets and connections included; then
- * the resolutions still under way, and the works they and the connections
- * left queued.
+ * Every object goes first, with its event, while the family can send it
+ * (none is created after); then the family, so no request runs any more;
+ * then every namespace's state; then the resolutions still under way, and
+ * the works they and the connections left queued.
  */
 static void __exit ss_mod_exit(void)
 {
+	ss_netns_shutdown();
 	ss_genl_uninit();
 	ss_netns_uninit();
 	ss_resolve_uninit();

@@ -176,4 +176,5 @@ const struct genl_ops shadowsocks_nl_ops[9] = {
 
 static const struct genl_multicast_group shadowsocks_nl_mcgrps[] = {
 	[SHADOWSOCKS_NLGRP_RESOLVER] = { "resolver", },
+	[SHADOWSOCKS_NLGRP_MONITOR] = { "monitor", },
 };

@@ -55,6 +55,7 @@ int shadowsocks_nl_resolve_reply_doit(struct sk_buff *skb,
 
 enum {
 	SHADOWSOCKS_NLGRP_RESOLVER,
+	SHADOWSOCKS_NLGRP_MONITOR,
 };
 
 #endif /* _LINUX_SHADOWSOCKS_GEN_H */

@@ -47,6 +47,15 @@ static const struct genl_multicast_group ss_mcgrps[] = {
 		.name = SS_GENL_MCGRP_RESOLVER,
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
+	/*
+	 * Events carry names, never keys or addresses; the group is an
+	 * admin's all the same, as the resolver's is: the initial namespace's
+	 * monitors also hear of the objects of namespaces that end.
+	 */
+	[SHADOWSOCKS_NLGRP_MONITOR] = {
+		.name = SS_GENL_MCGRP_MONITOR,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 /* What ss_nl_missing() says for each required attribute. */
@@ -147,8 +156,8 @@ static void ss_nl_no_client(struct genl_info *info, const char *name)
 
 /*
  * Errors of creation that carry no message of their own: the allocation
- * failed, or the namespace has no free id for another object (ids are
- * 31 bits, cyclic).
+ * failed, the namespace has no free id for another object (ids are 31
+ * bits, cyclic), or the module is being unloaded.
  */
 static void ss_nl_create_err(struct netlink_ext_ack *extack, int err)
 {
@@ -158,6 +167,8 @@ static void ss_nl_create_err(struct netlink_ext_ack *extack, int err)
 		NL_SET_ERR_MSG(extack, "out of memory");
 	else if (err == -EBUSY)
 		NL_SET_ERR_MSG(extack, "no free object id in this namespace");
+	else if (err == -ESHUTDOWN)
+		NL_SET_ERR_MSG(extack, "the module is being unloaded");
 }
 
 /*
@@ -238,16 +249,22 @@ static void ss_nl_wipe_key(struct genl_info *info)
 }
 
 /*
- * The end of SERVER_NEW and CLIENT_NEW: say why creation failed, where
- * the creating code has not. Return: @err.
+ * The end of SERVER_NEW and CLIENT_NEW: tell the monitors, or say why
+ * creation failed where the creating code has not. Return: @err.
  */
-static int ss_nl_created(struct genl_info *info, int err, const char *kind,
-			 const char *name)
+static int ss_nl_created(struct genl_info *info, int err,
+			 const struct ss_kind *kind, const char *name)
 {
-	if (err == -EEXIST) {
+	if (!err) {
+		ss_nl_notify(genl_info_net(info), SS_CMD_OBJECT_NEW_NTF,
+			     kind->object, name, 0, GFP_KERNEL);
+	} else if (err == -EEXIST) {
 		NL_SET_BAD_ATTR(info->extack, info->attrs[SS_A_NAME]);
 		SS_SET_ERR_MSG_FMT(info->extack, "name already in use",
-				   "%s \"%s\" already exists", kind, name);
+				   "%s \"%s\" already exists",
+				   kind->object == SS_OBJECT_SERVER ? "server" :
+								     "client",
+				   name);
 	} else if (err) {
 		ss_nl_create_err(info->extack, err);
 	}
@@ -275,10 +292,12 @@ int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info)
 				attrs[SS_A_LISTEN_IPV6], cfg.obj.port);
 
 	err = ss_server_create(genl_info_net(info), &cfg, info->extack);
-	return ss_nl_created(info, err, "server", cfg.obj.name);
+	return ss_nl_created(info, err, &ss_server_kind, cfg.obj.name);
 }
 
-int shadowsocks_nl_server_del_doit(struct sk_buff *skb, struct genl_info *info)
+/* SERVER_DEL and CLIENT_DEL: one object of @kind, by name. */
+static int ss_nl_del(struct genl_info *info, const struct ss_kind *kind,
+		     void (*not_found)(struct genl_info *info, const char *name))
 {
 	const char *name;
 	int err;
@@ -286,10 +305,15 @@ int shadowsocks_nl_server_del_doit(struct sk_buff *skb, struct genl_info *info)
 	name = ss_nl_name_only(info);
 	if (!name)
 		return -EINVAL;
-	err = ss_server_delete(genl_info_net(info), name);
+	err = ss_obj_delete(genl_info_net(info), kind, name);
 	if (err == -ENOENT)
-		ss_nl_no_server(info, name);
+		not_found(info, name);
 	return err;
+}
+
+int shadowsocks_nl_server_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return ss_nl_del(info, &ss_server_kind, ss_nl_no_server);
 }
 
 static void *ss_nl_put_hdr(struct sk_buff *skb, u32 portid, u32 seq,
@@ -531,21 +555,12 @@ int shadowsocks_nl_client_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = ss_client_create(genl_info_net(info), &cfg);
-	return ss_nl_created(info, err, "client", cfg.obj.name);
+	return ss_nl_created(info, err, &ss_client_kind, cfg.obj.name);
 }
 
 int shadowsocks_nl_client_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	const char *name;
-	int err;
-
-	name = ss_nl_name_only(info);
-	if (!name)
-		return -EINVAL;
-	err = ss_client_delete(genl_info_net(info), name);
-	if (err == -ENOENT)
-		ss_nl_no_client(info, name);
-	return err;
+	return ss_nl_del(info, &ss_client_kind, ss_nl_no_client);
 }
 
 int shadowsocks_nl_client_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -768,6 +783,53 @@ int shadowsocks_nl_udp_relay_new_doit(struct sk_buff *skb,
 out_put:
 	sockfd_put(cfg.sock);
 	return err;
+}
+
+/**
+ * ss_nl_monitored() - does anyone listen for events?
+ * @net: the namespace
+ *
+ * Return: true if a socket of @net is subscribed to the monitor group.
+ */
+bool ss_nl_monitored(struct net *net)
+{
+	return genl_has_listeners(&ss_family, net, SHADOWSOCKS_NLGRP_MONITOR);
+}
+
+/**
+ * ss_nl_notify() - multicast an event to a namespace's monitors
+ * @net: the namespace
+ * @cmd: SS_CMD_*_NTF
+ * @object: SS_OBJECT_*
+ * @name: the object's name
+ * @reason: SS_REASON_* for SS_CMD_OBJECT_DEL_NTF, else 0
+ * @gfp: allocation flags of the caller's context
+ *
+ * Best effort, like every netlink event: a monitor whose socket is full
+ * misses it (and sees ENOBUFS on its socket).
+ */
+void ss_nl_notify(struct net *net, u8 cmd, u32 object, const char *name,
+		  u32 reason, gfp_t gfp)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!ss_nl_monitored(net))
+		return;
+	skb = genlmsg_new(2 * nla_total_size(sizeof(u32)) +
+			  nla_total_size(SS_NAME_MAX), gfp);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &ss_family, 0, cmd);
+	if (!hdr || nla_put_u32(skb, SS_A_OBJECT, object) ||
+	    nla_put_string(skb, SS_A_NAME, name) ||
+	    (reason && nla_put_u32(skb, SS_A_REASON, reason))) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&ss_family, net, skb, 0,
+				SHADOWSOCKS_NLGRP_MONITOR, gfp);
 }
 
 /**

@@ -6,14 +6,25 @@
 
 #include <linux/jhash.h>
 #include <linux/rcupdate.h>
+#include <linux/rtnetlink.h>
 #include <linux/string.h>
 
-#include "client.h"
+#include "netlink.h"
 #include "netns.h"
 #include "replay.h"
-#include "server.h"
 
 unsigned int ss_net_id __read_mostly;
+
+/* The kinds of objects, from ss_netns_init(). */
+static const struct ss_kind *const *ss_kinds __read_mostly;
+static unsigned int ss_nr_kinds __read_mostly;
+
+/*
+ * Set when the module is being unloaded: no object is created any more
+ * (ss_endpoint_publish() checks it under ss_net.lock), so what
+ * ss_netns_shutdown() removed stays removed.
+ */
+static bool ss_closing;
 
 static u32 ss_name_hash(const char *name)
 {
@@ -107,31 +118,113 @@ static int __net_init ss_net_init(struct net *net)
 {
 	struct ss_net *sn = ss_net(net);
 
+	unsigned int i;
+
 	mutex_init(&sn->lock);
-	ss_table_init(&sn->servers);
-	ss_table_init(&sn->clients);
+	for (i = 0; i < ss_nr_kinds; i++)
+		ss_table_init(ss_kind_table(sn, ss_kinds[i]));
 	ss_resolve_net_init(&sn->lookups);
 	return 0;
+}
+
+/*
+ * Unpublish and end one object, and tell the monitors why. Under
+ * @sn->lock. An object whose namespace ends cannot be watched from there
+ * (a monitor's socket would have kept the namespace alive): those events
+ * go to the initial namespace's monitors, who may watch every namespace.
+ */
+static void ss_obj_remove(struct net *net, struct ss_net *sn,
+			  const struct ss_kind *kind, struct ss_entry *entry,
+			  enum ss_reason reason)
+{
+	char name[SS_NAME_MAX];
+
+	lockdep_assert_held(&sn->lock);
+	strscpy(name, entry->name, sizeof(name));	/* freed after remove */
+	kind->remove(sn, entry);
+	if (reason == SS_REASON_NETNS_EXIT)
+		net = &init_net;
+	ss_nl_notify(net, SS_CMD_OBJECT_DEL_NTF, kind->object, name, reason,
+		     GFP_KERNEL);
+}
+
+/**
+ * ss_obj_delete() - delete an object by name
+ * @net: the namespace it lives in
+ * @kind: its kind
+ * @name: its name
+ *
+ * Sleeps. The object's sockets, and those of its connections and relays,
+ * are released before this returns.
+ *
+ * Return: 0, or -ENOENT when there is no such object.
+ */
+int ss_obj_delete(struct net *net, const struct ss_kind *kind,
+		  const char *name)
+{
+	struct ss_net *sn = ss_net(net);
+	struct ss_entry *entry;
+	int err = 0;
+
+	mutex_lock(&sn->lock);
+	entry = ss_table_lookup(sn, ss_kind_table(sn, kind), name);
+	if (entry)
+		ss_obj_remove(net, sn, kind, entry, SS_REASON_USERSPACE);
+	else
+		err = -ENOENT;
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+/* Every object of every kind of a namespace, for @reason. */
+static void ss_obj_remove_all(struct net *net, enum ss_reason reason)
+{
+	struct ss_net *sn = ss_net(net);
+	struct ss_entry *entry;
+	unsigned long id;
+	unsigned int i;
+
+	mutex_lock(&sn->lock);
+	for (i = 0; i < ss_nr_kinds; i++)
+		xa_for_each(&ss_kind_table(sn, ss_kinds[i])->ids, id, entry)
+			ss_obj_remove(net, sn, ss_kinds[i], entry, reason);
+	mutex_unlock(&sn->lock);
+}
+
+/**
+ * ss_netns_closing() - is the module being unloaded?
+ *
+ * The caller holds a namespace's ss_net.lock: once true there, no object
+ * may be published in that namespace.
+ *
+ * Return: true from ss_netns_shutdown() on.
+ */
+bool ss_netns_closing(void)
+{
+	return READ_ONCE(ss_closing);
 }
 
 /*
  * No netlink socket of @net is left, so no request can race with this. The
  * servers' kernel sockets hold no reference on @net and must be released
  * here; being registered as a device, these operations exit before the
- * protocols' own per-namespace state is torn down.
+ * protocols' own per-namespace state is torn down. At module unload,
+ * ss_netns_shutdown() has emptied the tables already.
  */
 static void __net_exit ss_net_exit(struct net *net)
 {
 	struct ss_net *sn = ss_net(net);
+	unsigned int i;
 
-	ss_server_remove_all(sn);
-	ss_client_remove_all(sn);
+	ss_obj_remove_all(net, SS_REASON_NETNS_EXIT);
 	ss_resolve_net_exit(&sn->lookups);
 	ss_replay_put(sn->replay);	/* servers' references keep it longer */
-	WARN_ON(!xa_empty(&sn->servers.ids));
-	WARN_ON(!xa_empty(&sn->clients.ids));
-	xa_destroy(&sn->servers.ids);
-	xa_destroy(&sn->clients.ids);
+	for (i = 0; i < ss_nr_kinds; i++) {
+		struct ss_table *table = ss_kind_table(sn, ss_kinds[i]);
+
+		WARN_ON(!xa_empty(&table->ids));
+		xa_destroy(&table->ids);
+	}
 	mutex_destroy(&sn->lock);
 }
 
@@ -144,12 +237,34 @@ static struct pernet_operations ss_net_ops = {
 
 /**
  * ss_netns_init() - set the module's state up in every namespace
+ * @kinds: the kinds of objects a namespace holds; static
+ * @nr_kinds: how many
  *
  * Return: 0 or a negative errno.
  */
-int ss_netns_init(void)
+int ss_netns_init(const struct ss_kind *const *kinds, unsigned int nr_kinds)
 {
+	ss_kinds = kinds;
+	ss_nr_kinds = nr_kinds;
 	return register_pernet_device(&ss_net_ops);
+}
+
+/**
+ * ss_netns_shutdown() - at module unload, remove every object, telling
+ *	each namespace's monitors, while the family can still send
+ *
+ * No object is created afterwards (ss_netns_closing()). Holds net_rwsem
+ * for reading: namespaces neither appear nor go meanwhile.
+ */
+void ss_netns_shutdown(void)
+{
+	struct net *net;
+
+	WRITE_ONCE(ss_closing, true);
+	down_read(&net_rwsem);
+	for_each_net(net)
+		ss_obj_remove_all(net, SS_REASON_MODULE_UNLOAD);
+	up_read(&net_rwsem);
 }
 
 /**

@@ -122,7 +122,34 @@ static inline unsigned int ss_table_gen(const struct ss_table *table)
 	return READ_ONCE(table->gen);
 }
 
-int ss_netns_init(void);
+/**
+ * struct ss_kind - what the namespace code needs of a kind of object
+ * @object: its SS_OBJECT_*, as events name it
+ * @table: offset of its table in struct ss_net
+ * @remove: unpublish the entry's object, end it and drop the table's
+ *	reference; under ss_net.lock
+ *
+ * server.c and client.c each define one; main.c hands them to
+ * ss_netns_init(), so that this floor calls no code above it by name.
+ */
+struct ss_kind {
+	enum ss_object_kind object;
+	size_t table;
+	void (*remove)(struct ss_net *sn, struct ss_entry *entry);
+};
+
+static inline struct ss_table *ss_kind_table(struct ss_net *sn,
+					     const struct ss_kind *kind)
+{
+	return (struct ss_table *)((char *)sn + kind->table);
+}
+
+int ss_obj_delete(struct net *net, const struct ss_kind *kind,
+		  const char *name);
+bool ss_netns_closing(void);
+
+int ss_netns_init(const struct ss_kind *const *kinds, unsigned int nr_kinds);
+void ss_netns_shutdown(void);
 void ss_netns_uninit(void);
 
 #endif /* _SS_NETNS_H */

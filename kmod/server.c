@@ -129,7 +129,7 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
 	if (!srv)
 		return -ENOMEM;
-	err = ss_endpoint_init(&srv->ep, &cfg->obj, false);
+	err = ss_endpoint_init(&srv->ep, net, &cfg->obj, false);
 	if (err)
 		goto err_free;
 	srv->port = cfg->obj.port;
@@ -192,44 +192,13 @@ struct ss_server *ss_server_find(struct ss_net *sn, const char *name)
 	return entry ? container_of(entry, struct ss_server, ep.entry) : NULL;
 }
 
-/**
- * ss_server_delete() - delete a server by name
- * @net: the namespace it lives in
- * @name: its name
- *
- * Its sockets, and those of every connection it accepted, are released
- * before this returns, so its ports are free.
- *
- * Return: 0, or -ENOENT when there is no such server.
- */
-int ss_server_delete(struct net *net, const char *name)
+static void ss_server_remove_entry(struct ss_net *sn, struct ss_entry *entry)
 {
-	struct ss_net *sn = ss_net(net);
-	struct ss_server *srv;
-	int err = 0;
-
-	mutex_lock(&sn->lock);
-	srv = ss_server_find(sn, name);
-	if (srv)
-		ss_server_remove(sn, srv);
-	else
-		err = -ENOENT;
-	mutex_unlock(&sn->lock);
-	return err;
+	ss_server_remove(sn, container_of(entry, struct ss_server, ep.entry));
 }
 
-/**
- * ss_server_remove_all() - delete every server of a namespace
- * @sn: the namespace's state
- */
-void ss_server_remove_all(struct ss_net *sn)
-{
-	struct ss_entry *entry;
-	unsigned long id;
-
-	mutex_lock(&sn->lock);
-	xa_for_each(&sn->servers.ids, id, entry)
-		ss_server_remove(sn, container_of(entry, struct ss_server,
-						  ep.entry));
-	mutex_unlock(&sn->lock);
-}
+const struct ss_kind ss_server_kind = {
+	.object = SS_OBJECT_SERVER,
+	.table = offsetof(struct ss_net, servers),
+	.remove = ss_server_remove_entry,
+};

@@ -106,8 +106,7 @@ static inline struct ss_server *ss_server_of(struct ss_endpoint *ep)
 
 int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 		     struct netlink_ext_ack *extack);
-int ss_server_delete(struct net *net, const char *name);
 struct ss_server *ss_server_find(struct ss_net *sn, const char *name);
-void ss_server_remove_all(struct ss_net *sn);
+extern const struct ss_kind ss_server_kind;
 
 #endif /* _SS_SERVER_H */

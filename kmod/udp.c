@@ -549,7 +549,7 @@ static void ss_udp_client_packet(struct ss_server *srv, int listener,
 	ret = ss_udp_open(&udp->rx, method, srv->ep.key, udp->buf, len);
 	if (ret < 0) {
 		if (ret == -EBADMSG)
-			ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_AUTH);
+			ss_endpoint_bad(&srv->ep, SS_STATS_A_UDP_DROP_AUTH);
 		else if (ret == -EINVAL)
 			ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_BAD);
 		return;
@@ -566,7 +566,7 @@ static void ss_udp_client_packet(struct ss_server *srv, int listener,
 		return;
 	}
 	if (ss_replay_check_and_add(srv->ep.replay, udp->buf, salt_len)) {
-		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_REPLAY);
+		ss_endpoint_bad(&srv->ep, SS_STATS_A_UDP_DROP_REPLAY);
 		return;
 	}
 	ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_PKTS_IN);

@@ -845,7 +845,7 @@ static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 		goto err_unlock;
 	err = -EMFILE;
 	if (l->nr_relays >= cl->ep.max_conns) {
-		ss_stats_inc(&cl->ep.stats, SS_STATS_A_REFUSED);
+		ss_endpoint_refused(&cl->ep);
 		goto err_unlock;
 	}
 	err = ss_ludp_alloc(cl);

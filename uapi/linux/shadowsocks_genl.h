@@ -45,6 +45,38 @@ enum ss_mode {
 	SS_MODE_MAX = (__SS_MODE_MAX - 1)
 };
 
+/**
+ * enum ss_object_kind - A kind of object, in events.
+ * @SS_OBJECT_SERVER: A server (server role).
+ * @SS_OBJECT_CLIENT: A client profile (local role).
+ */
+enum ss_object_kind {
+	SS_OBJECT_UNSPEC,
+	SS_OBJECT_SERVER,
+	SS_OBJECT_CLIENT,
+
+	/* private: */
+	__SS_OBJECT_MAX,
+	SS_OBJECT_MAX = (__SS_OBJECT_MAX - 1)
+};
+
+/**
+ * enum ss_reason - Why an object was deleted, in object-del-ntf.
+ * @SS_REASON_USERSPACE: A delete request (server-del, client-del).
+ * @SS_REASON_NETNS_EXIT: Its network namespace ended.
+ * @SS_REASON_MODULE_UNLOAD: The module is being unloaded.
+ */
+enum ss_reason {
+	SS_REASON_UNSPEC,
+	SS_REASON_USERSPACE,
+	SS_REASON_NETNS_EXIT,
+	SS_REASON_MODULE_UNLOAD,
+
+	/* private: */
+	__SS_REASON_MAX,
+	SS_REASON_MAX = (__SS_REASON_MAX - 1)
+};
+
 enum ss_attr {
 	SS_A_UNSPEC,
 	SS_A_NAME,
@@ -73,6 +105,8 @@ enum ss_attr {
 	SS_A_LOOKUP_ERROR,
 	SS_A_LOOKUP_IPV4,
 	SS_A_LOOKUP_IPV6,
+	SS_A_OBJECT,
+	SS_A_REASON,
 
 	__SS_A_MAX
 };
@@ -120,11 +154,17 @@ enum ss_cmd {
 	SS_CMD_UDP_RELAY_NEW,
 	SS_CMD_RESOLVE_REQUEST,
 	SS_CMD_RESOLVE_REPLY,
+	SS_CMD_OBJECT_NEW_NTF,
+	SS_CMD_OBJECT_DEL_NTF,
+	SS_CMD_REFUSED_NTF,
+	SS_CMD_AUTH_FAIL_NTF,
+	SS_CMD_REPLAY_NTF,
 
 	__SS_CMD_MAX
 };
 #define SS_CMD_MAX (__SS_CMD_MAX - 1)
 
 #define SS_GENL_MCGRP_RESOLVER	"resolver"
+#define SS_GENL_MCGRP_MONITOR	"monitor"
 
 #endif /* _UAPI_LINUX_SHADOWSOCKS_GENL_H */
