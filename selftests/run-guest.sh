@@ -26,6 +26,7 @@ TESTS=(
 	handoff.sh
 	replay.sh
 	ynl.sh
+	monitor.sh
 	hostile.sh
 )
 

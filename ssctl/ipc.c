@@ -622,14 +622,19 @@ void ipc_relay_close(void)
 
 /* ---- the resolver agent (ssctl resolver) ---- */
 
-struct ipc_resolver {
+struct ipc_listener {
 	struct nl_sock *sk;
 	int family;
 };
 
-struct ipc_resolver *ipc_resolver_open(bool subscribe, struct ipc_error *e)
+/*
+ * A socket of its own for the module's multicast group @group (NULL: for
+ * requests only), and for the controller's notifications, nonblocking.
+ */
+static struct ipc_listener *listener_open(const char *group,
+					  struct ipc_error *e)
 {
-	struct ipc_resolver *r = calloc(1, sizeof(*r));
+	struct ipc_listener *r = calloc(1, sizeof(*r));
 	int grp, ret;
 
 	memset(e, 0, sizeof(*e));
@@ -640,20 +645,19 @@ struct ipc_resolver *ipc_resolver_open(bool subscribe, struct ipc_error *e)
 	r->sk = ipc_open(&r->family, e);
 	if (!r->sk)
 		goto err;
-	if (!subscribe)
+	if (!group)
 		return r;
 
-	grp = genl_ctrl_resolve_grp(r->sk, SS_GENL_NAME,
-				    SS_GENL_MCGRP_RESOLVER);
+	grp = genl_ctrl_resolve_grp(r->sk, SS_GENL_NAME, group);
 	if (grp < 0) {
-		/* a module from before the resolver group */
+		/* a module from before the group */
 		e->err = grp == -NLE_OBJ_NOTFOUND ? EOPNOTSUPP : 0;
 		e->nl_err = e->err ? 0 : grp;
 		goto err;
 	}
 	ret = nl_socket_add_membership(r->sk, grp);
 	if (ret < 0) {
-		/* the group needs CAP_NET_ADMIN: keep the errno */
+		/* the groups need CAP_NET_ADMIN: keep the errno */
 		e->err = ret == -NLE_PERM ? EPERM : 0;
 		e->nl_err = e->err ? 0 : ret;
 		goto err;
@@ -662,7 +666,7 @@ struct ipc_resolver *ipc_resolver_open(bool subscribe, struct ipc_error *e)
 	 * The controller's notifications too: unloading the module deletes
 	 * the family, and with it this socket's membership of its group; a
 	 * module loaded again is a new family, which nobody told this socket
-	 * to join. ipc_resolver_read() reports the deletion.
+	 * to join. listener_read() reports the deletion.
 	 */
 	grp = genl_ctrl_resolve_grp(r->sk, "nlctrl", "notify");
 	if (grp < 0) {
@@ -674,21 +678,47 @@ struct ipc_resolver *ipc_resolver_open(bool subscribe, struct ipc_error *e)
 		e->nl_err = ret;
 		goto err;
 	}
-	/* a burst of requests must not overflow the socket */
+	/* a burst of messages must not overflow the socket */
 	nl_socket_set_buffer_size(r->sk, 4 << 20, 0);
 	nl_socket_set_nonblocking(r->sk);
 	return r;
 err:
-	ipc_resolver_close(r);
+	ipc_listener_close(r);
 	return NULL;
 }
 
-int ipc_resolver_fd(const struct ipc_resolver *r)
+struct ipc_listener *ipc_resolver_open(bool subscribe, struct ipc_error *e)
+{
+	return listener_open(subscribe ? SS_GENL_MCGRP_RESOLVER : NULL, e);
+}
+
+struct ipc_listener *ipc_monitor_open(struct ipc_error *e)
+{
+	return listener_open(SS_GENL_MCGRP_MONITOR, e);
+}
+
+void ipc_listener_report(const char *who, const char *group,
+			 const struct ipc_error *e)
+{
+	if (e->no_family)
+		pr_err("the shadowsocks kernel module is not loaded and could not be loaded (try: modprobe shadowsocks)");
+	else if (e->err == EPERM)
+		pr_err("%s: permission denied (CAP_NET_ADMIN is required)", who);
+	else if (e->err == EOPNOTSUPP)
+		pr_err("%s: the shadowsocks kernel module has no %s group (too old)",
+		       who, group);
+	else if (e->err)
+		pr_err("%s: %s", who, strerror(e->err));
+	else
+		pr_err("%s: %s", who, nl_geterror(e->nl_err));
+}
+
+int ipc_listener_fd(const struct ipc_listener *r)
 {
 	return nl_socket_get_fd(r->sk);
 }
 
-void ipc_resolver_close(struct ipc_resolver *r)
+void ipc_listener_close(struct ipc_listener *r)
 {
 	if (!r)
 		return;
@@ -697,8 +727,8 @@ void ipc_resolver_close(struct ipc_resolver *r)
 	free(r);
 }
 
-struct lookup_read {
-	void (*fn)(const struct ipc_lookup *lookup, void *arg);
+struct listen_read {
+	int (*valid)(struct nl_msg *msg, void *arg);	/* the family's */
 	void *arg;
 	int family;
 	bool gone;		/* the family was deleted */
@@ -714,7 +744,7 @@ static struct nla_policy ctrl_policy[CTRL_ATTR_MAX + 1] = {
  * module unloaded), or CTRL_CMD_NEWFAMILY with another id (loaded again,
  * the deletion missed: lost to an overflow) end the subscription.
  */
-static int ctrl_cb(struct nl_msg *msg, struct lookup_read *rd)
+static int ctrl_cb(struct nl_msg *msg, struct listen_read *rd)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
 	struct nlattr *tb[CTRL_ATTR_MAX + 1];
@@ -732,31 +762,13 @@ static int ctrl_cb(struct nl_msg *msg, struct lookup_read *rd)
 	return NL_STOP;
 }
 
-static struct nla_policy lookup_policy[SS_A_MAX + 1] = {
-	[SS_A_NAME]		= { .type = NLA_STRING, .maxlen = SS_NAME_MAX },
-	[SS_A_LOOKUP_ID]	= { .type = NLA_U32 },
-	[SS_A_LOOKUP_NAME]	= { .type = NLA_STRING, .maxlen = 256 },
-};
-
-static int lookup_cb(struct nl_msg *msg, void *arg)
+static int listen_cb(struct nl_msg *msg, void *arg)
 {
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-	struct lookup_read *rd = arg;
-	struct nlattr *tb[SS_A_MAX + 1];
-	struct ipc_lookup l = { 0 };
+	struct listen_read *rd = arg;
 
 	if (nlmsg_hdr(msg)->nlmsg_type == GENL_ID_CTRL)
 		return ctrl_cb(msg, rd);
-	if (gh->cmd != SS_CMD_RESOLVE_REQUEST ||
-	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, SS_A_MAX, lookup_policy) < 0 ||
-	    !tb[SS_A_LOOKUP_ID] || !tb[SS_A_LOOKUP_NAME])
-		return NL_SKIP;
-	l.id = nla_get_u32(tb[SS_A_LOOKUP_ID]);
-	nla_strlcpy(l.name, tb[SS_A_LOOKUP_NAME], sizeof(l.name));
-	if (tb[SS_A_NAME])
-		nla_strlcpy(l.server, tb[SS_A_NAME], sizeof(l.server));
-	rd->fn(&l, rd->arg);
-	return NL_OK;
+	return rd->valid(msg, rd->arg);
 }
 
 static int no_seq_check(struct nl_msg *msg, void *arg)
@@ -766,11 +778,18 @@ static int no_seq_check(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int ipc_resolver_read(struct ipc_resolver *r,
-		      void (*fn)(const struct ipc_lookup *lookup, void *arg),
-		      void *arg, struct ipc_error *e)
+/*
+ * Read what is queued on a subscribed socket, without blocking; @valid
+ * gets each message of the family. Return: 0; -1 with e->no_family when
+ * the family was deleted, or with e->nl_err (NLE_NOMEM: the socket
+ * overflowed, messages were lost).
+ */
+static int listener_read(struct ipc_listener *r,
+			 int (*valid)(struct nl_msg *msg, void *arg),
+			 void *arg, struct ipc_error *e)
 {
-	struct lookup_read rd = { .fn = fn, .arg = arg, .family = r->family };
+	struct listen_read rd = { .valid = valid, .arg = arg,
+				  .family = r->family };
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 	int ret;
 
@@ -779,7 +798,7 @@ int ipc_resolver_read(struct ipc_resolver *r,
 		e->nl_err = NLE_NOMEM;
 		return -1;
 	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, lookup_cb, &rd);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, listen_cb, &rd);
 	/* multicast messages carry no sequence number to check */
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	do
@@ -797,7 +816,84 @@ int ipc_resolver_read(struct ipc_resolver *r,
 	return -1;
 }
 
-int ipc_resolve_reply(struct ipc_resolver *r, uint32_t id, int err,
+struct lookup_read {
+	void (*fn)(const struct ipc_lookup *lookup, void *arg);
+	void *arg;
+};
+
+static struct nla_policy lookup_policy[SS_A_MAX + 1] = {
+	[SS_A_NAME]		= { .type = NLA_STRING, .maxlen = SS_NAME_MAX },
+	[SS_A_LOOKUP_ID]	= { .type = NLA_U32 },
+	[SS_A_LOOKUP_NAME]	= { .type = NLA_STRING, .maxlen = 256 },
+};
+
+static int lookup_cb(struct nl_msg *msg, void *arg)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct lookup_read *rd = arg;
+	struct nlattr *tb[SS_A_MAX + 1];
+	struct ipc_lookup l = { 0 };
+
+	if (gh->cmd != SS_CMD_RESOLVE_REQUEST ||
+	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, SS_A_MAX, lookup_policy) < 0 ||
+	    !tb[SS_A_LOOKUP_ID] || !tb[SS_A_LOOKUP_NAME])
+		return NL_SKIP;
+	l.id = nla_get_u32(tb[SS_A_LOOKUP_ID]);
+	nla_strlcpy(l.name, tb[SS_A_LOOKUP_NAME], sizeof(l.name));
+	if (tb[SS_A_NAME])
+		nla_strlcpy(l.server, tb[SS_A_NAME], sizeof(l.server));
+	rd->fn(&l, rd->arg);
+	return NL_OK;
+}
+
+int ipc_resolver_read(struct ipc_listener *r,
+		      void (*fn)(const struct ipc_lookup *lookup, void *arg),
+		      void *arg, struct ipc_error *e)
+{
+	struct lookup_read rd = { .fn = fn, .arg = arg };
+
+	return listener_read(r, lookup_cb, &rd, e);
+}
+
+struct event_read {
+	void (*fn)(const struct ipc_event *ev, void *arg);
+	void *arg;
+};
+
+static struct nla_policy event_policy[SS_A_MAX + 1] = {
+	[SS_A_NAME]		= { .type = NLA_STRING, .maxlen = SS_NAME_MAX },
+	[SS_A_OBJECT]		= { .type = NLA_U32 },
+	[SS_A_REASON]		= { .type = NLA_U32 },
+};
+
+static int event_cb(struct nl_msg *msg, void *arg)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct event_read *rd = arg;
+	struct nlattr *tb[SS_A_MAX + 1];
+	struct ipc_event ev = { .cmd = gh->cmd };
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, SS_A_MAX, event_policy) < 0 ||
+	    !tb[SS_A_NAME] || !tb[SS_A_OBJECT])
+		return NL_SKIP;
+	ev.object = nla_get_u32(tb[SS_A_OBJECT]);
+	if (tb[SS_A_REASON])
+		ev.reason = nla_get_u32(tb[SS_A_REASON]);
+	nla_strlcpy(ev.name, tb[SS_A_NAME], sizeof(ev.name));
+	rd->fn(&ev, rd->arg);
+	return NL_OK;
+}
+
+int ipc_monitor_read(struct ipc_listener *r,
+		     void (*fn)(const struct ipc_event *ev, void *arg),
+		     void *arg, struct ipc_error *e)
+{
+	struct event_read rd = { .fn = fn, .arg = arg };
+
+	return listener_read(r, event_cb, &rd, e);
+}
+
+int ipc_resolve_reply(struct ipc_listener *r, uint32_t id, int err,
 		      const struct ipc_addr *addrs, size_t n,
 		      struct ipc_error *e)
 {

@@ -102,7 +102,8 @@ int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
 		      const uint8_t *reply, size_t rlen, struct ipc_error *e);
 
 /*
- * The resolver agent (ssctl resolver). ipc_resolver_open() opens a socket,
+ * The resolver agent (ssctl resolver). ipc_resolver_open() opens a socket
+ * (a struct ipc_listener, closed with ipc_listener_close()),
  * subscribed to the module's resolver group if @subscribe (which needs
  * CAP_NET_ADMIN: e->err EPERM; EOPNOTSUPP when the module has no such
  * group). ipc_resolver_read() reads what is queued on a subscribed socket,
@@ -115,7 +116,7 @@ int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
  * its own per thread: @err (a positive errno) or @n addresses, and waits
  * for the kernel's ACK (e->err ENOENT: the lookup is no longer under way).
  */
-struct ipc_resolver;
+struct ipc_listener;
 
 struct ipc_lookup {
 	uint32_t id;
@@ -129,14 +130,35 @@ struct ipc_addr {
 	struct in6_addr v6;
 };
 
-struct ipc_resolver *ipc_resolver_open(bool subscribe, struct ipc_error *e);
-int ipc_resolver_fd(const struct ipc_resolver *r);
-int ipc_resolver_read(struct ipc_resolver *r,
+struct ipc_listener *ipc_resolver_open(bool subscribe, struct ipc_error *e);
+int ipc_listener_fd(const struct ipc_listener *r);
+int ipc_resolver_read(struct ipc_listener *r,
 		      void (*fn)(const struct ipc_lookup *lookup, void *arg),
 		      void *arg, struct ipc_error *e);
-int ipc_resolve_reply(struct ipc_resolver *r, uint32_t id, int err,
+int ipc_resolve_reply(struct ipc_listener *r, uint32_t id, int err,
 		      const struct ipc_addr *addrs, size_t n,
 		      struct ipc_error *e);
-void ipc_resolver_close(struct ipc_resolver *r);
+void ipc_listener_close(struct ipc_listener *r);
+/* why ipc_resolver_open() or ipc_monitor_open() failed, on stderr */
+void ipc_listener_report(const char *who, const char *group,
+			 const struct ipc_error *e);
+
+/*
+ * The monitor (ssctl monitor). ipc_monitor_open() opens a socket
+ * subscribed to the module's monitor group (CAP_NET_ADMIN: e->err EPERM;
+ * EOPNOTSUPP for a module without it); ipc_monitor_read() reads what is
+ * queued, as ipc_resolver_read() does, and calls @fn for each event.
+ */
+struct ipc_event {
+	uint8_t cmd;		/* SS_CMD_*_NTF */
+	uint32_t object;	/* SS_OBJECT_* */
+	uint32_t reason;	/* SS_REASON_*, object-del-ntf only; else 0 */
+	char name[SS_NAME_MAX];
+};
+
+struct ipc_listener *ipc_monitor_open(struct ipc_error *e);
+int ipc_monitor_read(struct ipc_listener *r,
+		     void (*fn)(const struct ipc_event *ev, void *arg),
+		     void *arg, struct ipc_error *e);
 
 #endif

@@ -48,13 +48,13 @@ struct agent {
 	struct ipc_lookup queue[QUEUE_MAX];
 	unsigned int head, len;
 	bool verbose;
-	struct ipc_resolver *reply;	/* the main thread's replies */
+	struct ipc_listener *reply;	/* the main thread's replies */
 };
 
 struct worker {
 	pthread_t thread;
 	struct agent *agent;
-	struct ipc_resolver *reply;	/* this worker's replies */
+	struct ipc_listener *reply;	/* this worker's replies */
 };
 
 /* getaddrinfo()'s failure as the errno the kernel is told */
@@ -77,7 +77,7 @@ static int gai_errno(int gai)
 	}
 }
 
-static void reply(struct ipc_resolver *r, const struct ipc_lookup *l, int err,
+static void reply(struct ipc_listener *r, const struct ipc_lookup *l, int err,
 		  const struct ipc_addr *addrs, size_t n)
 {
 	struct ipc_error e;
@@ -95,7 +95,7 @@ static void reply(struct ipc_resolver *r, const struct ipc_lookup *l, int err,
 			e.msg[0] ? ": " : "", e.msg);
 }
 
-static void resolve(struct agent *a, struct ipc_resolver *r,
+static void resolve(struct agent *a, struct ipc_listener *r,
 		    const struct ipc_lookup *l)
 {
 	/* SOCK_STREAM: one entry per address, not one per socket type */
@@ -185,16 +185,7 @@ static void enqueue(const struct ipc_lookup *l, void *arg)
 
 static void open_error(const struct ipc_error *e)
 {
-	if (e->no_family)
-		pr_err("the shadowsocks kernel module is not loaded and could not be loaded (try: modprobe shadowsocks)");
-	else if (e->err == EPERM)
-		pr_err("resolver: permission denied (CAP_NET_ADMIN is required)");
-	else if (e->err == EOPNOTSUPP)
-		pr_err("resolver: the shadowsocks kernel module has no resolver group (too old)");
-	else if (e->err)
-		pr_err("resolver: %s", strerror(e->err));
-	else
-		pr_err("resolver: %s", nl_geterror(e->nl_err));
+	ipc_listener_report("resolver", "resolver", e);
 }
 
 static int parse_args(int argc, char *argv[], unsigned int *workers,
@@ -235,7 +226,7 @@ int resolver_main(int argc, char *argv[], const struct ssctl_opts *opts)
 		.more = PTHREAD_COND_INITIALIZER,
 	};
 	unsigned int n_workers = DEFAULT_WORKERS;
-	struct ipc_resolver *sub = NULL;
+	struct ipc_listener *sub = NULL;
 	struct worker *workers = NULL;
 	struct pollfd pfd[2];
 	struct ipc_error e;
@@ -304,7 +295,7 @@ int resolver_main(int argc, char *argv[], const struct ssctl_opts *opts)
 		fprintf(stderr, PROG_NAME ": resolver: answering with %u workers\n",
 			n_workers);
 
-	pfd[0] = (struct pollfd){ .fd = ipc_resolver_fd(sub), .events = POLLIN };
+	pfd[0] = (struct pollfd){ .fd = ipc_listener_fd(sub), .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	for (;;) {
 		if (poll(pfd, 2, -1) < 0) {
@@ -344,7 +335,7 @@ out:
 	 * left unanswered when their timeout comes, and goes back to its own
 	 * resolution once nobody listens.
 	 */
-	ipc_resolver_close(sub);
+	ipc_listener_close(sub);
 	if (sfd >= 0)
 		close(sfd);
 	return ret;

@@ -34,6 +34,7 @@ static const struct {
 	{ "server", server_main, "Shadowsocks servers (listeners, server role)" },
 	{ "client", client_main, "client profiles (where local relays connect)" },
 	{ "resolver", resolver_main, "answer the module's name lookups in this namespace" },
+	{ "monitor", monitor_main, "print the module's events in this namespace" },
 	{ "help", help_main, "show this text, or the usage of one command" },
 };
 

@@ -18,6 +18,8 @@ usage: ss_udp.py MODE [options]
           that nothing answers; then a valid packet sent twice (the second
           is a replay: no answer); then a valid packet must be echoed.
           Prints one JSON line per case with the counter it must raise.
+  replay  --server --method --password [--target]: one valid packet, sent
+          twice (the second a replay, dropped); prints its JSON line
   cap     --server --method --password --clients K: K sockets (K client
           addresses) each send one valid packet; prints how many got an
           answer (JSON), and keeps the sockets open for --hold seconds.
@@ -123,6 +125,17 @@ def mode_echo(a):
                 break
     print(json.dumps({"sent": a.count, "ok": ok, "retries": retries, "bad": bad}))
     return 0 if ok == a.count and not bad else 1
+
+
+def mode_replay(a):
+    u = Udp(a.method, a.password)
+    s = new_sock(a.server)
+    pkt = u.seal(socks_addr(*split_hostport(a.target)) + b"once")
+    s.send(pkt)
+    time.sleep(0.2)
+    s.send(pkt)
+    print(json.dumps({"sent": 2, "bytes": len(pkt)}))
+    return 0
 
 
 def mode_bad(a):
@@ -253,7 +266,7 @@ def mode_dns(a):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["echo", "bad", "cap", "plain", "dns"])
+    ap.add_argument("mode", choices=["echo", "bad", "replay", "cap", "plain", "dns"])
     ap.add_argument("--server")
     ap.add_argument("--method")
     ap.add_argument("--password")
@@ -269,7 +282,8 @@ def main():
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--hold", type=float, default=0)
     a = ap.parse_args()
-    return {"echo": mode_echo, "bad": mode_bad, "cap": mode_cap,
+    return {"echo": mode_echo, "bad": mode_bad, "replay": mode_replay,
+            "cap": mode_cap,
             "plain": mode_plain, "dns": mode_dns}[a.mode](a)
 
 

@@ -24,22 +24,27 @@ _ssctl() {
 
 	if ((cword == i)); then
 		if ((i == 1)); then
-			COMPREPLY=($(compgen -W "server client resolver help -j -b --batch --help --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "server client resolver monitor help -j -b --batch --help --version" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "server client resolver help -j" -- "$cur"))
+			COMPREPLY=($(compgen -W "server client resolver monitor help -j" -- "$cur"))
 		fi
 		return
 	fi
 	case $object in
 	help)
 		((cword == i + 1)) &&
-			COMPREPLY=($(compgen -W "server client resolver" -- "$cur"))
+			COMPREPLY=($(compgen -W "server client resolver monitor" -- "$cur"))
 		return
 		;;
 	resolver)
 		# workers N: a number, nothing to offer
 		[[ ${words[cword - 1]} == workers ]] ||
 			COMPREPLY=($(compgen -W "workers verbose help" -- "$cur"))
+		return
+		;;
+	monitor)
+		((cword == i + 1)) &&
+			COMPREPLY=($(compgen -W "-j help" -- "$cur"))
 		return
 		;;
 	server | client) ;;
