@@ -295,27 +295,6 @@ int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info)
 	return ss_nl_created(info, err, &ss_server_kind, cfg.obj.name);
 }
 
-/* SERVER_DEL and CLIENT_DEL: one object of @kind, by name. */
-static int ss_nl_del(struct genl_info *info, const struct ss_kind *kind,
-		     void (*not_found)(struct genl_info *info, const char *name))
-{
-	const char *name;
-	int err;
-
-	name = ss_nl_name_only(info);
-	if (!name)
-		return -EINVAL;
-	err = ss_obj_delete(genl_info_net(info), kind, name);
-	if (err == -ENOENT)
-		not_found(info, name);
-	return err;
-}
-
-int shadowsocks_nl_server_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return ss_nl_del(info, &ss_server_kind, ss_nl_no_server);
-}
-
 static void *ss_nl_put_hdr(struct sk_buff *skb, u32 portid, u32 seq,
 			   int flags, u8 cmd, struct netlink_callback *cb)
 {
@@ -326,92 +305,129 @@ static void *ss_nl_put_hdr(struct sk_buff *skb, u32 portid, u32 seq,
 	return hdr;
 }
 
-/* Fill one reply; called under rcu_read_lock(), so it must not sleep. */
-static int ss_nl_server_fill(struct sk_buff *skb, const struct ss_entry *entry,
-			     u32 portid, u32 seq, int flags,
-			     struct netlink_callback *cb)
+/* What servers and client profiles both report. Return: 0 or -EMSGSIZE. */
+static int ss_nl_put_endpoint(struct sk_buff *skb,
+			      const struct ss_endpoint *ep)
+{
+	if (nla_put_string(skb, SS_A_NAME, ep->entry.name) ||
+	    nla_put_u32(skb, SS_A_METHOD, ep->method->id) ||
+	    nla_put_u32(skb, SS_A_TIMEOUT, ep->timeout) ||
+	    nla_put_u32(skb, SS_A_HANDSHAKE_TIMEOUT, ep->handshake_timeout) ||
+	    nla_put_u32(skb, SS_A_MAX_CONNS, ep->max_conns))
+		return -EMSGSIZE;
+	return ss_stats_fill(skb, SS_A_STATS, &ep->stats);
+}
+
+/* A server's own attributes, after ss_nl_put_endpoint()'s. */
+static int ss_nl_put_server(struct sk_buff *skb, const struct ss_entry *entry)
 {
 	const struct ss_server *srv = container_of(entry, struct ss_server,
 						   ep.entry);
-	const struct ss_endpoint *ep = &srv->ep;
 	const struct sockaddr_in6 *l6 = &srv->listen[SS_LISTEN_IPV6].addr.in6;
 	const struct sockaddr_in *l4 = &srv->listen[SS_LISTEN_IPV4].addr.in4;
-	void *hdr;
 
-	hdr = ss_nl_put_hdr(skb, portid, seq, flags, SS_CMD_SERVER_GET, cb);
-	if (!hdr)
-		return -EMSGSIZE;
-	if (nla_put_string(skb, SS_A_NAME, ep->entry.name) ||
-	    (l4->sin_family &&
+	if ((l4->sin_family &&
 	     nla_put_in_addr(skb, SS_A_LISTEN_IPV4, l4->sin_addr.s_addr)) ||
 	    (l6->sin6_family &&
 	     nla_put_in6_addr(skb, SS_A_LISTEN_IPV6, &l6->sin6_addr)) ||
 	    nla_put_u16(skb, SS_A_PORT, srv->port) ||
-	    nla_put_u32(skb, SS_A_METHOD, ep->method->id) ||
 	    nla_put_u32(skb, SS_A_MODE, srv->mode) ||
-	    nla_put_u32(skb, SS_A_TIMEOUT, ep->timeout) ||
-	    nla_put_u32(skb, SS_A_HANDSHAKE_TIMEOUT, ep->handshake_timeout) ||
-	    nla_put_u32(skb, SS_A_MAX_CONNS, ep->max_conns) ||
-	    nla_put_u8(skb, SS_A_ALLOW_LOCAL, srv->allow_local) ||
-	    ss_stats_fill(skb, SS_A_STATS, &ep->stats))
-		goto cancel;
-	genlmsg_end(skb, hdr);
+	    nla_put_u8(skb, SS_A_ALLOW_LOCAL, srv->allow_local))
+		return -EMSGSIZE;
 	return 0;
-
-cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
 }
 
-static int ss_nl_client_fill(struct sk_buff *skb, const struct ss_entry *entry,
-			     u32 portid, u32 seq, int flags,
-			     struct netlink_callback *cb)
+/* A client profile's own attributes: its server's address and port. */
+static int ss_nl_put_client(struct sk_buff *skb, const struct ss_entry *entry)
 {
 	const struct ss_client *cl = container_of(entry, struct ss_client,
 						  ep.entry);
-	const struct ss_endpoint *ep = &cl->ep;
 	const union ss_sockaddr *remote = &cl->remote;
-	__be16 port;
-	void *hdr;
-	int err;
 
-	hdr = ss_nl_put_hdr(skb, portid, seq, flags, SS_CMD_CLIENT_GET, cb);
-	if (!hdr)
-		return -EMSGSIZE;
 	if (remote->sa.sa_family == AF_INET6) {
-		port = remote->in6.sin6_port;
-		err = nla_put_in6_addr(skb, SS_A_REMOTE_IPV6,
-				       &remote->in6.sin6_addr);
+		if (nla_put_in6_addr(skb, SS_A_REMOTE_IPV6,
+				     &remote->in6.sin6_addr) ||
+		    nla_put_u16(skb, SS_A_PORT, ntohs(remote->in6.sin6_port)))
+			return -EMSGSIZE;
 	} else {
-		port = remote->in4.sin_port;
-		err = nla_put_in_addr(skb, SS_A_REMOTE_IPV4,
-				      remote->in4.sin_addr.s_addr);
+		if (nla_put_in_addr(skb, SS_A_REMOTE_IPV4,
+				    remote->in4.sin_addr.s_addr) ||
+		    nla_put_u16(skb, SS_A_PORT, ntohs(remote->in4.sin_port)))
+			return -EMSGSIZE;
 	}
-	if (err ||
-	    nla_put_string(skb, SS_A_NAME, ep->entry.name) ||
-	    nla_put_u16(skb, SS_A_PORT, ntohs(port)) ||
-	    nla_put_u32(skb, SS_A_METHOD, ep->method->id) ||
-	    nla_put_u32(skb, SS_A_TIMEOUT, ep->timeout) ||
-	    nla_put_u32(skb, SS_A_HANDSHAKE_TIMEOUT, ep->handshake_timeout) ||
-	    nla_put_u32(skb, SS_A_MAX_CONNS, ep->max_conns) ||
-	    ss_stats_fill(skb, SS_A_STATS, &ep->stats))
-		goto cancel;
-	genlmsg_end(skb, hdr);
 	return 0;
-
-cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
 }
 
-typedef int (*ss_nl_fill_t)(struct sk_buff *skb, const struct ss_entry *entry,
-			    u32 portid, u32 seq, int flags,
-			    struct netlink_callback *cb);
+/**
+ * struct ss_nl_kind - how GET and its dump report one kind of object
+ * @table: the kind's table in the namespace
+ * @cmd: the command of the replies
+ * @put: the kind's own attributes
+ * @not_found: what a GET by a name nobody has says
+ */
+struct ss_nl_kind {
+	const struct ss_kind *table;
+	u8 cmd;
+	int (*put)(struct sk_buff *skb, const struct ss_entry *entry);
+	void (*not_found)(struct genl_info *info, const char *name);
+};
 
-/* GET with a name: one reply, filled from @table under RCU. */
-static int ss_nl_get(struct genl_info *info, struct ss_table *table,
-		     ss_nl_fill_t fill,
-		     void (*not_found)(struct genl_info *info, const char *name))
+static const struct ss_nl_kind ss_nl_servers = {
+	.table = &ss_server_kind,
+	.cmd = SS_CMD_SERVER_GET,
+	.put = ss_nl_put_server,
+	.not_found = ss_nl_no_server,
+};
+
+static const struct ss_nl_kind ss_nl_clients = {
+	.table = &ss_client_kind,
+	.cmd = SS_CMD_CLIENT_GET,
+	.put = ss_nl_put_client,
+	.not_found = ss_nl_no_client,
+};
+
+/* Fill one reply; called under rcu_read_lock(), so it must not sleep. */
+static int ss_nl_fill(struct sk_buff *skb, const struct ss_nl_kind *kind,
+		      const struct ss_entry *entry, u32 portid, u32 seq,
+		      int flags, struct netlink_callback *cb)
+{
+	const struct ss_endpoint *ep = container_of(entry, struct ss_endpoint,
+						    entry);
+	void *hdr;
+
+	hdr = ss_nl_put_hdr(skb, portid, seq, flags, kind->cmd, cb);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (ss_nl_put_endpoint(skb, ep) || kind->put(skb, entry)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* SERVER_DEL and CLIENT_DEL: one object of @kind, by name. */
+static int ss_nl_del(struct genl_info *info, const struct ss_nl_kind *kind)
+{
+	const char *name;
+	int err;
+
+	name = ss_nl_name_only(info);
+	if (!name)
+		return -EINVAL;
+	err = ss_obj_delete(genl_info_net(info), kind->table, name);
+	if (err == -ENOENT)
+		kind->not_found(info, name);
+	return err;
+}
+
+int shadowsocks_nl_server_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return ss_nl_del(info, &ss_nl_servers);
+}
+
+/* GET with a name: one reply, filled under RCU. */
+static int ss_nl_get(struct genl_info *info, const struct ss_nl_kind *kind)
 {
 	struct ss_net *sn = ss_net(genl_info_net(info));
 	struct ss_entry *entry;
@@ -427,14 +443,14 @@ static int ss_nl_get(struct genl_info *info, struct ss_table *table,
 		return -ENOMEM;
 
 	rcu_read_lock();
-	entry = ss_table_lookup(sn, table, name);
-	err = entry ? fill(msg, entry, info->snd_portid, info->snd_seq, 0,
-			   NULL) : -ENOENT;
+	entry = ss_table_lookup(sn, ss_kind_table(sn, kind->table), name);
+	err = entry ? ss_nl_fill(msg, kind, entry, info->snd_portid,
+				 info->snd_seq, 0, NULL) : -ENOENT;
 	rcu_read_unlock();
 	if (err) {
 		nlmsg_free(msg);
 		if (err == -ENOENT)
-			not_found(info, name);
+			kind->not_found(info, name);
 		return err;
 	}
 	return genlmsg_reply(msg, info);
@@ -442,8 +458,7 @@ static int ss_nl_get(struct genl_info *info, struct ss_table *table,
 
 int shadowsocks_nl_server_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return ss_nl_get(info, &ss_net(genl_info_net(info))->servers,
-			 ss_nl_server_fill, ss_nl_no_server);
+	return ss_nl_get(info, &ss_nl_servers);
 }
 
 /*
@@ -454,8 +469,10 @@ int shadowsocks_nl_server_get_doit(struct sk_buff *skb, struct genl_info *info)
  * NLM_F_DUMP_INTR.
  */
 static int ss_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		      struct ss_table *table, ss_nl_fill_t fill)
+		      const struct ss_nl_kind *kind)
 {
+	struct ss_net *sn = ss_net(sock_net(cb->skb->sk));
+	struct ss_table *table = ss_kind_table(sn, kind->table);
 	u32 portid = NETLINK_CB(cb->skb).portid;
 	unsigned long next = cb->args[0];
 	struct ss_entry *entry;
@@ -477,8 +494,8 @@ static int ss_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	rcu_read_lock();
 	cb->seq = ss_table_gen(table);
 	xa_for_each_start(&table->ids, id, entry, next) {
-		err = fill(skb, entry, portid, cb->nlh->nlmsg_seq, NLM_F_MULTI,
-			   cb);
+		err = ss_nl_fill(skb, kind, entry, portid, cb->nlh->nlmsg_seq,
+				 NLM_F_MULTI, cb);
 		if (err)
 			break;
 		next = id + 1;
@@ -495,9 +512,7 @@ static int ss_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
 int shadowsocks_nl_server_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
-	struct ss_net *sn = ss_net(sock_net(cb->skb->sk));
-
-	return ss_nl_dump(skb, cb, &sn->servers, ss_nl_server_fill);
+	return ss_nl_dump(skb, cb, &ss_nl_servers);
 }
 
 /* One remote address, IPv4 or IPv6, unicast and usable without a scope. */
@@ -560,21 +575,18 @@ int shadowsocks_nl_client_new_doit(struct sk_buff *skb, struct genl_info *info)
 
 int shadowsocks_nl_client_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return ss_nl_del(info, &ss_client_kind, ss_nl_no_client);
+	return ss_nl_del(info, &ss_nl_clients);
 }
 
 int shadowsocks_nl_client_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return ss_nl_get(info, &ss_net(genl_info_net(info))->clients,
-			 ss_nl_client_fill, ss_nl_no_client);
+	return ss_nl_get(info, &ss_nl_clients);
 }
 
 int shadowsocks_nl_client_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
-	struct ss_net *sn = ss_net(sock_net(cb->skb->sk));
-
-	return ss_nl_dump(skb, cb, &sn->clients, ss_nl_client_fill);
+	return ss_nl_dump(skb, cb, &ss_nl_clients);
 }
 
 /*
