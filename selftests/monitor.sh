@@ -60,11 +60,31 @@ have_ynl=0
 if [ -f "$CLI" ] && [ -f "$SCHEMA" ]; then
 	have_ynl=1
 	in_ns "$PY" "$CLI" --spec "$SPEC" --schema "$SCHEMA" --output-json \
-		--subscribe monitor --sleep 8 >"$TMP/ynl.json" 2>"$TMP/ynl.err" &
+		--subscribe monitor --sleep 10 >"$TMP/ynl.json" 2>"$TMP/ynl.err" &
 	YNL=$!
 	PIDS+=("$YNL")
 fi
-sleep 2	# the subscribers are in (ynl's start is the slowest)
+# Wait until the three subscribers of $NS are in (ynl's start, Python
+# reading the spec and its schema, is slow under TCG): /proc/net/netlink
+# shows each socket's first 32 groups.
+GRP=$(in_ns "$PY" -c "import sys; sys.path.insert(0, '$TOOLS')
+from genl import Genl; print(Genl().groups['monitor'])")
+monitors_in() {
+	in_ns cat /proc/net/netlink | {
+		n=0
+		while read -r _ eth _ groups _; do
+			[ "$eth" = 16 ] || continue
+			(((0x$groups >> (GRP - 1)) & 1)) && n=$((n + 1))
+		done
+		[ $n -ge "$1" ]
+	}
+}
+if [ -n "$GRP" ] && [ "$GRP" -le 32 ]; then
+	wait_for 30 monitors_in $((2 + have_ynl))
+else
+	sleep 10	# a group beyond what /proc/net/netlink shows: give time
+fi
+sleep 0.5
 
 # ---- created and deleted ------------------------------------------------------
 
