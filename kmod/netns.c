@@ -6,7 +6,6 @@
 
 #include <linux/jhash.h>
 #include <linux/rcupdate.h>
-#include <linux/rtnetlink.h>
 #include <linux/string.h>
 
 #include "netlink.h"
@@ -25,6 +24,14 @@ static unsigned int ss_nr_kinds __read_mostly;
  * ss_netns_shutdown() removed stays removed.
  */
 static bool ss_closing;
+
+/*
+ * Every namespace's state, for ss_netns_shutdown(): a list of our own, so
+ * that emptying them takes no lock of the core's (net_rwsem) across the
+ * removals, which sleep and release sockets.
+ */
+static LIST_HEAD(ss_nets);
+static DEFINE_MUTEX(ss_nets_lock);
 
 static u32 ss_name_hash(const char *name)
 {
@@ -121,9 +128,13 @@ static int __net_init ss_net_init(struct net *net)
 	unsigned int i;
 
 	mutex_init(&sn->lock);
+	sn->net = net;
 	for (i = 0; i < ss_nr_kinds; i++)
 		ss_table_init(ss_kind_table(sn, ss_kinds[i]));
 	ss_resolve_net_init(&sn->lookups);
+	mutex_lock(&ss_nets_lock);
+	list_add(&sn->node, &ss_nets);
+	mutex_unlock(&ss_nets_lock);
 	return 0;
 }
 
@@ -216,6 +227,9 @@ static void __net_exit ss_net_exit(struct net *net)
 	struct ss_net *sn = ss_net(net);
 	unsigned int i;
 
+	mutex_lock(&ss_nets_lock);
+	list_del(&sn->node);
+	mutex_unlock(&ss_nets_lock);
 	ss_obj_remove_all(net, SS_REASON_NETNS_EXIT);
 	ss_resolve_net_exit(&sn->lookups);
 	ss_replay_put(sn->replay);	/* servers' references keep it longer */
@@ -253,18 +267,18 @@ int ss_netns_init(const struct ss_kind *const *kinds, unsigned int nr_kinds)
  * ss_netns_shutdown() - at module unload, remove every object, telling
  *	each namespace's monitors, while the family can still send
  *
- * No object is created afterwards (ss_netns_closing()). Holds net_rwsem
- * for reading: namespaces neither appear nor go meanwhile.
+ * No object is created afterwards (ss_netns_closing()). A namespace that
+ * ends meanwhile waits for its turn in ss_net_exit(), and finds nothing.
  */
 void ss_netns_shutdown(void)
 {
-	struct net *net;
+	struct ss_net *sn;
 
 	WRITE_ONCE(ss_closing, true);
-	down_read(&net_rwsem);
-	for_each_net(net)
-		ss_obj_remove_all(net, SS_REASON_MODULE_UNLOAD);
-	up_read(&net_rwsem);
+	mutex_lock(&ss_nets_lock);
+	list_for_each_entry(sn, &ss_nets, node)
+		ss_obj_remove_all(sn->net, SS_REASON_MODULE_UNLOAD);
+	mutex_unlock(&ss_nets_lock);
 }
 
 /**

@@ -60,6 +60,8 @@ struct ss_table {
  *	and teardown of servers' sockets, so that a deleted server's ports are
  *	free again before anyone else can look. Sleeps (sockets are created and
  *	released under it). GET and dumps do not take it: they read under RCU.
+ * @net: the namespace
+ * @node: in the module's list of every namespace's state (netns.c)
  * @servers: the servers (struct ss_server)
  * @clients: the client profiles (struct ss_client)
  * @lookups: its servers' lookups waiting for the namespace's agent
@@ -70,6 +72,8 @@ struct ss_table {
  */
 struct ss_net {
 	struct mutex lock;	/* changes to the tables, servers' sockets */
+	struct net *net;
+	struct list_head node;	/* in netns.c's list of every ss_net */
 	struct ss_table servers;
 	struct ss_table clients;
 	struct ss_lookups lookups;
