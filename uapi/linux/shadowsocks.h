@@ -328,6 +328,30 @@
  *   command does not take; -E2BIG for more than SS_LOOKUP_ADDRS_MAX
  *   addresses; -ERANGE for an error outside 1..4095.
  *
+ * Events (multicast only, on the family's "monitor" group,
+ * SS_GENL_MCGRP_MONITOR, in the object's network namespace; joining needs
+ * CAP_NET_ADMIN there; as requests they are -EOPNOTSUPP). Each carries
+ *   SS_A_OBJECT        NLA_U32, enum ss_object_kind: SS_OBJECT_SERVER or
+ *                      SS_OBJECT_CLIENT
+ *   SS_A_NAME          NLA_NUL_STRING: the object's name
+ * and never a key or an address:
+ *   SS_CMD_OBJECT_NEW_NTF   the object was created
+ *   SS_CMD_OBJECT_DEL_NTF   it was deleted; SS_A_REASON (NLA_U32, enum
+ *                           ss_reason) says why: SS_REASON_USERSPACE (a DEL
+ *                           request), SS_REASON_NETNS_EXIT (its namespace
+ *                           ended: no monitor can be left there, so this one
+ *                           goes to the initial namespace's monitors), or
+ *                           SS_REASON_MODULE_UNLOAD (sent before the family
+ *                           goes)
+ *   SS_CMD_REFUSED_NTF      a connection (server) or a TCP or UDP relay
+ *                           (client profile) refused at max-conns
+ *   SS_CMD_AUTH_FAIL_NTF    a server's connection or UDP packet failed
+ *                           authentication
+ *   SS_CMD_REPLAY_NTF       a server's connection or UDP packet reused a salt
+ * REFUSED_NTF is sent at most once a second per object, AUTH_FAIL_NTF and
+ * REPLAY_NTF together at most once a second per server: the first of a
+ * burst; the counters count them all.
+ *
  * Errors: every rejection carries an extended ACK message, and points at the
  * offending attribute where there is one. -EEXIST for a duplicate name,
  * -ENOENT for an unknown one, -ENOPKG when the kernel cannot instantiate the
