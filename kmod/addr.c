@@ -170,6 +170,61 @@ bool ss_addr_name_ok(const char *name, size_t len)
 }
 
 /**
+ * ss_addr_head() - the address a UDP packet's plaintext starts with
+ * @p: the plaintext: the address, then the payload
+ * @len: its length
+ *
+ * Return: the address's length, all of it within @p; -EINVAL if @p does
+ * not start with a whole, valid address.
+ */
+int ss_addr_head(const u8 *p, size_t len)
+{
+	int alen = ss_addr_len(p, len);
+
+	if (alen <= 0 || (size_t)alen > len)
+		return -EINVAL;
+	return alen;
+}
+
+/**
+ * ss_addr_target() - the target a client's UDP packet names
+ * @p: the plaintext: the target's address, then the payload
+ * @len: its length
+ * @t: the target, parsed
+ *
+ * Return: the address's length; -EINVAL if @p does not start with a whole
+ * address, or names a domain that could never resolve (ss_addr_name_ok()).
+ */
+int ss_addr_target(const u8 *p, size_t len, struct ss_target *t)
+{
+	int alen = ss_addr_head(p, len);
+
+	if (alen < 0)
+		return alen;
+	ss_addr_parse(p, alen, t);
+	if (t->name_len && !ss_addr_name_ok(t->name, t->name_len))
+		return -EINVAL;
+	return alen;
+}
+
+/**
+ * ss_addr_socks5_udp() - the address of an application's SOCKS5 UDP request
+ * @d: the datagram (RFC 1928 section 7): RSV RSV FRAG, the address, the data
+ * @len: its length
+ *
+ * RSV must be 0, and fragments are not reassembled: FRAG must be 0 too.
+ *
+ * Return: the address's length (it starts at @d + %SS_SOCKS5_UDP_HDR);
+ * -EINVAL for a header not all zeros, or no whole, valid address.
+ */
+int ss_addr_socks5_udp(const u8 *d, size_t len)
+{
+	if (len < SS_SOCKS5_UDP_HDR || d[0] || d[1] || d[2])
+		return -EINVAL;
+	return ss_addr_head(d + SS_SOCKS5_UDP_HDR, len - SS_SOCKS5_UDP_HDR);
+}
+
+/**
  * ss_addr_pick() - choose an address from a resolver's answer
  * @text: the answer: addresses separated by commas or white space
  * @len: its length

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Target addresses: the SOCKS5-format address at the head of a request,
- * textual addresses (domain names that are IP literals, resolver answers),
- * and the check that refuses targets local to the server.
+ * Target addresses: the SOCKS5-format address at the head of a request
+ * or of a UDP packet's plaintext, textual addresses (domain names that are
+ * IP literals, resolver answers), and the check that refuses targets local
+ * to the server.
  */
 
 #ifndef _SS_ADDR_H
@@ -21,6 +22,8 @@ struct net;
 #define SS_DOMAIN_MAX		255
 /* The longest address: type, domain length, domain, port. */
 #define SS_ADDR_MAX		(1 + 1 + SS_DOMAIN_MAX + 2)
+/* RSV(2) FRAG(1) in front of a SOCKS5 UDP datagram's address */
+#define SS_SOCKS5_UDP_HDR	3
 
 /**
  * struct ss_target - a parsed target address
@@ -41,6 +44,9 @@ struct ss_target {
 int ss_addr_len(const u8 *p, size_t len);
 void ss_addr_parse(const u8 *p, size_t len, struct ss_target *t);
 bool ss_addr_name_ok(const char *name, size_t len);
+int ss_addr_head(const u8 *p, size_t len);
+int ss_addr_target(const u8 *p, size_t len, struct ss_target *t);
+int ss_addr_socks5_udp(const u8 *d, size_t len);
 int ss_addr_pick(const char *text, size_t len, __be16 port,
 		 union ss_sockaddr *sa);
 bool ss_addr_is_local(struct net *net, const union ss_sockaddr *sa);

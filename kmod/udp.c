@@ -43,16 +43,14 @@
  */
 
 #include <linux/err.h>
-#include <linux/jhash.h>
 #include <linux/net.h>
-#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/udp.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "conn.h"
+#include "datagram.h"
 #include "replay.h"
 #include "resolve.h"
 #include "server.h"
@@ -62,14 +60,10 @@
  * A reply is read at most as large as fits one datagram once sealed with
  * the largest salt and address.
  */
-#define SS_UDP_REPLY_MAX	(SS_UDP_DGRAM_MAX - SS_SALT_MAX_LEN - \
-				 SS_UDP_ADDR_IP_MAX - SS_TAG_LEN)
+#define SS_UDP_REPLY_MAX	(SS_DGRAM_MAX - SS_SALT_MAX_LEN - \
+				 SS_DGRAM_ADDR_IP_MAX - SS_TAG_LEN)
 #define SS_UDP_DNS_CACHE	2
 #define SS_UDP_DNS_TTL		30	/* seconds */
-
-enum {
-	SS_ASSOC_QUEUED,	/* on the server's ready list */
-};
 
 /**
  * struct ss_udp_dns - a cached answer
@@ -89,8 +83,7 @@ struct ss_udp_dns {
  * struct ss_udp_assoc - one client address and its sockets to targets
  * @node: in &ss_udp.assocs
  * @refcount: see the top of this file
- * @ready: in &ss_udp.ready while %SS_ASSOC_QUEUED is set
- * @flags: %SS_ASSOC_QUEUED
+ * @ready: its place in &ss_udp.ready
  * @srv: the server
  * @id: for the debug log
  * @client: the client's address
@@ -104,13 +97,12 @@ struct ss_udp_dns {
  * @dns_next: the cache entry the next answer replaces
  * @dns: the cache
  *
- * All but @refcount, @ready and @flags are under &ss_udp.lock.
+ * All but @refcount and @ready are under &ss_udp.lock.
  */
 struct ss_udp_assoc {
 	struct hlist_node node;
 	struct kref refcount;
-	struct llist_node ready;
-	unsigned long flags;
+	struct ss_ready ready;
 	struct ss_server *srv;
 	u32 id;
 	union ss_sockaddr client;
@@ -145,61 +137,6 @@ struct ss_udp_resolve {
 
 static atomic_t ss_udp_assoc_ids = ATOMIC_INIT(0);
 
-/**
- * ss_udp_seal() - seal a UDP packet in place, with a fresh salt
- * @c: the cipher, rekeyed here
- * @method: the method
- * @key: the master key
- * @pkt: the salt, made by the caller, then @len bytes of plaintext, then
- *	room for the tag
- * @len: plaintext length
- *
- * The server role's salt is one of its own (ss_replay_own_salt()), so
- * that a packet reflected back at it is refused; the local role's is
- * plain random (see ss_ludp_reply()). Process context.
- *
- * Return: 0, or the cipher's error.
- */
-int ss_udp_seal(struct ss_cipher *c, const struct ss_method_info *method,
-		const u8 *key, u8 *pkt, size_t len)
-{
-	size_t salt_len = method->salt_len;
-	u8 *p = pkt + salt_len;
-
-	if (ss_cipher_rekey(c, key, pkt))
-		return -EINVAL;
-	return ss_cipher_seal(c, p, p, len);
-}
-
-/**
- * ss_udp_open() - open a UDP packet in place
- * @c: the cipher, rekeyed with the packet's salt
- * @method: the method
- * @key: the master key
- * @pkt: the packet: salt, ciphertext, tag
- * @len: its length
- *
- * The plaintext is left at @pkt + salt length. The caller checks the salt
- * against the replay filter once it has parsed what it needs.
- *
- * Return: the plaintext length, -EINVAL for a packet too short, -EBADMSG
- * when it does not authenticate, -EIO when the cipher cannot be rekeyed.
- */
-int ss_udp_open(struct ss_cipher *c, const struct ss_method_info *method,
-		const u8 *key, u8 *pkt, size_t len)
-{
-	size_t salt_len = method->salt_len;
-	u8 *p = pkt + salt_len;
-
-	if (len < salt_len + SS_TAG_LEN)
-		return -EINVAL;
-	if (ss_cipher_rekey(c, key, pkt))
-		return -EIO;
-	if (ss_cipher_open(c, p, p, len - salt_len))
-		return -EBADMSG;
-	return len - salt_len - SS_TAG_LEN;
-}
-
 static void ss_udp_assoc_release(struct kref *refcount)
 {
 	struct ss_udp_assoc *a = container_of(refcount, struct ss_udp_assoc,
@@ -214,18 +151,10 @@ static void ss_udp_assoc_put(struct ss_udp_assoc *a)
 	kref_put(&a->refcount, ss_udp_assoc_release);
 }
 
-/*
- * Put @a on the ready list and queue the relay work, unless it is there
- * already. Any context; the caller keeps @a alive (socket callback under
- * sk_callback_lock, or a reference).
- */
+/* Put @a on the ready list; see ss_ready_queue(). */
 static void ss_udp_assoc_queue(struct ss_udp *udp, struct ss_udp_assoc *a)
 {
-	if (test_and_set_bit(SS_ASSOC_QUEUED, &a->flags))
-		return;
-	kref_get(&a->refcount);
-	llist_add(&a->ready, &udp->ready);
-	queue_work(ss_wq, &udp->work);
+	ss_ready_queue(&a->ready, &a->refcount, &udp->ready, &udp->work);
 }
 
 /* An association socket's sk_data_ready: softirq or process context. */
@@ -268,34 +197,6 @@ static const struct ss_sock_cbs ss_udp_listen_cbs = {
 	.data_ready = ss_udp_listen_data_ready,
 };
 
-/*
- * The association tables' hash seed: random, so that nobody can choose
- * source addresses that all fall into one bucket.
- */
-static u32 ss_udp_hash_seed __read_mostly;
-
-u32 ss_udp_hash(const union ss_sockaddr *sa)
-{
-	net_get_random_once(&ss_udp_hash_seed, sizeof(ss_udp_hash_seed));
-	if (sa->sa.sa_family == AF_INET)
-		return jhash_2words((__force u32)sa->in4.sin_addr.s_addr,
-				    (__force u32)sa->in4.sin_port,
-				    ss_udp_hash_seed);
-	return jhash2((const u32 *)&sa->in6.sin6_addr, 4,
-		      ss_udp_hash_seed ^ (__force u32)sa->in6.sin6_port);
-}
-
-bool ss_udp_addr_eq(const union ss_sockaddr *a, const union ss_sockaddr *b)
-{
-	if (a->sa.sa_family != b->sa.sa_family)
-		return false;
-	if (a->sa.sa_family == AF_INET)
-		return a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr &&
-		       a->in4.sin_port == b->in4.sin_port;
-	return ipv6_addr_equal(&a->in6.sin6_addr, &b->in6.sin6_addr) &&
-	       a->in6.sin6_port == b->in6.sin6_port;
-}
-
 static void ss_udp_resolve_free(struct ss_udp_resolve *req)
 {
 	struct ss_lookup *l = req->lookup;
@@ -337,21 +238,16 @@ static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
 	ss_udp_assoc_put(a);
 }
 
-static unsigned long ss_udp_gc_period(const struct ss_server *srv)
-{
-	return clamp_t(u32, srv->ep.timeout / 4, 1, 60) * HZ;
-}
-
 static struct ss_udp_assoc *ss_udp_assoc_get(struct ss_server *srv,
 					     const union ss_sockaddr *from,
 					     int listener)
 {
 	struct ss_udp *udp = &srv->udp;
-	u32 hash = ss_udp_hash(from);
+	u32 hash = ss_dgram_hash(from);
 	struct ss_udp_assoc *a;
 
 	hash_for_each_possible(udp->assocs, a, node, hash)
-		if (ss_udp_addr_eq(&a->client, from))
+		if (ss_dgram_addr_eq(&a->client, from))
 			return a;
 
 	if (udp->nr_assocs >= srv->ep.max_conns) {
@@ -371,7 +267,7 @@ static struct ss_udp_assoc *ss_udp_assoc_get(struct ss_server *srv,
 	atomic64_inc(&srv->ep.stats.udp_assoc_active);
 	pr_debug("udp assoc %u created on server %s for %pISpc, hash %08x\n",
 		 a->id, srv->ep.entry.name, &from->sa, hash);
-	queue_delayed_work(ss_wq, &udp->gc, ss_udp_gc_period(srv));
+	queue_delayed_work(ss_wq, &udp->gc, ss_dgram_gc_period(&srv->ep));
 	return a;
 }
 
@@ -404,8 +300,6 @@ static struct socket *ss_udp_assoc_sock(struct ss_server *srv,
 static void ss_udp_send_target(struct ss_server *srv, struct ss_udp_assoc *a,
 			       union ss_sockaddr *to, u8 *data, size_t len)
 {
-	struct kvec iov = { .iov_base = data, .iov_len = len };
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	struct socket *sock;
 	int ret;
 
@@ -417,10 +311,7 @@ static void ss_udp_send_target(struct ss_server *srv, struct ss_udp_assoc *a,
 	sock = ss_udp_assoc_sock(srv, a, to->sa.sa_family);
 	if (!sock)
 		goto drop;
-	msg.msg_name = &to->sa;
-	msg.msg_namelen = to->sa.sa_family == AF_INET ? sizeof(to->in4) :
-							sizeof(to->in6);
-	ret = kernel_sendmsg(sock, &msg, &iov, 1, len);
+	ret = ss_dgram_send(sock, to, data, len);
 	if (ret < 0) {
 		pr_debug("udp assoc %u cannot send to %pISpc: error %d\n",
 			 a->id, &to->sa, ret);
@@ -542,30 +433,20 @@ static void ss_udp_client_packet(struct ss_server *srv, int listener,
 	struct ss_target *t = &udp->target;
 	size_t salt_len = method->salt_len;
 	struct ss_udp_assoc *a;
-	u8 *pt = udp->buf + salt_len;
+	u8 *pt = udp->dc.buf + salt_len;
 	size_t pt_len;
 	int alen, ret;
 
-	ret = ss_udp_open(&udp->rx, method, srv->ep.key, udp->buf, len);
-	if (ret < 0) {
-		if (ret == -EBADMSG)
-			ss_endpoint_bad(&srv->ep, SS_STATS_A_UDP_DROP_AUTH);
-		else if (ret == -EINVAL)
-			ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_BAD);
+	ret = ss_dgram_open(&udp->dc, &srv->ep, udp->dc.buf, len);
+	if (ret < 0)
 		return;
-	}
 	pt_len = ret;
-	alen = ss_addr_len(pt, pt_len);
-	if (alen <= 0 || (size_t)alen > pt_len) {
+	alen = ss_addr_target(pt, pt_len, t);
+	if (alen < 0) {
 		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_BAD);
 		return;
 	}
-	ss_addr_parse(pt, alen, t);
-	if (t->name_len && !ss_addr_name_ok(t->name, t->name_len)) {
-		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_BAD);
-		return;
-	}
-	if (ss_replay_check_and_add(srv->ep.replay, udp->buf, salt_len)) {
+	if (ss_replay_check_and_add(srv->ep.replay, udp->dc.buf, salt_len)) {
 		ss_endpoint_bad(&srv->ep, SS_STATS_A_UDP_DROP_REPLAY);
 		return;
 	}
@@ -585,39 +466,20 @@ static void ss_udp_client_packet(struct ss_server *srv, int listener,
 /* Read a listener; false when it has nothing more. */
 static bool ss_udp_read_listener(struct ss_server *srv, int i)
 {
-	struct socket *sock = srv->listen[i].udp;
-	struct ss_udp *udp = &srv->udp;
-	union ss_sockaddr from;
-	struct msghdr msg;
-	struct kvec iov;
-	int n, ret;
+	struct ss_dgram_reader rd;
+	int len;
 
-	for (n = 0; n < SS_UDP_BUDGET; n++) {
-		memset(&msg, 0, sizeof(msg));
-		memset(&from, 0, sizeof(from));
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof(from);
-		iov.iov_base = udp->buf;
-		iov.iov_len = SS_UDP_BUF;
-		ret = kernel_recvmsg(sock, &msg, &iov, 1, SS_UDP_BUF,
-				     MSG_DONTWAIT);
-		if (ret < 0)
-			return false;	/* -EAGAIN, or nothing to retry */
-		if (msg.msg_flags & MSG_TRUNC) {
-			ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_BAD);
-			continue;
-		}
-		if (from.sa.sa_family != AF_INET &&
-		    from.sa.sa_family != AF_INET6)
-			continue;
-		ss_udp_client_packet(srv, i, &from, ret);
-	}
-	return true;
+	ss_dgram_reader_init(&rd, srv->listen[i].udp, srv->udp.dc.buf,
+			     SS_DGRAM_BUF, &srv->ep.stats,
+			     SS_STATS_A_UDP_DROP_BAD);
+	while ((len = ss_dgram_next(&rd)) >= 0)
+		ss_udp_client_packet(srv, i, &rd.from, len);
+	return len == -ENOSPC;
 }
 
 /*
  * Seal the reply in the buffer and send it to the client: the payload is
- * at SS_UDP_ADDR_IP_MAX + salt length, the address goes right before it,
+ * at SS_DGRAM_ADDR_IP_MAX + salt length, the address goes right before it,
  * the salt before that.
  */
 static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
@@ -625,16 +487,14 @@ static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
 {
 	size_t salt_len = srv->ep.method->salt_len;
 	struct ss_udp *udp = &srv->udp;
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	struct socket *sock = srv->listen[a->listener].udp;
 	size_t alen, off;
-	struct kvec iov;
 	u8 *p;
 	int ret;
 
 	alen = from->sa.sa_family == AF_INET ? 1 + 4 + 2 : 1 + 16 + 2;
-	off = SS_UDP_ADDR_IP_MAX - alen;
-	p = udp->buf + off + salt_len;
+	off = SS_DGRAM_ADDR_IP_MAX - alen;
+	p = udp->dc.buf + off + salt_len;
 	if (from->sa.sa_family == AF_INET) {
 		p[0] = SS_ATYP_IPV4;
 		memcpy(p + 1, &from->in4.sin_addr, 4);
@@ -644,17 +504,11 @@ static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
 		memcpy(p + 1, &from->in6.sin6_addr, 16);
 		memcpy(p + 17, &from->in6.sin6_port, 2);
 	}
-	ss_replay_own_salt(udp->buf + off, salt_len);
-	if (ss_udp_seal(&udp->tx, srv->ep.method, srv->ep.key, udp->buf + off,
-			alen + len))
+	ss_replay_own_salt(udp->dc.buf + off, salt_len);
+	if (ss_dgram_seal(&udp->dc, &srv->ep, udp->dc.buf + off, alen + len))
 		return;
-
-	iov.iov_base = udp->buf + off;
-	iov.iov_len = salt_len + alen + len + SS_TAG_LEN;
-	msg.msg_name = &a->client.sa;
-	msg.msg_namelen = a->client.sa.sa_family == AF_INET ?
-			  sizeof(a->client.in4) : sizeof(a->client.in6);
-	ret = kernel_sendmsg(sock, &msg, &iov, 1, iov.iov_len);
+	ret = ss_dgram_send(sock, &a->client, udp->dc.buf + off,
+			    salt_len + alen + len + SS_TAG_LEN);
 	if (ret < 0) {
 		pr_debug("udp assoc %u cannot reply: error %d\n", a->id, ret);
 		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_TARGET);
@@ -667,39 +521,23 @@ static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
 /* Read the replies waiting on an association's sockets. */
 static void ss_udp_read_assoc(struct ss_server *srv, struct ss_udp_assoc *a)
 {
-	size_t off = srv->ep.method->salt_len + SS_UDP_ADDR_IP_MAX;
-	struct ss_udp *udp = &srv->udp;
-	union ss_sockaddr from;
-	struct msghdr msg;
-	struct kvec iov;
-	int i, n, ret;
+	size_t off = srv->ep.method->salt_len + SS_DGRAM_ADDR_IP_MAX;
+	struct ss_dgram_reader rd;
+	int i, len;
 
 	for (i = 0; i < SS_LISTEN_NR; i++) {
 		if (!a->sock[i])
 			continue;
-		for (n = 0; n < SS_UDP_BUDGET; n++) {
-			memset(&msg, 0, sizeof(msg));
-			memset(&from, 0, sizeof(from));
-			msg.msg_name = &from;
-			msg.msg_namelen = sizeof(from);
-			iov.iov_base = udp->buf + off;
-			iov.iov_len = SS_UDP_REPLY_MAX;
-			ret = kernel_recvmsg(a->sock[i], &msg, &iov, 1,
-					     SS_UDP_REPLY_MAX, MSG_DONTWAIT);
-			if (ret < 0)
-				break;
+		/* A reply too long to seal, or from no IP address, is lost. */
+		ss_dgram_reader_init(&rd, a->sock[i], srv->udp.dc.buf + off,
+				     SS_UDP_REPLY_MAX, &srv->ep.stats,
+				     SS_STATS_A_UDP_DROP_TARGET);
+		while ((len = ss_dgram_next(&rd)) >= 0) {
 			a->last_used = jiffies;
-			if ((msg.msg_flags & MSG_TRUNC) ||
-			    (from.sa.sa_family != AF_INET &&
-			     from.sa.sa_family != AF_INET6)) {
-				ss_stats_inc(&srv->ep.stats,
-					     SS_STATS_A_UDP_DROP_TARGET);
-				continue;
-			}
-			ss_udp_reply(srv, a, &from, ret);
+			ss_udp_reply(srv, a, &rd.from, len);
 		}
-		if (n == SS_UDP_BUDGET)		/* more next time */
-			ss_udp_assoc_queue(udp, a);
+		if (len == -ENOSPC)		/* more next time */
+			ss_udp_assoc_queue(&srv->udp, a);
 	}
 }
 
@@ -708,7 +546,6 @@ static void ss_udp_work(struct work_struct *work)
 	struct ss_udp *udp = container_of(work, struct ss_udp, work);
 	struct ss_server *srv = container_of(udp, struct ss_server, udp);
 	struct ss_udp_assoc *a, *tmp;
-	struct llist_node *list;
 	bool more = false;
 	int i;
 
@@ -721,11 +558,8 @@ static void ss_udp_work(struct work_struct *work)
 		if (srv->listen[i].udp && ss_udp_read_listener(srv, i))
 			more = true;
 
-	list = llist_del_all(&udp->ready);
-	llist_for_each_entry_safe(a, tmp, list, ready) {
-		clear_bit(SS_ASSOC_QUEUED, &a->flags);
-		/* Orders the bit with the reads: new data queues it again. */
-		smp_mb__after_atomic();
+	ss_ready_for_each(a, tmp, &udp->ready, ready) {
+		ss_ready_taken(&a->ready);
 		if (!a->dead)
 			ss_udp_read_assoc(srv, a);
 		ss_udp_assoc_put(a);
@@ -753,7 +587,7 @@ static void ss_udp_gc(struct work_struct *work)
 		if (!a->resolve && time_after(jiffies, a->last_used + idle))
 			ss_udp_assoc_remove(srv, a, "idle");
 	if (udp->nr_assocs)
-		queue_delayed_work(ss_wq, &udp->gc, ss_udp_gc_period(srv));
+		queue_delayed_work(ss_wq, &udp->gc, ss_dgram_gc_period(&srv->ep));
 out:
 	mutex_unlock(&udp->lock);
 }
@@ -772,8 +606,6 @@ out:
 int ss_udp_init(struct ss_server *srv, struct net *net)
 {
 	struct ss_udp *udp = &srv->udp;
-	u8 salt[SS_SALT_MAX_LEN];
-	int err;
 
 	mutex_init(&udp->lock);
 	udp->net = net;
@@ -784,18 +616,7 @@ int ss_udp_init(struct ss_server *srv, struct net *net)
 	if (srv->mode == SS_MODE_TCP_ONLY)
 		return 0;
 
-	udp->buf = kmalloc(SS_UDP_BUF, GFP_KERNEL_ACCOUNT);
-	if (!udp->buf)
-		return -ENOMEM;
-	/* Keyed for real at each packet; any salt will do until then. */
-	get_random_bytes(salt, sizeof(salt));
-	err = ss_cipher_init(&udp->rx, srv->ep.method, srv->ep.key, salt,
-			     GFP_KERNEL);
-	if (!err)
-		err = ss_cipher_init(&udp->tx, srv->ep.method, srv->ep.key,
-				     salt, GFP_KERNEL);
-	memzero_explicit(salt, sizeof(salt));
-	return err;	/* ss_udp_stop() frees what was allocated */
+	return ss_dgram_codec_init(&udp->dc, &srv->ep, SS_DGRAM_BUF);
 }
 
 /**
@@ -832,7 +653,6 @@ void ss_udp_stop(struct ss_server *srv)
 {
 	struct ss_udp *udp = &srv->udp;
 	struct ss_udp_assoc *a, *tmp;
-	struct llist_node *list;
 	struct hlist_node *n;
 	int i, bkt;
 
@@ -853,12 +673,8 @@ void ss_udp_stop(struct ss_server *srv)
 	/* Nothing queues them any more. */
 	cancel_work_sync(&udp->work);
 	cancel_delayed_work_sync(&udp->gc);
-	list = llist_del_all(&udp->ready);
-	llist_for_each_entry_safe(a, tmp, list, ready)
+	ss_ready_for_each(a, tmp, &udp->ready, ready)
 		ss_udp_assoc_put(a);
 
-	ss_cipher_free(&udp->rx);
-	ss_cipher_free(&udp->tx);
-	kfree(udp->buf);
-	udp->buf = NULL;
+	ss_dgram_codec_free(&udp->dc);
 }

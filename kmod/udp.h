@@ -8,36 +8,24 @@
 #ifndef _SS_UDP_H
 #define _SS_UDP_H
 
-#include <linux/atomic.h>
 #include <linux/hashtable.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
 
 #include "addr.h"
-#include "cipher.h"
+#include "datagram.h"
 
 struct net;
-struct sock;
-struct socket;
-struct ss_method_info;
 struct ss_server;
 
 #define SS_UDP_HASH_BITS	8
-
-/* The packet buffer: any UDP datagram fits, so none is truncated. */
-#define SS_UDP_BUF		65536
-#define SS_UDP_DGRAM_MAX	(65535 - 8 - 20)
-/* The longest IP address in the SOCKS5 format: type, IPv6, port. */
-#define SS_UDP_ADDR_IP_MAX	(1 + 16 + 2)
-/* Packets read per socket in one run of a relay work. */
-#define SS_UDP_BUDGET		64
 
 /**
  * struct ss_udp - a server's UDP relay state
  * @lock: serialises everything below that is not atomic, and every
  *	association's state: the association table, @nr_assocs, @closing,
- *	@buf, @rx, @tx, @target. Taken by the relay work, the expiry work,
+ *	@dc, @target. Taken by the relay work, the expiry work,
  *	resolutions as they finish, and ss_udp_stop(); never by socket
  *	callbacks, which only queue. Sleeps (sockets are created and released
  *	and ciphers keyed under it).
@@ -46,14 +34,12 @@ struct ss_server;
  * @nr_assocs: entries in @assocs; at most the server's max_conns
  * @closing: set by ss_udp_stop(): nothing is added or queued any more
  * @started: the listeners' sk_data_ready are ours
- * @ready: associations whose sockets have replies to read; each entry
- *	holds a reference, and its %SS_ASSOC_QUEUED bit is set
+ * @ready: associations whose sockets have replies to read (struct
+ *	ss_ready); each entry holds a reference
  * @work: reads the listeners and the @ready associations; on ss_wq
  * @gc: ends associations idle for the server's timeout; on ss_wq
- * @buf: %SS_UDP_BUF bytes, kmalloc'd (the ciphers need linear memory):
- *	every packet in and every reply out goes through it, one at a time
- * @rx: opens client packets, rekeyed with each packet's salt
- * @tx: seals replies, rekeyed with a fresh random salt for each
+ * @dc: opens client packets and seals replies in its %SS_DGRAM_BUF
+ *	buffer, one at a time; allocated when the mode has UDP
  * @target: the address of the packet being handled (large for the stack)
  */
 struct ss_udp {
@@ -66,19 +52,9 @@ struct ss_udp {
 	struct llist_head ready;
 	struct work_struct work;
 	struct delayed_work gc;
-	u8 *buf;
-	struct ss_cipher rx;
-	struct ss_cipher tx;
+	struct ss_dgram_codec dc;
 	struct ss_target target;
 };
-
-/* Shared by both roles' UDP relays (udp.c, udp_local.c). */
-u32 ss_udp_hash(const union ss_sockaddr *sa);
-bool ss_udp_addr_eq(const union ss_sockaddr *a, const union ss_sockaddr *b);
-int ss_udp_seal(struct ss_cipher *c, const struct ss_method_info *method,
-		const u8 *key, u8 *pkt, size_t len);
-int ss_udp_open(struct ss_cipher *c, const struct ss_method_info *method,
-		const u8 *key, u8 *pkt, size_t len);
 
 int ss_udp_init(struct ss_server *srv, struct net *net);
 void ss_udp_start(struct ss_server *srv);

@@ -11,7 +11,7 @@
  * kernel UDP socket connected to the profile's server, created in the
  * profile's namespace, so that the server's replies map back to the
  * source. A datagram is sealed as a Shadowsocks UDP packet
- * with a fresh salt (udp.c's ss_udp_seal(), as the server's replies are);
+ * with a fresh salt (datagram.c's codec, as the server's replies are);
  * a reply is opened, its address checked, and sent to the source from the
  * relay's socket. As in the TCP relay, only the server role uses the salt
  * replay filter: the server role records the salts of its replies there,
@@ -24,7 +24,7 @@
  *
  * Concurrency is the server's (udp.c): socket callbacks only queue; one
  * work per profile handles its relays and associations, under the
- * profile's &ss_ludp.lock, with one buffer and two ciphers. Lifetime: the
+ * profile's &ss_ludp.lock, with one codec (buffer and two ciphers). Lifetime: the
  * profile's list holds one reference on each relay, each relay's table
  * one on each association, the ready lists one per entry; a relay or an
  * association taken out (control socket closed, idle, profile deleted) has
@@ -35,7 +35,6 @@
  */
 
 #include <linux/hashtable.h>
-#include <linux/jhash.h>
 #include <linux/net.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -48,7 +47,7 @@
 
 #include "client.h"
 #include "conn.h"
-#include "udp.h"
+#include "datagram.h"
 #include "udp_local.h"
 
 /*
@@ -56,13 +55,10 @@
  * target address (tunnel mode prepends its target), any datagram, the tag.
  */
 #define SS_LUDP_HEAD		(SS_SALT_MAX_LEN + SS_ADDR_MAX)
-#define SS_LUDP_BUF		(SS_LUDP_HEAD + SS_UDP_BUF + SS_TAG_LEN)
+#define SS_LUDP_BUF		(SS_LUDP_HEAD + SS_DGRAM_BUF + SS_TAG_LEN)
 #define SS_LUDP_HASH_BITS	4
-/* RSV(2) FRAG(1) in front of a SOCKS5 UDP datagram's address */
-#define SS_SOCKS5_UDP_HDR	3
 
 enum {
-	SS_LUDP_QUEUED,		/* on a ready list */
 	SS_LUDP_KILL,		/* relay: the control socket was closed */
 	SS_LUDP_CTRL_DATA,	/* relay: the control socket has data */
 };
@@ -71,8 +67,8 @@ enum {
  * struct ss_ludp_relay - one handed-over UDP socket
  * @node: in &ss_ludp.relays
  * @refcount: see the top of this file
- * @ready: in &ss_ludp.ready_relays while %SS_LUDP_QUEUED is set
- * @flags: %SS_LUDP_QUEUED, %SS_LUDP_KILL, %SS_LUDP_CTRL_DATA
+ * @ready: its place in &ss_ludp.ready_relays
+ * @flags: %SS_LUDP_KILL, %SS_LUDP_CTRL_DATA
  * @cl: the profile
  * @net: the profile's namespace: association sockets are created there
  * @id: for the debug log
@@ -94,7 +90,7 @@ enum {
 struct ss_ludp_relay {
 	struct list_head node;
 	struct kref refcount;
-	struct llist_node ready;
+	struct ss_ready ready;
 	unsigned long flags;
 	struct ss_client *cl;
 	struct net *net;
@@ -117,8 +113,7 @@ struct ss_ludp_relay {
  * struct ss_ludp_assoc - one source address of a relay
  * @node: in &ss_ludp_relay.assocs
  * @refcount: see the top of this file
- * @ready: in &ss_ludp.ready_assocs while %SS_LUDP_QUEUED is set
- * @flags: %SS_LUDP_QUEUED
+ * @ready: its place in &ss_ludp.ready_assocs
  * @ludp: the profile's UDP state (outlives the association's queueing)
  * @relay: the relay; only used while not @dead
  * @id: for the debug log
@@ -127,12 +122,13 @@ struct ss_ludp_relay {
  * @saved: what @sock had before our callbacks
  * @last_used: jiffies of the last datagram either way
  * @dead: out of the table, socket released
+ *
+ * All but @refcount and @ready are under &ss_ludp.lock.
  */
 struct ss_ludp_assoc {
 	struct hlist_node node;
 	struct kref refcount;
-	struct llist_node ready;
-	unsigned long flags;
+	struct ss_ready ready;
 	struct ss_ludp *ludp;
 	struct ss_ludp_relay *relay;
 	u32 id;
@@ -173,23 +169,15 @@ static void ss_ludp_assoc_put(struct ss_ludp_assoc *a)
 	kref_put(&a->refcount, ss_ludp_assoc_release);
 }
 
-/* Any context; the caller keeps @r alive. */
+/* Put @r on its ready list; see ss_ready_queue(). */
 static void ss_ludp_relay_queue(struct ss_ludp *l, struct ss_ludp_relay *r)
 {
-	if (test_and_set_bit(SS_LUDP_QUEUED, &r->flags))
-		return;
-	kref_get(&r->refcount);
-	llist_add(&r->ready, &l->ready_relays);
-	queue_work(ss_wq, &l->work);
+	ss_ready_queue(&r->ready, &r->refcount, &l->ready_relays, &l->work);
 }
 
 static void ss_ludp_assoc_queue(struct ss_ludp *l, struct ss_ludp_assoc *a)
 {
-	if (test_and_set_bit(SS_LUDP_QUEUED, &a->flags))
-		return;
-	kref_get(&a->refcount);
-	llist_add(&a->ready, &l->ready_assocs);
-	queue_work(ss_wq, &l->work);
+	ss_ready_queue(&a->ready, &a->refcount, &l->ready_assocs, &l->work);
 }
 
 /* The relay socket's sk_data_ready: softirq or process context. */
@@ -286,11 +274,6 @@ static const struct ss_sock_cbs ss_ludp_assoc_cbs = {
 	.data_ready = ss_ludp_assoc_data_ready,
 };
 
-static unsigned long ss_ludp_gc_period(const struct ss_client *cl)
-{
-	return clamp_t(u32, cl->ep.timeout / 4, 1, 60) * HZ;
-}
-
 static void ss_ludp_assoc_remove(struct ss_client *cl, struct ss_ludp_assoc *a,
 				 const char *why)
 {
@@ -374,13 +357,13 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 {
 	struct ss_ludp *l = &cl->udp;
 	const union ss_sockaddr *remote = &cl->remote;
-	u32 hash = ss_udp_hash(from);
+	u32 hash = ss_dgram_hash(from);
 	struct ss_ludp_assoc *a;
 	struct socket *sock;
 	int err;
 
 	hash_for_each_possible(r->assocs, a, node, hash)
-		if (ss_udp_addr_eq(&a->app, from))
+		if (ss_dgram_addr_eq(&a->app, from))
 			return a;
 
 	if (l->nr_assocs >= cl->ep.max_conns) {
@@ -422,7 +405,7 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 	atomic64_inc(&cl->ep.stats.udp_assoc_active);
 	pr_debug("udp local assoc %u created on relay %u for %pISpc\n", a->id,
 		 r->id, &from->sa);
-	queue_delayed_work(ss_wq, &l->gc, ss_ludp_gc_period(cl));
+	queue_delayed_work(ss_wq, &l->gc, ss_dgram_gc_period(&cl->ep));
 	return a;
 
 drop:
@@ -434,30 +417,23 @@ drop:
 static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
 			       const union ss_sockaddr *from, size_t len)
 {
-	const struct ss_method_info *method = cl->ep.method;
+	size_t salt_len = cl->ep.method->salt_len;
 	struct ss_stats *stats = &cl->ep.stats;
-	u8 *d = cl->udp.buf + SS_LUDP_HEAD;
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	u8 *d = cl->udp.dc.buf + SS_LUDP_HEAD;
 	struct ss_ludp_assoc *a;
 	size_t pt_len, data_len;
-	struct kvec iov;
 	u8 *pt;
 	int alen, ret;
 
 	if (r->socks5) {
-		/* RSV must be 0 (RFC 1928 7); we do not reassemble FRAGs */
-		if (!ss_ludp_source_ok(r, from) ||
-		    len < SS_SOCKS5_UDP_HDR + 1 || d[0] || d[1] || d[2]) {
+		alen = ss_ludp_source_ok(r, from) ?
+		       ss_addr_socks5_udp(d, len) : -EACCES;
+		if (alen < 0) {
 			ss_stats_inc(stats, SS_STATS_A_UDP_DROP_BAD);
 			return;
 		}
 		pt = d + SS_SOCKS5_UDP_HDR;
 		pt_len = len - SS_SOCKS5_UDP_HDR;
-		alen = ss_addr_len(pt, pt_len);
-		if (alen <= 0 || (size_t)alen > pt_len) {
-			ss_stats_inc(stats, SS_STATS_A_UDP_DROP_BAD);
-			return;
-		}
 		data_len = pt_len - alen;
 	} else {
 		pt = d - r->target_len;
@@ -470,13 +446,11 @@ static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
 	a = ss_ludp_assoc_get(cl, r, from);
 	if (!a)
 		return;
-	get_random_bytes(pt - method->salt_len, method->salt_len);
-	if (ss_udp_seal(&cl->udp.tx, method, cl->ep.key, pt - method->salt_len,
-			pt_len))
+	get_random_bytes(pt - salt_len, salt_len);
+	if (ss_dgram_seal(&cl->udp.dc, &cl->ep, pt - salt_len, pt_len))
 		return;
-	iov.iov_base = pt - method->salt_len;
-	iov.iov_len = method->salt_len + pt_len + SS_TAG_LEN;
-	ret = kernel_sendmsg(a->sock, &msg, &iov, 1, iov.iov_len);
+	ret = ss_dgram_send(a->sock, NULL, pt - salt_len,
+			    salt_len + pt_len + SS_TAG_LEN);
 	if (ret < 0) {
 		pr_debug("udp local assoc %u cannot send: error %d\n", a->id,
 			 ret);
@@ -501,9 +475,9 @@ static bool ss_ludp_ctrl_drain(struct ss_client *cl, struct ss_ludp_relay *r)
 	struct kvec iov;
 	int n, ret;
 
-	for (n = 0; n < SS_UDP_BUDGET; n++) {
+	for (n = 0; n < SS_DGRAM_BUDGET; n++) {
 		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = cl->udp.buf;
+		iov.iov_base = cl->udp.dc.buf;
 		iov.iov_len = SS_LUDP_BUF;
 		ret = kernel_recvmsg(r->ctrl, &msg, &iov, 1, iov.iov_len,
 				     MSG_DONTWAIT);
@@ -521,62 +495,36 @@ static bool ss_ludp_ctrl_drain(struct ss_client *cl, struct ss_ludp_relay *r)
 
 static void ss_ludp_read_relay(struct ss_client *cl, struct ss_ludp_relay *r)
 {
-	struct ss_ludp *l = &cl->udp;
-	union ss_sockaddr from;
-	struct msghdr msg;
-	struct kvec iov;
-	int n, ret;
+	struct ss_dgram_reader rd;
+	int len;
 
-	for (n = 0; n < SS_UDP_BUDGET; n++) {
-		memset(&msg, 0, sizeof(msg));
-		memset(&from, 0, sizeof(from));
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof(from);
-		iov.iov_base = l->buf + SS_LUDP_HEAD;
-		iov.iov_len = SS_UDP_BUF;
-		ret = kernel_recvmsg(r->sock, &msg, &iov, 1, SS_UDP_BUF,
-				     MSG_DONTWAIT);
-		if (ret == -EAGAIN)
-			return;
-		if (ret < 0)	/* an error reported (and cleared): read on */
-			continue;
-		if (msg.msg_flags & MSG_TRUNC) {
-			ss_stats_inc(&cl->ep.stats, SS_STATS_A_UDP_DROP_BAD);
-			continue;
-		}
-		if (from.sa.sa_family != AF_INET &&
-		    from.sa.sa_family != AF_INET6)
-			continue;
-		ss_ludp_app_packet(cl, r, &from, ret);
-	}
-	ss_ludp_relay_queue(l, r);	/* more next time */
+	ss_dgram_reader_init(&rd, r->sock, cl->udp.dc.buf + SS_LUDP_HEAD,
+			     SS_DGRAM_BUF, &cl->ep.stats,
+			     SS_STATS_A_UDP_DROP_BAD);
+	while ((len = ss_dgram_next(&rd)) >= 0)
+		ss_ludp_app_packet(cl, r, &rd.from, len);
+	if (len == -ENOSPC)		/* more next time */
+		ss_ludp_relay_queue(&cl->udp, r);
 }
 
 /* One reply from the server, @len bytes at buf + SS_LUDP_HEAD. */
 static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 			  size_t len)
 {
-	const struct ss_method_info *method = cl->ep.method;
 	struct ss_stats *stats = &cl->ep.stats;
 	struct ss_ludp_relay *r = a->relay;
-	u8 *pkt = cl->udp.buf + SS_LUDP_HEAD;
-	u8 *pt = pkt + method->salt_len;
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
-	struct kvec iov;
+	u8 *pkt = cl->udp.dc.buf + SS_LUDP_HEAD;
+	u8 *pt = pkt + cl->ep.method->salt_len;
+	size_t pt_len, out_len;
 	int alen, ret;
-	size_t pt_len;
+	u8 *out;
 
-	ret = ss_udp_open(&cl->udp.rx, method, cl->ep.key, pkt, len);
-	if (ret < 0) {
-		if (ret == -EBADMSG)
-			ss_stats_inc(stats, SS_STATS_A_UDP_DROP_AUTH);
-		else if (ret == -EINVAL)
-			ss_stats_inc(stats, SS_STATS_A_UDP_DROP_BAD);
+	ret = ss_dgram_open(&cl->udp.dc, &cl->ep, pkt, len);
+	if (ret < 0)
 		return;
-	}
 	pt_len = ret;
-	alen = ss_addr_len(pt, pt_len);
-	if (alen <= 0 || (size_t)alen > pt_len) {
+	alen = ss_addr_head(pt, pt_len);
+	if (alen < 0) {
 		ss_stats_inc(stats, SS_STATS_A_UDP_DROP_BAD);
 		return;
 	}
@@ -585,17 +533,14 @@ static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 
 	if (r->socks5) {
 		/* The salt is spent: RSV RSV FRAG go over its end. */
-		iov.iov_base = pt - SS_SOCKS5_UDP_HDR;
-		iov.iov_len = pt_len + SS_SOCKS5_UDP_HDR;
-		memset(iov.iov_base, 0, SS_SOCKS5_UDP_HDR);
+		out = pt - SS_SOCKS5_UDP_HDR;
+		out_len = pt_len + SS_SOCKS5_UDP_HDR;
+		memset(out, 0, SS_SOCKS5_UDP_HDR);
 	} else {
-		iov.iov_base = pt + alen;
-		iov.iov_len = pt_len - alen;
+		out = pt + alen;
+		out_len = pt_len - alen;
 	}
-	msg.msg_name = &a->app.sa;
-	msg.msg_namelen = a->app.sa.sa_family == AF_INET ? sizeof(a->app.in4) :
-							   sizeof(a->app.in6);
-	ret = kernel_sendmsg(r->sock, &msg, &iov, 1, iov.iov_len);
+	ret = ss_dgram_send(r->sock, &a->app, out, out_len);
 	if (ret < 0) {
 		pr_debug("udp local assoc %u cannot reply: error %d\n", a->id,
 			 ret);
@@ -603,36 +548,25 @@ static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 	}
 }
 
+/*
+ * Read the server's replies on an association's socket, connected to the
+ * server: an ICMP error from it (port unreachable) is skipped.
+ */
 static void ss_ludp_read_assoc(struct ss_client *cl, struct ss_ludp_assoc *a)
 {
-	struct ss_ludp *l = &cl->udp;
-	struct msghdr msg;
-	struct kvec iov;
-	int n, ret;
+	struct ss_dgram_reader rd;
+	int len;
 
-	for (n = 0; n < SS_UDP_BUDGET; n++) {
-		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = l->buf + SS_LUDP_HEAD;
-		iov.iov_len = SS_UDP_BUF;
-		ret = kernel_recvmsg(a->sock, &msg, &iov, 1, SS_UDP_BUF,
-				     MSG_DONTWAIT);
-		if (ret == -EAGAIN)
-			return;
-		/*
-		 * An ICMP error from the server (port unreachable) is
-		 * reported once, ahead of datagrams still queued: read on.
-		 */
-		if (ret < 0)
-			continue;
+	ss_dgram_reader_init(&rd, a->sock, cl->udp.dc.buf + SS_LUDP_HEAD,
+			     SS_DGRAM_BUF, &cl->ep.stats,
+			     SS_STATS_A_UDP_DROP_BAD);
+	while ((len = ss_dgram_next(&rd)) >= 0) {
 		a->last_used = jiffies;
 		a->relay->last_used = jiffies;
-		if (msg.msg_flags & MSG_TRUNC) {
-			ss_stats_inc(&cl->ep.stats, SS_STATS_A_UDP_DROP_BAD);
-			continue;
-		}
-		ss_ludp_reply(cl, a, ret);
+		ss_ludp_reply(cl, a, len);
 	}
-	ss_ludp_assoc_queue(l, a);	/* more next time */
+	if (len == -ENOSPC)		/* more next time */
+		ss_ludp_assoc_queue(&cl->udp, a);
 }
 
 static void ss_ludp_work(struct work_struct *work)
@@ -641,18 +575,14 @@ static void ss_ludp_work(struct work_struct *work)
 	struct ss_client *cl = container_of(l, struct ss_client, udp);
 	struct ss_ludp_relay *r, *rtmp;
 	struct ss_ludp_assoc *a, *atmp;
-	struct llist_node *list;
 
 	mutex_lock(&l->lock);
 	if (l->closing) {
 		mutex_unlock(&l->lock);
 		return;		/* ss_ludp_stop() empties the ready lists */
 	}
-	list = llist_del_all(&l->ready_relays);
-	llist_for_each_entry_safe(r, rtmp, list, ready) {
-		clear_bit(SS_LUDP_QUEUED, &r->flags);
-		/* Orders the bit with the reads: new data queues it again. */
-		smp_mb__after_atomic();
+	ss_ready_for_each(r, rtmp, &l->ready_relays, ready) {
+		ss_ready_taken(&r->ready);
 		if (!r->dead && test_and_clear_bit(SS_LUDP_CTRL_DATA, &r->flags) &&
 		    ss_ludp_ctrl_drain(cl, r))
 			set_bit(SS_LUDP_KILL, &r->flags);
@@ -662,11 +592,8 @@ static void ss_ludp_work(struct work_struct *work)
 			ss_ludp_read_relay(cl, r);
 		ss_ludp_relay_put(r);
 	}
-	list = llist_del_all(&l->ready_assocs);
-	llist_for_each_entry_safe(a, atmp, list, ready) {
-		clear_bit(SS_LUDP_QUEUED, &a->flags);
-		/* As above. */
-		smp_mb__after_atomic();
+	ss_ready_for_each(a, atmp, &l->ready_assocs, ready) {
+		ss_ready_taken(&a->ready);
 		if (!a->dead)
 			ss_ludp_read_assoc(cl, a);
 		ss_ludp_assoc_put(a);
@@ -703,7 +630,7 @@ static void ss_ludp_gc(struct work_struct *work)
 			ss_ludp_relay_remove(cl, r, "idle");
 	}
 	if (l->nr_relays)
-		queue_delayed_work(ss_wq, &l->gc, ss_ludp_gc_period(cl));
+		queue_delayed_work(ss_wq, &l->gc, ss_dgram_gc_period(&cl->ep));
 out:
 	mutex_unlock(&l->lock);
 }
@@ -724,35 +651,6 @@ void ss_ludp_init(struct ss_client *cl)
 	init_llist_head(&l->ready_assocs);
 	INIT_WORK(&l->work, ss_ludp_work);
 	INIT_DELAYED_WORK(&l->gc, ss_ludp_gc);
-}
-
-/* The buffer and ciphers, at the first relay; under the lock. */
-static int ss_ludp_alloc(struct ss_client *cl)
-{
-	struct ss_ludp *l = &cl->udp;
-	u8 salt[SS_SALT_MAX_LEN];
-	int err;
-
-	if (l->buf)
-		return 0;
-	l->buf = kmalloc(SS_LUDP_BUF, GFP_KERNEL_ACCOUNT);
-	if (!l->buf)
-		return -ENOMEM;
-	/* Keyed for real at each packet; any salt will do until then. */
-	get_random_bytes(salt, sizeof(salt));
-	err = ss_cipher_init(&l->rx, cl->ep.method, cl->ep.key, salt,
-			     GFP_KERNEL);
-	if (!err)
-		err = ss_cipher_init(&l->tx, cl->ep.method, cl->ep.key, salt,
-				     GFP_KERNEL);
-	memzero_explicit(salt, sizeof(salt));
-	if (err) {
-		ss_cipher_free(&l->rx);
-		ss_cipher_free(&l->tx);
-		kfree(l->buf);
-		l->buf = NULL;
-	}
-	return err;
 }
 
 /*
@@ -848,9 +746,11 @@ static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 		ss_endpoint_refused(&cl->ep);
 		goto err_unlock;
 	}
-	err = ss_ludp_alloc(cl);
-	if (err)
-		goto err_unlock;
+	if (!l->dc.buf) {	/* the first relay */
+		err = ss_dgram_codec_init(&l->dc, &cl->ep, SS_LUDP_BUF);
+		if (err)
+			goto err_unlock;
+	}
 	err = ss_sock_take(r->sock, r, &ss_ludp_relay_cbs, &r->sock_saved,
 			   SS_SOCK_USER);
 	if (err)
@@ -876,7 +776,7 @@ static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 	if (r->ctrl && ss_ludp_ctrl_closed(r->ctrl->sk))
 		set_bit(SS_LUDP_KILL, &r->flags);
 	ss_ludp_relay_queue(l, r);
-	queue_delayed_work(ss_wq, &l->gc, ss_ludp_gc_period(cl));
+	queue_delayed_work(ss_wq, &l->gc, ss_dgram_gc_period(&cl->ep));
 	mutex_unlock(&l->lock);
 	return 0;
 
@@ -972,7 +872,6 @@ void ss_ludp_stop(struct ss_client *cl)
 	struct ss_ludp *l = &cl->udp;
 	struct ss_ludp_relay *r, *rtmp;
 	struct ss_ludp_assoc *a, *atmp;
-	struct llist_node *list;
 
 	mutex_lock(&l->lock);
 	l->closing = true;
@@ -983,15 +882,10 @@ void ss_ludp_stop(struct ss_client *cl)
 	/* Nothing queues them any more. */
 	cancel_work_sync(&l->work);
 	cancel_delayed_work_sync(&l->gc);
-	list = llist_del_all(&l->ready_relays);
-	llist_for_each_entry_safe(r, rtmp, list, ready)
+	ss_ready_for_each(r, rtmp, &l->ready_relays, ready)
 		ss_ludp_relay_put(r);
-	list = llist_del_all(&l->ready_assocs);
-	llist_for_each_entry_safe(a, atmp, list, ready)
+	ss_ready_for_each(a, atmp, &l->ready_assocs, ready)
 		ss_ludp_assoc_put(a);
 
-	ss_cipher_free(&l->rx);
-	ss_cipher_free(&l->tx);
-	kfree(l->buf);
-	l->buf = NULL;
+	ss_dgram_codec_free(&l->dc);
 }

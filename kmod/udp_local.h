@@ -14,7 +14,7 @@
 #include <linux/workqueue.h>
 
 #include "addr.h"
-#include "cipher.h"
+#include "datagram.h"
 
 struct net;
 struct netlink_ext_ack;
@@ -31,15 +31,14 @@ struct ss_client;
  * @nr_relays: entries in @relays; at most the profile's max_conns
  * @nr_assocs: associations over all relays; at most the profile's max_conns
  * @closing: set by ss_ludp_stop(): nothing is added or queued any more
- * @ready_relays: relays with datagrams to read, or to end; each entry
- *	holds a reference
- * @ready_assocs: associations with replies to read; each holds a reference
+ * @ready_relays: relays with datagrams to read, or to end (struct
+ *	ss_ready); each entry holds a reference
+ * @ready_assocs: associations with replies to read; likewise
  * @work: reads the ready relays and associations; on ss_wq
  * @gc: ends idle associations (and idle relays without a control socket);
  *	on ss_wq
- * @buf: %SS_LUDP_BUF bytes, allocated with the first relay
- * @rx: opens the server's replies
- * @tx: seals datagrams to the server
+ * @dc: seals datagrams to the server and opens its replies, in its
+ *	%SS_LUDP_BUF buffer; allocated with the first relay
  */
 struct ss_ludp {
 	struct mutex lock;	/* see above */
@@ -51,9 +50,7 @@ struct ss_ludp {
 	struct llist_head ready_assocs;
 	struct work_struct work;
 	struct delayed_work gc;
-	u8 *buf;
-	struct ss_cipher rx;
-	struct ss_cipher tx;
+	struct ss_dgram_codec dc;
 };
 
 /**

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The UDP datagram layer of both roles (datagram.h): association tables'
+ * keys, the packet codec, reading and sending datagrams, ready lists.
+ * Nothing here keeps state of its own but the hash seed; locking and
+ * lifetime are the callers' (see the top of udp.c and udp_local.c).
+ */
+
+#include <linux/jhash.h>
+#include <linux/net.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <net/ipv6.h>
+
+#include "conn.h"
+#include "datagram.h"
+#include "endpoint.h"
+
+/*
+ * The association tables' hash seed: random, so that nobody can choose
+ * source addresses that all fall into one bucket.
+ */
+static u32 ss_dgram_hash_seed __read_mostly;
+
+u32 ss_dgram_hash(const union ss_sockaddr *sa)
+{
+	net_get_random_once(&ss_dgram_hash_seed, sizeof(ss_dgram_hash_seed));
+	if (sa->sa.sa_family == AF_INET)
+		return jhash_2words((__force u32)sa->in4.sin_addr.s_addr,
+				    (__force u32)sa->in4.sin_port,
+				    ss_dgram_hash_seed);
+	return jhash2((const u32 *)&sa->in6.sin6_addr, 4,
+		      ss_dgram_hash_seed ^ (__force u32)sa->in6.sin6_port);
+}
+
+bool ss_dgram_addr_eq(const union ss_sockaddr *a, const union ss_sockaddr *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr &&
+		       a->in4.sin_port == b->in4.sin_port;
+	return ipv6_addr_equal(&a->in6.sin6_addr, &b->in6.sin6_addr) &&
+	       a->in6.sin6_port == b->in6.sin6_port;
+}
+
+/* How often a role's expiry work looks for idle associations. */
+unsigned long ss_dgram_gc_period(const struct ss_endpoint *ep)
+{
+	return clamp_t(u32, ep->timeout / 4, 1, 60) * HZ;
+}
+
+/**
+ * ss_dgram_codec_init() - allocate a codec's buffer and ciphers
+ * @dc: the codec, all zeros
+ * @ep: the server or profile: its method and key
+ * @size: the buffer's size
+ *
+ * Process context. On failure @dc is left all zeros again.
+ *
+ * Return: 0, -ENOMEM, or the error of the ciphers' set-up.
+ */
+int ss_dgram_codec_init(struct ss_dgram_codec *dc,
+			const struct ss_endpoint *ep, size_t size)
+{
+	u8 salt[SS_SALT_MAX_LEN];
+	int err;
+
+	dc->buf = kmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!dc->buf)
+		return -ENOMEM;
+	/* Keyed for real at each packet; any salt will do until then. */
+	get_random_bytes(salt, sizeof(salt));
+	err = ss_cipher_init(&dc->rx, ep->method, ep->key, salt, GFP_KERNEL);
+	if (!err)
+		err = ss_cipher_init(&dc->tx, ep->method, ep->key, salt,
+				     GFP_KERNEL);
+	memzero_explicit(salt, sizeof(salt));
+	if (err)
+		ss_dgram_codec_free(dc);
+	return err;
+}
+
+/**
+ * ss_dgram_codec_free() - free a codec's buffer and ciphers
+ * @dc: the codec; may be all zeros, or freed already
+ */
+void ss_dgram_codec_free(struct ss_dgram_codec *dc)
+{
+	ss_cipher_free(&dc->rx);
+	ss_cipher_free(&dc->tx);
+	kfree(dc->buf);
+	dc->buf = NULL;
+}
+
+/**
+ * ss_dgram_seal() - seal a packet in place
+ * @dc: the codec: its tx cipher is rekeyed with the packet's salt
+ * @ep: the server or profile: its method and key
+ * @pkt: the salt, made by the caller, then @len bytes of plaintext, then
+ *	room for the tag
+ * @len: plaintext length
+ *
+ * The server role's salt is one of its own (ss_replay_own_salt()), so
+ * that a packet reflected back at it is refused; the local role's is plain
+ * random (see udp_local.c). Process context.
+ *
+ * Return: 0, or the cipher's error.
+ */
+int ss_dgram_seal(struct ss_dgram_codec *dc, const struct ss_endpoint *ep,
+		  u8 *pkt, size_t len)
+{
+	u8 *p = pkt + ep->method->salt_len;
+
+	if (ss_cipher_rekey(&dc->tx, ep->key, pkt))
+		return -EINVAL;
+	return ss_cipher_seal(&dc->tx, p, p, len);
+}
+
+/**
+ * ss_dgram_open() - open a packet in place
+ * @dc: the codec: its rx cipher is rekeyed with the packet's salt
+ * @ep: the server or profile: its method and key, and the counters a bad
+ *	packet is counted in
+ * @pkt: the packet: salt, ciphertext, tag
+ * @len: its length
+ *
+ * The plaintext is left at @pkt + salt length. A packet too short is
+ * counted as UDP_DROP_BAD; one that does not authenticate as UDP_DROP_AUTH
+ * (ss_endpoint_bad(): a server's also go to the monitors). The caller
+ * reads the address in front of the payload, and checks the salt against
+ * the replay filter, if it uses one, once it has parsed what it needs.
+ *
+ * Return: the plaintext's length, or a negative error (counted).
+ */
+int ss_dgram_open(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
+		  u8 *pkt, size_t len)
+{
+	size_t salt_len = ep->method->salt_len;
+	u8 *p = pkt + salt_len;
+
+	if (len < salt_len + SS_TAG_LEN) {
+		ss_stats_inc(&ep->stats, SS_STATS_A_UDP_DROP_BAD);
+		return -EINVAL;
+	}
+	if (ss_cipher_rekey(&dc->rx, ep->key, pkt))
+		return -EIO;
+	if (ss_cipher_open(&dc->rx, p, p, len - salt_len)) {
+		ss_endpoint_bad(ep, SS_STATS_A_UDP_DROP_AUTH);
+		return -EBADMSG;
+	}
+	return len - salt_len - SS_TAG_LEN;
+}
+
+/**
+ * ss_dgram_next() - read the next datagram of a run
+ * @rd: the run (ss_dgram_reader_init())
+ *
+ * Datagrams longer than the buffer are dropped and counted, as are those
+ * from an address family other than IPv4 and IPv6. An error the socket
+ * reports (an ICMP error on a connected socket) is reported once, ahead of
+ * the datagrams still queued: it is skipped. Process context, under the
+ * role's lock.
+ *
+ * Return: the datagram's length, at @rd->buf, its sender in @rd->from;
+ * -EAGAIN when the socket has no more; -ENOSPC when the run's budget is
+ * spent: the caller queues itself again for the rest.
+ */
+int ss_dgram_next(struct ss_dgram_reader *rd)
+{
+	struct msghdr msg;
+	struct kvec iov;
+	int ret;
+
+	while (rd->budget) {
+		rd->budget--;
+		memset(&msg, 0, sizeof(msg));
+		memset(&rd->from, 0, sizeof(rd->from));
+		msg.msg_name = &rd->from;
+		msg.msg_namelen = sizeof(rd->from);
+		iov.iov_base = rd->buf;
+		iov.iov_len = rd->size;
+		ret = kernel_recvmsg(rd->sock, &msg, &iov, 1, rd->size,
+				     MSG_DONTWAIT);
+		if (ret == -EAGAIN)
+			return ret;
+		if (ret < 0)
+			continue;
+		if ((msg.msg_flags & MSG_TRUNC) ||
+		    (rd->from.sa.sa_family != AF_INET &&
+		     rd->from.sa.sa_family != AF_INET6)) {
+			ss_stats_inc(rd->stats, rd->drop);
+			continue;
+		}
+		return ret;
+	}
+	return -ENOSPC;
+}
+
+/**
+ * ss_dgram_send() - send one datagram, without waiting
+ * @sock: the socket
+ * @to: the destination, or NULL on a connected socket
+ * @data: the datagram
+ * @len: its length
+ *
+ * Return: the bytes sent, or the socket's error.
+ */
+int ss_dgram_send(struct socket *sock, const union ss_sockaddr *to,
+		  void *data, size_t len)
+{
+	struct kvec iov = { .iov_base = data, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+
+	if (to) {
+		msg.msg_name = (void *)&to->sa;
+		msg.msg_namelen = to->sa.sa_family == AF_INET ?
+				  sizeof(to->in4) : sizeof(to->in6);
+	}
+	return kernel_sendmsg(sock, &msg, &iov, 1, len);
+}
+
+/**
+ * ss_ready_queue() - put an object on a ready list and queue the work
+ * @r: the object's place
+ * @ref: the object's reference count: the list takes a reference
+ * @list: the ready list
+ * @work: the work that empties it
+ *
+ * Nothing is done if the object is on the list already. Any context; the
+ * caller keeps the object alive (a socket callback under
+ * sk_callback_lock, or a reference).
+ */
+void ss_ready_queue(struct ss_ready *r, struct kref *ref,
+		    struct llist_head *list, struct work_struct *work)
+{
+	if (test_and_set_bit(0, &r->queued))
+		return;
+	kref_get(ref);
+	llist_add(&r->node, list);
+	queue_work(ss_wq, work);
+}
