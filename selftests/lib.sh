@@ -11,6 +11,8 @@
 #   ok_if "description" JQ_FILTER JSON       ok if the filter holds on it
 #   elapsed "message"                        "# [N s] message", N since start
 #   ss_methods METHOD...                     those SS_METHODS names (all if unset)
+#   ss_ynl_ready / ss_ynl NS ARGS...         the kernel's ynl CLI on our spec,
+#                                            run in netns NS (JSON output)
 #
 # Output of failing commands is shown as TAP diagnostics ("# ...").
 
@@ -100,4 +102,22 @@ ss_methods() {
 ss_done() {
 	echo "1..$SS_T_NUM"
 	[ "$SS_T_FAILED" -eq 0 ]
+}
+
+# The kernel's ynl CLI (tools/net/ynl of linux-source-6.12, extracted by
+# selftests/vm/setup.sh), run with Debian's python3 (it has PyYAML and
+# jsonschema) on the module's spec.
+SS_YNL_DIR=${SS_YNL_DIR:-/var/cache/shadowsocks-vm/ynl}
+SS_YNL_CLI=$SS_YNL_DIR/tools/net/ynl/cli.py
+SS_YNL_SCHEMA=$SS_YNL_DIR/Documentation/netlink/genetlink-legacy.yaml
+SS_SPEC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/Documentation/netlink/specs/shadowsocks.yaml
+
+ss_ynl_ready() { [ -f "$SS_YNL_CLI" ] && [ -f "$SS_YNL_SCHEMA" ]; }
+
+ss_ynl() {
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" /usr/bin/python3 "$SS_YNL_CLI" --spec "$SS_SPEC" \
+		--schema "$SS_YNL_SCHEMA" --output-json "$@"
 }

@@ -15,10 +15,6 @@
 
 source "$(dirname "$0")/lib.sh"
 
-YNL_DIR=${SS_YNL_DIR:-/var/cache/shadowsocks-vm/ynl}
-CLI=$YNL_DIR/tools/net/ynl/cli.py
-SCHEMA=$YNL_DIR/Documentation/netlink/genetlink-legacy.yaml
-SPEC=$(cd "$(dirname "$0")/.." && pwd)/Documentation/netlink/specs/shadowsocks.yaml
 TOOLS=$(cd "$(dirname "$0")" && pwd)/tools
 PY=/usr/bin/python3
 NS=ssmon-$$
@@ -57,10 +53,10 @@ ssctl -j monitor >"$TMP/root.json" 2>"$TMP/root.err" &	# initial namespace
 ROOT_MON=$!
 PIDS+=("$ROOT_MON")
 have_ynl=0
-if [ -f "$CLI" ] && [ -f "$SCHEMA" ]; then
+if ss_ynl_ready; then
 	have_ynl=1
-	in_ns "$PY" "$CLI" --spec "$SPEC" --schema "$SCHEMA" --output-json \
-		--subscribe monitor --sleep 10 >"$TMP/ynl.json" 2>"$TMP/ynl.err" &
+	ss_ynl "$NS" --subscribe monitor --sleep 10 >"$TMP/ynl.json" \
+		2>"$TMP/ynl.err" &
 	YNL=$!
 	PIDS+=("$YNL")
 fi
@@ -127,7 +123,7 @@ if [ $have_ynl = 1 ]; then
 		  ["object-del-ntf", "server", "m0", "userspace"],
 		  ["object-del-ntf", "client", "c0", "userspace"]]' "$json"
 else
-	ss_fail "ynl --subscribe monitor: the ynl CLI is at $YNL_DIR (selftests/vm/setup.sh)"
+	ss_fail "ynl --subscribe monitor: the ynl CLI is at $SS_YNL_DIR (selftests/vm/setup.sh)"
 fi
 ss_test "the initial namespace's monitor heard nothing of another namespace" \
 	test ! -s "$TMP/root.json"

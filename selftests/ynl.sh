@@ -17,12 +17,7 @@
 
 source "$(dirname "$0")/lib.sh"
 
-YNL_DIR=${SS_YNL_DIR:-/var/cache/shadowsocks-vm/ynl}
-CLI=$YNL_DIR/tools/net/ynl/cli.py
-SCHEMA=$YNL_DIR/Documentation/netlink/genetlink-legacy.yaml
-SPEC=$(cd "$(dirname "$0")/.." && pwd)/Documentation/netlink/specs/shadowsocks.yaml
 TOOLS=$(cd "$(dirname "$0")" && pwd)/tools
-# Debian's python3: it has PyYAML and jsonschema (setup.sh installs them)
 PY=/usr/bin/python3
 NS=ssynl-$$
 TMP=$(mktemp -d)
@@ -41,10 +36,10 @@ cleanup() {
 trap cleanup EXIT
 
 in_ns() { ip netns exec "$NS" "$@"; }
-ynl() { in_ns "$PY" "$CLI" --spec "$SPEC" --schema "$SCHEMA" --output-json "$@"; }
+ynl() { ss_ynl "$NS" "$@"; }
 
-if [ ! -f "$CLI" ] || [ ! -f "$SCHEMA" ]; then
-	ss_fail "the ynl CLI and the schema are at $YNL_DIR (selftests/vm/setup.sh)"
+if ! ss_ynl_ready; then
+	ss_fail "the ynl CLI and the schema are at $SS_YNL_DIR (selftests/vm/setup.sh)"
 	ss_done
 	exit 1
 fi

@@ -19,102 +19,76 @@
 
 #define USAGE "Usage: " PROG_NAME " [-j] monitor\n"
 
-static const char *object_name(uint32_t object)
+/* a value's name in the spec (for -j) and its words in the text layout */
+struct word {
+	const char *name;
+	const char *text;
+};
+
+/* an object kind's text is what a refusal at max-conns refused */
+static const struct word objects[] = {
+	[SS_OBJECT_SERVER] = { "server", "refused a connection at max-conns" },
+	[SS_OBJECT_CLIENT] = { "client", "refused a relay at max-conns" },
+};
+
+static const struct word reasons[] = {
+	[SS_REASON_USERSPACE] = { "userspace", "deleted" },
+	[SS_REASON_NETNS_EXIT] = {
+		"netns-exit", "deleted: its network namespace ended" },
+	[SS_REASON_MODULE_UNLOAD] = {
+		"module-unload", "deleted: the module is being unloaded" },
+};
+
+/* the text of object-del-ntf and refused-ntf is the reason's, the object's */
+static const struct word events[] = {
+	[SS_CMD_OBJECT_NEW_NTF] = { "created", "created" },
+	[SS_CMD_OBJECT_DEL_NTF] = { "deleted", NULL },
+	[SS_CMD_REFUSED_NTF] = { "refused", NULL },
+	[SS_CMD_AUTH_FAIL_NTF] = {
+		"auth-fail", "authentication failure (the first this second)" },
+	[SS_CMD_REPLAY_NTF] = {
+		"replay", "replayed salt refused (the first this second)" },
+};
+
+static const struct word unknown = { "unknown", NULL };
+
+/* the word for @i in @tbl, or NULL for a value a newer module may send */
+static const struct word *lookup(const struct word *tbl, size_t n, uint32_t i)
 {
-	switch (object) {
-	case SS_OBJECT_SERVER:
-		return "server";
-	case SS_OBJECT_CLIENT:
-		return "client";
-	}
-	return "unknown";
+	return i < n && tbl[i].name ? &tbl[i] : NULL;
 }
 
-/* the spec's names of the reasons, for -j */
-static const char *reason_name(uint32_t reason)
+#define LOOKUP(tbl, i) lookup(tbl, sizeof(tbl) / sizeof(tbl[0]), i)
+
+static void print_text(const struct ipc_event *ev, const struct word *event,
+		       const struct word *object)
 {
-	switch (reason) {
-	case SS_REASON_USERSPACE:
-		return "userspace";
-	case SS_REASON_NETNS_EXIT:
-		return "netns-exit";
-	case SS_REASON_MODULE_UNLOAD:
-		return "module-unload";
-	}
-	return "unknown";
+	const struct word *reason = LOOKUP(reasons, ev->reason);
+	const char *what = event->text;
+
+	if (ev->cmd == SS_CMD_OBJECT_DEL_NTF)
+		what = reason ? reason->text : "deleted";
+	else if (ev->cmd == SS_CMD_REFUSED_NTF)
+		what = object->text ?: "refused at max-conns";
+	printf("%s %s: %s\n", object->name, ev->name, what);
 }
 
-static const char *reason_text(uint32_t reason)
-{
-	switch (reason) {
-	case SS_REASON_USERSPACE:
-		return "deleted";
-	case SS_REASON_NETNS_EXIT:
-		return "deleted: its network namespace ended";
-	case SS_REASON_MODULE_UNLOAD:
-		return "deleted: the module is being unloaded";
-	}
-	return "deleted";
-}
-
-/* the event's name in -j, and NULL for a command this ssctl does not know */
-static const char *event_name(uint8_t cmd)
-{
-	switch (cmd) {
-	case SS_CMD_OBJECT_NEW_NTF:
-		return "created";
-	case SS_CMD_OBJECT_DEL_NTF:
-		return "deleted";
-	case SS_CMD_REFUSED_NTF:
-		return "refused";
-	case SS_CMD_AUTH_FAIL_NTF:
-		return "auth-fail";
-	case SS_CMD_REPLAY_NTF:
-		return "replay";
-	}
-	return NULL;
-}
-
-static void print_text(const struct ipc_event *ev)
-{
-	const char *what;
-
-	switch (ev->cmd) {
-	case SS_CMD_OBJECT_NEW_NTF:
-		what = "created";
-		break;
-	case SS_CMD_OBJECT_DEL_NTF:
-		what = reason_text(ev->reason);
-		break;
-	case SS_CMD_REFUSED_NTF:
-		what = ev->object == SS_OBJECT_SERVER ?
-			"refused a connection at max-conns" :
-			"refused a relay at max-conns";
-		break;
-	case SS_CMD_AUTH_FAIL_NTF:
-		what = "authentication failure (the first this second)";
-		break;
-	default:	/* SS_CMD_REPLAY_NTF */
-		what = "replayed salt refused (the first this second)";
-		break;
-	}
-	printf("%s %s: %s\n", object_name(ev->object), ev->name, what);
-}
-
-static void print_json(const struct ipc_event *ev)
+static void print_json(const struct ipc_event *ev, const struct word *event,
+		       const struct word *object)
 {
 	json_object *obj = json_object_new_object();
+	const struct word *reason = LOOKUP(reasons, ev->reason);
 
 	if (!obj)
 		return;
 	json_object_object_add(obj, "event",
-			       json_object_new_string(event_name(ev->cmd)));
+			       json_object_new_string(event->name));
 	json_object_object_add(obj, "object",
-			       json_object_new_string(object_name(ev->object)));
+			       json_object_new_string(object->name));
 	json_object_object_add(obj, "name", json_object_new_string(ev->name));
 	if (ev->cmd == SS_CMD_OBJECT_DEL_NTF)
 		json_object_object_add(obj, "reason", json_object_new_string(
-				reason_name(ev->reason)));
+				(reason ?: &unknown)->name));
 	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
 					    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(obj);
@@ -122,14 +96,16 @@ static void print_json(const struct ipc_event *ev)
 
 static void print_event(const struct ipc_event *ev, void *arg)
 {
+	const struct word *event = LOOKUP(events, ev->cmd);
+	const struct word *object = LOOKUP(objects, ev->object);
 	const bool *json = arg;
 
-	if (!event_name(ev->cmd))
+	if (!event)
 		return;		/* a newer module's event */
 	if (*json)
-		print_json(ev);
+		print_json(ev, event, object ?: &unknown);
 	else
-		print_text(ev);
+		print_text(ev, event, object ?: &unknown);
 	fflush(stdout);
 }
 
