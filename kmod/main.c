@@ -7,6 +7,7 @@
 #include <linux/shadowsocks.h>
 #include <net/genetlink.h>
 
+#include "blake3.h"
 #include "cipher.h"
 #include "client.h"
 #include "conn.h"
@@ -36,7 +37,8 @@ static int __init ss_mod_init(void)
 		goto err_hkdf;
 
 #ifdef DEBUG
-	if (!ss_cipher_selftest() || !ss_replay_selftest()) {
+	if (!ss_cipher_selftest() || !ss_blake3_selftest() ||
+	    !ss_replay_selftest()) {
 		pr_err("crypto self-tests: FAIL (see above)\n");
 		err = -ENOTRECOVERABLE;
 		goto err_replay;
