@@ -15,6 +15,7 @@
 #include "netns.h"
 #include "replay.h"
 #include "resolve.h"
+#include "saltpool.h"
 #include "server.h"
 #include "socket.h"
 
@@ -38,7 +39,7 @@ static int __init ss_mod_init(void)
 
 #ifdef DEBUG
 	if (!ss_cipher_selftest() || !ss_blake3_selftest() ||
-	    !ss_replay_selftest()) {
+	    !ss_replay_selftest() || !ss_salt_pool_selftest()) {
 		pr_err("crypto self-tests: FAIL (see above)\n");
 		err = -ENOTRECOVERABLE;
 		goto err_replay;

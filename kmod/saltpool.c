@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The salt pool of Shadowsocks 2022 servers (saltpool.h).
+ *
+ * A hash table of the salts, keyed with a random siphash key (salts come
+ * from the network: nobody may choose salts that share a bucket), and the
+ * same salts in a FIFO in the order they came. Salts come in time order,
+ * so the FIFO's head is always the oldest: expiry pops from the head until
+ * it is younger than %SS_SALT_POOL_SECS, at every addition and in a work
+ * that runs while the pool is not empty (so an idle pool gives its memory
+ * back). Each addition and expiry is O(1), amortised.
+ *
+ * Memory: at most @limit salts, each in a 96-byte allocation charged to
+ * the caller's memory cgroup, and a bucket array of 8 bytes per 4 salts
+ * of the limit, allocated with the pool. A pool of limit L holds every
+ * salt of the last 60 seconds as long as sessions arrive at fewer than
+ * L / 60 a second; above that, new sessions are refused (-ENOSPC) until
+ * the oldest salts expire. No salt is ever forgotten before its time.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/list.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "cipher.h"
+#include "saltpool.h"
+
+/* The pool's limit may not exceed this: 10 M salts, about 1 GiB. */
+#define SS_SALT_POOL_LIMIT_MAX	10000000U
+
+/**
+ * struct ss_salt - one salt in a pool
+ * @node: in the pool's bucket
+ * @next: the next younger salt in the FIFO
+ * @seen: jiffies when it came
+ * @len: its length
+ * @salt: the salt
+ */
+struct ss_salt {
+	struct hlist_node node;
+	struct ss_salt *next;
+	unsigned long seen;
+	u8 len;
+	u8 salt[SS_SALT_MAX_LEN];
+};
+
+/**
+ * struct ss_salt_pool - the salts of the last %SS_SALT_POOL_SECS seconds
+ * @lock: protects everything below but @key, @limit and @mask; taken with
+ *	BHs off, so that any context may add
+ * @head: the oldest salt, NULL if none
+ * @tail: the youngest salt
+ * @count: salts in the pool
+ * @limit: the most it holds
+ * @mask: buckets - 1
+ * @key: the hash's key, random
+ * @gc: expires salts while the pool is not empty
+ * @buckets: the hash table
+ */
+struct ss_salt_pool {
+	spinlock_t lock;	/* see above */
+	struct ss_salt *head;
+	struct ss_salt *tail;
+	unsigned int count;
+	unsigned int limit;
+	u32 mask;
+	siphash_key_t key;
+	struct delayed_work gc;
+	struct hlist_head *buckets;
+};
+
+static unsigned long ss_salt_pool_ttl(void)
+{
+	return SS_SALT_POOL_SECS * HZ;
+}
+
+/* Drop the salts that have been in for their time by @now; under the lock. */
+static void ss_salt_pool_expire(struct ss_salt_pool *p, unsigned long now)
+{
+	struct ss_salt *s;
+
+	lockdep_assert_held(&p->lock);
+	while ((s = p->head) && time_after_eq(now, s->seen + ss_salt_pool_ttl())) {
+		p->head = s->next;
+		if (!p->head)
+			p->tail = NULL;
+		hlist_del(&s->node);
+		p->count--;
+		kfree(s);
+	}
+}
+
+/* Run the expiry work when the oldest salt is due; under the lock. */
+static void ss_salt_pool_arm(struct ss_salt_pool *p, unsigned long now)
+{
+	unsigned long due;
+
+	lockdep_assert_held(&p->lock);
+	if (!p->head)
+		return;
+	due = p->head->seen + ss_salt_pool_ttl();
+	queue_delayed_work(system_power_efficient_wq, &p->gc,
+			   time_after(due, now) ? due - now : 0);
+}
+
+static void ss_salt_pool_gc(struct work_struct *work)
+{
+	struct ss_salt_pool *p = container_of(to_delayed_work(work),
+					      struct ss_salt_pool, gc);
+	unsigned long now = jiffies;
+
+	spin_lock_bh(&p->lock);
+	ss_salt_pool_expire(p, now);
+	ss_salt_pool_arm(p, now);
+	spin_unlock_bh(&p->lock);
+}
+
+/**
+ * ss_salt_pool_new() - make a salt pool
+ * @limit: the most salts it holds (1 to 10 M)
+ *
+ * Process context; the memory is charged to the caller's cgroup.
+ *
+ * Return: the pool, or an ERR_PTR(): -EINVAL for a limit out of range,
+ * -ENOMEM.
+ */
+struct ss_salt_pool *ss_salt_pool_new(unsigned int limit)
+{
+	struct ss_salt_pool *p;
+	u32 nbuckets;
+
+	if (!limit || limit > SS_SALT_POOL_LIMIT_MAX)
+		return ERR_PTR(-EINVAL);
+	nbuckets = roundup_pow_of_two(DIV_ROUND_UP(limit, 4));
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	p->buckets = kvcalloc(nbuckets, sizeof(*p->buckets),
+			      GFP_KERNEL_ACCOUNT);
+	if (!p->buckets) {
+		kfree(p);
+		return ERR_PTR(-ENOMEM);
+	}
+	spin_lock_init(&p->lock);
+	p->limit = limit;
+	p->mask = nbuckets - 1;
+	get_random_bytes(&p->key, sizeof(p->key));
+	INIT_DELAYED_WORK(&p->gc, ss_salt_pool_gc);
+	return p;
+}
+
+/**
+ * ss_salt_pool_free() - free a pool and its salts
+ * @p: the pool, or NULL; nobody adds to it any more
+ *
+ * Sleeps (waits for the expiry work).
+ */
+void ss_salt_pool_free(struct ss_salt_pool *p)
+{
+	struct ss_salt *s, *next;
+
+	if (!p)
+		return;
+	cancel_delayed_work_sync(&p->gc);
+	for (s = p->head; s; s = next) {
+		next = s->next;
+		kfree(s);
+	}
+	kvfree(p->buckets);
+	kfree(p);
+}
+
+/* ss_salt_pool_add() at @now: the self-tests give their own clock. */
+static int ss_salt_pool_add_at(struct ss_salt_pool *p, const u8 *salt,
+			       size_t len, unsigned long now)
+{
+	struct hlist_head *bucket;
+	struct ss_salt *s, *new;
+	int err = 0;
+
+	if (WARN_ON_ONCE(!len || len > SS_SALT_MAX_LEN))
+		return -EINVAL;
+	/* Allocated ahead, outside the lock; freed if not needed. */
+	new = kmalloc(sizeof(*new), GFP_ATOMIC | __GFP_ACCOUNT);
+	bucket = &p->buckets[siphash(salt, len, &p->key) & p->mask];
+
+	spin_lock_bh(&p->lock);
+	ss_salt_pool_expire(p, now);
+	hlist_for_each_entry(s, bucket, node) {
+		if (s->len == len && !memcmp(s->salt, salt, len)) {
+			err = -EEXIST;
+			goto out;
+		}
+	}
+	if (p->count >= p->limit) {
+		err = -ENOSPC;
+		goto out;
+	}
+	if (!new) {
+		err = -ENOMEM;
+		goto out;
+	}
+	new->next = NULL;
+	new->seen = now;
+	new->len = len;
+	memcpy(new->salt, salt, len);
+	hlist_add_head(&new->node, bucket);
+	if (p->tail)
+		p->tail->next = new;
+	else
+		p->head = new;
+	p->tail = new;
+	p->count++;
+	new = NULL;
+	ss_salt_pool_arm(p, now);
+out:
+	spin_unlock_bh(&p->lock);
+	kfree(new);
+	return err;
+}
+
+/**
+ * ss_salt_pool_add() - check a request salt and remember it
+ * @p: the pool
+ * @salt: the salt
+ * @len: its length (1 to %SS_SALT_MAX_LEN); salts of different lengths
+ *	never match
+ *
+ * Any context.
+ *
+ * Return: 0 for a salt not seen in the last %SS_SALT_POOL_SECS seconds,
+ * now remembered; -EEXIST for one that was (a replay); -ENOSPC when the
+ * pool holds its limit (the session must be refused: the salt is not
+ * remembered); -ENOMEM.
+ */
+int ss_salt_pool_add(struct ss_salt_pool *p, const u8 *salt, size_t len)
+{
+	return ss_salt_pool_add_at(p, salt, len, jiffies);
+}
+
+/**
+ * ss_salt_pool_count() - salts in a pool
+ * @p: the pool
+ *
+ * Return: how many it holds now (for counters and tests).
+ */
+unsigned int ss_salt_pool_count(struct ss_salt_pool *p)
+{
+	unsigned int n;
+
+	spin_lock_bh(&p->lock);
+	n = p->count;
+	spin_unlock_bh(&p->lock);
+	return n;
+}
+
+#include "selftest/saltpool.c"

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The salt pool of Shadowsocks 2022 servers (SIP022 section 3.1.5): every
+ * request salt seen in the last 60 seconds, exactly (no Bloom filter, no
+ * false positive), in memory bounded by a limit: when the pool is full, a
+ * new session is refused rather than a salt forgotten early.
+ */
+
+#ifndef _SS_SALTPOOL_H
+#define _SS_SALTPOOL_H
+
+#include <linux/types.h>
+
+/* How long a salt is kept: SIP022's 60 seconds. */
+#define SS_SALT_POOL_SECS	60
+
+struct ss_salt_pool;
+
+struct ss_salt_pool *ss_salt_pool_new(unsigned int limit);
+void ss_salt_pool_free(struct ss_salt_pool *p);
+int ss_salt_pool_add(struct ss_salt_pool *p, const u8 *salt, size_t len);
+unsigned int ss_salt_pool_count(struct ss_salt_pool *p);
+
+#ifdef DEBUG
+bool ss_salt_pool_selftest(void);
+#endif
+
+#endif /* _SS_SALTPOOL_H */

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of the salt pool, run at load by debug builds, on private pools
+ * with a clock of their own (ss_salt_pool_add_at()).
+ */
+
+#ifdef DEBUG
+
+#include "check.h"
+
+/* Salt number @i of a test: @len bytes, distinct for distinct @i. */
+static void __init ss_salt_pool_test_salt(u8 *salt, size_t len, u32 i)
+{
+	memset(salt, 0x5a, len);
+	memcpy(salt, &i, min(len, sizeof(i)));
+}
+
+/**
+ * ss_salt_pool_selftest() - the pool keeps every salt for its time, exactly
+ *
+ * Prints each failure as "crypto self-tests: FAIL ...".
+ *
+ * Return: true if all passed.
+ */
+bool __init ss_salt_pool_selftest(void)
+{
+	const unsigned long t0 = jiffies, ttl = ss_salt_pool_ttl();
+	const unsigned int many = 20000;
+	u8 salt[SS_SALT_MAX_LEN];
+	struct ss_salt_pool *p;
+	unsigned int i, n;
+	bool ok = true;
+
+	SS_CHECK(IS_ERR(ss_salt_pool_new(0)), "salt pool of limit 0 refused");
+
+	p = ss_salt_pool_new(4);
+	if (IS_ERR(p))
+		return false;
+	ss_salt_pool_test_salt(salt, 32, 1);
+	SS_CHECK(!ss_salt_pool_add_at(p, salt, 32, t0), "salt pool: a new salt");
+	SS_CHECK(ss_salt_pool_add_at(p, salt, 32, t0) == -EEXIST,
+		 "salt pool: the same salt again is a replay");
+	SS_CHECK(!ss_salt_pool_add_at(p, salt, 16, t0),
+		 "salt pool: its first 16 bytes are another salt");
+	SS_CHECK(ss_salt_pool_add_at(p, salt, 32, t0 + ttl - 1) == -EEXIST,
+		 "salt pool: a replay a jiffy before the salt's time is up");
+	/* Fill it: 4 salts. */
+	for (i = 2; i <= 3; i++) {
+		ss_salt_pool_test_salt(salt, 32, i);
+		SS_CHECK(!ss_salt_pool_add_at(p, salt, 32, t0 + 1),
+			 "salt pool: salt %u", i);
+	}
+	ss_salt_pool_test_salt(salt, 32, 4);
+	SS_CHECK(ss_salt_pool_add_at(p, salt, 32, t0 + 1) == -ENOSPC,
+		 "salt pool: full, a new salt is refused");
+	SS_CHECK(ss_salt_pool_add_at(p, salt, 32, t0 + 1) == -ENOSPC,
+		 "salt pool: a refused salt is not remembered");
+	ss_salt_pool_test_salt(salt, 32, 2);
+	SS_CHECK(ss_salt_pool_add_at(p, salt, 32, t0 + 1) == -EEXIST,
+		 "salt pool: full, a replay is still one");
+	/* At t0 + ttl the two salts of t0 have had their time. */
+	ss_salt_pool_test_salt(salt, 32, 4);
+	SS_CHECK(!ss_salt_pool_add_at(p, salt, 32, t0 + ttl),
+		 "salt pool: room again once the oldest salts expire");
+	ss_salt_pool_test_salt(salt, 32, 1);
+	SS_CHECK(!ss_salt_pool_add_at(p, salt, 32, t0 + ttl),
+		 "salt pool: an expired salt is new again");
+	SS_CHECK(ss_salt_pool_count(p) == 4, "salt pool: %u salts, want 4",
+		 ss_salt_pool_count(p));
+	ss_salt_pool_free(p);
+
+	/* Many salts: every one is found, none confused with another. */
+	p = ss_salt_pool_new(many);
+	if (IS_ERR(p))
+		return false;
+	for (i = n = 0; i < many; i++) {
+		ss_salt_pool_test_salt(salt, 16, i);
+		n += !ss_salt_pool_add_at(p, salt, 16, t0 + i / 1000);
+	}
+	SS_CHECK(n == many, "salt pool: %u of %u distinct salts new", n, many);
+	for (i = n = 0; i < many; i++) {
+		ss_salt_pool_test_salt(salt, 16, i);
+		n += ss_salt_pool_add_at(p, salt, 16, t0 + ttl - 1) == -EEXIST;
+	}
+	SS_CHECK(n == many, "salt pool: %u of %u replays found", n, many);
+	ss_salt_pool_test_salt(salt, 16, many);
+	SS_CHECK(ss_salt_pool_add_at(p, salt, 16, t0 + ttl - 1) == -ENOSPC,
+		 "salt pool: full at %u", many);
+	ss_salt_pool_free(p);
+	return ok;
+}
+
+#undef SS_CHECK
+
+#endif /* DEBUG */
