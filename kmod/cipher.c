@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One direction of a Shadowsocks AEAD session: the session subkey
- * (HKDF-SHA1 of the master key and the salt), the keyed transform and the
+ * (HKDF-SHA1 of the master key and the salt for AEAD-2017, BLAKE3's key
+ * derivation of both for 2022), the keyed transform and the
  * little-endian nonce counter; and the seal and open operations of the
  * relay's hot path, which allocate nothing and look nothing up.
  */
@@ -17,9 +18,11 @@
 #include <linux/scatterlist.h>
 #include <linux/string.h>
 
+#include "blake3.h"
 #include "cipher.h"
 
 static const u8 ss_subkey_info[] = "ss-subkey";
+static const char ss_subkey_context_2022[] = "shadowsocks 2022 session subkey";
 
 /*
  * HMAC is computed here over an unkeyed "sha1" shash (RFC 2104, as
@@ -180,6 +183,30 @@ out:
 	return err;
 }
 
+/* The session subkey of @salt, @method->key_len bytes, as @method derives it. */
+static int ss_cipher_derive(const struct ss_method_info *method,
+			    const u8 *master_key, const u8 *salt,
+			    size_t salt_len, u8 *subkey)
+{
+	struct ss_blake3 h;
+
+	switch (method->kdf) {
+	case SS_KDF_HKDF_SHA1:
+		return ss_hkdf_sha1(master_key, method->key_len, salt, salt_len,
+				    ss_subkey_info, sizeof(ss_subkey_info) - 1,
+				    subkey, method->key_len);
+	case SS_KDF_BLAKE3:
+		ss_blake3_init_derive_key(&h, ss_subkey_context_2022);
+		ss_blake3_update(&h, master_key, method->key_len);
+		ss_blake3_update(&h, salt, salt_len);
+		return ss_blake3_final(&h, subkey, method->key_len);
+	case SS_KDF_NONE:
+		memcpy(subkey, master_key, method->key_len);
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /**
  * ss_cipher_init() - derive a direction's subkey and key its transform
  * @c: the cipher; its previous contents are ignored (free it first)
@@ -209,9 +236,8 @@ int ss_cipher_init(struct ss_cipher *c, const struct ss_method_info *method,
 			 method->tag_len != SS_TAG_LEN))
 		return -EINVAL;
 
-	err = ss_hkdf_sha1(master_key, method->key_len, salt, method->salt_len,
-			   ss_subkey_info, sizeof(ss_subkey_info) - 1,
-			   c->subkey, method->key_len);
+	err = ss_cipher_derive(method, master_key, salt, method->salt_len,
+			       c->subkey);
 	if (err)
 		return err;
 	if (!method->aead)
@@ -260,18 +286,45 @@ err_key:
  */
 int ss_cipher_rekey(struct ss_cipher *c, const u8 *master_key, const u8 *salt)
 {
+	return ss_cipher_rekey_salt(c, master_key, salt, c->method->salt_len);
+}
+
+/**
+ * ss_cipher_rekey_salt() - ss_cipher_rekey() with a salt of another length
+ * @c: as for ss_cipher_rekey()
+ * @master_key: likewise
+ * @salt: the salt
+ * @salt_len: its length: a 2022 UDP session's subkey is salted with its
+ *	8-byte session ID (SIP022 section 3.2.1)
+ *
+ * Return: as ss_cipher_rekey().
+ */
+int ss_cipher_rekey_salt(struct ss_cipher *c, const u8 *master_key,
+			 const u8 *salt, size_t salt_len)
+{
 	const struct ss_method_info *method = c->method;
 	int err;
 
 	memzero_explicit(c->nonce, sizeof(c->nonce));
-	err = ss_hkdf_sha1(master_key, method->key_len, salt, method->salt_len,
-			   ss_subkey_info, sizeof(ss_subkey_info) - 1,
-			   c->subkey, method->key_len);
+	err = ss_cipher_derive(method, master_key, salt, salt_len, c->subkey);
 	if (!err && c->tfm)
 		err = crypto_aead_setkey(c->tfm, c->subkey, method->key_len);
 	if (err)
 		memzero_explicit(c->subkey, sizeof(c->subkey));
 	return err;
+}
+
+/**
+ * ss_cipher_set_nonce() - set the nonce of the next operation
+ * @c: the cipher
+ * @nonce: @c->method->nonce_len bytes
+ *
+ * For packets that carry their nonce (2022 UDP: part of the separate
+ * header, or random in front of the packet) instead of counting it.
+ */
+void ss_cipher_set_nonce(struct ss_cipher *c, const u8 *nonce)
+{
+	memcpy(c->nonce, nonce, c->method->nonce_len);
 }
 
 /**

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * One direction of a Shadowsocks AEAD session: the session subkey derived
- * from the master key and that direction's salt (HKDF-SHA1, info
- * "ss-subkey"), and the nonce counter (little-endian over the whole nonce,
- * incremented after every seal or open).
+ * from the master key and that direction's salt (the method's KDF: HKDF-SHA1,
+ * info "ss-subkey", for AEAD-2017; BLAKE3 for 2022), and the nonce counter
+ * (little-endian over the whole nonce, incremented after every seal or
+ * open).
  */
 
 #ifndef _SS_CIPHER_H
@@ -40,6 +41,9 @@ struct ss_cipher {
 int ss_cipher_init(struct ss_cipher *c, const struct ss_method_info *method,
 		   const u8 *master_key, const u8 *salt, gfp_t gfp);
 int ss_cipher_rekey(struct ss_cipher *c, const u8 *master_key, const u8 *salt);
+int ss_cipher_rekey_salt(struct ss_cipher *c, const u8 *master_key,
+			 const u8 *salt, size_t salt_len);
+void ss_cipher_set_nonce(struct ss_cipher *c, const u8 *nonce);
 void ss_cipher_free(struct ss_cipher *c);
 int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len);
 int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len);

@@ -12,6 +12,22 @@
 struct netlink_ext_ack;
 
 /**
+ * enum ss_kdf - how a session subkey comes from the key and a salt
+ * @SS_KDF_HKDF_SHA1: AEAD-2017: HKDF-SHA1 of the master key, salted, info
+ *	"ss-subkey"
+ * @SS_KDF_BLAKE3: Shadowsocks 2022 (SIP022 section 2.2): BLAKE3's key
+ *	derivation, context "shadowsocks 2022 session subkey", of the PSK
+ *	followed by the salt
+ * @SS_KDF_NONE: the key itself (SIP022 section 4.1: 2022 chacha UDP packets
+ *	are sealed under the PSK)
+ */
+enum ss_kdf {
+	SS_KDF_HKDF_SHA1,
+	SS_KDF_BLAKE3,
+	SS_KDF_NONE,
+};
+
+/**
  * struct ss_method_info - one AEAD cipher, as protocol.md tabulates it
  * @id: enum ss_method value, as in SS_A_METHOD
  * @name: the name configuration files and ssctl use
@@ -21,6 +37,7 @@ struct netlink_ext_ack;
  * @salt_len: per-session salt length
  * @nonce_len: nonce (IV) length
  * @tag_len: authentication tag length
+ * @kdf: the session subkey's derivation (0, the default: AEAD-2017's)
  */
 struct ss_method_info {
 	u32 id;
@@ -30,6 +47,7 @@ struct ss_method_info {
 	unsigned int salt_len;
 	unsigned int nonce_len;
 	unsigned int tag_len;
+	enum ss_kdf kdf;
 };
 
 const struct ss_method_info *ss_method_get(u32 id);

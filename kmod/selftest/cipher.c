@@ -11,6 +11,8 @@
 
 #ifdef DEBUG
 
+#include <crypto/aes.h>
+#include <linux/kernel.h>
 #include <linux/random.h>
 #include <linux/shadowsocks.h>
 #include <linux/slab.h>
@@ -564,6 +566,178 @@ static bool __init ss_selftest_nonce(u8 *buf)
 	return ok;
 }
 
+/*
+ * Shadowsocks 2022 (protocol-vectors.json, "2022-blake3-aes-128-gcm" and
+ * "2022-blake3-chacha20-poly1305"): the session subkey of BLAKE3, a TCP
+ * request's salt and two header chunks; a UDP packet's separate header
+ * (AES under the PSK), its session subkey (salted with the session ID) and
+ * body (the nonce from the separate header); a chacha UDP packet (under the
+ * PSK itself, the nonce in front). The methods are the test's own: the
+ * relay does not offer 2022 methods yet.
+ */
+static const struct ss_method_info ss_st_2022_aes128 __initconst = {
+	.name = "2022-blake3-aes-128-gcm", .aead = "gcm(aes)",
+	.key_len = 16, .salt_len = 16, .nonce_len = 12, .tag_len = 16,
+	.kdf = SS_KDF_BLAKE3,
+};
+
+static const struct ss_method_info ss_st_2022_xchacha __initconst = {
+	.name = "2022-blake3-chacha20-poly1305 (UDP)", .aead = NULL,
+	.key_len = 32, .salt_len = 0, .nonce_len = 24, .tag_len = 16,
+	.kdf = SS_KDF_NONE,
+};
+
+static const char ss_st_2022_psk[] __initconst =
+	"000102030405060708090a0b0c0d0e0f";
+
+static const char ss_st_2022_salt[] __initconst =
+	"101112131415161718191a1b1c1d1e1f";
+
+static const char ss_st_2022_subkey[] __initconst =
+	"bc32fb8d5205f7b84f9691dfb9f04ff3";
+
+static const char ss_st_2022_fixed[] __initconst =
+	"00000000006553f1000016";
+
+static const char ss_st_2022_var[] __initconst =
+	"030b6578616d706c652e636f6d0050000068656c6c6f";
+
+static const char ss_st_2022_tcp[] __initconst =
+	"101112131415161718191a1b1c1d1e1ff62b42ac395d4aead07a65d094718609"
+	"19e806ee8ea58821dd5f47e19e0c3dc0253175322489f04f23b87d6f54e5b977"
+	"92b3b12edd78cdd72072ddc7b2219556cc";
+
+static const char ss_st_2022_sep[] __initconst =
+	"01020304050607080000000000000000";
+
+static const char ss_st_2022_sep_enc[] __initconst =
+	"18ba69bb4661fee5a7cc9ec1a731e278";
+
+static const char ss_st_2022_udp_subkey[] __initconst =
+	"b8473b44792f673ee36a405dfa755cc4";
+
+static const char ss_st_2022_udp_body[] __initconst =
+	"00000000006553f1000000017f00000100356869";
+
+static const char ss_st_2022_udp[] __initconst =
+	"18ba69bb4661fee5a7cc9ec1a731e2780f887748f59fbaddc74035aa8ff89041"
+	"19109376f5135245d9b3bf78f6fdffa4c7affa7b";
+
+static const char ss_st_2022_chacha_psk[] __initconst =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+static const char ss_st_2022_chacha_nonce[] __initconst =
+	"404142434445464748494a4b4c4d4e4f5051525354555657";
+
+static const char ss_st_2022_chacha_plain[] __initconst =
+	"0102030405060708000000000000000000000000006553f1000000017f000001"
+	"00356869";
+
+static const char ss_st_2022_chacha_udp[] __initconst =
+	"404142434445464748494a4b4c4d4e4f5051525354555657d53b0674d5e67e1e"
+	"8ff487beaf9c659292baadc4133c006b6a31fd447604239116cc6a071bc8399e"
+	"151cf16bccbebd120200f58c";
+/* Decode @hex into @dst; its length, or 0 if it is not hex. */
+static size_t __init ss_st_unhex(u8 *dst, const char *hex)
+{
+	size_t len = strlen(hex) / 2;
+
+	return hex2bin(dst, hex, len) ? 0 : len;
+}
+
+/* Is @got the bytes of @hex? @tmp is scratch room as long. */
+static bool __init ss_st_is(const u8 *got, size_t len, const char *hex,
+			    u8 *tmp)
+{
+	return ss_st_unhex(tmp, hex) == len && !memcmp(got, tmp, len);
+}
+
+static bool __init ss_selftest_sip022(u8 *buf)
+{
+	u8 *psk = buf, *want = buf + 64, *pkt = buf + 256, *tmp = buf + 512;
+	size_t salt_len, fixed_len, var_len, sep_len, body_len;
+	struct crypto_aes_ctx aes;
+	struct ss_cipher c, r;
+	bool ok = true;
+	u8 *p;
+
+	/* TCP: salt, fixed header chunk (nonce 0), variable one (nonce 1) */
+	ss_st_unhex(psk, ss_st_2022_psk);
+	salt_len = ss_st_unhex(pkt, ss_st_2022_salt);
+	SS_CHECK(!ss_cipher_init(&c, &ss_st_2022_aes128, psk, pkt, GFP_KERNEL) &&
+		 ss_st_is(c.subkey, 16, ss_st_2022_subkey, tmp),
+		 "SIP022 TCP session subkey");
+	p = pkt + salt_len;
+	fixed_len = ss_st_unhex(p, ss_st_2022_fixed);
+	SS_CHECK(!ss_cipher_seal(&c, p, p, fixed_len),
+		 "SIP022 TCP: seal the fixed header");
+	p += fixed_len + SS_TAG_LEN;
+	var_len = ss_st_unhex(p, ss_st_2022_var);
+	SS_CHECK(!ss_cipher_seal(&c, p, p, var_len),
+		 "SIP022 TCP: seal the variable header");
+	p += var_len + SS_TAG_LEN;
+	SS_CHECK(ss_st_is(pkt, p - pkt, ss_st_2022_tcp, tmp),
+		 "SIP022 TCP request: salt and header chunks");
+	ss_cipher_free(&c);
+
+	/* ...and opened again, by the server's side */
+	p = pkt + salt_len;
+	SS_CHECK(!ss_cipher_init(&r, &ss_st_2022_aes128, psk, pkt, GFP_KERNEL) &&
+		 !ss_cipher_open(&r, p, p, fixed_len + SS_TAG_LEN) &&
+		 ss_st_is(p, fixed_len, ss_st_2022_fixed, tmp) &&
+		 !ss_cipher_open(&r, p + fixed_len + SS_TAG_LEN,
+				 p + fixed_len + SS_TAG_LEN,
+				 var_len + SS_TAG_LEN) &&
+		 ss_st_is(p + fixed_len + SS_TAG_LEN, var_len, ss_st_2022_var,
+			  tmp),
+		 "SIP022 TCP request opened");
+	ss_cipher_free(&r);
+
+	/* UDP, AES: the separate header under the PSK, the body under the
+	 * session's subkey with the separate header's last 12 bytes as nonce
+	 */
+	sep_len = ss_st_unhex(want, ss_st_2022_sep);
+	if (aes_expandkey(&aes, psk, 16)) {
+		SS_CHECK(false, "SIP022 UDP: AES key of the separate header");
+		return ok;
+	}
+	aes_encrypt(&aes, pkt, want);
+	memzero_explicit(&aes, sizeof(aes));
+	SS_CHECK(sep_len == AES_BLOCK_SIZE &&
+		 ss_st_is(pkt, sep_len, ss_st_2022_sep_enc, tmp),
+		 "SIP022 UDP separate header");
+	p = pkt + sep_len;
+	body_len = ss_st_unhex(p, ss_st_2022_udp_body);
+	SS_CHECK(!ss_cipher_init(&c, &ss_st_2022_aes128, psk, pkt,
+				 GFP_KERNEL) &&
+		 !ss_cipher_rekey_salt(&c, psk, want, 8) &&
+		 ss_st_is(c.subkey, 16, ss_st_2022_udp_subkey, tmp),
+		 "SIP022 UDP session subkey (salted with the session ID)");
+	ss_cipher_set_nonce(&c, want + 4);
+	SS_CHECK(!ss_cipher_seal(&c, p, p, body_len) &&
+		 ss_st_is(pkt, sep_len + body_len + SS_TAG_LEN, ss_st_2022_udp,
+			  tmp),
+		 "SIP022 UDP packet, AES");
+	ss_cipher_free(&c);
+
+	/* UDP, chacha: XChaCha20-Poly1305 under the PSK, the nonce in front */
+	ss_st_unhex(psk, ss_st_2022_chacha_psk);
+	ss_st_unhex(pkt, ss_st_2022_chacha_nonce);
+	p = pkt + XCHACHA20POLY1305_NONCE_SIZE;
+	body_len = ss_st_unhex(p, ss_st_2022_chacha_plain);
+	SS_CHECK(!ss_cipher_init(&c, &ss_st_2022_xchacha, psk, NULL,
+				 GFP_KERNEL),
+		 "SIP022 UDP, chacha: the cipher");
+	ss_cipher_set_nonce(&c, pkt);
+	SS_CHECK(!ss_cipher_seal(&c, p, p, body_len) &&
+		 ss_st_is(pkt, XCHACHA20POLY1305_NONCE_SIZE + body_len +
+			  SS_TAG_LEN, ss_st_2022_chacha_udp, tmp),
+		 "SIP022 UDP packet, chacha");
+	ss_cipher_free(&c);
+	memzero_explicit(buf, 64);
+	return ok;
+}
+
 /**
  * ss_cipher_selftest() - known-answer tests of HKDF, the AEADs and seal/open
  *
@@ -592,6 +766,7 @@ bool __init ss_cipher_selftest(void)
 	for (i = SS_METHOD_UNSPEC + 1; i <= SS_METHOD_MAX; i++)
 		ok &= ss_selftest_roundtrip(i, buf);
 	ok &= ss_selftest_nonce(buf);
+	ok &= ss_selftest_sip022(buf);
 
 	kfree(buf);
 	return ok;
