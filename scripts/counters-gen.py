@@ -6,7 +6,8 @@ from the "stats" attribute set of the netlink spec.
 usage: counters-gen.py SPEC HEADER MANPAGE_IN MANPAGE_OUT
 
 HEADER gets the table ssctl parses and prints from (one entry per counter:
-its attribute, its JSON member, its doc). MANPAGE_OUT is MANPAGE_IN with
+its attribute, its JSON member, whether it is a gauge (its doc starts with
+"Gauge,", as the spec's stats set says), its doc). MANPAGE_OUT is MANPAGE_IN with
 the lines between the markers
 
     .\\" counters: begin
@@ -67,7 +68,10 @@ def header(spec_path, ctrs):
     ]
     for name, doc in ctrs:
         enum = (PREFIX + name).upper().replace('-', '_')
-        lines.append('\t{ %s, %s,' % (enum, c_string(name.replace('-', '_'))))
+        # the spec's convention: a gauge's doc starts with "Gauge,"
+        gauge = 'true' if doc.startswith('Gauge,') else 'false'
+        lines.append('\t{ %s, %s, %s,' % (enum, c_string(name.replace('-', '_')),
+                                          gauge))
         lines.append('\t  %s },' % c_string(doc))
     lines += ['};', '',
               '#define SS_N_COUNTERS (sizeof(ss_counters) / sizeof(ss_counters[0]))',

@@ -13,6 +13,7 @@
 #   ss_methods METHOD...                     those SS_METHODS names (all if unset)
 #   ss_ynl_ready / ss_ynl NS ARGS...         the kernel's ynl CLI on our spec,
 #                                            run in netns NS (JSON output)
+#   ss_stats_match NS DIR                    ssctl stats agrees with show -j
 #
 # Output of failing commands is shown as TAP diagnostics ("# ...").
 
@@ -120,4 +121,23 @@ ss_ynl() {
 	shift
 	ip netns exec "$ns" /usr/bin/python3 "$SS_YNL_CLI" --spec "$SS_SPEC" \
 		--schema "$SS_YNL_SCHEMA" --output-json "$@"
+}
+
+# ss_stats_match NETNS DIR: `ssctl stats -o` in NETNS holds every counter
+# of every object as `ssctl -j show` reads them just before and after
+# (selftests/tools/prom_check.py, with prometheus_client's parser); DIR
+# gets the files
+ss_stats_match() {
+	local ns=$1 d=$2 k
+	mkdir -p "$d"
+	for k in server client; do
+		ip netns exec "$ns" ssctl -j $k show >"$d/before-$k" || return 1
+	done
+	ip netns exec "$ns" ssctl stats -o "$d/ss.prom" || return 1
+	for k in server client; do
+		ip netns exec "$ns" ssctl -j $k show >"$d/after-$k" || return 1
+	done
+	/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/tools/prom_check.py" \
+		"$d/ss.prom" "$d/before-server" "$d/before-client" \
+		"$d/after-server" "$d/after-client"
 }

@@ -158,6 +158,9 @@ ss_test "replay: a UDP packet sent twice gives a replay event for server m1" \
 	wait_for 5 replay_seen
 ss_test "ssctl monitor: the text line of a replay" \
 	grep -qx "server m1: replayed salt refused (the first this second)" "$TMP/mon.txt"
+# the same counters through ssctl stats, as a Prometheus parser reads them
+ss_test "ssctl stats: server m1's counters (auth_fail $counted and more) as show -j has them" \
+	ss_stats_match "$NS" "$TMP/stats"
 
 # ---- refused at max-conns ----------------------------------------------------------
 

@@ -9,6 +9,7 @@
 #ifndef SSCTL_COUNTERS_H
 #define SSCTL_COUNTERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <linux/shadowsocks.h>
@@ -22,6 +23,7 @@ struct ss_stats {
 struct ss_counter {
 	int type;		/* SS_STATS_A_* */
 	const char *json;	/* its member in "show -j", "stats" object */
+	bool gauge;		/* a level ("Gauge," in the spec), not a count */
 	const char *doc;	/* the spec's doc */
 };
 

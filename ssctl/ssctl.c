@@ -35,6 +35,7 @@ static const struct {
 	{ "client", client_main, "client profiles (where local relays connect)" },
 	{ "resolver", resolver_main, "answer the module's name lookups in this namespace" },
 	{ "monitor", monitor_main, "print the module's events in this namespace" },
+	{ "stats", stats_main, "every counter, in the Prometheus text format" },
 	{ "help", help_main, "show this text, or the usage of one command" },
 };
 

@@ -50,6 +50,7 @@ int server_main(int argc, char *argv[], const struct ssctl_opts *opts);
 int client_main(int argc, char *argv[], const struct ssctl_opts *opts);
 int resolver_main(int argc, char *argv[], const struct ssctl_opts *opts);
 int monitor_main(int argc, char *argv[], const struct ssctl_opts *opts);
+int stats_main(int argc, char *argv[], const struct ssctl_opts *opts);
 
 /* run argv[1] (a verb of @object); argv[0] is the object's name */
 int object_main(const struct object *object, int argc, char *argv[],

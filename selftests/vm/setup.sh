@@ -34,7 +34,7 @@ PKGS=(
 	iproute2 iputils-ping procps psmisc jq python3 python3-cryptography curl iperf3 dnsmasq-base
 	shadowsocks-libev keyutils libcap2-bin util-linux linux-source-6.12 nftables bind9-dnsutils
 	flex bison libelf-dev
-	python3-yaml python3-jsonschema b3sum
+	python3-yaml python3-jsonschema b3sum python3-prometheus-client
 )
 
 need_install() {

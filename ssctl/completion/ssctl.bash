@@ -24,16 +24,16 @@ _ssctl() {
 
 	if ((cword == i)); then
 		if ((i == 1)); then
-			COMPREPLY=($(compgen -W "server client resolver monitor help -j -b --batch --help --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "server client resolver monitor stats help -j -b --batch --help --version" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "server client resolver monitor help -j" -- "$cur"))
+			COMPREPLY=($(compgen -W "server client resolver monitor stats help -j" -- "$cur"))
 		fi
 		return
 	fi
 	case $object in
 	help)
 		((cword == i + 1)) &&
-			COMPREPLY=($(compgen -W "server client resolver monitor" -- "$cur"))
+			COMPREPLY=($(compgen -W "server client resolver monitor stats" -- "$cur"))
 		return
 		;;
 	resolver)
@@ -45,6 +45,14 @@ _ssctl() {
 	monitor)
 		((cword == i + 1)) &&
 			COMPREPLY=($(compgen -W "-j help" -- "$cur"))
+		return
+		;;
+	stats)
+		if [[ ${words[cword - 1]} == -o || ${words[cword - 1]} == --output ]]; then
+			COMPREPLY=($(compgen -f -- "$cur"))
+		elif ((cword == i + 1)); then
+			COMPREPLY=($(compgen -W "-o help" -- "$cur"))
+		fi
 		return
 		;;
 	server | client) ;;

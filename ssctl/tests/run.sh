@@ -46,6 +46,14 @@ tap() {
 
 tap key tests/key-test
 tap show tests/show-test
+# stats: read back by a Prometheus text-format parser
+stats_dir=$(mktemp -d)
+if tests/stats-test "$stats_dir/out.prom" "$stats_dir/want"; then
+	tap stats /usr/bin/python3 tests/stats-check.py "$stats_dir/out.prom" "$stats_dir/want"
+else
+	result 0 "stats: tests/stats-test writes its output"
+fi
+rm -rf "$stats_dir"
 
 # cli_expect PROGRAM STATUS STDERR_LINE1 [--stdout TEXT] -- ARGS...: the
 # exit status and the first line of stderr must match exactly; for status
@@ -96,6 +104,10 @@ expect 2 "ssctl: unknown command 'frob'" -- help frob
 expect 2 "ssctl: unknown command 'frob'" -- frob
 expect 2 "ssctl: unknown option '-x'" -- -x server show
 expect 2 "ssctl: unknown command 'server frob'" -- server frob
+expect 0 "" --stdout "Usage: ssctl stats [-o FILE]" -- stats help
+expect 2 "ssctl: stats: -o needs a FILE" -- stats -o
+expect 2 "ssctl: stats: unexpected argument 'x'" -- stats x
+expect 2 "ssctl: stats: -j does not apply (the format is Prometheus')" -- -j stats
 
 # methods and keys, refused before the kernel is asked
 expect 2 "ssctl: unknown method 'foo'; valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305" \
@@ -270,6 +282,7 @@ else
 	expect 1 "$MOD" -- server del s1
 	expect 1 "$MOD" -- resolver
 	expect 1 "$MOD" -- resolver workers 2 verbose
+	expect 1 "$MOD" -- stats -o /nonexistent/ss.prom
 	expect 1 "$MOD" -- client add c1 server 192.0.2.1 port 8388 $M password pw \
 		timeout 300 handshake-timeout 10 max-conns 64
 	expect 1 "$MOD" -- server add s1 port 8388 $M password pw \

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stats' output for two servers and a client profile, each counter of
+ * ss_counters[] (generated from the spec) given a value of its own per
+ * object: writes the Prometheus text to OUT and what a parser must find in
+ * it to WANT (one line per sample: family, type, label, name, value), for
+ * tests/stats-check.py, which reads OUT with prometheus_client's parser.
+ * A client's name has a quote and a backslash (ssctl's names never do) to
+ * test the label escapes.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "counters-gen.h"
+#include "stats.h"
+
+/* ssctl.c's, which holds ssctl's main(); stats_main() is not run here */
+void pr_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int usage_error(const struct cmd *cmd, const char *fmt, ...)
+{
+	(void)cmd;
+	(void)fmt;
+	abort();
+}
+
+/* a value no other counter of any object has */
+static uint64_t value_of(unsigned int obj, int type)
+{
+	return 1000000007ULL * (obj + 1) + 1000 * (uint64_t)type + 7;
+}
+
+static void want(FILE *f, const struct ss_counter *c, const char *label,
+		 const struct ss_object *o, uint64_t v)
+{
+	fprintf(f, "%s\t%s\t%s\t%s\t%" PRIu64 "\n", c->json,
+		c->gauge ? "gauge" : "counter", label, o->name, v);
+}
+
+int main(int argc, char *argv[])
+{
+	struct ss_object obj[3] = {
+		{ .name = "web" }, { .name = "dns" }, { .name = "we\"ird\\one" },
+	};
+	struct ss_object_list servers = { .items = obj, .len = 2, .cap = 2 };
+	struct ss_object_list clients = { .items = obj + 2, .len = 1,
+					  .cap = 1 };
+	FILE *out, *exp;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s OUT WANT\n", argv[0]);
+		return 2;
+	}
+	out = fopen(argv[1], "w");
+	exp = fopen(argv[2], "w");
+	if (!out || !exp)
+		return 1;
+	for (unsigned int i = 0; i < 3; i++)
+		for (size_t k = 0; k < SS_N_COUNTERS; k++)
+			obj[i].stats.ctr[ss_counters[k].type] =
+				value_of(i, ss_counters[k].type);
+	if (stats_write(out, &servers, &clients) || fclose(out))
+		return 1;
+	for (size_t k = 0; k < SS_N_COUNTERS; k++)
+		for (unsigned int i = 0; i < 3; i++)
+			want(exp, &ss_counters[k], i < 2 ? "server" : "client",
+			     &obj[i], value_of(i, ss_counters[k].type));
+	return fclose(exp) ? 1 : 0;
+}
