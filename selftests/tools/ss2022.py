@@ -35,7 +35,9 @@ usage: ss2022.py MODE [options]
           the target; the replies are checked (session, packet ID window,
           type, timestamp, address, payload). One JSON line.
           --replay: one datagram sent twice: exactly one answer
-          --timestamp-offset S: with --count, every reply must be missing
+          --timestamp-offset S: add S seconds to every packet's timestamp
+          --expect-none: no datagram may be answered (with the above, or a
+          key the server does not know)
   echo    --listen HOST:PORT [--ready-file FILE]
           a plain TCP and UDP echo service on one port, for the host check
 """
@@ -1062,7 +1064,7 @@ def mode_client_udp(a):
             ok += 1
             break
     res = {"sent": a.count, "ok": ok, "retries": retries, "bad": bad}
-    if a.timestamp_offset and abs(a.timestamp_offset) > TIME_WINDOW:
+    if a.expect_none:
         res["expect"] = "no answer"
         print(json.dumps(res))
         return 0 if ok == 0 else 1
@@ -1388,6 +1390,8 @@ def main():
     cu.add_argument("--min", type=int, default=1)
     cu.add_argument("--max", type=int, default=1200)
     cu.add_argument("--retries", type=int, default=2)
+    cu.add_argument("--expect-none", action="store_true",
+                    help="no datagram may be answered (a probe)")
 
     e = sub.add_parser("echo", help="plain TCP and UDP echo on one port")
     e.add_argument("--listen", required=True, help="HOST:PORT")
@@ -1401,8 +1405,6 @@ def main():
     if a.mode == "echo":
         return mode_echo(a)
     if a.proto == "udp":
-        if a.timestamp_offset and a.wait == 5:
-            a.wait = 1
         return mode_client_udp(a)
     return mode_client_tcp(a)
 
