@@ -367,17 +367,22 @@ t "max-conns 2: two SOCKS5 UDP relays live, the third ASSOCIATE gets 05 01 (refu
 
 idle_test() {
 	# a UDP tunnel (its relay lives on): one datagram, then idle past the profile's 6 s
-	local t0
+	local t0 n0
 	socksd socksd-short2 short --tunnel "$C4_L:9105=$T4:$ECHO,udp"
 	SHORT_PID=$SOCKSD_PID
 	wait_for 20 udp_listening "$NS_C" 9105 || { echo "no tunnel on 9105"; logtail socksd-short2; return 1; }
-	plain --to "$C4_L:9105" --count 1 || return 1
+	n0=$(stat_c short udp_pkts_in)
+	# taken before the datagram: its association cannot end before t0 + 6
+	# s, however slow the kernel (the debug kernel is, under TCG), so the
+	# time it took to end is checked against that, not polled
 	t0=$SECONDS
-	assocs_are short 1 || { echo "not 1 association: $(stats_c short)"; return 1; }
-	sleep 1.5
-	assocs_are short 1 || { echo "ended too early: $(stats_c short)"; return 1; }
-	wait_for 20 assocs_are short 0 ||
+	plain --to "$C4_L:9105" --count 1 || return 1
+	[ "$(stat_c short udp_pkts_in)" -gt "$n0" ] ||
+		{ echo "the echo did not come through the profile: $(stats_c short)"; return 1; }
+	wait_for 30 assocs_are short 0 ||
 		{ echo "still $(stat_c short udp_assoc_active) associations after $((SECONDS - t0)) s"; return 1; }
+	[ $((SECONDS - t0)) -ge 6 ] ||
+		{ echo "ended too early: after $((SECONDS - t0)) s, within the 6 s timeout"; return 1; }
 	echo "ended after $((SECONDS - t0)) s"
 	# the tunnel relay itself lives on (it has a control socket)
 	udp_listening "$NS_C" 9105 || { echo "the tunnel ended with its association"; return 1; }
