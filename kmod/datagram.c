@@ -57,7 +57,8 @@ unsigned long ss_dgram_gc_period(const struct ss_endpoint *ep)
  * @ep: the server or profile: its method and key
  * @size: the buffer's size
  *
- * Process context. On failure @dc is left all zeros again.
+ * Process context. On failure what was allocated is freed and @dc->buf
+ * is NULL (ss_dgram_codec_free() may still be called).
  *
  * Return: 0, -ENOMEM, or the error of the ciphers' set-up.
  */

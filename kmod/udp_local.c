@@ -24,8 +24,9 @@
  *
  * Concurrency is the server's (udp.c): socket callbacks only queue; one
  * work per profile handles its relays and associations, under the
- * profile's &ss_ludp.lock, with one codec (buffer and two ciphers). Lifetime: the
- * profile's list holds one reference on each relay, each relay's table
+ * profile's &ss_ludp.lock, with one codec (buffer and two ciphers).
+ * Lifetime: the profile's list holds one reference on each relay, each
+ * relay's table
  * one on each association, the ready lists one per entry; a relay or an
  * association taken out (control socket closed, idle, profile deleted) has
  * its callbacks given back and its sockets released at once, under the
