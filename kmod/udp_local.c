@@ -26,13 +26,12 @@
  * work per profile handles its relays and associations, under the
  * profile's &ss_ludp.lock, with one codec (buffer and two ciphers).
  * Lifetime: the profile's list holds one reference on each relay, each
- * relay's table
- * one on each association, the ready lists one per entry; a relay or an
- * association taken out (control socket closed, idle, profile deleted) has
- * its callbacks given back and its sockets released at once, under the
- * lock, and is marked dead: what is still queued finds it dead and drops
- * its reference. ss_ludp_stop() ends them all and waits for the works, so
- * nothing outlives the profile.
+ * relay's table one on each association, the ready lists one per entry; a
+ * relay or an association taken out (control socket closed, idle, profile
+ * deleted) has its callbacks given back and its sockets released at once,
+ * under the lock, and is marked dead: what is still queued finds it dead
+ * and drops its reference. ss_ludp_stop() ends them all and waits for the
+ * works, so nothing outlives the profile.
  */
 
 #include <linux/hashtable.h>
