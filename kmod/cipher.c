@@ -183,7 +183,7 @@ out:
 	return err;
 }
 
-/* The session subkey of @salt, @method->key_len bytes, as @method derives it. */
+/* @salt's session subkey, @method->key_len bytes, as @method derives it */
 static int ss_cipher_derive(const struct ss_method_info *method,
 			    const u8 *master_key, const u8 *salt,
 			    size_t salt_len, u8 *subkey)
