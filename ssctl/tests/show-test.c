@@ -7,7 +7,6 @@
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,24 +17,6 @@
 #include "show.h"
 
 static int n, failed;
-
-/* ssctl.c's, which holds ssctl's main(); show_main() is not run here */
-void pr_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int usage_error(const struct cmd *cmd, const char *fmt, ...)
-{
-	(void)cmd;
-	(void)fmt;
-	abort();
-}
 
 static void result(int ok, const char *what, const char *name)
 {

@@ -9,31 +9,12 @@
  * test the label escapes.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "counters-gen.h"
 #include "stats.h"
-
-/* ssctl.c's, which holds ssctl's main(); stats_main() is not run here */
-void pr_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int usage_error(const struct cmd *cmd, const char *fmt, ...)
-{
-	(void)cmd;
-	(void)fmt;
-	abort();
-}
 
 /* a value no other counter of any object has */
 static uint64_t value_of(unsigned int obj, int type)
