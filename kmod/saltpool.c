@@ -11,7 +11,9 @@
  * back). Each addition and expiry is O(1), amortised.
  *
  * Memory: at most @limit salts, each in a 96-byte allocation charged to
- * the caller's memory cgroup, and a bucket array of 8 bytes per 4 salts
+ * the memory cgroup of the process that made the pool (salts are added
+ * from softirqs and workers, whose own cgroup is nobody's), allocated only
+ * for a salt not seen (a replay flood allocates nothing), and a bucket array of 8 bytes per 4 salts
  * of the limit, allocated with the pool. A pool of limit L holds every
  * salt of the last 60 seconds as long as sessions arrive at fewer than
  * L / 60 a second; above that, new sessions are refused (-ENOSPC) until
@@ -21,8 +23,10 @@
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/log2.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -61,6 +65,7 @@ struct ss_salt {
  * @limit: the most it holds
  * @mask: buckets - 1
  * @key: the hash's key, random
+ * @memcg: the memory cgroup the salts are charged to (NULL: none)
  * @gc: expires salts while the pool is not empty
  * @buckets: the hash table
  */
@@ -72,6 +77,7 @@ struct ss_salt_pool {
 	unsigned int limit;
 	u32 mask;
 	siphash_key_t key;
+	struct mem_cgroup *memcg;
 	struct delayed_work gc;
 	struct hlist_head *buckets;
 };
@@ -126,7 +132,8 @@ static void ss_salt_pool_gc(struct work_struct *work)
  * ss_salt_pool_new() - make a salt pool
  * @limit: the most salts it holds (1 to 10 M)
  *
- * Process context; the memory is charged to the caller's cgroup.
+ * Process context; the pool and its salts are charged to the caller's
+ * memory cgroup.
  *
  * Return: the pool, or an ERR_PTR(): -EINVAL for a limit out of range,
  * -ENOMEM.
@@ -154,6 +161,7 @@ struct ss_salt_pool *ss_salt_pool_new(unsigned int limit)
 	p->mask = nbuckets - 1;
 	get_random_bytes(&p->key, sizeof(p->key));
 	INIT_DELAYED_WORK(&p->gc, ss_salt_pool_gc);
+	p->memcg = get_mem_cgroup_from_mm(current->mm);
 	return p;
 }
 
@@ -175,7 +183,19 @@ void ss_salt_pool_free(struct ss_salt_pool *p)
 		kfree(s);
 	}
 	kvfree(p->buckets);
+	mem_cgroup_put(p->memcg);
 	kfree(p);
+}
+
+/* A salt, charged to the pool maker's memory cgroup; under the lock. */
+static struct ss_salt *ss_salt_pool_alloc(struct ss_salt_pool *p)
+{
+	struct mem_cgroup *old = set_active_memcg(p->memcg);
+	struct ss_salt *s;
+
+	s = kmalloc(sizeof(*s), GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
+	set_active_memcg(old);
+	return s;
 }
 
 /* ss_salt_pool_add() at @now: the self-tests give their own clock. */
@@ -188,8 +208,6 @@ static int ss_salt_pool_add_at(struct ss_salt_pool *p, const u8 *salt,
 
 	if (WARN_ON_ONCE(!len || len > SS_SALT_MAX_LEN))
 		return -EINVAL;
-	/* Allocated ahead, outside the lock; freed if not needed. */
-	new = kmalloc(sizeof(*new), GFP_ATOMIC | __GFP_ACCOUNT);
 	bucket = &p->buckets[siphash(salt, len, &p->key) & p->mask];
 
 	spin_lock_bh(&p->lock);
@@ -204,6 +222,7 @@ static int ss_salt_pool_add_at(struct ss_salt_pool *p, const u8 *salt,
 		err = -ENOSPC;
 		goto out;
 	}
+	new = ss_salt_pool_alloc(p);
 	if (!new) {
 		err = -ENOMEM;
 		goto out;
@@ -219,11 +238,9 @@ static int ss_salt_pool_add_at(struct ss_salt_pool *p, const u8 *salt,
 		p->head = new;
 	p->tail = new;
 	p->count++;
-	new = NULL;
 	ss_salt_pool_arm(p, now);
 out:
 	spin_unlock_bh(&p->lock);
-	kfree(new);
 	return err;
 }
 
