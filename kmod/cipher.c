@@ -530,47 +530,74 @@ static bool ss_xchacha_open_sg(struct ss_cipher *c, struct scatterlist *sg,
 }
 
 /**
- * ss_cipher_open_split() - authenticate and decrypt in place, the tag apart
+ * ss_cipher_open_pieces() - authenticate and decrypt in place, in pieces
  * @c: the cipher
- * @buf: @len bytes of ciphertext, replaced by the plaintext
- * @len: ciphertext length, the tag not included; may be 0
+ * @pieces: the ciphertext: @piece_len bytes in each piece but the last,
+ *	which holds the rest; replaced by the plaintext
+ * @piece_len: bytes in every full piece
+ * @len: ciphertext length, the tag not included; may be 0; at most
+ *	%SS_OPEN_PIECES_MAX pieces
  * @tag: the %SS_TAG_LEN-byte tag, read only
  *
- * As ss_cipher_open() of @buf followed by @tag, without their being
- * contiguous: the relay keeps a chunk's payload in a buffer of 16 KiB
- * and its tag beside it, rather than both in one buffer just over the
- * size where kmalloc() takes 32 KiB. Buffers and context as for
- * ss_cipher_open(); on any failure @buf is zeroed.
+ * As ss_cipher_open() of the pieces and the tag laid end to end, without
+ * their being contiguous: the relay keeps a chunk's payload in buffers of
+ * 16 KiB (a 2022 chunk of 0xFFFF bytes in four of them) and its tag
+ * beside them, rather than in one buffer that kmalloc() would round up to
+ * a block of a costly order. Buffers and context as for ss_cipher_open();
+ * on any failure the pieces are zeroed.
  *
- * Return: 0; -EBADMSG if authentication failed; -EMSGSIZE, -EFAULT, or an
- * error of the implementation.
+ * Return: 0; -EBADMSG if authentication failed; -EMSGSIZE for more than
+ * %SS_OPEN_PIECES_MAX pieces; -EFAULT, or an error of the implementation.
  */
-int ss_cipher_open_split(struct ss_cipher *c, u8 *buf, size_t len, u8 *tag)
+int ss_cipher_open_pieces(struct ss_cipher *c, u8 *const *pieces,
+			  size_t piece_len, size_t len, u8 *tag)
 {
 	const struct ss_method_info *method = c->method;
-	struct scatterlist sg[2];
+	struct scatterlist sg[SS_OPEN_PIECES_MAX + 1];
+	unsigned int i, n;
+	size_t left;
 	int err = 0;
 
-	if (unlikely(len > UINT_MAX - SS_TAG_LEN))
+	if (unlikely(len && !piece_len))
+		return -EINVAL;
+	n = len ? DIV_ROUND_UP(len, piece_len) : 0;
+	if (unlikely(n > SS_OPEN_PIECES_MAX || len > UINT_MAX - SS_TAG_LEN))
 		return -EMSGSIZE;
-	if (unlikely(!ss_buf_ok(tag) || (len && !ss_buf_ok(buf))))
+	if (unlikely(!ss_buf_ok(tag)))
 		return -EFAULT;
+	for (i = 0; i < n; i++)
+		if (unlikely(!ss_buf_ok(pieces[i])))
+			return -EFAULT;
 
-	if (len) {
-		sg_init_table(sg, 2);
-		sg_set_buf(&sg[0], buf, len);
-		sg_set_buf(&sg[1], tag, SS_TAG_LEN);
-	} else {
-		sg_init_one(sg, tag, SS_TAG_LEN);
-	}
+	sg_init_table(sg, n + 1);
+	for (i = 0, left = len; i < n; i++, left -= piece_len)
+		sg_set_buf(&sg[i], pieces[i], min(left, piece_len));
+	sg_set_buf(&sg[n], tag, SS_TAG_LEN);
 	if (c->tfm)
 		err = ss_aead_crypt_sg(c, sg, sg, 0, len + SS_TAG_LEN, false);
 	else if (!ss_xchacha_open_sg(c, sg, len + SS_TAG_LEN))
 		err = -EBADMSG;
 	ss_nonce_inc(c->nonce, method->nonce_len);
 	if (unlikely(err))
-		memset(buf, 0, len);
+		for (i = 0, left = len; i < n; i++, left -= piece_len)
+			memset(pieces[i], 0, min(left, piece_len));
 	return err;
+}
+
+/**
+ * ss_cipher_open_split() - authenticate and decrypt in place, the tag apart
+ * @c: the cipher
+ * @buf: @len bytes of ciphertext, replaced by the plaintext
+ * @len: ciphertext length, the tag not included; may be 0
+ * @tag: the %SS_TAG_LEN-byte tag, read only
+ *
+ * ss_cipher_open_pieces() of one piece.
+ *
+ * Return: as ss_cipher_open_pieces().
+ */
+int ss_cipher_open_split(struct ss_cipher *c, u8 *buf, size_t len, u8 *tag)
+{
+	return ss_cipher_open_pieces(c, &buf, len, len, tag);
 }
 
 #include "selftest/cipher.c"

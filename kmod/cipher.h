@@ -22,6 +22,9 @@ struct aead_request;
 #define SS_NONCE_MAX_LEN	24
 #define SS_TAG_LEN		16
 
+/* Most pieces ss_cipher_open_pieces() takes. */
+#define SS_OPEN_PIECES_MAX	4
+
 /**
  * struct ss_cipher - one direction of a session
  * @method: the method
@@ -47,6 +50,8 @@ void ss_cipher_set_nonce(struct ss_cipher *c, const u8 *nonce);
 void ss_cipher_free(struct ss_cipher *c);
 int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len);
 int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len);
+int ss_cipher_open_pieces(struct ss_cipher *c, u8 *const *pieces,
+			  size_t piece_len, size_t len, u8 *tag);
 int ss_cipher_open_split(struct ss_cipher *c, u8 *buf, size_t len, u8 *tag);
 int ss_hkdf_sha1(const u8 *ikm, size_t ikm_len, const u8 *salt,
 		 size_t salt_len, const u8 *info, size_t info_len,

@@ -12,6 +12,7 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/sizes.h>
 #include <linux/timer.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -77,6 +78,7 @@ struct ss_peer {
 /* Stages of reading the wire side's stream (struct ss_rx). */
 enum ss_rx_stage {
 	SS_RX_SALT,	/* reading the salt into &ss_conn.salt */
+	SS_RX_FIXED,	/* 2022 server: reading the request's fixed header */
 	SS_RX_LEN,	/* reading a sealed length into @hdr */
 	SS_RX_PAYLOAD,	/* reading a sealed payload into @buf, its tag into @tag */
 	SS_RX_WRITE,	/* plaintext [@off, @end) of @buf goes to plain */
@@ -84,15 +86,27 @@ enum ss_rx_stage {
 
 /* A sealed length: two bytes and their tag. */
 #define SS_LEN_SEALED		(2 + SS_TAG_LEN)
+/* A 2022 request's sealed fixed header (sip022.h): 11 bytes and a tag. */
+#define SS_2022_FIXED_SEALED	(1 + 8 + 2 + SS_TAG_LEN)
+
+/*
+ * A payload is read into pieces of 16 KiB (kmalloc()'s largest size short
+ * of a costly order): one for AEAD-2017's chunks of up to 0x3FFF bytes,
+ * up to four for 2022's of up to 0xFFFF.
+ */
+#define SS_RX_PIECE		SZ_16K
+#define SS_RX_PIECES		4
 
 /**
  * struct ss_rx - wire side to plain side: chunks opened in place
- * @buf: one sealed payload, opened in place; allocated when a payload is
- *	to be read, freed when the wire side has nothing more for now, so
- *	that an idle connection holds no buffer
- * @hdr: the current chunk's sealed length, opened in place
- * @tag: the current payload's tag: apart from @buf, which then fits in
- *	16 KiB
+ * @buf: one sealed payload in pieces of %SS_RX_PIECE bytes, opened in
+ *	place; each piece allocated when a payload needs it, all freed when
+ *	the wire side has nothing more for now, so that an idle connection
+ *	holds no buffer
+ * @hdr: the current chunk's sealed length, or a 2022 request's sealed
+ *	fixed header, opened in place
+ * @tag: the current payload's tag: apart from @buf, whose pieces then fit
+ *	in 16 KiB each
  * @stage: enum ss_rx_stage
  * @have: bytes of the current stage's unit read so far
  * @plen: the current chunk's payload length
@@ -102,14 +116,14 @@ enum ss_rx_stage {
  * @shut: the FIN has been passed on to the plain side
  */
 struct ss_rx {
-	u8 *buf;
-	u8 hdr[SS_LEN_SEALED];
+	u8 *buf[SS_RX_PIECES];
+	u8 hdr[SS_2022_FIXED_SEALED];
 	u8 tag[SS_TAG_LEN];
 	u8 stage;
-	u16 have;
-	u16 plen;
-	u16 off;
-	u16 end;
+	u32 have;
+	u32 plen;
+	u32 off;
+	u32 end;
 	bool eof;
 	bool shut;
 };
@@ -128,8 +142,8 @@ struct ss_rx {
  */
 struct ss_tx {
 	u8 *buf;
-	u16 off;
-	u16 end;
+	u32 off;
+	u32 end;
 	bool keyed;
 	bool eof;
 	bool shut;
@@ -155,7 +169,8 @@ struct ss_tx {
  * @id: number for log messages, unique while the module is loaded
  * @state: enum ss_conn_state
  * @salt_checked: the request salt went through the replay filter (once
- *	the first sealed length authenticated)
+ *	the first sealed length authenticated) or the salt pool (2022: once
+ *	the fixed header authenticated and its timestamp was good)
  * @deadline: jiffies at which the handshake must be over (accept or
  *	handover plus the handshake timeout); draining connections close then
  * @last_active: jiffies of the last data relayed, for the idle timeout
@@ -166,7 +181,7 @@ struct ss_tx {
  * @dec: opens the wire side's stream
  * @enc: seals ours
  * @salt: the wire side's salt; in the server role kept until the replay
- *	filter has seen it
+ *	filter has seen it, and with 2022 until our response has quoted it
  * @abuf: server role: collects an address that spans chunks (rare, so
  *	allocated then). Local role: the helper's reply to the application,
  *	[0, @aoff), then the first payload: the target address (@addr_len

@@ -44,6 +44,32 @@ static const struct ss_method_info ss_methods[] = {
 		.nonce_len = XCHACHA20POLY1305_NONCE_SIZE,
 		.tag_len = CHACHA20POLY1305_AUTHTAG_SIZE,
 	},
+	/*
+	 * Shadowsocks 2022 (SIP022): the PSK is the key, the salt as long
+	 * as it, the session subkey from BLAKE3. These entries describe the
+	 * TCP streams; UDP packets are sealed differently (section 3.2).
+	 */
+	[SS_METHOD_2022_BLAKE3_AES_128_GCM] = {
+		.id = SS_METHOD_2022_BLAKE3_AES_128_GCM,
+		.name = "2022-blake3-aes-128-gcm",
+		.aead = "gcm(aes)",
+		.key_len = 16, .salt_len = 16, .nonce_len = 12, .tag_len = 16,
+		.kdf = SS_KDF_BLAKE3,
+	},
+	[SS_METHOD_2022_BLAKE3_AES_256_GCM] = {
+		.id = SS_METHOD_2022_BLAKE3_AES_256_GCM,
+		.name = "2022-blake3-aes-256-gcm",
+		.aead = "gcm(aes)",
+		.key_len = 32, .salt_len = 32, .nonce_len = 12, .tag_len = 16,
+		.kdf = SS_KDF_BLAKE3,
+	},
+	[SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305] = {
+		.id = SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305,
+		.name = "2022-blake3-chacha20-poly1305",
+		.aead = "rfc7539(chacha20,poly1305)",
+		.key_len = 32, .salt_len = 32, .nonce_len = 12, .tag_len = 16,
+		.kdf = SS_KDF_BLAKE3,
+	},
 };
 
 static_assert(ARRAY_SIZE(ss_methods) == SS_METHOD_MAX + 1);

@@ -50,6 +50,12 @@ struct ss_method_info {
 	enum ss_kdf kdf;
 };
 
+/* A Shadowsocks 2022 method (SIP022), whose streams are framed otherwise. */
+static inline bool ss_method_is_2022(const struct ss_method_info *m)
+{
+	return m->kdf == SS_KDF_BLAKE3;
+}
+
 const struct ss_method_info *ss_method_get(u32 id);
 int ss_method_check(const struct ss_method_info *method, const u8 *key,
 		    struct netlink_ext_ack *extack);

@@ -40,6 +40,9 @@
  *	not authenticated yet give way to new ones (see ss_conn_add())
  * @replay: a server's reference on its namespace's replay filter; NULL
  *	for a client profile
+ * @salts: a Shadowsocks 2022 server's namespace's salt pool; no reference:
+ *	the namespace frees it at its end, after every connection has ended;
+ *	NULL for others
  * @stats: counters
  * @ev_refused: jiffies before which no refused-ntf is sent again
  * @ev_bad: likewise for auth-fail-ntf and replay-ntf (servers)
@@ -55,7 +58,7 @@
  * @closing: set once the object is being removed: no connection is added
  * @conns_wq: ss_conn_kill_all() waits on it for @nr_conns to reach 0
  *
- * Everything up to @replay is set before the object is published and
+ * Everything up to @salts is set before the object is published and
  * never changed afterwards.
  */
 struct ss_endpoint {
@@ -70,6 +73,7 @@ struct ss_endpoint {
 	u32 handshake_timeout;
 	u32 max_conns;
 	struct ss_replay *replay;
+	struct ss_salt_pool *salts;
 	struct ss_stats stats;
 	unsigned long ev_refused;
 	unsigned long ev_bad;

@@ -36,6 +36,9 @@ static int __init ss_mod_init(void)
 	err = ss_replay_init();
 	if (err)
 		goto err_hkdf;
+	err = ss_salt_pool_check_param();
+	if (err)
+		goto err_replay;
 
 #ifdef DEBUG
 	if (!ss_cipher_selftest() || !ss_blake3_selftest() ||

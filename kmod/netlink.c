@@ -284,6 +284,12 @@ int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info)
 				      SS_MODE_TCP_ONLY;
 	cfg.allow_local = attrs[SS_A_ALLOW_LOCAL] &&
 			  nla_get_u8(attrs[SS_A_ALLOW_LOCAL]);
+	if (ss_method_is_2022(cfg.obj.method) &&
+	    cfg.mode != SS_MODE_TCP_ONLY) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_MODE],
+				    "Shadowsocks 2022 servers relay TCP only (UDP is not implemented yet)");
+		return -EOPNOTSUPP;
+	}
 	if (attrs[SS_A_LISTEN_IPV4])
 		ss_nl_sockaddr4(&cfg.listen[SS_LISTEN_IPV4],
 				attrs[SS_A_LISTEN_IPV4], cfg.obj.port);
@@ -569,6 +575,11 @@ int shadowsocks_nl_client_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = ss_nl_parse_obj(info, &cfg.obj) ?: ss_nl_parse_remote(info, &cfg);
 	if (err)
 		return err;
+	if (ss_method_is_2022(cfg.obj.method)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SS_A_METHOD],
+				    "Shadowsocks 2022 client profiles are not implemented yet");
+		return -EOPNOTSUPP;
+	}
 	err = ss_client_create(genl_info_net(info), &cfg);
 	return ss_nl_created(info, err, &ss_client_kind, cfg.obj.name);
 }

@@ -8,14 +8,18 @@
  *
  * - rx, wire to plain: the salt, then chunks; each sealed length and each
  *   sealed payload is read straight into its buffer (a payload's tag into
- *   a small one beside it) and opened in place, and the plaintext is
+ *   a small one beside it; a payload of more than 16 KiB, which only 2022
+ *   sends, into pieces of 16 KiB) and opened in place, and the plaintext is
  *   written to the plain side from there. In the server role the first
- *   chunks carry the target address (the handshake);
+ *   chunks carry the target address (the handshake); with Shadowsocks 2022
+ *   a fixed header comes first, then a variable header that holds the
+ *   address (sip022.h);
  * - tx, plain to wire: plaintext is read at the payload offset of a chunk
  *   buffer, its length put before it, both sealed in place, and the chunk
  *   written; the first one goes with the salt in front of it, in one send.
  *   In the local role the first chunk starts with the target address and
- *   whatever the helper had read already (&ss_conn.abuf).
+ *   whatever the helper had read already (&ss_conn.abuf). A 2022 server's
+ *   first chunk has the response header instead of a sealed length.
  *
  * All socket calls are non-blocking. A direction whose writer would block
  * keeps its buffer and stops reading until the peer's sk_write_space says
@@ -29,6 +33,7 @@
 #include <linux/random.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <net/inet_sock.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
@@ -37,7 +42,9 @@
 #include "conn.h"
 #include "relay.h"
 #include "replay.h"
+#include "saltpool.h"
 #include "server.h"
+#include "sip022.h"
 
 /*
  * Chunks a direction handles in one run of the work before it lets the
@@ -46,23 +53,26 @@
 #define SS_RELAY_BUDGET		16
 
 /*
- * Wire to plain: the largest payload. Its tag goes to &ss_rx.tag, so that
- * the buffer stays within 16 KiB: kmalloc() would round the 16399 bytes of
- * payload and tag together up to 32 KiB (an order-3 block).
+ * Wire to plain: a payload's tag goes to &ss_rx.tag, so that each piece
+ * stays within 16 KiB: kmalloc() would round the 16399 bytes of an
+ * AEAD-2017 payload and its tag together up to 32 KiB (an order-3 block).
  */
-#define SS_RX_BUF_SIZE		SS_CHUNK_PAYLOAD_MAX
-static_assert(SS_RX_BUF_SIZE <= SZ_16K);
+static_assert(SS_CHUNK_PAYLOAD_MAX <= SS_RX_PIECE);
+static_assert(SS_RX_PIECES * SS_RX_PIECE >= SS_2022_CHUNK_MAX);
+static_assert(SS_RX_PIECES <= SS_OPEN_PIECES_MAX);
 
 /*
- * Plain to wire: the salt's room, the sealed length, the payload, its
- * tag. These chunks are made a little smaller than the protocol allows so
- * that the buffer is exactly 16 KiB, not just over it (which kmalloc()
- * would round up to 32 KiB).
+ * Plain to wire: room for what goes before the first payload, the
+ * payload, its tag. Before a payload: the salt and a sealed length, or a
+ * 2022 server's salt and sealed response header (type, timestamp, the
+ * request salt, length; 91 bytes with 32-byte salts). These chunks are made
+ * a little smaller than the protocol allows so that the buffer is exactly
+ * 16 KiB, not just over it (which kmalloc() would round up to 32 KiB).
  */
-#define SS_TX_HEAD		SS_SALT_MAX_LEN
+#define SS_TX_HEAD_MAX		(SS_SALT_MAX_LEN + SS_2022_RESP_FIXED_LEN + \
+				 SS_SALT_MAX_LEN + SS_TAG_LEN)
 #define SS_TX_BUF_SIZE	SZ_16K
-#define SS_TX_PAYLOAD_MAX	(SS_TX_BUF_SIZE - SS_TX_HEAD - \
-				 SS_LEN_SEALED - SS_TAG_LEN)
+#define SS_TX_PAYLOAD_MAX	(SS_TX_BUF_SIZE - SS_TX_HEAD_MAX - SS_TAG_LEN)
 static_assert(SS_TX_PAYLOAD_MAX <= SS_CHUNK_PAYLOAD_MAX);
 
 /* What reading returns besides negative errnos. */
@@ -73,7 +83,9 @@ enum {
 	SS_IO_YIELD,	/* the budget is spent: queue the work again */
 	SS_IO_AUTH,	/* a chunk failed authentication */
 	SS_IO_BADLEN,	/* a chunk length of 0, or with its reserved bits set */
-	SS_IO_SALT,	/* handshake: the first length authenticated */
+	SS_IO_SALT,	/* handshake: the first length (2022: the fixed
+			 * header) authenticated
+			 */
 };
 
 static int ss_recvv(struct socket *sock, struct kvec *vec, size_t nvec,
@@ -109,7 +121,7 @@ static bool ss_sock_full(struct socket *sock)
  * the socket is full (TCP has set SOCK_NOSPACE, so sk_write_space will
  * come); another negative errno when the connection is broken.
  */
-static int ss_flush(struct socket *sock, const u8 *buf, u16 *off, u16 end)
+static int ss_flush(struct socket *sock, const u8 *buf, u32 *off, u32 end)
 {
 	while (*off < end) {
 		struct kvec vec = {
@@ -131,27 +143,76 @@ static int ss_flush(struct socket *sock, const u8 *buf, u16 *off, u16 end)
 	return 0;
 }
 
+/* Write the plaintext [off, end) of the pieces; as ss_flush(). */
+static int ss_rx_flush(struct socket *sock, struct ss_rx *rx)
+{
+	while (rx->off < rx->end) {
+		unsigned int i = rx->off / SS_RX_PIECE;
+		u32 base = i * SS_RX_PIECE;
+		u32 off = rx->off - base;
+		int err;
+
+		err = ss_flush(sock, rx->buf[i], &off,
+			       min_t(u32, rx->end - base, SS_RX_PIECE));
+		rx->off = base + off;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Hold no payload buffer (between chunks, idle). */
+static void ss_rx_free_buf(struct ss_rx *rx)
+{
+	unsigned int i;
+
+	for (i = 0; i < SS_RX_PIECES && rx->buf[i]; i++) {
+		kfree(rx->buf[i]);
+		rx->buf[i] = NULL;
+	}
+}
+
+/* Have the pieces for a payload of @rx->plen bytes. */
+static int ss_rx_alloc_buf(struct ss_rx *rx)
+{
+	unsigned int i, n = DIV_ROUND_UP(rx->plen, SS_RX_PIECE);
+
+	for (i = 0; i < n; i++) {
+		if (rx->buf[i])
+			continue;
+		rx->buf[i] = kmalloc(SS_RX_PIECE, GFP_KERNEL);
+		if (!rx->buf[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /*
  * Where the rest of the current stage's unit goes: one piece of @vec, or
- * for a payload two (what is left of the payload, then of its tag).
- * Return: the number of pieces.
+ * for a payload up to %SS_RX_PIECES + 1 (what is left of the payload, piece
+ * by piece, then of its tag). Return: the number of pieces.
  */
 static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need)
 {
 	struct ss_rx *rx = &conn->rx;
 	size_t nvec = 0, tag_have;
+	u32 off, end;
 
 	switch (rx->stage) {
 	case SS_RX_SALT:
 		vec[0].iov_base = conn->salt + rx->have;
 		break;
 	case SS_RX_LEN:
+	case SS_RX_FIXED:
 		vec[0].iov_base = rx->hdr + rx->have;
 		break;
 	default:	/* SS_RX_PAYLOAD */
-		if (rx->have < rx->plen) {
-			vec[0].iov_base = rx->buf + rx->have;
-			vec[0].iov_len = rx->plen - rx->have;
+		for (off = rx->have; off < rx->plen; off = end) {
+			unsigned int i = off / SS_RX_PIECE;
+
+			end = min_t(u32, rx->plen, (i + 1) * SS_RX_PIECE);
+			vec[nvec].iov_base = rx->buf[i] + off % SS_RX_PIECE;
+			vec[nvec].iov_len = end - off;
 			nvec++;
 		}
 		tag_have = rx->have > rx->plen ? rx->have - rx->plen : 0;
@@ -168,8 +229,9 @@ static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need)
  * more for now. The salt keys &ss_conn.dec when complete.
  *
  * Return: SS_IO_CHUNK with plaintext [0, plen) in @rx->buf (stage
- * SS_RX_WRITE); SS_IO_AGAIN; SS_IO_EOF; SS_IO_AUTH; SS_IO_BADLEN;
- * SS_IO_SALT (server role, in the handshake: the first sealed length has
+ * SS_RX_WRITE); SS_IO_AGAIN; SS_IO_EOF; SS_IO_AUTH; SS_IO_BADLEN (also a
+ * bad 2022 fixed header); SS_IO_SALT (server role, in the handshake: the
+ * first sealed length, or a 2022 request's fixed header, has
  * authenticated, no payload buffer is allocated yet, and the salt is for
  * ss_relay_handshake() to check before it calls again); or a negative
  * errno.
@@ -177,9 +239,11 @@ static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need)
 static int ss_rx_read(struct ss_conn *conn)
 {
 	const struct ss_method_info *m = conn->ep->method;
+	bool sip022 = ss_method_is_2022(m);
 	struct ss_rx *rx = &conn->rx;
-	struct kvec vec[2];
+	struct kvec vec[SS_RX_PIECES + 1];
 	size_t need, nvec;
+	u64 ts;
 	int n;
 
 	for (;;) {
@@ -190,12 +254,12 @@ static int ss_rx_read(struct ss_conn *conn)
 		case SS_RX_LEN:
 			need = SS_LEN_SEALED;
 			break;
+		case SS_RX_FIXED:
+			need = SS_2022_FIXED_SEALED;
+			break;
 		default:	/* SS_RX_PAYLOAD */
-			if (!rx->buf) {
-				rx->buf = kmalloc(SS_RX_BUF_SIZE, GFP_KERNEL);
-				if (!rx->buf)
-					return -ENOMEM;
-			}
+			if (ss_rx_alloc_buf(rx))
+				return -ENOMEM;
 			need = rx->plen + SS_TAG_LEN;
 			break;
 		}
@@ -203,11 +267,8 @@ static int ss_rx_read(struct ss_conn *conn)
 		nvec = ss_rx_vec(conn, vec, need);
 		n = ss_recvv(conn->wire.sock, vec, nvec, need - rx->have);
 		if (n == -EAGAIN) {
-			if (rx->stage == SS_RX_LEN && !rx->have) {
-				/* Between chunks, idle: hold no buffer. */
-				kfree(rx->buf);
-				rx->buf = NULL;
-			}
+			if (rx->stage == SS_RX_LEN && !rx->have)
+				ss_rx_free_buf(rx);
 			return SS_IO_AGAIN;
 		}
 		if (n <= 0)
@@ -223,13 +284,26 @@ static int ss_rx_read(struct ss_conn *conn)
 					   conn->salt, GFP_KERNEL);
 			if (n)
 				return n;
-			rx->stage = SS_RX_LEN;
+			/* A 2022 server reads the request's fixed header. */
+			rx->stage = sip022 && !conn->ep->local ? SS_RX_FIXED :
+								 SS_RX_LEN;
 			break;
+		case SS_RX_FIXED:
+			n = ss_cipher_open(&conn->dec, rx->hdr, rx->hdr, need);
+			if (n)
+				return n == -EBADMSG ? SS_IO_AUTH : n;
+			n = ss_2022_request_fixed(rx->hdr, &ts);
+			if (n < 0)
+				return SS_IO_BADLEN;
+			rx->plen = n;	/* the variable header, a payload */
+			rx->stage = SS_RX_PAYLOAD;
+			return SS_IO_SALT;
 		case SS_RX_LEN:
 			n = ss_cipher_open(&conn->dec, rx->hdr, rx->hdr, need);
 			if (n)
 				return n == -EBADMSG ? SS_IO_AUTH : n;
-			n = ss_chunk_len(rx->hdr);
+			n = ss_chunk_len_max(rx->hdr, sip022 ? SS_2022_CHUNK_MAX :
+							       SS_CHUNK_PAYLOAD_MAX);
 			if (n < 0)
 				return SS_IO_BADLEN;
 			rx->plen = n;
@@ -238,8 +312,9 @@ static int ss_rx_read(struct ss_conn *conn)
 				return SS_IO_SALT;
 			break;
 		default:	/* SS_RX_PAYLOAD */
-			n = ss_cipher_open_split(&conn->dec, rx->buf, rx->plen,
-						 rx->tag);
+			n = ss_cipher_open_pieces(&conn->dec, rx->buf,
+						  SS_RX_PIECE, rx->plen,
+						  rx->tag);
 			if (n)
 				return n == -EBADMSG ? SS_IO_AUTH : n;
 			rx->off = 0;
@@ -262,7 +337,7 @@ static int ss_rx_read(struct ss_conn *conn)
 static int ss_handshake_addr(struct ss_conn *conn, struct ss_target *t)
 {
 	struct ss_rx *rx = &conn->rx;
-	const u8 *p = rx->buf + rx->off;
+	const u8 *p = rx->buf[0] + rx->off;	/* all of an AEAD-2017 chunk */
 	size_t avail = rx->end - rx->off;
 	int total;
 
@@ -308,6 +383,61 @@ static int ss_handshake_addr(struct ss_conn *conn, struct ss_target *t)
 	return total < 0 ? total : 0;
 }
 
+/*
+ * A 2022 request's fixed header has authenticated: its timestamp must be
+ * within %SS_2022_TIME_SKEW of ours (checked first, so that a stale replay
+ * never takes room in the pool), then its salt new to the namespace's salt
+ * pool. Return: true if both are; otherwise the connection drains.
+ */
+static bool ss_handshake_2022_salt(struct ss_conn *conn)
+{
+	const struct ss_method_info *m = conn->ep->method;
+	u64 ts = ss_2022_get_be64(conn->rx.hdr + 1);
+	int err;
+
+	if (!ss_2022_time_ok(ts, ktime_get_real_seconds())) {
+		ss_conn_bad(conn, SS_STATS_A_STALE_TIMESTAMP,
+			    "timestamp out of range");
+		return false;
+	}
+	err = ss_salt_pool_add(conn->ep->salts, conn->salt, m->salt_len);
+	if (err == -EEXIST) {
+		ss_conn_bad(conn, SS_STATS_A_REPLAY, "replayed salt");
+		return false;
+	}
+	if (err) {
+		/* Full (or no memory): refused, no salt forgotten early. */
+		ss_conn_bad(conn, SS_STATS_A_SALT_POOL_FULL, "salt pool full");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A 2022 request's variable header, just opened, is [0, end) of the
+ * pieces: the address, the padding and the start of the payload all lie
+ * in the first piece (at most 1 + 1 + 255 + 2 + 2 + 900 bytes), so it is
+ * read there. Return: 1 with @t set and @rx->off at the initial payload;
+ * -EINVAL for a bad header.
+ */
+static int ss_handshake_2022_var(struct ss_conn *conn, struct ss_target *t)
+{
+	struct ss_rx *rx = &conn->rx;
+	size_t len = min_t(u32, rx->end, SS_RX_PIECE);
+	const u8 *p = rx->buf[0];
+	int alen, off;
+
+	alen = ss_addr_head(p, len);
+	if (alen < 0)
+		return alen;
+	off = ss_2022_request_var(p, len, alen);
+	if (off < 0)
+		return -EINVAL;
+	ss_addr_parse(p, alen, t);
+	rx->off = off;
+	return 1;
+}
+
 /**
  * ss_relay_handshake() - read the salt and the request's target address
  * @conn: the connection, in its work, in SS_CONN_HANDSHAKE
@@ -325,6 +455,13 @@ static int ss_handshake_addr(struct ss_conn *conn, struct ss_target *t)
  * and hold it until the handshake timeout, as often as anyone cared to
  * send them. A salt that passes makes the connection authenticated (see
  * ss_conn_authenticated()).
+ *
+ * Shadowsocks 2022 (SIP022 section 3.1): the fixed header (27 bytes after
+ * the salt) authenticates, its timestamp is checked, then its salt goes
+ * into the salt pool; the variable header must hold the whole address,
+ * its padding, and padding or payload. Every failure, whatever was sent
+ * and however much of it, drains the connection until the handshake
+ * deadline (ss_conn_bad()): one reaction to all bad data (section 3.1.4).
  */
 void ss_relay_handshake(struct ss_conn *conn)
 {
@@ -340,8 +477,12 @@ void ss_relay_handshake(struct ss_conn *conn)
 			break;
 		case SS_IO_SALT:
 			conn->salt_checked = true;
-			if (ss_replay_check_and_add(conn->ep->replay, conn->salt,
-						    m->salt_len)) {
+			if (ss_method_is_2022(m)) {
+				if (!ss_handshake_2022_salt(conn))
+					return;
+			} else if (ss_replay_check_and_add(conn->ep->replay,
+							   conn->salt,
+							   m->salt_len)) {
 				ss_conn_bad(conn, SS_STATS_A_REPLAY, "replayed salt");
 				return;
 			}
@@ -366,7 +507,10 @@ void ss_relay_handshake(struct ss_conn *conn)
 			return;
 		}
 
-		ret = ss_handshake_addr(conn, &t);
+		if (ss_method_is_2022(m))
+			ret = ss_handshake_2022_var(conn, &t);
+		else
+			ret = ss_handshake_addr(conn, &t);
 		if (ret == -EINVAL) {
 			ss_conn_bad(conn, SS_STATS_A_BAD_HEADER, "bad address");
 			return;
@@ -402,7 +546,7 @@ static int ss_relay_rx(struct ss_conn *conn)
 
 	for (i = 0; i < SS_RELAY_BUDGET; i++) {
 		if (rx->stage == SS_RX_WRITE) {
-			ret = ss_flush(plain, rx->buf, &rx->off, rx->end);
+			ret = ss_rx_flush(plain, rx);
 			if (ret)
 				return ret == -EAGAIN ? SS_IO_AGAIN : ret;
 			rx->stage = SS_RX_LEN;
@@ -449,6 +593,39 @@ static int ss_tx_pending(struct ss_conn *conn, u8 *payload, int *uncounted)
 }
 
 /*
+ * A 2022 server's first chunk (SIP022 section 3.1.2): a random salt, the
+ * sealed response header (type, timestamp, the request's salt, the
+ * payload's length) where a sealed length would be, then the @n bytes of
+ * payload at @payload, sealed. Return: as ss_tx_read().
+ */
+static int ss_tx_2022_first(struct ss_conn *conn, u8 *payload, int n)
+{
+	const struct ss_method_info *m = conn->ep->method;
+	struct ss_tx *tx = &conn->tx;
+	size_t hlen = SS_2022_RESP_FIXED_LEN + m->salt_len;
+	u8 *hdr = payload - hlen - SS_TAG_LEN;
+	u8 *salt = hdr - m->salt_len;
+	int err;
+
+	get_random_bytes(salt, m->salt_len);
+	err = ss_cipher_init(&conn->enc, m, conn->ep->key, salt, GFP_KERNEL);
+	if (err)
+		return err;
+	tx->keyed = true;
+	ss_2022_response_fixed(hdr, ktime_get_real_seconds(), conn->salt,
+			       m->salt_len, n);
+	err = ss_cipher_seal(&conn->enc, hdr, hdr, hlen);
+	if (!err)
+		err = ss_cipher_seal(&conn->enc, payload, payload, n);
+	if (err)
+		return err;
+	tx->off = salt - tx->buf;
+	tx->end = SS_TX_HEAD_MAX + n + SS_TAG_LEN;
+	ss_stats_add(&conn->ep->stats, SS_STATS_A_BYTES_OUT, n);
+	return SS_IO_CHUNK;
+}
+
+/*
  * Read what the plain side has, up to one chunk's payload, and seal it in
  * place. The first chunk picks the salt and gets it in front.
  *
@@ -467,8 +644,8 @@ static int ss_tx_read(struct ss_conn *conn)
 		if (!tx->buf)
 			return -ENOMEM;
 	}
-	chunk = tx->buf + SS_TX_HEAD;
-	payload = chunk + SS_LEN_SEALED;
+	payload = tx->buf + SS_TX_HEAD_MAX;
+	chunk = payload - SS_LEN_SEALED;
 
 	if (conn->abuf && conn->ep->local)
 		n = ss_tx_pending(conn, payload, &uncounted);
@@ -488,7 +665,10 @@ static int ss_tx_read(struct ss_conn *conn)
 	 * shows again at the next read.
 	 */
 
-	tx->off = SS_TX_HEAD;
+	if (!tx->keyed && ss_method_is_2022(m))
+		return ss_tx_2022_first(conn, payload, n);
+
+	tx->off = chunk - tx->buf;
 	if (!tx->keyed) {
 		u8 *salt = chunk - m->salt_len;
 
@@ -516,7 +696,7 @@ static int ss_tx_read(struct ss_conn *conn)
 		err = ss_cipher_seal(&conn->enc, payload, payload, n);
 	if (err)
 		return err;
-	tx->end = SS_TX_HEAD + SS_LEN_SEALED + n + SS_TAG_LEN;
+	tx->end = SS_TX_HEAD_MAX + n + SS_TAG_LEN;
 	ss_stats_add(&conn->ep->stats, SS_STATS_A_BYTES_OUT, n - uncounted);
 	return SS_IO_CHUNK;
 }
@@ -664,8 +844,7 @@ void ss_relay_drain(struct ss_conn *conn)
  */
 void ss_relay_free(struct ss_conn *conn)
 {
-	kfree(conn->rx.buf);
-	conn->rx.buf = NULL;
+	ss_rx_free_buf(&conn->rx);
 	kfree(conn->tx.buf);
 	conn->tx.buf = NULL;
 	conn->tx.off = 0;

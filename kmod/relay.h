@@ -22,23 +22,31 @@ struct ss_conn;
 #define SS_CHUNK_PAYLOAD_MAX	0x3FFF
 
 /**
- * ss_chunk_len() - the payload length an opened chunk length announces
+ * ss_chunk_len_max() - the payload length an opened chunk length announces
  * @len: the two opened bytes, big-endian
+ * @max: the method's largest payload: %SS_CHUNK_PAYLOAD_MAX for AEAD-2017,
+ *	0xFFFF for Shadowsocks 2022 (which reserves no bits)
  *
- * The protocol allows 1 to 0x3FFF. A length of 0 is bad data, not an empty
- * chunk: nobody sends one, and accepting it would let a peer make the
- * relay open one tag after another for nothing. A length with the reserved
- * top two bits set is bad data too.
+ * A length of 0 is bad data, not an empty chunk: nobody sends one, and
+ * accepting it would let a peer make the relay open one tag after another
+ * for nothing. A length over @max (for AEAD-2017: with the reserved top
+ * two bits set) is bad data too.
  *
- * Return: the length, 1 to %SS_CHUNK_PAYLOAD_MAX; -EBADMSG if it is bad.
+ * Return: the length, 1 to @max; -EBADMSG if it is bad.
  */
-static inline int ss_chunk_len(const u8 len[2])
+static inline int ss_chunk_len_max(const u8 len[2], unsigned int max)
 {
 	unsigned int n = (unsigned int)len[0] << 8 | len[1];
 
-	if (!n || n > SS_CHUNK_PAYLOAD_MAX)
+	if (!n || n > max)
 		return -EBADMSG;
 	return n;
+}
+
+/* ss_chunk_len_max() of AEAD-2017: 1 to %SS_CHUNK_PAYLOAD_MAX. */
+static inline int ss_chunk_len(const u8 len[2])
+{
+	return ss_chunk_len_max(len, SS_CHUNK_PAYLOAD_MAX);
 }
 
 void ss_relay_handshake(struct ss_conn *conn);

@@ -25,6 +25,7 @@
 #include <linux/log2.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/siphash.h>
@@ -38,6 +39,16 @@
 
 /* The pool's limit may not exceed this: 10 M salts, about 1 GiB. */
 #define SS_SALT_POOL_LIMIT_MAX	10000000U
+
+/*
+ * 200000 salts: 19.2 MB of salts and 400 KB of buckets at most, per
+ * namespace with a 2022 server; every salt of the last minute is kept
+ * while new sessions come at up to 3333 a second.
+ */
+static unsigned int salt_pool_limit = 200000;
+module_param(salt_pool_limit, uint, 0444);
+MODULE_PARM_DESC(salt_pool_limit,
+		 "Salts a network namespace's Shadowsocks 2022 salt pool holds (default 200000; 96 bytes each, plus 2 bytes of buckets per salt of the limit); when it is full new 2022 sessions are refused until salts are 60 s old");
 
 /**
  * struct ss_salt - one salt in a pool
@@ -196,6 +207,41 @@ static struct ss_salt *ss_salt_pool_alloc(struct ss_salt_pool *p)
 	s = kmalloc(sizeof(*s), GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
 	set_active_memcg(old);
 	return s;
+}
+
+/**
+ * ss_salt_pool_check_param() - check salt_pool_limit at module load
+ *
+ * Return: 0, or -EINVAL for a limit out of range.
+ */
+int ss_salt_pool_check_param(void)
+{
+	if (salt_pool_limit && salt_pool_limit <= SS_SALT_POOL_LIMIT_MAX)
+		return 0;
+	pr_err("salt_pool_limit must be 1 to %u\n", SS_SALT_POOL_LIMIT_MAX);
+	return -EINVAL;
+}
+
+/**
+ * ss_salt_pool_net_get() - a namespace's salt pool, made on first use
+ * @slot: the namespace's pointer to it; the caller holds the namespace's
+ *	lock
+ *
+ * Process context; a new pool is charged to the caller's memory cgroup.
+ *
+ * Return: the pool (the namespace frees it with ss_salt_pool_free() at
+ * its end), or an ERR_PTR() of ss_salt_pool_new().
+ */
+struct ss_salt_pool *ss_salt_pool_net_get(struct ss_salt_pool **slot)
+{
+	struct ss_salt_pool *p = *slot;
+
+	if (!p) {
+		p = ss_salt_pool_new(salt_pool_limit);
+		if (!IS_ERR(p))
+			*slot = p;
+	}
+	return p;
 }
 
 /* ss_salt_pool_add() at @now: the self-tests give their own clock. */

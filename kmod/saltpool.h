@@ -16,7 +16,9 @@
 
 struct ss_salt_pool;
 
+int ss_salt_pool_check_param(void);
 struct ss_salt_pool *ss_salt_pool_new(unsigned int limit);
+struct ss_salt_pool *ss_salt_pool_net_get(struct ss_salt_pool **slot);
 void ss_salt_pool_free(struct ss_salt_pool *p);
 int ss_salt_pool_add(struct ss_salt_pool *p, const u8 *salt, size_t len);
 unsigned int ss_salt_pool_count(struct ss_salt_pool *p);

@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "listen.h"
 #include "replay.h"
+#include "saltpool.h"
 #include "server.h"
 #include "udp.h"
 
@@ -147,6 +148,15 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 		NL_SET_ERR_MSG(extack, "no memory for the replay filter");
 		err = -ENOMEM;
 		goto err_unlock;
+	}
+	if (ss_method_is_2022(srv->ep.method)) {
+		srv->ep.salts = ss_salt_pool_net_get(&sn->salts);
+		if (IS_ERR(srv->ep.salts)) {
+			err = PTR_ERR(srv->ep.salts);
+			srv->ep.salts = NULL;
+			NL_SET_ERR_MSG(extack, "no memory for the salt pool");
+			goto err_unlock;
+		}
 	}
 	err = ss_server_open(srv, net, extack);
 	if (err)

@@ -504,7 +504,7 @@ refused() {
 	fi
 }
 
-VALID="valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305"
+VALID="valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305, 2022-blake3-aes-128-gcm, 2022-blake3-aes-256-gcm, 2022-blake3-chacha20-poly1305"
 refused "server add with an unknown method is refused" 2 \
 	"ssctl: unknown method 'aes-256-cfb'; $VALID" \
 	server add bad port 30003 method aes-256-cfb password x

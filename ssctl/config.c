@@ -190,6 +190,25 @@ enum secret_kind {
 	SECRET_KEY,
 };
 
+/* a base64 key of exactly the method's length into cfg->key */
+static int decode_key(struct ss_config *cfg, const struct cmd *cmd,
+		      const char *b64, const char *what)
+{
+	const struct method *m = cfg->method;
+	size_t len = 0;
+
+	switch (key_from_base64(m, b64, cfg->key, &len)) {
+	case KEY_B64_OK:
+		return 0;
+	case KEY_B64_INVALID:
+		return usage_error(cmd, "%s is not valid base64", what);
+	case KEY_B64_LENGTH:
+		return usage_error(cmd, "%s is %zu bytes but %s needs %zu",
+				   what, len, m->name, m->key_len);
+	}
+	return EXIT_RUNTIME;
+}
+
 /* turn the secret into cfg->key; wipes @arg when it is the secret itself */
 static int derive_key(struct ss_config *cfg, const struct cmd *cmd,
 		      enum secret_kind kind, char *arg)
@@ -201,20 +220,15 @@ static int derive_key(struct ss_config *cfg, const struct cmd *cmd,
 
 	switch (kind) {
 	case SECRET_KEY:
-		switch (key_from_base64(m, arg, cfg->key, &len)) {
-		case KEY_B64_OK:
-			break;
-		case KEY_B64_INVALID:
-			ret = usage_error(cmd, "key is not valid base64");
-			break;
-		case KEY_B64_LENGTH:
-			ret = usage_error(cmd, "key is %zu bytes but %s needs %zu",
-					  len, m->name, m->key_len);
-			break;
-		}
+		ret = decode_key(cfg, cmd, arg, "key");
 		OPENSSL_cleanse(arg, strlen(arg));
 		return ret;
 	case SECRET_PASSWORD:
+		if (m->psk_only) {
+			OPENSSL_cleanse(arg, strlen(arg));
+			return usage_error(cmd, "%s takes no password: its key is a random %zu-byte PSK given in base64 (SIP022: a password-derived key is guessable offline); make one with 'openssl rand -base64 %zu' and give it as 'key BASE64' or 'password-file FILE'",
+					   m->name, m->key_len, m->key_len);
+		}
 		len = strlen(arg);
 		if (!len)
 			return usage_error(cmd, "the password is empty");
@@ -233,7 +247,10 @@ static int derive_key(struct ss_config *cfg, const struct cmd *cmd,
 
 		if (n < 0)
 			return EXIT_RUNTIME;
-		if (!key_from_password(m, password, (size_t)n, cfg->key)) {
+		if (m->psk_only) {
+			/* the file holds the PSK in base64 */
+			ret = decode_key(cfg, cmd, password, "password-file");
+		} else if (!key_from_password(m, password, (size_t)n, cfg->key)) {
 			pr_err("cannot derive the key from the password");
 			ret = EXIT_RUNTIME;
 		}

@@ -25,13 +25,22 @@ static const struct {
 	struct method m;
 	const EVP_CIPHER *(*cipher)(void);
 } methods[] = {
-	{ { "aes-128-gcm", SS_METHOD_AES_128_GCM, 16 }, EVP_aes_128_gcm },
-	{ { "aes-192-gcm", SS_METHOD_AES_192_GCM, 24 }, EVP_aes_192_gcm },
-	{ { "aes-256-gcm", SS_METHOD_AES_256_GCM, 32 }, EVP_aes_256_gcm },
-	{ { "chacha20-ietf-poly1305", SS_METHOD_CHACHA20_IETF_POLY1305, 32 },
+	{ { "aes-128-gcm", SS_METHOD_AES_128_GCM, 16, false }, EVP_aes_128_gcm },
+	{ { "aes-192-gcm", SS_METHOD_AES_192_GCM, 24, false }, EVP_aes_192_gcm },
+	{ { "aes-256-gcm", SS_METHOD_AES_256_GCM, 32, false }, EVP_aes_256_gcm },
+	{ { "chacha20-ietf-poly1305", SS_METHOD_CHACHA20_IETF_POLY1305, 32,
+	    false },
 	  EVP_chacha20_poly1305 },
-	{ { "xchacha20-ietf-poly1305", SS_METHOD_XCHACHA20_IETF_POLY1305, 32 },
+	{ { "xchacha20-ietf-poly1305", SS_METHOD_XCHACHA20_IETF_POLY1305, 32,
+	    false },
 	  EVP_chacha20_poly1305 },
+	/* SIP022 section 2.1: the key is a random PSK, never a password */
+	{ { "2022-blake3-aes-128-gcm", SS_METHOD_2022_BLAKE3_AES_128_GCM, 16,
+	    true }, NULL },
+	{ { "2022-blake3-aes-256-gcm", SS_METHOD_2022_BLAKE3_AES_256_GCM, 32,
+	    true }, NULL },
+	{ { "2022-blake3-chacha20-poly1305",
+	    SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305, 32, true }, NULL },
 };
 
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
@@ -73,7 +82,7 @@ bool key_from_password(const struct method *m, const char *password,
 	int len;
 
 	for (size_t i = 0; i < N_METHODS; i++)
-		if (&methods[i].m == m)
+		if (&methods[i].m == m && methods[i].cipher)
 			cipher = methods[i].cipher();
 	if (!cipher || (size_t)EVP_CIPHER_get_key_length(cipher) != m->key_len ||
 	    m->key_len > SS_KEY_MAX_LEN)

@@ -16,6 +16,7 @@ struct method {
 	const char *name;
 	uint32_t id;		/* enum ss_method */
 	size_t key_len;
+	bool psk_only;		/* Shadowsocks 2022: a base64 PSK, no password */
 };
 
 const struct method *method_by_name(const char *name);

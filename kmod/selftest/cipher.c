@@ -15,6 +15,7 @@
 #include <linux/kernel.h>
 #include <linux/random.h>
 #include <linux/shadowsocks.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "relay.h"
@@ -514,6 +515,81 @@ static bool __init ss_selftest_roundtrip(u32 id, u8 *buf)
 }
 
 /*
+ * A 2022 chunk's largest payload, 0xFFFF bytes, sealed in one buffer and
+ * opened in the relay's four 16 KiB pieces, for each method; a flipped
+ * bit in the last piece fails and zeroes every piece; five pieces are
+ * refused before any operation.
+ */
+static bool __init ss_selftest_pieces(u32 id)
+{
+	const struct ss_method_info *m = ss_method_get(id);
+	const size_t len = 0xFFFF, piece = SZ_16K;
+	u8 *pieces[SS_OPEN_PIECES_MAX] = {}, key[32], salt[32];
+	u8 *msg, *ct = NULL, *tag = NULL;
+	struct ss_cipher c, r;
+	bool ok = true, zero = true;
+	unsigned int i;
+	int err = -ENOMEM;
+
+	msg = kmalloc(len, GFP_KERNEL);
+	ct = kmalloc(len + SS_TAG_LEN, GFP_KERNEL);
+	tag = kmalloc(SS_TAG_LEN, GFP_KERNEL);
+	for (i = 0; i < SS_OPEN_PIECES_MAX; i++)
+		pieces[i] = kmalloc(piece, GFP_KERNEL);
+	if (!msg || !ct || !tag || !pieces[SS_OPEN_PIECES_MAX - 1])
+		goto out;
+	get_random_bytes(key, sizeof(key));
+	get_random_bytes(salt, sizeof(salt));
+	get_random_bytes(msg, len);
+	err = ss_cipher_init(&c, m, key, salt, GFP_KERNEL);
+	if (err)
+		goto out;
+	err = ss_cipher_init(&r, m, key, salt, GFP_KERNEL);
+	if (err) {
+		ss_cipher_free(&c);
+		goto out;
+	}
+
+	err = ss_cipher_seal(&c, ct, msg, len);
+	for (i = 0; i < SS_OPEN_PIECES_MAX; i++)
+		memcpy(pieces[i], ct + i * piece, min(piece, len - i * piece));
+	memcpy(tag, ct + len, SS_TAG_LEN);
+	err = err ?: ss_cipher_open_pieces(&r, pieces, piece, len, tag);
+	for (i = 0; i < SS_OPEN_PIECES_MAX; i++)
+		ok &= !memcmp(pieces[i], msg + i * piece,
+			      min(piece, len - i * piece));
+	SS_CHECK(!err && ok, "%s: 0xFFFF bytes opened in four pieces (%d)",
+		 m->name, err);
+
+	err = ss_cipher_seal(&c, ct, msg, len);
+	for (i = 0; i < SS_OPEN_PIECES_MAX; i++)
+		memcpy(pieces[i], ct + i * piece, min(piece, len - i * piece));
+	memcpy(tag, ct + len, SS_TAG_LEN);
+	pieces[3][100] ^= 1;
+	err = err ?: ss_cipher_open_pieces(&r, pieces, piece, len, tag);
+	for (i = 0; i < SS_OPEN_PIECES_MAX; i++)
+		zero &= !memchr_inv(pieces[i], 0, min(piece, len - i * piece));
+	SS_CHECK(err == -EBADMSG && zero,
+		 "%s: a piece altered: refused, every piece zeroed (%d)",
+		 m->name, err);
+
+	err = ss_cipher_open_pieces(&r, pieces, piece / 2, len, tag);
+	SS_CHECK(err == -EMSGSIZE, "%s: eight pieces refused (%d)", m->name,
+		 err);
+	err = 0;
+	ss_cipher_free(&r);
+	ss_cipher_free(&c);
+out:
+	SS_CHECK(!err, "%s: pieces test set up (%d)", m->name, err);
+	for (i = 0; i < SS_OPEN_PIECES_MAX; i++)
+		kfree(pieces[i]);
+	kfree(tag);
+	kfree(ct);
+	kfree(msg);
+	return ok;
+}
+
+/*
  * The nonce is little-endian over its whole width: 255 + 1 carries into
  * the second byte; a 12-byte nonce wraps to zero without touching the
  * bytes beyond it; a 24-byte one carries past byte 11.
@@ -764,7 +840,7 @@ bool __init ss_cipher_selftest(void)
 	for (i = 0; i < ARRAY_SIZE(ss_kat_vecs); i++)
 		ok &= ss_selftest_vec(&ss_kat_vecs[i], buf);
 	for (i = SS_METHOD_UNSPEC + 1; i <= SS_METHOD_MAX; i++)
-		ok &= ss_selftest_roundtrip(i, buf);
+		ok &= ss_selftest_roundtrip(i, buf) && ss_selftest_pieces(i);
 	ok &= ss_selftest_nonce(buf);
 	ok &= ss_selftest_sip022(buf);
 

@@ -106,8 +106,33 @@ int main(void)
 	   !method_by_name("aes-128-gcm ") && !method_by_id(0) &&
 	   !method_by_id(SS_METHOD_MAX + 1), "%s", "unknown methods refused");
 	ok(!strcmp(method_list(), "aes-128-gcm, aes-192-gcm, aes-256-gcm, "
-		   "chacha20-ietf-poly1305, xchacha20-ietf-poly1305"),
+		   "chacha20-ietf-poly1305, xchacha20-ietf-poly1305, "
+		   "2022-blake3-aes-128-gcm, 2022-blake3-aes-256-gcm, "
+		   "2022-blake3-chacha20-poly1305"),
 	   "%s", "method list");
+
+	/* Shadowsocks 2022: PSKs only, of the method's length */
+	static const struct {
+		const char *name;
+		uint32_t id;
+		size_t key_len;
+	} psk_methods[] = {
+		{ "2022-blake3-aes-128-gcm", SS_METHOD_2022_BLAKE3_AES_128_GCM, 16 },
+		{ "2022-blake3-aes-256-gcm", SS_METHOD_2022_BLAKE3_AES_256_GCM, 32 },
+		{ "2022-blake3-chacha20-poly1305",
+		  SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305, 32 },
+	};
+	for (size_t i = 0; i < sizeof(psk_methods) / sizeof(psk_methods[0]); i++) {
+		m = method_by_name(psk_methods[i].name);
+		ok(m && m->id == psk_methods[i].id &&
+		   m->key_len == psk_methods[i].key_len && m->psk_only &&
+		   method_by_id(m->id) == m,
+		   "%s: known, PSK only, right key length", psk_methods[i].name);
+		ok(m && !key_from_password(m, pw, strlen(pw), key),
+		   "%s: no key from a password", psk_methods[i].name);
+	}
+	ok(!method_by_name("aes-128-gcm")->psk_only, "%s",
+	   "AEAD-2017 methods take passwords");
 
 	m = method_by_name("aes-128-gcm");
 	ok(key_from_base64(m, "s63EeDngR+siiHBSbcj8MA==", key, &len) ==

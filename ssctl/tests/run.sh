@@ -110,9 +110,9 @@ expect 2 "ssctl: stats: unexpected argument 'x'" -- stats x
 expect 2 "ssctl: stats: -j does not apply (the format is Prometheus')" -- -j stats
 
 # methods and keys, refused before the kernel is asked
-expect 2 "ssctl: unknown method 'foo'; valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305" \
+expect 2 "ssctl: unknown method 'foo'; valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305, 2022-blake3-aes-128-gcm, 2022-blake3-aes-256-gcm, 2022-blake3-chacha20-poly1305" \
 	-- server add s1 port 8388 method foo password pw
-expect 2 "ssctl: unknown method 'rc4-md5'; valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305" \
+expect 2 "ssctl: unknown method 'rc4-md5'; valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305, 2022-blake3-aes-128-gcm, 2022-blake3-aes-256-gcm, 2022-blake3-chacha20-poly1305" \
 	-- client add c1 server 192.0.2.1 port 8388 method rc4-md5 password pw
 expect 2 "ssctl: key is 16 bytes but aes-256-gcm needs 32" \
 	-- server add s1 port 8388 $M key s63EeDngR+siiHBSbcj8MA==
@@ -208,6 +208,18 @@ expect 1 "ssctl: the password in '$tmp/blank' is empty" -- server add s1 port 1 
 expect 1 "ssctl: no password in standard input" -- server add s1 port 1 $M password-file -
 expect 1 "ssctl: cannot resolve 'no-such-host.invalid': Name or service not known" \
 	-- client add c1 server no-such-host.invalid port 1 $M password a
+
+# Shadowsocks 2022: a base64 PSK of the method's length, never a password
+M22="method 2022-blake3-aes-128-gcm"
+expect 2 "ssctl: 2022-blake3-aes-128-gcm takes no password: its key is a random 16-byte PSK given in base64 (SIP022: a password-derived key is guessable offline); make one with 'openssl rand -base64 16' and give it as 'key BASE64' or 'password-file FILE'" \
+	-- server add s1 port 1 $M22 password hunter2
+expect 2 "ssctl: key is 32 bytes but 2022-blake3-aes-128-gcm needs 16" \
+	-- server add s1 port 1 $M22 key AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+printf 'hunter2\n' >"$tmp/pw22"
+expect 2 "ssctl: password-file is not valid base64" -- server add s1 port 1 $M22 password-file "$tmp/pw22"
+printf 'AAAAAAAAAAAAAAAAAAAAAA==\n' >"$tmp/short22"
+expect 2 "ssctl: password-file is 16 bytes but 2022-blake3-chacha20-poly1305 needs 32" \
+	-- server add s1 port 1 method 2022-blake3-chacha20-poly1305 password-file "$tmp/short22"
 
 # batch mode: the command line of -b itself (exit 2), the file (exit 1)
 B=$tmp/batch

@@ -74,7 +74,7 @@ cfg ', "server": "ss.example"'
 sexpect 1 "ss-socksd: $tmp/c.json: server 'ss.example' is not an IP address (ss-socksd does not resolve names at startup)" \
 	-- -c "$tmp/c.json"
 cfg ', "method": "rc4-md5"'
-sexpect 1 "ss-socksd: $tmp/c.json: unknown method 'rc4-md5'; valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305" \
+sexpect 1 "ss-socksd: $tmp/c.json: unknown method 'rc4-md5'; valid methods: aes-128-gcm, aes-192-gcm, aes-256-gcm, chacha20-ietf-poly1305, xchacha20-ietf-poly1305, 2022-blake3-aes-128-gcm, 2022-blake3-aes-256-gcm, 2022-blake3-chacha20-poly1305" \
 	-- -c "$tmp/c.json"
 cfg ', "server_port": 0'
 sexpect 1 "ss-socksd: $tmp/c.json: invalid port '0' (1-65535)" -- -c "$tmp/c.json"

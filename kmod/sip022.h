@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The headers of Shadowsocks 2022 TCP streams (SIP022 section 3.1): what a
+ * request's fixed and variable headers must hold, and the response's
+ * fixed header.
+ *
+ * Everything here is pure: it needs nothing but <linux/errno.h> and the
+ * types u8 and u64, so that a userspace harness (fuzzing the parsing) can
+ * include this header with typedefs of them.
+ *
+ * A request: salt, then sealed, the fixed header (type 0, timestamp,
+ * length of the variable header), then sealed, the variable header (the
+ * target address, padding length, padding, initial payload), then chunks
+ * as in AEAD-2017 but of up to 0xFFFF bytes. A response: salt, then sealed,
+ * the fixed header (type 1, timestamp, the request's salt, length of the
+ * first payload), then that payload sealed, then chunks.
+ */
+
+#ifndef _SS_SIP022_H
+#define _SS_SIP022_H
+
+#include <linux/errno.h>
+#include <linux/types.h>
+
+#define SS_2022_TYPE_REQUEST	0
+#define SS_2022_TYPE_RESPONSE	1
+
+/* A request's fixed header: type, timestamp (u64be), length (u16be). */
+#define SS_2022_REQ_FIXED_LEN	(1 + 8 + 2)
+/* A response's, without the request salt: type, timestamp, length. */
+#define SS_2022_RESP_FIXED_LEN	(1 + 8 + 2)
+/* Largest payload of a chunk, and of the variable header. */
+#define SS_2022_CHUNK_MAX	0xFFFF
+/* Largest padding a request may carry. */
+#define SS_2022_PADDING_MAX	900
+/* Seconds a timestamp may be off this host's clock, either way. */
+#define SS_2022_TIME_SKEW	30
+
+static inline u64 ss_2022_get_be64(const u8 *p)
+{
+	u64 v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/**
+ * ss_2022_request_fixed() - read a request's opened fixed header
+ * @p: its %SS_2022_REQ_FIXED_LEN bytes
+ * @ts: the timestamp, seconds since the epoch
+ *
+ * Return: the variable header's length, 1 to %SS_2022_CHUNK_MAX; -EBADMSG
+ * for a type other than a request's (a response reflected back to a
+ * server is one) or a length of 0.
+ */
+static inline int ss_2022_request_fixed(const u8 *p, u64 *ts)
+{
+	unsigned int n = (unsigned int)p[9] << 8 | p[10];
+
+	if (p[0] != SS_2022_TYPE_REQUEST || !n)
+		return -EBADMSG;
+	*ts = ss_2022_get_be64(p + 1);
+	return n;
+}
+
+/**
+ * ss_2022_time_ok() - is a timestamp within %SS_2022_TIME_SKEW of now?
+ * @ts: the timestamp
+ * @now: this host's clock, seconds since the epoch
+ *
+ * Return: true if it is; a stream whose timestamp is not is treated as a
+ * replay (SIP022 section 3.1.5). Written without overflow for any @ts.
+ */
+static inline bool ss_2022_time_ok(u64 ts, u64 now)
+{
+	return ts <= now ? now - ts <= SS_2022_TIME_SKEW :
+			   ts - now <= SS_2022_TIME_SKEW;
+}
+
+/**
+ * ss_2022_request_var() - check a request's opened variable header
+ * @p: the variable header (its first @len bytes at least)
+ * @len: its length
+ * @alen: the length of the address it starts with, all within @len
+ *
+ * The padding length follows the address; the padding (at most
+ * %SS_2022_PADDING_MAX bytes) must end within the header, and a header
+ * with neither padding nor initial payload is refused (SIP022 section
+ * 3.1.3: a client pads a request that has no payload, so that its length
+ * tells nothing).
+ *
+ * Return: the offset of the initial payload (@len if there is none);
+ * -EBADMSG if the header is bad.
+ */
+static inline int ss_2022_request_var(const u8 *p, size_t len, size_t alen)
+{
+	size_t pad;
+
+	if (alen + 2 > len)
+		return -EBADMSG;
+	pad = (size_t)p[alen] << 8 | p[alen + 1];
+	if (pad > SS_2022_PADDING_MAX || alen + 2 + pad > len)
+		return -EBADMSG;
+	if (!pad && alen + 2 == len)
+		return -EBADMSG;
+	return alen + 2 + pad;
+}
+
+/**
+ * ss_2022_response_fixed() - write a response's fixed header, to be sealed
+ * @p: room for %SS_2022_RESP_FIXED_LEN + @salt_len bytes
+ * @ts: the timestamp, seconds since the epoch
+ * @salt: the request's salt
+ * @salt_len: its length
+ * @len: the first payload's length, 1 to %SS_2022_CHUNK_MAX
+ *
+ * Return: the header's length.
+ */
+static inline size_t ss_2022_response_fixed(u8 *p, u64 ts, const u8 *salt,
+					    size_t salt_len, unsigned int len)
+{
+	size_t i;
+
+	p[0] = SS_2022_TYPE_RESPONSE;
+	for (i = 0; i < 8; i++)
+		p[1 + i] = ts >> (56 - 8 * i);
+	for (i = 0; i < salt_len; i++)
+		p[9 + i] = salt[i];
+	p[9 + salt_len] = len >> 8;
+	p[10 + salt_len] = len & 0xff;
+	return SS_2022_RESP_FIXED_LEN + salt_len;
+}
+
+#endif /* _SS_SIP022_H */
