@@ -81,6 +81,27 @@ def main():
         "reserved": b"\xc0\x04ping",
         "after-bad": b"\x00\x01x\xff\xff",
     })
+    now = struct.pack("!Q", 1764800000)
+
+    def req(var, typ=0, ts=1764800000, n=None):
+        n = len(var) if n is None else n
+        return bytes([typ]) + struct.pack("!QH", ts, n) + now + var
+    pad = struct.pack("!H", 16) + bytes(16)
+    write("sip022", {
+        "ipv4-padding": req(ADDRS["ipv4"] + pad),
+        "ipv6-payload": req(ADDRS["ipv6"] + b"\0\0GET / HTTP/1.1\r\n"),
+        "name-both": req(ADDRS["name"] + pad + b"ping"),
+        "neither": req(ADDRS["ipv4"] + b"\0\0"),
+        "padding-900": req(ADDRS["ipv4"] + struct.pack("!H", 900) + bytes(900)),
+        "padding-901": req(ADDRS["ipv4"] + struct.pack("!H", 901) + bytes(901)),
+        "padding-past": req(ADDRS["ipv4"] + struct.pack("!H", 32) + bytes(8)),
+        "address-past": req(ADDRS["ipv6"][:10]),
+        "response-type": req(ADDRS["ipv4"] + pad, typ=1),
+        "length-0": req(b"", n=0),
+        "stale": req(ADDRS["ipv4"] + pad, ts=1764800000 - 31),
+        "ahead": req(ADDRS["ipv4"] + pad, ts=1764800000 + 30),
+        "ts-max": req(ADDRS["ipv4"] + pad, ts=2**64 - 1),
+    })
 
 
 if __name__ == "__main__":
