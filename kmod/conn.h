@@ -79,6 +79,7 @@ struct ss_peer {
 enum ss_rx_stage {
 	SS_RX_SALT,	/* reading the salt into &ss_conn.salt */
 	SS_RX_FIXED,	/* 2022 server: reading the request's fixed header */
+	SS_RX_RESP,	/* 2022 local: reading the response's fixed header */
 	SS_RX_LEN,	/* reading a sealed length into @hdr */
 	SS_RX_PAYLOAD,	/* reading a sealed payload into @buf, its tag into @tag */
 	SS_RX_WRITE,	/* plaintext [@off, @end) of @buf goes to plain */
@@ -88,6 +89,8 @@ enum ss_rx_stage {
 #define SS_LEN_SEALED		(2 + SS_TAG_LEN)
 /* A 2022 request's sealed fixed header (sip022.h): 11 bytes and a tag. */
 #define SS_2022_FIXED_SEALED	(1 + 8 + 2 + SS_TAG_LEN)
+/* A 2022 response's, the request salt in it, at its longest. */
+#define SS_2022_RESP_SEALED_MAX	(1 + 8 + SS_SALT_MAX_LEN + 2 + SS_TAG_LEN)
 
 /*
  * A payload is read into pieces of 16 KiB (kmalloc()'s largest size short
@@ -103,8 +106,8 @@ enum ss_rx_stage {
  *	place; each piece allocated when a payload needs it, all freed when
  *	the wire side has nothing more for now, so that an idle connection
  *	holds no buffer
- * @hdr: the current chunk's sealed length, or a 2022 request's sealed
- *	fixed header, opened in place
+ * @hdr: the current chunk's sealed length, or a 2022 request's or
+ *	response's sealed fixed header, opened in place
  * @tag: the current payload's tag: apart from @buf, whose pieces then fit
  *	in 16 KiB each
  * @stage: enum ss_rx_stage
@@ -117,7 +120,7 @@ enum ss_rx_stage {
  */
 struct ss_rx {
 	u8 *buf[SS_RX_PIECES];
-	u8 hdr[SS_2022_FIXED_SEALED];
+	u8 hdr[SS_2022_RESP_SEALED_MAX];
 	u8 tag[SS_TAG_LEN];
 	u8 stage;
 	u32 have;
@@ -182,6 +185,8 @@ struct ss_tx {
  * @enc: seals ours
  * @salt: the wire side's salt; in the server role kept until the replay
  *	filter has seen it, and with 2022 until our response has quoted it
+ * @req_salt: 2022, local role: our request's salt, which the server's
+ *	response must quote
  * @abuf: server role: collects an address that spans chunks (rare, so
  *	allocated then). Local role: the helper's reply to the application,
  *	[0, @aoff), then the first payload: the target address (@addr_len
@@ -217,6 +222,7 @@ struct ss_conn {
 	struct ss_cipher dec;
 	struct ss_cipher enc;
 	u8 salt[SS_SALT_MAX_LEN];
+	u8 req_salt[SS_SALT_MAX_LEN];
 	u8 *abuf;
 	u16 alen;
 	u16 aoff;

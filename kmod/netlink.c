@@ -575,11 +575,6 @@ int shadowsocks_nl_client_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = ss_nl_parse_obj(info, &cfg.obj) ?: ss_nl_parse_remote(info, &cfg);
 	if (err)
 		return err;
-	if (ss_method_is_2022(cfg.obj.method)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SS_A_METHOD],
-				    "Shadowsocks 2022 client profiles are not implemented yet");
-		return -EOPNOTSUPP;
-	}
 	err = ss_client_create(genl_info_net(info), &cfg);
 	return ss_nl_created(info, err, &ss_client_kind, cfg.obj.name);
 }
@@ -760,11 +755,17 @@ int shadowsocks_nl_udp_relay_new_doit(struct sk_buff *skb,
 				      struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
+	struct ss_client *cl = info->user_ptr[0];
 	struct ss_ludp_cfg cfg = {};
 	int err;
 
 	if (ss_nl_missing(info, SS_A_FD))
 		return -EINVAL;
+	if (ss_method_is_2022(cl->ep.method)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "Shadowsocks 2022 UDP is not implemented yet");
+		return -EOPNOTSUPP;
+	}
 	cfg.socks5 = nla_get_flag(attrs[SS_A_SOCKS5_UDP]);
 	if (cfg.socks5 == !!attrs[SS_A_TARGET]) {
 		NL_SET_ERR_MSG(info->extack,

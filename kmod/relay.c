@@ -204,6 +204,7 @@ static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need)
 		break;
 	case SS_RX_LEN:
 	case SS_RX_FIXED:
+	case SS_RX_RESP:
 		vec[0].iov_base = rx->hdr + rx->have;
 		break;
 	default:	/* SS_RX_PAYLOAD */
@@ -257,6 +258,9 @@ static int ss_rx_read(struct ss_conn *conn)
 		case SS_RX_FIXED:
 			need = SS_2022_FIXED_SEALED;
 			break;
+		case SS_RX_RESP:
+			need = SS_2022_RESP_FIXED_LEN + m->salt_len + SS_TAG_LEN;
+			break;
 		default:	/* SS_RX_PAYLOAD */
 			if (ss_rx_alloc_buf(rx))
 				return -ENOMEM;
@@ -284,9 +288,29 @@ static int ss_rx_read(struct ss_conn *conn)
 					   conn->salt, GFP_KERNEL);
 			if (n)
 				return n;
-			/* A 2022 server reads the request's fixed header. */
-			rx->stage = sip022 && !conn->ep->local ? SS_RX_FIXED :
-								 SS_RX_LEN;
+			/* 2022: a fixed header comes first, either way. */
+			if (!sip022)
+				rx->stage = SS_RX_LEN;
+			else if (conn->ep->local)
+				rx->stage = SS_RX_RESP;
+			else
+				rx->stage = SS_RX_FIXED;
+			break;
+		case SS_RX_RESP:
+			/*
+			 * The server's response must quote our request's salt
+			 * (so it answers this request, not a recorded one)
+			 * and be in time; it gives the first payload's length.
+			 */
+			n = ss_cipher_open(&conn->dec, rx->hdr, rx->hdr, need);
+			if (n)
+				return n == -EBADMSG ? SS_IO_AUTH : n;
+			n = ss_2022_response_check(rx->hdr, &ts, conn->req_salt,
+						   m->salt_len);
+			if (n < 0 || !ss_2022_time_ok(ts, ktime_get_real_seconds()))
+				return SS_IO_BADLEN;
+			rx->plen = n;
+			rx->stage = SS_RX_PAYLOAD;
 			break;
 		case SS_RX_FIXED:
 			n = ss_cipher_open(&conn->dec, rx->hdr, rx->hdr, need);
@@ -593,12 +617,72 @@ static int ss_tx_pending(struct ss_conn *conn, u8 *payload, int *uncounted)
 }
 
 /*
+ * A 2022 local role's request (SIP022 section 3.1.1), all in one write: a
+ * random salt, the sealed fixed header (type, timestamp, the variable
+ * header's length), then the sealed variable header at @var: the target
+ * address, the padding length and padding, and whatever the helper had
+ * read plus what the application has now. Padding (1 to 900 bytes) only
+ * when the helper had read nothing, so that a request's length says
+ * nothing of the address alone. Return: as ss_tx_read().
+ */
+static int ss_tx_2022_request(struct ss_conn *conn, u8 *var)
+{
+	const struct ss_method_info *m = conn->ep->method;
+	struct ss_tx *tx = &conn->tx;
+	u8 *fixed = var - SS_2022_FIXED_SEALED;
+	u8 *salt = fixed - m->salt_len;
+	size_t alen = conn->addr_len, dlen, pad, len;
+	const u8 *pending;
+	int got, err;
+
+	if (WARN_ON_ONCE(!conn->abuf))
+		return -EINVAL;
+	pending = conn->abuf + conn->aoff;
+	dlen = conn->alen - conn->aoff - alen;
+	pad = dlen ? 0 : get_random_u32() % SS_2022_PADDING_MAX + 1;
+	memcpy(var, pending, alen);
+	var[alen] = pad >> 8;
+	var[alen + 1] = pad & 0xff;
+	memset(var + alen + 2, 0, pad);	/* sealed: its content is noise */
+	len = alen + 2 + pad;
+	memcpy(var + len, pending + alen, dlen);
+	len += dlen;
+	kfree_sensitive(conn->abuf);
+	conn->abuf = NULL;
+	conn->alen = 0;
+	conn->aoff = 0;
+	/* an end or error of the socket shows again at the next read */
+	got = ss_recv(conn->plain.sock, var + len, SS_TX_PAYLOAD_MAX - len);
+	if (got > 0) {
+		len += got;
+		dlen += got;
+	}
+
+	get_random_bytes(salt, m->salt_len);
+	memcpy(conn->req_salt, salt, m->salt_len);
+	err = ss_cipher_init(&conn->enc, m, conn->ep->key, salt, GFP_KERNEL);
+	if (err)
+		return err;
+	tx->keyed = true;
+	ss_2022_request_fixed_put(fixed, ktime_get_real_seconds(), len);
+	err = ss_cipher_seal(&conn->enc, fixed, fixed, SS_2022_REQ_FIXED_LEN);
+	if (!err)
+		err = ss_cipher_seal(&conn->enc, var, var, len);
+	if (err)
+		return err;
+	tx->off = salt - tx->buf;
+	tx->end = var - tx->buf + len + SS_TAG_LEN;
+	ss_stats_add(&conn->ep->stats, SS_STATS_A_BYTES_OUT, dlen);
+	return SS_IO_CHUNK;
+}
+
+/*
  * A 2022 server's first chunk (SIP022 section 3.1.2): a random salt, the
  * sealed response header (type, timestamp, the request's salt, the
  * payload's length) where a sealed length would be, then the @n bytes of
  * payload at @payload, sealed. Return: as ss_tx_read().
  */
-static int ss_tx_2022_first(struct ss_conn *conn, u8 *payload, int n)
+static int ss_tx_2022_response(struct ss_conn *conn, u8 *payload, int n)
 {
 	const struct ss_method_info *m = conn->ep->method;
 	struct ss_tx *tx = &conn->tx;
@@ -646,6 +730,8 @@ static int ss_tx_read(struct ss_conn *conn)
 	}
 	payload = tx->buf + SS_TX_HEAD_MAX;
 	chunk = payload - SS_LEN_SEALED;
+	if (!tx->keyed && ss_method_is_2022(m) && conn->ep->local)
+		return ss_tx_2022_request(conn, payload);
 
 	if (conn->abuf && conn->ep->local)
 		n = ss_tx_pending(conn, payload, &uncounted);
@@ -666,7 +752,7 @@ static int ss_tx_read(struct ss_conn *conn)
 	 */
 
 	if (!tx->keyed && ss_method_is_2022(m))
-		return ss_tx_2022_first(conn, payload, n);
+		return ss_tx_2022_response(conn, payload, n);
 
 	tx->off = chunk - tx->buf;
 	if (!tx->keyed) {

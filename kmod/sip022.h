@@ -109,6 +109,51 @@ static inline int ss_2022_request_var(const u8 *p, size_t len, size_t alen)
 }
 
 /**
+ * ss_2022_response_check() - read a response's opened fixed header
+ * @p: its %SS_2022_RESP_FIXED_LEN + @salt_len bytes
+ * @ts: the timestamp, seconds since the epoch
+ * @salt: our request's salt, which it must quote
+ * @salt_len: its length
+ *
+ * The timestamp is left to the caller (ss_2022_time_ok()). The salt is
+ * compared in constant time: it is a secret of the session's until then.
+ *
+ * Return: the first payload's length, 1 to %SS_2022_CHUNK_MAX; -EBADMSG
+ * for a type other than a response's, another salt, or a length of 0.
+ */
+static inline int ss_2022_response_check(const u8 *p, u64 *ts, const u8 *salt,
+					 size_t salt_len)
+{
+	unsigned int n = (unsigned int)p[9 + salt_len] << 8 | p[10 + salt_len];
+	u8 diff = 0;
+	size_t i;
+
+	for (i = 0; i < salt_len; i++)
+		diff |= p[9 + i] ^ salt[i];
+	if (p[0] != SS_2022_TYPE_RESPONSE || diff || !n)
+		return -EBADMSG;
+	*ts = ss_2022_get_be64(p + 1);
+	return n;
+}
+
+/**
+ * ss_2022_request_fixed_put() - write a request's fixed header, to be sealed
+ * @p: room for %SS_2022_REQ_FIXED_LEN bytes
+ * @ts: the timestamp, seconds since the epoch
+ * @len: the variable header's length, 1 to %SS_2022_CHUNK_MAX
+ */
+static inline void ss_2022_request_fixed_put(u8 *p, u64 ts, unsigned int len)
+{
+	int i;
+
+	p[0] = SS_2022_TYPE_REQUEST;
+	for (i = 0; i < 8; i++)
+		p[1 + i] = ts >> (56 - 8 * i);
+	p[9] = len >> 8;
+	p[10] = len & 0xff;
+}
+
+/**
  * ss_2022_response_fixed() - write a response's fixed header, to be sealed
  * @p: room for %SS_2022_RESP_FIXED_LEN + @salt_len bytes
  * @ts: the timestamp, seconds since the epoch

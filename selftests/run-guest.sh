@@ -19,7 +19,7 @@ TESTS=(
 	module_lifecycle.sh
 	ssctl_config.sh
 	server_tcp.sh
-	server_tcp_2022.sh
+	tcp_2022.sh
 	server_udp.sh
 	resolver.sh
 	local_tcp.sh

@@ -13,12 +13,13 @@ usage: ss2022.py MODE [options]
           to this file by default), then round trips and forgeries; TAP,
           exit 0 iff all pass
   server  --listen HOST:PORT --method M --key B64 [--users FILE]
-          [--stats FILE] [--ready-file FILE]
+          [--stats FILE] [--ready-file FILE] [--bad-response-salt]
           a SIP022 server, TCP and UDP on the same port (port 0: any free
           one, written to --ready-file as HOST:PORT once listening).
           --users FILE (JSON {"name": "uPSK base64"}) turns on SIP023: --key
           is then the identity PSK. --stats FILE is rewritten (JSON) each
-          time a counter moves.
+          time a counter moves. --bad-response-salt: TCP responses quote
+          a random salt, not the request's (for testing clients).
   client tcp --server HOST:PORT --method M --key K --target HOST:PORT
           stdin to the target, the target's answer to stdout. K is the PSK,
           or iPSK:...:uPSK (base64 each) for identity headers.
@@ -592,6 +593,8 @@ class Server:
         self.verbose = verbose
         self.salts = SaltPool()
         self.sessions = {}
+        # a broken server, for testing clients: quote another salt
+        self.bad_response_salt = False
 
     def log(self, text):
         if self.verbose:
@@ -720,7 +723,10 @@ class Server:
                 if not d:
                     break
                 if st is None:
-                    out, st = tcp_response(self.method, psk, request_salt, d)
+                    quoted = request_salt
+                    if self.bad_response_salt:
+                        quoted = os.urandom(len(request_salt))
+                    out, st = tcp_response(self.method, psk, quoted, d)
                     conn.sendall(out)
                 else:
                     conn.sendall(st.chunks(d))
@@ -828,6 +834,7 @@ def mode_server(a):
                      for n, k in json.load(f).items()}
     stats = Stats(a.stats)
     srv = Server(a.method, key, users, stats, a.verbose)
+    srv.bad_response_salt = a.bad_response_salt
     tsock, usock, where = bind_pair(a.listen)
     if a.stats:
         write_atomic(a.stats, "{}\n")
@@ -885,8 +892,12 @@ def read_response(s, method, psk, request_salt, sink, limit=None):
         n, = struct.unpack(">H", st.open(lc))
 
 
+CLOSED_AFTER = []	# seconds from the last write to each refusal's close
+
+
 def refused(s, wait):
     """True if the server closes with no data within wait seconds"""
+    t0 = time.monotonic()
     s.settimeout(wait)
     try:
         d = s.recv(65536)
@@ -895,6 +906,7 @@ def refused(s, wait):
         return False
     except ConnectionResetError:
         return True
+    CLOSED_AFTER.append(round(time.monotonic() - t0, 2))
     if d:
         print("# got %d bytes" % len(d), file=sys.stderr)
     return not d
@@ -953,6 +965,8 @@ def mode_client_tcp(a):
         s.close()
         ok = all(result.values())
         result["ok"] = ok
+        if CLOSED_AFTER:
+            result["closed_after"] = CLOSED_AFTER[-1]
         print(json.dumps(result))
         return 0 if ok else 1
     # stdin to the target, the answer to stdout
@@ -1367,6 +1381,9 @@ def main():
                    "--key is the identity PSK")
     s.add_argument("--stats", help="JSON counters, rewritten as they move")
     s.add_argument("--ready-file", help="HOST:PORT written once listening")
+    s.add_argument("--bad-response-salt", action="store_true",
+                   help="a broken server: TCP responses quote a random salt "
+                   "instead of the request's (a client must refuse them)")
     s.add_argument("-v", "--verbose", action="store_true")
 
     c = sub.add_parser("client", help="TCP or UDP through a server")

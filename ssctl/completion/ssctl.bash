@@ -79,7 +79,7 @@ _ssctl() {
 
 	case $prev in
 	method)
-		COMPREPLY=($(compgen -W "aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ietf-poly1305" -- "$cur"))
+		COMPREPLY=($(compgen -W "aes-128-gcm aes-192-gcm aes-256-gcm chacha20-ietf-poly1305 xchacha20-ietf-poly1305 2022-blake3-aes-128-gcm 2022-blake3-aes-256-gcm 2022-blake3-chacha20-poly1305" -- "$cur"))
 		return
 		;;
 	mode)
