@@ -61,6 +61,13 @@ const struct method *method_by_id(uint32_t id)
 	return NULL;
 }
 
+bool method_psk_only(const char *name)
+{
+	const struct method *m = method_by_name(name);
+
+	return m && m->psk_only;
+}
+
 const char *method_list(void)
 {
 	static char list[256];

@@ -388,7 +388,12 @@ int read_config(const char *path, const char *name, struct ss_config *cfg)
 	argv[argc++] = (char *)port;
 	argv[argc++] = (char *)"method";
 	argv[argc++] = (char *)method;
-	argv[argc++] = (char *)(pw ? "password" : "key");
+	/*
+	 * A 2022 method's "password" is its base64 PSK, as in
+	 * shadowsocks-rust's configuration files.
+	 */
+	argv[argc++] = (char *)(pw && !method_psk_only(method) ? "password" :
+								  "key");
 	argv[argc++] = secret;
 	if (timeout) {
 		argv[argc++] = (char *)"timeout";

@@ -82,6 +82,10 @@ cfg ', "key": "AAAA"'
 sexpect 1 "ss-socksd: $tmp/c.json: give one of 'password' and 'key'" -- -c "$tmp/c.json"
 cfg ', "password": ""'
 sexpect 1 "ss-socksd: $tmp/c.json: the password is empty" -- -c "$tmp/c.json"
+cfg ', "method": "2022-blake3-aes-128-gcm", "password": "hunter2"'
+sexpect 1 "ss-socksd: $tmp/c.json: key is not valid base64" -- -c "$tmp/c.json"
+cfg ', "method": "2022-blake3-aes-128-gcm", "password": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="'
+sexpect 1 "ss-socksd: $tmp/c.json: key is 32 bytes but 2022-blake3-aes-128-gcm needs 16" -- -c "$tmp/c.json"
 cfg ', "timeout": 0'
 sexpect 1 "ss-socksd: $tmp/c.json: invalid timeout '0' (1-86400 seconds)" -- -c "$tmp/c.json"
 cfg ', "local_address": "localhost"'
