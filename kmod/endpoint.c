@@ -7,6 +7,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "blake3.h"
 #include "crypto.h"
 #include "endpoint.h"
 #include "netlink.h"
@@ -33,6 +34,15 @@ int ss_endpoint_init(struct ss_endpoint *ep, struct net *net,
 	ep->local = local;
 	ep->method = cfg->method;
 	memcpy(ep->key, cfg->key, ep->method->key_len);
+	if (cfg->ikey) {
+		struct ss_blake3 h;
+
+		memcpy(ep->ikey, cfg->ikey, ep->method->key_len);
+		ss_blake3_init(&h);
+		ss_blake3_update(&h, ep->key, ep->method->key_len);
+		ss_blake3_final(&h, ep->ikey_hash, sizeof(ep->ikey_hash));
+		ep->has_ikey = true;
+	}
 	ep->timeout = cfg->timeout;
 	ep->handshake_timeout = cfg->handshake_timeout;
 	ep->max_conns = cfg->max_conns;

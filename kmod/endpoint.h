@@ -33,6 +33,11 @@
  *	server
  * @method: AEAD method
  * @key: raw master key, @method->key_len bytes used; wiped on free
+ * @ikey: a 2022 client profile's SIP023 identity PSK, @method->key_len
+ *	bytes, if @has_ikey; wiped on free
+ * @ikey_hash: the first 16 bytes of BLAKE3(@key), which the identity
+ *	header carries under a subkey of @ikey
+ * @has_ikey: requests carry an identity header
  * @timeout: idle timeout of its connections, seconds
  * @handshake_timeout: seconds a connection may take to reach its target
  *	(server) or the remote server (profile)
@@ -69,6 +74,9 @@ struct ss_endpoint {
 	bool local;
 	const struct ss_method_info *method;
 	u8 key[SS_KEY_MAX_LEN];
+	u8 ikey[SS_KEY_MAX_LEN];
+	u8 ikey_hash[16];
+	bool has_ikey;
 	u32 timeout;
 	u32 handshake_timeout;
 	u32 max_conns;

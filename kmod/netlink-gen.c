@@ -57,7 +57,7 @@ const struct nla_policy shadowsocks_server_get_nl_policy[SS_A_NAME + 1] = {
 };
 
 /* SS_CMD_CLIENT_NEW - do */
-const struct nla_policy shadowsocks_client_new_nl_policy[SS_A_MAX_CONNS + 1] = {
+const struct nla_policy shadowsocks_client_new_nl_policy[SS_A_IDENTITY_KEY + 1] = {
 	[SS_A_NAME] = { .type = NLA_NUL_STRING, .len = SS_NAME_LEN, },
 	[SS_A_REMOTE_IPV4] = NLA_POLICY_EXACT_LEN(4),
 	[SS_A_REMOTE_IPV6] = NLA_POLICY_EXACT_LEN(16),
@@ -67,6 +67,7 @@ const struct nla_policy shadowsocks_client_new_nl_policy[SS_A_MAX_CONNS + 1] = {
 	[SS_A_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &ss_a_timeout_range),
 	[SS_A_HANDSHAKE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &ss_a_handshake_timeout_range),
 	[SS_A_MAX_CONNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &ss_a_max_conns_range),
+	[SS_A_IDENTITY_KEY] = { .type = NLA_BINARY, },
 };
 
 /* SS_CMD_CLIENT_DEL - do */
@@ -134,7 +135,7 @@ const struct genl_ops shadowsocks_nl_ops[9] = {
 		.cmd		= SS_CMD_CLIENT_NEW,
 		.doit		= shadowsocks_nl_client_new_doit,
 		.policy		= shadowsocks_client_new_nl_policy,
-		.maxattr	= SS_A_MAX_CONNS,
+		.maxattr	= SS_A_IDENTITY_KEY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{

@@ -22,7 +22,7 @@ extern const struct nla_policy shadowsocks_server_del_nl_policy[SS_A_NAME + 1];
 
 extern const struct nla_policy shadowsocks_server_get_nl_policy[SS_A_NAME + 1];
 
-extern const struct nla_policy shadowsocks_client_new_nl_policy[SS_A_MAX_CONNS + 1];
+extern const struct nla_policy shadowsocks_client_new_nl_policy[SS_A_IDENTITY_KEY + 1];
 
 extern const struct nla_policy shadowsocks_client_del_nl_policy[SS_A_NAME + 1];
 

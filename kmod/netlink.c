@@ -240,9 +240,9 @@ static void ss_nl_sockaddr6(union ss_sockaddr *sa, const struct nlattr *attr,
 }
 
 /* The key is wiped from the request on every path, as WireGuard does. */
-static void ss_nl_wipe_key(struct genl_info *info)
+static void ss_nl_wipe_key(struct genl_info *info, int type)
 {
-	struct nlattr *attr = info->attrs[SS_A_KEY];
+	struct nlattr *attr = info->attrs[type];
 
 	if (attr)
 		memzero_explicit(nla_data(attr), nla_len(attr));
@@ -567,12 +567,41 @@ static int ss_nl_parse_remote(struct genl_info *info, struct ss_client_cfg *cfg)
 	return 0;
 }
 
+/*
+ * SS_A_IDENTITY_KEY: SIP023 defines identity headers for the 2022 AES
+ * methods only (their block cipher seals them).
+ */
+static int ss_nl_parse_ikey(struct genl_info *info, struct ss_obj_cfg *cfg)
+{
+	struct nlattr *attr = info->attrs[SS_A_IDENTITY_KEY];
+	const struct ss_method_info *m = cfg->method;
+
+	if (!attr)
+		return 0;
+	if (!ss_method_is_2022(m) || !m->aead || strcmp(m->aead, "gcm(aes)")) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "identity keys (SIP023) are for the 2022 AES methods only");
+		return -EINVAL;
+	}
+	if (nla_len(attr) != m->key_len) {
+		NL_SET_BAD_ATTR(info->extack, attr);
+		SS_SET_ERR_MSG_FMT(info->extack,
+				   "identity key length does not match the method",
+				   "identity key length %d does not match %s (needs %u)",
+				   nla_len(attr), m->name, m->key_len);
+		return -EINVAL;
+	}
+	cfg->ikey = nla_data(attr);
+	return 0;
+}
+
 int shadowsocks_nl_client_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ss_client_cfg cfg = {};
 	int err;
 
-	err = ss_nl_parse_obj(info, &cfg.obj) ?: ss_nl_parse_remote(info, &cfg);
+	err = ss_nl_parse_obj(info, &cfg.obj) ?: ss_nl_parse_remote(info, &cfg) ?:
+	      ss_nl_parse_ikey(info, &cfg.obj);
 	if (err)
 		return err;
 	err = ss_client_create(genl_info_net(info), &cfg);
@@ -694,7 +723,9 @@ static void ss_nl_post_doit(const struct ss_genl_hook_ops *ops,
 		ss_endpoint_put(&cl->ep);
 	/* attrs[] is as long as the command's policy: past it, no key */
 	if (ops->maxattr >= SS_A_KEY)
-		ss_nl_wipe_key(info);
+		ss_nl_wipe_key(info, SS_A_KEY);
+	if (ops->maxattr >= SS_A_IDENTITY_KEY)
+		ss_nl_wipe_key(info, SS_A_IDENTITY_KEY);
 }
 
 int shadowsocks_nl_relay_new_doit(struct sk_buff *skb, struct genl_info *info)

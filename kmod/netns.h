@@ -90,6 +90,8 @@ struct ss_net {
  * @name: validated name
  * @method: the method
  * @key: the raw master key, @method->key_len bytes (in the request)
+ * @ikey: a 2022 client profile's SIP023 identity PSK, @method->key_len
+ *	bytes (in the request), or NULL
  * @port: the server's port (host byte order)
  * @timeout: idle timeout in seconds
  * @handshake_timeout: seconds to reach the target (server) or the remote
@@ -100,6 +102,7 @@ struct ss_obj_cfg {
 	const char *name;
 	const struct ss_method_info *method;
 	const u8 *key;
+	const u8 *ikey;
 	u16 port;
 	u32 timeout;
 	u32 handshake_timeout;

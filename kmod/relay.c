@@ -29,6 +29,7 @@
  * nothing pending, so an idle connection holds none.
  */
 
+#include <crypto/aes.h>
 #include <linux/net.h>
 #include <linux/random.h>
 #include <linux/sizes.h>
@@ -39,6 +40,7 @@
 #include <net/tcp_states.h>
 
 #include "addr.h"
+#include "blake3.h"
 #include "conn.h"
 #include "relay.h"
 #include "replay.h"
@@ -65,7 +67,8 @@ static_assert(SS_RX_PIECES <= SS_OPEN_PIECES_MAX);
  * Plain to wire: room for what goes before the first payload, the
  * payload, its tag. Before a payload: the salt and a sealed length, or a
  * 2022 server's salt and sealed response header (type, timestamp, the
- * request salt, length; 91 bytes with 32-byte salts). These chunks are made
+ * request salt, length; 91 bytes with 32-byte salts), or a 2022 request's
+ * salt, identity header (SIP023) and sealed fixed header (75 bytes). These chunks are made
  * a little smaller than the protocol allows so that the buffer is exactly
  * 16 KiB, not just over it (which kmalloc() would round up to 32 KiB).
  */
@@ -617,8 +620,36 @@ static int ss_tx_pending(struct ss_conn *conn, u8 *payload, int *uncounted)
 }
 
 /*
+ * SIP023's identity header, after a request's salt: the user's PSK hash
+ * (BLAKE3, first 16 bytes) encrypted with AES under the identity subkey,
+ * BLAKE3's derive_key of the identity PSK and the salt. The server finds
+ * the user from it in one lookup.
+ */
+static int ss_2022_identity_header(const struct ss_endpoint *ep,
+				   const u8 *salt, u8 *out)
+{
+	unsigned int klen = ep->method->key_len;
+	u8 subkey[SS_KEY_MAX_LEN];
+	struct crypto_aes_ctx aes;
+	struct ss_blake3 h;
+	int err;
+
+	ss_blake3_init_derive_key(&h, "shadowsocks 2022 identity subkey");
+	ss_blake3_update(&h, ep->ikey, klen);
+	ss_blake3_update(&h, salt, ep->method->salt_len);
+	err = ss_blake3_final(&h, subkey, klen) ?:
+	      aes_expandkey(&aes, subkey, klen);
+	if (!err)
+		aes_encrypt(&aes, out, ep->ikey_hash);
+	memzero_explicit(subkey, sizeof(subkey));
+	memzero_explicit(&aes, sizeof(aes));
+	return err;
+}
+
+/*
  * A 2022 local role's request (SIP022 section 3.1.1), all in one write: a
- * random salt, the sealed fixed header (type, timestamp, the variable
+ * random salt, the identity header if the profile has an identity key
+ * (SIP023), the sealed fixed header (type, timestamp, the variable
  * header's length), then the sealed variable header at @var: the target
  * address, the padding length and padding, and whatever the helper had
  * read plus what the application has now. Padding (1 to 900 bytes) only
@@ -658,8 +689,16 @@ static int ss_tx_2022_request(struct ss_conn *conn, u8 *var)
 		dlen += got;
 	}
 
+	if (conn->ep->has_ikey)
+		salt -= SS_2022_IDENTITY_LEN;
 	get_random_bytes(salt, m->salt_len);
 	memcpy(conn->req_salt, salt, m->salt_len);
+	if (conn->ep->has_ikey) {
+		err = ss_2022_identity_header(conn->ep, salt,
+					      salt + m->salt_len);
+		if (err)
+			return err;
+	}
 	err = ss_cipher_init(&conn->enc, m, conn->ep->key, salt, GFP_KERNEL);
 	if (err)
 		return err;

@@ -29,6 +29,8 @@
 #define SS_2022_REQ_FIXED_LEN	(1 + 8 + 2)
 /* A response's, without the request salt: type, timestamp, length. */
 #define SS_2022_RESP_FIXED_LEN	(1 + 8 + 2)
+/* A SIP023 identity header: one AES block. */
+#define SS_2022_IDENTITY_LEN	16
 /* Largest payload of a chunk, and of the variable header. */
 #define SS_2022_CHUNK_MAX	0xFFFF
 /* Largest padding a request may carry. */

@@ -248,7 +248,10 @@ profile_counters() {
 		.auth_fail == 0 and .bad_header == 0 and .connect_fail == 0" "$st"
 }
 
+# the pool of 3 is full for a minute: back to the default limit
 topo_del_objects
+rmmod shadowsocks
+ss_test "module loaded again with the default salt_pool_limit" modprobe shadowsocks
 for i in "${!METHODS[@]}"; do
 	m=${METHODS[$i]}
 	port=$((8520 + i)) sport=$((10920 + i))
@@ -265,6 +268,9 @@ for i in "${!METHODS[@]}"; do
 		"$(in_c ssctl client show "c$i" -j)"
 	through "$m, module to module" "$sport"
 	profile_counters "c$i" "$m: the profile's counters: 2 relays, 4 MiB each way, no error"
+	counters "k$i" ".conn_total == 2 and .auth_fail == 0 and .replay == 0 and
+		.bad_header == 0 and .stale_timestamp == 0 and .salt_pool_full == 0" \
+		"$m: the server's counters: 2 connections, no error"
 done
 
 # peer_server NAME PORT ARGS...: the peer's server in the server netns
@@ -291,6 +297,30 @@ for m in 2022-blake3-chacha20-poly1305 2022-blake3-aes-128-gcm; do
 	through "$m, module to the peer" "$sport"
 	profile_counters "c$i" "$m: the profile's counters: 2 relays, 4 MiB each way, no error"
 done
+
+# SIP023: a profile with key iPSK:uPSK to the peer's multi-user server
+m=2022-blake3-aes-256-gcm
+port=8540 sport=10940
+ik=$(psk "$m") uk=$(psk "$m")
+printf '{"alice": "%s", "bob": "%s"}' "$(psk "$m")" "$uk" >"$TOPO_DIR/users.json"
+if peer_server users "$port" --method "$m" --key "$ik" --users "$TOPO_DIR/users.json" \
+	--stats "$TOPO_DIR/users.stats" &&
+	profile_socks cu "$S4_C" "$port" "$m" "$ik:$uk" "$sport" >"$TOPO_DIR/err" 2>&1; then
+	through "$m, SIP023 user bob (key iPSK:uPSK) to the peer's multi-user server" "$sport"
+	profile_counters cu "$m: the SIP023 profile's counters: 2 relays, 4 MiB each way, no error"
+	# a user the server does not know: refused, nothing relayed
+	profile_socks cx "$S4_C" "$port" "$m" "$ik:$(psk "$m")" $((sport + 1)) >"$TOPO_DIR/err" 2>&1
+	n=$(in_c curl -s --max-time 15 --socks5 "127.0.0.1:$((sport + 1))" "http://$T4:8080/blob?n=1000" | wc -c)
+	if [ "$n" = 0 ] && jq -e '.bytes_in == 0' <<<"$(stats_c cx)" >/dev/null; then
+		ss_ok "$m: a uPSK the multi-user server does not know gets nothing"
+	else
+		ss_fail "$m: a uPSK the multi-user server does not know gets nothing" \
+			"curl got $n bytes; $(stats_c cx); $(cat "$TOPO_DIR/users.stats")"
+	fi
+else
+	ss_fail "$m: the peer's SIP023 server, a profile with iPSK:uPSK, ss-socksd" \
+		"$(cat "$TOPO_DIR/err") $(logtail users)"
+fi
 
 m=2022-blake3-aes-256-gcm
 port=8530 sport=10930

@@ -190,14 +190,15 @@ enum secret_kind {
 	SECRET_KEY,
 };
 
-/* a base64 key of exactly the method's length into cfg->key */
-static int decode_key(struct ss_config *cfg, const struct cmd *cmd,
-		      const char *b64, const char *what)
+/* a base64 key of exactly the method's length into @key */
+static int decode_one(struct ss_config *cfg, const struct cmd *cmd,
+		      const char *b64, const char *what,
+		      uint8_t key[SS_KEY_MAX_LEN])
 {
 	const struct method *m = cfg->method;
 	size_t len = 0;
 
-	switch (key_from_base64(m, b64, cfg->key, &len)) {
+	switch (key_from_base64(m, b64, key, &len)) {
 	case KEY_B64_OK:
 		return 0;
 	case KEY_B64_INVALID:
@@ -207,6 +208,45 @@ static int decode_key(struct ss_config *cfg, const struct cmd *cmd,
 				   what, len, m->name, m->key_len);
 	}
 	return EXIT_RUNTIME;
+}
+
+/*
+ * cfg->key from base64; for a 2022 client profile, "iPSK:uPSK" also gives
+ * the identity key (SIP023, as shadowsocks-rust's password does)
+ */
+static int decode_key(struct ss_config *cfg, const struct cmd *cmd,
+		      const char *b64, const char *what)
+{
+	const struct method *m = cfg->method;
+	char *copy, *upsk;
+	int ret;
+
+	if (!m->psk_only || !strchr(b64, ':'))
+		return decode_one(cfg, cmd, b64, what, cfg->key);
+	if (cfg->kind != SS_CLIENT)
+		return usage_error(cmd, "%s: iPSK:uPSK is for client profiles (a server's key is its identity PSK)",
+				   what);
+	if (strcmp(m->name, "2022-blake3-aes-128-gcm") &&
+	    strcmp(m->name, "2022-blake3-aes-256-gcm"))
+		return usage_error(cmd, "%s: identity keys (SIP023) are for the 2022 AES methods only",
+				   what);
+	copy = strdup(b64);
+	if (!copy) {
+		pr_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	upsk = strchr(copy, ':');
+	*upsk++ = '\0';
+	if (strchr(upsk, ':'))
+		ret = usage_error(cmd, "%s: one identity key at most (iPSK:uPSK)",
+				  what);
+	else
+		ret = decode_one(cfg, cmd, copy, "identity key", cfg->ikey) ?:
+		      decode_one(cfg, cmd, upsk, what, cfg->key);
+	cfg->has_ikey = !ret;
+	OPENSSL_cleanse(copy, strlen(b64));
+	free(copy);
+	return ret;
 }
 
 /* turn the secret into cfg->key; wipes @arg when it is the secret itself */
@@ -405,4 +445,5 @@ int config_parse(struct ss_config *cfg, enum ss_kind kind,
 void config_wipe(struct ss_config *cfg)
 {
 	OPENSSL_cleanse(cfg->key, sizeof(cfg->key));
+	OPENSSL_cleanse(cfg->ikey, sizeof(cfg->ikey));
 }

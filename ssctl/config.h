@@ -30,6 +30,9 @@ struct ss_config {
 	uint16_t port;
 	const struct method *method;
 	uint8_t key[SS_KEY_MAX_LEN];	/* method->key_len bytes */
+	/* clients, 2022 AES methods: SIP023 identity PSK (key iPSK:uPSK) */
+	bool has_ikey;
+	uint8_t ikey[SS_KEY_MAX_LEN];
 	bool has_mode;
 	uint32_t mode;			/* enum ss_mode, servers only */
 	bool has_timeout;

@@ -366,6 +366,9 @@ static int fill_config(struct nl_msg *msg, const void *arg)
 	       nla_put_u16(msg, SS_A_PORT, cfg->port) ||
 	       nla_put_u32(msg, SS_A_METHOD, cfg->method->id) ||
 	       nla_put(msg, SS_A_KEY, (int)cfg->method->key_len, cfg->key) ||
+	       (cfg->has_ikey &&
+		nla_put(msg, SS_A_IDENTITY_KEY, (int)cfg->method->key_len,
+			cfg->ikey)) ||
 	       (cfg->has_mode && nla_put_u32(msg, SS_A_MODE, cfg->mode)) ||
 	       (cfg->has_timeout &&
 		nla_put_u32(msg, SS_A_TIMEOUT, cfg->timeout)) ||

@@ -217,6 +217,17 @@ expect 2 "ssctl: key is 32 bytes but 2022-blake3-aes-128-gcm needs 16" \
 	-- server add s1 port 1 $M22 key AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
 printf 'hunter2\n' >"$tmp/pw22"
 expect 2 "ssctl: password-file is not valid base64" -- server add s1 port 1 $M22 password-file "$tmp/pw22"
+K16=AAAAAAAAAAAAAAAAAAAAAA==
+expect 2 "ssctl: key: iPSK:uPSK is for client profiles (a server's key is its identity PSK)" \
+	-- server add s1 port 1 $M22 key "$K16:$K16"
+expect 2 "ssctl: key: identity keys (SIP023) are for the 2022 AES methods only" \
+	-- client add c1 server 192.0.2.1 port 1 method 2022-blake3-chacha20-poly1305 key "$K16:$K16"
+expect 2 "ssctl: key: one identity key at most (iPSK:uPSK)" \
+	-- client add c1 server 192.0.2.1 port 1 $M22 key "$K16:$K16:$K16"
+expect 2 "ssctl: identity key is 3 bytes but 2022-blake3-aes-128-gcm needs 16" \
+	-- client add c1 server 192.0.2.1 port 1 $M22 key "AAAA:$K16"
+expect 2 "ssctl: key is not valid base64" \
+	-- client add c1 server 192.0.2.1 port 1 $M22 key "$K16:AA"
 printf 'AAAAAAAAAAAAAAAAAAAAAA==\n' >"$tmp/short22"
 expect 2 "ssctl: password-file is 16 bytes but 2022-blake3-chacha20-poly1305 needs 32" \
 	-- server add s1 port 1 method 2022-blake3-chacha20-poly1305 password-file "$tmp/short22"

@@ -133,6 +133,11 @@
  *   SS_A_MAX_CONNS     optional, as for servers: relays the profile holds
  *                      at once; SS_CMD_RELAY_NEW beyond it is -EMFILE
  *                      (counted in SS_STATS_A_REFUSED)
+ *   SS_A_IDENTITY_KEY  optional, 2022 AES methods only: the identity PSK
+ *                      of a SIP023 server (multi-user); SS_A_KEY is then
+ *                      the user's PSK, and every request carries an
+ *                      identity header. Exactly the method's key length;
+ *                      never returned
  *
  * SS_CMD_CLIENT_DEL
  * -----------------
@@ -145,7 +150,7 @@
  *   for servers; BYTES_IN counts plaintext received from the remote server,
  *   BYTES_OUT plaintext sent to it, the target address excluded; AUTH_FAIL
  *   counts replies from the server that failed authentication).
- *   SS_A_KEY is never returned.
+ *   SS_A_KEY and SS_A_IDENTITY_KEY are never returned.
  *
  * SS_CMD_RELAY_NEW (local role: hand an application's connection over)
  * ----------------

@@ -116,6 +116,7 @@ enum ss_attr {
 	SS_A_LOOKUP_IPV6,
 	SS_A_OBJECT,
 	SS_A_REASON,
+	SS_A_IDENTITY_KEY,
 
 	__SS_A_MAX
 };
