@@ -4,6 +4,8 @@
  * reference counting and freeing.
  */
 
+#include <linux/memcontrol.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -28,6 +30,7 @@ int ss_endpoint_init(struct ss_endpoint *ep, struct net *net,
 {
 	kref_init(&ep->refcount);
 	ep->net = net;
+	ep->memcg = get_mem_cgroup_from_mm(current->mm);
 	ep->ev_refused = jiffies;
 	ep->ev_bad = jiffies;
 	strscpy(ep->entry.name, cfg->name, sizeof(ep->entry.name));
@@ -60,6 +63,7 @@ int ss_endpoint_init(struct ss_endpoint *ep, struct net *net,
 void ss_endpoint_free(struct ss_endpoint *ep)
 {
 	ss_replay_put(ep->replay);
+	mem_cgroup_put(ep->memcg);
 	ss_stats_free(&ep->stats);
 	kfree_sensitive(ep);	/* the whole object; wipes the key */
 }

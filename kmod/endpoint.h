@@ -45,9 +45,11 @@
  *	not authenticated yet give way to new ones (see ss_conn_add())
  * @replay: a server's reference on its namespace's replay filter; NULL
  *	for a client profile
- * @salts: a Shadowsocks 2022 server's namespace's salt pool; no reference:
- *	the namespace frees it at its end, after every connection has ended;
- *	NULL for others
+ * @salts: a Shadowsocks 2022 server's salt pool, a reference held from
+ *	before the server is published until ss_server_close() has ended
+ *	every connection (then NULL); NULL for others
+ * @memcg: the memory cgroup of the process that made the object, a
+ *	reference held; its connections' buffers are charged to it
  * @stats: counters
  * @ev_refused: jiffies before which no refused-ntf is sent again
  * @ev_bad: likewise for auth-fail-ntf and replay-ntf (servers)
@@ -82,6 +84,7 @@ struct ss_endpoint {
 	u32 max_conns;
 	struct ss_replay *replay;
 	struct ss_salt_pool *salts;
+	struct mem_cgroup *memcg;
 	struct ss_stats stats;
 	unsigned long ev_refused;
 	unsigned long ev_bad;

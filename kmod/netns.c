@@ -11,7 +11,6 @@
 #include "netlink.h"
 #include "netns.h"
 #include "replay.h"
-#include "saltpool.h"
 
 unsigned int ss_net_id __read_mostly;
 
@@ -234,7 +233,6 @@ static void __net_exit ss_net_exit(struct net *net)
 	ss_obj_remove_all(net, SS_REASON_NETNS_EXIT);
 	ss_resolve_net_exit(&sn->lookups);
 	ss_replay_put(sn->replay);	/* servers' references keep it longer */
-	ss_salt_pool_free(sn->salts);	/* no connection is left to use it */
 	for (i = 0; i < ss_nr_kinds; i++) {
 		struct ss_table *table = ss_kind_table(sn, ss_kinds[i]);
 

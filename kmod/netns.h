@@ -18,7 +18,6 @@
 #include "resolve.h"
 
 struct ss_method_info;
-struct ss_salt_pool;
 
 #define SS_NAME_HASH_BITS	7
 
@@ -70,9 +69,6 @@ struct ss_table {
  * @replay: the replay filter of its servers' clients' salts, made with the
  *	first server (replay.c); the namespace holds a reference until it
  *	goes, so that a server deleted and made again does not forget
- * @salts: the salt pool of its Shadowsocks 2022 servers' clients, made
- *	with the first such server (saltpool.c), freed when the namespace
- *	goes, for the same reason
  */
 struct ss_net {
 	struct mutex lock;	/* changes to the tables, servers' sockets */
@@ -82,7 +78,6 @@ struct ss_net {
 	struct ss_table clients;
 	struct ss_lookups lookups;
 	struct ss_replay *replay;
-	struct ss_salt_pool *salts;
 };
 
 /**

@@ -30,8 +30,10 @@
  */
 
 #include <crypto/aes.h>
+#include <linux/memcontrol.h>
 #include <linux/net.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -77,6 +79,11 @@ static_assert(SS_RX_PIECES <= SS_OPEN_PIECES_MAX);
 #define SS_TX_BUF_SIZE	SZ_16K
 #define SS_TX_PAYLOAD_MAX	(SS_TX_BUF_SIZE - SS_TX_HEAD_MAX - SS_TAG_LEN)
 static_assert(SS_TX_PAYLOAD_MAX <= SS_CHUNK_PAYLOAD_MAX);
+/* A local role's first payload: the address, then what the helper read,
+ * or a 2022 request's variable header (address, padding, that data).
+ */
+static_assert(SS_ADDR_MAX + 2 + SS_2022_PADDING_MAX + SS_RELAY_DATA_MAX <=
+	      SS_TX_PAYLOAD_MAX);
 
 /* What reading returns besides negative errnos. */
 enum {
@@ -164,6 +171,19 @@ static int ss_rx_flush(struct socket *sock, struct ss_rx *rx)
 	return 0;
 }
 
+/*
+ * A relay buffer, charged to the memory cgroup of whoever made the server
+ * or profile: the work that allocates it runs in nobody's.
+ */
+static void *ss_relay_alloc(const struct ss_conn *conn, size_t size)
+{
+	struct mem_cgroup *old = set_active_memcg(conn->ep->memcg);
+	void *p = kmalloc(size, GFP_KERNEL_ACCOUNT);
+
+	set_active_memcg(old);
+	return p;
+}
+
 /* Hold no payload buffer (between chunks, idle). */
 static void ss_rx_free_buf(struct ss_rx *rx)
 {
@@ -176,14 +196,15 @@ static void ss_rx_free_buf(struct ss_rx *rx)
 }
 
 /* Have the pieces for a payload of @rx->plen bytes. */
-static int ss_rx_alloc_buf(struct ss_rx *rx)
+static int ss_rx_alloc_buf(struct ss_conn *conn)
 {
+	struct ss_rx *rx = &conn->rx;
 	unsigned int i, n = DIV_ROUND_UP(rx->plen, SS_RX_PIECE);
 
 	for (i = 0; i < n; i++) {
 		if (rx->buf[i])
 			continue;
-		rx->buf[i] = kmalloc(SS_RX_PIECE, GFP_KERNEL);
+		rx->buf[i] = ss_relay_alloc(conn, SS_RX_PIECE);
 		if (!rx->buf[i])
 			return -ENOMEM;
 	}
@@ -265,7 +286,7 @@ static int ss_rx_read(struct ss_conn *conn)
 			need = SS_2022_RESP_FIXED_LEN + m->salt_len + SS_TAG_LEN;
 			break;
 		default:	/* SS_RX_PAYLOAD */
-			if (ss_rx_alloc_buf(rx))
+			if (ss_rx_alloc_buf(conn))
 				return -ENOMEM;
 			need = rx->plen + SS_TAG_LEN;
 			break;
@@ -305,6 +326,8 @@ static int ss_rx_read(struct ss_conn *conn)
 			 * (so it answers this request, not a recorded one)
 			 * and be in time; it gives the first payload's length.
 			 */
+			if (!conn->tx.keyed)	/* no request sent yet */
+				return SS_IO_BADLEN;
 			n = ss_cipher_open(&conn->dec, rx->hdr, rx->hdr, need);
 			if (n)
 				return n == -EBADMSG ? SS_IO_AUTH : n;
@@ -763,7 +786,7 @@ static int ss_tx_read(struct ss_conn *conn)
 	u8 *chunk, *payload;
 
 	if (!tx->buf) {
-		tx->buf = kmalloc(SS_TX_BUF_SIZE, GFP_KERNEL);
+		tx->buf = ss_relay_alloc(conn, SS_TX_BUF_SIZE);
 		if (!tx->buf)
 			return -ENOMEM;
 	}

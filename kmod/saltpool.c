@@ -13,14 +13,21 @@
  * Memory: at most @limit salts, each in a 96-byte allocation charged to
  * the memory cgroup of the process that made the pool (salts are added
  * from softirqs and workers, whose own cgroup is nobody's), allocated only
- * for a salt not seen (a replay flood allocates nothing), and a bucket array of 8 bytes per 4 salts
- * of the limit, allocated with the pool. A pool of limit L holds every
- * salt of the last 60 seconds as long as sessions arrive at fewer than
- * L / 60 a second; above that, new sessions are refused (-ENOSPC) until
- * the oldest salts expire. No salt is ever forgotten before its time.
+ * for a salt not seen (a replay flood allocates nothing), and a bucket
+ * array of 8 bytes per 4 salts of the limit, allocated with the pool. A
+ * pool of limit L holds every salt of the last %SS_SALT_POOL_SECS seconds
+ * as long as sessions arrive at fewer than L / 62 a second; above that,
+ * new sessions are refused (-ENOSPC) until the oldest salts expire. No
+ * salt is ever forgotten before its time.
+ *
+ * Each 2022 server has one (servers of a namespace with the same method
+ * and key share it, so that a request recorded on one is a replay on the
+ * others): a flood of sessions on one server, by anyone who has its key,
+ * fills its pool only.
  */
 
 #include <linux/jiffies.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/log2.h>
 #include <linux/memcontrol.h>
@@ -48,7 +55,7 @@
 static unsigned int salt_pool_limit = 200000;
 module_param(salt_pool_limit, uint, 0444);
 MODULE_PARM_DESC(salt_pool_limit,
-		 "Salts a network namespace's Shadowsocks 2022 salt pool holds (default 200000; 96 bytes each, plus 2 bytes of buckets per salt of the limit); when it is full new 2022 sessions are refused until salts are 60 s old");
+		 "Salts the salt pool of a Shadowsocks 2022 server holds (servers of a namespace with the same method and key share one; default 200000, 96 bytes each, plus 2 bytes of buckets per salt of the limit); when it is full its new sessions are refused until salts are 62 s old");
 
 /**
  * struct ss_salt - one salt in a pool
@@ -76,6 +83,7 @@ struct ss_salt {
  * @limit: the most it holds
  * @mask: buckets - 1
  * @key: the hash's key, random
+ * @ref: the servers that use it (ss_salt_pool_get(), ss_salt_pool_put())
  * @memcg: the memory cgroup the salts are charged to (NULL: none)
  * @gc: expires salts while the pool is not empty
  * @buckets: the hash table
@@ -88,6 +96,7 @@ struct ss_salt_pool {
 	unsigned int limit;
 	u32 mask;
 	siphash_key_t key;
+	struct kref ref;
 	struct mem_cgroup *memcg;
 	struct delayed_work gc;
 	struct hlist_head *buckets;
@@ -172,6 +181,7 @@ struct ss_salt_pool *ss_salt_pool_new(unsigned int limit)
 	p->mask = nbuckets - 1;
 	get_random_bytes(&p->key, sizeof(p->key));
 	INIT_DELAYED_WORK(&p->gc, ss_salt_pool_gc);
+	kref_init(&p->ref);
 	p->memcg = get_mem_cgroup_from_mm(current->mm);
 	return p;
 }
@@ -204,7 +214,8 @@ static struct ss_salt *ss_salt_pool_alloc(struct ss_salt_pool *p)
 	struct mem_cgroup *old = set_active_memcg(p->memcg);
 	struct ss_salt *s;
 
-	s = kmalloc(sizeof(*s), GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
+	/* not GFP_ATOMIC: its __GFP_HIGH would let the charge pass the limit */
+	s = kmalloc(sizeof(*s), GFP_NOWAIT | __GFP_ACCOUNT | __GFP_NOWARN);
 	set_active_memcg(old);
 	return s;
 }
@@ -223,25 +234,45 @@ int ss_salt_pool_check_param(void)
 }
 
 /**
- * ss_salt_pool_net_get() - a namespace's salt pool, made on first use
- * @slot: the namespace's pointer to it; the caller holds the namespace's
- *	lock
+ * ss_salt_pool_new_server() - a new pool for a 2022 server
  *
- * Process context; a new pool is charged to the caller's memory cgroup.
+ * Of salt_pool_limit salts; as ss_salt_pool_new() otherwise. Servers share
+ * a pool through ss_salt_pool_get() and ss_salt_pool_put().
  *
- * Return: the pool (the namespace frees it with ss_salt_pool_free() at
- * its end), or an ERR_PTR() of ss_salt_pool_new().
+ * Return: the pool, one reference held, or an ERR_PTR().
  */
-struct ss_salt_pool *ss_salt_pool_net_get(struct ss_salt_pool **slot)
+struct ss_salt_pool *ss_salt_pool_new_server(void)
 {
-	struct ss_salt_pool *p = *slot;
+	return ss_salt_pool_new(salt_pool_limit);
+}
 
-	if (!p) {
-		p = ss_salt_pool_new(salt_pool_limit);
-		if (!IS_ERR(p))
-			*slot = p;
-	}
+/**
+ * ss_salt_pool_get() - take another reference on a pool
+ * @p: the pool; the caller holds a reference, or a lock that keeps it
+ *
+ * Return: @p.
+ */
+struct ss_salt_pool *ss_salt_pool_get(struct ss_salt_pool *p)
+{
+	kref_get(&p->ref);
 	return p;
+}
+
+static void ss_salt_pool_release(struct kref *ref)
+{
+	ss_salt_pool_free(container_of(ref, struct ss_salt_pool, ref));
+}
+
+/**
+ * ss_salt_pool_put() - drop a reference; the last frees the pool
+ * @p: the pool, or NULL
+ *
+ * Process context: the last put sleeps (ss_salt_pool_free()).
+ */
+void ss_salt_pool_put(struct ss_salt_pool *p)
+{
+	if (p)
+		kref_put(&p->ref, ss_salt_pool_release);
 }
 
 /* ss_salt_pool_add() at @now: the self-tests give their own clock. */

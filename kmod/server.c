@@ -3,6 +3,7 @@
  * Servers: creation with their sockets, lookup, removal and freeing.
  */
 
+#include <crypto/algapi.h>
 #include <linux/ipv6.h>
 #include <net/ipv6.h>
 #include <linux/slab.h>
@@ -31,6 +32,40 @@ static void ss_server_close(struct ss_server *srv)
 		ss_socket_release(&srv->listen[i].udp);
 	}
 	ss_conn_kill_all(&srv->ep);
+	/* No connection is left to use it. */
+	ss_salt_pool_put(srv->ep.salts);
+	srv->ep.salts = NULL;
+}
+
+/*
+ * A 2022 server's salt pool: the one of a server of the namespace with the
+ * same method and key, or a new one. The caller holds ss_net.lock, under
+ * which servers in the table have theirs.
+ */
+static int ss_server_salts(struct ss_net *sn, struct ss_server *srv)
+{
+	const struct ss_method_info *m = srv->ep.method;
+	struct ss_salt_pool *p;
+	struct ss_entry *entry;
+	unsigned long id;
+
+	if (!ss_method_is_2022(m))
+		return 0;
+	xa_for_each(&sn->servers.ids, id, entry) {
+		struct ss_server *o = container_of(entry, struct ss_server,
+						   ep.entry);
+
+		if (o->ep.salts && o->ep.method == m &&
+		    !crypto_memneq(o->ep.key, srv->ep.key, m->key_len)) {
+			srv->ep.salts = ss_salt_pool_get(o->ep.salts);
+			return 0;
+		}
+	}
+	p = ss_salt_pool_new_server();
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	srv->ep.salts = p;
+	return 0;
 }
 
 /*
@@ -149,18 +184,14 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 		err = -ENOMEM;
 		goto err_unlock;
 	}
-	if (ss_method_is_2022(srv->ep.method)) {
-		srv->ep.salts = ss_salt_pool_net_get(&sn->salts);
-		if (IS_ERR(srv->ep.salts)) {
-			err = PTR_ERR(srv->ep.salts);
-			srv->ep.salts = NULL;
-			NL_SET_ERR_MSG(extack, "no memory for the salt pool");
-			goto err_unlock;
-		}
-	}
 	err = ss_server_open(srv, net, extack);
 	if (err)
 		goto err_unlock;
+	err = ss_server_salts(sn, srv);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "no memory for the salt pool");
+		goto err_close;
+	}
 	err = ss_endpoint_publish(sn, &sn->servers, &srv->ep);
 	if (err)
 		goto err_close;

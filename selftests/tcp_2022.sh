@@ -26,7 +26,9 @@
 #     back to 0; a valid request afterwards still works
 #   - the salt pool at its limit (module reloaded with salt_pool_limit=3):
 #     three sessions pass, the fourth is refused the same way and counted as
-#     salt_pool_full; a limit of 0 is refused at load
+#     salt_pool_full; a server with the same key shares the full pool (its
+#     session refused too), one with another key has its own (its session
+#     passes); a limit of 0 is refused at load
 # The local role (a client profile, ss-socksd --socks in front, curl):
 #   - each method, against the module's own 2022 server: 4 MiB down from
 #     an IPv4 target and up to an IPv6 one, SHA-256 compared; the profile's
@@ -217,6 +219,17 @@ refused_in_time "$m: session 4 is refused while the pool is full, closed at the 
 	"${cl[@]}"
 counters pool '.salt_pool_full == 1 and .conn_total == 4 and .replay == 0' \
 	"$m: it is counted as salt_pool_full"
+other=$(psk "$m")
+ss_test "$m: a second server with the same key, a third with another" \
+	bash -c "ip netns exec $NS_S ssctl server add pool-same port $((port + 1)) method $m key '${KEY[$m]}' handshake-timeout $HS &&
+		ip netns exec $NS_S ssctl server add pool-other port $((port + 2)) method $m key '$other' handshake-timeout $HS"
+wait_for 10 listening "$NS_S" $((port + 2))
+refused_in_time "$m: the server with the same key shares the full pool: its session is refused" \
+	--server "$S4_C:$((port + 1))" --method "$m" --key "${KEY[$m]}" --target "$T4:9000"
+counters pool-same '.salt_pool_full == 1' "$m: counted as salt_pool_full there"
+ss_test "$m: the server with another key has a pool of its own: its session passes" \
+	client --server "$S4_C:$((port + 2))" --method "$m" --key "$other" --target "$T4:9000" \
+	--echo-check 1000 --wait 30
 
 # ---- the local role ---------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ static const struct ss_counter ss_counters[] = {
 	{ SS_STATS_A_STALE_TIMESTAMP, "stale_timestamp", false,
 	  "Shadowsocks 2022 streams whose request timestamp was more than 30 seconds off this host's clock (treated as replays)." },
 	{ SS_STATS_A_SALT_POOL_FULL, "salt_pool_full", false,
-	  "Shadowsocks 2022 streams refused because the namespace's salt pool held its limit (module parameter salt_pool_limit)." },
+	  "Shadowsocks 2022 streams refused because the server's salt pool held its limit (module parameter salt_pool_limit)." },
 };
 
 #define SS_N_COUNTERS (sizeof(ss_counters) / sizeof(ss_counters[0]))
