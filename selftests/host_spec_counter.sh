@@ -37,8 +37,8 @@ spec=Documentation/netlink/specs/shadowsocks.yaml
 import sys
 path = sys.argv[1]
 text = open(path).read()
-# the last attribute of the stats set: append after it, as a new counter
-# would be, keeping the spec's own layout
+# after the last attribute of the stats set (evicted or one after it), as
+# a new counter would be, keeping the spec's own layout
 marker = '        name: evicted\n'
 start = text.index(marker)
 end = text.index('\noperations:', start)
@@ -66,11 +66,13 @@ only=$(cd "$work" && diff -rq orig tree | grep -v '^Files ' || true)
 
 # uapi: the new type right after the last one, nothing renumbered
 enum=$(sed -n '/^enum ss_stats_attr {/,/^};/p' "$work/tree/uapi/linux/shadowsocks_genl.h")
-grep -A1 'SS_STATS_A_EVICTED,' <<<"$enum" | grep -q 'SS_STATS_A_SPEC_TEST,' ||
-	fail "SS_STATS_A_SPEC_TEST is not right after SS_STATS_A_EVICTED: $enum"
-diff <(sed -n '/^enum ss_stats_attr {/,/SS_STATS_A_EVICTED/p' \
+last=$(sed -n '/^enum ss_stats_attr {/,/^};/p' "$work/orig/uapi/linux/shadowsocks_genl.h" |
+	grep -o 'SS_STATS_A_[A-Z0-9_]*,' | tail -n 1 | tr -d ,)
+grep -A1 "$last," <<<"$enum" | grep -q 'SS_STATS_A_SPEC_TEST,' ||
+	fail "SS_STATS_A_SPEC_TEST is not right after $last: $enum"
+diff <(sed -n "/^enum ss_stats_attr {/,/$last/p" \
 	"$work/orig/uapi/linux/shadowsocks_genl.h") \
-	<(sed -n '/^enum ss_stats_attr {/,/SS_STATS_A_EVICTED/p' \
+	<(sed -n "/^enum ss_stats_attr {/,/$last/p" \
 	"$work/tree/uapi/linux/shadowsocks_genl.h") >/dev/null ||
 	fail "the existing stats numbers changed"
 

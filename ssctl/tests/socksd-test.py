@@ -65,8 +65,14 @@ class Daemon:
         return False
 
     def stderr(self):
-        self.err.seek(0)
-        return self.err.read().decode(errors="replace")
+        # pread, not seek and read: the daemon writes through the same
+        # open file, at its offset, which a seek would move under it
+        fd, out = self.err.fileno(), b""
+        while True:
+            d = os.pread(fd, 65536, len(out))
+            if not d:
+                return out.decode(errors="replace")
+            out += d
 
     def stop(self):
         if self.p.poll() is None:
