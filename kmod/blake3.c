@@ -257,4 +257,32 @@ out:
 	return err;
 }
 
+/**
+ * ss_blake3_derive_salted() - Shadowsocks 2022's subkeys
+ * @context: the derivation's context string
+ * @key: the PSK
+ * @key_len: its length
+ * @salt: the salt
+ * @salt_len: its length
+ * @out: the subkey
+ * @out_len: its length
+ *
+ * BLAKE3's key derivation under @context of @key followed by @salt: the
+ * session subkey (SIP022 section 2.2) and the identity subkey (SIP023)
+ * are both made so.
+ *
+ * Return: as ss_blake3_final().
+ */
+int ss_blake3_derive_salted(const char *context, const u8 *key,
+			    size_t key_len, const u8 *salt, size_t salt_len,
+			    u8 *out, size_t out_len)
+{
+	struct ss_blake3 h;
+
+	ss_blake3_init_derive_key(&h, context);
+	ss_blake3_update(&h, key, key_len);
+	ss_blake3_update(&h, salt, salt_len);
+	return ss_blake3_final(&h, out, out_len);
+}
+
 #include "selftest/blake3.c"

@@ -42,6 +42,9 @@ void ss_blake3_init_keyed(struct ss_blake3 *h,
 void ss_blake3_init_derive_key(struct ss_blake3 *h, const char *context);
 void ss_blake3_update(struct ss_blake3 *h, const void *in, size_t len);
 int ss_blake3_final(struct ss_blake3 *h, u8 *out, size_t out_len);
+int ss_blake3_derive_salted(const char *context, const u8 *key,
+			    size_t key_len, const u8 *salt, size_t salt_len,
+			    u8 *out, size_t out_len);
 
 #ifdef DEBUG
 bool ss_blake3_selftest(void);

@@ -188,18 +188,16 @@ static int ss_cipher_derive(const struct ss_method_info *method,
 			    const u8 *master_key, const u8 *salt,
 			    size_t salt_len, u8 *subkey)
 {
-	struct ss_blake3 h;
-
 	switch (method->kdf) {
 	case SS_KDF_HKDF_SHA1:
 		return ss_hkdf_sha1(master_key, method->key_len, salt, salt_len,
 				    ss_subkey_info, sizeof(ss_subkey_info) - 1,
 				    subkey, method->key_len);
 	case SS_KDF_BLAKE3:
-		ss_blake3_init_derive_key(&h, ss_subkey_context_2022);
-		ss_blake3_update(&h, master_key, method->key_len);
-		ss_blake3_update(&h, salt, salt_len);
-		return ss_blake3_final(&h, subkey, method->key_len);
+		return ss_blake3_derive_salted(ss_subkey_context_2022,
+					       master_key, method->key_len,
+					       salt, salt_len, subkey,
+					       method->key_len);
 	case SS_KDF_NONE:
 		memcpy(subkey, master_key, method->key_len);
 		return 0;
