@@ -70,9 +70,10 @@ static_assert(SS_RX_PIECES <= SS_OPEN_PIECES_MAX);
  * payload, its tag. Before a payload: the salt and a sealed length, or a
  * 2022 server's salt and sealed response header (type, timestamp, the
  * request salt, length; 91 bytes with 32-byte salts), or a 2022 request's
- * salt, identity header (SIP023) and sealed fixed header (75 bytes). These chunks are made
- * a little smaller than the protocol allows so that the buffer is exactly
- * 16 KiB, not just over it (which kmalloc() would round up to 32 KiB).
+ * salt, identity header (SIP023) and sealed fixed header (75 bytes). These
+ * chunks are made a little smaller than the protocol allows so that the
+ * buffer is exactly 16 KiB, not just over it (which kmalloc() would round
+ * up to 32 KiB).
  */
 #define SS_TX_HEAD_MAX		(SS_SALT_MAX_LEN + SS_2022_RESP_FIXED_LEN + \
 				 SS_SALT_MAX_LEN + SS_TAG_LEN)
@@ -92,7 +93,9 @@ enum {
 	SS_IO_EOF,	/* the peer sent its FIN */
 	SS_IO_YIELD,	/* the budget is spent: queue the work again */
 	SS_IO_AUTH,	/* a chunk failed authentication */
-	SS_IO_BADLEN,	/* a chunk length of 0, or with its reserved bits set */
+	SS_IO_BADLEN,	/* a chunk length of 0 or over the method's most, or
+			 * a bad 2022 fixed header
+			 */
 	SS_IO_SALT,	/* handshake: the first length (2022: the fixed
 			 * header) authenticated
 			 */
@@ -184,7 +187,10 @@ static void *ss_relay_alloc(const struct ss_conn *conn, size_t size)
 	return p;
 }
 
-/* Hold no payload buffer (between chunks, idle). */
+/*
+ * Hold no payload buffer (between chunks, idle). The pieces allocated are
+ * always the first ones (ss_rx_alloc_buf()).
+ */
 static void ss_rx_free_buf(struct ss_rx *rx)
 {
 	unsigned int i;
@@ -436,7 +442,7 @@ static int ss_handshake_addr(struct ss_conn *conn, struct ss_target *t)
 /*
  * A 2022 request's fixed header has authenticated: its timestamp must be
  * within %SS_2022_TIME_SKEW of ours (checked first, so that a stale replay
- * never takes room in the pool), then its salt new to the namespace's salt
+ * never takes room in the pool), then its salt new to the server's salt
  * pool. Return: true if both are; otherwise the connection drains.
  */
 static bool ss_handshake_2022_salt(struct ss_conn *conn)
@@ -654,13 +660,11 @@ static int ss_2022_identity_header(const struct ss_endpoint *ep,
 	unsigned int klen = ep->method->key_len;
 	u8 subkey[SS_KEY_MAX_LEN];
 	struct crypto_aes_ctx aes;
-	struct ss_blake3 h;
 	int err;
 
-	ss_blake3_init_derive_key(&h, "shadowsocks 2022 identity subkey");
-	ss_blake3_update(&h, ep->ikey, klen);
-	ss_blake3_update(&h, salt, ep->method->salt_len);
-	err = ss_blake3_final(&h, subkey, klen) ?:
+	err = ss_blake3_derive_salted("shadowsocks 2022 identity subkey",
+				      ep->ikey, klen, salt,
+				      ep->method->salt_len, subkey, klen) ?:
 	      aes_expandkey(&aes, subkey, klen);
 	if (!err)
 		aes_encrypt(&aes, out, ep->ikey_hash);

@@ -49,8 +49,8 @@
 
 /*
  * 200000 salts: 19.2 MB of salts and 400 KB of buckets at most, per
- * namespace with a 2022 server; every salt of the last minute is kept
- * while new sessions come at up to 3333 a second.
+ * 2022 server (or set of servers with one key); every salt is kept its
+ * time while new sessions come at up to 3225 a second.
  */
 static unsigned int salt_pool_limit = 200000;
 module_param(salt_pool_limit, uint, 0444);

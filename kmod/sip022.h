@@ -48,6 +48,14 @@ static inline u64 ss_2022_get_be64(const u8 *p)
 	return v;
 }
 
+static inline void ss_2022_put_be64(u8 *p, u64 v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = v >> (56 - 8 * i);
+}
+
 /**
  * ss_2022_request_fixed() - read a request's opened fixed header
  * @p: its %SS_2022_REQ_FIXED_LEN bytes
@@ -146,11 +154,8 @@ static inline int ss_2022_response_check(const u8 *p, u64 *ts, const u8 *salt,
  */
 static inline void ss_2022_request_fixed_put(u8 *p, u64 ts, unsigned int len)
 {
-	int i;
-
 	p[0] = SS_2022_TYPE_REQUEST;
-	for (i = 0; i < 8; i++)
-		p[1 + i] = ts >> (56 - 8 * i);
+	ss_2022_put_be64(p + 1, ts);
 	p[9] = len >> 8;
 	p[10] = len & 0xff;
 }
@@ -171,8 +176,7 @@ static inline size_t ss_2022_response_fixed(u8 *p, u64 ts, const u8 *salt,
 	size_t i;
 
 	p[0] = SS_2022_TYPE_RESPONSE;
-	for (i = 0; i < 8; i++)
-		p[1 + i] = ts >> (56 - 8 * i);
+	ss_2022_put_be64(p + 1, ts);
 	for (i = 0; i < salt_len; i++)
 		p[9 + i] = salt[i];
 	p[9 + salt_len] = len >> 8;
