@@ -14,6 +14,21 @@
 #include "compat.h"
 #include "crypto.h"
 
+/*
+ * 2022-blake3-chacha20-poly1305's UDP packets (SIP022 section 4.1):
+ * XChaCha20-Poly1305 under the PSK itself, with the random 24-byte nonce
+ * each packet starts with. Not a method of its own: no uapi number.
+ */
+static const struct ss_method_info ss_2022_xchacha_udp = {
+	.id = SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305,
+	.name = "2022-blake3-chacha20-poly1305 (UDP)",
+	.aead = NULL,
+	.key_len = CHACHA20POLY1305_KEY_SIZE, .salt_len = 0,
+	.nonce_len = XCHACHA20POLY1305_NONCE_SIZE,
+	.tag_len = CHACHA20POLY1305_AUTHTAG_SIZE,
+	.kdf = SS_KDF_NONE,
+};
+
 static const struct ss_method_info ss_methods[] = {
 	[SS_METHOD_AES_128_GCM] = {
 		.id = SS_METHOD_AES_128_GCM, .name = "aes-128-gcm",
@@ -47,28 +62,30 @@ static const struct ss_method_info ss_methods[] = {
 	/*
 	 * Shadowsocks 2022 (SIP022): the PSK is the key, the salt as long
 	 * as it, the session subkey from BLAKE3. These entries describe the
-	 * TCP streams; UDP packets are sealed differently (section 3.2).
+	 * TCP streams; the AES methods' UDP packets are sealed alike, with
+	 * the session ID as the salt (section 3.2), the chacha method's as
+	 * ss_2022_xchacha_udp says.
 	 */
 	[SS_METHOD_2022_BLAKE3_AES_128_GCM] = {
 		.id = SS_METHOD_2022_BLAKE3_AES_128_GCM,
 		.name = "2022-blake3-aes-128-gcm",
 		.aead = "gcm(aes)",
 		.key_len = 16, .salt_len = 16, .nonce_len = 12, .tag_len = 16,
-		.kdf = SS_KDF_BLAKE3,
+		.kdf = SS_KDF_BLAKE3, .aes_headers = true,
 	},
 	[SS_METHOD_2022_BLAKE3_AES_256_GCM] = {
 		.id = SS_METHOD_2022_BLAKE3_AES_256_GCM,
 		.name = "2022-blake3-aes-256-gcm",
 		.aead = "gcm(aes)",
 		.key_len = 32, .salt_len = 32, .nonce_len = 12, .tag_len = 16,
-		.kdf = SS_KDF_BLAKE3,
+		.kdf = SS_KDF_BLAKE3, .aes_headers = true,
 	},
 	[SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305] = {
 		.id = SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305,
 		.name = "2022-blake3-chacha20-poly1305",
 		.aead = "rfc7539(chacha20,poly1305)",
 		.key_len = 32, .salt_len = 32, .nonce_len = 12, .tag_len = 16,
-		.kdf = SS_KDF_BLAKE3,
+		.kdf = SS_KDF_BLAKE3, .udp = &ss_2022_xchacha_udp,
 	},
 };
 

@@ -38,6 +38,10 @@ enum ss_kdf {
  * @nonce_len: nonce (IV) length
  * @tag_len: authentication tag length
  * @kdf: the session subkey's derivation (0, the default: AEAD-2017's)
+ * @aes_headers: a 2022 AES method: its UDP packets' separate header and
+ *	SIP023's identity headers are AES blocks under a PSK
+ * @udp: what seals the method's UDP packets, if not the method itself
+ *	(2022 chacha: XChaCha20-Poly1305 under the PSK, SIP022 section 4.1)
  */
 struct ss_method_info {
 	u32 id;
@@ -48,12 +52,21 @@ struct ss_method_info {
 	unsigned int nonce_len;
 	unsigned int tag_len;
 	enum ss_kdf kdf;
+	bool aes_headers;
+	const struct ss_method_info *udp;
 };
 
 /* A Shadowsocks 2022 method (SIP022), whose streams are framed otherwise. */
 static inline bool ss_method_is_2022(const struct ss_method_info *m)
 {
 	return m->kdf == SS_KDF_BLAKE3;
+}
+
+/* What seals @m's UDP packets. */
+static inline const struct ss_method_info *
+ss_method_udp(const struct ss_method_info *m)
+{
+	return m->udp ?: m;
 }
 
 const struct ss_method_info *ss_method_get(u32 id);

@@ -10,6 +10,7 @@
 #ifndef _SS_DATAGRAM_H
 #define _SS_DATAGRAM_H
 
+#include <crypto/aes.h>
 #include <linux/bitops.h>
 #include <linux/kref.h>
 #include <linux/llist.h>
@@ -18,6 +19,7 @@
 
 #include "addr.h"
 #include "cipher.h"
+#include "sip022.h"
 
 struct socket;
 struct ss_endpoint;
@@ -32,9 +34,10 @@ struct ss_stats;
 /* Datagrams read from one socket in one run of a role's work. */
 #define SS_DGRAM_BUDGET		64
 
-/* Association tables, keyed by a peer's address. */
+/* Association tables, keyed by a peer's address (2022: a session ID). */
 
 u32 ss_dgram_hash(const union ss_sockaddr *sa);
+u32 ss_dgram_hash_sid(const u8 *sid);
 bool ss_dgram_addr_eq(const union ss_sockaddr *a, const union ss_sockaddr *b);
 unsigned long ss_dgram_gc_period(const struct ss_endpoint *ep);
 
@@ -45,13 +48,29 @@ unsigned long ss_dgram_gc_period(const struct ss_endpoint *ep);
  *	packets with; under the role's lock, one packet at a time
  * @buf: every datagram in and out goes through it (the ciphers need linear
  *	memory), kmalloc'd with the size ss_dgram_codec_init() was given
- * @rx: opens packets, rekeyed with each packet's salt
- * @tx: seals packets, rekeyed with each packet's fresh salt
+ * @rx: opens packets, rekeyed with each packet's salt (2022: with each
+ *	session ID that differs from the last one's, @rx_sid)
+ * @tx: seals packets, rekeyed likewise (2022: @tx_sid)
+ * @rx_sid: 2022: the session ID @rx is keyed for, if @rx_keyed
+ * @tx_sid: 2022: the session ID @tx is keyed for, if @tx_keyed
+ * @rx_keyed: see @rx_sid
+ * @tx_keyed: see @tx_sid
+ * @sep: 2022 AES methods: the separate headers' AES key schedule, of the
+ *	PSK (SIP022 section 3.2.1); wiped when the codec is freed
+ * @isep: a profile with an identity key: the schedule of the identity PSK,
+ *	which seals the separate header and the identity header of the
+ *	packets it sends (SIP023); wiped likewise
  */
 struct ss_dgram_codec {
 	u8 *buf;
 	struct ss_cipher rx;
 	struct ss_cipher tx;
+	u8 rx_sid[SS_2022_SESSION_ID_LEN];
+	u8 tx_sid[SS_2022_SESSION_ID_LEN];
+	bool rx_keyed;
+	bool tx_keyed;
+	struct crypto_aes_ctx sep;
+	struct crypto_aes_ctx isep;
 };
 
 int ss_dgram_codec_init(struct ss_dgram_codec *dc,
@@ -61,6 +80,37 @@ int ss_dgram_seal(struct ss_dgram_codec *dc, const struct ss_endpoint *ep,
 		  u8 *pkt, size_t len);
 int ss_dgram_open(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
 		  u8 *pkt, size_t len);
+
+/*
+ * Shadowsocks 2022 packets (sip022.h): the bytes in front of the main
+ * header (the separate header; the chacha method's nonce, session ID and
+ * packet ID) and their open and seal.
+ */
+static inline size_t ss_dgram_2022_head(const struct ss_method_info *m)
+{
+	return m->aes_headers ? SS_2022_UDP_SEP_LEN :
+				SS_2022_UDP_NONCE_LEN + SS_2022_UDP_SEP_LEN;
+}
+
+/*
+ * What the packets a server or profile sends carry in front of their main
+ * header: the above, and a profile's identity header (SIP023) if
+ * @identity.
+ */
+static inline size_t ss_dgram_2022_tx_head(const struct ss_method_info *m,
+					   bool identity)
+{
+	return ss_dgram_2022_head(m) + (identity ? SS_2022_IDENTITY_LEN : 0);
+}
+
+int ss_dgram_open_2022(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
+		       u8 *pkt, size_t len, u8 *sid, u64 *pid);
+int ss_dgram_seal_2022(struct ss_dgram_codec *dc, const struct ss_endpoint *ep,
+		       const u8 *sid, u64 pid, u8 *pkt, size_t len);
+
+#ifdef DEBUG
+bool ss_dgram_selftest(void);
+#endif
 
 /* Sockets: a run of datagrams read, one datagram sent. */
 

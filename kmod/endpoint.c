@@ -194,6 +194,7 @@ void ss_endpoint_bad(struct ss_endpoint *ep, enum ss_stats_attr ctr)
 	case SS_STATS_A_REPLAY:
 	case SS_STATS_A_STALE_TIMESTAMP:
 	case SS_STATS_A_UDP_DROP_REPLAY:
+	case SS_STATS_A_UDP_DROP_WINDOW:
 		ss_endpoint_event(ep, &ep->ev_bad, SS_CMD_REPLAY_NTF);
 		break;
 	default:

@@ -11,6 +11,7 @@
 #include "cipher.h"
 #include "client.h"
 #include "conn.h"
+#include "datagram.h"
 #include "netlink.h"
 #include "netns.h"
 #include "replay.h"
@@ -42,7 +43,8 @@ static int __init ss_mod_init(void)
 
 #ifdef DEBUG
 	if (!ss_cipher_selftest() || !ss_blake3_selftest() ||
-	    !ss_replay_selftest() || !ss_salt_pool_selftest()) {
+	    !ss_replay_selftest() || !ss_salt_pool_selftest() ||
+	    !ss_dgram_selftest()) {
 		pr_err("crypto self-tests: FAIL (see above)\n");
 		err = -ENOTRECOVERABLE;
 		goto err_replay;

@@ -284,12 +284,6 @@ int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info)
 				      SS_MODE_TCP_ONLY;
 	cfg.allow_local = attrs[SS_A_ALLOW_LOCAL] &&
 			  nla_get_u8(attrs[SS_A_ALLOW_LOCAL]);
-	if (ss_method_is_2022(cfg.obj.method) &&
-	    cfg.mode != SS_MODE_TCP_ONLY) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_MODE],
-				    "Shadowsocks 2022 servers relay TCP only (UDP is not implemented yet)");
-		return -EOPNOTSUPP;
-	}
 	if (attrs[SS_A_LISTEN_IPV4])
 		ss_nl_sockaddr4(&cfg.listen[SS_LISTEN_IPV4],
 				attrs[SS_A_LISTEN_IPV4], cfg.obj.port);
@@ -578,7 +572,7 @@ static int ss_nl_parse_ikey(struct genl_info *info, struct ss_obj_cfg *cfg)
 
 	if (!attr)
 		return 0;
-	if (!ss_method_is_2022(m) || !m->aead || strcmp(m->aead, "gcm(aes)")) {
+	if (!m->aes_headers) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "identity keys (SIP023) are for the 2022 AES methods only");
 		return -EINVAL;
@@ -786,17 +780,11 @@ int shadowsocks_nl_udp_relay_new_doit(struct sk_buff *skb,
 				      struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
-	struct ss_client *cl = info->user_ptr[0];
 	struct ss_ludp_cfg cfg = {};
 	int err;
 
 	if (ss_nl_missing(info, SS_A_FD))
 		return -EINVAL;
-	if (ss_method_is_2022(cl->ep.method)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "Shadowsocks 2022 UDP is not implemented yet");
-		return -EOPNOTSUPP;
-	}
 	cfg.socks5 = nla_get_flag(attrs[SS_A_SOCKS5_UDP]);
 	if (cfg.socks5 == !!attrs[SS_A_TARGET]) {
 		NL_SET_ERR_MSG(info->extack,

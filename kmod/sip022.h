@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The headers of Shadowsocks 2022 TCP streams (SIP022 section 3.1): what a
- * request's fixed and variable headers must hold, and the response's
- * fixed header.
+ * The headers of Shadowsocks 2022 (SIP022): what a TCP request's fixed
+ * and variable headers must hold and the response's fixed header (section
+ * 3.1); the main headers of UDP packets (section 3.2).
  *
  * Everything here is pure: it needs nothing but <linux/errno.h> and the
  * types u8 and u64, so that a userspace harness (fuzzing the parsing) can
@@ -182,6 +182,94 @@ static inline size_t ss_2022_response_fixed(u8 *p, u64 ts, const u8 *salt,
 	p[9 + salt_len] = len >> 8;
 	p[10 + salt_len] = len & 0xff;
 	return SS_2022_RESP_FIXED_LEN + salt_len;
+}
+
+/*
+ * UDP (SIP022 section 3.2). A packet of an AES method: the separate header
+ * (session ID, u64be packet ID) as one AES block under the PSK, then the
+ * body sealed with the session's subkey. Of the chacha method (section
+ * 4.1): a random 24-byte nonce, then sealed under the PSK itself, the
+ * session ID, the packet ID and the body. The body starts with the main
+ * header: a client's is type 0, timestamp, padding length, padding; a
+ * server's is type 1, timestamp, the client's session ID, padding length,
+ * padding. The SOCKS5 address and the payload follow.
+ */
+
+/* A session ID, and the separate header: session ID, packet ID. */
+#define SS_2022_SESSION_ID_LEN	8
+#define SS_2022_UDP_SEP_LEN	(SS_2022_SESSION_ID_LEN + 8)
+/* The chacha method's nonce, in front of its packets. */
+#define SS_2022_UDP_NONCE_LEN	24
+/* Seconds a UDP session is remembered at least, after its last packet. */
+#define SS_2022_UDP_SESSION_SECS	60
+/* Main headers without their padding: client's, server's. */
+#define SS_2022_UDP_CLIENT_HDR	(1 + 8 + 2)
+#define SS_2022_UDP_SERVER_HDR	(1 + 8 + SS_2022_SESSION_ID_LEN + 2)
+
+/**
+ * ss_2022_udp_header() - check an opened packet's main header
+ * @p: the body
+ * @len: its length
+ * @type: the type it must have: %SS_2022_TYPE_REQUEST for a client's
+ *	packet, %SS_2022_TYPE_RESPONSE for a server's
+ * @csid: a server's packet must quote this client session ID (compared in
+ *	constant time: only the two ends know it); NULL for a client's
+ * @ts: the timestamp, left to the caller (ss_2022_time_ok())
+ *
+ * The padding must end within the body; its length is not limited
+ * otherwise (section 3.2.3 leaves it to the sender and the path's MTU).
+ *
+ * Return: the offset of the SOCKS5 address; -EBADMSG if the header is bad.
+ */
+static inline int ss_2022_udp_header(const u8 *p, size_t len, u8 type,
+				     const u8 *csid, u64 *ts)
+{
+	size_t off = 1 + 8, pad;
+	u8 diff = 0;
+	size_t i;
+
+	if (len < (csid ? SS_2022_UDP_SERVER_HDR : SS_2022_UDP_CLIENT_HDR) ||
+	    p[0] != type)
+		return -EBADMSG;
+	*ts = ss_2022_get_be64(p + 1);
+	if (csid) {
+		for (i = 0; i < SS_2022_SESSION_ID_LEN; i++)
+			diff |= p[off + i] ^ csid[i];
+		if (diff)
+			return -EBADMSG;
+		off += SS_2022_SESSION_ID_LEN;
+	}
+	pad = (size_t)p[off] << 8 | p[off + 1];
+	off += 2;
+	if (pad > len - off)
+		return -EBADMSG;
+	return off + pad;
+}
+
+/**
+ * ss_2022_udp_header_put() - write a main header without padding
+ * @p: room for %SS_2022_UDP_SERVER_HDR bytes (with @csid), or
+ *	%SS_2022_UDP_CLIENT_HDR
+ * @ts: the timestamp, seconds since the epoch
+ * @csid: the client session ID a server's packet quotes; NULL for a
+ *	client's packet
+ *
+ * Return: the header's length.
+ */
+static inline size_t ss_2022_udp_header_put(u8 *p, u64 ts, const u8 *csid)
+{
+	size_t off = 1 + 8, i;
+
+	p[0] = csid ? SS_2022_TYPE_RESPONSE : SS_2022_TYPE_REQUEST;
+	ss_2022_put_be64(p + 1, ts);
+	if (csid) {
+		for (i = 0; i < SS_2022_SESSION_ID_LEN; i++)
+			p[off + i] = csid[i];
+		off += SS_2022_SESSION_ID_LEN;
+	}
+	p[off] = 0;
+	p[off + 1] = 0;
+	return off + 2;
 }
 
 #endif /* _SS_SIP022_H */

@@ -29,6 +29,12 @@
  * sk_callback_lock and they are released, so nothing queues it again; it
  * is freed with its last reference.
  *
+ * Shadowsocks 2022 (SIP022 section 3.2): the table is keyed by the
+ * client's session ID instead, so a session survives its client's change
+ * of address; replies go to the address of its last valid packet, under a
+ * session ID of our own and a counted packet ID. Each session's window
+ * refuses a packet ID seen before; a session is kept at least 60 s.
+ *
  * Domain targets: a name is resolved with the same lookups as TCP's
  * (resolve.c: the namespace's agent, or the upcall), in the background, so
  * the relay work never waits for them; they count against the server's
@@ -44,6 +50,8 @@
 
 #include <linux/err.h>
 #include <linux/net.h>
+#include <linux/random.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/ipv6.h>
@@ -54,14 +62,10 @@
 #include "replay.h"
 #include "resolve.h"
 #include "server.h"
+#include "sip022.h"
 #include "udp.h"
+#include "window.h"
 
-/*
- * A reply is read at most as large as fits one datagram once sealed with
- * the largest salt and address.
- */
-#define SS_UDP_REPLY_MAX	(SS_DGRAM_MAX - SS_SALT_MAX_LEN - \
-				 SS_DGRAM_ADDR_IP_MAX - SS_TAG_LEN)
 #define SS_UDP_DNS_CACHE	2
 #define SS_UDP_DNS_TTL		30	/* seconds */
 
@@ -96,6 +100,11 @@ struct ss_udp_dns {
  * @resolve: the lookup under way, or NULL
  * @dns_next: the cache entry the next answer replaces
  * @dns: the cache
+ * @csid: 2022: the client's session ID, the table's key; @client is the
+ *	address of its last valid packet
+ * @ssid: 2022: our session ID toward the client
+ * @spid: 2022: the packet ID of our next packet
+ * @window: 2022: the client's packet IDs accepted
  *
  * All but @refcount and @ready are under &ss_udp.lock.
  */
@@ -114,6 +123,10 @@ struct ss_udp_assoc {
 	struct ss_udp_resolve *resolve;
 	u8 dns_next;
 	struct ss_udp_dns dns[SS_UDP_DNS_CACHE];
+	u8 csid[SS_2022_SESSION_ID_LEN];
+	u8 ssid[SS_2022_SESSION_ID_LEN];
+	u64 spid;
+	struct ss_window window;
 };
 
 /**
@@ -238,17 +251,17 @@ static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
 	ss_udp_assoc_put(a);
 }
 
-static struct ss_udp_assoc *ss_udp_assoc_get(struct ss_server *srv,
+/*
+ * A new association for @from, under @hash in the table (@csid: the 2022
+ * client session it is for, else NULL).
+ */
+static struct ss_udp_assoc *ss_udp_assoc_new(struct ss_server *srv,
 					     const union ss_sockaddr *from,
-					     int listener)
+					     int listener, u32 hash,
+					     const u8 *csid)
 {
 	struct ss_udp *udp = &srv->udp;
-	u32 hash = ss_dgram_hash(from);
 	struct ss_udp_assoc *a;
-
-	hash_for_each_possible(udp->assocs, a, node, hash)
-		if (ss_dgram_addr_eq(&a->client, from))
-			return a;
 
 	if (udp->nr_assocs >= srv->ep.max_conns) {
 		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_LIMIT);
@@ -262,6 +275,13 @@ static struct ss_udp_assoc *ss_udp_assoc_get(struct ss_server *srv,
 	a->client = *from;
 	a->listener = listener;
 	a->id = atomic_inc_return(&ss_udp_assoc_ids);
+	if (csid) {
+		memcpy(a->csid, csid, SS_2022_SESSION_ID_LEN);
+		/* Never the client's (SIP022 section 3.2.2). */
+		do {
+			get_random_bytes(a->ssid, SS_2022_SESSION_ID_LEN);
+		} while (!memcmp(a->ssid, csid, SS_2022_SESSION_ID_LEN));
+	}
 	hash_add(udp->assocs, &a->node, hash);
 	udp->nr_assocs++;
 	atomic64_inc(&srv->ep.stats.udp_assoc_active);
@@ -269,6 +289,35 @@ static struct ss_udp_assoc *ss_udp_assoc_get(struct ss_server *srv,
 		 a->id, srv->ep.entry.name, &from->sa, hash);
 	queue_delayed_work(ss_wq, &udp->gc, ss_dgram_gc_period(&srv->ep));
 	return a;
+}
+
+/* AEAD-2017: the association of a client address, made at its first. */
+static struct ss_udp_assoc *ss_udp_assoc_get(struct ss_server *srv,
+					     const union ss_sockaddr *from,
+					     int listener)
+{
+	u32 hash = ss_dgram_hash(from);
+	struct ss_udp_assoc *a;
+
+	hash_for_each_possible(srv->udp.assocs, a, node, hash)
+		if (ss_dgram_addr_eq(&a->client, from))
+			return a;
+	return ss_udp_assoc_new(srv, from, listener, hash, NULL);
+}
+
+/* 2022: the association of a client session, made at its first. */
+static struct ss_udp_assoc *ss_udp_session_get(struct ss_server *srv,
+					       const u8 *csid,
+					       const union ss_sockaddr *from,
+					       int listener)
+{
+	u32 hash = ss_dgram_hash_sid(csid);
+	struct ss_udp_assoc *a;
+
+	hash_for_each_possible(srv->udp.assocs, a, node, hash)
+		if (!memcmp(a->csid, csid, SS_2022_SESSION_ID_LEN))
+			return a;
+	return ss_udp_assoc_new(srv, from, listener, hash, csid);
 }
 
 /* The association's socket for @family, created at its first use. */
@@ -463,6 +512,66 @@ static void ss_udp_client_packet(struct ss_server *srv, int listener,
 		ss_udp_send_target(srv, a, &t->addr, pt + alen, pt_len - alen);
 }
 
+/*
+ * One Shadowsocks 2022 packet from a client (SIP022 section 3.2), @len
+ * bytes in the buffer. Its session is found by the client's session ID,
+ * whatever address it came from; once the packet has validated (it
+ * authenticates, its header and address parse, its timestamp is within
+ * 30 s) its packet ID goes through the session's window, and the session
+ * follows it to the address it came from (section 3.2.4).
+ */
+static void ss_udp_client_packet_2022(struct ss_server *srv, int listener,
+				      const union ss_sockaddr *from, size_t len)
+{
+	struct ss_endpoint *ep = &srv->ep;
+	struct ss_udp *udp = &srv->udp;
+	struct ss_target *t = &udp->target;
+	u8 *body = udp->dc.buf + ss_dgram_2022_head(ep->method);
+	u8 csid[SS_2022_SESSION_ID_LEN];
+	struct ss_udp_assoc *a;
+	size_t body_len;
+	int off, alen;
+	u64 pid, ts;
+
+	off = ss_dgram_open_2022(&udp->dc, ep, udp->dc.buf, len, csid, &pid);
+	if (off < 0)
+		return;
+	body_len = off;
+	off = ss_2022_udp_header(body, body_len, SS_2022_TYPE_REQUEST, NULL,
+				 &ts);
+	alen = off < 0 ? off : ss_addr_target(body + off, body_len - off, t);
+	if (alen < 0) {
+		ss_stats_inc(&ep->stats, SS_STATS_A_UDP_DROP_BAD);
+		return;
+	}
+	if (!ss_2022_time_ok(ts, ktime_get_real_seconds())) {
+		ss_endpoint_bad(ep, SS_STATS_A_STALE_TIMESTAMP);
+		return;
+	}
+	a = ss_udp_session_get(srv, csid, from, listener);
+	if (!a)
+		return;
+	if (!ss_window_update(&a->window, pid)) {
+		ss_endpoint_bad(ep, SS_STATS_A_UDP_DROP_WINDOW);
+		return;
+	}
+	if (!ss_dgram_addr_eq(&a->client, from)) {
+		pr_debug("udp assoc %u: client moved to %pISpc\n", a->id,
+			 &from->sa);
+		a->client = *from;
+	}
+	a->listener = listener;
+	a->last_used = jiffies;
+	off += alen;
+	ss_stats_inc(&ep->stats, SS_STATS_A_UDP_PKTS_IN);
+	ss_stats_add(&ep->stats, SS_STATS_A_UDP_BYTES_IN, body_len - off);
+	if (t->name_len)
+		ss_udp_send_name(srv, a, t, body + off, body_len - off);
+	else
+		ss_udp_send_target(srv, a, &t->addr, body + off,
+				   body_len - off);
+}
+
 /* Read a listener; false when it has nothing more. */
 static bool ss_udp_read_listener(struct ss_server *srv, int i)
 {
@@ -472,43 +581,98 @@ static bool ss_udp_read_listener(struct ss_server *srv, int i)
 	ss_dgram_reader_init(&rd, srv->listen[i].udp, srv->udp.dc.buf,
 			     SS_DGRAM_BUF, &srv->ep.stats,
 			     SS_STATS_A_UDP_DROP_BAD);
-	while ((len = ss_dgram_next(&rd)) >= 0)
-		ss_udp_client_packet(srv, i, &rd.from, len);
+	while ((len = ss_dgram_next(&rd)) >= 0) {
+		if (ss_method_is_2022(srv->ep.method))
+			ss_udp_client_packet_2022(srv, i, &rd.from, len);
+		else
+			ss_udp_client_packet(srv, i, &rd.from, len);
+	}
 	return len == -ENOSPC;
 }
 
 /*
- * Seal the reply in the buffer and send it to the client: the payload is
- * at SS_DGRAM_ADDR_IP_MAX + salt length, the address goes right before it,
- * the salt before that.
+ * Where a reply is read in the buffer: after room for what goes in front
+ * of it, the salt (2022: the separate header or nonce and IDs, and the
+ * main header) and the longest IP address.
  */
-static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
-			 const union ss_sockaddr *from, size_t len)
+static size_t ss_udp_reply_head(const struct ss_server *srv)
 {
-	size_t salt_len = srv->ep.method->salt_len;
-	struct ss_udp *udp = &srv->udp;
-	struct socket *sock = srv->listen[a->listener].udp;
-	size_t alen, off;
-	u8 *p;
-	int ret;
+	const struct ss_method_info *m = srv->ep.method;
 
-	alen = from->sa.sa_family == AF_INET ? 1 + 4 + 2 : 1 + 16 + 2;
-	off = SS_DGRAM_ADDR_IP_MAX - alen;
-	p = udp->dc.buf + off + salt_len;
+	if (ss_method_is_2022(m))
+		return ss_dgram_2022_head(m) + SS_2022_UDP_SERVER_HDR +
+		       SS_DGRAM_ADDR_IP_MAX;
+	return m->salt_len + SS_DGRAM_ADDR_IP_MAX;
+}
+
+/* The replying host's address, SOCKS5 format, ending at @end. */
+static size_t ss_udp_put_addr(u8 *end, const union ss_sockaddr *from)
+{
+	u8 *p;
+
 	if (from->sa.sa_family == AF_INET) {
+		p = end - (1 + 4 + 2);
 		p[0] = SS_ATYP_IPV4;
 		memcpy(p + 1, &from->in4.sin_addr, 4);
 		memcpy(p + 5, &from->in4.sin_port, 2);
-	} else {
-		p[0] = SS_ATYP_IPV6;
-		memcpy(p + 1, &from->in6.sin6_addr, 16);
-		memcpy(p + 17, &from->in6.sin6_port, 2);
+		return 1 + 4 + 2;
 	}
-	ss_replay_own_salt(udp->dc.buf + off, salt_len);
-	if (ss_dgram_seal(&udp->dc, &srv->ep, udp->dc.buf + off, alen + len))
+	p = end - (1 + 16 + 2);
+	p[0] = SS_ATYP_IPV6;
+	memcpy(p + 1, &from->in6.sin6_addr, 16);
+	memcpy(p + 17, &from->in6.sin6_port, 2);
+	return 1 + 16 + 2;
+}
+
+/*
+ * Seal the reply in the buffer, the payload at ss_udp_reply_head(): the
+ * address goes right before it, the salt before that (2022: the main
+ * header, then the separate header or nonce and IDs, under our session ID
+ * and next packet ID). Return: where the packet starts, or NULL.
+ */
+static u8 *ss_udp_seal_reply(struct ss_server *srv, struct ss_udp_assoc *a,
+			     const union ss_sockaddr *from, size_t len,
+			     size_t *pkt_len)
+{
+	const struct ss_method_info *m = srv->ep.method;
+	struct ss_udp *udp = &srv->udp;
+	u8 *data = udp->dc.buf + ss_udp_reply_head(srv);
+	size_t alen = ss_udp_put_addr(data, from);
+	size_t head, hlen;
+	u8 *pkt;
+
+	if (!ss_method_is_2022(m)) {
+		pkt = data - alen - m->salt_len;
+		ss_replay_own_salt(pkt, m->salt_len);
+		if (ss_dgram_seal(&udp->dc, &srv->ep, pkt, alen + len))
+			return NULL;
+		*pkt_len = m->salt_len + alen + len + SS_TAG_LEN;
+		return pkt;
+	}
+	head = ss_dgram_2022_head(m);
+	pkt = data - alen - SS_2022_UDP_SERVER_HDR - head;
+	hlen = ss_2022_udp_header_put(pkt + head, ktime_get_real_seconds(),
+				      a->csid);
+	if (ss_dgram_seal_2022(&udp->dc, &srv->ep, a->ssid, a->spid++, pkt,
+			       hlen + alen + len))
+		return NULL;
+	*pkt_len = head + hlen + alen + len + SS_TAG_LEN;
+	return pkt;
+}
+
+/* Seal a reply, @len bytes at ss_udp_reply_head(), and send it. */
+static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
+			 const union ss_sockaddr *from, size_t len)
+{
+	struct socket *sock = srv->listen[a->listener].udp;
+	size_t pkt_len;
+	u8 *pkt;
+	int ret;
+
+	pkt = ss_udp_seal_reply(srv, a, from, len, &pkt_len);
+	if (!pkt)
 		return;
-	ret = ss_dgram_send(sock, &a->client, udp->dc.buf + off,
-			    salt_len + alen + len + SS_TAG_LEN);
+	ret = ss_dgram_send(sock, &a->client, pkt, pkt_len);
 	if (ret < 0) {
 		pr_debug("udp assoc %u cannot reply: error %d\n", a->id, ret);
 		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_TARGET);
@@ -521,17 +685,20 @@ static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
 /* Read the replies waiting on an association's sockets. */
 static void ss_udp_read_assoc(struct ss_server *srv, struct ss_udp_assoc *a)
 {
-	size_t off = srv->ep.method->salt_len + SS_DGRAM_ADDR_IP_MAX;
+	size_t off = ss_udp_reply_head(srv);
 	struct ss_dgram_reader rd;
 	int i, len;
 
 	for (i = 0; i < SS_LISTEN_NR; i++) {
 		if (!a->sock[i])
 			continue;
-		/* A reply too long to seal, or from no IP address, is lost. */
+		/*
+		 * A reply too long to seal into one datagram, or from no IP
+		 * address, is lost.
+		 */
 		ss_dgram_reader_init(&rd, a->sock[i], srv->udp.dc.buf + off,
-				     SS_UDP_REPLY_MAX, &srv->ep.stats,
-				     SS_STATS_A_UDP_DROP_TARGET);
+				     SS_DGRAM_MAX - off - SS_TAG_LEN,
+				     &srv->ep.stats, SS_STATS_A_UDP_DROP_TARGET);
 		while ((len = ss_dgram_next(&rd)) >= 0) {
 			a->last_used = jiffies;
 			ss_udp_reply(srv, a, &rd.from, len);
@@ -579,6 +746,14 @@ static void ss_udp_gc(struct work_struct *work)
 	struct ss_udp_assoc *a;
 	struct hlist_node *tmp;
 	int bkt;
+
+	/*
+	 * A 2022 session is remembered at least 60 s (SIP022 section 3.2.4):
+	 * a packet replayed after its session is forgotten would start it
+	 * again, and its timestamp is good for 30 s either way.
+	 */
+	if (ss_method_is_2022(srv->ep.method))
+		idle = max(idle, (unsigned long)SS_2022_UDP_SESSION_SECS * HZ);
 
 	mutex_lock(&udp->lock);
 	if (udp->closing)

@@ -39,6 +39,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <net/af_unix.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
@@ -48,13 +49,19 @@
 #include "client.h"
 #include "conn.h"
 #include "datagram.h"
+#include "sip022.h"
 #include "udp_local.h"
+#include "window.h"
 
 /*
- * The buffer: room in front of a datagram for the salt and the longest
- * target address (tunnel mode prepends its target), any datagram, the tag.
+ * The buffer: room in front of a datagram for the salt (2022: the nonce
+ * and IDs or the separate and identity headers, and the main header; more
+ * than the longest salt) and the longest target address (tunnel mode
+ * prepends its target), any datagram, the tag.
  */
-#define SS_LUDP_HEAD		(SS_SALT_MAX_LEN + SS_ADDR_MAX)
+#define SS_LUDP_HEAD		(SS_2022_UDP_NONCE_LEN + SS_2022_UDP_SEP_LEN + \
+				 SS_2022_IDENTITY_LEN + SS_2022_UDP_CLIENT_HDR + \
+				 SS_ADDR_MAX)
 #define SS_LUDP_BUF		(SS_LUDP_HEAD + SS_DGRAM_BUF + SS_TAG_LEN)
 #define SS_LUDP_HASH_BITS	4
 
@@ -110,6 +117,21 @@ struct ss_ludp_relay {
 };
 
 /**
+ * struct ss_ludp_server_session - a 2022 server session a client session
+ *	takes replies from
+ * @ssid: its session ID
+ * @set: @ssid is one
+ * @last: jiffies of its last valid packet
+ * @window: its packet IDs accepted
+ */
+struct ss_ludp_server_session {
+	u8 ssid[SS_2022_SESSION_ID_LEN];
+	bool set;
+	unsigned long last;
+	struct ss_window window;
+};
+
+/**
  * struct ss_ludp_assoc - one source address of a relay
  * @node: in &ss_ludp_relay.assocs
  * @refcount: see the top of this file
@@ -122,6 +144,10 @@ struct ss_ludp_relay {
  * @saved: what @sock had before our callbacks
  * @last_used: jiffies of the last datagram either way
  * @dead: out of the table, socket released
+ * @csid: 2022: our session ID for this source
+ * @cpid: 2022: the packet ID of our next packet
+ * @srv: 2022: the server sessions whose replies we take: [0] the latest,
+ *	[1] the one before it (see ss_ludp_accept_2022())
  *
  * All but @refcount and @ready are under &ss_ludp.lock.
  */
@@ -137,6 +163,9 @@ struct ss_ludp_assoc {
 	struct ss_sock_saved saved;
 	unsigned long last_used;
 	bool dead;
+	u8 csid[SS_2022_SESSION_ID_LEN];
+	u64 cpid;
+	struct ss_ludp_server_session srv[2];
 };
 
 static atomic_t ss_ludp_ids = ATOMIC_INIT(0);
@@ -396,6 +425,7 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 	a->relay = r;
 	a->app = *from;
 	a->id = atomic_inc_return(&ss_ludp_ids);
+	get_random_bytes(a->csid, sizeof(a->csid));
 	a->sock = sock;
 	/* Our own socket: nobody else can have taken it. */
 	ss_sock_take(sock, a, &ss_ludp_assoc_cbs, &a->saved, 0);
@@ -417,12 +447,12 @@ drop:
 static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
 			       const union ss_sockaddr *from, size_t len)
 {
-	size_t salt_len = cl->ep.method->salt_len;
+	const struct ss_method_info *m = cl->ep.method;
 	struct ss_stats *stats = &cl->ep.stats;
 	u8 *d = cl->udp.dc.buf + SS_LUDP_HEAD;
+	size_t pt_len, data_len, head;
 	struct ss_ludp_assoc *a;
-	size_t pt_len, data_len;
-	u8 *pt;
+	u8 *pt, *pkt;
 	int alen, ret;
 
 	if (r->socks5) {
@@ -446,11 +476,24 @@ static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
 	a = ss_ludp_assoc_get(cl, r, from);
 	if (!a)
 		return;
-	get_random_bytes(pt - salt_len, salt_len);
-	if (ss_dgram_seal(&cl->udp.dc, &cl->ep, pt - salt_len, pt_len))
-		return;
-	ret = ss_dgram_send(a->sock, NULL, pt - salt_len,
-			    salt_len + pt_len + SS_TAG_LEN);
+	if (ss_method_is_2022(m)) {
+		/* SIP022 section 3.2: the main header, under our session */
+		head = ss_dgram_2022_tx_head(m, cl->ep.has_ikey);
+		pkt = pt - SS_2022_UDP_CLIENT_HDR - head;
+		ss_2022_udp_header_put(pkt + head, ktime_get_real_seconds(),
+				       NULL);
+		pt_len += SS_2022_UDP_CLIENT_HDR;
+		if (ss_dgram_seal_2022(&cl->udp.dc, &cl->ep, a->csid,
+				       a->cpid++, pkt, pt_len))
+			return;
+	} else {
+		head = m->salt_len;
+		pkt = pt - head;
+		get_random_bytes(pkt, head);
+		if (ss_dgram_seal(&cl->udp.dc, &cl->ep, pkt, pt_len))
+			return;
+	}
+	ret = ss_dgram_send(a->sock, NULL, pkt, head + pt_len + SS_TAG_LEN);
 	if (ret < 0) {
 		pr_debug("udp local assoc %u cannot send: error %d\n", a->id,
 			 ret);
@@ -507,6 +550,82 @@ static void ss_ludp_read_relay(struct ss_client *cl, struct ss_ludp_relay *r)
 		ss_ludp_relay_queue(&cl->udp, r);
 }
 
+/*
+ * 2022: may a reply of server session @ssid, packet ID @pid, which has
+ * validated, pass? A client session takes the replies of the server's
+ * latest session and of the one before it, each through its own window,
+ * so that it survives the server's restart (SIP022 section 3.2.4). A
+ * third session is refused while the older of the two has been heard
+ * from within the last minute; otherwise it takes the latest's place,
+ * and the latest the older's.
+ */
+static bool ss_ludp_accept_2022(struct ss_ludp_assoc *a, const u8 *ssid,
+				u64 pid)
+{
+	struct ss_ludp_server_session *s = NULL;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(a->srv); i++)
+		if (a->srv[i].set &&
+		    !memcmp(a->srv[i].ssid, ssid, SS_2022_SESSION_ID_LEN))
+			s = &a->srv[i];
+	if (!s) {
+		if (a->srv[1].set &&
+		    time_before(jiffies, a->srv[1].last +
+				SS_2022_UDP_SESSION_SECS * HZ))
+			return false;
+		if (pid == (u64)-1)	/* what no window takes */
+			return false;
+		a->srv[1] = a->srv[0];
+		s = &a->srv[0];
+		memset(s, 0, sizeof(*s));
+		memcpy(s->ssid, ssid, SS_2022_SESSION_ID_LEN);
+		s->set = true;
+	}
+	if (!ss_window_update(&s->window, pid))
+		return false;
+	s->last = jiffies;
+	return true;
+}
+
+/*
+ * 2022: open a reply and check its main header. Return: the length from
+ * the address on, at *@pt; or a negative error (counted).
+ */
+static int ss_ludp_open_2022(struct ss_client *cl, struct ss_ludp_assoc *a,
+			     u8 *pkt, size_t len, u8 **pt)
+{
+	struct ss_endpoint *ep = &cl->ep;
+	u8 *body = pkt + ss_dgram_2022_head(ep->method);
+	u8 ssid[SS_2022_SESSION_ID_LEN];
+	size_t body_len;
+	int off, alen;
+	u64 pid, ts;
+
+	off = ss_dgram_open_2022(&cl->udp.dc, ep, pkt, len, ssid, &pid);
+	if (off < 0)
+		return off;
+	body_len = off;
+	off = ss_2022_udp_header(body, body_len, SS_2022_TYPE_RESPONSE,
+				 a->csid, &ts);
+	alen = off < 0 ? off : ss_addr_head(body + off, body_len - off);
+	/* A server never uses our session ID as its own (section 3.2.2). */
+	if (alen < 0 || !memcmp(ssid, a->csid, SS_2022_SESSION_ID_LEN)) {
+		ss_stats_inc(&ep->stats, SS_STATS_A_UDP_DROP_BAD);
+		return -EBADMSG;
+	}
+	if (!ss_2022_time_ok(ts, ktime_get_real_seconds())) {
+		ss_endpoint_bad(ep, SS_STATS_A_STALE_TIMESTAMP);
+		return -ETIME;
+	}
+	if (!ss_ludp_accept_2022(a, ssid, pid)) {
+		ss_endpoint_bad(ep, SS_STATS_A_UDP_DROP_WINDOW);
+		return -EBADMSG;
+	}
+	*pt = body + off;
+	return body_len - off;
+}
+
 /* One reply from the server, @len bytes at buf + SS_LUDP_HEAD. */
 static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 			  size_t len)
@@ -519,7 +638,10 @@ static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 	int alen, ret;
 	u8 *out;
 
-	ret = ss_dgram_open(&cl->udp.dc, &cl->ep, pkt, len);
+	if (ss_method_is_2022(cl->ep.method))
+		ret = ss_ludp_open_2022(cl, a, pkt, len, &pt);
+	else
+		ret = ss_dgram_open(&cl->udp.dc, &cl->ep, pkt, len);
 	if (ret < 0)
 		return;
 	pt_len = ret;
@@ -532,7 +654,7 @@ static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 	ss_stats_add(stats, SS_STATS_A_UDP_BYTES_IN, pt_len - alen);
 
 	if (r->socks5) {
-		/* The salt is spent: RSV RSV FRAG go over its end. */
+		/* The salt (2022: header) is spent: RSV RSV FRAG go over it. */
 		out = pt - SS_SOCKS5_UDP_HDR;
 		out_len = pt_len + SS_SOCKS5_UDP_HDR;
 		memset(out, 0, SS_SOCKS5_UDP_HDR);

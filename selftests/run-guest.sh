@@ -21,6 +21,7 @@ TESTS=(
 	server_tcp.sh
 	tcp_2022.sh
 	server_udp.sh
+	udp_2022.sh
 	resolver.sh
 	local_tcp.sh
 	local_udp.sh

@@ -10,8 +10,8 @@
 #
 # The server role:
 #   - configuration: a 2022 server takes a base64 PSK of exactly the
-#     method's length, not a password; UDP modes are refused with the
-#     reason (not implemented yet); the method shows in server show
+#     method's length, not a password; the method shows in server show
+#     (UDP: udp_2022.sh)
 #   - each 2022 method: 4 MiB echoed through the server from an IPv4 and
 #     an IPv6 client address (the peer sends chunks of 0xFFFF bytes, which
 #     the module opens in four 16 KiB pieces), SHA-256 compared; 32 MiB
@@ -38,7 +38,7 @@
 #   - against a peer server that quotes another request salt in its
 #     response: the connection is closed with no data to the application,
 #     counted as bad_header
-#   - UDP through a 2022 profile is refused with the reason
+#   (UDP: udp_2022.sh)
 # The end: rmmod, and no kernel warning.
 
 source "$(dirname "$0")/lib.sh"
@@ -98,12 +98,6 @@ blob_sha_bg "$SMALL"
 # ---- configuration ---------------------------------------------------------------
 
 m=2022-blake3-aes-128-gcm
-out=$(in_s ssctl server add bad port 8500 method $m key "$(psk $m)" mode tcp_and_udp 2>&1)
-if [ $? -ne 0 ] && [[ $out == *"Shadowsocks 2022 servers relay TCP only (UDP is not implemented yet)"* ]]; then
-	ss_ok "a 2022 server with UDP is refused, with the reason"
-else
-	ss_fail "a 2022 server with UDP is refused, with the reason" "$out"
-fi
 out=$(in_s ssctl server add bad port 8500 method $m password hunter2 2>&1)
 if [ $? -eq 2 ] && [[ $out == *"takes no password"* ]]; then
 	ss_ok "a 2022 server with a password is refused, with the reason"
@@ -351,27 +345,6 @@ if peer_server bad "$port" --method "$m" --key "$k" --bad-response-salt &&
 	fi
 else
 	ss_fail "$desc" "$(cat "$TOPO_DIR/err") $(logtail bad)"
-fi
-
-# UDP ASSOCIATE through the 2022 profile: ss-socksd asks the module, which
-# refuses; the application gets a SOCKS5 failure
-out=$(in_c "$PY" - "$sport" <<'EOF'
-import socket, struct, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.settimeout(10)
-s.sendall(b"\x05\x01\x00")
-assert s.recv(2) == b"\x05\x00"
-s.sendall(b"\x05\x03\x00\x01" + bytes(4) + struct.pack("!H", 0))
-r = s.recv(10)
-print("reply", r[1] if len(r) > 1 else None)
-EOF
-)
-if [ -n "$out" ] && [ "$out" != "reply 0" ] &&
-	grep -q "Shadowsocks 2022 UDP is not implemented yet" "$TOPO_DIR/socksd-cbad.log"; then
-	ss_ok "UDP ASSOCIATE through a 2022 profile is refused, ss-socksd logs the reason ($out)"
-else
-	ss_fail "UDP ASSOCIATE through a 2022 profile is refused, ss-socksd logs the reason" \
-		"$out; $(logtail socksd-cbad)"
 fi
 
 # ---- the end ------------------------------------------------------------------------

@@ -46,7 +46,7 @@ static const struct ss_counter ss_counters[] = {
 	{ SS_STATS_A_UDP_DROP_BAD, "udp_drop_bad", false,
 	  "UDP packets too short, or with a bad address or header." },
 	{ SS_STATS_A_UDP_DROP_REPLAY, "udp_drop_replay", false,
-	  "UDP packets whose salt was seen before." },
+	  "AEAD-2017 UDP packets whose salt was seen before." },
 	{ SS_STATS_A_UDP_DROP_LIMIT, "udp_drop_limit", false,
 	  "UDP packets dropped for a limit (max-conns, a lookup under way)." },
 	{ SS_STATS_A_UDP_DROP_TARGET, "udp_drop_target", false,
@@ -54,9 +54,11 @@ static const struct ss_counter ss_counters[] = {
 	{ SS_STATS_A_EVICTED, "evicted", false,
 	  "Connections that had not authenticated, closed to make room for a new one at max-conns." },
 	{ SS_STATS_A_STALE_TIMESTAMP, "stale_timestamp", false,
-	  "Shadowsocks 2022 streams whose request timestamp was more than 30 seconds off this host's clock (treated as replays)." },
+	  "Shadowsocks 2022 streams and UDP packets whose timestamp was more than 30 seconds off this host's clock (treated as replays)." },
 	{ SS_STATS_A_SALT_POOL_FULL, "salt_pool_full", false,
 	  "Shadowsocks 2022 streams refused because the server's salt pool held its limit (module parameter salt_pool_limit)." },
+	{ SS_STATS_A_UDP_DROP_WINDOW, "udp_drop_window", false,
+	  "Shadowsocks 2022 UDP packets whose packet ID their session had accepted before, or that came too far behind its newest." },
 };
 
 #define SS_N_COUNTERS (sizeof(ss_counters) / sizeof(ss_counters[0]))

@@ -6,6 +6,7 @@ one of each kind the parsers take, named for what they are. Run by
 
 import ipaddress
 import os
+import random
 import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -49,6 +50,66 @@ ADDRS = {
     "name-literal-zeros": name(b"010.0.0.1", 9000),
     "type5": b"\x05" + ip("10.0.2.2", 9000)[1:],
     "answer": b"fd00:2::2, 10.0.2.2\n192.0.2.9",
+}
+
+
+CSID = bytes.fromhex("0123456789abcdef")
+
+
+def udp_body(typ, csid, padding, rest, ts=1764800000):
+    """A UDP packet's main header (padding given with its length), then rest."""
+    return bytes([typ]) + struct.pack("!Q", ts) + (csid or b"") + padding + rest
+
+
+# window: operations of an op byte and a u64 (window_fuzz.c): the ID is the
+# u64 (ABS) or the highest ID accepted minus (BACK) or plus (AHEAD) the u64
+# mod 64, 2048, 8192 or not (D64 ..), or about the window's far edge (EDGE,
+# the u64's low byte - 128); then the call.
+ABS, BACK, AHEAD, EDGE = range(4)
+D64, D2048, D8192, DALL = (s << 2 for s in range(4))
+CHECK, UPDATE, BOTH, TWICE = (c << 4 for c in range(4))
+WSIZE = 1984                            # SS_WINDOW_SIZE
+
+
+def ops(*o):
+    return b"".join(bytes([op]) + struct.pack("!Q", v % 2**64) for op, v in o)
+
+
+def shuffled(n, seed):
+    """n IDs from 100000 up, received out of order, some twice."""
+    r = random.Random(seed)
+    ids = [100000 + i for i in range(n)]
+    r.shuffle(ids)
+    return ops(*((ABS | BOTH, i) for i in ids + ids[:n // 8]))
+
+
+WINDOW = {
+    "empty": b"",
+    "in-order": ops(*((ABS | BOTH, i) for i in range(8))),
+    "replay": ops((ABS | UPDATE, 5), (ABS | TWICE, 5), (ABS | CHECK, 5)),
+    "zero-first": ops((ABS | TWICE, 0), (AHEAD | D64 | BOTH, 1)),
+    # 10000 then IDs across the far edge: 10000 - 1984 is out, - 1983 in
+    "edge": ops((ABS | UPDATE, 10000),
+                *((EDGE | BOTH, 128 + k) for k in (-1, 0, 1, 2, 63, 64, 65))),
+    "edge-check": ops((ABS | UPDATE, 10000),
+                      *((ABS | CHECK, 10000 - WSIZE + k) for k in (-1, 0, 1))),
+    "back": ops((ABS | UPDATE, 5000),
+                *((BACK | D2048 | BOTH, d) for d in (1, 63, 64, 65, 1983, 1984))),
+    # the highest ID moves within its word, then across words, then past
+    # the whole ring: old IDs of the same ring slot must not count as seen
+    "ahead": ops((ABS | UPDATE, 64 * 100 + 3),
+                 *((AHEAD | D64 | BOTH, d) for d in (1, 60, 0, 63)),
+                 (AHEAD | D2048 | BOTH, 64 * 31),
+                 (AHEAD | D8192 | BOTH, 64 * 32),
+                 (BACK | D64 | CHECK, 1)),
+    "ring-slot": ops((ABS | UPDATE, 64 * 40 + 7), (ABS | UPDATE, 64 * 72 + 1),
+                     (ABS | CHECK, 64 * 72 + 7), (ABS | BOTH, 64 * 41 + 7)),
+    "jump-far": ops((ABS | UPDATE, 1), (ABS | BOTH, 2**63),
+                    (ABS | BOTH, 1), (BACK | DALL | BOTH, 2**62)),
+    "max": ops((ABS | BOTH, 2**64 - 1), (ABS | BOTH, 2**64 - 2),
+               (ABS | BOTH, 2**64 - 1), (BACK | D64 | BOTH, 1)),
+    "wrap-back": ops((ABS | UPDATE, 3), (BACK | D64 | BOTH, 10)),
+    "shuffled": shuffled(300, 2022),
 }
 
 
@@ -101,7 +162,18 @@ def main():
         "stale": req(ADDRS["ipv4"] + pad, ts=1764800000 - 31),
         "ahead": req(ADDRS["ipv4"] + pad, ts=1764800000 + 30),
         "ts-max": req(ADDRS["ipv4"] + pad, ts=2**64 - 1),
+        # UDP: a packet's body, then the client session ID to quote
+        "udp-client": udp_body(0, None, pad, ADDRS["ipv4"] + b"ping") + CSID,
+        "udp-client-no-padding": udp_body(0, None, b"\0\0", ADDRS["name"]) + CSID,
+        "udp-server": udp_body(1, CSID, pad, ADDRS["ipv6"] + b"pong") + CSID,
+        "udp-server-other-id": udp_body(1, CSID, pad, ADDRS["ipv4"]) + CSID[::-1],
+        "udp-server-padding-past": udp_body(1, CSID, struct.pack("!H", 64) + bytes(8), b"") + CSID,
+        "udp-server-padding-end": udp_body(1, CSID, struct.pack("!H", 8) + bytes(8), b"") + CSID,
+        "udp-server-short": udp_body(1, CSID, b"\0\0", b"")[:18] + CSID,
+        "udp-client-short": b"\0" + bytes(9) + CSID,
+        "udp-type2": udp_body(2, None, pad, ADDRS["ipv4"]) + CSID,
     })
+    write("window", WINDOW)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,13 @@
  *   any two 64-bit values (no overflow);
  * - a response's fixed header, written for the input's timestamp, salt and
  *   length, reads back as type 1 and those three.
+ *
+ * The same input is also a UDP packet's opened body, then the client
+ * session ID a server's packet must quote: its last 8 bytes. The body is
+ * read both ways, held against SIP022 section 3.2.3 written out plainly
+ * (ref_udp_header()); a main header written for that timestamp and
+ * session ID, an address behind it, reads back as its own length and the
+ * timestamp.
  */
 #include "fuzz.h"
 #include "sip022.h"
@@ -30,6 +37,86 @@ static u64 be64(const u8 *p)
 	return v;
 }
 
+/*
+ * ref_udp_header() - a UDP packet's main header (SIP022 section 3.2.3),
+ * read the obvious way. A client's: type 0, timestamp (u64be), padding
+ * length (u16be), padding. A server's: type 1, timestamp, the client's
+ * session ID (8 bytes, which must be @csid), padding length, padding.
+ * Return: the offset of the address, after the padding; -EBADMSG for
+ * another type, another session ID, a body shorter than the fixed part,
+ * or padding that runs past the end.
+ */
+static int ref_udp_header(const u8 *p, size_t len, bool server,
+			  const u8 *csid)
+{
+	size_t fixed = server ? 1 + 8 + 8 + 2 : 1 + 8 + 2;
+	size_t pad;
+
+	if (len < fixed || p[0] != (server ? 1 : 0))
+		return -EBADMSG;
+	if (server && memcmp(p + 9, csid, 8))
+		return -EBADMSG;
+	pad = (size_t)p[fixed - 2] << 8 | p[fixed - 1];
+	if (fixed + pad > len)
+		return -EBADMSG;
+	return (int)(fixed + pad);
+}
+
+static void check_udp(const uint8_t *data, size_t size)
+{
+	size_t blen = size - 8, hlen, tail;
+	u8 *body, *csid, *pkt;
+	u64 ts, ts_put;
+	int server, n, want;
+
+	/* each in its own buffer, of its exact size, for ASan */
+	body = malloc(blen ? blen : 1);
+	csid = malloc(8);
+	CHECK(body && csid, "out of memory");
+	memcpy(body, data, blen);
+	memcpy(csid, data + blen, 8);
+	/* the body's timestamp if it has one, so that a good one reads back */
+	ts_put = blen >= 9 ? be64(body + 1) : be64(csid);
+	for (server = 0; server <= 1; server++) {
+		u8 type = server ? SS_2022_TYPE_RESPONSE : SS_2022_TYPE_REQUEST;
+		const u8 *id = server ? csid : NULL;
+		u8 hdr[19 + 8];
+
+		ts = 0x5a5a5a5a5a5a5a5aULL;
+		n = ss_2022_udp_header(body, blen, type, id, &ts);
+		want = ref_udp_header(body, blen, server, csid);
+		CHECK(n == want, "%s body of %zu: %d, want %d",
+		      server ? "server" : "client", blen, n, want);
+		if (n >= 0)
+			CHECK(ts == be64(body + 1), "%s body: timestamp",
+			      server ? "server" : "client");
+
+		/* written, then read back, with what the body has after it */
+		memset(hdr, 0xa5, sizeof(hdr));
+		hlen = ss_2022_udp_header_put(hdr, ts_put, id);
+		CHECK(hlen == (server ? 19u : 11u), "%s header put: %zu",
+		      server ? "server" : "client", hlen);
+		CHECK(hdr[0] == type && be64(hdr + 1) == ts_put &&
+		      (!server || !memcmp(hdr + 9, csid, 8)) &&
+		      hdr[hlen - 2] == 0 && hdr[hlen - 1] == 0 &&
+		      hdr[hlen] == 0xa5, "%s header put: fields",
+		      server ? "server" : "client");
+		tail = blen < 32 ? blen : 32;
+		pkt = malloc(hlen + tail);
+		CHECK(pkt, "out of memory");
+		memcpy(pkt, hdr, hlen);
+		memcpy(pkt + hlen, body, tail);
+		ts = 0;
+		n = ss_2022_udp_header(pkt, hlen + tail, type, id, &ts);
+		CHECK(n == (int)hlen && ts == ts_put,
+		      "%s header put, read back: %d",
+		      server ? "server" : "client", n);
+		free(pkt);
+	}
+	free(csid);
+	free(body);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,6 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	u8 *var;
 	int n, alen, off;
 
+	if (size >= 8)
+		check_udp(data, size);
 	if (size < SS_2022_REQ_FIXED_LEN + 8)
 		return 0;
 	memcpy(fixed, data, sizeof(fixed));

@@ -34,7 +34,22 @@ usage: ss2022.py MODE [options]
   client udp --server --method --key --target --count N [--min A --max B]
           N datagrams of random sizes A..B, one at a time, each echoed by
           the target; the replies are checked (session, packet ID window,
-          type, timestamp, address, payload). One JSON line.
+          type, timestamp, address, payload). One JSON line: sent, ok,
+          retries, bad (replies failing a check), sessions, server_sessions
+          (the most server session IDs one client session saw: 1 from a
+          server that did not restart), rebinds; exit 0 iff all N echoed
+          and none bad.
+          --sessions N     N client sessions (own session ID, packet IDs
+                           and windows) on one socket, used round-robin;
+                           each reply must name the session that sent it
+          --rebind-every K after every K packets, a new socket (a new
+                           source port; the sessions stay): the server
+                           must answer at the client's last address
+          --bad-packets    first, on the first session and each once: a
+                           flipped tag byte, type 1, a timestamp 40 s old,
+                           a padding length past the end, a truncated
+                           packet, a replay of an answered one; adds
+                           bad_sent and bad_answered (must be 0)
           --replay: one datagram sent twice: exactly one answer
           --timestamp-offset S: add S seconds to every packet's timestamp
           --expect-none: no datagram may be answered (with the above, or a
@@ -995,28 +1010,75 @@ def mode_client_tcp(a):
     return 0
 
 
-class UdpClient:
-    def __init__(self, a):
-        self.method = a.method
-        self.psks = decode_psks(a.key, a.method)
+class UdpSession:
+    """One client session: its ID, its packet ID counter, and for each
+    server session ID seen in its replies, a ReplayWindow (§3.2.4)."""
+
+    def __init__(self):
         self.csid = os.urandom(8)
         self.pid = 0
         self.windows = {}	# server session ID: ReplayWindow
-        host, port = split_hostport(a.server)
-        fam = resolve(host, port, socket.SOCK_DGRAM)[0]
-        self.s = socket.socket(fam, socket.SOCK_DGRAM)
-        self.s.connect((host, port))
-        self.ts_offset = a.timestamp_offset
 
-    def packet(self, target, payload):
-        body = udp_client_body(int(time.time()) + self.ts_offset, target,
-                               payload)
-        pkt = udp_seal(self.method, self.psks, self.csid, self.pid, body)
-        self.pid += 1
+
+class UdpClient:
+    """Client sessions over one connected UDP socket, which --rebind-every
+    replaces (a new source port) every K packets sent."""
+
+    def __init__(self, a):
+        self.method = a.method
+        self.psks = decode_psks(a.key, a.method)
+        self.sessions = [UdpSession() for _ in range(a.sessions)]
+        self.by_csid = {s.csid: s for s in self.sessions}
+        host, port = split_hostport(a.server)
+        self.fam = resolve(host, port, socket.SOCK_DGRAM)[0]
+        self.server = (host, port)
+        self.s = self.open()
+        self.ts_offset = a.timestamp_offset
+        self.rebind_every = a.rebind_every
+        self.sent = 0
+        self.rebinds = 0
+        self.bad = 0		# replies that fail a check
+        self.watch = {}		# payload: name, of packets no one may answer
+        self.answered = []	# names of those answered all the same
+
+    def open(self):
+        s = socket.socket(self.fam, socket.SOCK_DGRAM)
+        s.connect(self.server)
+        return s
+
+    def rebind(self):
+        """a new socket (opened first, so its port differs), the old one
+        closed: to the server, the client has moved"""
+        new = self.open()
+        self.s.close()
+        self.s = new
+        self.rebinds += 1
+
+    def send(self, pkt):
+        if self.rebind_every and self.sent and \
+                self.sent % self.rebind_every == 0:
+            self.rebind()
+        self.s.send(pkt)
+        self.sent += 1
+
+    def seal(self, sess, body):
+        """body as the session's next packet"""
+        pkt = udp_seal(self.method, self.psks, sess.csid, sess.pid, body)
+        sess.pid += 1
         return pkt
 
+    def body(self, target, payload, age=0):
+        return udp_client_body(int(time.time()) + self.ts_offset - age,
+                               target, payload)
+
+    def packet(self, target, payload, sess=None):
+        return self.seal(sess or self.sessions[0], self.body(target, payload))
+
     def receive(self, wait):
-        """(payload, host, port) of the next valid reply, or None"""
+        """(session, payload, host, port) of the next valid reply, or None.
+        A reply is matched to its client session by the client session ID
+        in its header, then checked against that session's window for its
+        server session ID."""
         deadline = time.monotonic() + wait
         while True:
             left = deadline - time.monotonic()
@@ -1030,60 +1092,167 @@ class UdpClient:
             try:
                 ssid, pid, _, rest = udp_open_header(self.method,
                                                      self.psks[-1], pkt)
-                w = self.windows.setdefault(ssid, ReplayWindow())
-                if not w.check(pid):
-                    raise ProtocolError("replay", f"packet ID {pid}")
                 b = parse_udp_body(udp_open_body(
                     self.method, self.psks[-1], ssid, pid, rest))
-                if b["type"] != TYPE_SERVER or \
-                        b["client_session"] != self.csid:
-                    raise ProtocolError("bad_header", "not for this session")
+                if b["type"] != TYPE_SERVER:
+                    raise ProtocolError("bad_header", "client packet")
+                sess = self.by_csid.get(b["client_session"])
+                if sess is None:
+                    raise ProtocolError("bad_header", "unknown session "
+                                        + b["client_session"].hex())
+                if ssid == sess.csid:
+                    raise ProtocolError("bad_header", "server session ID "
+                                        "is the client session ID")
+                w = sess.windows.get(ssid) or ReplayWindow()
+                if not w.check(pid):
+                    raise ProtocolError("replay", f"packet ID {pid}")
                 w.update(pid)
+                sess.windows[ssid] = w
             except ProtocolError as e:
+                self.bad += 1
                 print(f"# bad reply: {e}", file=sys.stderr)
                 continue
-            return b["payload"], b["host"], b["port"]
+            if b["payload"] in self.watch:
+                name = self.watch[b["payload"]]
+                self.answered.append(name)
+                print(f"# answered: {name}", file=sys.stderr)
+                continue
+            return sess, b["payload"], b["host"], b["port"]
+
+    def wait_for(self, payload, wait):
+        """the reply carrying payload, or None; others are passed over
+        (late answers to earlier tries)"""
+        r = self.receive(wait)
+        while r is not None and r[1] != payload:
+            r = self.receive(wait)
+        return r
+
+    def server_sessions(self):
+        """the most server sessions any one client session has seen"""
+        return max(len(s.windows) for s in self.sessions)
+
+
+def udp_bad_packets(c, target):
+    """(name, payload, packet) of datagrams a server must drop, all of the
+    first session and each with a fresh packet ID, so that a server that
+    drops them keeps its window as it was: a flipped tag byte, type 1, a
+    timestamp 40 s old, a padding length one past the end, a packet one
+    byte short of its headers and a tag."""
+    sess = c.sessions[0]
+    out = []
+
+    def bad(name, body=None, age=0):
+        payload = b"bad: " + name.encode() + b" " + os.urandom(8)
+        b = c.body(target, payload, age)
+        return name, payload, c.seal(sess, body(b) if body else b)
+    name, payload, p = bad("flipped tag byte")
+    out.append((name, payload, p[:-1] + bytes([p[-1] ^ 0x80])))
+    out.append(bad("type 1", lambda b: bytes([TYPE_SERVER]) + b[1:]))
+    out.append(bad("40 s old", age=40))
+    # type, timestamp, padding length 0, then the rest: make the padding
+    # run one byte past the end
+    out.append(bad("padding past the end", lambda b: b[:9] + struct.pack(
+        ">H", len(b) - 11 + 1) + b[11:]))
+    hdr = 16 * len(c.psks) if is_aes(c.method) else 24 + 16
+    name, payload, p = bad("truncated")
+    out.append((name, payload, p[:hdr + TAG - 1]))
+    return out
+
+
+def udp_bad_run(a, c, target):
+    """--bad-packets: a probe answered; then the bad packets and the probe
+    again (a replay), each once; then a fence packet. Any answer before
+    the fence's, or in the second (at most --wait) after it, counts, and
+    so does a later answer carrying a bad packet's payload. Returns (bad
+    packets sent, answered), answered None if the probe or the fence got
+    no answer."""
+    sess = c.sessions[0]
+    probe = None
+    for attempt in range(a.retries + 1):
+        payload = b"probe %d " % attempt + os.urandom(8)
+        pkt = c.packet(target, payload, sess)
+        c.send(pkt)
+        if c.wait_for(payload, a.wait) is not None:
+            probe = ("replay", payload, pkt)
+            break
+    if probe is None:
+        print("# bad packets: the probe got no answer", file=sys.stderr)
+        return 0, None
+    bad = udp_bad_packets(c, target) + [probe]
+    for name, payload, pkt in bad:
+        c.watch[payload] = name
+        c.send(pkt)
+    fence = b"fence " + os.urandom(8)
+    c.send(c.packet(target, fence, sess))
+    fenced = False
+    while True:
+        r = c.receive(min(a.wait, 1) if fenced else a.wait)
+        if r is None:
+            break
+        if r[1] == fence:
+            fenced = True
+            continue
+        c.answered.append("unexpected reply " + r[1][:16].hex())
+        print(f"# answered: {c.answered[-1]}", file=sys.stderr)
+    if not fenced:
+        print("# bad packets: the fence got no answer", file=sys.stderr)
+        return len(bad), None
+    return len(bad), len(c.answered)
 
 
 def mode_client_udp(a):
+    if a.sessions < 1 or a.rebind_every < 0:
+        sys.exit("ss2022: --sessions at least 1, --rebind-every at least 0")
     c = UdpClient(a)
     host, port = split_hostport(a.target)
     target = socks_addr(host, port)
     if a.replay:
         pkt = c.packet(target, b"once")
-        c.s.send(pkt)
+        c.send(pkt)
         first = c.receive(a.wait)
-        c.s.send(pkt)
+        c.send(pkt)
         second = c.receive(a.wait)
         ok = first is not None and second is None
         print(json.dumps({"first_answered": first is not None,
                           "replay_answered": second is not None, "ok": ok}))
         return 0 if ok else 1
+    bad_sent = bad_answered = None
+    if a.bad_packets:
+        bad_sent, bad_answered = udp_bad_run(a, c, target)
     want_host = str(ipaddress.ip_address(host)) if target[0] != 3 else None
     ok = bad = retries = 0
-    for _ in range(a.count):
+    for i in range(a.count):
+        sess = c.sessions[i % len(c.sessions)]
         n = a.min + int.from_bytes(os.urandom(4), "big") % (a.max - a.min + 1)
         payload = os.urandom(n)
         for attempt in range(a.retries + 1):
             retries += bool(attempt)
-            c.s.send(c.packet(target, payload))
-            r = c.receive(a.wait)
-            while r is not None and r[0] != payload:
-                r = c.receive(a.wait)	# a late answer to an earlier try
+            c.send(c.packet(target, payload, sess))
+            r = c.wait_for(payload, a.wait)
             if r is None:
                 continue
-            if r[2] != port or (want_host and r[1] != want_host):
+            if r[0] is not sess:
                 bad += 1
-                print(f"# reply from {r[1]}:{r[2]}", file=sys.stderr)
+                print("# reply for another session", file=sys.stderr)
+            if r[3] != port or (want_host and r[2] != want_host):
+                bad += 1
+                print(f"# reply from {r[2]}:{r[3]}", file=sys.stderr)
             ok += 1
             break
-    res = {"sent": a.count, "ok": ok, "retries": retries, "bad": bad}
+    if bad_answered is not None:
+        bad_answered = len(c.answered)	# late answers too
+    res = {"sent": a.count, "ok": ok, "retries": retries,
+           "bad": bad + c.bad, "sessions": len(c.sessions),
+           "server_sessions": c.server_sessions(), "rebinds": c.rebinds}
+    if a.bad_packets:
+        res.update(bad_sent=bad_sent, bad_answered=bad_answered)
     if a.expect_none:
         res["expect"] = "no answer"
         print(json.dumps(res))
         return 0 if ok == 0 else 1
     print(json.dumps(res))
-    return 0 if ok == a.count and not bad else 1
+    good = ok == a.count and not res["bad"]
+    return 0 if good and (not a.bad_packets or bad_answered == 0) else 1
 
 
 # --------------------------------------------------------------- echo
@@ -1324,10 +1493,54 @@ def selftest_roundtrips(tap):
             w.update(pid)
     tap.result(got == [ok for _, ok in seq], "sliding window replay filter",
                [] if got == [ok for _, ok in seq] else [str(got)])
+    selftest_window(tap)
     p = SaltPool()
     s = os.urandom(16)
     tap.result(p.add(s, 0) and not p.add(s, 59) and p.add(s, 61),
                "salt pool: refused within 60 s, forgotten after")
+
+
+def selftest_window(tap):
+    """ReplayWindow at its full size: out of order, the edge, duplicates,
+    and a window that check() alone leaves as it was"""
+    w = ReplayWindow()
+    top = 5 * REPLAY_WINDOW
+    checks = []
+
+    def take(pid):
+        ok = w.check(pid)
+        if ok:
+            w.update(pid)
+        return ok
+    checks.append((take(top), "highest ID accepted"))
+    checks.append((not take(top), "highest ID again refused"))
+    checks.append((take(top - 7), "7 behind, out of order, accepted"))
+    checks.append((take(top - 3), "3 behind, out of order, accepted"))
+    checks.append((not take(top - 7), "7 behind again refused"))
+    checks.append((take(top - REPLAY_WINDOW + 1),
+                   "the oldest ID inside the window accepted"))
+    checks.append((not w.check(top - REPLAY_WINDOW),
+                   "the first ID outside the window refused"))
+    checks.append((not w.check(top - REPLAY_WINDOW + 1),
+                   "the oldest ID inside, again, refused"))
+    for _ in range(3):
+        w.check(top + 1)	# a packet later found invalid
+    checks.append((w.top == top, "check() alone leaves the window"))
+    checks.append((take(top + 1), "then the next ID accepted"))
+    checks.append((not w.check(top - REPLAY_WINDOW + 1),
+                   "after it moves on, the old edge is outside"))
+    checks.append((take(top - 4 + REPLAY_WINDOW), "a jump within the "
+                   "window accepted"))
+    checks.append((not take(top - 3), "an ID seen before the jump, now "
+                   "the oldest inside, refused"))
+    checks.append((take(top - 2), "one not seen, next to it, accepted"))
+    checks.append((take(top + 10 * REPLAY_WINDOW), "a jump past the "
+                   "window accepted"))
+    checks.append((not take(top + 9 * REPLAY_WINDOW),
+                   "everything before the jump refused"))
+    bad = [text for ok, text in checks if not ok]
+    tap.result(not bad, f"sliding window of {REPLAY_WINDOW}: out of order, "
+               "edge, duplicates", bad)
 
 
 def mode_selftest(a):
@@ -1399,6 +1612,12 @@ def main():
     cu.add_argument("--retries", type=int, default=2)
     cu.add_argument("--expect-none", action="store_true",
                     help="no datagram may be answered (a probe)")
+    cu.add_argument("--sessions", type=int, default=1, metavar="N",
+                    help="client sessions sharing the socket, round-robin")
+    cu.add_argument("--rebind-every", type=int, default=0, metavar="K",
+                    help="a new socket (source port) every K packets")
+    cu.add_argument("--bad-packets", action="store_true",
+                    help="first, malformed packets that must go unanswered")
 
     e = sub.add_parser("echo", help="plain TCP and UDP echo on one port")
     e.add_argument("--listen", required=True, help="HOST:PORT")

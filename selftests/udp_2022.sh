@@ -1,0 +1,341 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shadowsocks 2022 UDP (SIP022 sections 3.2 and 4.1) in the server role,
+# against the independent SIP022 peer tools/ss2022.py (no code shared with
+# the module). Topology (selftests/topology.sh): client netns (the peer's
+# UDP client) -> server netns (the module's server) -> target netns (UDP
+# echo on 9002, dnsmasq).
+#
+# For each 2022 method (modes tcp_and_udp, and udp_only for one):
+#   - datagrams of 1 to 1400 bytes to an IPv4 target over IPv4, an IPv6
+#     target over IPv6, and a domain target (target.test, resolved by the
+#     server): each echoed, and each reply checked by the peer: separate
+#     header or nonce, the server's own session ID (never the client's),
+#     its packet IDs through a sliding window, type 1, a timestamp within
+#     30 s, our client session ID quoted, the replying host's address
+#   - three client sessions over one socket that moves to a new source
+#     port every 5 packets: every datagram answered, each session by one
+#     server session, and the server holds exactly three more sessions
+#     (it routes by session ID and follows the client's last address)
+#   - bad packets, none answered, each counted where it belongs: a forged
+#     tag (udp_drop_auth), a type-1 body and a padding length past the end
+#     and a truncated packet (udp_drop_bad), a timestamp 40 s old
+#     (stale_timestamp), a packet ID the session has had (udp_drop_window);
+#     a replayed datagram answered once (udp_drop_window); another PSK
+#     (udp_drop_auth); every valid datagram still answered after
+#   - the counters: packets and bytes in and out
+# The local role (a client profile, ss-socksd in front: SOCKS5 UDP
+# ASSOCIATE with tools/socks5_udp.py, and a UDP tunnel), each method,
+# against the module's server and (chacha20, aes-256) the peer's server:
+# datagrams to IPv4, IPv6 and domain targets, each reply checked; the
+# profile's counters; no packet the server found fault with; a server
+# restarted under a live association (its new session followed), then
+# again within a minute (the third session refused). SIP023: a
+# profile with an identity key (iPSK:uPSK) through the peer's multi-user
+# server; an unknown user gets no answer.
+# A session outlives the server's timeout when that is under 60 s (SIP022
+# section 3.2.4: at least 60 s). TCP still works on the same port. The
+# end: servers deleted, rmmod, and no kernel warning.
+
+TOPO_RESOLVER=1	# the agent that resolves names in the server netns
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topology.sh"
+
+METHODS=(2022-blake3-aes-128-gcm 2022-blake3-aes-256-gcm 2022-blake3-chacha20-poly1305)
+declare -A KLEN=([2022-blake3-aes-128-gcm]=16 [2022-blake3-aes-256-gcm]=32
+	[2022-blake3-chacha20-poly1305]=32)
+SS2022=$SS_TOOLS/ss2022.py
+N=${SS_UDP2022_N:-150}
+ECHO=9002
+
+cleanup() {
+	topo_del_objects
+	topo_cleanup
+}
+trap cleanup EXIT
+
+psk() { openssl rand -base64 "${KLEN[$1]}"; }
+
+# udp DESC JQ ARGS...: the peer's UDP client in the client netns; its JSON
+# line must satisfy JQ
+udp() {
+	local desc=$1 want=$2 out
+	shift 2
+	out=$(in_c "$PY" "$SS2022" client udp --wait 3 "$@" 2>"$TOPO_DIR/udp.err")
+	if jq -e "$want" <<<"$(tail -n 1 <<<"$out")" >/dev/null 2>&1; then
+		ss_ok "$desc"
+	else
+		ss_fail "$desc" "$out; $(tail -n 5 "$TOPO_DIR/udp.err")"
+	fi
+}
+
+# delta NAME BEFORE JQ DESC: server NAME's counters now, less BEFORE (a
+# stats object), satisfy JQ
+delta() {
+	local now
+	now=$(stats_s "$1")
+	if jq -e -n --argjson a "$2" --argjson b "$now" \
+		"\$b as \$now | (\$a | to_entries | map({key, value: (\$now[.key] - .value)}) | from_entries) | $3" \
+		>/dev/null; then
+		ss_ok "$4"
+	else
+		ss_fail "$4" "before $2; now $now; want the difference to satisfy $3"
+	fi
+}
+
+topo_start kmsg
+ss_test "the module loads" in_s ssctl server show
+
+declare -A KEY
+for i in "${!METHODS[@]}"; do
+	m=${METHODS[$i]}
+	port=$((8600 + i))
+	KEY[$m]=$(psk "$m")
+	mode=tcp_and_udp
+	[ "$i" = 1 ] && mode=udp_only
+	if ! out=$(in_s ssctl server add "u$i" port "$port" method "$m" key "${KEY[$m]}" \
+		mode $mode 2>&1); then
+		ss_fail "$m: $mode server starts on port $port" "$out"
+		continue
+	fi
+	wait_for 10 udp_listening "$NS_S" "$port"
+	ok_if "$m: server show gives the method and mode $mode" \
+		".[0].method == \"$m\" and .[0].mode == \"$mode\"" \
+		"$(in_s ssctl server show "u$i" -j)"
+	c=(--server "$S4_C:$port" --method "$m" --key "${KEY[$m]}")
+	c6=(--server "[$S6_C]:$port" --method "$m" --key "${KEY[$m]}")
+
+	s0=$(stats_s "u$i")
+	udp "$m: $N datagrams of 1-1400 bytes to $T4:$ECHO, each reply checked" \
+		".ok == $N and .bad == 0 and .server_sessions == 1" \
+		"${c[@]}" --target "$T4:$ECHO" --count "$N" --min 1 --max 1400
+	udp "$m: $N datagrams over IPv6 to [$T6]:$ECHO" \
+		".ok == $N and .bad == 0" \
+		"${c6[@]}" --target "[$T6]:$ECHO" --count "$N" --min 1 --max 1400
+	udp "$m: 50 datagrams to $DOMAIN:$ECHO, resolved by the server" \
+		".ok == 50 and .bad == 0" \
+		"${c[@]}" --target "$DOMAIN:$ECHO" --count 50 --min 1 --max 1400
+	delta "u$i" "$s0" \
+		".udp_pkts_in >= $((2 * N + 50)) and .udp_pkts_out == .udp_pkts_in and
+		 .udp_bytes_in > $((2 * N + 50)) and .udp_bytes_out == .udp_bytes_in and
+		 .udp_drop_auth == 0 and .udp_drop_bad == 0 and .udp_drop_window == 0 and
+		 .stale_timestamp == 0 and .udp_drop_target == 0 and .udp_assoc_active == 3" \
+		"$m: counters: packets and bytes each way, three sessions, no drop"
+
+	s0=$(stats_s "u$i")
+	udp "$m: three sessions over one socket that changes port every 5 packets: all answered, one server session each" \
+		".ok == 60 and .bad == 0 and .sessions == 3 and .server_sessions == 1" \
+		"${c[@]}" --target "$T4:$ECHO" --count 60 --sessions 3 --rebind-every 5
+	delta "u$i" "$s0" ".udp_assoc_active == 3 and .udp_drop_limit == 0" \
+		"$m: the server routes by session ID: three sessions, not one per source port"
+done
+
+# ---- bad packets (two methods) --------------------------------------------------
+
+for i in 0 2; do
+	m=${METHODS[$i]}
+	port=$((8600 + i))
+	c=(--server "$S4_C:$port" --method "$m" --key "${KEY[$m]}")
+	s0=$(stats_s "u$i")
+	udp "$m: malformed packets, none answered; the session still works after" \
+		".bad_answered == 0 and .ok == 20" \
+		"${c[@]}" --target "$T4:$ECHO" --count 20 --bad-packets
+	delta "u$i" "$s0" \
+		".udp_drop_auth == 1 and .udp_drop_bad == 3 and .stale_timestamp == 1 and
+		 .udp_drop_window == 1 and .udp_pkts_in == 22" \
+		"$m: each malformed packet counted where it belongs (the probe and the fence answered)"
+	s0=$(stats_s "u$i")
+	udp "$m: a datagram sent twice is answered once" ".ok" \
+		"${c[@]}" --target "$T4:$ECHO" --replay
+	udp "$m: packets 40 s old are not answered" ".ok == 0" \
+		"${c[@]}" --target "$T4:$ECHO" --count 3 --timestamp-offset -40 --expect-none --retries 0 --wait 1
+	udp "$m: packets under another PSK are not answered" ".ok == 0" \
+		--server "$S4_C:$port" --method "$m" --key "$(psk "$m")" \
+		--target "$T4:$ECHO" --count 3 --expect-none --retries 0 --wait 1
+	delta "u$i" "$s0" \
+		".udp_drop_window == 1 and .stale_timestamp == 3 and .udp_drop_auth == 3 and
+		 .udp_pkts_in == 1" \
+		"$m: counted as udp_drop_window, stale_timestamp and udp_drop_auth"
+done
+
+# ---- the local role: SOCKS5 UDP ASSOCIATE and a UDP tunnel through ss-socksd ---
+
+# local_relay NAME SERVER PORT METHOD KEY SPORT TPORT: a client profile,
+# ss-socksd in front: SOCKS5 on SPORT, a UDP tunnel to the echo on TPORT
+local_relay() {
+	in_c ssctl client add "$1" server "$2" port "$3" method "$4" key "$5" || return 1
+	topo_bg "socksd-$1" "$NS_C" ss-socksd -v --client "$1" --socks "127.0.0.1:$6" \
+		--tunnel "127.0.0.1:$7=$T4:$ECHO,udp"
+	wait_for 10 listening "$NS_C" "$6" && wait_for 10 udp_listening "$NS_C" "$7"
+}
+
+# s5udp DESC JQ ARGS...: tools/socks5_udp.py in the client netns
+s5udp() {
+	local desc=$1 want=$2 out
+	shift 2
+	out=$(in_c "$PY" "$SS_TOOLS/socks5_udp.py" "$@" 2>&1)
+	if jq -e "$want" <<<"$(tail -n 1 <<<"$out")" >/dev/null 2>&1; then
+		ss_ok "$desc"
+	else
+		ss_fail "$desc" "$(tail -n 5 <<<"$out")"
+	fi
+}
+
+# through_local M SPORT TPORT DESC: SOCKS5 datagrams to IPv4, IPv6 and a
+# name; plain datagrams through the tunnel
+through_local() {
+	local m=$1 sport=$2 tport=$3
+	s5udp "$m, $4: $N datagrams through SOCKS5 UDP ASSOCIATE to $T4:$ECHO, each reply checked" \
+		".ok == true" --proxy "127.0.0.1:$sport" echo --target "$T4:$ECHO" --count "$N"
+	s5udp "$m, $4: $N datagrams through SOCKS5 to [$T6]:$ECHO" \
+		".ok == true" --proxy "127.0.0.1:$sport" echo --target "[$T6]:$ECHO" --count "$N"
+	s5udp "$m, $4: 50 datagrams through SOCKS5 to $DOMAIN:$ECHO" \
+		".ok == true" --proxy "127.0.0.1:$sport" echo --target "$DOMAIN:$ECHO" --count 50
+	ss_test "$m, $4: 50 datagrams through the UDP tunnel, each echoed" \
+		in_c "$PY" "$SS_TOOLS/ss_udp.py" plain --to "127.0.0.1:$tport" --count 50
+}
+
+for i in "${!METHODS[@]}"; do
+	m=${METHODS[$i]}
+	port=$((8600 + i)) sport=$((10960 + i)) tport=$((10970 + i))
+	if ! local_relay "l$i" "$S4_C" "$port" "$m" "${KEY[$m]}" "$sport" "$tport" \
+		>"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: a client profile to the module's server, ss-socksd in front" \
+			"$(cat "$TOPO_DIR/err") $(logtail "socksd-l$i")"
+		continue
+	fi
+	s0=$(stats_s "u$i")
+	through_local "$m" "$sport" "$tport" "module to module"
+	st=$(stats_c "l$i")
+	ok_if "$m: the profile's counters: packets and bytes each way, no drop" \
+		".udp_pkts_out >= $((2 * N + 100)) and .udp_pkts_in == .udp_pkts_out and
+		 .udp_bytes_in == .udp_bytes_out and .udp_drop_auth == 0 and .udp_drop_bad == 0 and
+		 .udp_drop_window == 0 and .stale_timestamp == 0 and .udp_drop_target == 0" "$st"
+	delta "u$i" "$s0" ".udp_drop_auth == 0 and .udp_drop_bad == 0 and .udp_drop_window == 0" \
+		"$m: the server dropped none of the local role's packets"
+done
+
+# A server restarted under a live association: the local role takes the
+# new server session (and keeps the old one); restarted again within a
+# minute, the third session is refused (SIP022 section 3.2.4), counted as
+# udp_drop_window. One source port throughout (one association).
+m=${METHODS[0]}
+restart_u0() {
+	in_s ssctl server del u0 &&
+		in_s ssctl server add u0 port 8600 method "$m" key "${KEY[$m]}" mode tcp_and_udp &&
+		wait_for 10 udp_listening "$NS_S" 8600
+}
+coproc RS { in_c "$PY" -u - 10970 <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+for line in sys.stdin:
+    s.send(line.strip().encode())
+    try:
+        print("echo" if s.recv(100) == line.strip().encode() else "wrong")
+    except socket.timeout:
+        print("none")
+EOF
+}
+rs() { echo "$1" >&"${RS[1]}"; read -r -t 15 out <&"${RS[0]}"; echo "$out"; }
+w0=$(stats_c l0 | jq .udp_drop_window)
+a=$(rs one)
+restart_u0 >"$TOPO_DIR/err" 2>&1 || echo "restart: $(cat "$TOPO_DIR/err")"
+b=$(rs two)
+restart_u0 >"$TOPO_DIR/err" 2>&1 || echo "restart: $(cat "$TOPO_DIR/err")"
+c=$(rs three)
+exec {RS[1]}>&-
+w1=$(stats_c l0 | jq .udp_drop_window)
+if [ "$a $b $c" = "echo echo none" ] && [ $((w1 - w0)) -ge 1 ]; then
+	ss_ok "$m: the local role follows a restarted server's new session; a third within a minute is refused (udp_drop_window)"
+else
+	ss_fail "$m: the local role follows a restarted server's new session; a third within a minute is refused" \
+		"replies: $a $b $c; udp_drop_window $w0 -> $w1"
+fi
+
+# peer_server NAME PORT ARGS...: the peer's server in the server netns
+peer_server() {
+	local name=$1 port=$2
+	shift 2
+	rm -f "$TOPO_DIR/$name.ready"
+	topo_bg "$name" "$NS_S" "$PY" "$SS2022" server --listen "$S4_C:$port" \
+		--ready-file "$TOPO_DIR/$name.ready" "$@"
+	wait_for 20 test -s "$TOPO_DIR/$name.ready"
+}
+for m in 2022-blake3-chacha20-poly1305 2022-blake3-aes-256-gcm; do
+	i=3
+	[ $m = 2022-blake3-aes-256-gcm ] && i=4
+	port=$((8600 + i)) sport=$((10960 + i)) tport=$((10970 + i))
+	k=$(psk "$m")
+	if ! peer_server "peer$i" "$port" --method "$m" --key "$k" \
+		--stats "$TOPO_DIR/peer$i.stats" ||
+		! local_relay "l$i" "$S4_C" "$port" "$m" "$k" "$sport" "$tport" \
+		>"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: the peer's server, a client profile to it, ss-socksd in front" \
+			"$(cat "$TOPO_DIR/err") $(logtail "peer$i")"
+		continue
+	fi
+	through_local "$m" "$sport" "$tport" "module to the peer"
+	ok_if "$m: the peer's server found no fault in the local role's packets" \
+		'[to_entries[] | select(.key | test("^udp_bad|^udp_replay")) | .value] | all(. == 0)' \
+		"$(cat "$TOPO_DIR/peer$i.stats" 2>/dev/null || echo '{}')"
+done
+
+# SIP023: a profile with key iPSK:uPSK to the peer's multi-user server
+m=2022-blake3-aes-256-gcm
+port=8605 sport=10965 tport=10975
+ik=$(psk "$m") uk=$(psk "$m")
+printf '{"alice": "%s", "bob": "%s"}' "$(psk "$m")" "$uk" >"$TOPO_DIR/users.json"
+if peer_server users "$port" --method "$m" --key "$ik" --users "$TOPO_DIR/users.json" \
+	--stats "$TOPO_DIR/users.stats" &&
+	local_relay l5 "$S4_C" "$port" "$m" "$ik:$uk" "$sport" "$tport" >"$TOPO_DIR/err" 2>&1; then
+	through_local "$m" "$sport" "$tport" "SIP023 user bob (key iPSK:uPSK) to the peer's multi-user server"
+	ok_if "$m: the multi-user server found no fault, and knew the user" \
+		'([to_entries[] | select(.key | test("^udp_bad|^udp_replay|unknown_user")) | .value] | all(. == 0)) and .udp_packets > 0' \
+		"$(cat "$TOPO_DIR/users.stats" 2>/dev/null || echo '{}')"
+	# a user the server does not know: nothing comes back
+	if local_relay lx "$S4_C" "$port" "$m" "$ik:$(psk "$m")" $((sport + 10)) $((tport + 10)) \
+		>"$TOPO_DIR/err" 2>&1; then
+		s5udp "$m: a uPSK the multi-user server does not know gets no answer" \
+			".ok == false" --proxy "127.0.0.1:$((sport + 10))" echo --target "$T4:$ECHO" \
+			--count 1 --retries 0 --wait 2
+	else
+		ss_fail "$m: a second SIP023 profile with an unknown user" "$(cat "$TOPO_DIR/err")"
+	fi
+else
+	ss_fail "$m: the peer's SIP023 server, a profile with iPSK:uPSK, ss-socksd" \
+		"$(cat "$TOPO_DIR/err") $(logtail users)"
+fi
+
+# ---- sessions are kept at least 60 s; TCP beside UDP -------------------------------
+
+m=2022-blake3-aes-128-gcm
+port=8610
+k=$(psk $m)
+if out=$(in_s ssctl server add short port $port method $m key "$k" mode tcp_and_udp \
+	timeout 3 2>&1); then
+	wait_for 10 udp_listening "$NS_S" "$port"
+	udp "$m: a session on a server with timeout 3" ".ok == 5" \
+		--server "$S4_C:$port" --method $m --key "$k" --target "$T4:$ECHO" --count 5
+	sleep 8
+	ok_if "$m: the session outlives the 3 s timeout (kept at least 60 s)" \
+		'.udp_assoc_active == 1' "$(stats_s short)"
+	ss_test "$m: TCP on the same port still works (1 MiB echoed)" \
+		in_c "$PY" "$SS2022" client tcp --server "$S4_C:$port" --method $m --key "$k" \
+		--target "$T4:9000" --echo-check $((1 << 20)) --wait 60
+else
+	ss_fail "$m: a server with timeout 3 starts" "$out"
+fi
+
+# ---- the end ------------------------------------------------------------------------
+
+topo_del_objects
+ss_test "rmmod shadowsocks" rmmod shadowsocks
+sleep 1
+topo_kmsg_stop
+kmsg_clean
+elapsed "all done"
+ss_done
