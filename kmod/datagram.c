@@ -20,26 +20,34 @@
 
 /*
  * The association tables' hash seed: random, so that nobody can choose
- * source addresses that all fall into one bucket.
+ * source addresses (or session IDs) that all fall into one bucket. Drawn
+ * at its first use, from this one call site: get_random_once() is once
+ * per call site, and a second site would draw the seed again under the
+ * entries hashed with the first.
  */
 static u32 ss_dgram_hash_seed __read_mostly;
 
-u32 ss_dgram_hash(const union ss_sockaddr *sa)
+static u32 ss_dgram_seed(void)
 {
 	net_get_random_once(&ss_dgram_hash_seed, sizeof(ss_dgram_hash_seed));
+	return ss_dgram_hash_seed;
+}
+
+u32 ss_dgram_hash(const union ss_sockaddr *sa)
+{
+	u32 seed = ss_dgram_seed();
+
 	if (sa->sa.sa_family == AF_INET)
 		return jhash_2words((__force u32)sa->in4.sin_addr.s_addr,
-				    (__force u32)sa->in4.sin_port,
-				    ss_dgram_hash_seed);
+				    (__force u32)sa->in4.sin_port, seed);
 	return jhash2((const u32 *)&sa->in6.sin6_addr, 4,
-		      ss_dgram_hash_seed ^ (__force u32)sa->in6.sin6_port);
+		      seed ^ (__force u32)sa->in6.sin6_port);
 }
 
 /* 2022: a session ID, in the server's table (udp.c). */
 u32 ss_dgram_hash_sid(const u8 *sid)
 {
-	net_get_random_once(&ss_dgram_hash_seed, sizeof(ss_dgram_hash_seed));
-	return jhash(sid, SS_2022_SESSION_ID_LEN, ss_dgram_hash_seed);
+	return jhash(sid, SS_2022_SESSION_ID_LEN, ss_dgram_seed());
 }
 
 bool ss_dgram_addr_eq(const union ss_sockaddr *a, const union ss_sockaddr *b)

@@ -15,6 +15,7 @@
 #include <linux/err.h>
 #include <linux/ipv6.h>
 #include <linux/net.h>
+#include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/shadowsocks.h>
 #include <linux/string.h>
@@ -206,6 +207,16 @@ static int ss_nl_parse_obj(struct genl_info *info, struct ss_obj_cfg *cfg)
 		return -EINVAL;
 	}
 	cfg->key = nla_data(attrs[SS_A_KEY]);
+	/*
+	 * Salts and 2022 session IDs are random: before the kernel's
+	 * generator is seeded they could repeat across boots, and with them
+	 * the nonces under a PSK that outlives the boot.
+	 */
+	if (!rng_is_initialized()) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the kernel's random number generator is not seeded yet; try again");
+		return -EAGAIN;
+	}
 	err = ss_method_check(cfg->method, cfg->key, info->extack);
 	if (err) {
 		NL_SET_BAD_ATTR(info->extack, attrs[SS_A_METHOD]);

@@ -200,8 +200,12 @@ static inline size_t ss_2022_response_fixed(u8 *p, u64 ts, const u8 *salt,
 #define SS_2022_UDP_SEP_LEN	(SS_2022_SESSION_ID_LEN + 8)
 /* The chacha method's nonce, in front of its packets. */
 #define SS_2022_UDP_NONCE_LEN	24
-/* Seconds a UDP session is remembered at least, after its last packet. */
-#define SS_2022_UDP_SESSION_SECS	60
+/*
+ * Seconds a UDP session is remembered at least, after its last packet:
+ * SIP022's 60 (a timestamp is good for 30 s either way), and 2 for whole
+ * seconds against expiry by jiffies, as for the salt pool.
+ */
+#define SS_2022_UDP_SESSION_SECS	62
 /* Main headers without their padding: client's, server's. */
 #define SS_2022_UDP_CLIENT_HDR	(1 + 8 + 2)
 #define SS_2022_UDP_SERVER_HDR	(1 + 8 + SS_2022_SESSION_ID_LEN + 2)

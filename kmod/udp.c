@@ -29,11 +29,12 @@
  * sk_callback_lock and they are released, so nothing queues it again; it
  * is freed with its last reference.
  *
- * Shadowsocks 2022 (SIP022 section 3.2): the table is keyed by the
- * client's session ID instead, so a session survives its client's change
- * of address; replies go to the address of its last valid packet, under a
- * session ID of our own and a counted packet ID. Each session's window
- * refuses a packet ID seen before; a session is kept at least 60 s.
+ * Shadowsocks 2022 (SIP022 section 3.2): an association is a client
+ * session instead, and the table is keyed by the client's session ID, so
+ * a session survives its client's change of address; replies go to the
+ * address of its newest valid packet, under a session ID of our own and a
+ * counted packet ID. Each session's window refuses a packet ID seen
+ * before; a session is kept at least 60 s.
  *
  * Domain targets: a name is resolved with the same lookups as TCP's
  * (resolve.c: the namespace's agent, or the upcall), in the background, so
@@ -274,6 +275,7 @@ static struct ss_udp_assoc *ss_udp_assoc_new(struct ss_server *srv,
 	a->srv = srv;
 	a->client = *from;
 	a->listener = listener;
+	a->last_used = jiffies;
 	a->id = atomic_inc_return(&ss_udp_assoc_ids);
 	if (csid) {
 		memcpy(a->csid, csid, SS_2022_SESSION_ID_LEN);
@@ -518,7 +520,10 @@ static void ss_udp_client_packet(struct ss_server *srv, int listener,
  * whatever address it came from; once the packet has validated (it
  * authenticates, its header and address parse, its timestamp is within
  * 30 s) its packet ID goes through the session's window, and the session
- * follows it to the address it came from (section 3.2.4).
+ * follows the newest packet to the address it came from (section 3.2.4).
+ * Servers do not share windows: a packet replayed within 30 s to another
+ * server with the same PSK, or to this one deleted and added again, is
+ * taken there (Documentation/design/sip022.md, "Not yet").
  */
 static void ss_udp_client_packet_2022(struct ss_server *srv, int listener,
 				      const union ss_sockaddr *from, size_t len)
@@ -532,6 +537,7 @@ static void ss_udp_client_packet_2022(struct ss_server *srv, int listener,
 	size_t body_len;
 	int off, alen;
 	u64 pid, ts;
+	bool newest;
 
 	off = ss_dgram_open_2022(&udp->dc, ep, udp->dc.buf, len, csid, &pid);
 	if (off < 0)
@@ -551,16 +557,21 @@ static void ss_udp_client_packet_2022(struct ss_server *srv, int listener,
 	a = ss_udp_session_get(srv, csid, from, listener);
 	if (!a)
 		return;
+	newest = pid >= a->window.next;
 	if (!ss_window_update(&a->window, pid)) {
 		ss_endpoint_bad(ep, SS_STATS_A_UDP_DROP_WINDOW);
 		return;
 	}
-	if (!ss_dgram_addr_eq(&a->client, from)) {
+	/*
+	 * Only the newest packet moves the session: one held back on the
+	 * path and let go later, from elsewhere, would take the replies.
+	 */
+	if (newest && !ss_dgram_addr_eq(&a->client, from)) {
 		pr_debug("udp assoc %u: client moved to %pISpc\n", a->id,
 			 &from->sa);
 		a->client = *from;
+		a->listener = listener;
 	}
-	a->listener = listener;
 	a->last_used = jiffies;
 	off += alen;
 	ss_stats_inc(&ep->stats, SS_STATS_A_UDP_PKTS_IN);
@@ -748,9 +759,9 @@ static void ss_udp_gc(struct work_struct *work)
 	int bkt;
 
 	/*
-	 * A 2022 session is remembered at least 60 s (SIP022 section 3.2.4):
-	 * a packet replayed after its session is forgotten would start it
-	 * again, and its timestamp is good for 30 s either way.
+	 * A 2022 session is remembered at least 60 s (SIP022 section 3.2.4;
+	 * see SS_2022_UDP_SESSION_SECS): a packet replayed after its session
+	 * is forgotten would start it again.
 	 */
 	if (ss_method_is_2022(srv->ep.method))
 		idle = max(idle, (unsigned long)SS_2022_UDP_SESSION_SECS * HZ);

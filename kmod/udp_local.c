@@ -555,14 +555,15 @@ static void ss_ludp_read_relay(struct ss_client *cl, struct ss_ludp_relay *r)
  * validated, pass? A client session takes the replies of the server's
  * latest session and of the one before it, each through its own window,
  * so that it survives the server's restart (SIP022 section 3.2.4). A
- * third session is refused while the older of the two has been heard
- * from within the last minute; otherwise it takes the latest's place,
+ * third session is refused while the older of the two has had a new
+ * packet within the last minute; otherwise it takes the latest's place,
  * and the latest the older's.
  */
 static bool ss_ludp_accept_2022(struct ss_ludp_assoc *a, const u8 *ssid,
 				u64 pid)
 {
 	struct ss_ludp_server_session *s = NULL;
+	bool newest;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(a->srv); i++)
@@ -582,9 +583,15 @@ static bool ss_ludp_accept_2022(struct ss_ludp_assoc *a, const u8 *ssid,
 		memcpy(s->ssid, ssid, SS_2022_SESSION_ID_LEN);
 		s->set = true;
 	}
+	newest = pid >= s->window.next;
 	if (!ss_window_update(&s->window, pid))
 		return false;
-	s->last = jiffies;
+	/*
+	 * Only new packets keep a session recent: old ones held back on the
+	 * path and let go later must not lock the next session out.
+	 */
+	if (newest)
+		s->last = jiffies;
 	return true;
 }
 

@@ -14,7 +14,9 @@
 #       server -> target (the kernel in both roles)
 #   (d) direct: the server netns routes, no proxy
 #
-# for chacha20-ietf-poly1305 and aes-256-gcm:
+# for chacha20-ietf-poly1305, aes-256-gcm and 2022-blake3-aes-256-gcm
+# (shadowsocks-libev has no 2022 methods: (k) and (d) only, to be read
+# against aes-256-gcm's (k) of the same boot):
 #
 # 1. Throughput: iperf3 through each path, both ways: "up" is client to
 #    target (the server opens chunks), "down" target to client (iperf3 -R;
@@ -77,7 +79,7 @@ source "$(dirname "$0")/topology.sh"
 
 REPS=${BENCH_REPS:-3}
 SECS=${BENCH_SECONDS:-4}
-METHODS=(${BENCH_METHODS:-chacha20-ietf-poly1305 aes-256-gcm})
+METHODS=(${BENCH_METHODS:-chacha20-ietf-poly1305 aes-256-gcm 2022-blake3-aes-256-gcm})
 DIRS=(${BENCH_DIRS:-up down})
 PARTS=" ${BENCH_PARTS:-tput udp rate mem} "
 PATHS=" ${BENCH_PATHS:-l s k d} "
@@ -90,6 +92,8 @@ UDP_SIZES=(${BENCH_UDP_SIZES:-1400 64})
 UDP_DIRS=(${BENCH_UDP_DIRS:-up})
 UDP_RATE=${BENCH_UDP_RATE:-0}
 PW="bench password"
+# psk_len METHOD: a Shadowsocks 2022 method's PSK length, bytes
+psk_len() { [ "$1" = 2022-blake3-aes-128-gcm ] && echo 16 || echo 32; }
 PORT=8388
 LPORT=15201	# tunnel to iperf3
 EPORT=15202	# tunnel to the echo service
@@ -516,26 +520,39 @@ for m in "${METHODS[@]}"; do
 	has mem && [ "$m" = "$MEM_METHOD" ] && mem=1
 	P=()	# the paths up for this method
 	UP=()	# the paths up for UDP
+	spid= tpid= epid= tspid= espid=
+	# the module's key: a 2022 method's is a base64 PSK (no password)
+	KOPT=(password "$PW")
+	[[ $m == 2022-* ]] && KOPT=(key "$(openssl rand -base64 "$(psk_len "$m")")")
 
-	# (l) libev: ss-tunnel -> ss-server
-	topo_bg "ss-server-$m" "$NS_S" ss-server -s 0.0.0.0 -p "$PORT_L" -k "$PW" -m "$m" -t 300 \
-		"${UOPT[@]}"
-	spid=$TOPO_LAST_PID
-	topo_bg "ss-tunnel-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT_L" -b 127.0.0.1 \
-		-l "$LPORT_L" -L "$T4:5201" -k "$PW" -m "$m" -t 300 "${UOPT[@]}"
-	tpid=$TOPO_LAST_PID
-	topo_bg "ss-tunnel-echo-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT_L" -b 127.0.0.1 \
-		-l "$EPORT_L" -L "$T4:$ECHO" -k "$PW" -m "$m" -t 300
-	epid=$TOPO_LAST_PID
-	wait_for 10 listening "$NS_S" "$PORT_L"
-	wait_for 10 listening "$NS_C" "$LPORT_L"
-	wait_for 10 listening "$NS_C" "$EPORT_L"
-	path_on l && P+=(l)
-	has udp && path_on l && wait_for 10 udp_listening "$NS_C" "$LPORT_L" && UP+=(l)
+	# (l) libev: ss-tunnel -> ss-server. shadowsocks-libev has no
+	# Shadowsocks 2022 methods: for those, (k) against (d), and against
+	# the AEAD-2017 method of the same cipher in the same boot.
+	if [[ $m == 2022-* ]]; then
+		echo "# $m (l), (s): n/a: shadowsocks-libev has no Shadowsocks 2022 methods"
+	else
+		topo_bg "ss-server-$m" "$NS_S" ss-server -s 0.0.0.0 -p "$PORT_L" -k "$PW" -m "$m" -t 300 \
+			"${UOPT[@]}"
+		spid=$TOPO_LAST_PID
+		topo_bg "ss-tunnel-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT_L" -b 127.0.0.1 \
+			-l "$LPORT_L" -L "$T4:5201" -k "$PW" -m "$m" -t 300 "${UOPT[@]}"
+		tpid=$TOPO_LAST_PID
+		topo_bg "ss-tunnel-echo-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT_L" -b 127.0.0.1 \
+			-l "$EPORT_L" -L "$T4:$ECHO" -k "$PW" -m "$m" -t 300
+		epid=$TOPO_LAST_PID
+		wait_for 10 listening "$NS_S" "$PORT_L"
+		wait_for 10 listening "$NS_C" "$LPORT_L"
+		wait_for 10 listening "$NS_C" "$EPORT_L"
+		path_on l && P+=(l)
+		has udp && path_on l && wait_for 10 udp_listening "$NS_C" "$LPORT_L" && UP+=(l)
+	fi
 
-	# (s) the module's server, behind ss-tunnel
-	if out=$(in_s ssctl server add bench port "$PORT" method "$m" password "$PW" \
+	# (s) the module's server, behind ss-tunnel ((k) uses the server too)
+	if ! out=$(in_s ssctl server add bench port "$PORT" method "$m" "${KOPT[@]}" \
 		timeout 300 max-conns 4000 "${SMODE[@]}" 2>&1); then
+		echo "# $m: kernel server: ssctl: $out"
+		KERNEL_OK=0
+	elif [[ $m != 2022-* ]]; then
 		topo_bg "ss-tunnel-s-$m" "$NS_C" ss-tunnel -s "$S4_C" -p "$PORT" -b 127.0.0.1 \
 			-l "$LPORT_S" -L "$T4:5201" -k "$PW" -m "$m" -t 300 "${UOPT[@]}"
 		tspid=$TOPO_LAST_PID
@@ -546,17 +563,13 @@ for m in "${METHODS[@]}"; do
 		wait_for 10 listening "$NS_C" "$EPORT_S"
 		path_on s && P+=(s)
 		has udp && path_on s && wait_for 10 udp_listening "$NS_C" "$LPORT_S" && UP+=(s)
-	else
-		echo "# $m: kernel server: ssctl: $out"
-		KERNEL_OK=0
-		tspid= espid=
 	fi
 
 	# (k) the kernel in both roles: ss-socksd --tunnel -> local role -> server
 	kpid=
 	if [ -z "$KPATH_WHY" ] && [ "$KERNEL_OK" = 1 ]; then
 		if out=$(in_c ssctl client add bench server "$S4_C" port "$PORT" method "$m" \
-			password "$PW" timeout 300 max-conns 4000 2>&1); then
+			"${KOPT[@]}" timeout 300 max-conns 4000 2>&1); then
 			topo_bg "ss-socksd-$m" "$NS_C" ss-socksd --client bench \
 				--tunnel "127.0.0.1:$LPORT=$T4:5201" --tunnel "127.0.0.1:$EPORT=$T4:$ECHO"
 			kpid=$TOPO_LAST_PID

@@ -7,6 +7,8 @@
 # UDP client) -> server netns (the module's server) -> target netns (UDP
 # echo on 9002, dnsmasq).
 #
+# First: an AEAD-2017 association made before the module's first 2022
+# session is found after it (the tables share one hash seed).
 # For each 2022 method (modes tcp_and_udp, and udp_only for one):
 #   - datagrams of 1 to 1400 bytes to an IPv4 target over IPv4, an IPv6
 #     target over IPv6, and a domain target (target.test, resolved by the
@@ -25,6 +27,8 @@
 #     a replayed datagram answered once (udp_drop_window); another PSK
 #     (udp_drop_auth); every valid datagram still answered after
 #   - the counters: packets and bytes in and out
+#   - 2000 datagrams of random bytes (two methods): none answered, each
+#     counted, no session made
 # The local role (a client profile, ss-socksd in front: SOCKS5 UDP
 # ASSOCIATE with tools/socks5_udp.py, and a UDP tunnel), each method,
 # against the module's server and (chacha20, aes-256) the peer's server:
@@ -85,8 +89,57 @@ delta() {
 	fi
 }
 
+# rs_start PORT: a UDP client in the client netns, on one source port
+# throughout, to 127.0.0.1:PORT (a tunnel); rs WORD sends WORD and puts the
+# answer in $RS_OUT (echo, wrong or none; not in a $(...): a subshell has
+# no coprocess file descriptors); rs_stop ends it
+RS_PROG='
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+while True:
+    line = sys.stdin.readline()
+    if not line:
+        break
+    s.send(line.strip().encode())
+    try:
+        print("echo" if s.recv(100) == line.strip().encode() else "wrong")
+    except socket.timeout:
+        print("none")
+'
+rs_start() { coproc RS { in_c "$PY" -u -c "$RS_PROG" "$1"; }; }
+rs() { RS_OUT=; echo "$1" >&"${RS[1]}" && read -r -t 15 RS_OUT <&"${RS[0]}"; }
+rs_stop() { eval "exec ${RS[1]}>&-"; wait "$RS_PID" 2>/dev/null; }
+
 topo_start kmsg
 ss_test "the module loads" in_s ssctl server show
+
+# ---- one hash seed for both kinds of association table ---------------------------
+# An AEAD-2017 association (keyed by address) made before the module's
+# first 2022 session (keyed by session ID) is still found after it: both
+# tables hash with one seed, drawn once.
+m=2022-blake3-aes-128-gcm
+k=$(psk $m)
+if in_s ssctl server add old port 8620 method aes-256-gcm password pw mode tcp_and_udp &&
+	in_s ssctl server add seed port 8621 method $m key "$k" mode udp_only &&
+	in_c ssctl client add old server "$S4_C" port 8620 method aes-256-gcm password pw; then
+	topo_bg socksd-old "$NS_C" ss-socksd -v --client old --tunnel "127.0.0.1:10980=$T4:$ECHO,udp"
+	wait_for 10 udp_listening "$NS_C" 10980
+	rs_start 10980
+	rs one; a=$RS_OUT
+	in_c "$PY" "$SS2022" client udp --server "$S4_C:8621" --method $m --key "$k" \
+		--target "$T4:$ECHO" --count 1 >/dev/null 2>&1
+	rs two; b=$RS_OUT
+	rs_stop
+	ok_if "AEAD-2017 associations made before the first 2022 session are found after it (one hash seed)" \
+		"\"$a $b\" == \"echo echo\" and .c == 1 and .s == 1" \
+		"{\"c\": $(stats_c old | jq .udp_assoc_active), \"s\": $(stats_s old | jq .udp_assoc_active)}"
+	topo_kill "$(pgrep -f 'ss-socksd -v --client old')"
+	in_c ssctl client del old; in_s ssctl server del old; in_s ssctl server del seed
+else
+	ss_fail "an AEAD-2017 server and profile, and a 2022 server" "ssctl failed"
+fi
 
 declare -A KEY
 for i in "${!METHODS[@]}"; do
@@ -160,6 +213,33 @@ for i in 0 2; do
 		"$m: counted as udp_drop_window, stale_timestamp and udp_drop_auth"
 done
 
+# ---- garbage --------------------------------------------------------------------
+
+# udp_mib NS: the netns' UDP datagrams dropped before any socket read them
+udp_mib() {
+	ip netns exec "$1" cat /proc/net/snmp /proc/net/snmp6 2>/dev/null | awk '
+		/^Udp: InDatagrams/ { split($0, h) ; next }
+		/^Udp: / { for (i = 2; i <= NF; i++) if (h[i] == "RcvbufErrors" || h[i] == "InCsumErrors") s += $i; next }
+		/^Udp6(RcvbufErrors|InCsumErrors) / { s += $2 }
+		END { print s + 0 }'
+}
+# settled NAME: server NAME's counters stay still for a second
+settled() { local a; a=$(stats_s "$1"); sleep 1; [ "$a" = "$(stats_s "$1")" ]; }
+for i in 0 2; do
+	m=${METHODS[$i]}
+	port=$((8600 + i))
+	s0=$(stats_s "u$i")
+	mib0=$(udp_mib "$NS_S")
+	res=$(in_c "$PY" "$SS_TOOLS/udpjunk.py" --to "$S4_C:$port" --to "[$S6_C]:$port" \
+		--count 2000 --seed $((4242 + i)) --wait 2 2>&1)
+	wait_for 30 settled "u$i"	# the relay reads its socket in a work item
+	mib=$(( $(udp_mib "$NS_S") - mib0 ))
+	ok_if "$m: 2000 garbage datagrams over IPv4 and IPv6: none answered" '.answers == 0' "$res"
+	delta "u$i" "$s0" ".udp_drop_auth + .udp_drop_bad + $mib == 2000 and .udp_pkts_in == 0 and
+		 .udp_pkts_out == 0 and .udp_assoc_active == 0 and .udp_drop_window == 0" \
+		"$m: each garbage datagram counted (udp_drop_auth, udp_drop_bad, or $mib by the socket buffer), no session"
+done
+
 # ---- the local role: SOCKS5 UDP ASSOCIATE and a UDP tunnel through ss-socksd ---
 
 # local_relay NAME SERVER PORT METHOD KEY SPORT TPORT: a client profile,
@@ -227,27 +307,14 @@ restart_u0() {
 		in_s ssctl server add u0 port 8600 method "$m" key "${KEY[$m]}" mode tcp_and_udp &&
 		wait_for 10 udp_listening "$NS_S" 8600
 }
-coproc RS { in_c "$PY" -u - 10970 <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(3)
-s.connect(("127.0.0.1", int(sys.argv[1])))
-for line in sys.stdin:
-    s.send(line.strip().encode())
-    try:
-        print("echo" if s.recv(100) == line.strip().encode() else "wrong")
-    except socket.timeout:
-        print("none")
-EOF
-}
-rs() { echo "$1" >&"${RS[1]}"; read -r -t 15 out <&"${RS[0]}"; echo "$out"; }
+rs_start 10970
 w0=$(stats_c l0 | jq .udp_drop_window)
-a=$(rs one)
-restart_u0 >"$TOPO_DIR/err" 2>&1 || echo "restart: $(cat "$TOPO_DIR/err")"
-b=$(rs two)
-restart_u0 >"$TOPO_DIR/err" 2>&1 || echo "restart: $(cat "$TOPO_DIR/err")"
-c=$(rs three)
-exec {RS[1]}>&-
+rs one; a=$RS_OUT
+restart_u0 >"$TOPO_DIR/err" 2>&1 || echo "# restart: $(cat "$TOPO_DIR/err")"
+rs two; b=$RS_OUT
+restart_u0 >"$TOPO_DIR/err" 2>&1 || echo "# restart: $(cat "$TOPO_DIR/err")"
+rs three; c=$RS_OUT
+rs_stop
 w1=$(stats_c l0 | jq .udp_drop_window)
 if [ "$a $b $c" = "echo echo none" ] && [ $((w1 - w0)) -ge 1 ]; then
 	ss_ok "$m: the local role follows a restarted server's new session; a third within a minute is refused (udp_drop_window)"
