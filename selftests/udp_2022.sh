@@ -248,7 +248,9 @@ local_relay() {
 	in_c ssctl client add "$1" server "$2" port "$3" method "$4" key "$5" || return 1
 	topo_bg "socksd-$1" "$NS_C" ss-socksd -v --client "$1" --socks "127.0.0.1:$6" \
 		--tunnel "127.0.0.1:$7=$T4:$ECHO,udp"
-	wait_for 10 listening "$NS_C" "$6" && wait_for 10 udp_listening "$NS_C" "$7"
+	# (generous: the debug kernel under TCG beside another guest is slow)
+	wait_for 30 listening "$NS_C" "$6" || { echo "ss-socksd: no SOCKS5 listener"; return 1; }
+	wait_for 30 udp_listening "$NS_C" "$7" || { echo "ss-socksd: no UDP tunnel"; return 1; }
 }
 
 # s5udp DESC JQ ARGS...: tools/socks5_udp.py in the client netns
@@ -330,7 +332,7 @@ peer_server() {
 	rm -f "$TOPO_DIR/$name.ready"
 	topo_bg "$name" "$NS_S" "$PY" "$SS2022" server --listen "$S4_C:$port" \
 		--ready-file "$TOPO_DIR/$name.ready" "$@"
-	wait_for 20 test -s "$TOPO_DIR/$name.ready"
+	wait_for 60 test -s "$TOPO_DIR/$name.ready" || { echo "the peer's server $name is not ready"; return 1; }
 }
 for m in 2022-blake3-chacha20-poly1305 2022-blake3-aes-256-gcm; do
 	i=3
@@ -338,7 +340,7 @@ for m in 2022-blake3-chacha20-poly1305 2022-blake3-aes-256-gcm; do
 	port=$((8600 + i)) sport=$((10960 + i)) tport=$((10970 + i))
 	k=$(psk "$m")
 	if ! peer_server "peer$i" "$port" --method "$m" --key "$k" \
-		--stats "$TOPO_DIR/peer$i.stats" ||
+		--stats "$TOPO_DIR/peer$i.stats" >"$TOPO_DIR/err" 2>&1 ||
 		! local_relay "l$i" "$S4_C" "$port" "$m" "$k" "$sport" "$tport" \
 		>"$TOPO_DIR/err" 2>&1; then
 		ss_fail "$m: the peer's server, a client profile to it, ss-socksd in front" \
@@ -357,8 +359,8 @@ port=8605 sport=10965 tport=10975
 ik=$(psk "$m") uk=$(psk "$m")
 printf '{"alice": "%s", "bob": "%s"}' "$(psk "$m")" "$uk" >"$TOPO_DIR/users.json"
 if peer_server users "$port" --method "$m" --key "$ik" --users "$TOPO_DIR/users.json" \
-	--stats "$TOPO_DIR/users.stats" &&
-	local_relay l5 "$S4_C" "$port" "$m" "$ik:$uk" "$sport" "$tport" >"$TOPO_DIR/err" 2>&1; then
+	--stats "$TOPO_DIR/users.stats" >"$TOPO_DIR/err" 2>&1 &&
+	local_relay l5 "$S4_C" "$port" "$m" "$ik:$uk" "$sport" "$tport" >>"$TOPO_DIR/err" 2>&1; then
 	through_local "$m" "$sport" "$tport" "SIP023 user bob (key iPSK:uPSK) to the peer's multi-user server"
 	ok_if "$m: the multi-user server found no fault, and knew the user" \
 		'([to_entries[] | select(.key | test("^udp_bad|^udp_replay|unknown_user")) | .value] | all(. == 0)) and .udp_packets > 0' \
@@ -374,7 +376,7 @@ if peer_server users "$port" --method "$m" --key "$ik" --users "$TOPO_DIR/users.
 	fi
 else
 	ss_fail "$m: the peer's SIP023 server, a profile with iPSK:uPSK, ss-socksd" \
-		"$(cat "$TOPO_DIR/err") $(logtail users)"
+		"$(cat "$TOPO_DIR/err") $(logtail users) $(logtail socksd-l5)"
 fi
 
 # ---- sessions are kept at least 60 s; TCP beside UDP -------------------------------

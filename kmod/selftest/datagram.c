@@ -79,51 +79,56 @@ static u64 __init ss_st_dg_count(struct ss_endpoint *ep,
 static bool __init ss_selftest_dgram_aes(void)
 {
 	u8 want[SS_ST_DG_BUF], body[64], sid[SS_2022_SESSION_ID_LEN];
-	struct ss_dgram_codec dc = {};
+	struct ss_dgram_codec *dc;
 	struct ss_endpoint *ep;
 	size_t len, body_len;
 	bool ok = true;
 	u64 pid = 1;
 	int ret;
 
+	/* Two AES key schedules and two ciphers: not on the stack. */
+	dc = kzalloc(sizeof(*dc), GFP_KERNEL);
+	if (!dc)
+		return false;
 	ep = ss_st_dg_ep(SS_METHOD_2022_BLAKE3_AES_128_GCM, ss_st_dg_aes_psk);
-	if (!ep || ss_dgram_codec_init(&dc, ep, SS_ST_DG_BUF) ||
+	if (!ep || ss_dgram_codec_init(dc, ep, SS_ST_DG_BUF) ||
 	    !ss_st_dg_unhex(want, ss_st_dg_aes_pkt, &len) ||
 	    !ss_st_dg_unhex(body, ss_st_dg_aes_body, &body_len)) {
 		SS_CHECK(false, "2022 codec, AES: set-up");
 		goto out;
 	}
 
-	memcpy(dc.buf, want, len);
-	ret = ss_dgram_open_2022(&dc, ep, dc.buf, len, sid, &pid);
+	memcpy(dc->buf, want, len);
+	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid);
 	SS_CHECK(ret == body_len && !pid &&
 		 !memcmp(sid, ss_st_dg_sid, sizeof(sid)) &&
-		 !memcmp(dc.buf + SS_2022_UDP_SEP_LEN, body, body_len),
+		 !memcmp(dc->buf + SS_2022_UDP_SEP_LEN, body, body_len),
 		 "2022 codec, AES: open the vector packet (%d)", ret);
 
 	/* Sealed again under another session first: the cache must follow. */
-	memcpy(dc.buf + SS_2022_UDP_SEP_LEN, body, body_len);
-	ret = ss_dgram_seal_2022(&dc, ep, (const u8 *)"otherses", 7, dc.buf,
+	memcpy(dc->buf + SS_2022_UDP_SEP_LEN, body, body_len);
+	ret = ss_dgram_seal_2022(dc, ep, (const u8 *)"otherses", 7, dc->buf,
 				 body_len);
-	memcpy(dc.buf + SS_2022_UDP_SEP_LEN, body, body_len);
-	ret = ret ?: ss_dgram_seal_2022(&dc, ep, ss_st_dg_sid, 0, dc.buf,
+	memcpy(dc->buf + SS_2022_UDP_SEP_LEN, body, body_len);
+	ret = ret ?: ss_dgram_seal_2022(dc, ep, ss_st_dg_sid, 0, dc->buf,
 					body_len);
-	SS_CHECK(!ret && !memcmp(dc.buf, want, len),
+	SS_CHECK(!ret && !memcmp(dc->buf, want, len),
 		 "2022 codec, AES: seal the vector packet (%d)", ret);
 
 	/* A flipped tag bit: refused and counted, as an authentication failure */
-	dc.buf[len - 1] ^= 1;
-	ret = ss_dgram_open_2022(&dc, ep, dc.buf, len, sid, &pid);
+	dc->buf[len - 1] ^= 1;
+	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid);
 	SS_CHECK(ret == -EBADMSG &&
 		 ss_st_dg_count(ep, SS_STATS_A_UDP_DROP_AUTH) == 1,
 		 "2022 codec, AES: a forged packet refused (%d)", ret);
-	ret = ss_dgram_open_2022(&dc, ep, dc.buf, SS_2022_UDP_SEP_LEN +
+	ret = ss_dgram_open_2022(dc, ep, dc->buf, SS_2022_UDP_SEP_LEN +
 				 SS_TAG_LEN - 1, sid, &pid);
 	SS_CHECK(ret == -EINVAL &&
 		 ss_st_dg_count(ep, SS_STATS_A_UDP_DROP_BAD) == 1,
 		 "2022 codec, AES: a short packet refused (%d)", ret);
 out:
-	ss_dgram_codec_free(&dc);
+	ss_dgram_codec_free(dc);
+	kfree_sensitive(dc);
 	if (ep)
 		ss_st_dg_ep_free(ep);
 	return ok;
@@ -134,16 +139,19 @@ static bool __init ss_selftest_dgram_chacha(void)
 	u8 want[SS_ST_DG_BUF], sid[SS_2022_SESSION_ID_LEN];
 	size_t head = SS_2022_UDP_NONCE_LEN + SS_2022_UDP_SEP_LEN;
 	u8 nonce[SS_2022_UDP_NONCE_LEN];
-	struct ss_dgram_codec dc = {};
+	struct ss_dgram_codec *dc;
 	struct ss_endpoint *ep;
 	size_t len;
 	bool ok = true;
 	u64 pid = 1;
 	int ret;
 
+	dc = kzalloc(sizeof(*dc), GFP_KERNEL);
+	if (!dc)
+		return false;
 	ep = ss_st_dg_ep(SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305,
 			 ss_st_dg_chacha_psk);
-	if (!ep || ss_dgram_codec_init(&dc, ep, SS_ST_DG_BUF) ||
+	if (!ep || ss_dgram_codec_init(dc, ep, SS_ST_DG_BUF) ||
 	    !ss_st_dg_unhex(want, ss_st_dg_chacha_pkt, &len)) {
 		SS_CHECK(false, "2022 codec, chacha: set-up");
 		goto out;
@@ -151,31 +159,32 @@ static bool __init ss_selftest_dgram_chacha(void)
 	SS_CHECK(ss_dgram_2022_head(ep->method) == head,
 		 "2022 codec, chacha: the IDs are sealed with the body");
 
-	memcpy(dc.buf, want, len);
-	ret = ss_dgram_open_2022(&dc, ep, dc.buf, len, sid, &pid);
+	memcpy(dc->buf, want, len);
+	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid);
 	SS_CHECK(ret == len - head - SS_TAG_LEN && !pid &&
 		 !memcmp(sid, ss_st_dg_sid, sizeof(sid)) &&
-		 dc.buf[head] == SS_2022_TYPE_REQUEST,
+		 dc->buf[head] == SS_2022_TYPE_REQUEST,
 		 "2022 codec, chacha: open the vector packet (%d)", ret);
 
 	/* A random nonce, not the vector's: sealed, opened to the same body */
 	memcpy(nonce, want, sizeof(nonce));
-	memcpy(want, dc.buf + head, len - head - SS_TAG_LEN);
-	ret = ss_dgram_seal_2022(&dc, ep, ss_st_dg_sid, 5, dc.buf,
+	memcpy(want, dc->buf + head, len - head - SS_TAG_LEN);
+	ret = ss_dgram_seal_2022(dc, ep, ss_st_dg_sid, 5, dc->buf,
 				 len - head - SS_TAG_LEN);
-	SS_CHECK(!ret && memcmp(dc.buf, nonce, sizeof(nonce)),
+	SS_CHECK(!ret && memcmp(dc->buf, nonce, sizeof(nonce)),
 		 "2022 codec, chacha: seal with a fresh nonce (%d)", ret);
-	ret = ss_dgram_open_2022(&dc, ep, dc.buf, len, sid, &pid);
+	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid);
 	SS_CHECK(ret == len - head - SS_TAG_LEN && pid == 5 &&
 		 !memcmp(sid, ss_st_dg_sid, sizeof(sid)) &&
-		 !memcmp(dc.buf + head, want, ret),
+		 !memcmp(dc->buf + head, want, ret),
 		 "2022 codec, chacha: open what was sealed (%d)", ret);
-	dc.buf[head] ^= 1;
-	ret = ss_dgram_open_2022(&dc, ep, dc.buf, len, sid, &pid);
+	dc->buf[head] ^= 1;
+	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid);
 	SS_CHECK(ret == -EBADMSG, "2022 codec, chacha: forgery refused (%d)",
 		 ret);
 out:
-	ss_dgram_codec_free(&dc);
+	ss_dgram_codec_free(dc);
+	kfree_sensitive(dc);
 	if (ep)
 		ss_st_dg_ep_free(ep);
 	return ok;
