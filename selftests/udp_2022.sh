@@ -160,6 +160,14 @@ for i in "${!METHODS[@]}"; do
 	c=(--server "$S4_C:$port" --method "$m" --key "${KEY[$m]}")
 	c6=(--server "[$S6_C]:$port" --method "$m" --key "${KEY[$m]}")
 
+	# first, on the new server: no session of its own can end meanwhile
+	s0=$(stats_s "u$i")
+	udp "$m: three sessions over one socket that changes port every 5 packets: all answered, one server session each" \
+		".ok == 60 and .bad == 0 and .sessions == 3 and .server_sessions == 1" \
+		"${c[@]}" --target "$T4:$ECHO" --count 60 --sessions 3 --rebind-every 5
+	delta "u$i" "$s0" ".udp_assoc_active == 3 and .udp_drop_limit == 0" \
+		"$m: the server routes by session ID: three sessions, not one per source port"
+
 	s0=$(stats_s "u$i")
 	udp "$m: $N datagrams of 1-1400 bytes to $T4:$ECHO, each reply checked" \
 		".ok == $N and .bad == 0 and .server_sessions == 1" \
@@ -174,15 +182,9 @@ for i in "${!METHODS[@]}"; do
 		".udp_pkts_in >= $((2 * N + 50)) and .udp_pkts_out == .udp_pkts_in and
 		 .udp_bytes_in > $((2 * N + 50)) and .udp_bytes_out == .udp_bytes_in and
 		 .udp_drop_auth == 0 and .udp_drop_bad == 0 and .udp_drop_window == 0 and
-		 .stale_timestamp == 0 and .udp_drop_target == 0 and .udp_assoc_active == 3" \
-		"$m: counters: packets and bytes each way, three sessions, no drop"
+		 .stale_timestamp == 0 and .udp_drop_target == 0 and .udp_assoc_active <= 3" \
+		"$m: counters: packets and bytes each way, at most three more sessions (older ones may end), no drop"
 
-	s0=$(stats_s "u$i")
-	udp "$m: three sessions over one socket that changes port every 5 packets: all answered, one server session each" \
-		".ok == 60 and .bad == 0 and .sessions == 3 and .server_sessions == 1" \
-		"${c[@]}" --target "$T4:$ECHO" --count 60 --sessions 3 --rebind-every 5
-	delta "u$i" "$s0" ".udp_assoc_active == 3 and .udp_drop_limit == 0" \
-		"$m: the server routes by session ID: three sessions, not one per source port"
 done
 
 # ---- bad packets (two methods) --------------------------------------------------
@@ -233,10 +235,11 @@ for i in 0 2; do
 	res=$(in_c "$PY" "$SS_TOOLS/udpjunk.py" --to "$S4_C:$port" --to "[$S6_C]:$port" \
 		--count 2000 --seed $((4242 + i)) --wait 2 2>&1)
 	wait_for 30 settled "u$i"	# the relay reads its socket in a work item
+	# (no session made: the gauge may only fall, as earlier sessions end)
 	mib=$(( $(udp_mib "$NS_S") - mib0 ))
 	ok_if "$m: 2000 garbage datagrams over IPv4 and IPv6: none answered" '.answers == 0' "$res"
 	delta "u$i" "$s0" ".udp_drop_auth + .udp_drop_bad + $mib == 2000 and .udp_pkts_in == 0 and
-		 .udp_pkts_out == 0 and .udp_assoc_active == 0 and .udp_drop_window == 0" \
+		 .udp_pkts_out == 0 and .udp_assoc_active <= 0 and .udp_drop_window == 0" \
 		"$m: each garbage datagram counted (udp_drop_auth, udp_drop_bad, or $mib by the socket buffer), no session"
 done
 
