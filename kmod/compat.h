@@ -40,6 +40,16 @@
 #endif
 
 /*
+ * ss_genl_dump_attrs() - the attributes of a dump's request, parsed by the
+ * core against the op's policy: 6.6 moved them into a struct genl_info.
+ */
+#if KERNEL_VERSION(6, 6, 0) > LINUX_VERSION_CODE
+#define ss_genl_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
+#else
+#define ss_genl_dump_attrs(cb) (genl_info_dump(cb)->attrs)
+#endif
+
+/*
  * SS_SET_ERR_MSG_FMT() - set a formatted extended ACK message
  * @extack: the request's extack, may be NULL
  * @fallback: a string literal: the message where formatting is unavailable,

@@ -73,6 +73,8 @@ static void ss_conn_release(struct kref *refcount)
 					    refcount);
 
 	pr_debug("conn %u destroyed\n", conn->id);
+	if (conn->user)
+		ss_user_put(conn->user);
 	ss_endpoint_put(conn->ep);
 	kfree(conn);
 }
@@ -248,6 +250,8 @@ void ss_conn_close(struct ss_conn *conn, const char *why)
 	ss_cipher_free(&conn->enc);
 	memzero_explicit(conn->salt, sizeof(conn->salt));
 	atomic64_dec(&ep->stats.conn_active);
+	if (conn->user_counted)
+		ss_user_count(conn->user, SS_STATS_A_CONN_ACTIVE, -1);
 	conn->state = SS_CONN_DEAD;
 
 	spin_lock(&ep->conns_lock);
@@ -301,6 +305,8 @@ void ss_conn_bad(struct ss_conn *conn, enum ss_stats_attr ctr,
 	struct ss_endpoint *ep = conn->ep;
 
 	ss_endpoint_bad(ep, ctr);
+	if (conn->user)
+		ss_user_count(conn->user, ctr, 1);
 	pr_debug("conn %u draining: %s\n", conn->id, why);
 	atomic64_inc(&ep->stats.draining);
 	/* Nothing but the socket is needed any more. */
@@ -329,7 +335,49 @@ bool ss_conn_authenticated(struct ss_conn *conn)
 	if (ok)
 		list_del_init(&conn->unode);
 	spin_unlock(&ep->conns_lock);
+	if (ok && conn->user) {
+		conn->user_counted = true;
+		ss_user_count(conn->user, SS_STATS_A_CONN_TOTAL, 1);
+		ss_user_count(conn->user, SS_STATS_A_CONN_ACTIVE, 1);
+	}
 	return ok;
+}
+
+/**
+ * ss_conn_set_user() - a server's connection is a user's
+ * @conn: the connection, in its work, in the handshake
+ * @user: the user its identity header named, a reference the connection
+ *	takes over
+ *
+ * Return: true; false if the user was removed meanwhile (the reference
+ * is dropped): the request is then as one of an unknown user.
+ */
+bool ss_conn_set_user(struct ss_conn *conn, struct ss_user *user)
+{
+	struct ss_endpoint *ep = conn->ep;
+	bool ok;
+
+	spin_lock(&ep->conns_lock);
+	ok = !user->dead;
+	if (ok)
+		conn->user = user;
+	spin_unlock(&ep->conns_lock);
+	if (!ok)
+		ss_user_put(user);
+	return ok;
+}
+
+/**
+ * ss_conn_count() - count relayed bytes, in the user's counters too
+ * @conn: the connection, in its work
+ * @ctr: SS_STATS_A_BYTES_IN or _OUT
+ * @val: how many
+ */
+void ss_conn_count(struct ss_conn *conn, enum ss_stats_attr ctr, u64 val)
+{
+	ss_stats_add(&conn->ep->stats, ctr, val);
+	if (conn->user)
+		ss_user_count(conn->user, ctr, val);
 }
 
 static void ss_conn_timer(struct timer_list *timer)
@@ -881,6 +929,29 @@ void ss_conn_kill_all(struct ss_endpoint *ep)
 	}
 	spin_unlock(&ep->conns_lock);
 	wait_event(ep->conns_wq, ss_conn_none(ep));
+}
+
+/**
+ * ss_conn_kill_user() - end the connections of a user that was removed
+ * @ep: the user's server
+ * @user: the user, out of the server's tables
+ *
+ * Marks the user dead, so that no connection takes it any more, and has
+ * every connection that did close at its next run. Does not wait.
+ */
+void ss_conn_kill_user(struct ss_endpoint *ep, struct ss_user *user)
+{
+	struct ss_conn *conn;
+
+	spin_lock(&ep->conns_lock);
+	WRITE_ONCE(user->dead, true);
+	list_for_each_entry(conn, &ep->conns, node) {
+		if (conn->user != user)
+			continue;
+		set_bit(SS_CONN_F_KILL, &conn->flags);
+		ss_conn_queue(conn);
+	}
+	spin_unlock(&ep->conns_lock);
 }
 
 /**

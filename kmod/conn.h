@@ -20,6 +20,7 @@
 #include "cipher.h"
 #include "socket.h"
 #include "stats.h"
+#include "user.h"
 
 struct net;
 struct sock;
@@ -78,6 +79,7 @@ struct ss_peer {
 /* Stages of reading the wire side's stream (struct ss_rx). */
 enum ss_rx_stage {
 	SS_RX_SALT,	/* reading the salt into &ss_conn.salt */
+	SS_RX_IDENTITY,	/* 2022 server with users: the identity header */
 	SS_RX_FIXED,	/* 2022 server: reading the request's fixed header */
 	SS_RX_RESP,	/* 2022 local: reading the response's fixed header */
 	SS_RX_LEN,	/* reading a sealed length into @hdr */
@@ -171,6 +173,11 @@ struct ss_tx {
  *	namespace's end waits for, ends every connection first
  * @id: number for log messages, unique while the module is loaded
  * @state: enum ss_conn_state
+ * @user: a 2022 server's connection: the SIP023 user its identity header
+ *	named, a reference held until the memory is freed; its key keys the
+ *	connection both ways. Set once, under &ss_endpoint.conns_lock (see
+ *	user.c); NULL when the server has no users
+ * @user_counted: the connection counts in @user's conn_active
  * @salt_checked: the request salt went through the replay filter (once
  *	the first sealed length authenticated) or the salt pool (2022: once
  *	the fixed header authenticated and its timestamp was good)
@@ -212,6 +219,8 @@ struct ss_conn {
 	struct net *net;
 	u32 id;
 	u8 state;
+	struct ss_user *user;
+	bool user_counted;
 	bool salt_checked;
 	unsigned long deadline;
 	unsigned long last_active;
@@ -237,6 +246,9 @@ void ss_conn_uninit(void);
 void ss_conn_accept(struct ss_server *srv, struct socket *sock,
 		    void (*data_ready)(struct sock *sk));
 void ss_conn_kill_all(struct ss_endpoint *ep);
+void ss_conn_kill_user(struct ss_endpoint *ep, struct ss_user *user);
+bool ss_conn_set_user(struct ss_conn *conn, struct ss_user *user);
+void ss_conn_count(struct ss_conn *conn, enum ss_stats_attr ctr, u64 val);
 
 /**
  * struct ss_handover - what SS_CMD_RELAY_NEW hands over with the socket

@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "datagram.h"
 #include "endpoint.h"
+#include "user.h"
 
 /*
  * The association tables' hash seed: random, so that nobody can choose
@@ -115,6 +116,8 @@ void ss_dgram_codec_free(struct ss_dgram_codec *dc)
 	dc->tx_keyed = false;
 	memzero_explicit(&dc->sep, sizeof(dc->sep));
 	memzero_explicit(&dc->isep, sizeof(dc->isep));
+	memzero_explicit(&dc->usep, sizeof(dc->usep));
+	dc->usep_owner = 0;
 	kfree(dc->buf);
 	dc->buf = NULL;
 }
@@ -179,21 +182,44 @@ int ss_dgram_open(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
 }
 
 /*
- * Key @c for the session @sid, unless it is already (*@keyed, @cur): the
- * subkey costs a BLAKE3 derivation and a setkey, and a session's packets
- * mostly come in runs.
+ * Key @c for the session @sid of the PSK @psk, unless it is already
+ * (*@keyed, @cur, *@cur_owner): the subkey costs a BLAKE3 derivation and a
+ * setkey, and a session's packets mostly come in runs. @owner tells PSKs
+ * apart: 0 for the object's own, a SIP023 user's id for the user's.
  */
-static int ss_dgram_2022_key(struct ss_cipher *c, const u8 *psk,
-			     const u8 *sid, u8 *cur, bool *keyed)
+static int ss_dgram_2022_key(struct ss_cipher *c, const u8 *psk, u64 owner,
+			     const u8 *sid, u8 *cur, u64 *cur_owner,
+			     bool *keyed)
 {
-	if (*keyed && !memcmp(cur, sid, SS_2022_SESSION_ID_LEN))
+	if (*keyed && *cur_owner == owner &&
+	    !memcmp(cur, sid, SS_2022_SESSION_ID_LEN))
 		return 0;
 	*keyed = false;
 	if (ss_cipher_rekey_salt(c, psk, sid, SS_2022_SESSION_ID_LEN))
 		return -EIO;
 	memcpy(cur, sid, SS_2022_SESSION_ID_LEN);
+	*cur_owner = owner;
 	*keyed = true;
 	return 0;
+}
+
+/*
+ * A server with users (SIP023): the identity header after the separate
+ * header @sep is the user PSK's hash XOR @sep, under the identity PSK (the
+ * server's own, @dc->sep). Return: the user, a reference taken, or NULL.
+ */
+static struct ss_user *ss_dgram_2022_user(struct ss_dgram_codec *dc,
+					  struct ss_users *users,
+					  const u8 *sep, const u8 *eih)
+{
+	u8 hash[SS_USER_HASH_LEN];
+	struct ss_user *user;
+
+	aes_decrypt(&dc->sep, hash, eih);
+	crypto_xor(hash, sep, sizeof(hash));
+	user = ss_user_find(users, hash);
+	memzero_explicit(hash, sizeof(hash));
+	return user;
 }
 
 /**
@@ -205,27 +231,36 @@ static int ss_dgram_2022_key(struct ss_cipher *c, const u8 *psk,
  * @len: its length
  * @sid: the packet's session ID, %SS_2022_SESSION_ID_LEN bytes
  * @pid: its packet ID
+ * @users: a server's users, if it has any (SIP023), else NULL
+ * @user: with @users: the user whose PSK opened the packet, a reference
+ *	the caller takes over
  *
  * An AES method's separate header is decrypted with the PSK's block
  * cipher; the body is opened with the subkey of the session ID, the nonce
- * the separate header's last 12 bytes (SIP022 section 3.2.1). The chacha
- * method's packet is opened under the PSK with the nonce in front, and
- * the IDs read from the front of the body (section 4.1). Neither ID is
- * checked here: the caller checks the packet ID against its session's
- * window, once the main header has validated.
+ * the separate header's last 12 bytes (SIP022 section 3.2.1). With
+ * @users, an identity header follows the separate header and names the
+ * user whose PSK the body is under (SIP023). The chacha method's packet is
+ * opened under the PSK with the nonce in front, and the IDs read from the
+ * front of the body (section 4.1). Neither ID is checked here: the caller
+ * checks the packet ID against its session's window, once the main header
+ * has validated.
  *
  * Return: the length of the body from its main header on, which starts at
- * @pkt + ss_dgram_2022_head(); or a negative error (counted).
+ * @pkt + ss_dgram_2022_head() (and %SS_2022_IDENTITY_LEN more with
+ * @users); or a negative error (counted: an unknown user as a packet that
+ * fails authentication, which the user's counters count too once known).
  */
 int ss_dgram_open_2022(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
-		       u8 *pkt, size_t len, u8 *sid, u64 *pid)
+		       u8 *pkt, size_t len, u8 *sid, u64 *pid,
+		       struct ss_users *users, struct ss_user **user)
 {
 	const struct ss_method_info *m = ep->method;
-	size_t head = ss_dgram_2022_head(m);
+	size_t head = ss_dgram_2022_head(m) + (users ? SS_2022_IDENTITY_LEN : 0);
 	/* The separate header is not sealed; the chacha IDs are. */
-	size_t sealed = m->aes_headers ? SS_2022_UDP_SEP_LEN :
-					 SS_2022_UDP_NONCE_LEN;
+	size_t sealed = m->aes_headers ? head : SS_2022_UDP_NONCE_LEN;
+	struct ss_user *u = NULL;
 	u8 sep[SS_2022_UDP_SEP_LEN];
+	const u8 *psk = ep->key;
 	u8 *ids;
 
 	if (len < head + SS_TAG_LEN) {
@@ -234,9 +269,19 @@ int ss_dgram_open_2022(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
 	}
 	if (m->aes_headers) {
 		aes_decrypt(&dc->sep, sep, pkt);
-		if (ss_dgram_2022_key(&dc->rx, ep->key, sep, dc->rx_sid,
+		if (users) {
+			u = ss_dgram_2022_user(dc, users, sep,
+					       pkt + SS_2022_UDP_SEP_LEN);
+			if (!u) {
+				ss_endpoint_bad(ep, SS_STATS_A_UDP_DROP_AUTH);
+				return -EBADMSG;
+			}
+			psk = u->key;
+		}
+		if (ss_dgram_2022_key(&dc->rx, psk, u ? u->id : 0, sep,
+				      dc->rx_sid, &dc->rx_owner,
 				      &dc->rx_keyed))
-			return -EIO;
+			goto err_io;
 		ss_cipher_set_nonce(&dc->rx, sep + 4);
 		ids = sep;
 	} else {
@@ -245,17 +290,30 @@ int ss_dgram_open_2022(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
 	}
 	if (ss_cipher_open(&dc->rx, pkt + sealed, pkt + sealed, len - sealed)) {
 		ss_endpoint_bad(ep, SS_STATS_A_UDP_DROP_AUTH);
+		if (u) {
+			ss_user_count(u, SS_STATS_A_AUTH_FAIL, 1);
+			ss_user_put(u);
+		}
 		return -EBADMSG;
 	}
 	memcpy(sid, ids, SS_2022_SESSION_ID_LEN);
 	*pid = ss_2022_get_be64(ids + SS_2022_SESSION_ID_LEN);
+	if (users)
+		*user = u;
 	return len - head - SS_TAG_LEN;
+
+err_io:
+	if (u)
+		ss_user_put(u);
+	return -EIO;
 }
 
 /**
  * ss_dgram_seal_2022() - seal a Shadowsocks 2022 packet in place
  * @dc: the codec
  * @ep: the server or profile: its method and PSK
+ * @user: a server's session of a SIP023 user: the packet goes under the
+ *	user's PSK instead, separate header included; else NULL
  * @sid: our session ID, %SS_2022_SESSION_ID_LEN bytes
  * @pid: the packet's ID
  * @pkt: room for ss_dgram_2022_tx_head() bytes, written here, then @len
@@ -271,9 +329,12 @@ int ss_dgram_open_2022(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
  * Return: 0, or the cipher's error.
  */
 int ss_dgram_seal_2022(struct ss_dgram_codec *dc, const struct ss_endpoint *ep,
-		       const u8 *sid, u64 pid, u8 *pkt, size_t len)
+		       const struct ss_user *user, const u8 *sid, u64 pid,
+		       u8 *pkt, size_t len)
 {
+	const struct crypto_aes_ctx *sep_key = &dc->sep;
 	u8 sep[SS_2022_UDP_SEP_LEN];
+	const u8 *psk = ep->key;
 	u8 *body;
 	int err;
 
@@ -287,8 +348,20 @@ int ss_dgram_seal_2022(struct ss_dgram_codec *dc, const struct ss_endpoint *ep,
 				      pkt + SS_2022_UDP_NONCE_LEN,
 				      SS_2022_UDP_SEP_LEN + len);
 	}
-	if (ss_dgram_2022_key(&dc->tx, ep->key, sid, dc->tx_sid,
-			      &dc->tx_keyed))
+	if (user) {
+		/* The last user's schedule is kept, as the subkeys are. */
+		if (dc->usep_owner != user->id) {	/* ids are never 0 */
+			dc->usep_owner = 0;
+			if (aes_expandkey(&dc->usep, user->key,
+					  ep->method->key_len))
+				return -EIO;
+			dc->usep_owner = user->id;
+		}
+		sep_key = &dc->usep;
+		psk = user->key;
+	}
+	if (ss_dgram_2022_key(&dc->tx, psk, user ? user->id : 0, sid,
+			      dc->tx_sid, &dc->tx_owner, &dc->tx_keyed))
 		return -EIO;
 	ss_cipher_set_nonce(&dc->tx, sep + 4);
 	if (ep->has_ikey) {
@@ -297,11 +370,12 @@ int ss_dgram_seal_2022(struct ss_dgram_codec *dc, const struct ss_endpoint *ep,
 		crypto_xor_cpy(id, ep->ikey_hash, sep, sizeof(id));
 		aes_encrypt(&dc->isep, pkt + SS_2022_UDP_SEP_LEN, id);
 		memzero_explicit(id, sizeof(id));
+		sep_key = &dc->isep;
 	}
 	body = pkt + ss_dgram_2022_tx_head(ep->method, ep->has_ikey);
 	err = ss_cipher_seal(&dc->tx, body, body, len);
 	if (!err)
-		aes_encrypt(ep->has_ikey ? &dc->isep : &dc->sep, pkt, sep);
+		aes_encrypt(sep_key, pkt, sep);
 	return err;
 }
 

@@ -24,6 +24,8 @@
 struct socket;
 struct ss_endpoint;
 struct ss_stats;
+struct ss_user;
+struct ss_users;
 
 /* A buffer any UDP datagram fits in, so that none is truncated. */
 #define SS_DGRAM_BUF		65536
@@ -60,6 +62,13 @@ unsigned long ss_dgram_gc_period(const struct ss_endpoint *ep);
  * @isep: a profile with an identity key: the schedule of the identity PSK,
  *	which seals the separate header and the identity header of the
  *	packets it sends (SIP023); wiped likewise
+ * @usep: a server with users: the schedule of the PSK of the user it last
+ *	sealed a packet for (@usep_owner, a user's id; 0 for none); wiped
+ *	likewise
+ * @rx_owner: whose PSK @rx is keyed for: 0 for the object's own, else a
+ *	SIP023 user's id
+ * @tx_owner: likewise for @tx
+ * @usep_owner: see @usep
  */
 struct ss_dgram_codec {
 	u8 *buf;
@@ -71,6 +80,10 @@ struct ss_dgram_codec {
 	bool tx_keyed;
 	struct crypto_aes_ctx sep;
 	struct crypto_aes_ctx isep;
+	struct crypto_aes_ctx usep;
+	u64 rx_owner;
+	u64 tx_owner;
+	u64 usep_owner;
 };
 
 int ss_dgram_codec_init(struct ss_dgram_codec *dc,
@@ -104,9 +117,11 @@ static inline size_t ss_dgram_2022_tx_head(const struct ss_method_info *m,
 }
 
 int ss_dgram_open_2022(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
-		       u8 *pkt, size_t len, u8 *sid, u64 *pid);
+		       u8 *pkt, size_t len, u8 *sid, u64 *pid,
+		       struct ss_users *users, struct ss_user **user);
 int ss_dgram_seal_2022(struct ss_dgram_codec *dc, const struct ss_endpoint *ep,
-		       const u8 *sid, u64 pid, u8 *pkt, size_t len);
+		       const struct ss_user *user, const u8 *sid, u64 pid,
+		       u8 *pkt, size_t len);
 
 #ifdef DEBUG
 bool ss_dgram_selftest(void);

@@ -108,8 +108,27 @@ const struct nla_policy shadowsocks_resolve_reply_nl_policy[SS_A_LOOKUP_IPV6 + 1
 	[SS_A_LOOKUP_IPV6] = NLA_POLICY_EXACT_LEN(16),
 };
 
+/* SS_CMD_USER_NEW - do */
+const struct nla_policy shadowsocks_user_new_nl_policy[SS_A_USER + 1] = {
+	[SS_A_NAME] = { .type = NLA_NUL_STRING, .len = SS_NAME_LEN, },
+	[SS_A_USER] = { .type = NLA_NUL_STRING, .len = SS_NAME_LEN, },
+	[SS_A_KEY] = { .type = NLA_BINARY, },
+};
+
+/* SS_CMD_USER_DEL - do */
+const struct nla_policy shadowsocks_user_del_nl_policy[SS_A_USER + 1] = {
+	[SS_A_NAME] = { .type = NLA_NUL_STRING, .len = SS_NAME_LEN, },
+	[SS_A_USER] = { .type = NLA_NUL_STRING, .len = SS_NAME_LEN, },
+};
+
+/* SS_CMD_USER_GET - do */
+const struct nla_policy shadowsocks_user_get_nl_policy[SS_A_USER + 1] = {
+	[SS_A_NAME] = { .type = NLA_NUL_STRING, .len = SS_NAME_LEN, },
+	[SS_A_USER] = { .type = NLA_NUL_STRING, .len = SS_NAME_LEN, },
+};
+
 /* Ops table for shadowsocks */
-const struct genl_ops shadowsocks_nl_ops[9] = {
+const struct genl_ops shadowsocks_nl_ops[12] = {
 	{
 		.cmd		= SS_CMD_SERVER_NEW,
 		.doit		= shadowsocks_nl_server_new_doit,
@@ -172,6 +191,27 @@ const struct genl_ops shadowsocks_nl_ops[9] = {
 		.policy		= shadowsocks_resolve_reply_nl_policy,
 		.maxattr	= SS_A_LOOKUP_IPV6,
 		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= SS_CMD_USER_NEW,
+		.doit		= shadowsocks_nl_user_new_doit,
+		.policy		= shadowsocks_user_new_nl_policy,
+		.maxattr	= SS_A_USER,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= SS_CMD_USER_DEL,
+		.doit		= shadowsocks_nl_user_del_doit,
+		.policy		= shadowsocks_user_del_nl_policy,
+		.maxattr	= SS_A_USER,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= SS_CMD_USER_GET,
+		.doit		= shadowsocks_nl_user_get_doit,
+		.dumpit		= shadowsocks_nl_user_get_dumpit,
+		.policy		= shadowsocks_user_get_nl_policy,
+		.maxattr	= SS_A_USER,
 	},
 };
 

@@ -34,8 +34,14 @@ extern const struct nla_policy shadowsocks_udp_relay_new_nl_policy[SS_A_CTRL_FD 
 
 extern const struct nla_policy shadowsocks_resolve_reply_nl_policy[SS_A_LOOKUP_IPV6 + 1];
 
+extern const struct nla_policy shadowsocks_user_new_nl_policy[SS_A_USER + 1];
+
+extern const struct nla_policy shadowsocks_user_del_nl_policy[SS_A_USER + 1];
+
+extern const struct nla_policy shadowsocks_user_get_nl_policy[SS_A_USER + 1];
+
 /* Ops table for shadowsocks */
-extern const struct genl_ops shadowsocks_nl_ops[9];
+extern const struct genl_ops shadowsocks_nl_ops[12];
 
 int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info);
 int shadowsocks_nl_server_del_doit(struct sk_buff *skb, struct genl_info *info);
@@ -52,6 +58,11 @@ int shadowsocks_nl_udp_relay_new_doit(struct sk_buff *skb,
 				      struct genl_info *info);
 int shadowsocks_nl_resolve_reply_doit(struct sk_buff *skb,
 				      struct genl_info *info);
+int shadowsocks_nl_user_new_doit(struct sk_buff *skb, struct genl_info *info);
+int shadowsocks_nl_user_del_doit(struct sk_buff *skb, struct genl_info *info);
+int shadowsocks_nl_user_get_doit(struct sk_buff *skb, struct genl_info *info);
+int shadowsocks_nl_user_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb);
 
 enum {
 	SHADOWSOCKS_NLGRP_RESOLVER,

@@ -68,6 +68,7 @@ static const char *const ss_nl_missing_msg[SS_A_MAX + 1] = {
 	[SS_A_FD]		= "missing socket descriptor",
 	[SS_A_TARGET]		= "missing target address",
 	[SS_A_LOOKUP_ID]	= "missing lookup id",
+	[SS_A_USER]		= "missing user",
 };
 
 /*
@@ -112,10 +113,11 @@ static bool ss_name_char_ok(char c)
 /*
  * The policy guarantees a NUL within SS_NAME_MAX bytes; insist on exactly
  * one, at the end, after 1..SS_NAME_MAX-1 characters of [A-Za-z0-9_.-].
+ * Object names (SS_A_NAME) and user names (SS_A_USER) alike.
  */
-static const char *ss_nl_name(struct genl_info *info)
+static const char *ss_nl_name_attr(const struct nlattr *attr,
+				   struct netlink_ext_ack *extack)
 {
-	const struct nlattr *attr = info->attrs[SS_A_NAME];
 	const char *name = nla_data(attr);
 	int len = nla_len(attr) - 1;
 	int i;
@@ -128,9 +130,14 @@ static const char *ss_nl_name(struct genl_info *info)
 	return name;
 
 invalid:
-	NL_SET_ERR_MSG_ATTR(info->extack, attr,
+	NL_SET_ERR_MSG_ATTR(extack, attr,
 			    "invalid name (1 to 31 characters of A-Z a-z 0-9 _ . -)");
 	return NULL;
+}
+
+static const char *ss_nl_name(struct genl_info *info)
+{
+	return ss_nl_name_attr(info->attrs[SS_A_NAME], info->extack);
 }
 
 /* For DEL and GET, which take a name only. Return: the name or NULL. */
@@ -345,6 +352,10 @@ static int ss_nl_put_server(struct sk_buff *skb, const struct ss_entry *entry)
 	    nla_put_u32(skb, SS_A_MODE, srv->mode) ||
 	    nla_put_u8(skb, SS_A_ALLOW_LOCAL, srv->allow_local))
 		return -EMSGSIZE;
+	/* Servers that can have users say how many they have. */
+	if (srv->users.ready &&
+	    nla_put_u32(skb, SS_A_USERS, READ_ONCE(srv->users.nr)))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -524,6 +535,221 @@ int shadowsocks_nl_server_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
 	return ss_nl_dump(skb, cb, &ss_nl_servers);
+}
+
+/*
+ * USER_NEW, USER_DEL, USER_GET: the server (SS_A_NAME) and the user
+ * (SS_A_USER), both required and valid. Return: 0, or -EINVAL with the
+ * reason in the extack.
+ */
+static int ss_nl_user_names(struct genl_info *info, const char **server,
+			    const char **user)
+{
+	if (ss_nl_missing(info, SS_A_NAME) || ss_nl_missing(info, SS_A_USER))
+		return -EINVAL;
+	*server = ss_nl_name(info);
+	*user = *server ? ss_nl_name_attr(info->attrs[SS_A_USER],
+					  info->extack) : NULL;
+	return *user ? 0 : -EINVAL;
+}
+
+/* The server of a USER_* request; the caller holds ss_net.lock. */
+static struct ss_server *ss_nl_user_server(struct genl_info *info,
+					   struct ss_net *sn, const char *name)
+{
+	struct ss_server *srv = ss_server_find(sn, name);
+
+	if (!srv)
+		ss_nl_no_server(info, name);
+	return srv;
+}
+
+static void ss_nl_no_user(struct genl_info *info, const char *server,
+			  const char *user)
+{
+	NL_SET_BAD_ATTR(info->extack, info->attrs[SS_A_USER]);
+	SS_SET_ERR_MSG_FMT(info->extack, "no user of that name",
+			   "server \"%s\" has no user named \"%s\"", server,
+			   user);
+}
+
+int shadowsocks_nl_user_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ss_net *sn = ss_net(genl_info_net(info));
+	const struct ss_method_info *m;
+	const char *server, *user;
+	struct ss_server *srv;
+	int err, key_len;
+
+	err = ss_nl_user_names(info, &server, &user);
+	if (!err && ss_nl_missing(info, SS_A_KEY))
+		err = -EINVAL;
+	if (err)
+		goto out;
+
+	mutex_lock(&sn->lock);
+	srv = ss_nl_user_server(info, sn, server);
+	if (!srv) {
+		err = -ENOENT;
+		goto out_unlock;
+	}
+	m = srv->ep.method;
+	key_len = nla_len(info->attrs[SS_A_KEY]);
+	if (m->aes_headers && key_len != m->key_len) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[SS_A_KEY]);
+		SS_SET_ERR_MSG_FMT(info->extack,
+				   "key length does not match the server's method",
+				   "key length %d does not match %s (needs %u)",
+				   key_len, m->name, m->key_len);
+		err = -EINVAL;
+		goto out_unlock;
+	}
+	err = ss_user_add(srv, user, nla_data(info->attrs[SS_A_KEY]),
+			  info->extack);
+	if (err == -EEXIST && !info->extack->_msg)
+		NL_SET_ERR_MSG(info->extack, "the server has a user of that name");
+	else if (err)
+		ss_nl_create_err(info->extack, err);
+out_unlock:
+	mutex_unlock(&sn->lock);
+out:
+	ss_nl_wipe_key(info, SS_A_KEY);
+	return err;
+}
+
+int shadowsocks_nl_user_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ss_net *sn = ss_net(genl_info_net(info));
+	const char *server, *user;
+	struct ss_server *srv;
+	int err;
+
+	err = ss_nl_user_names(info, &server, &user);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	srv = ss_nl_user_server(info, sn, server);
+	err = srv ? ss_user_del(srv, user) : -ENOENT;
+	if (srv && err == -ENOENT)
+		ss_nl_no_user(info, server, user);
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+/* One user's reply: its server's name, its own, its counters. */
+static int ss_nl_fill_user(struct sk_buff *skb, const struct ss_server *srv,
+			   const struct ss_user *user, u32 portid, u32 seq,
+			   int flags, struct netlink_callback *cb)
+{
+	void *hdr = ss_nl_put_hdr(skb, portid, seq, flags, SS_CMD_USER_GET, cb);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, SS_A_NAME, srv->ep.entry.name) ||
+	    nla_put_string(skb, SS_A_USER, user->name) ||
+	    ss_user_fill_stats(skb, user)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+int shadowsocks_nl_user_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ss_net *sn = ss_net(genl_info_net(info));
+	const char *server, *name;
+	struct ss_server *srv;
+	struct ss_user *user;
+	struct sk_buff *msg;
+	int err;
+
+	err = ss_nl_user_names(info, &server, &name);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	/* Under the lock: a server's user tables end without a grace period. */
+	mutex_lock(&sn->lock);
+	srv = ss_nl_user_server(info, sn, server);
+	user = srv ? ss_user_lookup_name(&srv->users, name) : NULL;
+	if (srv && !user)
+		ss_nl_no_user(info, server, name);
+	err = user ? ss_nl_fill_user(msg, srv, user, info->snd_portid,
+				     info->snd_seq, 0, NULL) : -ENOENT;
+	mutex_unlock(&sn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * Dump the users of one server (SS_A_NAME) or of every one. cb->args[0]
+ * is the server id to resume at, cb->args[1] how many of its users were
+ * sent. Under RCU: users leave their list with list_del_rcu() and are
+ * freed after a grace period; a user added or removed between parts may
+ * be missed or sent twice, as with any dump of a list that changes.
+ */
+int shadowsocks_nl_user_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	struct ss_net *sn = ss_net(sock_net(cb->skb->sk));
+	struct nlattr **attrs = ss_genl_dump_attrs(cb);
+	u32 portid = NETLINK_CB(cb->skb).portid;
+	unsigned long next = cb->args[0];
+	unsigned long skip = cb->args[1];
+	const char *only = NULL;
+	struct ss_entry *entry;
+	unsigned long id, n;
+	struct ss_user *user;
+	int err = 0;
+
+	if (attrs[SS_A_USER]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[SS_A_USER],
+				    "a dump takes a server's name only");
+		return -EINVAL;
+	}
+	if (attrs[SS_A_NAME]) {
+		only = ss_nl_name_attr(attrs[SS_A_NAME], cb->extack);
+		if (!only)
+			return -EINVAL;
+	}
+
+	rcu_read_lock();
+	xa_for_each_start(&sn->servers.ids, id, entry, next) {
+		struct ss_server *srv = container_of(entry, struct ss_server,
+						     ep.entry);
+
+		if (!srv->users.ready || (only && strcmp(only, entry->name)))
+			goto next_server;
+		n = 0;
+		list_for_each_entry_rcu(user, &srv->users.list, entry) {
+			if (n++ < skip)
+				continue;
+			err = ss_nl_fill_user(skb, srv, user, portid,
+					      cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					      cb);
+			if (err)
+				break;
+			skip = n;
+		}
+		if (err)
+			break;
+next_server:
+		next = id + 1;
+		skip = 0;
+	}
+	rcu_read_unlock();
+	cb->args[0] = next;
+	cb->args[1] = skip;
+
+	if (err && !skb->len)
+		return err;
+	return skb->len;
 }
 
 /* One remote address, IPv4 or IPv6, unicast and usable without a scope. */

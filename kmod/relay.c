@@ -233,6 +233,7 @@ static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need)
 		vec[0].iov_base = conn->salt + rx->have;
 		break;
 	case SS_RX_LEN:
+	case SS_RX_IDENTITY:
 	case SS_RX_FIXED:
 	case SS_RX_RESP:
 		vec[0].iov_base = rx->hdr + rx->have;
@@ -253,6 +254,65 @@ static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need)
 	}
 	vec[0].iov_len = need - rx->have;
 	return 1;
+}
+
+/* The PSK of the connection's stream both ways: its user's, if it has one. */
+static const u8 *ss_conn_key(const struct ss_conn *conn)
+{
+	return conn->user ? conn->user->key : conn->ep->key;
+}
+
+/*
+ * SIP023's identity header, after a request's salt: the user's PSK hash
+ * (BLAKE3, first 16 bytes) under AES with the identity subkey, BLAKE3's
+ * derive_key of the identity PSK @ipsk and the salt. Encrypt @in to @out
+ * (local role), or decrypt (server). Not inlined: the key schedule is a
+ * large stack frame of its own.
+ */
+static noinline_for_stack int ss_2022_identity(const struct ss_method_info *m,
+					       const u8 *ipsk, const u8 *salt,
+					       const u8 *in, u8 *out,
+					       bool decrypt)
+{
+	u8 subkey[SS_KEY_MAX_LEN];
+	struct crypto_aes_ctx aes;
+	int err;
+
+	err = ss_blake3_derive_salted("shadowsocks 2022 identity subkey",
+				      ipsk, m->key_len, salt, m->salt_len,
+				      subkey, m->key_len) ?:
+	      aes_expandkey(&aes, subkey, m->key_len);
+	if (!err && decrypt)
+		aes_decrypt(&aes, out, in);
+	else if (!err)
+		aes_encrypt(&aes, out, in);
+	memzero_explicit(subkey, sizeof(subkey));
+	memzero_explicit(&aes, sizeof(aes));
+	return err;
+}
+
+/*
+ * A 2022 server with users: the request's identity header, read into
+ * @rx->hdr, names the user whose PSK keys the connection both ways (one
+ * hash lookup). Return: 0 with &ss_conn.user set; SS_IO_AUTH for no user
+ * (an unknown key, or garbage: as any request that fails to
+ * authenticate); or a negative errno.
+ */
+static int ss_rx_identity(struct ss_conn *conn)
+{
+	struct ss_server *srv = ss_server_of(conn->ep);
+	u8 hash[SS_USER_HASH_LEN];
+	struct ss_user *user;
+	int err;
+
+	err = ss_2022_identity(conn->ep->method, conn->ep->key, conn->salt,
+			       conn->rx.hdr, hash, true);
+	if (err)
+		return err;
+	user = ss_user_find(&srv->users, hash);
+	if (!user || !ss_conn_set_user(conn, user))
+		return SS_IO_AUTH;
+	return 0;
 }
 
 /*
@@ -285,6 +345,9 @@ static int ss_rx_read(struct ss_conn *conn)
 		case SS_RX_LEN:
 			need = SS_LEN_SEALED;
 			break;
+		case SS_RX_IDENTITY:
+			need = SS_2022_IDENTITY_LEN;
+			break;
 		case SS_RX_FIXED:
 			need = SS_2022_FIXED_SEALED;
 			break;
@@ -314,6 +377,12 @@ static int ss_rx_read(struct ss_conn *conn)
 
 		switch (rx->stage) {
 		case SS_RX_SALT:
+			/* SIP023: the identity header names the key first. */
+			if (sip022 && !conn->ep->local &&
+			    ss_users_active(&ss_server_of(conn->ep)->users)) {
+				rx->stage = SS_RX_IDENTITY;
+				break;
+			}
 			n = ss_cipher_init(&conn->dec, m, conn->ep->key,
 					   conn->salt, GFP_KERNEL);
 			if (n)
@@ -325,6 +394,16 @@ static int ss_rx_read(struct ss_conn *conn)
 				rx->stage = SS_RX_RESP;
 			else
 				rx->stage = SS_RX_FIXED;
+			break;
+		case SS_RX_IDENTITY:
+			n = ss_rx_identity(conn);
+			if (n)
+				return n;
+			n = ss_cipher_init(&conn->dec, m, conn->user->key,
+					   conn->salt, GFP_KERNEL);
+			if (n)
+				return n;
+			rx->stage = SS_RX_FIXED;
 			break;
 		case SS_RX_RESP:
 			/*
@@ -585,8 +664,8 @@ void ss_relay_handshake(struct ss_conn *conn)
 		if (rx->off == rx->end)
 			rx->stage = SS_RX_LEN;
 		else
-			ss_stats_add(&conn->ep->stats, SS_STATS_A_BYTES_IN,
-				     rx->end - rx->off);
+			ss_conn_count(conn, SS_STATS_A_BYTES_IN,
+				      rx->end - rx->off);
 		ss_conn_target(conn, &t);
 		return;
 	}
@@ -622,7 +701,7 @@ static int ss_relay_rx(struct ss_conn *conn)
 		}
 		if (ret != SS_IO_CHUNK)
 			return ret;
-		ss_stats_add(&conn->ep->stats, SS_STATS_A_BYTES_IN, rx->end);
+		ss_conn_count(conn, SS_STATS_A_BYTES_IN, rx->end);
 		conn->last_active = jiffies;
 	}
 	return SS_IO_YIELD;
@@ -646,31 +725,6 @@ static int ss_tx_pending(struct ss_conn *conn, u8 *payload, int *uncounted)
 	conn->alen = 0;
 	conn->aoff = 0;
 	return n;
-}
-
-/*
- * SIP023's identity header, after a request's salt: the user's PSK hash
- * (BLAKE3, first 16 bytes) encrypted with AES under the identity subkey,
- * BLAKE3's derive_key of the identity PSK and the salt. The server finds
- * the user from it in one lookup.
- */
-static int ss_2022_identity_header(const struct ss_endpoint *ep,
-				   const u8 *salt, u8 *out)
-{
-	unsigned int klen = ep->method->key_len;
-	u8 subkey[SS_KEY_MAX_LEN];
-	struct crypto_aes_ctx aes;
-	int err;
-
-	err = ss_blake3_derive_salted("shadowsocks 2022 identity subkey",
-				      ep->ikey, klen, salt,
-				      ep->method->salt_len, subkey, klen) ?:
-	      aes_expandkey(&aes, subkey, klen);
-	if (!err)
-		aes_encrypt(&aes, out, ep->ikey_hash);
-	memzero_explicit(subkey, sizeof(subkey));
-	memzero_explicit(&aes, sizeof(aes));
-	return err;
 }
 
 /*
@@ -721,8 +775,9 @@ static int ss_tx_2022_request(struct ss_conn *conn, u8 *var)
 	get_random_bytes(salt, m->salt_len);
 	memcpy(conn->req_salt, salt, m->salt_len);
 	if (conn->ep->has_ikey) {
-		err = ss_2022_identity_header(conn->ep, salt,
-					      salt + m->salt_len);
+		err = ss_2022_identity(m, conn->ep->ikey, salt,
+				       conn->ep->ikey_hash, salt + m->salt_len,
+				       false);
 		if (err)
 			return err;
 	}
@@ -738,7 +793,7 @@ static int ss_tx_2022_request(struct ss_conn *conn, u8 *var)
 		return err;
 	tx->off = salt - tx->buf;
 	tx->end = var - tx->buf + len + SS_TAG_LEN;
-	ss_stats_add(&conn->ep->stats, SS_STATS_A_BYTES_OUT, dlen);
+	ss_conn_count(conn, SS_STATS_A_BYTES_OUT, dlen);
 	return SS_IO_CHUNK;
 }
 
@@ -758,7 +813,8 @@ static int ss_tx_2022_response(struct ss_conn *conn, u8 *payload, int n)
 	int err;
 
 	get_random_bytes(salt, m->salt_len);
-	err = ss_cipher_init(&conn->enc, m, conn->ep->key, salt, GFP_KERNEL);
+	err = ss_cipher_init(&conn->enc, m, ss_conn_key(conn), salt,
+			     GFP_KERNEL);
 	if (err)
 		return err;
 	tx->keyed = true;
@@ -771,7 +827,7 @@ static int ss_tx_2022_response(struct ss_conn *conn, u8 *payload, int n)
 		return err;
 	tx->off = salt - tx->buf;
 	tx->end = SS_TX_HEAD_MAX + n + SS_TAG_LEN;
-	ss_stats_add(&conn->ep->stats, SS_STATS_A_BYTES_OUT, n);
+	ss_conn_count(conn, SS_STATS_A_BYTES_OUT, n);
 	return SS_IO_CHUNK;
 }
 
@@ -849,7 +905,7 @@ static int ss_tx_read(struct ss_conn *conn)
 	if (err)
 		return err;
 	tx->end = SS_TX_HEAD_MAX + n + SS_TAG_LEN;
-	ss_stats_add(&conn->ep->stats, SS_STATS_A_BYTES_OUT, n - uncounted);
+	ss_conn_count(conn, SS_STATS_A_BYTES_OUT, n - uncounted);
 	return SS_IO_CHUNK;
 }
 

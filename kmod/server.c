@@ -32,9 +32,10 @@ static void ss_server_close(struct ss_server *srv)
 		ss_socket_release(&srv->listen[i].udp);
 	}
 	ss_conn_kill_all(&srv->ep);
-	/* No connection is left to use it. */
+	/* No connection or session is left to use them. */
 	ss_salt_pool_put(srv->ep.salts);
 	srv->ep.salts = NULL;
+	ss_users_destroy(&srv->users);
 }
 
 /*
@@ -191,6 +192,12 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 	if (err) {
 		NL_SET_ERR_MSG(extack, "no memory for the salt pool");
 		goto err_close;
+	}
+	/* SIP023 defines identity headers for the AES methods only. */
+	if (srv->ep.method->aes_headers) {
+		err = ss_users_init(&srv->users);
+		if (err)
+			goto err_close;
 	}
 	err = ss_endpoint_publish(sn, &sn->servers, &srv->ep);
 	if (err)

@@ -20,6 +20,7 @@
 #include "socket.h"
 #include "stats.h"
 #include "udp.h"
+#include "user.h"
 
 struct netlink_ext_ack;
 struct sock;
@@ -70,9 +71,11 @@ struct ss_listener {
  * @udp: the UDP relay (udp.c), with its own lock
  * @nr_lookups: lookups of its connections and associations in flight
  *	(resolve.c), at most SS_LOOKUP_MAX_INFLIGHT
+ * @users: its SIP023 users (user.c); tables set up for 2022 servers of an
+ *	AES method only
  *
- * All but @udp and @nr_lookups set before the server is published and never changed
- * afterwards.
+ * All but @udp, @nr_lookups and @users set before the server is published
+ * and never changed afterwards.
  */
 struct ss_server {
 	struct ss_endpoint ep;
@@ -82,6 +85,7 @@ struct ss_server {
 	struct ss_listener listen[SS_LISTEN_NR];
 	struct ss_udp udp;
 	atomic_t nr_lookups;
+	struct ss_users users;
 };
 
 /**

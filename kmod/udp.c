@@ -106,6 +106,8 @@ struct ss_udp_dns {
  * @ssid: 2022: our session ID toward the client
  * @spid: 2022: the packet ID of our next packet
  * @window: 2022: the client's packet IDs accepted
+ * @user: 2022 with users: the SIP023 user whose session it is, a
+ *	reference held; the session's packets both ways are under its PSK
  *
  * All but @refcount and @ready are under &ss_udp.lock.
  */
@@ -128,6 +130,7 @@ struct ss_udp_assoc {
 	u8 ssid[SS_2022_SESSION_ID_LEN];
 	u64 spid;
 	struct ss_window window;
+	struct ss_user *user;
 };
 
 /**
@@ -157,6 +160,8 @@ static void ss_udp_assoc_release(struct kref *refcount)
 					      refcount);
 
 	pr_debug("udp assoc %u destroyed\n", a->id);
+	if (a->user)
+		ss_user_put(a->user);
 	kfree(a);
 }
 
@@ -241,6 +246,8 @@ static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
 	hash_del(&a->node);
 	udp->nr_assocs--;
 	atomic64_dec(&srv->ep.stats.udp_assoc_active);
+	if (a->user)
+		ss_user_count(a->user, SS_STATS_A_UDP_ASSOC_ACTIVE, -1);
 	for (i = 0; i < SS_LISTEN_NR; i++) {
 		if (!a->sock[i])
 			continue;
@@ -254,12 +261,14 @@ static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
 
 /*
  * A new association for @from, under @hash in the table (@csid: the 2022
- * client session it is for, else NULL).
+ * client session it is for, else NULL; @user: the SIP023 user whose
+ * session it is, else NULL).
  */
 static struct ss_udp_assoc *ss_udp_assoc_new(struct ss_server *srv,
 					     const union ss_sockaddr *from,
 					     int listener, u32 hash,
-					     const u8 *csid)
+					     const u8 *csid,
+					     struct ss_user *user)
 {
 	struct ss_udp *udp = &srv->udp;
 	struct ss_udp_assoc *a;
@@ -284,6 +293,11 @@ static struct ss_udp_assoc *ss_udp_assoc_new(struct ss_server *srv,
 			get_random_bytes(a->ssid, SS_2022_SESSION_ID_LEN);
 		} while (!memcmp(a->ssid, csid, SS_2022_SESSION_ID_LEN));
 	}
+	if (user) {
+		ss_user_get(user);
+		a->user = user;
+		ss_user_count(user, SS_STATS_A_UDP_ASSOC_ACTIVE, 1);
+	}
 	hash_add(udp->assocs, &a->node, hash);
 	udp->nr_assocs++;
 	atomic64_inc(&srv->ep.stats.udp_assoc_active);
@@ -304,22 +318,36 @@ static struct ss_udp_assoc *ss_udp_assoc_get(struct ss_server *srv,
 	hash_for_each_possible(srv->udp.assocs, a, node, hash)
 		if (ss_dgram_addr_eq(&a->client, from))
 			return a;
-	return ss_udp_assoc_new(srv, from, listener, hash, NULL);
+	return ss_udp_assoc_new(srv, from, listener, hash, NULL, NULL);
 }
 
-/* 2022: the association of a client session, made at its first. */
+/*
+ * 2022: the association of a client session, made at its first. With
+ * users, a session is its user's: a packet of another user (or of none)
+ * that quotes its session ID is dropped, and a removed user's packets
+ * make no new session.
+ */
 static struct ss_udp_assoc *ss_udp_session_get(struct ss_server *srv,
 					       const u8 *csid,
 					       const union ss_sockaddr *from,
-					       int listener)
+					       int listener,
+					       struct ss_user *user)
 {
 	u32 hash = ss_dgram_hash_sid(csid);
 	struct ss_udp_assoc *a;
 
-	hash_for_each_possible(srv->udp.assocs, a, node, hash)
-		if (!memcmp(a->csid, csid, SS_2022_SESSION_ID_LEN))
+	hash_for_each_possible(srv->udp.assocs, a, node, hash) {
+		if (memcmp(a->csid, csid, SS_2022_SESSION_ID_LEN))
+			continue;
+		if (a->user == user)
 			return a;
-	return ss_udp_assoc_new(srv, from, listener, hash, csid);
+		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_BAD);
+		return NULL;
+	}
+	/* ss_udp_end_user() sets it before it takes the lock we hold. */
+	if (user && READ_ONCE(user->dead))
+		return NULL;
+	return ss_udp_assoc_new(srv, from, listener, hash, csid, user);
 }
 
 /* The association's socket for @family, created at its first use. */
@@ -528,18 +556,23 @@ static void ss_udp_client_packet(struct ss_server *srv, int listener,
 static void ss_udp_client_packet_2022(struct ss_server *srv, int listener,
 				      const union ss_sockaddr *from, size_t len)
 {
+	struct ss_users *users = ss_users_active(&srv->users) ? &srv->users :
+								NULL;
 	struct ss_endpoint *ep = &srv->ep;
 	struct ss_udp *udp = &srv->udp;
 	struct ss_target *t = &udp->target;
-	u8 *body = udp->dc.buf + ss_dgram_2022_head(ep->method);
+	u8 *body = udp->dc.buf + ss_dgram_2022_head(ep->method) +
+		   (users ? SS_2022_IDENTITY_LEN : 0);
 	u8 csid[SS_2022_SESSION_ID_LEN];
+	struct ss_user *user = NULL;
 	struct ss_udp_assoc *a;
 	size_t body_len;
 	int off, alen;
 	u64 pid, ts;
 	bool newest;
 
-	off = ss_dgram_open_2022(&udp->dc, ep, udp->dc.buf, len, csid, &pid);
+	off = ss_dgram_open_2022(&udp->dc, ep, udp->dc.buf, len, csid, &pid,
+				 users, &user);
 	if (off < 0)
 		return;
 	body_len = off;
@@ -548,19 +581,19 @@ static void ss_udp_client_packet_2022(struct ss_server *srv, int listener,
 	alen = off < 0 ? off : ss_addr_target(body + off, body_len - off, t);
 	if (alen < 0) {
 		ss_stats_inc(&ep->stats, SS_STATS_A_UDP_DROP_BAD);
-		return;
+		goto out;
 	}
 	if (!ss_2022_time_ok(ts, ktime_get_real_seconds())) {
 		ss_endpoint_bad(ep, SS_STATS_A_STALE_TIMESTAMP);
-		return;
+		goto out;
 	}
-	a = ss_udp_session_get(srv, csid, from, listener);
+	a = ss_udp_session_get(srv, csid, from, listener, user);
 	if (!a)
-		return;
+		goto out;
 	newest = pid >= a->window.next;
 	if (!ss_window_update(&a->window, pid)) {
 		ss_endpoint_bad(ep, SS_STATS_A_UDP_DROP_WINDOW);
-		return;
+		goto out;
 	}
 	/*
 	 * Only the newest packet moves the session: one held back on the
@@ -576,11 +609,18 @@ static void ss_udp_client_packet_2022(struct ss_server *srv, int listener,
 	off += alen;
 	ss_stats_inc(&ep->stats, SS_STATS_A_UDP_PKTS_IN);
 	ss_stats_add(&ep->stats, SS_STATS_A_UDP_BYTES_IN, body_len - off);
+	if (user) {
+		ss_user_count(user, SS_STATS_A_UDP_PKTS_IN, 1);
+		ss_user_count(user, SS_STATS_A_UDP_BYTES_IN, body_len - off);
+	}
 	if (t->name_len)
 		ss_udp_send_name(srv, a, t, body + off, body_len - off);
 	else
 		ss_udp_send_target(srv, a, &t->addr, body + off,
 				   body_len - off);
+out:
+	if (user)
+		ss_user_put(user);
 }
 
 /* Read a listener; false when it has nothing more. */
@@ -664,8 +704,8 @@ static u8 *ss_udp_seal_reply(struct ss_server *srv, struct ss_udp_assoc *a,
 	pkt = data - alen - SS_2022_UDP_SERVER_HDR - head;
 	hlen = ss_2022_udp_header_put(pkt + head, ktime_get_real_seconds(),
 				      a->csid);
-	if (ss_dgram_seal_2022(&udp->dc, &srv->ep, a->ssid, a->spid++, pkt,
-			       hlen + alen + len))
+	if (ss_dgram_seal_2022(&udp->dc, &srv->ep, a->user, a->ssid, a->spid++,
+			       pkt, hlen + alen + len))
 		return NULL;
 	*pkt_len = head + hlen + alen + len + SS_TAG_LEN;
 	return pkt;
@@ -691,6 +731,10 @@ static void ss_udp_reply(struct ss_server *srv, struct ss_udp_assoc *a,
 	}
 	ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_PKTS_OUT);
 	ss_stats_add(&srv->ep.stats, SS_STATS_A_UDP_BYTES_OUT, len);
+	if (a->user) {
+		ss_user_count(a->user, SS_STATS_A_UDP_PKTS_OUT, 1);
+		ss_user_count(a->user, SS_STATS_A_UDP_BYTES_OUT, len);
+	}
 }
 
 /* Read the replies waiting on an association's sockets. */
@@ -823,6 +867,27 @@ void ss_udp_start(struct ss_server *srv)
 	srv->udp.started = true;
 	/* Packets may have come before the callbacks were ours. */
 	queue_work(ss_wq, &srv->udp.work);
+}
+
+/**
+ * ss_udp_end_user() - end the UDP sessions of a user that was removed
+ * @srv: the user's server; the caller holds &ss_net.lock
+ * @user: the user, out of the server's tables and marked dead (under the
+ *	server's conns_lock, before this takes the UDP lock: a packet
+ *	handled after sees it and makes no session)
+ */
+void ss_udp_end_user(struct ss_server *srv, struct ss_user *user)
+{
+	struct ss_udp *udp = &srv->udp;
+	struct ss_udp_assoc *a;
+	struct hlist_node *n;
+	int bkt;
+
+	mutex_lock(&udp->lock);
+	hash_for_each_safe(udp->assocs, bkt, n, a, node)
+		if (a->user == user)
+			ss_udp_assoc_remove(srv, a, "user removed");
+	mutex_unlock(&udp->lock);
 }
 
 /**

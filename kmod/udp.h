@@ -18,6 +18,7 @@
 
 struct net;
 struct ss_server;
+struct ss_user;
 
 #define SS_UDP_HASH_BITS	8
 
@@ -59,5 +60,6 @@ struct ss_udp {
 int ss_udp_init(struct ss_server *srv, struct net *net);
 void ss_udp_start(struct ss_server *srv);
 void ss_udp_stop(struct ss_server *srv);
+void ss_udp_end_user(struct ss_server *srv, struct ss_user *user);
 
 #endif /* _SS_UDP_H */

@@ -483,7 +483,7 @@ static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
 		ss_2022_udp_header_put(pkt + head, ktime_get_real_seconds(),
 				       NULL);
 		pt_len += SS_2022_UDP_CLIENT_HDR;
-		if (ss_dgram_seal_2022(&cl->udp.dc, &cl->ep, a->csid,
+		if (ss_dgram_seal_2022(&cl->udp.dc, &cl->ep, NULL, a->csid,
 				       a->cpid++, pkt, pt_len))
 			return;
 	} else {
@@ -609,7 +609,8 @@ static int ss_ludp_open_2022(struct ss_client *cl, struct ss_ludp_assoc *a,
 	int off, alen;
 	u64 pid, ts;
 
-	off = ss_dgram_open_2022(&cl->udp.dc, ep, pkt, len, ssid, &pid);
+	off = ss_dgram_open_2022(&cl->udp.dc, ep, pkt, len, ssid, &pid, NULL,
+				 NULL);
 	if (off < 0)
 		return off;
 	body_len = off;

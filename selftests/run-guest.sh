@@ -22,6 +22,7 @@ TESTS=(
 	tcp_2022.sh
 	server_udp.sh
 	udp_2022.sh
+	user_2022.sh
 	resolver.sh
 	local_tcp.sh
 	local_udp.sh

@@ -43,13 +43,11 @@
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topology.sh"
+source "$(dirname "$0")/peer2022.sh"
 
 HS=3		# handshake timeout, seconds
 MARGIN=3	# how late after it the close may come (TCG)
 METHODS=(2022-blake3-aes-128-gcm 2022-blake3-aes-256-gcm 2022-blake3-chacha20-poly1305)
-declare -A KLEN=([2022-blake3-aes-128-gcm]=16 [2022-blake3-aes-256-gcm]=32
-	[2022-blake3-chacha20-poly1305]=32)
-SS2022=$SS_TOOLS/ss2022.py
 SMALL=$((4 << 20))
 
 cleanup() {
@@ -57,8 +55,6 @@ cleanup() {
 	topo_cleanup
 }
 trap cleanup EXIT
-
-psk() { openssl rand -base64 "${KLEN[$1]}"; }
 
 # client ARGS...: the peer's TCP client in the client netns
 client() { in_c "$PY" "$SS2022" client tcp "$@"; }
@@ -280,15 +276,6 @@ for i in "${!METHODS[@]}"; do
 		"$m: the server's counters: 2 connections, no error"
 done
 
-# peer_server NAME PORT ARGS...: the peer's server in the server netns
-peer_server() {
-	local name=$1 port=$2
-	shift 2
-	rm -f "$TOPO_DIR/$name.ready"
-	topo_bg "$name" "$NS_S" "$PY" "$SS2022" server --listen "$S4_C:$port" \
-		--ready-file "$TOPO_DIR/$name.ready" "$@"
-	wait_for 20 test -s "$TOPO_DIR/$name.ready"
-}
 for m in 2022-blake3-chacha20-poly1305 2022-blake3-aes-128-gcm; do
 	i=${#METHODS[@]}
 	[ $m = 2022-blake3-aes-128-gcm ] && i=$((i + 1))

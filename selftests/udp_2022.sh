@@ -46,11 +46,9 @@ TOPO_RESOLVER=1	# the agent that resolves names in the server netns
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topology.sh"
+source "$(dirname "$0")/peer2022.sh"
 
 METHODS=(2022-blake3-aes-128-gcm 2022-blake3-aes-256-gcm 2022-blake3-chacha20-poly1305)
-declare -A KLEN=([2022-blake3-aes-128-gcm]=16 [2022-blake3-aes-256-gcm]=32
-	[2022-blake3-chacha20-poly1305]=32)
-SS2022=$SS_TOOLS/ss2022.py
 N=${SS_UDP2022_N:-150}
 ECHO=9002
 
@@ -59,21 +57,6 @@ cleanup() {
 	topo_cleanup
 }
 trap cleanup EXIT
-
-psk() { openssl rand -base64 "${KLEN[$1]}"; }
-
-# udp DESC JQ ARGS...: the peer's UDP client in the client netns; its JSON
-# line must satisfy JQ
-udp() {
-	local desc=$1 want=$2 out
-	shift 2
-	out=$(in_c "$PY" "$SS2022" client udp --wait 3 "$@" 2>"$TOPO_DIR/udp.err")
-	if jq -e "$want" <<<"$(tail -n 1 <<<"$out")" >/dev/null 2>&1; then
-		ss_ok "$desc"
-	else
-		ss_fail "$desc" "$out; $(tail -n 5 "$TOPO_DIR/udp.err")"
-	fi
-}
 
 # delta NAME BEFORE JQ DESC: server NAME's counters now, less BEFORE (a
 # stats object), satisfy JQ
@@ -328,15 +311,6 @@ else
 		"replies: $a $b $c; udp_drop_window $w0 -> $w1"
 fi
 
-# peer_server NAME PORT ARGS...: the peer's server in the server netns
-peer_server() {
-	local name=$1 port=$2
-	shift 2
-	rm -f "$TOPO_DIR/$name.ready"
-	topo_bg "$name" "$NS_S" "$PY" "$SS2022" server --listen "$S4_C:$port" \
-		--ready-file "$TOPO_DIR/$name.ready" "$@"
-	wait_for 60 test -s "$TOPO_DIR/$name.ready" || { echo "the peer's server $name is not ready"; return 1; }
-}
 for m in 2022-blake3-chacha20-poly1305 2022-blake3-aes-256-gcm; do
 	i=3
 	[ $m = 2022-blake3-aes-256-gcm ] && i=4

@@ -4,7 +4,7 @@
  * builds: the UDP packets of protocol-vectors.json opened and sealed
  * through ss_dgram_open_2022() and ss_dgram_seal_2022() with the method
  * table's own entries (cipher.c's self-test checks the pieces), a
- * forgery refused and counted, and the subkey cache followed across
+ * forgery refused and counted, NULL, and the subkey cache followed across
  * sessions.
  */
 
@@ -99,7 +99,7 @@ static bool __init ss_selftest_dgram_aes(void)
 	}
 
 	memcpy(dc->buf, want, len);
-	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid);
+	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid, NULL, NULL);
 	SS_CHECK(ret == body_len && !pid &&
 		 !memcmp(sid, ss_st_dg_sid, sizeof(sid)) &&
 		 !memcmp(dc->buf + SS_2022_UDP_SEP_LEN, body, body_len),
@@ -107,22 +107,22 @@ static bool __init ss_selftest_dgram_aes(void)
 
 	/* Sealed again under another session first: the cache must follow. */
 	memcpy(dc->buf + SS_2022_UDP_SEP_LEN, body, body_len);
-	ret = ss_dgram_seal_2022(dc, ep, (const u8 *)"otherses", 7, dc->buf,
-				 body_len);
+	ret = ss_dgram_seal_2022(dc, ep, NULL, (const u8 *)"otherses", 7,
+				 dc->buf, body_len);
 	memcpy(dc->buf + SS_2022_UDP_SEP_LEN, body, body_len);
-	ret = ret ?: ss_dgram_seal_2022(dc, ep, ss_st_dg_sid, 0, dc->buf,
-					body_len);
+	ret = ret ?: ss_dgram_seal_2022(dc, ep, NULL, ss_st_dg_sid, 0,
+					dc->buf, body_len);
 	SS_CHECK(!ret && !memcmp(dc->buf, want, len),
 		 "2022 codec, AES: seal the vector packet (%d)", ret);
 
 	/* A flipped tag bit: refused and counted, as an authentication failure */
 	dc->buf[len - 1] ^= 1;
-	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid);
+	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid, NULL, NULL);
 	SS_CHECK(ret == -EBADMSG &&
 		 ss_st_dg_count(ep, SS_STATS_A_UDP_DROP_AUTH) == 1,
 		 "2022 codec, AES: a forged packet refused (%d)", ret);
 	ret = ss_dgram_open_2022(dc, ep, dc->buf, SS_2022_UDP_SEP_LEN +
-				 SS_TAG_LEN - 1, sid, &pid);
+				 SS_TAG_LEN - 1, sid, &pid, NULL, NULL);
 	SS_CHECK(ret == -EINVAL &&
 		 ss_st_dg_count(ep, SS_STATS_A_UDP_DROP_BAD) == 1,
 		 "2022 codec, AES: a short packet refused (%d)", ret);
@@ -160,7 +160,7 @@ static bool __init ss_selftest_dgram_chacha(void)
 		 "2022 codec, chacha: the IDs are sealed with the body");
 
 	memcpy(dc->buf, want, len);
-	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid);
+	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid, NULL, NULL);
 	SS_CHECK(ret == len - head - SS_TAG_LEN && !pid &&
 		 !memcmp(sid, ss_st_dg_sid, sizeof(sid)) &&
 		 dc->buf[head] == SS_2022_TYPE_REQUEST,
@@ -169,17 +169,17 @@ static bool __init ss_selftest_dgram_chacha(void)
 	/* A random nonce, not the vector's: sealed, opened to the same body */
 	memcpy(nonce, want, sizeof(nonce));
 	memcpy(want, dc->buf + head, len - head - SS_TAG_LEN);
-	ret = ss_dgram_seal_2022(dc, ep, ss_st_dg_sid, 5, dc->buf,
+	ret = ss_dgram_seal_2022(dc, ep, NULL, ss_st_dg_sid, 5, dc->buf,
 				 len - head - SS_TAG_LEN);
 	SS_CHECK(!ret && memcmp(dc->buf, nonce, sizeof(nonce)),
 		 "2022 codec, chacha: seal with a fresh nonce (%d)", ret);
-	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid);
+	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid, NULL, NULL);
 	SS_CHECK(ret == len - head - SS_TAG_LEN && pid == 5 &&
 		 !memcmp(sid, ss_st_dg_sid, sizeof(sid)) &&
 		 !memcmp(dc->buf + head, want, ret),
 		 "2022 codec, chacha: open what was sealed (%d)", ret);
 	dc->buf[head] ^= 1;
-	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid);
+	ret = ss_dgram_open_2022(dc, ep, dc->buf, len, sid, &pid, NULL, NULL);
 	SS_CHECK(ret == -EBADMSG, "2022 codec, chacha: forgery refused (%d)",
 		 ret);
 out:

@@ -333,6 +333,37 @@
  *   command does not take; -E2BIG for more than SS_LOOKUP_ADDRS_MAX
  *   addresses; -ERANGE for an error outside 1..4095.
  *
+ * SIP023 users (Shadowsocks 2022 servers of an AES method)
+ * ---------------------------------------------------------
+ * A server with users accepts only requests and UDP packets that carry a
+ * user's identity header; its key is then the identity PSK, and each
+ * user's connections and UDP sessions are under that user's PSK. Without
+ * users it takes plain requests under its key. At most SS_MAX_USERS per
+ * server; a user is found in one hash lookup whatever their number.
+ *
+ * SS_CMD_USER_NEW (CAP_NET_ADMIN)
+ *   SS_A_NAME          required: the server
+ *   SS_A_USER          NLA_NUL_STRING, required: the user's name, as
+ *                      object names, unique among the server's users
+ *   SS_A_KEY           required: the user's PSK, exactly the method's
+ *                      key length, unique among the server's users;
+ *                      wiped from the request, never returned
+ *   -EOPNOTSUPP for a server of another method, -EEXIST for a name or key
+ *   another user has, -ENOSPC at SS_MAX_USERS. Requests under way go on.
+ *
+ * SS_CMD_USER_DEL (CAP_NET_ADMIN)
+ *   SS_A_NAME, SS_A_USER  required. The user's connections and UDP
+ *   sessions end (at once; the call does not wait for their sockets).
+ *
+ * SS_CMD_USER_GET (doit with SS_A_NAME and SS_A_USER; NLM_F_DUMP with
+ * ---------------  SS_A_NAME for one server's users, or without for all)
+ *   SS_A_NAME, SS_A_USER, SS_A_STATS holding the user's CONN_ACTIVE,
+ *   CONN_TOTAL, BYTES_IN, BYTES_OUT, AUTH_FAIL (the request named the user
+ *   but did not authenticate under its PSK), UDP_PKTS_IN, UDP_PKTS_OUT,
+ *   UDP_BYTES_IN, UDP_BYTES_OUT and UDP_ASSOC_ACTIVE. The server's own
+ *   counters count its users' too. SS_CMD_SERVER_GET gives SS_A_USERS
+ *   (NLA_U32, the number of users) for servers that can have users.
+ *
  * Events (multicast only, on the family's "monitor" group,
  * SS_GENL_MCGRP_MONITOR, in the object's network namespace; joining needs
  * CAP_NET_ADMIN there; as requests they are -EOPNOTSUPP). Each carries
@@ -365,8 +396,8 @@
  * (by anyone, or by another server of the namespace), -EADDRNOTAVAIL for an
  * address the namespace does not have. SS_CMD_SERVER_DEL closes the
  * server's listening sockets and every connection it accepted before it
- * returns. An attribute a command does not take, or any
- * attribute in a dump request, is -EINVAL; a value outside the policy's
+ * returns. An attribute a command does not take, or any attribute in a
+ * dump request but USER_GET's SS_A_NAME, is -EINVAL; a value outside the policy's
  * range is -ERANGE (the core's own message).
  *
  * Documentation/netlink/specs/shadowsocks.yaml is the machine-readable
@@ -390,6 +421,7 @@
 #define SS_DEFAULT_HANDSHAKE_TIMEOUT	30	/* capped by the idle timeout */
 #define SS_DEFAULT_MAX_CONNS	1024
 #define SS_MAX_MAX_CONNS	1000000
+#define SS_MAX_USERS		100000	/* SIP023 users of one server */
 #define SS_RELAY_DATA_MAX	8192
 #define SS_RELAY_REPLY_MAX	64
 
