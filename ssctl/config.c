@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Parsing of "server add" and "client add". Every check that does not need
- * the kernel is made here, so that a bad command line never reaches it.
+ * Parsing of "server add", "client add" and "user add". Every check that
+ * does not need the kernel is made here, so that a bad command line never
+ * reaches it ("user add" asks it for the server's method, to check the
+ * key's length).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,7 +34,8 @@ const char *mode_name(uint32_t mode)
 
 const char *kind_name(enum ss_kind kind)
 {
-	return kind == SS_SERVER ? "server" : "client";
+	return kind == SS_SERVER ? "server" : kind == SS_CLIENT ? "client" :
+	       "user";
 }
 
 bool name_valid(const char *name)
@@ -46,10 +49,21 @@ bool name_valid(const char *name)
 			    "0123456789_.-") == len;
 }
 
+static int name_error_of(const struct cmd *cmd, const char *what,
+			 const char *name)
+{
+	return usage_error(cmd, "invalid %s '%s': use 1 to %d of the characters A-Z a-z 0-9 _ . -",
+			   what, name, SS_NAME_MAX - 1);
+}
+
 int name_error(const struct cmd *cmd, const char *name)
 {
-	return usage_error(cmd, "invalid name '%s': use 1 to %d of the characters A-Z a-z 0-9 _ . -",
-			   name, SS_NAME_MAX - 1);
+	return name_error_of(cmd, "name", name);
+}
+
+int user_name_error(const struct cmd *cmd, const char *name)
+{
+	return name_error_of(cmd, "user name", name);
 }
 
 /* a decimal number in [min, max], digits only (ss-socksd's options too) */
@@ -204,6 +218,10 @@ static int decode_one(struct ss_config *cfg, const struct cmd *cmd,
 	case KEY_B64_INVALID:
 		return usage_error(cmd, "%s is not valid base64", what);
 	case KEY_B64_LENGTH:
+		if (cfg->kind == SS_USER)
+			return usage_error(cmd, "%s is %zu bytes but server '%s' needs %zu, the key length of %s",
+					   what, len, cfg->name, m->key_len,
+					   m->name);
 		return usage_error(cmd, "%s is %zu bytes but %s needs %zu",
 				   what, len, m->name, m->key_len);
 	}
@@ -223,11 +241,13 @@ static int decode_key(struct ss_config *cfg, const struct cmd *cmd,
 
 	if (!m->psk_only || !strchr(b64, ':'))
 		return decode_one(cfg, cmd, b64, what, cfg->key);
+	if (cfg->kind == SS_USER)
+		return usage_error(cmd, "%s: a user's key is its own PSK (iPSK:uPSK is for client profiles)",
+				   what);
 	if (cfg->kind != SS_CLIENT)
 		return usage_error(cmd, "%s: iPSK:uPSK is for client profiles (a server's key is its identity PSK)",
 				   what);
-	if (strcmp(m->name, "2022-blake3-aes-128-gcm") &&
-	    strcmp(m->name, "2022-blake3-aes-256-gcm"))
+	if (!method_has_identity(m))
 		return usage_error(cmd, "%s: identity keys (SIP023) are for the 2022 AES methods only",
 				   what);
 	copy = strdup(b64);
@@ -440,6 +460,69 @@ int config_parse(struct ss_config *cfg, enum ss_kind kind,
 			return resolve_host(cfg, host);
 	}
 	return 0;
+}
+
+/* the secret of "user add": its keyword and value (NULL: not given) */
+struct user_secret {
+	enum secret_kind kind;
+	char *arg;
+};
+
+static int user_args(struct ss_config *cfg, const struct cmd *cmd, int argc,
+		     char *argv[], struct user_secret *secret)
+{
+	if (argc < 2)
+		return usage_error(cmd, "missing SERVER");
+	if (!name_valid(argv[1]))
+		return name_error(cmd, argv[1]);
+	strcpy(cfg->name, argv[1]);
+	if (argc < 3)
+		return usage_error(cmd, "missing USER");
+	if (!name_valid(argv[2]))
+		return user_name_error(cmd, argv[2]);
+	strcpy(cfg->user, argv[2]);
+
+	for (int i = 3; i < argc; i += 2) {
+		const char *kw = argv[i];
+
+		if (strcmp(kw, "key") && strcmp(kw, "password-file") &&
+		    strcmp(kw, "password"))
+			return usage_error(cmd, "unknown argument '%s'", kw);
+		if (i + 1 >= argc)
+			return usage_error(cmd, "'%s' needs a value", kw);
+		if (secret->kind != SECRET_NONE)
+			return usage_error(cmd, "give only one of key and password-file");
+		secret->kind = !strcmp(kw, "password") ? SECRET_PASSWORD :
+			       !strcmp(kw, "key") ? SECRET_KEY :
+			       SECRET_PASSWORD_FILE;
+		secret->arg = argv[i + 1];
+	}
+	if (secret->kind == SECRET_NONE)
+		return usage_error(cmd, "missing 'key BASE64' or 'password-file FILE'");
+	if (secret->kind == SECRET_PASSWORD_FILE &&
+	    !strcmp(secret->arg, "-") && cmd->opts->stdin_is_batch)
+		return usage_error(cmd, "password-file -: standard input is the batch file");
+	return 0;
+}
+
+int user_config_parse(struct ss_config *cfg, const struct cmd *cmd,
+		      int argc, char *argv[],
+		      int (*server_method)(const char *server,
+					   const struct method **m))
+{
+	struct user_secret secret = { SECRET_NONE, NULL };
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->kind = SS_USER;
+	/* the method, then the key or the refusal of a password, as servers */
+	ret = user_args(cfg, cmd, argc, argv, &secret) ?:
+	      server_method(cfg->name, &cfg->method) ?:
+	      derive_key(cfg, cmd, secret.kind, secret.arg);
+	/* derive_key() wipes it, but not when an earlier step failed */
+	if (secret.kind == SECRET_KEY || secret.kind == SECRET_PASSWORD)
+		OPENSSL_cleanse(secret.arg, strlen(secret.arg));
+	return ret;
 }
 
 void config_wipe(struct ss_config *cfg)

@@ -17,11 +17,13 @@
 enum ss_kind {
 	SS_SERVER,
 	SS_CLIENT,
+	SS_USER,		/* a SIP023 user of a server ("user add") */
 };
 
 struct ss_config {
 	enum ss_kind kind;
-	char name[SS_NAME_MAX];
+	char name[SS_NAME_MAX];		/* users: the server's */
+	char user[SS_NAME_MAX];		/* users only */
 	/* servers: listen addresses (either, both or neither);
 	 * clients: the remote server's address (exactly one) */
 	bool has_ipv4, has_ipv6;
@@ -57,6 +59,21 @@ int config_parse(struct ss_config *cfg, enum ss_kind kind,
 		 const struct cmd *cmd, int argc, char *argv[]);
 void config_wipe(struct ss_config *cfg);
 
+/*
+ * user_config_parse() - parse "SERVER USER (key BASE64 | password-file
+ * FILE)" (argv[1] is SERVER) into @cfg (kind SS_USER, name the server's).
+ * The key must have the length of the server's method, which only the
+ * kernel knows: once the command line is known good, @server_method is
+ * asked for it; it returns 0 with *@m set to a method that can have users,
+ * or prints why not and returns EXIT_RUNTIME. The key is then decoded, or
+ * a password refused, as for a 2022 server. Returns as config_parse(),
+ * and wipes the secret from argv in every case. Call config_wipe().
+ */
+int user_config_parse(struct ss_config *cfg, const struct cmd *cmd,
+		      int argc, char *argv[],
+		      int (*server_method)(const char *server,
+					   const struct method **m));
+
 /* a decimal number in [min, max], digits only; false for NULL */
 bool parse_uint(const char *s, unsigned long min, unsigned long max,
 		unsigned long *out);
@@ -65,6 +82,8 @@ bool parse_uint(const char *s, unsigned long min, unsigned long max,
 bool name_valid(const char *name);
 /* prints "invalid name" and the usage line, returns EXIT_USAGE */
 int name_error(const struct cmd *cmd, const char *name);
+/* the same for a user's name: "invalid user name" */
+int user_name_error(const struct cmd *cmd, const char *name);
 
 const char *mode_name(uint32_t mode);
 const char *kind_name(enum ss_kind kind);

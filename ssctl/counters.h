@@ -17,6 +17,7 @@
 /* indexed by SS_STATS_A_*; 0 where the kernel sent none */
 struct ss_stats {
 	uint64_t ctr[SS_STATS_A_MAX + 1];
+	bool sent[SS_STATS_A_MAX + 1];	/* which the kernel sent */
 };
 
 /* one counter of the spec */
@@ -26,5 +27,27 @@ struct ss_counter {
 	bool gauge;		/* a level ("Gauge," in the spec), not a count */
 	const char *doc;	/* the spec's doc */
 };
+
+/*
+ * The counters of a SIP023 user (SS_CMD_USER_GET): those the uapi gives
+ * users, and any other the kernel sent for @stats (NULL: none).
+ */
+static inline bool user_has_counter(const struct ss_stats *stats, int type)
+{
+	switch (type) {
+	case SS_STATS_A_CONN_ACTIVE:
+	case SS_STATS_A_CONN_TOTAL:
+	case SS_STATS_A_BYTES_IN:
+	case SS_STATS_A_BYTES_OUT:
+	case SS_STATS_A_AUTH_FAIL:
+	case SS_STATS_A_UDP_PKTS_IN:
+	case SS_STATS_A_UDP_PKTS_OUT:
+	case SS_STATS_A_UDP_BYTES_IN:
+	case SS_STATS_A_UDP_BYTES_OUT:
+	case SS_STATS_A_UDP_ASSOC_ACTIVE:
+		return true;
+	}
+	return stats && stats->sent[type];
+}
 
 #endif

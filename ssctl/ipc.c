@@ -3,7 +3,8 @@
  * The kernel interface, over libnl-genl.
  *
  * Every request opens its own socket (but SS_CMD_RELAY_NEW, which keeps one:
- * see ipc_relay_new()), resolves the family (which makes the kernel load
+ * see ipc_relay_new(); and batch mode keeps one for all: see
+ * ipc_keep_socket()), resolves the family (which makes the kernel load
  * the module through its "net-pf-16-proto-16-family-shadowsocks" alias),
  * sends one message and reads until the ACK, the error or the end of the
  * dump. The error handler keeps the raw errno and the extended ACK
@@ -33,6 +34,7 @@
 struct request {
 	enum ss_kind kind;
 	struct ss_object_list *list;	/* replies go here; may be NULL */
+	struct ss_user_list *users;	/* or, for users, here */
 	struct ipc_error *e;
 	bool done;
 	bool interrupted;		/* NLM_F_DUMP_INTR seen */
@@ -52,6 +54,8 @@ static struct nla_policy attr_policy[SS_A_MAX + 1] = {
 	[SS_A_HANDSHAKE_TIMEOUT] = { .type = NLA_U32 },
 	[SS_A_MAX_CONNS]	= { .type = NLA_U32 },
 	[SS_A_ALLOW_LOCAL]	= { .type = NLA_U8 },
+	[SS_A_USER]		= { .type = NLA_STRING, .maxlen = SS_NAME_MAX },
+	[SS_A_USERS]		= { .type = NLA_U32 },
 };
 
 /*
@@ -118,10 +122,33 @@ static int finish_cb(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/*
+ * Every counter is a u64 named by its SS_STATS_A_* type: no table to keep
+ * in step with the spec. A newer kernel's counters, beyond SS_STATS_A_MAX,
+ * are skipped.
+ */
+static int parse_stats(struct nlattr *nest, struct ss_stats *stats)
+{
+	struct nlattr *ctr;
+	int rem;
+
+	nla_for_each_nested(ctr, nest, rem) {
+		int type = nla_type(ctr);
+
+		if (type <= SS_STATS_A_PAD || type > SS_STATS_A_MAX)
+			continue;
+		if (nla_len(ctr) != sizeof(uint64_t))
+			return -1;
+		stats->ctr[type] = nla_get_u64(ctr);
+		stats->sent[type] = true;
+	}
+	return 0;
+}
+
 static int parse_object(struct nl_msg *msg, struct ss_object *obj)
 {
-	struct nlattr *tb[SS_A_MAX + 1], *ctr;
-	int v4, v6, rem;
+	struct nlattr *tb[SS_A_MAX + 1];
+	int v4, v6;
 
 	memset(obj, 0, sizeof(*obj));
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, SS_A_MAX, attr_policy) < 0 ||
@@ -159,23 +186,65 @@ static int parse_object(struct nl_msg *msg, struct ss_object *obj)
 		obj->has_allow_local = true;
 		obj->allow_local = nla_get_u8(tb[SS_A_ALLOW_LOCAL]);
 	}
-	/*
-	 * Every counter is a u64 named by its SS_STATS_A_* type: no table to
-	 * keep in step with the spec. A newer kernel's counters, beyond
-	 * SS_STATS_A_MAX, are skipped.
-	 */
-	if (tb[SS_A_STATS]) {
-		nla_for_each_nested(ctr, tb[SS_A_STATS], rem) {
-			int type = nla_type(ctr);
-
-			if (type <= SS_STATS_A_PAD || type > SS_STATS_A_MAX)
-				continue;
-			if (nla_len(ctr) != sizeof(uint64_t))
-				return -1;
-			obj->stats.ctr[type] = nla_get_u64(ctr);
-		}
+	if (tb[SS_A_USERS]) {		/* servers that can have users */
+		obj->has_users = true;
+		obj->users = nla_get_u32(tb[SS_A_USERS]);
 	}
+	if (tb[SS_A_STATS])
+		return parse_stats(tb[SS_A_STATS], &obj->stats);
 	return 0;
+}
+
+static int parse_user(struct nl_msg *msg, struct ss_user *user)
+{
+	struct nlattr *tb[SS_A_MAX + 1];
+
+	memset(user, 0, sizeof(*user));
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, SS_A_MAX, attr_policy) < 0 ||
+	    !tb[SS_A_NAME] || !tb[SS_A_USER])
+		return -1;
+	nla_strlcpy(user->server, tb[SS_A_NAME], sizeof(user->server));
+	nla_strlcpy(user->name, tb[SS_A_USER], sizeof(user->name));
+	if (tb[SS_A_STATS])
+		return parse_stats(tb[SS_A_STATS], &user->stats);
+	return 0;
+}
+
+/*
+ * @items, @len of @size bytes each, with room for one more: @items itself,
+ * or moved, with *@cap updated; NULL when out of memory (@items is kept)
+ */
+static void *list_grow(void *items, size_t len, size_t *cap, size_t size)
+{
+	size_t c = *cap ? *cap * 2 : 64;
+	void *p;
+
+	if (len < *cap)
+		return items;
+	p = reallocarray(items, c, size);
+	if (p)
+		*cap = c;
+	return p;
+}
+
+/* a user's reply; a dump of 100000 users is as many messages */
+static int user_cb(struct nl_msg *msg, struct request *req)
+{
+	struct ss_user_list *list = req->users;
+	struct ss_user *items;
+
+	items = list_grow(list->items, list->len, &list->cap, sizeof(*items));
+	if (!items) {
+		req->e->err = ENOMEM;
+		return NL_STOP;
+	}
+	list->items = items;
+	if (parse_user(msg, &list->items[list->len]) < 0) {
+		req->e->err = EBADMSG;
+		return NL_STOP;
+	}
+	list->len++;
+	return NL_OK;
 }
 
 /* one reply: one object; a dump sends many, over many messages */
@@ -183,23 +252,20 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 {
 	struct request *req = arg;
 	struct ss_object_list *list = req->list;
+	struct ss_object *items;
 
 	if (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP_INTR)
 		req->interrupted = true;
+	if (req->users)
+		return user_cb(msg, req);
 	if (!list)
 		return NL_OK;
-	if (list->len == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 64;
-		struct ss_object *items;
-
-		items = reallocarray(list->items, cap, sizeof(*items));
-		if (!items) {
-			req->e->err = ENOMEM;
-			return NL_STOP;
-		}
-		list->items = items;
-		list->cap = cap;
+	items = list_grow(list->items, list->len, &list->cap, sizeof(*items));
+	if (!items) {
+		req->e->err = ENOMEM;
+		return NL_STOP;
 	}
+	list->items = items;
 	if (parse_object(msg, &list->items[list->len]) < 0) {
 		req->e->err = EBADMSG;
 		return NL_STOP;
@@ -247,6 +313,51 @@ static struct nl_sock *ipc_open(int *family, struct ipc_error *e)
 err:
 	nl_socket_free(sk);
 	return NULL;
+}
+
+/*
+ * Batch mode's socket (ipc_keep_socket()): sock_get() gives it, opening it
+ * at the first request; sock_put() keeps it unless the request failed (a
+ * failed dump may leave messages unread, and a module reloaded meanwhile
+ * would be another family), and frees any other.
+ */
+static bool keep_sk;
+static struct nl_sock *kept_sk;
+static int kept_family;
+
+static struct nl_sock *sock_get(int *family, struct ipc_error *e)
+{
+	struct nl_sock *sk;
+
+	if (kept_sk) {
+		*family = kept_family;
+		return kept_sk;
+	}
+	sk = ipc_open(family, e);
+	if (sk && keep_sk) {
+		kept_sk = sk;
+		kept_family = *family;
+	}
+	return sk;
+}
+
+static void sock_put(struct nl_sock *sk, bool failed)
+{
+	if (sk == kept_sk) {
+		if (!failed)
+			return;
+		kept_sk = NULL;
+	}
+	nl_socket_free(sk);
+}
+
+void ipc_keep_socket(bool keep)
+{
+	keep_sk = keep;
+	if (!keep && kept_sk) {
+		nl_socket_free(kept_sk);
+		kept_sk = NULL;
+	}
 }
 
 /* @size: the message's size, 0 for the default (one page) */
@@ -333,20 +444,39 @@ static int request_on(struct nl_sock *sk, int family, uint8_t cmd, int flags,
 	return ret;
 }
 
-/* request_on() on a socket of its own */
-static int request_once(uint8_t cmd,
-			int (*fill)(struct nl_msg *msg, const void *arg),
-			const void *arg, struct request *req)
+/*
+ * request_on() on a socket of its own, or batch mode's. A dump the kernel
+ * flags as interrupted (the list changed while it was read) may hold an
+ * object twice or miss one: it is read again, into the emptied list, up to
+ * DUMP_TRIES times (other requests are never interrupted, so run once).
+ * Return: 0, or -1 with req->e set, EAGAIN if every read was interrupted.
+ */
+static int run_request(uint8_t cmd, int flags,
+		       int (*fill)(struct nl_msg *msg, const void *arg),
+		       const void *arg, struct request *req)
 {
 	struct nl_sock *sk;
-	int family, ret;
+	int family, ret = -1;
 
 	memset(req->e, 0, sizeof(*req->e));
-	sk = ipc_open(&family, req->e);
+	sk = sock_get(&family, req->e);
 	if (!sk)
 		return -1;
-	ret = request_on(sk, family, cmd, 0, fill, arg, req);
-	nl_socket_free(sk);
+	for (int try = 0; try < DUMP_TRIES; try++) {
+		memset(req->e, 0, sizeof(*req->e));
+		req->done = false;
+		req->interrupted = false;
+		if (req->list)
+			req->list->len = 0;
+		if (req->users)
+			req->users->len = 0;
+		ret = request_on(sk, family, cmd, flags, fill, arg, req);
+		if (ret < 0 || !req->interrupted)
+			break;
+		ret = -1;
+		req->e->err = EAGAIN;
+	}
+	sock_put(sk, ret < 0);
 	return ret;
 }
 
@@ -391,18 +521,18 @@ int ipc_add(const struct ss_config *cfg, struct ipc_error *e)
 {
 	struct request req = { .kind = cfg->kind, .e = e };
 
-	return request_once(cfg->kind == SS_SERVER ? SS_CMD_SERVER_NEW :
-						     SS_CMD_CLIENT_NEW,
-			    fill_config, cfg, &req);
+	return run_request(cfg->kind == SS_SERVER ? SS_CMD_SERVER_NEW :
+						    SS_CMD_CLIENT_NEW,
+			   0, fill_config, cfg, &req);
 }
 
 int ipc_del(enum ss_kind kind, const char *name, struct ipc_error *e)
 {
 	struct request req = { .kind = kind, .e = e };
 
-	return request_once(kind == SS_SERVER ? SS_CMD_SERVER_DEL :
-						SS_CMD_CLIENT_DEL,
-			    fill_name, name, &req);
+	return run_request(kind == SS_SERVER ? SS_CMD_SERVER_DEL :
+					       SS_CMD_CLIENT_DEL,
+			   0, fill_name, name, &req);
 }
 
 static int by_name(const void *a, const void *b)
@@ -415,32 +545,11 @@ int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
 	    struct ipc_error *e)
 {
 	uint8_t cmd = kind == SS_SERVER ? SS_CMD_SERVER_GET : SS_CMD_CLIENT_GET;
-	struct nl_sock *sk;
-	int family, ret = -1;
+	struct request req = { .kind = kind, .list = list, .e = e };
 
-	memset(e, 0, sizeof(*e));
 	memset(list, 0, sizeof(*list));
-	sk = ipc_open(&family, e);
-	if (!sk)
-		return -1;
-	/*
-	 * A dump the kernel flags as interrupted (the list changed while it
-	 * was read) may hold an object twice or miss one: read it again.
-	 */
-	for (int try = 0; try < DUMP_TRIES; try++) {
-		struct request req = { .kind = kind, .list = list, .e = e };
-
-		memset(e, 0, sizeof(*e));
-		list->len = 0;
-		ret = request_on(sk, family, cmd, name ? 0 : NLM_F_DUMP,
-				 fill_name, name, &req);
-		if (ret < 0 || !req.interrupted)
-			break;
-		ret = -1;
-		e->err = EAGAIN;
-	}
-	nl_socket_free(sk);
-	if (ret < 0) {
+	if (run_request(cmd, name ? 0 : NLM_F_DUMP, fill_name, name,
+			&req) < 0) {
 		ipc_list_free(list);
 		return -1;
 	}
@@ -449,67 +558,66 @@ int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
 	return 0;
 }
 
-void ipc_report(const struct ipc_error *e, enum ss_kind kind,
-		const char *action, const char *name, const char *method)
+/* the attributes of USER_NEW, the key among them */
+static int fill_user_new(struct nl_msg *msg, const void *arg)
 {
-	const char *k = kind_name(kind);
-	char ours[160];
+	const struct ss_config *cfg = arg;
 
-	if (e->no_family) {
-		pr_err("the shadowsocks kernel module is not loaded and could not be loaded (try: modprobe shadowsocks)");
-		return;
-	}
-	if (e->nl_err) {
-		if (name)
-			pr_err("cannot %s %s '%s': %s", action, k, name,
-			       nl_geterror(e->nl_err));
-		else
-			pr_err("cannot %s %ss: %s", action, k,
-			       nl_geterror(e->nl_err));
-		return;
-	}
+	return nla_put_string(msg, SS_A_NAME, cfg->name) ||
+	       nla_put_string(msg, SS_A_USER, cfg->user) ||
+	       nla_put(msg, SS_A_KEY, (int)cfg->method->key_len, cfg->key);
+}
 
-	switch (e->err) {
-	case EEXIST:
-		snprintf(ours, sizeof(ours), "%s '%s' already exists", k, name);
-		break;
-	case ENOENT:
-		if (!name)
-			goto other;
-		snprintf(ours, sizeof(ours), "no %s named '%s'", k, name);
-		break;
-	case EPERM:
-		snprintf(ours, sizeof(ours),
-			 "permission denied (CAP_NET_ADMIN is required)");
-		break;
-	case ENOPKG:
-		snprintf(ours, sizeof(ours),
-			 "the kernel cannot provide the cipher of %s",
-			 method ? method : "this method");
-		break;
-	case EAGAIN:
-		if (name)
-			goto other;
-		snprintf(ours, sizeof(ours),
-			 "the %ss kept changing while they were listed; try again",
-			 k);
-		break;
-	default:
-other:
-		if (e->msg[0])
-			pr_err("%s", e->msg);
-		else if (name)
-			pr_err("cannot %s %s '%s': %s", action, k, name,
-			       strerror(e->err));
-		else
-			pr_err("cannot %s %ss: %s", action, k, strerror(e->err));
-		return;
+struct user_names {
+	const char *server, *user;	/* either may be NULL */
+};
+
+static int fill_user_names(struct nl_msg *msg, const void *arg)
+{
+	const struct user_names *n = arg;
+
+	return (n->server && nla_put_string(msg, SS_A_NAME, n->server)) ||
+	       (n->user && nla_put_string(msg, SS_A_USER, n->user));
+}
+
+int ipc_user_add(const struct ss_config *cfg, struct ipc_error *e)
+{
+	struct request req = { .kind = SS_USER, .e = e };
+
+	return run_request(SS_CMD_USER_NEW, 0, fill_user_new, cfg, &req);
+}
+
+int ipc_user_del(const char *server, const char *user, struct ipc_error *e)
+{
+	struct user_names n = { server, user };
+	struct request req = { .kind = SS_USER, .e = e };
+
+	return run_request(SS_CMD_USER_DEL, 0, fill_user_names, &n, &req);
+}
+
+static int by_server_user(const void *a, const void *b)
+{
+	const struct ss_user *x = a, *y = b;
+
+	return strcmp(x->server, y->server) ?: strcmp(x->name, y->name);
+}
+
+int ipc_user_get(const char *server, const char *user,
+		 struct ss_user_list *list, struct ipc_error *e)
+{
+	struct user_names n = { server, server ? user : NULL };
+	struct request req = { .kind = SS_USER, .users = list, .e = e };
+
+	memset(list, 0, sizeof(*list));
+	if (run_request(SS_CMD_USER_GET, server && user ? 0 : NLM_F_DUMP,
+			fill_user_names, &n, &req) < 0) {
+		ipc_user_list_free(list);
+		return -1;
 	}
-	/* for a duplicate or unknown name the kernel's text says no more */
-	if (e->msg[0] && e->err != EEXIST && e->err != ENOENT)
-		pr_err("%s: %s", ours, e->msg);
-	else
-		pr_err("%s", ours);
+	if (list->len > 1)
+		qsort(list->items, list->len, sizeof(*list->items),
+		      by_server_user);
+	return 0;
 }
 
 /*
@@ -698,22 +806,6 @@ struct ipc_listener *ipc_resolver_open(bool subscribe, struct ipc_error *e)
 struct ipc_listener *ipc_monitor_open(struct ipc_error *e)
 {
 	return listener_open(SS_GENL_MCGRP_MONITOR, e);
-}
-
-void ipc_listener_report(const char *who, const char *group,
-			 const struct ipc_error *e)
-{
-	if (e->no_family)
-		pr_err("the shadowsocks kernel module is not loaded and could not be loaded (try: modprobe shadowsocks)");
-	else if (e->err == EPERM)
-		pr_err("%s: permission denied (CAP_NET_ADMIN is required)", who);
-	else if (e->err == EOPNOTSUPP)
-		pr_err("%s: the shadowsocks kernel module has no %s group (too old)",
-		       who, group);
-	else if (e->err)
-		pr_err("%s: %s", who, strerror(e->err));
-	else
-		pr_err("%s: %s", who, nl_geterror(e->nl_err));
 }
 
 int ipc_listener_fd(const struct ipc_listener *r)

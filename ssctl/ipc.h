@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kernel interface: one generic netlink request per call, over a socket
- * opened for it (ipc_relay_new() keeps its socket between calls). Errors come back as a positive errno plus the kernel's
- * extended ACK message, if it sent one.
+ * opened for it (ipc_relay_new() keeps its socket between calls, and so do
+ * all requests between ipc_keep_socket(true) and (false), as batch mode
+ * wants). Errors come back as a positive errno plus the kernel's extended
+ * ACK message, if it sent one.
  */
 #ifndef SSCTL_IPC_H
 #define SSCTL_IPC_H
@@ -35,7 +37,21 @@ struct ss_object {
 	uint32_t max_conns;
 	bool has_allow_local;		/* servers only */
 	bool allow_local;
+	bool has_users;			/* servers that can have users */
+	uint32_t users;
 	struct ss_stats stats;
+};
+
+/* a SIP023 user of a server, as the kernel reports it (never its key) */
+struct ss_user {
+	char server[SS_NAME_MAX];
+	char name[SS_NAME_MAX];
+	struct ss_stats stats;
+};
+
+struct ss_user_list {
+	struct ss_user *items;
+	size_t len, cap;
 };
 
 struct ss_object_list {
@@ -62,6 +78,38 @@ static inline void ipc_list_free(struct ss_object_list *list)
 	free(list->items);
 	memset(list, 0, sizeof(*list));
 }
+
+/*
+ * Users of servers. ipc_user_add() sends cfg->name (the server), cfg->user
+ * and cfg->key (cfg->method's length). ipc_user_get(): @server and @user
+ * both: that user; @server alone: the users of that server (none for an
+ * unknown server); neither: every server's users; sorted by server, then
+ * user. e->err EOPNOTSUPP without a message: a module without users.
+ */
+int ipc_user_add(const struct ss_config *cfg, struct ipc_error *e);
+int ipc_user_del(const char *server, const char *user, struct ipc_error *e);
+int ipc_user_get(const char *server, const char *user,
+		 struct ss_user_list *list, struct ipc_error *e);
+
+static inline void ipc_user_list_free(struct ss_user_list *list)
+{
+	free(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
+/*
+ * ipc_user_report() - print a failed user request as one line on stderr.
+ * @action: "add", "delete", "show"; @server and @user may be NULL (dumps).
+ */
+void ipc_user_report(const struct ipc_error *e, const char *action,
+		     const char *server, const char *user);
+
+/*
+ * ipc_keep_socket() - from true to false, requests share one socket,
+ * opened (and the family resolved) at the first; false closes it. After a
+ * failed request the socket is dropped and the next opens another.
+ */
+void ipc_keep_socket(bool keep);
 
 /*
  * ipc_report() - print a failed request as one line on stderr.

@@ -68,6 +68,12 @@ bool method_psk_only(const char *name)
 	return m && m->psk_only;
 }
 
+bool method_has_identity(const struct method *m)
+{
+	return m->id == SS_METHOD_2022_BLAKE3_AES_128_GCM ||
+	       m->id == SS_METHOD_2022_BLAKE3_AES_256_GCM;
+}
+
 const char *method_list(void)
 {
 	static char list[256];

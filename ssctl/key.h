@@ -23,6 +23,8 @@ const struct method *method_by_name(const char *name);
 const struct method *method_by_id(uint32_t id);
 /* a Shadowsocks 2022 method, whose key is a base64 PSK, never a password */
 bool method_psk_only(const char *name);
+/* a 2022 AES method: SIP023 identity keys and users */
+bool method_has_identity(const struct method *m);
 /* "aes-128-gcm, aes-192-gcm, ..." for messages */
 const char *method_list(void);
 

@@ -105,6 +105,8 @@ static void show_text(enum ss_kind kind, const struct ss_object *o, bool first)
 	}
 	if (kind == SS_SERVER && o->has_allow_local)
 		printf("  allow local targets: %s\n", o->allow_local ? "on" : "off");
+	if (o->has_users)
+		printf("  users: %" PRIu32 "\n", o->users);
 	printf("  connections: %" PRIu64 " active, %" PRIu64 " total\n",
 	       take(&t, SS_STATS_A_CONN_ACTIVE), take(&t, SS_STATS_A_CONN_TOTAL));
 	printf("  bytes: %" PRIu64 " in, %" PRIu64 " out\n",
@@ -218,6 +220,8 @@ static json_object *object_json(enum ss_kind kind, const struct ss_object *o)
 	if (kind == SS_SERVER && o->has_allow_local)
 		ok = ok && add(obj, "allow_local",
 			       json_object_new_boolean(o->allow_local));
+	if (o->has_users)
+		ok = ok && add(obj, "users", json_object_new_int64(o->users));
 
 	stats = json_object_new_object();
 	ok = ok && add(obj, "stats", stats);
@@ -229,6 +233,20 @@ static json_object *object_json(enum ss_kind kind, const struct ss_object *o)
 		return NULL;
 	}
 	return obj;
+}
+
+/* print @arr, pretty, and free it; NULL: out of memory */
+static int put_json(json_object *arr)
+{
+	if (!arr) {
+		pr_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(arr);
+	return 0;
 }
 
 int show_objects(enum ss_kind kind, const struct ss_object_list *list,
@@ -243,54 +261,167 @@ int show_objects(enum ss_kind kind, const struct ss_object_list *list,
 	}
 
 	arr = json_object_new_array_ext((int)list->len);
-	if (!arr)
-		goto nomem;
-	for (size_t i = 0; i < list->len; i++) {
+	for (size_t i = 0; arr && i < list->len; i++) {
 		json_object *obj = object_json(kind, &list->items[i]);
 
 		if (!obj || json_object_array_add(arr, obj)) {
 			json_object_put(obj);
-			goto nomem;
+			json_object_put(arr);
+			arr = NULL;
 		}
 	}
-	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_SPACED |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(arr);
+	return put_json(arr);
+}
+
+/*
+ * The columns of "user show": the counters a user has that matter most at
+ * a glance; -j gives every counter the kernel sent for a user.
+ */
+static const struct {
+	const char *head;
+	int type;
+} user_columns[] = {
+	{ "CONN-ACTIVE", SS_STATS_A_CONN_ACTIVE },
+	{ "CONN-TOTAL", SS_STATS_A_CONN_TOTAL },
+	{ "BYTES-IN", SS_STATS_A_BYTES_IN },
+	{ "BYTES-OUT", SS_STATS_A_BYTES_OUT },
+	{ "UDP-PKTS-IN", SS_STATS_A_UDP_PKTS_IN },
+	{ "UDP-PKTS-OUT", SS_STATS_A_UDP_PKTS_OUT },
+	{ "AUTH-FAIL", SS_STATS_A_AUTH_FAIL },
+};
+
+#define N_USER_COLUMNS (sizeof(user_columns) / sizeof(user_columns[0]))
+
+static int width_of(uint64_t v)
+{
+	char buf[24];
+
+	return snprintf(buf, sizeof(buf), "%" PRIu64, v);
+}
+
+/* a table: a header, then one line per user, columns aligned */
+static void users_text(const struct ss_user_list *list)
+{
+	int w_server = 6, w_user = 4, w[N_USER_COLUMNS];
+	size_t c;
+
+	if (!list->len)
+		return;
+	for (c = 0; c < N_USER_COLUMNS; c++)
+		w[c] = (int)strlen(user_columns[c].head);
+	for (size_t i = 0; i < list->len; i++) {
+		const struct ss_user *u = &list->items[i];
+
+		if ((int)strlen(u->server) > w_server)
+			w_server = (int)strlen(u->server);
+		if ((int)strlen(u->name) > w_user)
+			w_user = (int)strlen(u->name);
+		for (c = 0; c < N_USER_COLUMNS; c++)
+			if (width_of(u->stats.ctr[user_columns[c].type]) > w[c])
+				w[c] = width_of(u->stats.ctr[user_columns[c].type]);
+	}
+	printf("%-*s  %-*s", w_server, "SERVER", w_user, "USER");
+	for (c = 0; c < N_USER_COLUMNS; c++)
+		printf("  %*s", w[c], user_columns[c].head);
+	putchar('\n');
+	for (size_t i = 0; i < list->len; i++) {
+		const struct ss_user *u = &list->items[i];
+
+		printf("%-*s  %-*s", w_server, u->server, w_user, u->name);
+		for (c = 0; c < N_USER_COLUMNS; c++)
+			printf("  %*" PRIu64, w[c],
+			       u->stats.ctr[user_columns[c].type]);
+		putchar('\n');
+	}
+}
+
+static json_object *user_json(const struct ss_user *u)
+{
+	json_object *obj = json_object_new_object(), *stats;
+	bool ok;
+
+	if (!obj)
+		return NULL;
+	ok = add(obj, "server", json_object_new_string(u->server)) &&
+	     add(obj, "user", json_object_new_string(u->name));
+	stats = json_object_new_object();
+	ok = ok && add(obj, "stats", stats);
+	for (size_t i = 0; ok && i < SS_N_COUNTERS; i++)
+		if (user_has_counter(&u->stats, ss_counters[i].type))
+			ok = add(stats, ss_counters[i].json,
+				 json_object_new_uint64(
+					u->stats.ctr[ss_counters[i].type]));
+	if (!ok) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+int show_users(const struct ss_user_list *list, bool json)
+{
+	json_object *arr;
+
+	if (!json) {
+		users_text(list);
+		return 0;
+	}
+	arr = json_object_new_array_ext((int)list->len);
+	for (size_t i = 0; arr && i < list->len; i++) {
+		json_object *obj = user_json(&list->items[i]);
+
+		if (!obj || json_object_array_add(arr, obj)) {
+			json_object_put(obj);
+			json_object_put(arr);
+			arr = NULL;
+		}
+	}
+	return put_json(arr);
+}
+
+int show_args(const struct cmd *cmd, int argc, char *argv[],
+	      const char *names[], size_t n, name_error_fn *const errors[],
+	      bool *json)
+{
+	size_t given = 0;
+
+	*json = cmd->opts->json;
+	for (size_t k = 0; k < n; k++)
+		names[k] = NULL;
+	for (int i = 1; i < argc; i++) {
+		bool j = !strcmp(argv[i], "-j") || !strcmp(argv[i], "--json");
+
+		if (j && cmd->opts->batch)
+			/* one JSON document per line would not be one document */
+			return usage_error(cmd, "-j is not allowed in batch mode");
+		else if (j)
+			*json = true;
+		else if (argv[i][0] == '-')
+			return usage_error(cmd, "unknown option '%s'", argv[i]);
+		else if (given == n)
+			return usage_error(cmd, "unexpected argument '%s'",
+					   argv[i]);
+		else if (!name_valid(argv[i]))
+			return errors[given](cmd, argv[i]);
+		else
+			names[given++] = argv[i];
+	}
 	return 0;
-nomem:
-	json_object_put(arr);
-	pr_err("out of memory");
-	return EXIT_RUNTIME;
 }
 
 int show_main(const struct cmd *cmd, enum ss_kind kind, int argc,
 	      char *argv[])
 {
+	static name_error_fn *const errors[] = { name_error };
 	struct ss_object_list list;
-	bool json = cmd->opts->json;
-	const char *name = NULL;
+	const char *name;
 	struct ipc_error e;
+	bool json;
 	int ret;
 
-	for (int i = 1; i < argc; i++) {
-		if ((!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) &&
-		    cmd->opts->batch)
-			/* one JSON document per line would not be one document */
-			return usage_error(cmd, "-j is not allowed in batch mode");
-		else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
-			json = true;
-		else if (argv[i][0] == '-')
-			return usage_error(cmd, "unknown option '%s'", argv[i]);
-		else if (name)
-			return usage_error(cmd, "unexpected argument '%s'",
-					   argv[i]);
-		else if (!name_valid(argv[i]))
-			return name_error(cmd, argv[i]);
-		else
-			name = argv[i];
-	}
-
+	ret = show_args(cmd, argc, argv, &name, 1, errors, &json);
+	if (ret)
+		return ret;
 	if (ipc_get(kind, name, &list, &e) < 0) {
 		ipc_report(&e, kind, name ? "show" : "list", name, NULL);
 		return EXIT_RUNTIME;

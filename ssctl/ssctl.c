@@ -18,6 +18,7 @@
 
 #include <openssl/crypto.h>
 
+#include "ipc.h"
 #include "ssctl.h"
 
 #ifndef SSCTL_VERSION
@@ -33,6 +34,7 @@ static const struct {
 } commands[] = {
 	{ "server", server_main, "Shadowsocks servers (listeners, server role)" },
 	{ "client", client_main, "client profiles (where local relays connect)" },
+	{ "user", user_main, "SIP023 users of Shadowsocks 2022 servers" },
 	{ "resolver", resolver_main, "answer the module's name lookups in this namespace" },
 	{ "monitor", monitor_main, "print the module's events in this namespace" },
 	{ "stats", stats_main, "every counter, in the Prometheus text format" },
@@ -287,6 +289,8 @@ static int batch_main(const char *path, struct ssctl_opts *opts)
 	opts->batch = true;
 	opts->stdin_is_batch = from_stdin;
 	batch_file = path;
+	/* one netlink socket for every line: thousands of "user add" */
+	ipc_keep_socket(true);
 
 	for (batch_line = 1; (len = getline(&line, &size, f)) >= 0;
 	     batch_line++) {
@@ -327,6 +331,7 @@ static int batch_main(const char *path, struct ssctl_opts *opts)
 	free(words);
 	if (!from_stdin)
 		fclose(f);
+	ipc_keep_socket(false);
 	OPENSSL_cleanse(batch_iobuf, sizeof(batch_iobuf));
 	batch_file = NULL;
 	return ret;

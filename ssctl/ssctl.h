@@ -30,7 +30,7 @@ struct verb {
 	const char *description;
 };
 
-/* one object ("server", "client") and its verbs */
+/* one object ("server", "client", "user") and its verbs */
 struct object {
 	const char *name;
 	unsigned int kind;	/* enum ss_kind (config.h), for object.c */
@@ -48,6 +48,7 @@ struct cmd {
 /* the commands of ssctl.c's table; "COMMAND help" prints their usage */
 int server_main(int argc, char *argv[], const struct ssctl_opts *opts);
 int client_main(int argc, char *argv[], const struct ssctl_opts *opts);
+int user_main(int argc, char *argv[], const struct ssctl_opts *opts);
 int resolver_main(int argc, char *argv[], const struct ssctl_opts *opts);
 int monitor_main(int argc, char *argv[], const struct ssctl_opts *opts);
 int stats_main(int argc, char *argv[], const struct ssctl_opts *opts);

@@ -8,8 +8,12 @@
 #include "ipc.h"
 #include "ssctl.h"
 
-/* every counter of the objects of @servers and @clients; 0 or -EIO */
+/*
+ * every counter of the objects of @servers and @clients, and of the users
+ * of @users; 0 or -EIO
+ */
 int stats_write(FILE *f, const struct ss_object_list *servers,
-		const struct ss_object_list *clients);
+		const struct ss_object_list *clients,
+		const struct ss_user_list *users);
 
 #endif

@@ -7,6 +7,42 @@ _ssctl_names() {
 		sed -n 's/^ *"name": *"\([^"]*\)".*/\1/p'
 }
 
+_ssctl_users() {
+	# names of the users of server $1
+	ssctl -j user show "$1" 2>/dev/null |
+		sed -n 's/^ *"user": *"\([^"]*\)".*/\1/p'
+}
+
+# ssctl user VERB SERVER USER ...: $1 is the index of "user" in words
+_ssctl_user() {
+	local i=$1 verb=${words[$1 + 1]}
+
+	if ((cword == i + 1)); then
+		COMPREPLY=($(compgen -W "add del show help" -- "$cur"))
+		return
+	fi
+	case $verb in
+	add | del | show) ;;
+	*) return ;;
+	esac
+	if ((cword == i + 2)); then
+		COMPREPLY=($(compgen -W "$(_ssctl_names server)" -- "$cur"))
+	elif ((cword == i + 3)) && [[ $verb != add ]]; then
+		COMPREPLY=($(compgen -W "$(_ssctl_users "${words[i + 2]}")" -- "$cur"))
+	elif ((cword == i + 3)); then
+		return # a new USER
+	elif [[ $verb == add ]]; then
+		case $prev in
+		password-file) _filedir ;;
+		key) ;;
+		*) ((cword == i + 4)) &&
+			COMPREPLY=($(compgen -W "key password-file" -- "$cur")) ;;
+		esac
+		return
+	fi
+	[[ $verb == show ]] && COMPREPLY+=($(compgen -W "-j" -- "$cur"))
+}
+
 _ssctl() {
 	local cur prev words cword
 	_init_completion || return
@@ -24,16 +60,16 @@ _ssctl() {
 
 	if ((cword == i)); then
 		if ((i == 1)); then
-			COMPREPLY=($(compgen -W "server client resolver monitor stats help -j -b --batch --help --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "server client user resolver monitor stats help -j -b --batch --help --version" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "server client resolver monitor stats help -j" -- "$cur"))
+			COMPREPLY=($(compgen -W "server client user resolver monitor stats help -j" -- "$cur"))
 		fi
 		return
 	fi
 	case $object in
 	help)
 		((cword == i + 1)) &&
-			COMPREPLY=($(compgen -W "server client resolver monitor stats" -- "$cur"))
+			COMPREPLY=($(compgen -W "server client user resolver monitor stats" -- "$cur"))
 		return
 		;;
 	resolver)
@@ -53,6 +89,10 @@ _ssctl() {
 		elif ((cword == i + 1)); then
 			COMPREPLY=($(compgen -W "-o help" -- "$cur"))
 		fi
+		return
+		;;
+	user)
+		_ssctl_user "$i"
 		return
 		;;
 	server | client) ;;

@@ -2,7 +2,9 @@
 /*
  * A stand-in for ipc.c, linked into tests/socksd-fake so that ss-socksd's
  * loop, front ends and replies can be tested on a host without the module
- * (tests/socksd-test.py). Its "kernel":
+ * (tests/socksd-test.py), and into tests/ssctl-fake for "ssctl user"
+ * (tests/run.sh). Failed requests are reported by the real ipc_error.c,
+ * from the errno and the kernel's message this file gives. Its "kernel":
  *
  *   - knows the client profiles "p" (192.0.2.1 port 8388 aes-256-gcm) and
  *     "fail"; any other name is -ENOENT, and ipc_add() succeeds for it;
@@ -17,10 +19,20 @@
  *     and "UDP socks5 <bound address> <source or ->\n"; tunnel mode,
  *     logging "fake: UDP tunnel <bound address> -> <target>" on stderr and
  *     keeping a duplicate of the control socket (the kernel's reference)
- *     for good.
+ *     for good;
+ *   - knows the servers "ss22" (2022-blake3-aes-256-gcm, users alice and
+ *     bob), "ss16" (2022-blake3-aes-128-gcm, user carol), "chacha22"
+ *     (2022-blake3-chacha20-poly1305) and "web" (aes-256-gcm), and answers
+ *     user-new, user-del and user-get for them as the module would, with
+ *     its messages: alice's key is 32 bytes of 0x01, and a user's counters
+ *     are fake_user_value(). It keeps no state: a user added or deleted is
+ *     logged ("user-new SERVER USER HEXKEY", "user-del SERVER USER"), one
+ *     line each, to the file $SSCTL_FAKE_LOG, if set;
+ *   - has no resolver or monitor group.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +66,93 @@ int ipc_del(enum ss_kind kind, const char *name, struct ipc_error *e)
 	return -1;
 }
 
+static const struct {
+	const char *name;
+	uint32_t method;
+	int users;		/* -1: a server that cannot have users */
+} fake_servers[] = {
+	{ "chacha22", SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305, -1 },
+	{ "ss16", SS_METHOD_2022_BLAKE3_AES_128_GCM, 1 },
+	{ "ss22", SS_METHOD_2022_BLAKE3_AES_256_GCM, 2 },
+	{ "web", SS_METHOD_AES_256_GCM, -1 },
+};
+
+#define N_FAKE_SERVERS (sizeof(fake_servers) / sizeof(fake_servers[0]))
+
+/* sorted by server, then user, as ipc_user_get() returns them */
+static const struct {
+	const char *server, *user;
+} fake_users[] = {
+	{ "ss16", "carol" }, { "ss22", "alice" }, { "ss22", "bob" },
+};
+
+#define N_FAKE_USERS (sizeof(fake_users) / sizeof(fake_users[0]))
+
+/* a user's counter: its index, then the counter's type; none alike */
+static uint64_t fake_user_value(size_t user, int type)
+{
+	return 1000000 * (uint64_t)(user + 1) + 1000 * (uint64_t)type + 7;
+}
+
+static int fake_server(const char *name)
+{
+	for (size_t i = 0; i < N_FAKE_SERVERS; i++)
+		if (!strcmp(fake_servers[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static void fake_log(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void fake_log(const char *fmt, ...)
+{
+	const char *path = getenv("SSCTL_FAKE_LOG");
+	va_list ap;
+	FILE *f;
+
+	if (!path || !(f = fopen(path, "a")))
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+static int get_servers(const char *name, struct ss_object_list *list,
+		       struct ipc_error *e)
+{
+	int idx = name ? fake_server(name) : -1;
+
+	if (name && idx < 0) {
+		e->err = ENOENT;
+		snprintf(e->msg, sizeof(e->msg), "no server named \"%s\"", name);
+		return -1;
+	}
+	list->items = calloc(N_FAKE_SERVERS, sizeof(*list->items));
+	if (!list->items) {
+		e->err = ENOMEM;
+		return -1;
+	}
+	list->cap = N_FAKE_SERVERS;
+	for (size_t i = 0; i < N_FAKE_SERVERS; i++) {
+		struct ss_object *o = &list->items[list->len];
+
+		if (name && (int)i != idx)
+			continue;
+		snprintf(o->name, sizeof(o->name), "%s", fake_servers[i].name);
+		o->has_ipv4 = true;
+		o->port = (uint16_t)(8388 + i);
+		o->method = fake_servers[i].method;
+		o->has_mode = true;
+		o->timeout = 60;
+		o->has_users = fake_servers[i].users >= 0;
+		o->users = o->has_users ? (uint32_t)fake_servers[i].users : 0;
+		list->len++;
+	}
+	return 0;
+}
+
 int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
 	    struct ipc_error *e)
 {
@@ -61,6 +160,10 @@ int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
 
 	memset(e, 0, sizeof(*e));
 	memset(list, 0, sizeof(*list));
+	if (kind == SS_SERVER)
+		return get_servers(name, list, e);
+	if (kind == SS_CLIENT && !name)
+		return 0;	/* a dump: the profiles are not listed */
 	if (kind != SS_CLIENT || !name || !known(name)) {
 		e->err = ENOENT;
 		return -1;
@@ -80,12 +183,198 @@ int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
 	return 0;
 }
 
-void ipc_report(const struct ipc_error *e, enum ss_kind kind,
-		const char *action, const char *name, const char *method)
+/* the server of a user request, or -1 with the module's error */
+static int user_server(const char *server, struct ipc_error *e)
 {
-	(void)method;
-	pr_err("cannot %s %s '%s': %s", action, kind_name(kind),
-	       name ? name : "", strerror(e->err));
+	int idx = fake_server(server);
+
+	memset(e, 0, sizeof(*e));
+	if (idx < 0) {
+		e->err = ENOENT;
+		snprintf(e->msg, sizeof(e->msg), "no server named \"%s\"",
+			 server);
+	}
+	return idx;
+}
+
+static int fake_user(const char *server, const char *user)
+{
+	for (size_t i = 0; i < N_FAKE_USERS; i++)
+		if (!strcmp(fake_users[i].server, server) &&
+		    !strcmp(fake_users[i].user, user))
+			return (int)i;
+	return -1;
+}
+
+static void no_user(const char *server, const char *user,
+		    struct ipc_error *e)
+{
+	e->err = ENOENT;
+	snprintf(e->msg, sizeof(e->msg), "server \"%s\" has no user named \"%s\"",
+		 server, user);
+}
+
+int ipc_user_add(const struct ss_config *cfg, struct ipc_error *e)
+{
+	static const uint8_t alice[32] = {
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	};
+	const struct method *m;
+	char hex[2 * SS_KEY_MAX_LEN + 1];
+	int idx = user_server(cfg->name, e);
+
+	if (idx < 0)
+		return -1;
+	m = method_by_id(fake_servers[idx].method);
+	if (fake_servers[idx].users < 0) {
+		e->err = EOPNOTSUPP;
+		snprintf(e->msg, sizeof(e->msg),
+			 "users need a Shadowsocks 2022 server of an AES method (SIP023)");
+		return -1;
+	}
+	if (cfg->method != m) {
+		e->err = EINVAL;
+		snprintf(e->msg, sizeof(e->msg),
+			 "key length %zu does not match %s (needs %zu)",
+			 cfg->method->key_len, m->name, m->key_len);
+		return -1;
+	}
+	if (fake_user(cfg->name, cfg->user) >= 0) {
+		e->err = EEXIST;
+		snprintf(e->msg, sizeof(e->msg),
+			 "the server has a user of that name");
+		return -1;
+	}
+	if (!strcmp(cfg->name, "ss22") && !memcmp(cfg->key, alice, 32)) {
+		e->err = EEXIST;
+		snprintf(e->msg, sizeof(e->msg),
+			 "another user of the server has that key");
+		return -1;
+	}
+	for (size_t i = 0; i < m->key_len; i++)
+		sprintf(hex + 2 * i, "%02x", cfg->key[i]);
+	fake_log("user-new %s %s %s\n", cfg->name, cfg->user, hex);
+	return 0;
+}
+
+int ipc_user_del(const char *server, const char *user, struct ipc_error *e)
+{
+	if (user_server(server, e) < 0)
+		return -1;
+	if (fake_user(server, user) < 0) {
+		no_user(server, user, e);
+		return -1;
+	}
+	fake_log("user-del %s %s\n", server, user);
+	return 0;
+}
+
+int ipc_user_get(const char *server, const char *user,
+		 struct ss_user_list *list, struct ipc_error *e)
+{
+	memset(e, 0, sizeof(*e));
+	memset(list, 0, sizeof(*list));
+	if (server && user) {
+		if (user_server(server, e) < 0)
+			return -1;
+		if (fake_user(server, user) < 0) {
+			no_user(server, user, e);
+			return -1;
+		}
+	}
+	list->items = calloc(N_FAKE_USERS, sizeof(*list->items));
+	if (!list->items) {
+		e->err = ENOMEM;
+		return -1;
+	}
+	list->cap = N_FAKE_USERS;
+	for (size_t i = 0; i < N_FAKE_USERS; i++) {
+		struct ss_user *u = &list->items[list->len];
+
+		if ((server && strcmp(server, fake_users[i].server)) ||
+		    (user && strcmp(user, fake_users[i].user)))
+			continue;
+		snprintf(u->server, sizeof(u->server), "%s",
+			 fake_users[i].server);
+		snprintf(u->name, sizeof(u->name), "%s", fake_users[i].user);
+		for (int t = 1; t <= SS_STATS_A_MAX; t++) {
+			if (!user_has_counter(NULL, t))
+				continue;
+			u->stats.ctr[t] = fake_user_value(i, t);
+			u->stats.sent[t] = true;
+		}
+		list->len++;
+	}
+	return 0;
+}
+
+void ipc_keep_socket(bool keep)
+{
+	(void)keep;
+}
+
+/* no resolver or monitor group: a module from before them */
+static int no_group(struct ipc_error *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->err = EOPNOTSUPP;
+	return -1;
+}
+
+struct ipc_listener *ipc_resolver_open(bool subscribe, struct ipc_error *e)
+{
+	(void)subscribe;
+	no_group(e);
+	return NULL;
+}
+
+struct ipc_listener *ipc_monitor_open(struct ipc_error *e)
+{
+	return ipc_resolver_open(true, e);
+}
+
+int ipc_listener_fd(const struct ipc_listener *r)
+{
+	(void)r;
+	return -1;
+}
+
+int ipc_resolver_read(struct ipc_listener *r,
+		      void (*fn)(const struct ipc_lookup *lookup, void *arg),
+		      void *arg, struct ipc_error *e)
+{
+	(void)r;
+	(void)fn;
+	(void)arg;
+	return no_group(e);
+}
+
+int ipc_monitor_read(struct ipc_listener *r,
+		     void (*fn)(const struct ipc_event *ev, void *arg),
+		     void *arg, struct ipc_error *e)
+{
+	(void)r;
+	(void)fn;
+	(void)arg;
+	return no_group(e);
+}
+
+int ipc_resolve_reply(struct ipc_listener *r, uint32_t id, int err,
+		      const struct ipc_addr *addrs, size_t n,
+		      struct ipc_error *e)
+{
+	(void)r;
+	(void)id;
+	(void)err;
+	(void)addrs;
+	(void)n;
+	return no_group(e);
+}
+
+void ipc_listener_close(struct ipc_listener *r)
+{
+	(void)r;
 }
 
 int ipc_relay_new(const char *profile, int fd, const uint8_t *target,

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Tests of ssctl that need no kernel module: key derivation (key-test) and
-# the command line — usage errors, exit status, exact messages. Where the
+# the command line — usage errors, exit status, exact messages; "ssctl
+# user" against a stand-in for the kernel (tests/ssctl-fake). Where the
 # shadowsocks family is absent (any host without the module), also the
 # "module not loaded" message. Run from ssctl/ by "make check".
 # The guest-side tests with the module are selftests/ssctl_config.sh.
@@ -288,11 +289,156 @@ rc=$?
 [ $rc = 1 ] && [ "$(head -n 1 <<<"$err")" = "ssctl: -:1: password-file -: standard input is the batch file" ]
 result $((! $?)) "batch -: password-file - is refused" "exit $rc: $err"
 
+# ssctl user, against tests/fake-ipc.c's "kernel" (tests/ssctl-fake): the
+# servers ss22 (2022-blake3-aes-256-gcm, users alice and bob), ss16
+# (2022-blake3-aes-128-gcm, user carol), chacha22 and web (no users). A
+# link named ssctl, so that the usage lines read as ssctl's.
+mkdir "$tmp/fake"
+ln -s "$PWD/tests/ssctl-fake" "$tmp/fake/ssctl"
+FAKE=$tmp/fake/ssctl
+export SSCTL_FAKE_LOG=$tmp/fake.log
+fexpect() { cli_expect "$FAKE" "$@"; }
+K32=$(head -c 32 /dev/zero | tr '\0' '\2' | base64)	# 0x02 * 32
+ALICE32=$(head -c 32 /dev/zero | tr '\0' '\1' | base64)
+USAGE_UADD="Usage: ssctl user add SERVER USER (key BASE64 | password-file FILE)"
+expect 0 "" --stdout "$USAGE_UADD" -- help user
+expect 0 "" --stdout "       ssctl user show [SERVER [USER]] [-j]" -- user help
+expect 0 "" --stdout "  user     SIP023 users of Shadowsocks 2022 servers" -- --help
+expect 2 "ssctl: missing SERVER" -- user add
+expect 2 "ssctl: missing USER" -- user add ss22
+expect 2 "ssctl: invalid name 'a/b': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" -- user add a/b u key "$K32"
+expect 2 "ssctl: invalid user name 'a b': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" -- user add ss22 'a b' key "$K32"
+expect 2 "ssctl: invalid user name 'abcdefghijabcdefghijabcdefghij12': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" \
+	-- user add ss22 abcdefghijabcdefghijabcdefghij12 key "$K32"
+expect 2 "ssctl: missing 'key BASE64' or 'password-file FILE'" -- user add ss22 u
+expect 2 "ssctl: unknown argument 'method'" -- user add ss22 u method aes-256-gcm key "$K32"
+expect 2 "ssctl: 'key' needs a value" -- user add ss22 u key
+expect 2 "ssctl: give only one of key and password-file" -- user add ss22 u key "$K32" password-file /dev/null
+expect 2 "ssctl: missing SERVER" -- user del
+expect 2 "ssctl: missing USER" -- user del ss22
+expect 2 "ssctl: too many arguments" -- user del ss22 u v
+expect 2 "ssctl: invalid user name '': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" -- user del ss22 ''
+expect 2 "ssctl: unexpected argument 'v'" -- user show ss22 u v
+expect 2 "ssctl: unknown option '-x'" -- user show -x
+expect 2 "ssctl: invalid user name 'x y': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" -- user show ss22 'x y'
+expect 2 "ssctl: unknown command 'user frob'" -- user frob
+# the key: checked against the server's method, as server add checks it
+fexpect 2 "ssctl: 2022-blake3-aes-256-gcm takes no password: its key is a random 32-byte PSK given in base64 (SIP022: a password-derived key is guessable offline); make one with 'openssl rand -base64 32' and give it as 'key BASE64' or 'password-file FILE'" \
+	-- user add ss22 u password hunter2
+fexpect 2 "ssctl: key is 16 bytes but server 'ss22' needs 32, the key length of 2022-blake3-aes-256-gcm" -- user add ss22 u key "$K16"
+fexpect 2 "ssctl: key is 32 bytes but server 'ss16' needs 16, the key length of 2022-blake3-aes-128-gcm" -- user add ss16 u key "$K32"
+fexpect 2 "ssctl: key is not valid base64" -- user add ss22 u key 'not*base64'
+fexpect 2 "ssctl: key: a user's key is its own PSK (iPSK:uPSK is for client profiles)" \
+	-- user add ss22 u key "$K32:$K32"
+printf '%s\n' "$K16" >"$tmp/u16"
+fexpect 2 "ssctl: password-file is 16 bytes but server 'ss22' needs 32, the key length of 2022-blake3-aes-256-gcm" -- user add ss22 u password-file "$tmp/u16"
+fexpect 2 "ssctl: password-file is not valid base64" -- user add ss22 u password-file "$tmp/pw22"
+fexpect 1 "ssctl: cannot read password file '$tmp/none': No such file or directory" \
+	-- user add ss22 u password-file "$tmp/none"
+fexpect 1 "ssctl: no server named 'nosuch'" -- user add nosuch u key "$K32"
+fexpect 1 "ssctl: server 'web' is aes-256-gcm: users (SIP023) need a Shadowsocks 2022 server of an AES method (2022-blake3-aes-128-gcm or 2022-blake3-aes-256-gcm)" \
+	-- user add web u key "$K32"
+fexpect 1 "ssctl: server 'chacha22' is 2022-blake3-chacha20-poly1305: users (SIP023) need a Shadowsocks 2022 server of an AES method (2022-blake3-aes-128-gcm or 2022-blake3-aes-256-gcm)" \
+	-- user add chacha22 u key "$K32"
+fexpect 1 "ssctl: cannot add user 'alice' to server 'ss22': the server has a user of that name" \
+	-- user add ss22 alice key "$K32"
+fexpect 1 "ssctl: cannot add user 'dave' to server 'ss22': another user of the server has that key" \
+	-- user add ss22 dave key "$ALICE32"
+fexpect 1 "ssctl: no server named 'nosuch'" -- user del nosuch alice
+fexpect 1 "ssctl: server 'ss22' has no user named 'carol'" -- user del ss22 carol
+fexpect 1 "ssctl: server 'ss22' has no user named 'carol'" -- user show ss22 carol
+fexpect 1 "ssctl: no server named 'nosuch'" -- user show nosuch
+fexpect 1 "ssctl: no server named 'nosuch'" -- -j user show nosuch alice
+# what reaches the kernel: the key's bytes, from key or the file
+: >"$SSCTL_FAKE_LOG"
+fexpect 0 "" -- user add ss22 dave key "$K32"
+printf '%s\n' "$K16" >"$tmp/u16"
+fexpect 0 "" -- user add ss16 erin password-file "$tmp/u16"
+fexpect 0 "" -- user del ss22 bob
+printf 'user-new ss22 dave %s\nuser-new ss16 erin %s\nuser-del ss22 bob\n' \
+	"$(printf '02%.0s' $(seq 32))" "$(printf '00%.0s' $(seq 16))" >"$tmp/want.log"
+cmp -s "$SSCTL_FAKE_LOG" "$tmp/want.log"
+result $((! $?)) "user add/del: the server, the user and the key's bytes sent" \
+	"$(diff "$tmp/want.log" "$SSCTL_FAKE_LOG")"
+err=$(printf 'user add ss22 u password-file -\n' | "$FAKE" -b - 2>&1 >/dev/null)
+rc=$?
+[ $rc = 1 ] && [ "$(head -n 1 <<<"$err")" = "ssctl: -:1: password-file -: standard input is the batch file" ]
+result $((! $?)) "batch -: user add password-file - is refused" "exit $rc: $err"
+# the output: a table, JSON, the servers' user counts, Prometheus
+want_table="SERVER  USER   CONN-ACTIVE  CONN-TOTAL  BYTES-IN  BYTES-OUT  UDP-PKTS-IN  UDP-PKTS-OUT  AUTH-FAIL
+ss16    carol      1002007     1003007   1004007    1005007      1013007       1014007    1006007
+ss22    alice      2002007     2003007   2004007    2005007      2013007       2014007    2006007
+ss22    bob        3002007     3003007   3004007    3005007      3013007       3014007    3006007"
+out=$("$FAKE" user show)
+[ "$out" = "$want_table" ]
+result $((! $?)) "user show: the table" "$out"
+out=$("$FAKE" user)
+[ "$out" = "$want_table" ]
+result $((! $?)) "user: user show" "$out"
+out=$("$FAKE" user show ss22)
+[ "$(awk '{ print $1, $2, $4 }' <<<"$out" | tr '\n' ' ')" = "SERVER USER CONN-TOTAL ss22 alice 2003007 ss22 bob 3003007 " ]
+result $((! $?)) "user show SERVER: that server's users" "$out"
+out=$("$FAKE" user show web)
+rc=$?
+[ $rc = 0 ] && [ -z "$out" ]
+result $((! $?)) "user show SERVER: a server without users: nothing" "exit $rc: $out"
+out=$("$FAKE" user show ss22 bob -j)
+python3 -c '
+import json, sys
+a = json.loads(sys.argv[1])
+names = ["conn_active", "conn_total", "bytes_in", "bytes_out", "auth_fail",
+         "udp_pkts_in", "udp_pkts_out", "udp_bytes_in", "udp_bytes_out",
+         "udp_assoc_active"]
+assert len(a) == 1 and set(a[0]) == {"server", "user", "stats"}, a
+assert a[0]["server"] == "ss22" and a[0]["user"] == "bob", a
+assert sorted(a[0]["stats"]) == sorted(names), a
+assert a[0]["stats"]["bytes_out"] == 3005007, a
+' "$out"
+result $((! $?)) "user show SERVER USER -j: server, user, the 10 counters" "$out"
+out=$("$FAKE" -j user show)
+python3 -c '
+import json, sys
+a = json.loads(sys.argv[1])
+assert [(u["server"], u["user"]) for u in a] == [("ss16", "carol"), ("ss22", "alice"), ("ss22", "bob")], a
+' "$out"
+result $((! $?)) "-j user show: every user, sorted" "$out"
+out=$("$FAKE" server show ss22)
+grep -qx '  users: 2' <<<"$out"
+result $((! $?)) "server show: users N" "$out"
+out=$("$FAKE" -j server show)
+python3 -c '
+import json, sys
+a = {s["name"]: s for s in json.loads(sys.argv[1])}
+assert a["ss22"]["users"] == 2 and a["ss16"]["users"] == 1, a
+assert "users" not in a["web"] and "users" not in a["chacha22"], a
+' "$out"
+result $((! $?)) "server show -j: \"users\" for servers that can have users" "$out"
+out=$("$FAKE" stats)
+grep -qx 'shadowsocks_user_bytes_in_total{server="ss22",user="alice"} 2004007' <<<"$out" &&
+	grep -qx 'shadowsocks_user_udp_assoc_active{server="ss16",user="carol"} 1017007' <<<"$out" &&
+	grep -qx '# TYPE shadowsocks_user_conn_active gauge' <<<"$out" &&
+	[ "$(grep -c '^shadowsocks_user_' <<<"$out")" = 30 ] &&
+	! grep -q '^shadowsocks_[a-z_]*{[^}]*user=' <<<"$(grep -v '^shadowsocks_user_' <<<"$out")"
+result $((! $?)) "stats: shadowsocks_user_<counter>{server=,user=}, 10 per user" "$out"
+# batch: 10000 users, one line each, quickly
+for i in $(seq 10000); do
+	printf 'user add ss22 u%d key %s\n' "$i" "$K32"
+done >"$tmp/users.batch"
+: >"$SSCTL_FAKE_LOG"
+start=$(date +%s%N)
+"$FAKE" -b "$tmp/users.batch"
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+[ $rc = 0 ] && [ "$(wc -l <"$SSCTL_FAKE_LOG")" = 10000 ] &&
+	[ "$(tail -n 1 "$SSCTL_FAKE_LOG" | cut -d' ' -f3)" = u10000 ] && [ $ms -lt 10000 ]
+result $((! $?)) "batch: 10000 user add lines (${ms} ms)" "exit $rc"
+unset SSCTL_FAKE_LOG
+
 # the family is absent on a host without the module: every command that
 # reaches the kernel says so, and only those
 MOD="ssctl: the shadowsocks kernel module is not loaded and could not be loaded (try: modprobe shadowsocks)"
 if "$SSCTL" server show >/dev/null 2>&1; then
-	for t in show add del stdin; do
+	for t in show add del stdin user; do
 		n=$((n + 1))
 		echo "ok $n - module absent: $t # SKIP the shadowsocks family exists here"
 	done
@@ -303,6 +449,11 @@ else
 	expect 1 "$MOD" -- client add c1 server localhost port 8388 method xchacha20-ietf-poly1305 \
 		key s63EeDngR+siiHBSbcj8MLNHKH/8owRdzqBrP98JCss=
 	expect 1 "$MOD" -- server del s1
+	expect 1 "$MOD" -- user add ss22 alice key "$K32"
+	expect 1 "$MOD" -- user add ss22 alice password hunter2
+	expect 1 "$MOD" -- user del ss22 alice
+	expect 1 "$MOD" -- user show
+	expect 1 "$MOD" -- -j user show ss22 alice
 	expect 1 "$MOD" -- resolver
 	expect 1 "$MOD" -- resolver workers 2 verbose
 	expect 1 "$MOD" -- stats -o /nonexistent/ss.prom
