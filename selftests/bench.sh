@@ -14,9 +14,12 @@
 #       server -> target (the kernel in both roles)
 #   (d) direct: the server netns routes, no proxy
 #
-# for chacha20-ietf-poly1305, aes-256-gcm and 2022-blake3-aes-256-gcm
-# (shadowsocks-libev has no 2022 methods: (k) and (d) only, to be read
-# against aes-256-gcm's (k) of the same boot):
+# for each of BENCH_METHODS, by default chacha20-ietf-poly1305,
+# aes-256-gcm, 2022-blake3-aes-256-gcm and 2022-blake3-chacha20-poly1305, in
+# that order, one method after the other (shadowsocks-libev has no 2022
+# methods: for those (k) and (d) only, the kernel keyed with a random PSK;
+# (l) and (s) show n/a, and the last table, 5., reads them against the
+# AEAD-2017 method of the same cipher in the same boot):
 #
 # 1. Throughput: iperf3 through each path, both ways: "up" is client to
 #    target (the server opens chunks), "down" target to client (iperf3 -R;
@@ -37,12 +40,22 @@
 #    connects, sends 64 bytes to the target's echo service, reads them back
 #    and closes; median of BENCH_REPS runs, with latency and guest CPU time
 #    per connection.
-# 3. Memory per idle proxied connection (BENCH_MEM_METHOD only): N
-#    (BENCH_MEM_CONNS, 1000) connections through (l), (k) and (d), each
+# 3. Memory per idle proxied connection, for the methods of
+#    BENCH_MEM_METHODS (by default those of aes-256-gcm and
+#    2022-blake3-aes-256-gcm that are in BENCH_METHODS, or the first of
+#    BENCH_METHODS if neither is; BENCH_MEM_METHOD=M, the older knob, is
+#    BENCH_MEM_METHODS=M when BENCH_MEM_METHODS is not set; a method not in
+#    BENCH_METHODS is not run, and not measured): N (BENCH_MEM_CONNS, 1000)
+#    connections through (l) (n/a for a 2022 method), (k) and (d), each
 #    proven by an echo, then held idle; /proc/meminfo before and after: the
 #    growth of Slab and SUnreclaim, plus the userspace proxies' RSS growth,
-#    each divided by N; "proxy" is Slab + RSS minus the direct path's Slab
-#    (the client's and the target's own sockets), what the proxy costs.
+#    each divided by N; one table, a row per method and path. "proxy" is
+#    Slab + RSS minus the direct path's Slab (the client's and the target's
+#    own sockets), what the proxy costs. (d) does not depend on the method
+#    but is measured again in each memory method's round, and each method's
+#    "proxy" subtracts its own round's (d): a (d) measured minutes earlier,
+#    before other methods' connections came and went, would compare less
+#    well.
 #    (An idle kernel relay holds no 16 KiB buffer, which would be a page
 #    allocation outside the slab.) The drop of MemFree is shown too, for
 #    reference: pages taken from the per-CPU free lists do not show in it.
@@ -60,6 +73,14 @@
 #    CPU is guest CPU time per packet received; "relay" minus iperf3's own
 #    (mostly the sender's busy loop, which includes handing the datagrams
 #    to the first hop on loopback), the rest as in 1.
+# 5. Shadowsocks 2022 against AEAD-2017: for each 2022 method run whose
+#    AEAD-2017 method of the same cipher (2022-blake3-aes-128-gcm:
+#    aes-128-gcm, 2022-blake3-aes-256-gcm: aes-256-gcm,
+#    2022-blake3-chacha20-poly1305: chacha20-ietf-poly1305) was run too,
+#    ratios 2022 / AEAD-2017 from 1. and 2.: (k)'s throughput and CPU per
+#    GiB in each direction and (k)'s conn/s against the AEAD-2017 method's
+#    (k), and (k)'s throughput and conn/s against its (l), libev. A figure
+#    that is missing (a path n/a, a part not run) shows n/a.
 #
 # All four paths are up at once, each on its own ports, and their runs are
 # interleaved (every round runs each path once), so that the load of a
@@ -79,13 +100,26 @@ source "$(dirname "$0")/topology.sh"
 
 REPS=${BENCH_REPS:-3}
 SECS=${BENCH_SECONDS:-4}
-METHODS=(${BENCH_METHODS:-chacha20-ietf-poly1305 aes-256-gcm 2022-blake3-aes-256-gcm})
+METHODS=(${BENCH_METHODS:-chacha20-ietf-poly1305 aes-256-gcm 2022-blake3-aes-256-gcm 2022-blake3-chacha20-poly1305})
 DIRS=(${BENCH_DIRS:-up down})
 PARTS=" ${BENCH_PARTS:-tput udp rate mem} "
 PATHS=" ${BENCH_PATHS:-l s k d} "
 RATE_SECS=${BENCH_RATE_SECONDS:-2}
 RATE_PAR=${BENCH_RATE_PAR:-4}
-MEM_METHOD=${BENCH_MEM_METHOD:-${METHODS[0]}}
+# the methods whose memory is measured: BENCH_MEM_METHODS, or the one of
+# BENCH_MEM_METHOD (the older knob), or by default those of aes-256-gcm and
+# 2022-blake3-aes-256-gcm that are in METHODS (METHODS[0] if neither is)
+if [ -n "${BENCH_MEM_METHODS:-}" ]; then
+	read -ra MEM_METHODS <<<"$BENCH_MEM_METHODS"
+elif [ -n "${BENCH_MEM_METHOD:-}" ]; then
+	MEM_METHODS=("$BENCH_MEM_METHOD")
+else
+	MEM_METHODS=()
+	for m in aes-256-gcm 2022-blake3-aes-256-gcm; do
+		[[ " ${METHODS[*]} " == *" $m "* ]] && MEM_METHODS+=("$m")
+	done
+	[ ${#MEM_METHODS[@]} -gt 0 ] || MEM_METHODS=("${METHODS[0]}")
+fi
 MEM_N=${BENCH_MEM_CONNS:-1000}
 UDP_SECS=${BENCH_UDP_SECONDS:-2}
 UDP_SIZES=(${BENCH_UDP_SIZES:-1400 64})
@@ -94,6 +128,21 @@ UDP_RATE=${BENCH_UDP_RATE:-0}
 PW="bench password"
 # psk_len METHOD: a Shadowsocks 2022 method's PSK length, bytes
 psk_len() { [ "$1" = 2022-blake3-aes-128-gcm ] && echo 16 || echo 32; }
+# sibling METHOD: the AEAD-2017 method of a Shadowsocks 2022 method's
+# cipher, or nothing
+sibling() {
+	case $1 in
+	2022-blake3-aes-128-gcm) echo aes-128-gcm ;;
+	2022-blake3-aes-256-gcm) echo aes-256-gcm ;;
+	2022-blake3-chacha20-poly1305) echo chacha20-ietf-poly1305 ;;
+	esac
+}
+# in_list WORD LIST...: whether WORD is one of LIST
+in_list() {
+	local w=$1
+	shift
+	[[ " $* " == *" $w "* ]]
+}
 PORT=8388
 LPORT=15201	# tunnel to iperf3
 EPORT=15202	# tunnel to the echo service
@@ -420,12 +469,13 @@ settle() {
 	done
 }
 
-# memory LABEL PATH HOST:PORT [CHECK_CMD]: MEM_N idle connections through a
-# path, held while memory is read; PROXY_PIDS are the userspace proxies;
-# CHECK_CMD runs while they are held (e.g. show the kernel's counters)
+# memory LABEL METHOD PATH HOST:PORT [CHECK_CMD]: MEM_N idle connections
+# through a path, held while memory is read; PROXY_PIDS are the userspace
+# proxies; CHECK_CMD runs while they are held (e.g. show the kernel's
+# counters). The results are keyed "METHOD,PATH".
 declare -A MSLAB MUNREC MUSED MRSS MOPEN
 memory() {
-	local label=$1 path=$2 to=$3 check=${4:-} dir pid f0 s0 u0 r0 f1 s1 u1 r1 n out
+	local label=$1 x=$2,$3 to=$4 check=${5:-} dir pid f0 s0 u0 r0 f1 s1 u1 r1 n out
 	settle
 	dir=$(mktemp -d "$TOPO_DIR/idle.XXXXXX")
 	ip netns exec "$NS_C" "$PY" "$CB" --timeout 300 idle --connect "$to" --n "$MEM_N" \
@@ -455,11 +505,11 @@ memory() {
 	out=$(cat "$dir/out")
 	echo "# $label: client: $out"
 	if [ "$n" -gt 0 ] 2>/dev/null; then
-		MOPEN[$path]=$n
-		MSLAB[$path]=$(echo "($s1 - $s0) / $n" | bc -l)
-		MUNREC[$path]=$(echo "($u1 - $u0) / $n" | bc -l)
-		MUSED[$path]=$(echo "($f0 - $f1) / $n" | bc -l)
-		[ ${#PROXY_PIDS[@]} -gt 0 ] && MRSS[$path]=$(echo "($r1 - $r0) / $n" | bc -l)
+		MOPEN[$x]=$n
+		MSLAB[$x]=$(echo "($s1 - $s0) / $n" | bc -l)
+		MUNREC[$x]=$(echo "($u1 - $u0) / $n" | bc -l)
+		MUSED[$x]=$(echo "($f0 - $f1) / $n" | bc -l)
+		[ ${#PROXY_PIDS[@]} -gt 0 ] && MRSS[$x]=$(echo "($r1 - $r0) / $n" | bc -l)
 	fi
 	# let the relays close before the next measurement
 	sleep 2
@@ -517,7 +567,7 @@ for m in "${METHODS[@]}"; do
 		for d in "${UDP_DIRS[@]}"; do UKEYS+=("$m $z B $d"); done
 	done
 	mem=0
-	has mem && [ "$m" = "$MEM_METHOD" ] && mem=1
+	has mem && in_list "$m" "${MEM_METHODS[@]}" && mem=1
 	P=()	# the paths up for this method
 	UP=()	# the paths up for UDP
 	spid= tpid= epid= tspid= espid=
@@ -607,17 +657,18 @@ for m in "${METHODS[@]}"; do
 	declare -A UPIDS_OF=([l]="$tpid $spid" [s]="$tspid" [k]="$kupid" [d]="")
 
 	# 3. memory first, before thousands of short connections are being
-	# freed: the paths one after the other
+	# freed: the paths one after the other ((d) again for each method: its
+	# proxy column subtracts the (d) of the same method's round)
 	if [ $mem = 1 ]; then
 		for p in "${P[@]}"; do
 			case $p in
 			l) PROXY_PIDS=("$epid" "$spid")
-			   memory "$m (l) libev" l "${ECHO_TO[l]}" ;;
+			   memory "$m (l) libev" "$m" l "${ECHO_TO[l]}" ;;
 			k) PROXY_PIDS=("$kpid")
-			   memory "$m (k) kernel" k "${ECHO_TO[k]}" \
+			   memory "$m (k) kernel" "$m" k "${ECHO_TO[k]}" \
 				'echo "client profile: $(in_c ssctl client show bench -j | jq -c ".[0].stats" 2>/dev/null)"; echo "server: $(in_s ssctl server show bench -j | jq -c ".[0].stats" 2>/dev/null)"' ;;
 			d) PROXY_PIDS=()
-			   memory "$m (d) direct" d "${ECHO_TO[d]}" ;;
+			   memory "$m (d) direct" "$m" d "${ECHO_TO[d]}" ;;
 			esac
 		done
 	fi
@@ -757,26 +808,76 @@ if has udp; then
 fi
 if has mem; then
 	echo
-	echo "### Memory per idle proxied connection: $MEM_N connections held, $MEM_METHOD"
+	echo "### Memory per idle proxied connection: $MEM_N connections held"
 	echo
 	echo "KiB per connection. proxy: Slab + proxy RSS minus the direct path's Slab (the client's"
-	echo "and the target's own sockets), what the proxy costs. MemFree drop: for reference only,"
+	echo "and the target's own sockets; (d) measured again in each method's round, and the one of"
+	echo "the same method subtracted), what the proxy costs. MemFree drop: for reference only,"
 	echo "pages taken from the per-CPU free lists do not show in it."
 	echo
-	echo "| path | open | Slab | SUnreclaim | proxy RSS | proxy: Slab + RSS - (d) | MemFree drop |"
-	echo "|---|---|---|---|---|---|---|"
-	for p in l k d; do
-		desc=${DESC[$p]}
-		if [ -z "${MOPEN[$p]:-}" ]; then
-			echo "| $desc | n/a | n/a | n/a | n/a | n/a | n/a |"
-			continue
+	echo "| method | path | open | Slab | SUnreclaim | proxy RSS | proxy: Slab + RSS - (d) | MemFree drop |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for m in "${MEM_METHODS[@]}"; do
+		in_list "$m" "${METHODS[@]}" || continue
+		for p in l k d; do
+			x=$m,$p
+			desc=${DESC[$p]}
+			if [ -z "${MOPEN[$x]:-}" ]; then
+				echo "| $m | $desc | n/a | n/a | n/a | n/a | n/a | n/a |"
+				continue
+			fi
+			sd=
+			if [ -n "${MOPEN[$m,d]:-}" ] && [ "$p" != d ]; then
+				sd=$(echo "${MSLAB[$x]} + ${MRSS[$x]:-0} - ${MSLAB[$m,d]}" | bc -l)
+			fi
+			echo "| $m | $desc | ${MOPEN[$x]} | $(printf %.1f "${MSLAB[$x]}") | $(printf %.1f "${MUNREC[$x]}") |" \
+				"$(fmt %.1f "${MRSS[$x]:-}") | $(fmt %.1f "$sd") | $(printf %.1f "${MUSED[$x]}") |"
+		done
+	done
+	for m in "${MEM_METHODS[@]}"; do
+		in_list "$m" "${METHODS[@]}" || echo "(memory: $m not measured: not in the methods run)"
+	done
+fi
+# Shadowsocks 2022 against AEAD-2017 of the same cipher: the pairs run
+PAIRS=()
+for m in "${METHODS[@]}"; do
+	b=$(sibling "$m")
+	[ -n "$b" ] && in_list "$b" "${METHODS[@]}" && PAIRS+=("$m $b")
+done
+if [ ${#PAIRS[@]} -gt 0 ] && { has tput || has rate; }; then
+	echo
+	echo "### Shadowsocks 2022 against AEAD-2017"
+	echo
+	echo "Ratios from the tables above: the Shadowsocks 2022 method's (k) over the (k), or libev's"
+	echo "(l), of the AEAD-2017 method of the same cipher. CPU: guest CPU s per GiB received."
+	echo
+	hdr="| 2022 method | AEAD-2017 method |" sep="|---|---|"
+	if has tput; then
+		for d in "${DIRS[@]}"; do
+			hdr+=" (k)/(k) Mbit/s $d | (k)/(k) CPU $d | (k)/(l) Mbit/s $d |"
+			sep+="---|---|---|"
+		done
+	fi
+	if has rate; then
+		hdr+=" (k)/(k) conn/s | (k)/(l) conn/s |"
+		sep+="---|---|"
+	fi
+	echo "$hdr"
+	echo "$sep"
+	for pr in "${PAIRS[@]}"; do
+		read -r m b <<<"$pr"
+		line="| $m | $b |"
+		if has tput; then
+			for d in "${DIRS[@]}"; do
+				x="$m $d" y="$b $d"
+				line+=" $(ratio "${MBPS[$x,k]:-}" "${MBPS[$y,k]:-}") | $(ratio "${CPU[$x,k]:-}" "${CPU[$y,k]:-}") |"
+				line+=" $(ratio "${MBPS[$x,k]:-}" "${MBPS[$y,l]:-}") |"
+			done
 		fi
-		sd=
-		if [ -n "${MOPEN[d]:-}" ] && [ $p != d ]; then
-			sd=$(echo "${MSLAB[$p]} + ${MRSS[$p]:-0} - ${MSLAB[d]}" | bc -l)
+		if has rate; then
+			line+=" $(ratio "${RATE[$m,k]:-}" "${RATE[$b,k]:-}") | $(ratio "${RATE[$m,k]:-}" "${RATE[$b,l]:-}") |"
 		fi
-		echo "| $desc | ${MOPEN[$p]} | $(printf %.1f "${MSLAB[$p]}") | $(printf %.1f "${MUNREC[$p]}") |" \
-			"$(fmt %.1f "${MRSS[$p]:-}") | $(fmt %.1f "$sd") | $(printf %.1f "${MUSED[$p]}") |"
+		echo "$line"
 	done
 fi
 [ "$KERNEL_OK" = 1 ] || echo "(s), (k) n/a: the kernel server could not be configured"
