@@ -934,7 +934,8 @@ void ss_conn_kill_all(struct ss_endpoint *ep)
 /**
  * ss_conn_kill_user() - end the connections of a user that was removed
  * @ep: the user's server
- * @user: the user, out of the server's tables
+ * @user: the user, out of the server's tables; NULL for the connections
+ *	of no user, when the server takes users' requests only from now on
  *
  * Marks the user dead, so that no connection takes it any more, and has
  * every connection that did close at its next run. Does not wait.
@@ -944,7 +945,8 @@ void ss_conn_kill_user(struct ss_endpoint *ep, struct ss_user *user)
 	struct ss_conn *conn;
 
 	spin_lock(&ep->conns_lock);
-	WRITE_ONCE(user->dead, true);
+	if (user)
+		WRITE_ONCE(user->dead, true);
 	list_for_each_entry(conn, &ep->conns, node) {
 		if (conn->user != user)
 			continue;

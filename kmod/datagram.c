@@ -123,6 +123,36 @@ void ss_dgram_codec_free(struct ss_dgram_codec *dc)
 }
 
 /**
+ * ss_dgram_codec_forget() - drop what a codec kept of a SIP023 user's keys
+ * @dc: a server's codec, allocated; under the role's lock
+ * @ep: the server
+ * @owner: the user's id
+ *
+ * The last user's AES schedule is wiped, and a cipher keyed with a subkey
+ * of the user's is keyed again with one of the server's own, so that no
+ * key of a removed user stays behind.
+ */
+void ss_dgram_codec_forget(struct ss_dgram_codec *dc,
+			   const struct ss_endpoint *ep, u64 owner)
+{
+	u8 sid[SS_2022_SESSION_ID_LEN];
+
+	if (dc->usep_owner == owner) {
+		memzero_explicit(&dc->usep, sizeof(dc->usep));
+		dc->usep_owner = 0;
+	}
+	get_random_bytes(sid, sizeof(sid));
+	if (dc->rx_keyed && dc->rx_owner == owner) {
+		dc->rx_keyed = false;
+		ss_cipher_rekey_salt(&dc->rx, ep->key, sid, sizeof(sid));
+	}
+	if (dc->tx_keyed && dc->tx_owner == owner) {
+		dc->tx_keyed = false;
+		ss_cipher_rekey_salt(&dc->tx, ep->key, sid, sizeof(sid));
+	}
+}
+
+/**
  * ss_dgram_seal() - seal a packet in place
  * @dc: the codec: its tx cipher is rekeyed with the packet's salt
  * @ep: the server or profile: its method and key

@@ -89,6 +89,8 @@ struct ss_dgram_codec {
 int ss_dgram_codec_init(struct ss_dgram_codec *dc,
 			const struct ss_endpoint *ep, size_t size);
 void ss_dgram_codec_free(struct ss_dgram_codec *dc);
+void ss_dgram_codec_forget(struct ss_dgram_codec *dc,
+			   const struct ss_endpoint *ep, u64 owner);
 int ss_dgram_seal(struct ss_dgram_codec *dc, const struct ss_endpoint *ep,
 		  u8 *pkt, size_t len);
 int ss_dgram_open(struct ss_dgram_codec *dc, struct ss_endpoint *ep,

@@ -353,7 +353,7 @@ static int ss_nl_put_server(struct sk_buff *skb, const struct ss_entry *entry)
 	    nla_put_u8(skb, SS_A_ALLOW_LOCAL, srv->allow_local))
 		return -EMSGSIZE;
 	/* Servers that can have users say how many they have. */
-	if (srv->users.ready &&
+	if (READ_ONCE(srv->users.ready) &&
 	    nla_put_u32(skb, SS_A_USERS, READ_ONCE(srv->users.nr)))
 		return -EMSGSIZE;
 	return 0;
@@ -724,7 +724,8 @@ int shadowsocks_nl_user_get_dumpit(struct sk_buff *skb,
 		struct ss_server *srv = container_of(entry, struct ss_server,
 						     ep.entry);
 
-		if (!srv->users.ready || (only && strcmp(only, entry->name)))
+		if (!READ_ONCE(srv->users.ready) ||
+		    (only && strcmp(only, entry->name)))
 			goto next_server;
 		n = 0;
 		list_for_each_entry_rcu(user, &srv->users.list, entry) {

@@ -874,7 +874,10 @@ void ss_udp_start(struct ss_server *srv)
  * @srv: the user's server; the caller holds &ss_net.lock
  * @user: the user, out of the server's tables and marked dead (under the
  *	server's conns_lock, before this takes the UDP lock: a packet
- *	handled after sees it and makes no session)
+ *	handled after sees it and makes no session); NULL for the sessions
+ *	of no user, when the server takes users' packets only from now on
+ *
+ * The codec forgets the user's keys it had kept, too.
  */
 void ss_udp_end_user(struct ss_server *srv, struct ss_user *user)
 {
@@ -887,6 +890,8 @@ void ss_udp_end_user(struct ss_server *srv, struct ss_user *user)
 	hash_for_each_safe(udp->assocs, bkt, n, a, node)
 		if (a->user == user)
 			ss_udp_assoc_remove(srv, a, "user removed");
+	if (user && udp->dc.buf)
+		ss_dgram_codec_forget(&udp->dc, &srv->ep, user->id);
 	mutex_unlock(&udp->lock);
 }
 

@@ -13,7 +13,9 @@
  * netlink family find users by name (by_name). Both tables and the list
  * change under the namespace's lock.
  *
- * Removing a user ends its connections and UDP sessions. A connection
+ * The first user makes the server take users' requests only, for good;
+ * it ends the connections and UDP sessions made under the server's key
+ * alone. Removing a user ends its connections and UDP sessions. A connection
  * takes its user under the server's conns_lock, where the removal sets
  * @dead and walks the connections, so that it either sees @dead or is
  * seen; a UDP session likewise under the server's UDP lock.
@@ -137,7 +139,7 @@ void ss_users_destroy(struct ss_users *users)
 	}
 	rhashtable_destroy(&users->by_hash);
 	rhashtable_destroy(&users->by_name);
-	users->ready = false;
+	WRITE_ONCE(users->ready, false);
 }
 
 /**
@@ -247,6 +249,15 @@ int ss_user_add(struct ss_server *srv, const char *name, const u8 *key,
 	}
 	list_add_tail_rcu(&user->entry, &users->list);
 	WRITE_ONCE(users->nr, users->nr + 1);
+	if (!users->required) {
+		/*
+		 * From now on only users: what was made under the server's
+		 * key alone ends, as a removed user's relays do.
+		 */
+		WRITE_ONCE(users->required, true);
+		ss_conn_kill_user(&srv->ep, NULL);
+		ss_udp_end_user(srv, NULL);
+	}
 	return 0;
 
 err_free:

@@ -75,9 +75,12 @@ struct ss_user {
  * @by_hash: users by the hash of their PSK: what relays look up, under RCU
  * @by_name: users by name: what requests look up
  * @list: users in the order they were added: dumps walk it
- * @nr: users now; relays read it (READ_ONCE()) to know whether requests
- *	must carry an identity header
+ * @nr: users now
  * @ready: the tables are initialised (2022 servers of an AES method)
+ * @required: requests must carry a user's identity header; relays read it
+ *	(READ_ONCE()). Set at the first user and never cleared: every user's
+ *	client holds the server's key (the identity PSK), so a server whose
+ *	last user is removed must not take that key alone as a plain key
  *
  * Changed under &ss_net.lock only.
  */
@@ -87,6 +90,7 @@ struct ss_users {
 	struct list_head list;
 	u32 nr;
 	bool ready;
+	bool required;
 };
 
 int ss_users_init(struct ss_users *users);
@@ -103,7 +107,7 @@ int ss_user_fill_stats(struct sk_buff *skb, const struct ss_user *user);
 /* Whether requests to a server must carry a user's identity. */
 static inline bool ss_users_active(const struct ss_users *users)
 {
-	return READ_ONCE(users->nr) != 0;
+	return READ_ONCE(users->required);
 }
 
 static inline void ss_user_get(struct ss_user *user)

@@ -11,9 +11,10 @@
 #   - configuration: users only on 2022 servers of an AES method; a key of
 #     the method's length, in base64, not a password; names and keys unique
 #     per server; each refusal with its reason
-#   - a server without users takes plain requests; once it has users it
-#     takes only theirs (the identity PSK alone, or an unknown user PSK, is
-#     an authentication failure: drained, counted)
+#   - a server without users takes plain requests; its first user ends the
+#     plain UDP session, and from then on it takes only users' requests
+#     (the identity PSK alone, or an unknown user PSK, is an authentication
+#     failure: drained, counted), even once its last user is removed
 #   - aes-256 and aes-128: users alice and bob, TCP echo (1 MiB, SHA-256)
 #     and UDP echo (50 datagrams) each; per-user counters in user show
 #     (connections, bytes each way, UDP packets each way) and in ssctl
@@ -115,6 +116,9 @@ refusal "an invalid user name is refused" "name" \
 ss_test "$m: without users the server takes the identity PSK alone" \
 	tcp --server "$S4_C:8600" --method $m --key "$IK" --target "$T4:9000" \
 	--echo-check 1000 --wait 30
+udp "$m: without users, a UDP session under the identity PSK alone" ".ok == 5" \
+	--server "$S4_C:8600" --method $m --key "$IK" --target "$T4:$ECHO" --count 5
+ok_if "the plain UDP session is there" '.udp_assoc_active == 1' "$(stats_s s0)"
 
 # ---- users on aes-256 and aes-128 --------------------------------------------------
 
@@ -122,6 +126,8 @@ declare -A UK
 UK[alice]=$(psk $m)
 UK[bob]=$(psk $m)
 ss_test "user add s0 alice" in_s ssctl user add s0 alice key "${UK[alice]}"
+ok_if "the first user ends the UDP session made under the identity PSK alone" \
+	'.udp_assoc_active == 0' "$(stats_s s0)"
 ss_test "user add s0 bob (from a password-file)" bash -c \
 	"echo '${UK[bob]}' >'$TOPO_DIR/bob.key' && ip netns exec $NS_S ssctl user add s0 bob password-file '$TOPO_DIR/bob.key'"
 refusal "a second user named alice is refused" "user of that name" \
@@ -158,8 +164,8 @@ for u in alice bob; do
 		 .auth_fail == 0 and .udp_assoc_active == 1"
 done
 st=$(stats_s s0)
-ok_if "$m: the server's counters add its users' up" \
-	".conn_total == 3 and .bytes_in == $((2 * N + 1000)) and .udp_pkts_in == 100 and
+ok_if "$m: the server's counters add up its users' and the plain requests before them" \
+	".conn_total == 3 and .bytes_in == $((2 * N + 1000)) and .udp_pkts_in == 105 and
 	 .udp_assoc_active == 2 and .auth_fail == 0" "$st"
 
 refused "$m: with users, the identity PSK alone is refused (drained)" \
@@ -363,10 +369,14 @@ refused "$m: the last of the removed users is refused (drained)" \
 ss_test "$m: alice is still served" \
 	tcp --server "$S4_C:8600" --method $m --key "$IK:${UK[alice]}" \
 	--target "$T4:9000" --echo-check 1000 --wait 30
+ss_test "user del s0 alice, the last user" in_s ssctl user del s0 alice
+ok_if "server show: s0 has no user" '.[0].users == 0' "$(in_s ssctl server show s0 -j)"
+refused "$m: with its last user removed, the identity PSK alone is still refused" \
+	--server "$S4_C:8600" --method $m --key "$IK" --target "$T4:9000"
 in_s ssctl -b "$TOPO_DIR/users.batch" >/dev/null 2>&1
-ok_if "$NUSERS users added again" ".[0].users == $((NUSERS + 1))" \
+ok_if "$NUSERS users added again" ".[0].users == $NUSERS" \
 	"$(in_s ssctl server show s0 -j)"
-ss_test "the server with $((NUSERS + 1)) users is deleted" in_s ssctl server del s0
+ss_test "the server with $NUSERS users is deleted" in_s ssctl server del s0
 
 # ---- the end ------------------------------------------------------------------------
 

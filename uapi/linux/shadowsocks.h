@@ -337,8 +337,11 @@
  * ---------------------------------------------------------
  * A server with users accepts only requests and UDP packets that carry a
  * user's identity header; its key is then the identity PSK, and each
- * user's connections and UDP sessions are under that user's PSK. Without
- * users it takes plain requests under its key. At most SS_MAX_USERS per
+ * user's connections and UDP sessions are under that user's PSK. Until
+ * its first user it takes plain requests under its key; the first user
+ * ends the connections and UDP sessions made so, and the server takes
+ * users' requests only from then on, even once every user is removed
+ * (every user's client holds the identity PSK). At most SS_MAX_USERS per
  * server; a user is found in one hash lookup whatever their number.
  *
  * SS_CMD_USER_NEW (CAP_NET_ADMIN)
@@ -349,7 +352,8 @@
  *                      key length, unique among the server's users;
  *                      wiped from the request, never returned
  *   -EOPNOTSUPP for a server of another method, -EEXIST for a name or key
- *   another user has, -ENOSPC at SS_MAX_USERS. Requests under way go on.
+ *   another user has, -ENOSPC at SS_MAX_USERS. Other users' requests
+ *   under way go on.
  *
  * SS_CMD_USER_DEL (CAP_NET_ADMIN)
  *   SS_A_NAME, SS_A_USER  required. The user's connections and UDP
