@@ -129,6 +129,7 @@ static int __net_init ss_net_init(struct net *net)
 
 	mutex_init(&sn->lock);
 	sn->net = net;
+	ss_salt_pools_init(&sn->old_salts, &sn->lock);
 	for (i = 0; i < ss_nr_kinds; i++)
 		ss_table_init(ss_kind_table(sn, ss_kinds[i]));
 	ss_resolve_net_init(&sn->lookups);
@@ -233,6 +234,7 @@ static void __net_exit ss_net_exit(struct net *net)
 	ss_obj_remove_all(net, SS_REASON_NETNS_EXIT);
 	ss_resolve_net_exit(&sn->lookups);
 	ss_replay_put(sn->replay);	/* servers' references keep it longer */
+	ss_salt_pools_destroy(&sn->old_salts);
 	for (i = 0; i < ss_nr_kinds; i++) {
 		struct ss_table *table = ss_kind_table(sn, ss_kinds[i]);
 

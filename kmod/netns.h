@@ -16,6 +16,7 @@
 #include <net/netns/generic.h>
 
 #include "resolve.h"
+#include "saltpool.h"
 
 struct ss_method_info;
 
@@ -69,6 +70,8 @@ struct ss_table {
  * @replay: the replay filter of its servers' clients' salts, made with the
  *	first server (replay.c); the namespace holds a reference until it
  *	goes, so that a server deleted and made again does not forget
+ * @old_salts: the salt pools of 2022 servers deleted within the last
+ *	minute (saltpool.c), for the same reason
  */
 struct ss_net {
 	struct mutex lock;	/* changes to the tables, servers' sockets */
@@ -78,6 +81,7 @@ struct ss_net {
 	struct ss_table clients;
 	struct ss_lookups lookups;
 	struct ss_replay *replay;
+	struct ss_salt_pools old_salts;
 };
 
 /**

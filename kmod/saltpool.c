@@ -24,6 +24,14 @@
  * and key share it, so that a request recorded on one is a replay on the
  * others): a flood of sessions on one server, by anyone who has its key,
  * fills its pool only.
+ *
+ * A pool outlives its last server: it is retired to its namespace's
+ * &struct ss_salt_pools until its youngest salt has had its time, so that a
+ * server deleted and made again with the same method and key takes it back
+ * and still refuses a request recorded before. A retired pool gives its
+ * bucket array back (nothing is added to it; an adopting server rebuilds
+ * one), so that a caller making and deleting servers in a loop keeps only
+ * the salts its own sessions brought, already charged to it.
  */
 
 #include <linux/jiffies.h>
@@ -40,6 +48,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
+#include <crypto/algapi.h>
 
 #include "cipher.h"
 #include "saltpool.h"
@@ -83,10 +92,15 @@ struct ss_salt {
  * @limit: the most it holds
  * @mask: buckets - 1
  * @key: the hash's key, random
- * @ref: the servers that use it (ss_salt_pool_get(), ss_salt_pool_put())
+ * @ref: the servers that use it (ss_salt_pool_get(), ss_salt_pool_retire())
  * @memcg: the memory cgroup the salts are charged to (NULL: none)
  * @gc: expires salts while the pool is not empty
- * @buckets: the hash table
+ * @buckets: the hash table; NULL while the pool is retired
+ * @owner: what its servers share besides the key (their method); opaque
+ * @owner_key: their key, which a server made again must match to adopt it
+ * @owner_key_len: its length
+ * @retired: in &ss_salt_pools.retired while retired
+ * @until: jiffies when a retired pool's salts have all had their time
  */
 struct ss_salt_pool {
 	spinlock_t lock;	/* see above */
@@ -100,6 +114,11 @@ struct ss_salt_pool {
 	struct mem_cgroup *memcg;
 	struct delayed_work gc;
 	struct hlist_head *buckets;
+	const void *owner;
+	u8 owner_key[SS_KEY_MAX_LEN];
+	u8 owner_key_len;
+	struct list_head retired;
+	unsigned long until;
 };
 
 static unsigned long ss_salt_pool_ttl(void)
@@ -117,7 +136,8 @@ static void ss_salt_pool_expire(struct ss_salt_pool *p, unsigned long now)
 		p->head = s->next;
 		if (!p->head)
 			p->tail = NULL;
-		hlist_del(&s->node);
+		if (p->buckets)		/* not retired */
+			hlist_del(&s->node);
 		p->count--;
 		kfree(s);
 	}
@@ -181,6 +201,7 @@ struct ss_salt_pool *ss_salt_pool_new(unsigned int limit)
 	p->mask = nbuckets - 1;
 	get_random_bytes(&p->key, sizeof(p->key));
 	INIT_DELAYED_WORK(&p->gc, ss_salt_pool_gc);
+	INIT_LIST_HEAD(&p->retired);
 	kref_init(&p->ref);
 	p->memcg = get_mem_cgroup_from_mm(current->mm);
 	return p;
@@ -205,7 +226,7 @@ void ss_salt_pool_free(struct ss_salt_pool *p)
 	}
 	kvfree(p->buckets);
 	mem_cgroup_put(p->memcg);
-	kfree(p);
+	kfree_sensitive(p);	/* the owner's key */
 }
 
 /* A salt, charged to the pool maker's memory cgroup; under the lock. */
@@ -235,15 +256,30 @@ int ss_salt_pool_check_param(void)
 
 /**
  * ss_salt_pool_new_server() - a new pool for a 2022 server
+ * @owner: what the servers sharing it have in common besides the key
+ *	(their method), compared by address by ss_salt_pool_adopt()
+ * @key: their key
+ * @key_len: its length, at most %SS_KEY_MAX_LEN
  *
  * Of salt_pool_limit salts; as ss_salt_pool_new() otherwise. Servers share
- * a pool through ss_salt_pool_get() and ss_salt_pool_put().
+ * a pool through ss_salt_pool_get() and ss_salt_pool_retire().
  *
  * Return: the pool, one reference held, or an ERR_PTR().
  */
-struct ss_salt_pool *ss_salt_pool_new_server(void)
+struct ss_salt_pool *ss_salt_pool_new_server(const void *owner, const u8 *key,
+					     size_t key_len)
 {
-	return ss_salt_pool_new(salt_pool_limit);
+	struct ss_salt_pool *p;
+
+	if (WARN_ON_ONCE(key_len > SS_KEY_MAX_LEN))
+		return ERR_PTR(-EINVAL);
+	p = ss_salt_pool_new(salt_pool_limit);
+	if (IS_ERR(p))
+		return p;
+	p->owner = owner;
+	memcpy(p->owner_key, key, key_len);
+	p->owner_key_len = key_len;
+	return p;
 }
 
 /**
@@ -258,21 +294,137 @@ struct ss_salt_pool *ss_salt_pool_get(struct ss_salt_pool *p)
 	return p;
 }
 
-static void ss_salt_pool_release(struct kref *ref)
+/* Free the retired pools whose time is up, and come back for the next. */
+static void ss_salt_pools_reap(struct work_struct *work)
 {
-	ss_salt_pool_free(container_of(ref, struct ss_salt_pool, ref));
+	struct ss_salt_pools *pools = container_of(to_delayed_work(work),
+						   struct ss_salt_pools, reap);
+	struct ss_salt_pool *p, *next;
+	unsigned long now = jiffies;
+	LIST_HEAD(done);
+
+	mutex_lock(pools->lock);
+	list_for_each_entry_safe(p, next, &pools->retired, retired) {
+		if (time_before(now, p->until)) {
+			queue_delayed_work(system_power_efficient_wq,
+					   &pools->reap, p->until - now);
+			break;
+		}
+		list_move_tail(&p->retired, &done);
+	}
+	mutex_unlock(pools->lock);
+	list_for_each_entry_safe(p, next, &done, retired)
+		ss_salt_pool_free(p);
 }
 
 /**
- * ss_salt_pool_put() - drop a reference; the last frees the pool
- * @p: the pool, or NULL
- *
- * Process context: the last put sleeps (ss_salt_pool_free()).
+ * ss_salt_pools_init() - a namespace's retired pools, none yet
+ * @pools: them
+ * @lock: the namespace's lock, under which they are retired and adopted
  */
-void ss_salt_pool_put(struct ss_salt_pool *p)
+void ss_salt_pools_init(struct ss_salt_pools *pools, struct mutex *lock)
 {
-	if (p)
-		kref_put(&p->ref, ss_salt_pool_release);
+	INIT_LIST_HEAD(&pools->retired);
+	INIT_DELAYED_WORK(&pools->reap, ss_salt_pools_reap);
+	pools->lock = lock;
+}
+
+/**
+ * ss_salt_pools_destroy() - free a namespace's retired pools
+ * @pools: them; no server is left to retire or adopt one
+ *
+ * Sleeps; the caller does not hold @pools->lock (the reaper takes it).
+ */
+void ss_salt_pools_destroy(struct ss_salt_pools *pools)
+{
+	struct ss_salt_pool *p, *next;
+
+	cancel_delayed_work_sync(&pools->reap);
+	list_for_each_entry_safe(p, next, &pools->retired, retired) {
+		list_del(&p->retired);
+		ss_salt_pool_free(p);
+	}
+}
+
+/**
+ * ss_salt_pool_retire() - a server lets its pool go
+ * @pools: its namespace's retired pools
+ * @p: the pool, or NULL; no connection of the server uses it any more
+ *
+ * The last server's going retires the pool, unless it is empty (then it
+ * is freed): it is kept, without its bucket array, until its youngest salt
+ * has had its time. The caller holds @pools->lock. Sleeps.
+ */
+void ss_salt_pool_retire(struct ss_salt_pools *pools, struct ss_salt_pool *p)
+{
+	struct hlist_head *buckets;
+	bool empty;
+
+	lockdep_assert_held(pools->lock);
+	if (!p || !refcount_dec_and_test(&p->ref.refcount))
+		return;
+	spin_lock_bh(&p->lock);
+	empty = !p->head;
+	buckets = p->buckets;
+	p->buckets = NULL;
+	spin_unlock_bh(&p->lock);
+	kvfree(buckets);
+	if (empty) {
+		ss_salt_pool_free(p);
+		return;
+	}
+	/* every salt in it came by now */
+	p->until = jiffies + ss_salt_pool_ttl();
+	list_add_tail(&p->retired, &pools->retired);
+	/* else the reaper comes for an older one first, then for this */
+	if (list_is_first(&p->retired, &pools->retired))
+		queue_delayed_work(system_power_efficient_wq, &pools->reap,
+				   ss_salt_pool_ttl());
+}
+
+/**
+ * ss_salt_pool_adopt() - take back a retired pool
+ * @pools: the namespace's retired pools
+ * @owner: as given to ss_salt_pool_new_server()
+ * @key: likewise
+ * @key_len: likewise
+ *
+ * The caller holds @pools->lock. Process context; the new bucket array is
+ * charged to the caller's memory cgroup.
+ *
+ * Return: the retired pool of @owner and @key, live again with one
+ * reference held; NULL if there is none; ERR_PTR(-ENOMEM) (the pool stays
+ * retired).
+ */
+struct ss_salt_pool *ss_salt_pool_adopt(struct ss_salt_pools *pools,
+					const void *owner, const u8 *key,
+					size_t key_len)
+{
+	struct hlist_head *buckets;
+	struct ss_salt_pool *p;
+	struct ss_salt *s;
+
+	lockdep_assert_held(pools->lock);
+	list_for_each_entry(p, &pools->retired, retired) {
+		if (p->owner != owner || p->owner_key_len != key_len ||
+		    crypto_memneq(p->owner_key, key, key_len))
+			continue;
+		buckets = kvcalloc(p->mask + 1, sizeof(*buckets),
+				   GFP_KERNEL_ACCOUNT);
+		if (!buckets)
+			return ERR_PTR(-ENOMEM);
+		spin_lock_bh(&p->lock);
+		for (s = p->head; s; s = s->next)
+			hlist_add_head(&s->node,
+				       &buckets[siphash(s->salt, s->len, &p->key) &
+						p->mask]);
+		p->buckets = buckets;
+		spin_unlock_bh(&p->lock);
+		list_del_init(&p->retired);
+		kref_init(&p->ref);
+		return p;
+	}
+	return NULL;
 }
 
 /* ss_salt_pool_add() at @now: the self-tests give their own clock. */

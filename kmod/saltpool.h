@@ -9,7 +9,10 @@
 #ifndef _SS_SALTPOOL_H
 #define _SS_SALTPOOL_H
 
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 /*
  * How long a salt is kept: SIP022's 60 seconds, and 2 more. A request is in
@@ -21,12 +24,33 @@
 
 struct ss_salt_pool;
 
+/**
+ * struct ss_salt_pools - a namespace's retired salt pools
+ * @retired: pools whose last server went, in the order they went: each is
+ *	kept until its youngest salt has had its time, so that a server made
+ *	again with the same method and key takes it back (ss_salt_pool_adopt())
+ *	and refuses what was recorded before as replays
+ * @reap: frees retired pools whose time is up
+ * @lock: the namespace's lock (ss_net.lock), which protects @retired
+ */
+struct ss_salt_pools {
+	struct list_head retired;
+	struct delayed_work reap;
+	struct mutex *lock;	/* the namespace's; see above */
+};
+
 int ss_salt_pool_check_param(void);
 struct ss_salt_pool *ss_salt_pool_new(unsigned int limit);
-struct ss_salt_pool *ss_salt_pool_new_server(void);
+struct ss_salt_pool *ss_salt_pool_new_server(const void *owner, const u8 *key,
+					     size_t key_len);
 struct ss_salt_pool *ss_salt_pool_get(struct ss_salt_pool *p);
-void ss_salt_pool_put(struct ss_salt_pool *p);
 void ss_salt_pool_free(struct ss_salt_pool *p);
+void ss_salt_pools_init(struct ss_salt_pools *pools, struct mutex *lock);
+void ss_salt_pools_destroy(struct ss_salt_pools *pools);
+void ss_salt_pool_retire(struct ss_salt_pools *pools, struct ss_salt_pool *p);
+struct ss_salt_pool *ss_salt_pool_adopt(struct ss_salt_pools *pools,
+					const void *owner, const u8 *key,
+					size_t key_len);
 int ss_salt_pool_add(struct ss_salt_pool *p, const u8 *salt, size_t len);
 unsigned int ss_salt_pool_count(struct ss_salt_pool *p);
 

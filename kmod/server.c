@@ -33,15 +33,16 @@ static void ss_server_close(struct ss_server *srv)
 	}
 	ss_conn_kill_all(&srv->ep);
 	/* No connection or session is left to use them. */
-	ss_salt_pool_put(srv->ep.salts);
+	ss_salt_pool_retire(&ss_net(srv->ep.net)->old_salts, srv->ep.salts);
 	srv->ep.salts = NULL;
 	ss_users_destroy(&srv->users);
 }
 
 /*
  * A 2022 server's salt pool: the one of a server of the namespace with the
- * same method and key, or a new one. The caller holds ss_net.lock, under
- * which servers in the table have theirs.
+ * same method and key, or the one such a server left within the last
+ * minute, or a new one. The caller holds ss_net.lock, under which servers
+ * in the table have theirs.
  */
 static int ss_server_salts(struct ss_net *sn, struct ss_server *srv)
 {
@@ -62,7 +63,9 @@ static int ss_server_salts(struct ss_net *sn, struct ss_server *srv)
 			return 0;
 		}
 	}
-	p = ss_salt_pool_new_server();
+	p = ss_salt_pool_adopt(&sn->old_salts, m, srv->ep.key, m->key_len);
+	if (!p)
+		p = ss_salt_pool_new_server(m, srv->ep.key, m->key_len);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 	srv->ep.salts = p;

@@ -15,6 +15,82 @@ static void __init ss_salt_pool_test_salt(u8 *salt, size_t len, u32 i)
 	memcpy(salt, &i, min(len, sizeof(i)));
 }
 
+/* ss_salt_pool_retire_selftest() on @pools, whose lock is @lock */
+static bool __init ss_salt_pool_retire_check(struct ss_salt_pools *pools,
+					     struct mutex *lock, const u8 *key,
+					     const u8 *other)
+{
+	struct ss_salt_pool *p, *q;
+	u8 salt[SS_SALT_MAX_LEN];
+	bool ok = true;
+
+	p = ss_salt_pool_new_server(pools, key, 32);
+	if (IS_ERR(p))
+		return false;
+	ss_salt_pool_test_salt(salt, 32, 7);
+	SS_CHECK(!ss_salt_pool_add(p, salt, 32), "salt pool: a salt before retiring");
+	mutex_lock(lock);
+	ss_salt_pool_get(p);
+	ss_salt_pool_retire(pools, p);
+	SS_CHECK(list_empty(&pools->retired),
+		 "salt pool: not retired while a server still has it");
+	ss_salt_pool_retire(pools, p);
+	SS_CHECK(!list_empty(&pools->retired), "salt pool: retired by its last server");
+	SS_CHECK(!ss_salt_pool_adopt(pools, pools, other, 32),
+		 "salt pool: another key does not take a retired pool");
+	SS_CHECK(!ss_salt_pool_adopt(pools, lock, key, 32),
+		 "salt pool: another owner does not take a retired pool");
+	q = ss_salt_pool_adopt(pools, pools, key, 32);
+	SS_CHECK(q == p, "salt pool: the same key takes its retired pool back");
+	if (!IS_ERR_OR_NULL(q)) {
+		SS_CHECK(ss_salt_pool_add(q, salt, 32) == -EEXIST,
+			 "salt pool: a salt from before retiring is a replay after");
+		ss_salt_pool_retire(pools, q);
+	}
+	mutex_unlock(lock);
+
+	/*
+	 * An empty one is freed at once (kmemleak would see a leak
+	 * otherwise): the one above stays alone in the list.
+	 */
+	p = ss_salt_pool_new_server(pools, other, 32);
+	if (IS_ERR(p))
+		return false;
+	mutex_lock(lock);
+	ss_salt_pool_retire(pools, p);
+	SS_CHECK(list_is_singular(&pools->retired),
+		 "salt pool: an empty pool is not kept");
+	mutex_unlock(lock);
+	return ok;
+}
+
+/*
+ * A pool retired by its last server keeps its salts: a server with the
+ * same owner and key takes it back, one with another key does not, and an
+ * empty pool is not kept.
+ */
+static bool __init ss_salt_pool_retire_selftest(void)
+{
+	static const u8 key[32] = { 1, 2, 3 }, other[32] = { 1, 2, 4 };
+	/* not on the stack: the reaper's delayed work is a debug object */
+	struct {
+		struct mutex lock;	/* the namespace's lock, as it were */
+		struct ss_salt_pools pools;
+	} *t;
+	bool ok;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return false;
+	mutex_init(&t->lock);
+	ss_salt_pools_init(&t->pools, &t->lock);
+	ok = ss_salt_pool_retire_check(&t->pools, &t->lock, key, other);
+	ss_salt_pools_destroy(&t->pools);
+	mutex_destroy(&t->lock);
+	kfree(t);
+	return ok;
+}
+
 /**
  * ss_salt_pool_selftest() - the pool keeps every salt for its time, exactly
  *
@@ -87,7 +163,8 @@ bool __init ss_salt_pool_selftest(void)
 	SS_CHECK(ss_salt_pool_add_at(p, salt, 16, t0 + ttl - 1) == -ENOSPC,
 		 "salt pool: full at %u", many);
 	ss_salt_pool_free(p);
-	return ok;
+
+	return ss_salt_pool_retire_selftest() && ok;
 }
 
 #undef SS_CHECK
