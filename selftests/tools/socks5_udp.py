@@ -18,7 +18,9 @@ it must.
           00 00 00, the target's address (the same IP and port for an IP
           target; for a name, an IP address and the port) and the same
           payload. A datagram unanswered after --wait seconds is sent again,
-          up to --retries times.
+          up to --retries times. --window W: up to W datagrams in flight,
+          replies matched by payload (then at least 4 bytes: a sequence
+          number first).
   frag    --count N: N datagrams with FRAG 1..127 and 0x80.., none of which
           may be answered within --wait seconds; then one good datagram
           must be echoed
@@ -125,17 +127,59 @@ def echo_one(a, args, target, payload):
             data = a.recv(deadline - time.monotonic())
             if data is None:
                 break
-            if len(data) < 4 or data[:3] != b"\x00\x00\x00":
-                raise RuntimeError("reply without RSV RSV FRAG 0: %r" % data[:8])
-            host, port, n = parse_addr(data[3:])
-            if port != target[1] or data[3] == 3 or \
-                    (not is_name and not same_host(host, target[0])):
-                raise RuntimeError("reply from %s:%d, not %s:%d"
-                                   % (host, port, target[0], target[1]))
-            if data[3 + n:] == payload:
+            if reply_payload(data, args, target, is_name) == payload:
                 return True
             # a late echo of an earlier resend: read on
     return False
+
+
+def reply_payload(data, args, target, is_name):
+    """the payload of a reply from BND, its header checked"""
+    if len(data) < 4 or data[:3] != b"\x00\x00\x00":
+        raise RuntimeError("reply without RSV RSV FRAG 0: %r" % data[:8])
+    host, port, n = parse_addr(data[3:])
+    if port != target[1] or data[3] == 3 or \
+            (not is_name and not same_host(host, target[0])):
+        raise RuntimeError("reply from %s:%d, not %s:%d"
+                           % (host, port, target[0], target[1]))
+    return data[3 + n:]
+
+
+def echo_windowed(a, args, target, rnd):
+    """datagrams lost of args.count, up to args.window in flight; each
+    payload starts with its sequence number, so a reply is matched by
+    payload, and one not answered within args.wait is sent again, up to
+    args.retries times"""
+    try:
+        ipaddress.ip_address(target[0])
+        is_name = False
+    except ValueError:
+        is_name = True
+    pending = {}	# payload: [tries, deadline]
+    lost = i = 0
+    while i < args.count or pending:
+        while i < args.count and len(pending) < args.window:
+            n = max(4, rnd.randint(args.min, args.max))
+            payload = i.to_bytes(4, "big") + rnd.randbytes(n - 4)
+            a.send(payload, target)
+            pending[payload] = [0, time.monotonic() + args.wait]
+            i += 1
+        first = min(v[1] for v in pending.values())
+        data = a.recv(max(0.01, first - time.monotonic()))
+        if data is not None:
+            pending.pop(reply_payload(data, args, target, is_name), None)
+        now = time.monotonic()
+        for payload, v in list(pending.items()):
+            if v[1] > now:
+                continue
+            if v[0] >= args.retries:
+                del pending[payload]
+                lost += 1
+                continue
+            v[0] += 1
+            v[1] = now + args.wait
+            a.send(payload, target)
+    return lost
 
 
 def main():
@@ -151,6 +195,9 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--wait", type=float, default=2.0)
     ap.add_argument("--retries", type=int, default=3)
+    ap.add_argument("--window", type=int, default=1,
+                    help="echo: datagrams in flight at once (payloads of "
+                    "at least 4 bytes: a sequence number first)")
     ap.add_argument("--timeout", type=float, default=10.0)
     ap.add_argument("--hold", type=float, default=2.0)
     args = ap.parse_args()
@@ -168,7 +215,9 @@ def main():
         elif args.mode == "echo":
             lost = 0
             t0 = time.monotonic()
-            for _ in range(args.count):
+            if args.window > 1:
+                lost = echo_windowed(a, args, target, rnd)
+            for _ in range(args.count if args.window == 1 else 0):
                 n = rnd.randint(args.min, args.max)
                 if not echo_one(a, args, target, rnd.randbytes(n)):
                     lost += 1

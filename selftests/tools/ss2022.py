@@ -30,6 +30,11 @@ usage: ss2022.py MODE [options]
           --replay         the same first write on two connections: the
                            first must be answered, the second refused
           --timestamp-offset S   add S seconds to the header's timestamp
+          --save-first F   with --echo-check: the first write (salt and
+                           headers) also to file F, to be replayed
+          --byte-delay S   the first write one byte per send(), S seconds
+                           apart (TCP_NODELAY: a segment each), as a
+                           prober measuring where the server reacts does
           --no-padding-no-payload  a request header with neither
   client udp --server --method --key --target --count N [--min A --max B]
           N datagrams of random sizes A..B, one at a time, each echoed by
@@ -39,6 +44,9 @@ usage: ss2022.py MODE [options]
           (the most server session IDs one client session saw: 1 from a
           server that did not restart), rebinds; exit 0 iff all N echoed
           and none bad.
+          --window W       up to W datagrams in flight (default 1: one
+                           at a time); replies matched by payload, which
+                           then starts with a 4-byte sequence number
           --sessions N     N client sessions (own session ID, packet IDs
                            and windows) on one socket, used round-robin;
                            each reply must name the session that sent it
@@ -181,7 +189,7 @@ def _quarter(s, a, b, c, d):
     s[b] = _rotl(s[b] ^ s[c], 7)
 
 
-def hchacha20(key, nonce16):
+def hchacha20(key, nonce16, slow=False):
     """HChaCha20 (draft-irtf-cfrg-xchacha §2.2): 20 ChaCha rounds over
     constants, key and the 16-byte nonce, no final addition; the subkey is
     state words 0..3 and 12..15."""
@@ -189,6 +197,16 @@ def hchacha20(key, nonce16):
         raise ValueError("hchacha20: 32-byte key, 16-byte nonce")
     s = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574]
     s += list(struct.unpack("<8I", key)) + list(struct.unpack("<4I", nonce16))
+    if not slow:
+        # OpenSSL's ChaCha20 block (its 16-byte nonce: the counter, then
+        # the 96-bit nonce: state words 12..15) is the rounds plus the
+        # input state: subtracting the input gives the rounds' output, 30
+        # times faster than the loop below (a datagram flood needs it)
+        ks = Cipher(algorithms.ChaCha20(key, nonce16), mode=None) \
+            .encryptor().update(bytes(64))
+        w = struct.unpack("<16I", ks)
+        return struct.pack("<8I", *((w[i] - s[i]) & 0xFFFFFFFF
+                                    for i in (0, 1, 2, 3, 12, 13, 14, 15)))
     for _ in range(10):
         _quarter(s, 0, 4, 8, 12)
         _quarter(s, 1, 5, 9, 13)
@@ -561,19 +579,40 @@ def sockaddr_socks(sa):
 # ------------------------------------------------------------- server
 
 class Stats:
-    """Counters, rewritten to a JSON file (if any) at each change."""
+    """Counters, rewritten to a JSON file (if any) at each change; a lazy
+    one (a per-packet counter: a file rewrite per packet would slow a
+    datagram flood tenfold) within LAZY seconds."""
+
+    LAZY = 0.2
 
     def __init__(self, path):
         self.path = path
         self.lock = threading.Lock()
         self.c = {}
+        self.dirty = False
+        if path:
+            threading.Thread(target=self.flusher, daemon=True).start()
 
-    def bump(self, name):
+    def write(self):
+        """under the lock"""
+        self.dirty = False
+        if self.path:
+            write_atomic(self.path, json.dumps(self.c, sort_keys=True) + "\n")
+
+    def flusher(self):
+        while True:
+            time.sleep(self.LAZY)
+            with self.lock:
+                if self.dirty:
+                    self.write()
+
+    def bump(self, name, lazy=False):
         with self.lock:
             self.c[name] = self.c.get(name, 0) + 1
-            if self.path:
-                write_atomic(self.path, json.dumps(self.c, sort_keys=True)
-                             + "\n")
+            if lazy:
+                self.dirty = True
+            else:
+                self.write()
 
 
 class SaltPool:
@@ -809,7 +848,7 @@ class Server:
         sess["window"].update(pid)
         sess["addr"] = src	# follow the client's last address
         sess["last"] = time.monotonic()
-        self.stats.bump("udp_packets")
+        self.stats.bump("udp_packets", lazy=True)
         try:
             fam, typ, proto, _, sa = resolve(body["host"], body["port"],
                                              socket.SOCK_DGRAM)
@@ -907,12 +946,13 @@ def read_response(s, method, psk, request_salt, sink, limit=None):
         n, = struct.unpack(">H", st.open(lc))
 
 
-CLOSED_AFTER = []	# seconds from the last write to each refusal's close
+CLOSED_AFTER = []	# seconds from the connect to each refusal's close
 
 
-def refused(s, wait):
-    """True if the server closes with no data within wait seconds"""
-    t0 = time.monotonic()
+def refused(s, wait, t0=None):
+    """True if the server closes with no data within wait seconds; the
+    close's time, from t0 (default: now), goes to CLOSED_AFTER"""
+    t0 = t0 or time.monotonic()
     s.settimeout(wait)
     try:
         d = s.recv(65536)
@@ -927,12 +967,27 @@ def refused(s, wait):
     return not d
 
 
+def send_first(s, a, first):
+    """the first write: whole, or one byte per send() --byte-delay
+    seconds apart"""
+    if not a.byte_delay:
+        s.sendall(first)
+        return
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    for i in range(len(first)):
+        s.sendall(first[i:i + 1])
+        time.sleep(a.byte_delay)
+
+
 def tcp_echo_check(a, psks, target):
     data = os.urandom(a.echo_check)
     init = data[:min(len(data), 4000)]
     first, salt, st = first_write(a, psks, target, init)
+    if a.save_first:
+        with open(a.save_first, "wb") as f:
+            f.write(first)
     s = connect(a.server)
-    s.sendall(first)
+    send_first(s, a, first)
 
     def send_rest():
         try:
@@ -975,8 +1030,13 @@ def mode_client_tcp(a):
             s.close()
             result["first_answered"] = bytes(got) == probe
         s = connect(a.server)
-        s.sendall(first)
-        result["refused"] = refused(s, a.wait)
+        t0 = time.monotonic()
+        try:
+            send_first(s, a, first)
+        except OSError as e:
+            # the server may close while a trickle is still being sent
+            print(f"# send: {e}", file=sys.stderr)
+        result["refused"] = refused(s, a.wait, t0)
         s.close()
         ok = all(result.values())
         result["ok"] = ok
@@ -1200,9 +1260,62 @@ def udp_bad_run(a, c, target):
     return len(bad), len(c.answered)
 
 
+def reply_faults(r, sess, port, want_host):
+    """how many of the checks a reply (UdpClient.receive()) to a datagram
+    of session sess fails: its session, the replying port and host (want
+    None for a name)"""
+    n = 0
+    if r[0] is not sess:
+        n += 1
+        print("# reply for another session", file=sys.stderr)
+    if r[3] != port or (want_host and r[2] != want_host):
+        n += 1
+        print(f"# reply from {r[2]}:{r[3]}", file=sys.stderr)
+    return n
+
+
+def udp_windowed(a, c, target, port, want_host):
+    """(ok, bad, retries) of a.count datagrams with up to a.window in
+    flight. Each payload starts with its sequence number, so a reply is
+    matched by payload; one not answered within a.wait is sent again (a
+    new packet ID), up to a.retries times."""
+    pending = {}	# payload: [session, tries, deadline]
+    ok = bad = retries = 0
+    i = 0
+    while i < a.count or pending:
+        while i < a.count and len(pending) < a.window:
+            sess = c.sessions[i % len(c.sessions)]
+            n = max(4, a.min + int.from_bytes(os.urandom(4), "big")
+                    % (a.max - a.min + 1))
+            payload = i.to_bytes(4, "big") + os.urandom(n - 4)
+            c.send(c.packet(target, payload, sess))
+            pending[payload] = [sess, 0, time.monotonic() + a.wait]
+            i += 1
+        first = min(v[2] for v in pending.values())
+        r = c.receive(max(0.01, first - time.monotonic()))
+        if r is not None and r[1] in pending:
+            bad += reply_faults(r, pending.pop(r[1])[0], port, want_host)
+            ok += 1
+        now = time.monotonic()
+        for payload, v in list(pending.items()):
+            if v[2] > now:
+                continue
+            if v[1] >= a.retries:
+                del pending[payload]
+                print(f"# datagram {int.from_bytes(payload[:4], 'big')} "
+                      "never answered", file=sys.stderr)
+                continue
+            v[1] += 1
+            v[2] = now + a.wait
+            retries += 1
+            c.send(c.packet(target, payload, v[0]))
+    return ok, bad, retries
+
+
 def mode_client_udp(a):
-    if a.sessions < 1 or a.rebind_every < 0:
-        sys.exit("ss2022: --sessions at least 1, --rebind-every at least 0")
+    if a.sessions < 1 or a.rebind_every < 0 or a.window < 1:
+        sys.exit("ss2022: --sessions and --window at least 1, "
+                 "--rebind-every at least 0")
     c = UdpClient(a)
     host, port = split_hostport(a.target)
     target = socks_addr(host, port)
@@ -1221,7 +1334,9 @@ def mode_client_udp(a):
         bad_sent, bad_answered = udp_bad_run(a, c, target)
     want_host = str(ipaddress.ip_address(host)) if target[0] != 3 else None
     ok = bad = retries = 0
-    for i in range(a.count):
+    if a.window > 1:
+        ok, bad, retries = udp_windowed(a, c, target, port, want_host)
+    for i in range(a.count if a.window == 1 else 0):
         sess = c.sessions[i % len(c.sessions)]
         n = a.min + int.from_bytes(os.urandom(4), "big") % (a.max - a.min + 1)
         payload = os.urandom(n)
@@ -1231,12 +1346,7 @@ def mode_client_udp(a):
             r = c.wait_for(payload, a.wait)
             if r is None:
                 continue
-            if r[0] is not sess:
-                bad += 1
-                print("# reply for another session", file=sys.stderr)
-            if r[3] != port or (want_host and r[2] != want_host):
-                bad += 1
-                print(f"# reply from {r[2]}:{r[3]}", file=sys.stderr)
+            bad += reply_faults(r, sess, port, want_host)
             ok += 1
             break
     if bad_answered is not None:
@@ -1317,6 +1427,9 @@ def selftest_vectors(tap, vectors):
     hv = vectors["2022-blake3-chacha20-poly1305"]["hchacha20_draft_vector"]
     tap.equal(hchacha20(field(hv, "key"), field(hv, "nonce16")),
               field(hv, "out"), "hchacha20: draft-irtf-cfrg-xchacha vector")
+    tap.equal(hchacha20(field(hv, "key"), field(hv, "nonce16"), slow=True),
+              field(hv, "out"), "hchacha20 (the rounds in Python): the same "
+              "vector")
 
     m = "2022-blake3-aes-128-gcm"
     v = vectors[m]
@@ -1605,11 +1718,17 @@ def main():
     ct.add_argument("--echo-check", type=int, metavar="N")
     ct.add_argument("--expect-refused", action="store_true")
     ct.add_argument("--no-padding-no-payload", action="store_true")
+    ct.add_argument("--byte-delay", type=float, default=0, metavar="SECONDS",
+                    help="the first write one byte at a time")
+    ct.add_argument("--save-first", metavar="FILE",
+                    help="--echo-check: the first write also to FILE")
     cu = csub.choices["udp"]
     cu.add_argument("--count", type=int, default=1)
     cu.add_argument("--min", type=int, default=1)
     cu.add_argument("--max", type=int, default=1200)
     cu.add_argument("--retries", type=int, default=2)
+    cu.add_argument("--window", type=int, default=1, metavar="W",
+                    help="datagrams in flight at once")
     cu.add_argument("--expect-none", action="store_true",
                     help="no datagram may be answered (a probe)")
     cu.add_argument("--sessions", type=int, default=1, metavar="N",
