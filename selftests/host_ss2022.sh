@@ -122,6 +122,8 @@ for method in 2022-blake3-aes-128-gcm 2022-blake3-aes-256-gcm \
 		"$py" "$ss" client tcp "${cl[@]}" --echo-check 1048576
 	check "$m: 200 UDP datagrams echoed" \
 		"$py" "$ss" client udp "${cl[@]}" --count 200
+	check "$m: 2000 UDP datagrams echoed, up to 32 in flight" \
+		"$py" "$ss" client udp "${cl[@]}" --count 2000 --min 4 --window 32
 	check "$m: TCP replayed first write gets no data" \
 		"$py" "$ss" client tcp "${cl[@]}" --replay
 	check "$m: the server counts the TCP replay" \

@@ -55,6 +55,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sockio import recv_exact  # noqa: E402
 from socks_addr import parse_addr, socks_addr, split_hostport  # noqa: E402
+import windowed  # noqa: E402
 
 DEFAULT_TARGET = "10.0.2.2:9002"
 
@@ -146,40 +147,31 @@ def reply_payload(data, args, target, is_name):
 
 
 def echo_windowed(a, args, target, rnd):
-    """datagrams lost of args.count, up to args.window in flight; each
-    payload starts with its sequence number, so a reply is matched by
-    payload, and one not answered within args.wait is sent again, up to
-    args.retries times"""
+    """(lost, resends) of args.count datagrams, up to args.window in
+    flight; each payload starts with its sequence number, so a reply is
+    matched by payload; one not answered is sent again on windowed.py's timer (no
+    sooner than args.wait), up to args.retries times"""
     try:
         ipaddress.ip_address(target[0])
         is_name = False
     except ValueError:
         is_name = True
-    pending = {}	# payload: [tries, deadline]
-    lost = i = 0
-    while i < args.count or pending:
-        while i < args.count and len(pending) < args.window:
-            n = max(4, rnd.randint(args.min, args.max))
-            payload = i.to_bytes(4, "big") + rnd.randbytes(n - 4)
-            a.send(payload, target)
-            pending[payload] = [0, time.monotonic() + args.wait]
-            i += 1
-        first = min(v[1] for v in pending.values())
-        data = a.recv(max(0.01, first - time.monotonic()))
-        if data is not None:
-            pending.pop(reply_payload(data, args, target, is_name), None)
-        now = time.monotonic()
-        for payload, v in list(pending.items()):
-            if v[1] > now:
-                continue
-            if v[0] >= args.retries:
-                del pending[payload]
-                lost += 1
-                continue
-            v[0] += 1
-            v[1] = now + args.wait
-            a.send(payload, target)
-    return lost
+
+    def make(i):
+        n = max(4, rnd.randint(args.min, args.max))
+        return i.to_bytes(4, "big") + rnd.randbytes(n - 4), None
+
+    def receive(timeout):
+        data = a.recv(timeout)
+        if data is None:
+            return None
+        return reply_payload(data, args, target, is_name), data
+
+    _, lost, resends = windowed.run(args.count, args.window, args.retries,
+                                    args.wait, make,
+                                    lambda payload, _: a.send(payload, target),
+                                    receive)
+    return lost, resends
 
 
 def main():
@@ -213,10 +205,11 @@ def main():
         elif a.bnd is None:
             res["error"] = "ASSOCIATE refused: reply %d" % a.rep
         elif args.mode == "echo":
-            lost = 0
+            lost = resends = 0
             t0 = time.monotonic()
             if args.window > 1:
-                lost = echo_windowed(a, args, target, rnd)
+                lost, resends = echo_windowed(a, args, target, rnd)
+                res["resends"] = resends
             for _ in range(args.count if args.window == 1 else 0):
                 n = rnd.randint(args.min, args.max)
                 if not echo_one(a, args, target, rnd.randbytes(n)):

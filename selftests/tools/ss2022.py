@@ -83,6 +83,7 @@ from functools import lru_cache
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import blake3  # noqa: E402
 from socks_addr import parse_addr, socks_addr, split_hostport  # noqa: E402
+import windowed  # noqa: E402
 
 from cryptography.exceptions import InvalidTag  # noqa: E402
 from cryptography.hazmat.primitives.ciphers import (  # noqa: E402
@@ -1277,38 +1278,32 @@ def reply_faults(r, sess, port, want_host):
 def udp_windowed(a, c, target, port, want_host):
     """(ok, bad, retries) of a.count datagrams with up to a.window in
     flight. Each payload starts with its sequence number, so a reply is
-    matched by payload; one not answered within a.wait is sent again (a
-    new packet ID), up to a.retries times."""
-    pending = {}	# payload: [session, tries, deadline]
-    ok = bad = retries = 0
-    i = 0
-    while i < a.count or pending:
-        while i < a.count and len(pending) < a.window:
-            sess = c.sessions[i % len(c.sessions)]
-            n = max(4, a.min + int.from_bytes(os.urandom(4), "big")
-                    % (a.max - a.min + 1))
-            payload = i.to_bytes(4, "big") + os.urandom(n - 4)
-            c.send(c.packet(target, payload, sess))
-            pending[payload] = [sess, 0, time.monotonic() + a.wait]
-            i += 1
-        first = min(v[2] for v in pending.values())
-        r = c.receive(max(0.01, first - time.monotonic()))
-        if r is not None and r[1] in pending:
-            bad += reply_faults(r, pending.pop(r[1])[0], port, want_host)
-            ok += 1
-        now = time.monotonic()
-        for payload, v in list(pending.items()):
-            if v[2] > now:
-                continue
-            if v[1] >= a.retries:
-                del pending[payload]
-                print(f"# datagram {int.from_bytes(payload[:4], 'big')} "
-                      "never answered", file=sys.stderr)
-                continue
-            v[1] += 1
-            v[2] = now + a.wait
-            retries += 1
-            c.send(c.packet(target, payload, v[0]))
+    matched by payload; one not answered is sent again (a new packet ID)
+    on windowed.py's timer, no sooner than a.wait, up to a.retries times."""
+    bad = 0
+
+    def make(i):
+        n = max(4, a.min + int.from_bytes(os.urandom(4), "big")
+                % (a.max - a.min + 1))
+        return (i.to_bytes(4, "big") + os.urandom(n - 4),
+                c.sessions[i % len(c.sessions)])
+
+    def receive(timeout):
+        r = c.receive(timeout)
+        return None if r is None else (r[1], r)
+
+    def answered(r, sess):
+        nonlocal bad
+        bad += reply_faults(r, sess, port, want_host)
+
+    def lost(payload):
+        print(f"# datagram {int.from_bytes(payload[:4], 'big')} "
+              "never answered", file=sys.stderr)
+
+    ok, _, retries = windowed.run(
+        a.count, a.window, a.retries, a.wait, make,
+        lambda payload, sess: c.send(c.packet(target, payload, sess)),
+        receive, answered, lost)
     return ok, bad, retries
 
 
