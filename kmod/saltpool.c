@@ -32,6 +32,12 @@
  * bucket array back (nothing is added to it; an adopting server rebuilds
  * one), so that a caller making and deleting servers in a loop keeps only
  * the salts its own sessions brought, already charged to it.
+ *
+ * A pool also keeps records, for the same time, of what else must outlive
+ * a server: the UDP sessions a server ends when it is deleted (udp.c), each
+ * with the packet ID it had reached. Their keys have a length no salt has.
+ * They are kept even when the pool is full: there is one per session the
+ * server had, which its max_conns bounds.
  */
 
 #include <linux/jiffies.h>
@@ -72,7 +78,7 @@ MODULE_PARM_DESC(salt_pool_limit,
  * @next: the next younger salt in the FIFO
  * @seen: jiffies when it came
  * @len: its length
- * @salt: the salt
+ * @salt: the salt; a record (ss_salt_pool_record()) has its value after it
  */
 struct ss_salt {
 	struct hlist_node node;
@@ -490,6 +496,85 @@ out:
 int ss_salt_pool_add(struct ss_salt_pool *p, const u8 *salt, size_t len)
 {
 	return ss_salt_pool_add_at(p, salt, len, jiffies);
+}
+
+/**
+ * ss_salt_pool_record() - remember a key and a value for a pool's time
+ * @p: the pool, of a server (not retired)
+ * @key: the key: a length no salt has, so that it matches no salt
+ * @len: its length, 1 to %SS_SALT_MAX_LEN - 8
+ * @value: what ss_salt_pool_lookup() gives for @key
+ *
+ * For what must outlive a server as its salts do (udp.c: the 2022
+ * sessions a deleted server ends). A record goes in whether the pool is
+ * full or not, and whether @key is in already or not (a lookup finds the
+ * newest): the caller bounds how many it makes. Charged to the pool's
+ * memory cgroup like a salt. Process context; never fails, because a
+ * record lost would let a replay through.
+ */
+void ss_salt_pool_record(struct ss_salt_pool *p, const u8 *key, size_t len,
+			 u64 value)
+{
+	struct mem_cgroup *old;
+	struct ss_salt *new;
+	unsigned long now;
+
+	if (WARN_ON_ONCE(!len || len > SS_SALT_MAX_LEN - sizeof(value)))
+		return;
+	old = set_active_memcg(p->memcg);
+	new = kmalloc(sizeof(*new), GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+	set_active_memcg(old);
+	new->next = NULL;
+	new->len = len;
+	memcpy(new->salt, key, len);
+	memcpy(new->salt + len, &value, sizeof(value));
+
+	spin_lock_bh(&p->lock);
+	now = jiffies;
+	ss_salt_pool_expire(p, now);
+	new->seen = now;
+	hlist_add_head(&new->node,
+		       &p->buckets[siphash(key, len, &p->key) & p->mask]);
+	if (p->tail)
+		p->tail->next = new;
+	else
+		p->head = new;
+	p->tail = new;
+	p->count++;
+	ss_salt_pool_arm(p, now);
+	spin_unlock_bh(&p->lock);
+}
+
+/**
+ * ss_salt_pool_lookup() - the value of a record in a pool
+ * @p: the pool, of a server (not retired)
+ * @key: the record's key
+ * @len: its length
+ * @value: set to the newest record's value when there is one
+ *
+ * Any context.
+ *
+ * Return: true if a record of @key is still in its time.
+ */
+bool ss_salt_pool_lookup(struct ss_salt_pool *p, const u8 *key, size_t len,
+			 u64 *value)
+{
+	struct hlist_head *bucket;
+	struct ss_salt *s;
+	bool found = false;
+
+	bucket = &p->buckets[siphash(key, len, &p->key) & p->mask];
+	spin_lock_bh(&p->lock);
+	ss_salt_pool_expire(p, jiffies);
+	hlist_for_each_entry(s, bucket, node) {
+		if (s->len == len && !memcmp(s->salt, key, len)) {
+			memcpy(value, s->salt + len, sizeof(*value));
+			found = true;
+			break;
+		}
+	}
+	spin_unlock_bh(&p->lock);
+	return found;
 }
 
 /**

@@ -52,6 +52,10 @@ struct ss_salt_pool *ss_salt_pool_adopt(struct ss_salt_pools *pools,
 					const void *owner, const u8 *key,
 					size_t key_len);
 int ss_salt_pool_add(struct ss_salt_pool *p, const u8 *salt, size_t len);
+void ss_salt_pool_record(struct ss_salt_pool *p, const u8 *key, size_t len,
+			 u64 value);
+bool ss_salt_pool_lookup(struct ss_salt_pool *p, const u8 *key, size_t len,
+			 u64 *value);
 unsigned int ss_salt_pool_count(struct ss_salt_pool *p);
 
 #ifdef DEBUG

@@ -62,6 +62,7 @@
 #include "datagram.h"
 #include "replay.h"
 #include "resolve.h"
+#include "saltpool.h"
 #include "server.h"
 #include "sip022.h"
 #include "udp.h"
@@ -260,6 +261,56 @@ static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
 }
 
 /*
+ * A 2022 session's record in its server's salt pool: its client session
+ * ID behind a tag, a length no salt has.
+ */
+#define SS_UDP_RECORD_LEN	(1 + SS_2022_SESSION_ID_LEN)
+
+static void ss_udp_record_key(u8 *key, const u8 *csid)
+{
+	key[0] = 'U';
+	memcpy(key + 1, csid, SS_2022_SESSION_ID_LEN);
+}
+
+/*
+ * A 2022 session ended before its time, with its server or its user: the
+ * salt pool, which outlives the server by a minute (saltpool.c), keeps the
+ * packet ID it had reached. A session made for the same client session ID
+ * within that minute, on a server with the pool (this one, another with
+ * the key, or one made again), goes on from there: a packet of the ended
+ * session replayed while its timestamp is in time is refused, while the
+ * client, sending higher IDs, is followed. A session that ends idle needs
+ * no record: it was idle at least 60 s, longer than a timestamp is in time.
+ */
+static void ss_udp_session_record(struct ss_server *srv,
+				  const struct ss_udp_assoc *a)
+{
+	u8 key[SS_UDP_RECORD_LEN];
+
+	if (!ss_method_is_2022(srv->ep.method) || !srv->ep.salts)
+		return;
+	ss_udp_record_key(key, a->csid);
+	ss_salt_pool_record(srv->ep.salts, key, sizeof(key), a->window.next);
+}
+
+/* A new session's window: where an ended one of its ID stopped, if any. */
+static void ss_udp_session_resume(struct ss_server *srv,
+				  struct ss_udp_assoc *a)
+{
+	u8 key[SS_UDP_RECORD_LEN];
+	u64 next;
+
+	if (!srv->ep.salts)
+		return;
+	ss_udp_record_key(key, a->csid);
+	if (ss_salt_pool_lookup(srv->ep.salts, key, sizeof(key), &next)) {
+		ss_window_seen_below(&a->window, next);
+		pr_debug("udp assoc %u: goes on from packet ID %llu\n", a->id,
+			 next);
+	}
+}
+
+/*
  * A new association for @from, under @hash in the table (@csid: the 2022
  * client session it is for, else NULL; @user: the SIP023 user whose
  * session it is, else NULL).
@@ -292,6 +343,7 @@ static struct ss_udp_assoc *ss_udp_assoc_new(struct ss_server *srv,
 		do {
 			get_random_bytes(a->ssid, SS_2022_SESSION_ID_LEN);
 		} while (!memcmp(a->ssid, csid, SS_2022_SESSION_ID_LEN));
+		ss_udp_session_resume(srv, a);
 	}
 	if (user) {
 		ss_user_get(user);
@@ -549,9 +601,10 @@ static void ss_udp_client_packet(struct ss_server *srv, int listener,
  * authenticates, its header and address parse, its timestamp is within
  * 30 s) its packet ID goes through the session's window, and the session
  * follows the newest packet to the address it came from (section 3.2.4).
- * Servers do not share windows: a packet replayed within 30 s to another
- * server with the same PSK, or to this one deleted and added again, is
- * taken there (Documentation/design/sip022.md, "Not yet").
+ * A session that ended with its server or user goes on where it stopped
+ * (ss_udp_session_record()). Live servers do not share windows: a packet
+ * replayed within 30 s to another live server with the same PSK is taken
+ * there (Documentation/design/sip022.md, "Not yet").
  */
 static void ss_udp_client_packet_2022(struct ss_server *srv, int listener,
 				      const union ss_sockaddr *from, size_t len)
@@ -888,8 +941,10 @@ void ss_udp_end_user(struct ss_server *srv, struct ss_user *user)
 
 	mutex_lock(&udp->lock);
 	hash_for_each_safe(udp->assocs, bkt, n, a, node)
-		if (a->user == user)
+		if (a->user == user) {
+			ss_udp_session_record(srv, a);
 			ss_udp_assoc_remove(srv, a, "user removed");
+		}
 	if (user && udp->dc.buf)
 		ss_dgram_codec_forget(&udp->dc, &srv->ep, user->id);
 	mutex_unlock(&udp->lock);
@@ -922,8 +977,10 @@ void ss_udp_stop(struct ss_server *srv)
 
 	mutex_lock(&udp->lock);
 	udp->closing = true;
-	hash_for_each_safe(udp->assocs, bkt, n, a, node)
+	hash_for_each_safe(udp->assocs, bkt, n, a, node) {
+		ss_udp_session_record(srv, a);
 		ss_udp_assoc_remove(srv, a, "server closed");
+	}
 	mutex_unlock(&udp->lock);
 
 	/* Nothing queues them any more. */

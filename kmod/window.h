@@ -86,4 +86,24 @@ static inline bool ss_window_update(struct ss_window *w, u64 id)
 	return true;
 }
 
+/**
+ * ss_window_seen_below() - a window that has seen every ID below @next
+ * @w: the window
+ * @next: the first ID it has not seen
+ *
+ * For a session that goes on from where an ended one stopped: the IDs
+ * the ended one may have taken are refused, the higher ones accepted.
+ */
+static inline void ss_window_seen_below(struct ss_window *w, u64 next)
+{
+	unsigned int i;
+
+	for (i = 0; i < SS_WINDOW_WORDS; i++)
+		w->bits[i] = next ? ~0ULL : 0;
+	w->next = next;
+	/* Of @next's word, only the IDs below it (none if it is the first) */
+	if (next)
+		*ss_window_word(w, next) &= (1ULL << (next % 64)) - 1;
+}
+
 #endif /* _SS_WINDOW_H */

@@ -43,8 +43,10 @@
 # profile with an identity key (iPSK:uPSK) through the peer's multi-user
 # server; an unknown user gets no answer.
 # A session outlives the server's timeout when that is under 60 s (SIP022
-# section 3.2.4: at least 60 s). TCP still works on the same port. The
-# end: servers deleted, rmmod, and no kernel warning.
+# section 3.2.4: at least 60 s). TCP still works on the same port. A
+# session's first packet sent again after its server was deleted and made
+# again with its key is refused, and its client goes on. The end: servers
+# deleted, rmmod, and no kernel warning.
 
 TOPO_RESOLVER=1	# the agent that resolves names in the server netns
 
@@ -398,6 +400,56 @@ if out=$(in_s ssctl server add short port $port method $m key "$k" mode tcp_and_
 		--target "$T4:9000" --echo-check $((1 << 20)) --wait 60
 else
 	ss_fail "$m: a server with timeout 3 starts" "$out"
+fi
+
+# ---- a session ended by its server's deletion -------------------------------------
+# The server deleted under a live session and made again with its key within
+# the minute: its salt pool keeps how far the session's packet IDs went, so
+# the session's first packet, recorded and sent again from elsewhere while
+# its timestamp is in time, is refused (udp_drop_window) where a new server
+# would have taken it, while the client, going on, is answered.
+
+m=2022-blake3-aes-256-gcm
+port=8612
+k=$(psk $m)
+REPLAY_PROG='
+import socket, sys
+host, port = sys.argv[2].rsplit(":", 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.sendto(open(sys.argv[1], "rb").read(), (host, int(port)))
+try:
+    s.recv(65536)
+    print("answered")
+except socket.timeout:
+    print("none")
+'
+rm -f "$TOPO_DIR/resume" "$TOPO_DIR/udp-first.bin"
+if in_s ssctl server add ended port $port method $m key "$k" mode udp_only &&
+	wait_for 10 udp_listening "$NS_S" "$port"; then
+	in_c "$PY" -u "$SS2022" client udp --server "$S4_C:$port" --method $m --key "$k" \
+		--target "$T4:$ECHO" --count 5 --save-sent "$TOPO_DIR/udp-first.bin" \
+		--resume-after "$TOPO_DIR/resume" >"$TOPO_DIR/resume.out" 2>&1 &
+	pid=$!
+	wait_for 60 grep -q '"paused": 5' "$TOPO_DIR/resume.out"
+	if in_s ssctl server del ended &&
+		in_s ssctl server add ended port $port method $m key "$k" mode udp_only &&
+		wait_for 10 udp_listening "$NS_S" "$port"; then
+		r=$(in_c "$PY" -c "$REPLAY_PROG" "$TOPO_DIR/udp-first.bin" "$S4_C:$port" 2>&1)
+		ok_if "$m: a session's first packet sent again after its server was deleted and made again: not answered" \
+			'. == "none"' "\"$r\""
+	else
+		ss_fail "$m: the server deleted and made again" "ssctl failed"
+	fi
+	touch "$TOPO_DIR/resume"
+	wait "$pid"
+	ok_if "$m: the client going on with the session is answered by the server made again" \
+		'.ok == 5 and .ok_after == 5 and .bad == 0' "$(tail -n 1 "$TOPO_DIR/resume.out")"
+	ok_if "$m: the server made again counts the copy as udp_drop_window and takes the client's 5" \
+		'.udp_drop_window == 1 and .udp_pkts_in == 5 and .udp_pkts_out == 5' "$(stats_s ended)"
+	in_s ssctl server del ended
+else
+	ss_fail "$m: a udp_only server starts on port $port" "ssctl failed"
 fi
 
 # ---- the end ------------------------------------------------------------------------

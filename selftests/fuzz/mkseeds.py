@@ -68,6 +68,7 @@ def udp_body(typ, csid, padding, rest, ts=1764800000):
 ABS, BACK, AHEAD, EDGE = range(4)
 D64, D2048, D8192, DALL = (s << 2 for s in range(4))
 CHECK, UPDATE, BOTH, TWICE = (c << 4 for c in range(4))
+RESUME = 0x40                           # ss_window_seen_below() instead
 WSIZE = 1984                            # SS_WINDOW_SIZE
 
 
@@ -110,6 +111,15 @@ WINDOW = {
                (ABS | BOTH, 2**64 - 1), (BACK | D64 | BOTH, 1)),
     "wrap-back": ops((ABS | UPDATE, 3), (BACK | D64 | BOTH, 10)),
     "shuffled": shuffled(300, 2022),
+    # a session going on where an ended one stopped: at a word's first ID,
+    # inside a word, at 0, at the last ID; then IDs either side
+    "resume": ops((ABS | UPDATE, 500), (ABS | RESUME, 64 * 20),
+                  (BACK | D64 | BOTH, 1), (AHEAD | D64 | BOTH, 1),
+                  (BACK | D64 | BOTH, 1), (ABS | RESUME, 64 * 30 + 5),
+                  (AHEAD | D64 | BOTH, 0), (BACK | D64 | BOTH, 0),
+                  (AHEAD | D64 | BOTH, 3), (BACK | D64 | BOTH, 1),
+                  (ABS | RESUME, 0), (ABS | BOTH, 0),
+                  (ABS | RESUME, 2**64 - 1), (BACK | D64 | BOTH, 1)),
 }
 
 

@@ -19,6 +19,9 @@
  *   op bits 4-5, the call: 0 ss_window_check(); 1 ss_window_update();
  *     2 both, as the receive path does; 3 ss_window_update() twice (a
  *     replay right behind the packet)
+ *   op bit 6, instead of the call: ss_window_seen_below() at the ID, a
+ *     session going on where an ended one stopped (udp.c); the model
+ *     starts over with every ID below it seen
  *
  * Checks that ss_window_check() gives the model's verdict and changes
  * nothing, that ss_window_update() gives it too and changes nothing when
@@ -50,6 +53,7 @@ static u64 be64(const u8 *p)
 static struct {
 	bool any;
 	u64 high;
+	u64 floor;	/* every ID below it seen */
 	u64 seen[SEEN_SLOTS];
 } ref;
 
@@ -64,7 +68,7 @@ static size_t ref_slot(u64 id)
 
 static bool ref_accepts(u64 id)
 {
-	if (id == (u64)-1 || ref.seen[ref_slot(id)] == id)
+	if (id == (u64)-1 || id < ref.floor || ref.seen[ref_slot(id)] == id)
 		return false;
 	return !ref.any || id > ref.high || ref.high - id < SS_WINDOW_SIZE;
 }
@@ -117,6 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(w, "out of memory");
 	ref.any = false;
 	ref.high = 0;
+	ref.floor = 0;
 	memset(ref.seen, 0xff, sizeof(ref.seen));
 	if (n > OPS_MAX)
 		n = OPS_MAX;
@@ -138,6 +143,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		default:
 			id = ref.high - SS_WINDOW_SIZE - 128 + (v & 0xff);
 			break;
+		}
+		if (op & 0x40) {
+			ss_window_seen_below(w, id);
+			ref.any = id != 0;
+			ref.high = id ? id - 1 : 0;
+			ref.floor = id;
+			memset(ref.seen, 0xff, sizeof(ref.seen));
+			continue;
 		}
 		switch (op >> 4 & 3) {
 		case 0:

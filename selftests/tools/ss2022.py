@@ -59,6 +59,12 @@ usage: ss2022.py MODE [options]
                            packet, a replay of an answered one; adds
                            bad_sent and bad_answered (must be 0)
           --replay: one datagram sent twice: exactly one answer
+          --save-sent F    the first datagram sent also to file F, to be
+                           replayed
+          --resume-after F after the N: print {"paused": OK} and wait (up
+                           to 120 s) until file F exists, then N more on
+                           the same sessions, one at a time; adds ok_after,
+                           and exit 0 needs all of those echoed too
           --timestamp-offset S: add S seconds to every packet's timestamp
           --expect-none: no datagram may be answered (with the above, or a
           key the server does not know)
@@ -1101,6 +1107,7 @@ class UdpClient:
         self.bad = 0		# replies that fail a check
         self.watch = {}		# payload: name, of packets no one may answer
         self.answered = []	# names of those answered all the same
+        self.save_sent = a.save_sent
 
     def open(self):
         s = socket.socket(self.fam, socket.SOCK_DGRAM)
@@ -1120,6 +1127,9 @@ class UdpClient:
                 self.sent % self.rebind_every == 0:
             self.rebind()
         self.s.send(pkt)
+        if self.save_sent and not self.sent:
+            with open(self.save_sent, "wb") as f:
+                f.write(pkt)
         self.sent += 1
 
     def seal(self, sess, body):
@@ -1331,19 +1341,35 @@ def mode_client_udp(a):
     ok = bad = retries = 0
     if a.window > 1:
         ok, bad, retries = udp_windowed(a, c, target, port, want_host)
-    for i in range(a.count if a.window == 1 else 0):
-        sess = c.sessions[i % len(c.sessions)]
-        n = a.min + int.from_bytes(os.urandom(4), "big") % (a.max - a.min + 1)
-        payload = os.urandom(n)
-        for attempt in range(a.retries + 1):
-            retries += bool(attempt)
-            c.send(c.packet(target, payload, sess))
-            r = c.wait_for(payload, a.wait)
-            if r is None:
-                continue
-            bad += reply_faults(r, sess, port, want_host)
-            ok += 1
-            break
+    def one_at_a_time(count):
+        nonlocal bad, retries
+        ok = 0
+        for i in range(count):
+            sess = c.sessions[i % len(c.sessions)]
+            n = a.min + int.from_bytes(os.urandom(4), "big") \
+                % (a.max - a.min + 1)
+            payload = os.urandom(n)
+            for attempt in range(a.retries + 1):
+                retries += bool(attempt)
+                c.send(c.packet(target, payload, sess))
+                r = c.wait_for(payload, a.wait)
+                if r is None:
+                    continue
+                bad += reply_faults(r, sess, port, want_host)
+                ok += 1
+                break
+        return ok
+
+    if a.window == 1:
+        ok += one_at_a_time(a.count)
+    ok_after = None
+    if a.resume_after:
+        print(json.dumps({"paused": ok}), flush=True)
+        deadline = time.monotonic() + 120
+        while not os.path.exists(a.resume_after) and \
+                time.monotonic() < deadline:
+            time.sleep(0.1)
+        ok_after = one_at_a_time(a.count)
     if bad_answered is not None:
         bad_answered = len(c.answered)	# late answers too
     res = {"sent": a.count, "ok": ok, "retries": retries,
@@ -1351,12 +1377,15 @@ def mode_client_udp(a):
            "server_sessions": c.server_sessions(), "rebinds": c.rebinds}
     if a.bad_packets:
         res.update(bad_sent=bad_sent, bad_answered=bad_answered)
+    if ok_after is not None:
+        res["ok_after"] = ok_after
     if a.expect_none:
         res["expect"] = "no answer"
         print(json.dumps(res))
         return 0 if ok == 0 else 1
     print(json.dumps(res))
-    good = ok == a.count and not res["bad"]
+    good = ok == a.count and not res["bad"] and \
+        ok_after in (None, a.count)
     return 0 if good and (not a.bad_packets or bad_answered == 0) else 1
 
 
@@ -1732,6 +1761,11 @@ def main():
                     help="a new socket (source port) every K packets")
     cu.add_argument("--bad-packets", action="store_true",
                     help="first, malformed packets that must go unanswered")
+    cu.add_argument("--save-sent", metavar="FILE",
+                    help="the first datagram sent also to FILE")
+    cu.add_argument("--resume-after", metavar="FILE",
+                    help="after --count, wait until FILE exists, then "
+                    "--count more on the same sessions")
 
     e = sub.add_parser("echo", help="plain TCP and UDP echo on one port")
     e.add_argument("--listen", required=True, help="HOST:PORT")
