@@ -25,6 +25,24 @@ udp() {
 	fi
 }
 
+# dgram_again FILE HOST:PORT: FILE's bytes (a datagram the peer's client
+# recorded with --save-sent) sent again from the client netns, from a new
+# socket; prints "answered", or "none" when nothing came within 3 s
+dgram_again() {
+	in_c "$PY" -c '
+import socket, sys
+host, port = sys.argv[2].rsplit(":", 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.sendto(open(sys.argv[1], "rb").read(), (host, int(port)))
+try:
+    s.recv(65536)
+    print("answered")
+except socket.timeout:
+    print("none")
+' "$1" "$2" 2>&1
+}
+
 # peer_server NAME PORT ARGS...: the peer's server in the server netns,
 # on $S4_C:PORT, once it listens
 peer_server() {

@@ -412,18 +412,6 @@ fi
 m=2022-blake3-aes-256-gcm
 port=8612
 k=$(psk $m)
-REPLAY_PROG='
-import socket, sys
-host, port = sys.argv[2].rsplit(":", 1)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(3)
-s.sendto(open(sys.argv[1], "rb").read(), (host, int(port)))
-try:
-    s.recv(65536)
-    print("answered")
-except socket.timeout:
-    print("none")
-'
 rm -f "$TOPO_DIR/resume" "$TOPO_DIR/udp-first.bin"
 if in_s ssctl server add ended port $port method $m key "$k" mode udp_only &&
 	wait_for 10 udp_listening "$NS_S" "$port"; then
@@ -435,7 +423,7 @@ if in_s ssctl server add ended port $port method $m key "$k" mode udp_only &&
 	if in_s ssctl server del ended &&
 		in_s ssctl server add ended port $port method $m key "$k" mode udp_only &&
 		wait_for 10 udp_listening "$NS_S" "$port"; then
-		r=$(in_c "$PY" -c "$REPLAY_PROG" "$TOPO_DIR/udp-first.bin" "$S4_C:$port" 2>&1)
+		r=$(dgram_again "$TOPO_DIR/udp-first.bin" "$S4_C:$port")
 		ok_if "$m: a session's first packet sent again after its server was deleted and made again: not answered" \
 			'. == "none"' "\"$r\""
 	else

@@ -22,7 +22,9 @@
 #   - the module's local role with key iPSK:uPSK through ss-socksd, curl
 #     down and up
 #   - user del ends the user's TCP connection and UDP session under way;
-#     its next request is refused
+#     its next request is refused; added again with the same key, the
+#     user's recorded datagram sent again is refused (udp_drop_window)
+#     while the user going on with the session is answered
 #   - 10,000 users added with ssctl -b; the first and the last added are
 #     served; connection set-up time with 2 and with 10,001 users reported;
 #     all removed with ssctl -b (the last one then refused), added again
@@ -274,8 +276,19 @@ fi
 	"http://$T4:8080/blob?n=$big" -o /dev/null -w '%{size_download}\n' \
 	>"$TOPO_DIR/slow.out" 2>&1; echo "rc=$?" >>"$TOPO_DIR/slow.out" ) &
 slow=$!
-udp "$m: bob's UDP session" ".ok == 5" --server "$S4_C:8600" --method $m \
-	--key "$IK:${UK[bob]}" --target "$T4:$ECHO" --count 5
+# bob's UDP session: 5 datagrams, the first recorded; it goes on after bob
+# is added again (below)
+rm -f "$TOPO_DIR/bob-resume"
+in_c "$PY" -u "$SS2022" client udp --server "$S4_C:8600" --method $m \
+	--key "$IK:${UK[bob]}" --target "$T4:$ECHO" --count 5 \
+	--save-sent "$TOPO_DIR/bob-first.bin" --resume-after "$TOPO_DIR/bob-resume" \
+	>"$TOPO_DIR/bob-udp.out" 2>&1 &
+bob_udp=$!
+if wait_for 60 grep -q '"paused": 5' "$TOPO_DIR/bob-udp.out"; then
+	ss_ok "$m: bob's UDP session"
+else
+	ss_fail "$m: bob's UDP session" "$(cat "$TOPO_DIR/bob-udp.out")"
+fi
 wait_for 20 bash -c "[ \"\$(ip netns exec $NS_S ssctl user show s0 bob -j | jq '.[0].stats.conn_active')\" = 1 ]"
 ua=$(stats_s s0 | jq .udp_assoc_active)
 ok_if "bob has a connection and a UDP session under way" \
@@ -296,6 +309,22 @@ refused "$m: bob's next request is refused (drained)" \
 	--server "$S4_C:8600" --method $m --key "$IK:${UK[bob]}" --target "$T4:9000"
 refusal "user del of a user that is gone is refused" "no user" \
 	in_s ssctl user del s0 bob
+
+# bob added again with his key: his UDP session's first datagram, sent
+# again from elsewhere while in time, is refused (the server kept how far
+# the session had got); bob going on with it is answered
+s0=$(stats_s s0)
+ss_test "user add s0 bob again, with his key" in_s ssctl user add s0 bob key "${UK[bob]}"
+ok_if "$m: bob's recorded datagram sent again is not answered" '. == "none"' \
+	"\"$(dgram_again "$TOPO_DIR/bob-first.bin" "$S4_C:8600")\""
+touch "$TOPO_DIR/bob-resume"
+wait "$bob_udp"
+ok_if "$m: bob going on with his UDP session is answered" \
+	'.ok == 5 and .ok_after == 5 and .bad == 0' "$(tail -n 1 "$TOPO_DIR/bob-udp.out")"
+ok_if "$m: the copy counted as udp_drop_window, bob's 5 taken" \
+	"(.udp_drop_window - $(jq .udp_drop_window <<<"$s0")) == 1 and
+	 (.udp_pkts_in - $(jq .udp_pkts_in <<<"$s0")) == 5" "$(stats_s s0)"
+ss_test "user del s0 bob, again" in_s ssctl user del s0 bob
 ss_test "$m: alice is still served" \
 	tcp --server "$S4_C:8600" --method $m --key "$IK:${UK[alice]}" \
 	--target "$T4:9000" --echo-check 1000 --wait 30
