@@ -78,13 +78,16 @@ MODULE_PARM_DESC(salt_pool_limit,
  * @next: the next younger salt in the FIFO
  * @seen: jiffies when it came
  * @len: its length
- * @salt: the salt; a record (ss_salt_pool_record()) has its value after it
+ * @record: a record (ss_salt_pool_record()), its value after its key in
+ *	@salt; else a salt
+ * @salt: the salt, or the record's key and value
  */
 struct ss_salt {
 	struct hlist_node node;
 	struct ss_salt *next;
 	unsigned long seen;
 	u8 len;
+	bool record;
 	u8 salt[SS_SALT_MAX_LEN];
 };
 
@@ -448,7 +451,8 @@ static int ss_salt_pool_add_at(struct ss_salt_pool *p, const u8 *salt,
 	spin_lock_bh(&p->lock);
 	ss_salt_pool_expire(p, now);
 	hlist_for_each_entry(s, bucket, node) {
-		if (s->len == len && !memcmp(s->salt, salt, len)) {
+		if (!s->record && s->len == len &&
+		    !memcmp(s->salt, salt, len)) {
 			err = -EEXIST;
 			goto out;
 		}
@@ -465,6 +469,7 @@ static int ss_salt_pool_add_at(struct ss_salt_pool *p, const u8 *salt,
 	new->next = NULL;
 	new->seen = now;
 	new->len = len;
+	new->record = false;
 	memcpy(new->salt, salt, len);
 	hlist_add_head(&new->node, bucket);
 	if (p->tail)
@@ -526,6 +531,7 @@ void ss_salt_pool_record(struct ss_salt_pool *p, const u8 *key, size_t len,
 	set_active_memcg(old);
 	new->next = NULL;
 	new->len = len;
+	new->record = true;
 	memcpy(new->salt, key, len);
 	memcpy(new->salt + len, &value, sizeof(value));
 
@@ -563,11 +569,14 @@ bool ss_salt_pool_lookup(struct ss_salt_pool *p, const u8 *key, size_t len,
 	struct ss_salt *s;
 	bool found = false;
 
+	if (WARN_ON_ONCE(!len || len > SS_SALT_MAX_LEN - sizeof(*value)))
+		return false;
 	bucket = &p->buckets[siphash(key, len, &p->key) & p->mask];
 	spin_lock_bh(&p->lock);
 	ss_salt_pool_expire(p, jiffies);
 	hlist_for_each_entry(s, bucket, node) {
-		if (s->len == len && !memcmp(s->salt, key, len)) {
+		if (s->record && s->len == len &&
+		    !memcmp(s->salt, key, len)) {
 			memcpy(value, s->salt + len, sizeof(*value));
 			found = true;
 			break;

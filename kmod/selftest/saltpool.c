@@ -91,33 +91,35 @@ static bool __init ss_salt_pool_retire_selftest(void)
 	return ok;
 }
 
-/* Records: kept in a full pool, the newest found, never a salt. */
+/* Records: kept in a full pool, the newest found, neither taken for a salt. */
 static bool __init ss_salt_pool_record_selftest(void)
 {
-	u8 salt[SS_SALT_MAX_LEN], key[9];
 	struct ss_salt_pool *p;
+	u8 key[9];
 	bool ok = true;
 	u64 v = 0;
 
 	p = ss_salt_pool_new(1);
 	if (IS_ERR(p))
 		return false;
-	ss_salt_pool_test_salt(salt, 32, 7);
-	memcpy(key, salt, sizeof(key));
-	SS_CHECK(!ss_salt_pool_add(p, salt, 32), "salt pool record: a salt");
+	ss_salt_pool_test_salt(key, sizeof(key), 7);
+	SS_CHECK(!ss_salt_pool_add(p, key, sizeof(key)),
+		 "salt pool record: a salt of the key's bytes, filling the pool");
+	SS_CHECK(!ss_salt_pool_lookup(p, key, sizeof(key), &v),
+		 "salt pool record: a salt is not a record");
 	ss_salt_pool_record(p, key, sizeof(key), 77);
 	SS_CHECK(ss_salt_pool_lookup(p, key, sizeof(key), &v) && v == 77,
 		 "salt pool record: kept in a full pool, found (%llu)", v);
 	ss_salt_pool_record(p, key, sizeof(key), 99);
 	SS_CHECK(ss_salt_pool_lookup(p, key, sizeof(key), &v) && v == 99,
 		 "salt pool record: the newest found (%llu)", v);
-	SS_CHECK(!ss_salt_pool_lookup(p, salt, 32, &v),
-		 "salt pool record: a salt is not a record");
-	SS_CHECK(ss_salt_pool_add(p, salt, 32) == -EEXIST,
+	SS_CHECK(ss_salt_pool_add(p, key, sizeof(key)) == -EEXIST,
 		 "salt pool record: the salt is still a replay");
 	key[8] ^= 1;
 	SS_CHECK(!ss_salt_pool_lookup(p, key, sizeof(key), &v),
 		 "salt pool record: another key not found");
+	SS_CHECK(ss_salt_pool_add(p, key, sizeof(key)) == -ENOSPC,
+		 "salt pool record: the pool is still full for salts");
 	SS_CHECK(ss_salt_pool_count(p) == 3, "salt pool record: %u entries",
 		 ss_salt_pool_count(p));
 	ss_salt_pool_free(p);
