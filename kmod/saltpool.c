@@ -40,6 +40,8 @@
  * server had, which its max_conns bounds.
  */
 
+#include <linux/hash.h>
+#include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -109,6 +111,7 @@ struct ss_salt {
  * @owner_key: their key, which a server made again must match to adopt it
  * @owner_key_len: its length
  * @retired: in &ss_salt_pools.retired while retired
+ * @by_key: in &ss_salt_pools.by_key while retired
  * @until: jiffies when a retired pool's salts have all had their time
  */
 struct ss_salt_pool {
@@ -127,8 +130,16 @@ struct ss_salt_pool {
 	u8 owner_key[SS_KEY_MAX_LEN];
 	u8 owner_key_len;
 	struct list_head retired;
+	struct hlist_node by_key;
 	unsigned long until;
 };
+
+/* The bucket of &ss_salt_pools.by_key of a method (@owner) and key. */
+static u32 ss_salt_pool_owner_hash(const void *owner, const u8 *key,
+				   size_t key_len)
+{
+	return jhash(key, key_len, hash_ptr(owner, 32));
+}
 
 static unsigned long ss_salt_pool_ttl(void)
 {
@@ -211,6 +222,7 @@ struct ss_salt_pool *ss_salt_pool_new(unsigned int limit)
 	get_random_bytes(&p->key, sizeof(p->key));
 	INIT_DELAYED_WORK(&p->gc, ss_salt_pool_gc);
 	INIT_LIST_HEAD(&p->retired);
+	INIT_HLIST_NODE(&p->by_key);
 	kref_init(&p->ref);
 	p->memcg = get_mem_cgroup_from_mm(current->mm);
 	return p;
@@ -320,6 +332,7 @@ static void ss_salt_pools_reap(struct work_struct *work)
 			break;
 		}
 		list_move_tail(&p->retired, &done);
+		hash_del(&p->by_key);
 	}
 	mutex_unlock(pools->lock);
 	list_for_each_entry_safe(p, next, &done, retired)
@@ -334,6 +347,7 @@ static void ss_salt_pools_reap(struct work_struct *work)
 void ss_salt_pools_init(struct ss_salt_pools *pools, struct mutex *lock)
 {
 	INIT_LIST_HEAD(&pools->retired);
+	hash_init(pools->by_key);
 	INIT_DELAYED_WORK(&pools->reap, ss_salt_pools_reap);
 	pools->lock = lock;
 }
@@ -351,6 +365,7 @@ void ss_salt_pools_destroy(struct ss_salt_pools *pools)
 	cancel_delayed_work_sync(&pools->reap);
 	list_for_each_entry_safe(p, next, &pools->retired, retired) {
 		list_del(&p->retired);
+		hash_del(&p->by_key);
 		ss_salt_pool_free(p);
 	}
 }
@@ -385,6 +400,8 @@ void ss_salt_pool_retire(struct ss_salt_pools *pools, struct ss_salt_pool *p)
 	/* every salt in it came by now */
 	p->until = jiffies + ss_salt_pool_ttl();
 	list_add_tail(&p->retired, &pools->retired);
+	hash_add(pools->by_key, &p->by_key,
+		 ss_salt_pool_owner_hash(p->owner, p->owner_key, p->owner_key_len));
 	/* else the reaper comes for an older one first, then for this */
 	if (list_is_first(&p->retired, &pools->retired))
 		queue_delayed_work(system_power_efficient_wq, &pools->reap,
@@ -414,7 +431,8 @@ struct ss_salt_pool *ss_salt_pool_adopt(struct ss_salt_pools *pools,
 	struct ss_salt *s;
 
 	lockdep_assert_held(pools->lock);
-	list_for_each_entry(p, &pools->retired, retired) {
+	hash_for_each_possible(pools->by_key, p, by_key,
+			       ss_salt_pool_owner_hash(owner, key, key_len)) {
 		if (p->owner != owner || p->owner_key_len != key_len ||
 		    crypto_memneq(p->owner_key, key, key_len))
 			continue;
@@ -430,6 +448,7 @@ struct ss_salt_pool *ss_salt_pool_adopt(struct ss_salt_pools *pools,
 		p->buckets = buckets;
 		spin_unlock_bh(&p->lock);
 		list_del_init(&p->retired);
+		hash_del(&p->by_key);
 		kref_init(&p->ref);
 		return p;
 	}

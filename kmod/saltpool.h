@@ -9,6 +9,7 @@
 #ifndef _SS_SALTPOOL_H
 #define _SS_SALTPOOL_H
 
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -30,11 +31,15 @@ struct ss_salt_pool;
  *	kept until its youngest salt has had its time, so that a server made
  *	again with the same method and key takes it back (ss_salt_pool_adopt())
  *	and refuses what was recorded before as replays
+ * @by_key: the same pools by method and key, so that a server's creation
+ *	finds its pool in one bucket, however many a caller making and
+ *	deleting servers in a loop has retired
  * @reap: frees retired pools whose time is up
  * @lock: the namespace's lock (ss_net.lock), which protects @retired
  */
 struct ss_salt_pools {
 	struct list_head retired;
+	DECLARE_HASHTABLE(by_key, 6);
 	struct delayed_work reap;
 	struct mutex *lock;	/* the namespace's; see above */
 };
