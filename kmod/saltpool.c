@@ -35,9 +35,16 @@
  *
  * A pool also keeps records, for the same time, of what else must outlive
  * a server: the UDP sessions a server ends when it is deleted (udp.c), each
- * with the packet ID it had reached. Their keys have a length no salt has.
- * They are kept even when the pool is full: there is one per session the
- * server had, which its max_conns bounds.
+ * with the packet ID it had reached. A flag tells them from salts, so that
+ * neither is ever found for the other. They are kept even when the pool is
+ * full: there is one per session the server had, which its max_conns
+ * bounds.
+ *
+ * And it keeps the claims of its live servers' UDP sessions (udp.c): a
+ * client session lives on one server of those that share the pool, so
+ * that a packet replayed to another is refused there (its window is on
+ * the first). A claim is embedded in its session and is not a salt: not in
+ * the FIFO, not counted, and released when the session ends.
  */
 
 #include <linux/hash.h>
@@ -63,6 +70,9 @@
 
 /* The pool's limit may not exceed this: 10 M salts, about 1 GiB. */
 #define SS_SALT_POOL_LIMIT_MAX	10000000U
+
+/* The claims' buckets: as many as a server's UDP sessions have (udp.h). */
+#define SS_SALT_CLAIM_BITS	8
 
 /*
  * 200000 salts: 19.2 MB of salts and 400 KB of buckets at most, per
@@ -113,6 +123,8 @@ struct ss_salt {
  * @retired: in &ss_salt_pools.retired while retired
  * @by_key: in &ss_salt_pools.by_key while retired
  * @until: jiffies when a retired pool's salts have all had their time
+ * @claims: the keys its servers' live sessions hold (ss_salt_pool_claim()),
+ *	by siphash under @key; empty once the pool is retired
  */
 struct ss_salt_pool {
 	spinlock_t lock;	/* see above */
@@ -132,6 +144,7 @@ struct ss_salt_pool {
 	struct list_head retired;
 	struct hlist_node by_key;
 	unsigned long until;
+	DECLARE_HASHTABLE(claims, SS_SALT_CLAIM_BITS);
 };
 
 /* The bucket of &ss_salt_pools.by_key of a method (@owner) and key. */
@@ -223,6 +236,7 @@ struct ss_salt_pool *ss_salt_pool_new(unsigned int limit)
 	INIT_DELAYED_WORK(&p->gc, ss_salt_pool_gc);
 	INIT_LIST_HEAD(&p->retired);
 	INIT_HLIST_NODE(&p->by_key);
+	hash_init(p->claims);
 	kref_init(&p->ref);
 	p->memcg = get_mem_cgroup_from_mm(current->mm);
 	return p;
@@ -388,6 +402,8 @@ void ss_salt_pool_retire(struct ss_salt_pools *pools, struct ss_salt_pool *p)
 	if (!p || !refcount_dec_and_test(&p->ref.refcount))
 		return;
 	spin_lock_bh(&p->lock);
+	/* each session released its claim as it ended (udp.c) */
+	WARN_ON_ONCE(!hash_empty(p->claims));
 	empty = !p->head;
 	buckets = p->buckets;
 	p->buckets = NULL;
@@ -455,6 +471,26 @@ struct ss_salt_pool *ss_salt_pool_adopt(struct ss_salt_pools *pools,
 	return NULL;
 }
 
+/*
+ * Put a new salt or record, its bytes set, in @bucket and at the FIFO's
+ * tail, as of @now; under the lock.
+ */
+static void ss_salt_pool_append(struct ss_salt_pool *p, struct ss_salt *new,
+				struct hlist_head *bucket, unsigned long now)
+{
+	lockdep_assert_held(&p->lock);
+	new->next = NULL;
+	new->seen = now;
+	hlist_add_head(&new->node, bucket);
+	if (p->tail)
+		p->tail->next = new;
+	else
+		p->head = new;
+	p->tail = new;
+	p->count++;
+	ss_salt_pool_arm(p, now);
+}
+
 /* ss_salt_pool_add() at @now: the self-tests give their own clock. */
 static int ss_salt_pool_add_at(struct ss_salt_pool *p, const u8 *salt,
 			       size_t len, unsigned long now)
@@ -485,19 +521,10 @@ static int ss_salt_pool_add_at(struct ss_salt_pool *p, const u8 *salt,
 		err = -ENOMEM;
 		goto out;
 	}
-	new->next = NULL;
-	new->seen = now;
 	new->len = len;
 	new->record = false;
 	memcpy(new->salt, salt, len);
-	hlist_add_head(&new->node, bucket);
-	if (p->tail)
-		p->tail->next = new;
-	else
-		p->head = new;
-	p->tail = new;
-	p->count++;
-	ss_salt_pool_arm(p, now);
+	ss_salt_pool_append(p, new, bucket, now);
 out:
 	spin_unlock_bh(&p->lock);
 	return err;
@@ -525,7 +552,7 @@ int ss_salt_pool_add(struct ss_salt_pool *p, const u8 *salt, size_t len)
 /**
  * ss_salt_pool_record() - remember a key and a value for a pool's time
  * @p: the pool, of a server (not retired)
- * @key: the key: a length no salt has, so that it matches no salt
+ * @key: the key (no salt matches it, whatever its bytes)
  * @len: its length, 1 to %SS_SALT_MAX_LEN - 8
  * @value: what ss_salt_pool_lookup() gives for @key
  *
@@ -548,7 +575,6 @@ void ss_salt_pool_record(struct ss_salt_pool *p, const u8 *key, size_t len,
 	old = set_active_memcg(p->memcg);
 	new = kmalloc(sizeof(*new), GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
 	set_active_memcg(old);
-	new->next = NULL;
 	new->len = len;
 	new->record = true;
 	memcpy(new->salt, key, len);
@@ -557,16 +583,9 @@ void ss_salt_pool_record(struct ss_salt_pool *p, const u8 *key, size_t len,
 	spin_lock_bh(&p->lock);
 	now = jiffies;
 	ss_salt_pool_expire(p, now);
-	new->seen = now;
-	hlist_add_head(&new->node,
-		       &p->buckets[siphash(key, len, &p->key) & p->mask]);
-	if (p->tail)
-		p->tail->next = new;
-	else
-		p->head = new;
-	p->tail = new;
-	p->count++;
-	ss_salt_pool_arm(p, now);
+	ss_salt_pool_append(p, new,
+			    &p->buckets[siphash(key, len, &p->key) & p->mask],
+			    now);
 	spin_unlock_bh(&p->lock);
 }
 
@@ -603,6 +622,53 @@ bool ss_salt_pool_lookup(struct ss_salt_pool *p, const u8 *key, size_t len,
 	}
 	spin_unlock_bh(&p->lock);
 	return found;
+}
+
+/**
+ * ss_salt_pool_claim() - hold a key among a pool's live servers
+ * @p: the pool, of a server (not retired)
+ * @c: the claim, not held; in the holder, which keeps it until it calls
+ *	ss_salt_pool_unclaim()
+ * @key: the key, %SS_SALT_CLAIM_LEN bytes
+ *
+ * Any context.
+ *
+ * Return: 0, @c now holds @key; -EBUSY when another claim holds it.
+ */
+int ss_salt_pool_claim(struct ss_salt_pool *p, struct ss_salt_claim *c,
+		       const u8 *key)
+{
+	u64 hash = siphash(key, SS_SALT_CLAIM_LEN, &p->key);
+	struct ss_salt_claim *o;
+	int err = 0;
+
+	spin_lock_bh(&p->lock);
+	hash_for_each_possible(p->claims, o, node, hash) {
+		if (!memcmp(o->key, key, SS_SALT_CLAIM_LEN)) {
+			err = -EBUSY;
+			goto out;
+		}
+	}
+	memcpy(c->key, key, SS_SALT_CLAIM_LEN);
+	hash_add(p->claims, &c->node, hash);
+out:
+	spin_unlock_bh(&p->lock);
+	return err;
+}
+
+/**
+ * ss_salt_pool_unclaim() - let a claim's key go
+ * @p: the pool the claim was made in
+ * @c: the claim; nothing happens if it is not held
+ *
+ * Any context.
+ */
+void ss_salt_pool_unclaim(struct ss_salt_pool *p, struct ss_salt_claim *c)
+{
+	/* under the lock: a neighbour's going rewrites our node */
+	spin_lock_bh(&p->lock);
+	hash_del(&c->node);
+	spin_unlock_bh(&p->lock);
 }
 
 /**

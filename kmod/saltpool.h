@@ -25,6 +25,22 @@
 
 struct ss_salt_pool;
 
+/* The length of a claim's key: a Shadowsocks 2022 UDP client session ID. */
+#define SS_SALT_CLAIM_LEN	8
+
+/**
+ * struct ss_salt_claim - a key that one live user of a pool holds
+ * @node: in the pool's claims while held; unhashed otherwise
+ * @key: the key
+ *
+ * Embedded in its holder (udp.c: a 2022 session), so that claiming
+ * allocates nothing; zeroed, it is not held.
+ */
+struct ss_salt_claim {
+	struct hlist_node node;
+	u8 key[SS_SALT_CLAIM_LEN];
+};
+
 /**
  * struct ss_salt_pools - a namespace's retired salt pools
  * @retired: pools whose last server went, in the order they went: each is
@@ -61,6 +77,9 @@ void ss_salt_pool_record(struct ss_salt_pool *p, const u8 *key, size_t len,
 			 u64 value);
 bool ss_salt_pool_lookup(struct ss_salt_pool *p, const u8 *key, size_t len,
 			 u64 *value);
+int ss_salt_pool_claim(struct ss_salt_pool *p, struct ss_salt_claim *c,
+		       const u8 *key);
+void ss_salt_pool_unclaim(struct ss_salt_pool *p, struct ss_salt_claim *c);
 unsigned int ss_salt_pool_count(struct ss_salt_pool *p);
 
 #ifdef DEBUG

@@ -126,6 +126,42 @@ static bool __init ss_salt_pool_record_selftest(void)
 	return ok;
 }
 
+/* A key is held by one claim at a time, and let go with it. */
+static bool __init ss_salt_pool_claim_selftest(void)
+{
+	struct ss_salt_claim c1 = {}, c2 = {}, c3 = {};
+	u8 key[SS_SALT_CLAIM_LEN], other[SS_SALT_CLAIM_LEN];
+	struct ss_salt_pool *p;
+	bool ok = true;
+	u64 v;
+
+	p = ss_salt_pool_new(1);
+	if (IS_ERR(p))
+		return false;
+	ss_salt_pool_test_salt(key, sizeof(key), 5);
+	ss_salt_pool_test_salt(other, sizeof(other), 6);
+	SS_CHECK(!ss_salt_pool_claim(p, &c1, key), "salt pool claim: a new key");
+	SS_CHECK(ss_salt_pool_claim(p, &c2, key) == -EBUSY,
+		 "salt pool claim: a held key refused");
+	SS_CHECK(!ss_salt_pool_claim(p, &c3, other),
+		 "salt pool claim: another key beside it");
+	SS_CHECK(!ss_salt_pool_count(p) && !ss_salt_pool_add(p, key, sizeof(key)),
+		 "salt pool claim: not a salt, not counted");
+	SS_CHECK(!ss_salt_pool_lookup(p, key, sizeof(key), &v),
+		 "salt pool claim: not a record");
+	ss_salt_pool_unclaim(p, &c1);
+	ss_salt_pool_unclaim(p, &c1);	/* not held: nothing */
+	SS_CHECK(!ss_salt_pool_claim(p, &c2, key),
+		 "salt pool claim: a key let go is free");
+	SS_CHECK(ss_salt_pool_claim(p, &c1, other) == -EBUSY,
+		 "salt pool claim: the other key still held");
+	ss_salt_pool_unclaim(p, &c2);
+	ss_salt_pool_unclaim(p, &c3);
+	SS_CHECK(hash_empty(p->claims), "salt pool claim: none left");
+	ss_salt_pool_free(p);
+	return ok;
+}
+
 /**
  * ss_salt_pool_selftest() - the pool keeps every salt for its time, exactly
  *
@@ -199,8 +235,8 @@ bool __init ss_salt_pool_selftest(void)
 		 "salt pool: full at %u", many);
 	ss_salt_pool_free(p);
 
-	return ss_salt_pool_record_selftest() && ss_salt_pool_retire_selftest() &&
-	       ok;
+	return ss_salt_pool_record_selftest() && ss_salt_pool_claim_selftest() &&
+	       ss_salt_pool_retire_selftest() && ok;
 }
 
 #undef SS_CHECK
