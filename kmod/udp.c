@@ -107,6 +107,8 @@ struct ss_udp_dns {
  * @ssid: 2022: our session ID toward the client
  * @spid: 2022: the packet ID of our next packet
  * @window: 2022: the client's packet IDs accepted
+ * @claim: 2022: holds @csid among the servers that share our salt pool
+ *	while the session lives (ss_udp_session_claim())
  * @user: 2022 with users: the SIP023 user whose session it is, a
  *	reference held; the session's packets both ways are under its PSK
  *
@@ -131,6 +133,7 @@ struct ss_udp_assoc {
 	u8 ssid[SS_2022_SESSION_ID_LEN];
 	u64 spid;
 	struct ss_window window;
+	struct ss_salt_claim claim;
 	struct ss_user *user;
 };
 
@@ -245,6 +248,8 @@ static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
 		a->resolve = NULL;
 	}
 	hash_del(&a->node);
+	if (srv->ep.salts)
+		ss_salt_pool_unclaim(srv->ep.salts, &a->claim);
 	udp->nr_assocs--;
 	atomic64_dec(&srv->ep.stats.udp_assoc_active);
 	if (a->user)
@@ -261,18 +266,6 @@ static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
 }
 
 /*
- * A 2022 session's record in its server's salt pool: its client session
- * ID behind a tag, a length no salt has.
- */
-#define SS_UDP_RECORD_LEN	(1 + SS_2022_SESSION_ID_LEN)
-
-static void ss_udp_record_key(u8 *key, const u8 *csid)
-{
-	key[0] = 'U';
-	memcpy(key + 1, csid, SS_2022_SESSION_ID_LEN);
-}
-
-/*
  * A 2022 session ended before its time, with its server or its user: the
  * salt pool, which outlives the server by a minute (saltpool.c), keeps the
  * packet ID it had reached. A session made for the same client session ID
@@ -285,29 +278,42 @@ static void ss_udp_record_key(u8 *key, const u8 *csid)
 static void ss_udp_session_record(struct ss_server *srv,
 				  const struct ss_udp_assoc *a)
 {
-	u8 key[SS_UDP_RECORD_LEN];
-
-	if (!ss_method_is_2022(srv->ep.method) || !srv->ep.salts)
+	if (!ss_method_is_2022(srv->ep.method))
 		return;
-	ss_udp_record_key(key, a->csid);
-	ss_salt_pool_record(srv->ep.salts, key, sizeof(key), a->window.next);
+	/* every 2022 server has its pool from its creation to its close */
+	if (WARN_ON_ONCE(!srv->ep.salts))
+		return;
+	ss_salt_pool_record(srv->ep.salts, a->csid, SS_2022_SESSION_ID_LEN,
+			    a->window.next);
 }
 
-/* A new session's window: where an ended one of its ID stopped, if any. */
-static void ss_udp_session_resume(struct ss_server *srv,
-				  struct ss_udp_assoc *a)
+/*
+ * A new session's window: where an ended one of its ID stopped, if any;
+ * and its claim, refused (-EBUSY) while a session of its ID lives on
+ * another server with our key: that one's window has the packets it took,
+ * which sent again here would be taken twice. A client that moves to
+ * another server with the key goes on there once the first session has
+ * ended (then its record is in the pool) or expired (then its packets are
+ * stale).
+ */
+static int ss_udp_session_claim(struct ss_server *srv, struct ss_udp_assoc *a)
 {
-	u8 key[SS_UDP_RECORD_LEN];
 	u64 next;
+	int err;
 
-	if (!srv->ep.salts)
-		return;
-	ss_udp_record_key(key, a->csid);
-	if (ss_salt_pool_lookup(srv->ep.salts, key, sizeof(key), &next)) {
+	BUILD_BUG_ON(SS_SALT_CLAIM_LEN != SS_2022_SESSION_ID_LEN);
+	if (WARN_ON_ONCE(!srv->ep.salts))
+		return -EINVAL;
+	err = ss_salt_pool_claim(srv->ep.salts, &a->claim, a->csid);
+	if (err)
+		return err;
+	if (ss_salt_pool_lookup(srv->ep.salts, a->csid, SS_2022_SESSION_ID_LEN,
+				&next)) {
 		ss_window_seen_below(&a->window, next);
 		pr_debug("udp assoc %u: goes on from packet ID %llu\n", a->id,
 			 next);
 	}
+	return 0;
 }
 
 /*
@@ -343,7 +349,11 @@ static struct ss_udp_assoc *ss_udp_assoc_new(struct ss_server *srv,
 		do {
 			get_random_bytes(a->ssid, SS_2022_SESSION_ID_LEN);
 		} while (!memcmp(a->ssid, csid, SS_2022_SESSION_ID_LEN));
-		ss_udp_session_resume(srv, a);
+		if (ss_udp_session_claim(srv, a)) {
+			ss_endpoint_bad(&srv->ep, SS_STATS_A_UDP_DROP_WINDOW);
+			kfree(a);
+			return NULL;
+		}
 	}
 	if (user) {
 		ss_user_get(user);
@@ -602,9 +612,8 @@ static void ss_udp_client_packet(struct ss_server *srv, int listener,
  * 30 s) its packet ID goes through the session's window, and the session
  * follows the newest packet to the address it came from (section 3.2.4).
  * A session that ended with its server or user goes on where it stopped
- * (ss_udp_session_record()). Live servers do not share windows: a packet
- * replayed within 30 s to another live server with the same PSK is taken
- * there (Documentation/design/sip022.md, "Not yet").
+ * (ss_udp_session_record()); one that lives on another server with our
+ * PSK makes none here (ss_udp_session_claim()).
  */
 static void ss_udp_client_packet_2022(struct ss_server *srv, int listener,
 				      const union ss_sockaddr *from, size_t len)
