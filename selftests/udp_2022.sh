@@ -45,8 +45,11 @@
 # A session outlives the server's timeout when that is under 60 s (SIP022
 # section 3.2.4: at least 60 s). TCP still works on the same port. A
 # session's first packet sent again after its server was deleted and made
-# again with its key is refused, and its client goes on. The end: servers
-# deleted, rmmod, and no kernel warning.
+# again with its key is refused, and its client goes on. Two live servers
+# with one key: a session's first packet sent to the other while the
+# session lives on the first is refused, and again once the first is
+# deleted, while the client moves its session to the other. The end:
+# servers deleted, rmmod, and no kernel warning.
 
 TOPO_RESOLVER=1	# the agent that resolves names in the server netns
 
@@ -438,6 +441,55 @@ if in_s ssctl server add ended port $port method $m key "$k" mode udp_only &&
 	in_s ssctl server del ended
 else
 	ss_fail "$m: a udp_only server starts on port $port" "ssctl failed"
+fi
+
+# ---- two live servers with one key --------------------------------------------------
+# Servers with one method and key share a salt pool, and in it the claims of
+# their live UDP sessions: a client session lives on one of them at a time.
+# Its first packet, recorded and sent to the other while it lives, is
+# refused there (udp_drop_window, no session made: the first server's
+# window has it); once the first server is deleted, the copy is refused by
+# the session's record, while the client, moving to the other server with
+# the same session, goes on there.
+
+m=2022-blake3-chacha20-poly1305
+k=$(psk $m)
+pa=8613
+pb=8614
+rm -f "$TOPO_DIR/twin-resume" "$TOPO_DIR/twin-first.bin"
+if in_s ssctl server add twin-a port $pa method $m key "$k" mode udp_only &&
+	in_s ssctl server add twin-b port $pb method $m key "$k" mode udp_only &&
+	wait_for 10 udp_listening "$NS_S" "$pa" &&
+	wait_for 10 udp_listening "$NS_S" "$pb"; then
+	in_c "$PY" -u "$SS2022" client udp --server "$S4_C:$pa" --method $m --key "$k" \
+		--target "$T4:$ECHO" --count 5 --save-sent "$TOPO_DIR/twin-first.bin" \
+		--resume-after "$TOPO_DIR/twin-resume" --resume-server "$S4_C:$pb" \
+		>"$TOPO_DIR/twin.out" 2>&1 &
+	pid=$!
+	wait_for 60 grep -q '"paused": 5' "$TOPO_DIR/twin.out"
+	r=$(dgram_again "$TOPO_DIR/twin-first.bin" "$S4_C:$pb")
+	ok_if "$m: a live session's first packet sent to another server with its key: not answered" \
+		'. == "none"' "\"$r\""
+	ok_if "$m: that server counts it as udp_drop_window and makes no session" \
+		'.udp_drop_window == 1 and .udp_assoc_active == 0 and .udp_pkts_in == 0' \
+		"$(stats_s twin-b)"
+	if in_s ssctl server del twin-a; then
+		r=$(dgram_again "$TOPO_DIR/twin-first.bin" "$S4_C:$pb")
+		ok_if "$m: sent again there once the session's server is deleted: not answered" \
+			'. == "none"' "\"$r\""
+	else
+		ss_fail "$m: the session's server deleted" "ssctl failed"
+	fi
+	touch "$TOPO_DIR/twin-resume"
+	wait "$pid"
+	ok_if "$m: the client moving its session to the other server goes on there" \
+		'.ok == 5 and .ok_after == 5 and .bad == 0' "$(tail -n 1 "$TOPO_DIR/twin.out")"
+	ok_if "$m: the other server refused both copies and took the client's 5, in one session" \
+		'.udp_drop_window == 2 and .udp_pkts_in == 5 and .udp_pkts_out == 5 and .udp_assoc_active == 1' \
+		"$(stats_s twin-b)"
+	in_s ssctl server del twin-b
+else
+	ss_fail "$m: two udp_only servers with one key start on ports $pa and $pb" "ssctl failed"
 fi
 
 # ---- the end ------------------------------------------------------------------------

@@ -65,6 +65,8 @@ usage: ss2022.py MODE [options]
                            to 120 s) until file F exists, then N more on
                            the same sessions, one at a time; adds ok_after,
                            and exit 0 needs all of those echoed too
+          --resume-server HOST:PORT: those N more to this server instead
+                           (another with the key), from a new socket
           --timestamp-offset S: add S seconds to every packet's timestamp
           --expect-none: no datagram may be answered (with the above, or a
           key the server does not know)
@@ -1114,6 +1116,14 @@ class UdpClient:
         s.connect(self.server)
         return s
 
+    def move_to(self, server):
+        """the sessions go on with another server (one with the key)"""
+        host, port = split_hostport(server)
+        self.fam = resolve(host, port, socket.SOCK_DGRAM)[0]
+        self.server = (host, port)
+        self.s.close()
+        self.s = self.open()
+
     def rebind(self):
         """a new socket (opened first, so its port differs), the old one
         closed: to the server, the client has moved"""
@@ -1341,6 +1351,7 @@ def mode_client_udp(a):
     ok = bad = retries = 0
     if a.window > 1:
         ok, bad, retries = udp_windowed(a, c, target, port, want_host)
+
     def one_at_a_time(count):
         nonlocal bad, retries
         ok = 0
@@ -1369,6 +1380,8 @@ def mode_client_udp(a):
         while not os.path.exists(a.resume_after) and \
                 time.monotonic() < deadline:
             time.sleep(0.1)
+        if a.resume_server:
+            c.move_to(a.resume_server)
         ok_after = one_at_a_time(a.count)
     if bad_answered is not None:
         bad_answered = len(c.answered)	# late answers too
@@ -1766,6 +1779,8 @@ def main():
     cu.add_argument("--resume-after", metavar="FILE",
                     help="after --count, wait until FILE exists, then "
                     "--count more on the same sessions")
+    cu.add_argument("--resume-server", metavar="HOST:PORT",
+                    help="with --resume-after: those to this server instead")
 
     e = sub.add_parser("echo", help="plain TCP and UDP echo on one port")
     e.add_argument("--listen", required=True, help="HOST:PORT")
@@ -1779,6 +1794,8 @@ def main():
     if a.mode == "echo":
         return mode_echo(a)
     if a.proto == "udp":
+        if a.resume_server and not a.resume_after:
+            p.error("--resume-server goes with --resume-after")
         return mode_client_udp(a)
     return mode_client_tcp(a)
 
