@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
+#include "json_file.h"
 #include "socksd.h"
 
 /* SOCKS5 address (ATYP 1 or 4) -> socket address */
@@ -243,50 +244,6 @@ static json_object *json_get(json_object *root, const char *key)
 static int cfg_error(const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-#define CONFIG_MAX (1 << 20)
-
-/* the file holds the password: read it whole, and wipe our copy after */
-static json_object *json_from_file(const char *path)
-{
-	enum json_tokener_error jerr;
-	json_object *root = NULL;
-	size_t len = 0;
-	char *buf;
-	size_t n;
-	FILE *f;
-
-	f = fopen(path, "re");
-	if (!f) {
-		pr_err("cannot read config '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = malloc(CONFIG_MAX + 1);
-	if (!buf) {
-		pr_err("out of memory");
-		fclose(f);
-		return NULL;
-	}
-	setvbuf(f, NULL, _IONBF, 0);
-	while (len <= CONFIG_MAX &&
-	       (n = fread(buf + len, 1, CONFIG_MAX + 1 - len, f)) > 0)
-		len += n;
-	if (ferror(f))
-		pr_err("cannot read config '%s': %s", path, strerror(errno));
-	else if (len > CONFIG_MAX)
-		pr_err("config '%s' is larger than %d bytes", path, CONFIG_MAX);
-	else {
-		buf[len] = '\0';
-		root = json_tokener_parse_verbose(buf, &jerr);
-		if (!root)
-			pr_err("config '%s' is not valid JSON: %s", path,
-			       json_tokener_error_desc(jerr));
-	}
-	OPENSSL_cleanse(buf, len);
-	free(buf);
-	fclose(f);
-	return root;
-}
-
 static int cfg_error(const char *path, const char *fmt, ...)
 {
 	va_list ap;
@@ -319,7 +276,7 @@ int read_config(const char *path, const char *name, struct ss_config *cfg)
 	int argc = 0, ret = EXIT_RUNTIME;
 
 	memset(cfg, 0, sizeof(*cfg));
-	root = json_from_file(path);
+	root = json_read_file(path, "config");
 	if (!root)
 		return EXIT_RUNTIME;
 	if (!json_object_is_type(root, json_type_object)) {
