@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "sip002.h"
 
 #define PASSWORD_MAX 1024
 
@@ -323,12 +324,68 @@ static int derive_key(struct ss_config *cfg, const struct cmd *cmd,
 	return EXIT_RUNTIME;
 }
 
+/* a client's server: a numeric address, or a host name resolved */
+static int set_server_host(struct ss_config *cfg, const char *host)
+{
+	if (inet_pton(AF_INET, host, &cfg->ipv4) == 1)
+		cfg->has_ipv4 = true;
+	else if (inet_pton(AF_INET6, host, &cfg->ipv6) == 1)
+		cfg->has_ipv6 = true;
+	else
+		return resolve_host(cfg, host);
+	return 0;
+}
+
+/*
+ * "url LINK" (SIP002): the server, port, method and secret of a client
+ * profile, checked as their keywords are. Wipes @url, which holds the
+ * secret.
+ */
+static int config_link(struct ss_config *cfg, const struct cmd *cmd,
+		       char *url)
+{
+	struct ss_link link;
+	const char *why;
+	unsigned long port;
+	int ret;
+
+	ret = link_parse(url, &link, &why);
+	OPENSSL_cleanse(url, strlen(url));
+	if (ret) {
+		ret = usage_error(cmd, "url: %s", why);
+		goto out;
+	}
+	if (link.plugin) {
+		/* the plugin's name, not its options (they may hold secrets) */
+		link.plugin[strcspn(link.plugin, ";")] = '\0';
+		ret = usage_error(cmd, "url: the server is reached through the plugin '%s' (SIP003), which client profiles do not run: start it yourself and give its local address as 'server' and 'port'",
+				  link.plugin);
+		goto out;
+	}
+	cfg->method = method_by_name(link.method);
+	if (!cfg->method) {
+		ret = usage_error(cmd, "url: unknown method '%s'; valid methods: %s",
+				  link.method, method_list());
+		goto out;
+	}
+	/* link_parse() checked it */
+	parse_uint(link.port, 1, 65535, &port);
+	cfg->port = (uint16_t)port;
+	/* 2022: the base64 PSK (or iPSK:uPSK); else a password */
+	ret = derive_key(cfg, cmd, cfg->method->psk_only ? SECRET_KEY :
+			 SECRET_PASSWORD, link.password) ?:
+	      set_server_host(cfg, link.host);
+out:
+	link_free(&link);
+	return ret;
+}
+
 int config_parse(struct ss_config *cfg, enum ss_kind kind,
 		 const struct cmd *cmd, int argc, char *argv[])
 {
 	enum secret_kind secret = SECRET_NONE;
 	const char *host = NULL;
-	char *secret_arg = NULL;
+	char *secret_arg = NULL, *url = NULL;
 	unsigned long v;
 	int ret;
 
@@ -353,14 +410,19 @@ int config_parse(struct ss_config *cfg, enum ss_kind kind,
 			     (kind == SS_SERVER && (!strcmp(kw, "address") ||
 						    !strcmp(kw, "mode") ||
 						    !strcmp(kw, "allow-local"))) ||
-			     (kind == SS_CLIENT && !strcmp(kw, "server"));
+			     (kind == SS_CLIENT && (!strcmp(kw, "server") ||
+						    !strcmp(kw, "url")));
 
 		if (!known)
 			return usage_error(cmd, "unknown argument '%s'", kw);
 		if (i + 1 >= argc)
 			return usage_error(cmd, "'%s' needs a value", kw);
 
-		if (!strcmp(kw, "address")) {
+		if (!strcmp(kw, "url")) {
+			if (url)
+				return usage_error(cmd, "'url' given twice");
+			url = val;
+		} else if (!strcmp(kw, "address")) {
 			ret = parse_listen_address(cfg, cmd, val);
 			if (ret)
 				return ret;
@@ -438,6 +500,13 @@ int config_parse(struct ss_config *cfg, enum ss_kind kind,
 		}
 	}
 
+	if (url) {
+		if (host || cfg->port || cfg->method || secret != SECRET_NONE) {
+			OPENSSL_cleanse(url, strlen(url));
+			return usage_error(cmd, "'url' gives the server, port, method and key: give none of them with it");
+		}
+		return config_link(cfg, cmd, url);
+	}
 	if (kind == SS_CLIENT && !host)
 		return usage_error(cmd, "missing 'server ADDR'");
 	if (!cfg->port)
@@ -451,15 +520,7 @@ int config_parse(struct ss_config *cfg, enum ss_kind kind,
 	if (ret)
 		return ret;
 
-	if (host) {
-		if (inet_pton(AF_INET, host, &cfg->ipv4) == 1)
-			cfg->has_ipv4 = true;
-		else if (inet_pton(AF_INET6, host, &cfg->ipv6) == 1)
-			cfg->has_ipv6 = true;
-		else
-			return resolve_host(cfg, host);
-	}
-	return 0;
+	return host ? set_server_host(cfg, host) : 0;
 }
 
 /* the secret of "user add": its keyword and value (NULL: not given) */

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "ipc.h"
 #include "show.h"
+#include "sip008.h"
 
 static int object_add(const struct cmd *cmd, int argc, char *argv[])
 {
@@ -65,10 +66,14 @@ static const struct verb server_verbs[] = {
 
 static const struct verb client_verbs[] = {
 	{ "add", object_add,
-	  "NAME server ADDR port PORT method METHOD "
-	  "(password PW | password-file FILE | key BASE64) [timeout SECONDS] "
-	  "[handshake-timeout SECONDS] [max-conns N]",
-	  "add a client profile; ADDR may be a host name (first address)" },
+	  "NAME (server ADDR port PORT method METHOD "
+	  "(password PW | password-file FILE | key BASE64) | url LINK) "
+	  "[timeout SECONDS] [handshake-timeout SECONDS] [max-conns N]",
+	  "add a client profile; ADDR may be a host name (first address); "
+	  "LINK: an ss:// link (SIP002)" },
+	{ "import", client_import, "FILE",
+	  "add a client profile for each server of a SIP008 JSON document, "
+	  "named by its remarks (all or none)" },
 	{ "del", object_del, "NAME",
 	  "delete a client profile" },
 	{ "show", object_show, "[NAME] [-j]",

@@ -82,6 +82,15 @@ int usage_error(const struct cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (cmd->where) {
+		err_prefix();
+		fprintf(stderr, "%s: ", cmd->where);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+		return EXIT_RUNTIME;
+	}
 	va_start(ap, fmt);
 	vpr_err(fmt, ap);
 	va_end(ap);

@@ -43,6 +43,10 @@ struct cmd {
 	const struct object *object;
 	const struct verb *verb;
 	const struct ssctl_opts *opts;
+	/* set when the arguments were read from a file, not the command
+	 * line: usage_error() names it and prints no usage line
+	 */
+	const char *where;
 };
 
 /* the commands of ssctl.c's table; "COMMAND help" prints their usage */
@@ -60,7 +64,10 @@ void object_usage(FILE *f, const struct object *object, bool descriptions);
 
 /* "ssctl: <message>\n" on stderr; in batch mode "ssctl: FILE:LINE: ..." */
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* "ssctl: <message>\n" then the verb's usage line; returns EXIT_USAGE */
+/*
+ * "ssctl: <message>\n" then the verb's usage line; returns EXIT_USAGE.
+ * With cmd->where: "ssctl: <where>: <message>\n"; returns EXIT_RUNTIME.
+ */
 int usage_error(const struct cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -18,7 +18,11 @@ _ssctl_user() {
 	local i=$1 verb=${words[$1 + 1]}
 
 	if ((cword == i + 1)); then
-		COMPREPLY=($(compgen -W "add del show help" -- "$cur"))
+		if [[ $object == client ]]; then
+			COMPREPLY=($(compgen -W "add import del show help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "add del show help" -- "$cur"))
+		fi
 		return
 	fi
 	case $verb in
@@ -99,7 +103,11 @@ _ssctl() {
 	*) return ;;
 	esac
 	if ((cword == i + 1)); then
-		COMPREPLY=($(compgen -W "add del show help" -- "$cur"))
+		if [[ $object == client ]]; then
+			COMPREPLY=($(compgen -W "add import del show help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "add del show help" -- "$cur"))
+		fi
 		return
 	fi
 
@@ -113,6 +121,11 @@ _ssctl() {
 		;;
 	add)
 		((cword == i + 2)) && return # a new NAME
+		;;
+	import)
+		# a SIP008 document
+		[[ $object == client ]] && ((cword == i + 2)) && _filedir json
+		return
 		;;
 	*) return ;;
 	esac
@@ -138,7 +151,7 @@ _ssctl() {
 		COMPREPLY=($(compgen -W "on off" -- "$cur"))
 		return
 		;;
-	address | port | password | key | timeout | handshake-timeout | max-conns)
+	address | port | password | key | url | timeout | handshake-timeout | max-conns)
 		return
 		;;
 	esac
@@ -147,7 +160,7 @@ _ssctl() {
 	if [[ $object == server ]]; then
 		kw+=" address mode allow-local"
 	else
-		kw+=" server"
+		kw+=" server url"
 	fi
 	COMPREPLY=($(compgen -W "$kw" -- "$cur"))
 }

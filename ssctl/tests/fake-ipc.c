@@ -7,7 +7,10 @@
  * from the errno and the kernel's message this file gives. Its "kernel":
  *
  *   - knows the client profiles "p" (192.0.2.1 port 8388 aes-256-gcm) and
- *     "fail"; any other name is -ENOENT, and ipc_add() succeeds for it;
+ *     "fail"; any other name is -ENOENT, and ipc_add() succeeds for it,
+ *     logging "client-new NAME ADDRESS PORT METHOD HEXKEY [ikey HEXKEY]",
+ *     as ipc_del() does a client's deletion ("client-del NAME"), but of
+ *     "p" and "fail" (-EPERM);
  *   - refuses every handover to "fail" with -EMFILE and the kernel's
  *     message for it;
  *   - takes every other handover by writing to the socket SS_A_REPLY, then
@@ -47,23 +50,51 @@ static bool known(const char *name)
 	return !strcmp(name, "p") || !strcmp(name, "fail");
 }
 
+static void fake_log(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void fake_hex(const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		fake_log("%02x", b[i]);
+}
+
 int ipc_add(const struct ss_config *cfg, struct ipc_error *e)
 {
+	char addr[INET6_ADDRSTRLEN] = "";
+
 	memset(e, 0, sizeof(*e));
 	if (known(cfg->name)) {
 		e->err = EEXIST;
 		return -1;
 	}
+	if (cfg->kind != SS_CLIENT)
+		return 0;
+	if (cfg->has_ipv4)
+		inet_ntop(AF_INET, &cfg->ipv4, addr, sizeof(addr));
+	else
+		inet_ntop(AF_INET6, &cfg->ipv6, addr, sizeof(addr));
+	fake_log("client-new %s %s %u %s ", cfg->name, addr, cfg->port,
+		 cfg->method->name);
+	fake_hex(cfg->key, cfg->method->key_len);
+	if (cfg->has_ikey) {
+		fake_log(" ikey ");
+		fake_hex(cfg->ikey, cfg->method->key_len);
+	}
+	fake_log("\n");
 	return 0;
 }
 
+/* clients: taken, and logged, but for "p" and "fail" (EPERM) */
 int ipc_del(enum ss_kind kind, const char *name, struct ipc_error *e)
 {
-	(void)kind;
-	(void)name;
 	memset(e, 0, sizeof(*e));
-	e->err = EPERM;
-	return -1;
+	if (kind != SS_CLIENT || known(name)) {
+		e->err = EPERM;
+		return -1;
+	}
+	fake_log("client-del %s\n", name);
+	return 0;
 }
 
 static const struct {
@@ -101,9 +132,6 @@ static int fake_server(const char *name)
 			return (int)i;
 	return -1;
 }
-
-static void fake_log(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
 
 static void fake_log(const char *fmt, ...)
 {

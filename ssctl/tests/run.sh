@@ -96,7 +96,8 @@ USAGE_ADD="Usage: ssctl server add NAME [address ADDR]... port PORT method METHO
 expect 0 "" --stdout "Usage: ssctl [-j] <command>" -- --help
 expect 0 "" --stdout "Usage: ssctl [-j] <command>" -- help
 expect 0 "" --stdout "$USAGE_ADD" -- help server
-expect 0 "" --stdout "ssctl client add NAME server ADDR port PORT" -- help client
+expect 0 "" --stdout "ssctl client add NAME (server ADDR port PORT" -- help client
+expect 0 "" --stdout "ssctl client import FILE" -- help client
 expect 0 "" --stdout "[timeout SECONDS] [handshake-timeout SECONDS] [max-conns N]" -- client help
 expect 0 "" --stdout "ssctl server del NAME" -- server help
 expect 0 "" --stdout "ssctl " -- --version
@@ -432,6 +433,182 @@ ms=$((($(date +%s%N) - start) / 1000000))
 [ $rc = 0 ] && [ "$(wc -l <"$SSCTL_FAKE_LOG")" = 10000 ] &&
 	[ "$(tail -n 1 "$SSCTL_FAKE_LOG" | cut -d' ' -f3)" = u10000 ] && [ $ms -lt 10000 ]
 result $((! $?)) "batch: 10000 user add lines (${ms} ms)" "exit $rc"
+
+# client add NAME url LINK (SIP002), against the fake: what reaches the
+# kernel is what the same server, port, method and secret give as keywords
+b64url() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+pct() { jq -rn --arg s "$1" '$s|@uri'; }
+hexkey() { printf '%s' "$1" | base64 -d | od -An -v -tx1 | tr -d ' \n'; }
+# link_same DESC LINK KEYWORDS...: both sent alike, the link's as "c1"
+link_same() {
+	local desc=$1 link=$2 got want
+	shift 2
+	: >"$SSCTL_FAKE_LOG"
+	"$FAKE" client add c1 url "$link" 2>"$tmp/err" &&
+		"$FAKE" client add c1 "$@" 2>>"$tmp/err"
+	got=$(sed -n 1p "$SSCTL_FAKE_LOG")
+	want=$(sed -n 2p "$SSCTL_FAKE_LOG")
+	[ -n "$got" ] && [ "$got" = "$want" ]
+	result $((! $?)) "url: $desc" "link:     $got"$'\n'"keywords: $want"$'\n'"$(cat "$tmp/err")"
+}
+# link_sent DESC LINK LOGLINE: what the fake kernel got
+link_sent() {
+	: >"$SSCTL_FAKE_LOG"
+	"$FAKE" client add c1 url "$2" 2>"$tmp/err"
+	[ "$(cat "$SSCTL_FAKE_LOG")" = "$3" ]
+	result $((! $?)) "url: $1" "got:  $(cat "$SSCTL_FAKE_LOG" "$tmp/err")"$'\n'"want: $3"
+}
+PSK22=YctPZ6U7xPPcU+gp3u+0tx/tRizJN9K8y+uKlW2qjlI=
+# SIP002's own examples (the plugin ones are below, refused)
+link_sent "SIP002 example 1: base64url user info, no padding, a tag" \
+	'ss://YWVzLTEyOC1nY206dGVzdA@192.168.100.1:8888#Example1' \
+	"client-new c1 192.168.100.1 8888 aes-128-gcm $(printf test | md5sum | cut -c1-32)"
+link_sent "SIP002 example 3: 2022, plain user info, percent-encoded" \
+	'ss://2022-blake3-aes-256-gcm:YctPZ6U7xPPcU%2Bgp3u%2B0tx%2FtRizJN9K8y%2BuKlW2qjlI%3D@192.168.100.1:8888#Example3' \
+	"client-new c1 192.168.100.1 8888 2022-blake3-aes-256-gcm $(hexkey "$PSK22")"
+link_same "2022, the key's + / = left unencoded" \
+	"ss://2022-blake3-aes-256-gcm:$PSK22@192.0.2.9:8388" \
+	server 192.0.2.9 port 8388 method 2022-blake3-aes-256-gcm key "$PSK22"
+link_same "base64url user info to an IPv6 host in brackets, '/' and a query of other parameters" \
+	"ss://$(b64url 'chacha20-ietf-poly1305:a?b>c~d')@[2001:db8::7]:8443/?unknown=1&plugin=&x#a%20tag" \
+	server 2001:db8::7 port 8443 method chacha20-ietf-poly1305 password 'a?b>c~d'
+link_same "base64 user info in the standard alphabet, padded" \
+	"ss://$(printf '%s' 'aes-192-gcm:p>>?' | base64 -w0)@192.0.2.1:1" \
+	server 192.0.2.1 port 1 method aes-192-gcm password 'p>>?'
+link_same "plain user info, percent-encoded, for an AEAD-2017 method" \
+	"ss://aes-256-gcm:$(pct 'p@ss:w%rd#1')@192.0.2.1:65535/" \
+	server 192.0.2.1 port 65535 method aes-256-gcm password 'p@ss:w%rd#1'
+link_same "the form before SIP002: base64 of method:password@host:port, the password holding '@'" \
+	"ss://$(printf '%s' 'xchacha20-ietf-poly1305:pa@ss@192.0.2.3:8389' | base64 -w0)#old" \
+	server 192.0.2.3 port 8389 method xchacha20-ietf-poly1305 password 'pa@ss'
+link_same "SIP023 iPSK:uPSK in a 2022 link (as shadowsocks-rust writes it)" \
+	"ss://2022-blake3-aes-128-gcm:$(pct "$K16"):$(pct "$(printf '%016d' 7 | base64)")@192.0.2.4:8600" \
+	server 192.0.2.4 port 8600 method 2022-blake3-aes-128-gcm key "$K16:$(printf '%016d' 7 | base64)"
+link_same "with timeout, handshake-timeout and max-conns after it" \
+	"ss://$(b64url aes-128-gcm:pw)@192.0.2.1:2" \
+	server 192.0.2.1 port 2 method aes-128-gcm password pw
+fexpect 0 "" -- client add c1 url "ss://$(b64url aes-128-gcm:pw)@192.0.2.1:2" timeout 60 \
+	handshake-timeout 5 max-conns 9
+# refused, each with its reason, and nothing sent
+: >"$SSCTL_FAKE_LOG"
+fexpect 2 "ssctl: url: the server is reached through the plugin 'obfs-local' (SIP003), which client profiles do not run: start it yourself and give its local address as 'server' and 'port'" \
+	-- client add c1 url 'ss://cmM0LW1kNTpwYXNzd2Q@192.168.100.1:8888/?plugin=obfs-local%3Bobfs%3Dhttp#Example2'
+fexpect 2 "ssctl: url: the server is reached through the plugin 'v2ray-plugin' (SIP003), which client profiles do not run: start it yourself and give its local address as 'server' and 'port'" \
+	-- client add c1 url 'ss://2022-blake3-aes-256-gcm:YctPZ6U7xPPcU%2Bgp3u%2B0tx%2FtRizJN9K8y%2BuKlW2qjlI%3D@192.168.100.1:8888/?plugin=v2ray-plugin%3Bserver#Example3'
+fexpect 2 "ssctl: url: unknown method 'rc4-md5'; valid methods: $("$FAKE" client add c1 server 1.2.3.4 port 1 method x password y 2>&1 | sed -n "1s/.*valid methods: //p")" \
+	-- client add c1 url 'ss://cmM0LW1kNTpwYXNzd2Q@192.168.100.1:8888'
+fexpect 2 "ssctl: url: not a Shadowsocks link (ss://...)" -- client add c1 url 'http://192.0.2.1:80'
+fexpect 2 "ssctl: url: not a Shadowsocks link (ss://...)" -- client add c1 url ''
+fexpect 2 "ssctl: url: the link has no port" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@192.0.2.1"
+fexpect 2 "ssctl: url: the link has no port" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@[::1]"
+fexpect 2 "ssctl: url: invalid port (1-65535)" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@192.0.2.1:0"
+fexpect 2 "ssctl: url: invalid port (1-65535)" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@192.0.2.1:65536"
+fexpect 2 "ssctl: url: invalid port (1-65535)" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@192.0.2.1:+1"
+fexpect 2 "ssctl: url: the IPv6 address has no closing ']'" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@[::1:8388"
+fexpect 2 "ssctl: url: unexpected text after the IPv6 address's ']'" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@[::1]x:8388"
+fexpect 2 "ssctl: url: the link has no host" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@:8388"
+fexpect 2 "ssctl: url: unexpected text after the port (only '/', '?plugin=...' and '#tag' may follow)" \
+	-- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@192.0.2.1:8388/path"
+fexpect 2 "ssctl: url: the user info holds no 'method:password'" -- client add c1 url "ss://$(b64url aes-128-gcm)@192.0.2.1:1"
+fexpect 2 "ssctl: url: the user info is neither base64 nor 'method:password'" -- client add c1 url 'ss://not*base64@192.0.2.1:1'
+fexpect 2 "ssctl: url: the user info has a broken percent-encoding" -- client add c1 url 'ss://aes-128-gcm:hunter%2@192.0.2.1:1'
+fexpect 2 "ssctl: url: the user info has a broken percent-encoding" -- client add c1 url 'ss://aes-128-gcm:hun%00ter2@192.0.2.1:1'
+fexpect 2 "ssctl: url: the link names no method" -- client add c1 url 'ss://:hunter2@192.0.2.1:1'
+fexpect 2 "ssctl: url: the link holds no password or key" -- client add c1 url 'ss://aes-128-gcm:@192.0.2.1:1'
+fexpect 2 "ssctl: url: the tag has a broken percent-encoding" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@192.0.2.1:1#%zz"
+fexpect 2 "ssctl: url: no '@' before the host, and not the base64 of the older form (method:password@host:port)" \
+	-- client add c1 url 'ss://192.0.2.1:1'
+fexpect 2 "ssctl: url: the base64 of the older form holds no '@' (method:password@host:port)" \
+	-- client add c1 url "ss://$(printf 'aes-128-gcm:hunter2' | base64 -w0)"
+# a 2022 link's password is its base64 PSK
+fexpect 2 "ssctl: key is not valid base64" -- client add c1 url 'ss://2022-blake3-aes-256-gcm:hunter2@192.0.2.1:1'
+fexpect 2 "ssctl: key is 16 bytes but 2022-blake3-aes-256-gcm needs 32" \
+	-- client add c1 url "ss://2022-blake3-aes-256-gcm:$(pct "$K16")@192.0.2.1:1"
+fexpect 2 "ssctl: 'url' gives the server, port, method and key: give none of them with it" \
+	-- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@192.0.2.1:1" port 2
+fexpect 2 "ssctl: 'url' gives the server, port, method and key: give none of them with it" \
+	-- client add c1 server 192.0.2.1 url "ss://$(b64url aes-128-gcm:hunter2)@192.0.2.1:1"
+fexpect 2 "ssctl: 'url' given twice" -- client add c1 url "ss://$(b64url aes-128-gcm:x)@192.0.2.1:1" url x
+fexpect 2 "ssctl: unknown argument 'url'" -- server add s1 url "ss://$(b64url aes-128-gcm:x)@192.0.2.1:1"
+[ ! -s "$SSCTL_FAKE_LOG" ]
+result $((! $?)) "url: a refused link sends nothing" "$(cat "$SSCTL_FAKE_LOG")"
+err=$("$FAKE" client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@192.0.2.1:0" 2>&1)
+! grep -q hunter2 <<<"$err"
+result $((! $?)) "url: no message quotes the secret" "$err"
+
+# client import FILE (SIP008): one profile per server, all or none
+D=$tmp/sip008.json
+UUID=27b8a625-4f4b-4428-9f0f-8a2317db7c79
+jq -n --arg k "$PSK22" --arg u "$UUID" --arg ik "$K16:$(printf '%016d' 7 | base64)" '{
+	version: 1,
+	servers: [
+		{ id: "7842c068-c667-41f2-8f7d-04feece3cb67", remarks: "Name of the server",
+		  server: "192.0.2.1", server_port: 8388, password: "example",
+		  method: "chacha20-ietf-poly1305" },
+		{ id: $u, server: "2001:db8::1", server_port: 8389, password: $k,
+		  method: "2022-blake3-aes-256-gcm", plugin: "" },
+		{ remarks: "alice@2022", server: "192.0.2.2", server_port: 8600,
+		  password: $ik, method: "2022-blake3-aes-128-gcm", custom_field: 1 }
+	],
+	bytes_used: 274877906944, bytes_remaining: 824633720832 }' >"$D"
+: >"$SSCTL_FAKE_LOG"
+out=$("$FAKE" client import "$D" 2>"$tmp/err")
+rc=$?
+printf '%s\n' "client Name_of_the_server imported (chacha20-ietf-poly1305)" \
+	"client 27b8a625-4f4b-4428-9f0f-8a2317d imported (2022-blake3-aes-256-gcm)" \
+	"client alice_2022 imported (2022-blake3-aes-128-gcm)" >"$tmp/want.out"
+[ $rc = 0 ] && [ "$out" = "$(cat "$tmp/want.out")" ]
+result $((! $?)) "import: a profile per server, named by remarks or id" "exit $rc: $out $(cat "$tmp/err")"
+"$FAKE" client add Name_of_the_server server 192.0.2.1 port 8388 method chacha20-ietf-poly1305 password example
+"$FAKE" client add 27b8a625-4f4b-4428-9f0f-8a2317d server 2001:db8::1 port 8389 method 2022-blake3-aes-256-gcm key "$PSK22"
+"$FAKE" client add alice_2022 server 192.0.2.2 port 8600 method 2022-blake3-aes-128-gcm key "$K16:$(printf '%016d' 7 | base64)"
+[ "$(sed -n 1,3p "$SSCTL_FAKE_LOG")" = "$(sed -n 4,6p "$SSCTL_FAKE_LOG")" ] && [ "$(wc -l <"$SSCTL_FAKE_LOG")" = 6 ]
+result $((! $?)) "import: each sent as client add would send it" "$(cat "$SSCTL_FAKE_LOG")"
+# the kernel refuses the third ("p" exists): the two before it are deleted
+jq '.servers[2].remarks = "p"' "$D" >"$tmp/clash.json"
+: >"$SSCTL_FAKE_LOG"
+fexpect 1 "ssctl: client 'p' already exists" -- client import "$tmp/clash.json"
+printf '%s\n' "$(sed -n 1,2p "$SSCTL_FAKE_LOG")" "client-del Name_of_the_server" \
+	"client-del 27b8a625-4f4b-4428-9f0f-8a2317d" >"$tmp/want.log"
+[ "$(grep -c client-new "$SSCTL_FAKE_LOG")" = 2 ] && cmp -s "$SSCTL_FAKE_LOG" "$tmp/want.log"
+result $((! $?)) "import: refused by the kernel, the profiles added before are deleted" "$(cat "$SSCTL_FAKE_LOG")"
+out=$("$FAKE" client import "$tmp/clash.json" 2>&1 >/dev/null)
+[ "$(tail -n 1 <<<"$out")" = "ssctl: $tmp/clash.json: nothing was imported" ]
+result $((! $?)) "import: says nothing was imported" "$out"
+# refused documents: the reason, exit 1, nothing sent
+: >"$SSCTL_FAKE_LOG"
+imp() { # STATUS MESSAGE JQ_FILTER: $D changed by the filter, imported
+	jq "$3" "$D" >"$tmp/bad.json"
+	fexpect "$1" "${2//@/$tmp/bad.json}" -- client import "$tmp/bad.json"
+}
+imp 1 "ssctl: @: unknown version (SIP008 version 1 is understood)" '.version = 2'
+imp 1 "ssctl: @: no 'version' (SIP008 version 1 is understood)" 'del(.version)'
+imp 1 "ssctl: @: no 'servers'" 'del(.servers)'
+imp 1 "ssctl: @: 'servers' must be an array of at least one server" '.servers = []'
+imp 1 "ssctl: @: not a SIP008 document (a JSON object)" '[.]'
+imp 1 "ssctl: @: servers[1] is not an object" '.servers[1] = "x"'
+imp 1 "ssctl: @: servers[0]: 'password' is missing" 'del(.servers[0].password)'
+imp 1 "ssctl: @: servers[2]: 'server' must be a non-empty string" '.servers[2].server = ""'
+imp 1 "ssctl: @: servers[0]: 'server_port' must be a number from 1 to 65535" '.servers[0].server_port = "8388"'
+imp 1 "ssctl: @: servers[0]: 'server_port' must be a number from 1 to 65535" '.servers[0].server_port = 65536'
+imp 1 "ssctl: @: servers[0]: 'server_port' is missing" 'del(.servers[0].server_port)'
+imp 1 "ssctl: @: servers[0]: 'method' is missing" 'del(.servers[0].method)'
+imp 1 "ssctl: @: servers[1] ('Name_of_the_server'): unknown method 'rc4-md5'; valid methods: $(
+	"$FAKE" client add c1 server 1.2.3.4 port 1 method x password y 2>&1 | sed -n "1s/.*valid methods: //p")" \
+	'.servers[1].method = "rc4-md5" | .servers[1].remarks = "Name of the server"'
+imp 1 "ssctl: @: servers[1] ('27b8a625-4f4b-4428-9f0f-8a2317d'): key is 16 bytes but 2022-blake3-aes-256-gcm needs 32" \
+	".servers[1].password = \"$K16\""
+imp 1 "ssctl: @: servers[0] ('Name_of_the_server') is reached through the plugin 'obfs-local' (SIP003), which client profiles do not run" \
+	'.servers[0].plugin = "obfs-local" | .servers[0].plugin_opts = "obfs=http"'
+imp 1 "ssctl: @: servers[0] and servers[2] would both be client 'Name_of_the_server': give them remarks that differ" \
+	'.servers[2].remarks = "Name of the server"'
+[ ! -s "$SSCTL_FAKE_LOG" ]
+result $((! $?)) "import: a refused document sends nothing" "$(cat "$SSCTL_FAKE_LOG")"
+printf '{"version": 1, "servers": [' >"$tmp/bad.json"
+fexpect 1 "ssctl: cannot read SIP008 document '$tmp/none.json': No such file or directory" -- client import "$tmp/none.json"
+fexpect 1 "ssctl: SIP008 document '$tmp/bad.json' is not valid JSON: unexpected end of data" -- client import "$tmp/bad.json"
+fexpect 2 "ssctl: missing FILE" -- client import
+fexpect 2 "ssctl: too many arguments" -- client import a b
 unset SSCTL_FAKE_LOG
 
 # the family is absent on a host without the module: every command that
