@@ -184,6 +184,17 @@ def main():
         "udp-type2": udp_body(2, None, pad, ADDRS["ipv4"]) + CSID,
     })
     write("window", WINDOW)
+    # ss:// links: SIP002's own examples, the older form, IPv6, a query
+    write("link", {
+        "sip002-example1": b"ss://YWVzLTEyOC1nY206dGVzdA@192.168.100.1:8888#Example1",
+        "sip002-example2": b"ss://cmM0LW1kNTpwYXNzd2Q@192.168.100.1:8888/"
+                           b"?plugin=obfs-local%3Bobfs%3Dhttp#Example2",
+        "sip002-example3": b"ss://2022-blake3-aes-256-gcm:YctPZ6U7xPPcU%2Bgp3u%2B0tx%2F"
+                           b"tRizJN9K8y%2BuKlW2qjlI%3D@192.168.100.1:8888#Example3",
+        "legacy-ipv6": b"ss://YWVzLTI1Ni1nY206cGFzc0BbOjoxXTo4Mzg4#old",
+        "plain-ipv6-query": b"ss://aes-256-gcm:x@[2001:db8::1]:8388/"
+                            b"?a=b&plugin=v2ray-plugin%3Bserver&c#t%20a",
+    })
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 
 cd "$(dirname "$0")" || exit 1
 : "${OUT:?}" "${FUZZ_TIME:?}"
-declare -A MAX_LEN=([addr]=300 [udp]=600 [chunk]=40000 [sip022]=1400
+declare -A MAX_LEN=([addr]=300 [udp]=600 [chunk]=40000 [sip022]=1400 [link]=512
 	[window]=36864)	# 4096 operations of 9 bytes
 n=0
 failed=0
