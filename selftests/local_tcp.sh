@@ -15,7 +15,8 @@
 #
 #   - every method: a client profile and a server, ss-socksd in front
 #     (--client, or -c config.json for the last method, which creates the
-#     profile "default"), curl --socks5-hostname from the lan: 1 MiB from an
+#     profile "default"; the second profile is made from an ss:// link,
+#     the third imported from a SIP008 document), curl --socks5-hostname from the lan: 1 MiB from an
 #     IPv4 and from an IPv6 target, 1 MiB up to a domain target (resolved by
 #     the agent in the server netns), SHA-256 checked; the profile's and the
 #     server's counters match what was sent
@@ -123,14 +124,33 @@ libev_server() {
 }
 
 # profile_add NAME ADDR PORT METHOD [PASSWORD [SSCTL OPTIONS]]: a client
-# profile in the gateway
+# profile in the gateway; with PROF_FROM=url, made from an ss:// link
+# (SIP002: base64url user info, an IPv6 host in brackets, a tag), with
+# PROF_FROM=sip008, imported from a SIP008 document (no options then)
 profile_add() {
-	local name=$1 addr=$2 port=$3 method=$4 pw=${5:-$PW}
+	local name=$1 addr=$2 port=$3 method=$4 pw=${5:-$PW} host
 	shift $(($# < 5 ? $# : 5))
 	PROF_ADDR[$name]=$addr PROF_PORT[$name]=$port PROF_METHOD[$name]=$method PROF_PW[$name]=$pw
 	[ "$SUT" = kernel ] || return 0
-	in_c ssctl client add "$name" server "$addr" port "$port" method "$method" \
-		password "$pw" "$@" || return 1
+	case ${PROF_FROM:-} in
+	url)
+		host=$addr
+		[[ $addr == *:* ]] && host="[$addr]"
+		in_c ssctl client add "$name" url "ss://$(printf '%s:%s' "$method" "$pw" |
+			base64 -w0 | tr '+/' '-_' | tr -d '=')@$host:$port/#profile%20$name" "$@" || return 1
+		;;
+	sip008)
+		jq -n --arg n "$name" --arg s "$addr" --argjson p "$port" --arg m "$method" --arg pw "$pw" \
+			'{version: 1, servers: [{id: "27b8a625-4f4b-4428-9f0f-8a2317db7c79",
+			  remarks: $n, server: $s, server_port: $p, method: $m, password: $pw}]}' \
+			>"$TOPO_DIR/sip008-$name.json"
+		in_c ssctl client import "$TOPO_DIR/sip008-$name.json" || return 1
+		;;
+	*)
+		in_c ssctl client add "$name" server "$addr" port "$port" method "$method" \
+			password "$pw" "$@" || return 1
+		;;
+	esac
 	PROFILES_MADE=$((PROFILES_MADE + 1))
 }
 
@@ -305,10 +325,19 @@ for i in "${!METHODS[@]}"; do
 				".[0].server == \"$saddr\" and .[0].port == $port and .[0].method == \"$m\"" "$out"
 		fi
 	else
+		# two of the profiles from what other clients share
+		PROF_FROM= how=""
+		case $i in
+		1) PROF_FROM=url how=", from an ss:// link" ;;
+		2) PROF_FROM=sip008 how=", imported from a SIP008 document" ;;
+		esac
+		[ "$SUT" = kernel ] || how=""
 		if ! try profile_add "$prof" "$saddr" "$port" "$m"; then
-			ss_fail "$m: client profile $prof to $saddr port $port" "$(errout)"
+			ss_fail "$m: client profile $prof to $saddr port $port$how" "$(errout)"
+			PROF_FROM=
 			continue
 		fi
+		PROF_FROM=
 		if ! try front "socksd-$prof" "$prof" socks "$lis"; then
 			ss_fail "$m: ss-socksd --client $prof --socks $lis" "$(errout)"
 			continue
@@ -317,7 +346,7 @@ for i in "${!METHODS[@]}"; do
 	fi
 	socks=(--socks5-hostname "$lis")
 
-	timed "$m: curl from the lan via ss-socksd ($lis, profile to $saddr), IPv4 target: 1 MiB download" \
+	timed "$m: curl from the lan via ss-socksd ($lis, profile to $saddr${how:-}), IPv4 target: 1 MiB download" \
 		get "${socks[@]}" -- "http://$T4:8080/blob?n=$SMALL" "$SMALL"
 	timed "$m: IPv6 target: 1 MiB download" \
 		get "${socks[@]}" -- "http://[$T6]:8080/blob?n=$SMALL" "$SMALL"

@@ -13,6 +13,9 @@
 #   - client profiles' handshake-timeout and max-conns: given, defaulted
 #     (min(30, timeout), 1024) and shown; out of range refused by ssctl
 #     and, over raw netlink, by the kernel with the core's message
+#   - client profiles from ss:// links and SIP008 documents (client
+#     import): what the kernel shows; a plugin refused; an import the
+#     kernel refuses part-way leaves nothing of it
 #   - batch files (ssctl -b): a configuration applied and shown, a failing
 #     line that stops the rest with FILE:LINE, deletions from stdin
 #   - callers without CAP_NET_ADMIN are refused changes but may show
@@ -633,6 +636,70 @@ else
 	ss_fail "the spec's policies refuse attributes a command does not take, a dump's attributes, over-long data and replies" "$(diff <(echo "$want") <(echo "$out"))"
 fi
 sc client del lim-max >/dev/null 2>&1
+
+# ---------------------------------------------------------------------------
+# client profiles from what other clients share: ss:// links (SIP002) and
+# SIP008 documents; the keys they carry reach the kernel as keywords' do
+# (ssctl/tests/run.sh checks the bytes; local_tcp.sh and tcp_2022.sh
+# relay through such profiles)
+
+section "links and SIP008"
+PSK=$(head -c 32 /dev/urandom | base64)
+ss_test "client add NAME url: base64url user info, an IPv6 host in brackets, a tag" \
+	sc client add link6 url "ss://$(printf 'aes-256-gcm:pw' | base64 -w0 | tr '+/' '-_' | tr -d '=')@[2001:db8::5]:30320/#my%20server"
+ss_test "client add NAME url: 2022, plain user info, the key percent-encoded, with options" \
+	sc client add link22 url "ss://2022-blake3-aes-256-gcm:$(jq -rn --arg k "$PSK" '$k|@uri')@192.0.2.40:30321" \
+		handshake-timeout 7 max-conns 5
+out=$(sc client show -j 2>&1)
+if jq -e 'map({key: .name, value: .}) | from_entries |
+	.link6.server == "2001:db8::5" and .link6.port == 30320 and .link6.method == "aes-256-gcm" and
+	.link22.server == "192.0.2.40" and .link22.port == 30321 and
+	.link22.method == "2022-blake3-aes-256-gcm" and .link22.handshake_timeout == 7 and
+	.link22.max_conns == 5' >/dev/null 2>&1 <<<"$out"; then
+	ss_ok "client show -j: the links' servers, ports, methods and options"
+else
+	ss_fail "client show -j: the links' servers, ports, methods and options" "$out"
+fi
+refused "a link behind a plugin is refused, naming it" 2 \
+	"ssctl: url: the server is reached through the plugin 'obfs-local' (SIP003), which client profiles do not run: start it yourself and give its local address as 'server' and 'port'" \
+	client add linkp url 'ss://YWVzLTEyOC1nY206dGVzdA@192.0.2.41:30322/?plugin=obfs-local%3Bobfs%3Dhttp'
+refused "a link of an existing profile's name is refused by the kernel" 1 \
+	"ssctl: client 'link6' already exists" \
+	client add link6 url 'ss://YWVzLTEyOC1nY206dGVzdA@192.0.2.41:30322'
+jq -n --arg k "$PSK" '{version: 1, servers: [
+	{ id: "7842c068-c667-41f2-8f7d-04feece3cb67", remarks: "Tokyo 1",
+	  server: "192.0.2.42", server_port: 30323, password: "example",
+	  method: "chacha20-ietf-poly1305" },
+	{ id: "27b8a625-4f4b-4428-9f0f-8a2317db7c79", server: "2001:db8::6",
+	  server_port: 30324, password: $k, method: "2022-blake3-aes-256-gcm" },
+	{ remarks: "Tokyo 3", server: "192.0.2.43", server_port: 30325,
+	  password: "x", method: "aes-128-gcm", plugin: "" } ],
+	bytes_used: 1, bytes_remaining: 2 }' >"$TMP/sip008.json"
+out=$(sc client import "$TMP/sip008.json" 2>&1)
+rc=$?
+shown=$(sc client show -j 2>&1)
+if [ $rc = 0 ] && [ "$(wc -l <<<"$out")" = 3 ] && jq -e 'map({key: .name, value: .}) | from_entries |
+	.Tokyo_1.server == "192.0.2.42" and .Tokyo_1.port == 30323 and
+	.Tokyo_1.method == "chacha20-ietf-poly1305" and
+	.["27b8a625-4f4b-4428-9f0f-8a2317d"].server == "2001:db8::6" and
+	.["27b8a625-4f4b-4428-9f0f-8a2317d"].method == "2022-blake3-aes-256-gcm" and
+	.Tokyo_3.port == 30325 and .Tokyo_3.method == "aes-128-gcm"' >/dev/null 2>&1 <<<"$shown"; then
+	ss_ok "client import: a profile per server of a SIP008 document, named by remarks or id"
+else
+	ss_fail "client import: a profile per server of a SIP008 document, named by remarks or id" \
+		"exit $rc: $out"$'\n'"$shown"
+fi
+# the kernel refuses the third (Tokyo_3 exists now): the first two, new,
+# are deleted again, and nothing else changes
+jq '.servers[0].remarks = "Osaka 1" | .servers[1].remarks = "Osaka 2"' "$TMP/sip008.json" >"$TMP/clash.json"
+refused "client import: refused by the kernel at the third server, the two before it are deleted again" 1 \
+	"ssctl: client 'Tokyo_3' already exists" client import "$TMP/clash.json"
+refused "client import: a document of another version is refused" 1 \
+	"ssctl: $TMP/bad.json: unknown version (SIP008 version 1 is understood)" \
+	client import "$(jq '.version = 2' "$TMP/sip008.json" >"$TMP/bad.json"; echo "$TMP/bad.json")"
+for c in link6 link22 Tokyo_1 27b8a625-4f4b-4428-9f0f-8a2317d Tokyo_3; do
+	sc client del "$c" >/dev/null 2>&1
+done
 
 # ---------------------------------------------------------------------------
 # batch files: what ssctl-config.service applies at boot

@@ -43,7 +43,8 @@
 #   - each method, against the module's own 2022 server: 4 MiB down from
 #     an IPv4 target and up to an IPv6 one, SHA-256 compared; the profile's
 #     counters (connections, bytes, no error)
-#   - against the peer's server (each method): 64 MiB (SS_2022_BIG) down from an IPv4
+#   - against the peer's server (each method, the profile from an ss://
+#     link): 64 MiB (SS_2022_BIG) down from an IPv4
 #     target and up to an IPv6 one, 4 MiB down from a domain target, so
 #     both directions are checked by an independent codec
 #   - against a peer server that quotes another request salt in its
@@ -295,10 +296,17 @@ ss_test "$m: the server with another key has a pool of its own: its session pass
 # ---- the local role ---------------------------------------------------------------------
 
 # profile_socks NAME SERVER_ADDR PORT METHOD KEY SOCKS_PORT: a client profile
-# and ss-socksd --socks 127.0.0.1:SOCKS_PORT in front of it
+# and ss-socksd --socks 127.0.0.1:SOCKS_PORT in front of it; with
+# PROFILE_LINK=1 the profile comes from an ss:// link (SIP002's plain form
+# for 2022: method and key percent-encoded)
 profile_socks() {
-	in_c ssctl client add "$1" server "$2" port "$3" method "$4" key "$5" \
-		handshake-timeout 10 || return 1
+	if [ "${PROFILE_LINK:-0}" = 1 ]; then
+		in_c ssctl client add "$1" url "ss://$4:$(jq -rn --arg k "$5" '$k|@uri')@$2:$3#$1" \
+			handshake-timeout 10 || return 1
+	else
+		in_c ssctl client add "$1" server "$2" port "$3" method "$4" key "$5" \
+			handshake-timeout 10 || return 1
+	fi
 	topo_bg "socksd-$1" "$NS_C" ss-socksd -v --client "$1" --socks "127.0.0.1:$6"
 	wait_for 10 listening "$NS_C" "$6"
 }
@@ -361,13 +369,13 @@ for j in "${!METHODS[@]}"; do
 	port=$((8520 + i)) sport=$((10920 + i))
 	k=$(psk "$m")
 	if ! peer_server "peer$i" "$port" --method "$m" --key "$k" ||
-		! profile_socks "c$i" "$S4_C" "$port" "$m" "$k" "$sport" \
+		! PROFILE_LINK=1 profile_socks "c$i" "$S4_C" "$port" "$m" "$k" "$sport" \
 		>"$TOPO_DIR/err" 2>&1; then
-		ss_fail "$m: the peer's server, a client profile to it, ss-socksd in front" \
+		ss_fail "$m: the peer's server, a client profile to it from an ss:// link, ss-socksd in front" \
 			"$(cat "$TOPO_DIR/err") $(logtail "peer$i")"
 		continue
 	fi
-	through "$m, module to the peer" "$sport" "$BIG"
+	through "$m, module (profile from an ss:// link) to the peer" "$sport" "$BIG"
 	profile_counters "c$i" \
 		"$m: the profile's counters: 3 relays, $(((BIG + SMALL) >> 20)) MiB down and $((BIG >> 20)) MiB up, no error" \
 		3 $((BIG + SMALL)) "$BIG"
@@ -380,8 +388,8 @@ ik=$(psk "$m") uk=$(psk "$m")
 printf '{"alice": "%s", "bob": "%s"}' "$(psk "$m")" "$uk" >"$TOPO_DIR/users.json"
 if peer_server users "$port" --method "$m" --key "$ik" --users "$TOPO_DIR/users.json" \
 	--stats "$TOPO_DIR/users.stats" &&
-	profile_socks cu "$S4_C" "$port" "$m" "$ik:$uk" "$sport" >"$TOPO_DIR/err" 2>&1; then
-	through "$m, SIP023 user bob (key iPSK:uPSK) to the peer's multi-user server" "$sport"
+	PROFILE_LINK=1 profile_socks cu "$S4_C" "$port" "$m" "$ik:$uk" "$sport" >"$TOPO_DIR/err" 2>&1; then
+	through "$m, SIP023 user bob (iPSK:uPSK in an ss:// link) to the peer's multi-user server" "$sport"
 	profile_counters cu "$m: the SIP023 profile's counters: 2 relays, 4 MiB each way, no error"
 	# a user the server does not know: refused, nothing relayed
 	profile_socks cx "$S4_C" "$port" "$m" "$ik:$(psk "$m")" $((sport + 1)) >"$TOPO_DIR/err" 2>&1
