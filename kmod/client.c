@@ -32,6 +32,10 @@ int ss_client_create(struct net *net, const struct ss_client_cfg *cfg)
 	if (err)
 		goto err_free;
 	cl->remote = cfg->remote;
+	if (cfg->password) {
+		memcpy(cl->password, cfg->password, cfg->password_len);
+		cl->password_len = cfg->password_len;
+	}
 	ss_ludp_init(cl);
 
 	mutex_lock(&sn->lock);

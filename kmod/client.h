@@ -20,6 +20,10 @@
  *	freeing it frees the profile
  * @remote: the Shadowsocks server's address and port
  * @udp: its UDP relays (udp_local.c), with their own lock
+ * @password_len: bytes of @password, 0 if the profile was made from a key
+ * @password: an AEAD-2017 profile's password, which nothing here uses:
+ *	kept for SS_CMD_CLIENT_EXPORT only (a share link carries it); wiped
+ *	when the profile is freed, as @ep's keys are
  *
  * All but @udp set before the profile is published and never changed
  * afterwards.
@@ -28,16 +32,22 @@ struct ss_client {
 	struct ss_endpoint ep;
 	union ss_sockaddr remote;
 	struct ss_ludp udp;
+	u16 password_len;
+	u8 password[SS_PASSWORD_MAX_LEN];
 };
 
 /**
  * struct ss_client_cfg - what SS_CMD_CLIENT_NEW asks for
  * @obj: name, method, key, port, timeouts, limit
  * @remote: the remote server's address, with @obj.port
+ * @password: the password @obj.key came from, or NULL
+ * @password_len: its length, at most SS_PASSWORD_MAX_LEN
  */
 struct ss_client_cfg {
 	struct ss_obj_cfg obj;
 	union ss_sockaddr remote;
+	const u8 *password;
+	u16 password_len;
 };
 
 static inline struct ss_client *ss_client_of(struct ss_endpoint *ep)

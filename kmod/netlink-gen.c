@@ -13,6 +13,7 @@
 #include <linux/shadowsocks.h>
 #include <linux/shadowsocks.h>
 #include <linux/shadowsocks.h>
+#include <linux/shadowsocks.h>
 #include <linux/err.h>
 
 /* Integer value ranges */
@@ -57,7 +58,7 @@ const struct nla_policy shadowsocks_server_get_nl_policy[SS_A_NAME + 1] = {
 };
 
 /* SS_CMD_CLIENT_NEW - do */
-const struct nla_policy shadowsocks_client_new_nl_policy[SS_A_IDENTITY_KEY + 1] = {
+const struct nla_policy shadowsocks_client_new_nl_policy[SS_A_PASSWORD + 1] = {
 	[SS_A_NAME] = { .type = NLA_NUL_STRING, .len = SS_NAME_LEN, },
 	[SS_A_REMOTE_IPV4] = NLA_POLICY_EXACT_LEN(4),
 	[SS_A_REMOTE_IPV6] = NLA_POLICY_EXACT_LEN(16),
@@ -68,6 +69,7 @@ const struct nla_policy shadowsocks_client_new_nl_policy[SS_A_IDENTITY_KEY + 1] 
 	[SS_A_HANDSHAKE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &ss_a_handshake_timeout_range),
 	[SS_A_MAX_CONNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &ss_a_max_conns_range),
 	[SS_A_IDENTITY_KEY] = { .type = NLA_BINARY, },
+	[SS_A_PASSWORD] = { .type = NLA_BINARY, },
 };
 
 /* SS_CMD_CLIENT_DEL - do */
@@ -127,8 +129,13 @@ const struct nla_policy shadowsocks_user_get_nl_policy[SS_A_USER + 1] = {
 	[SS_A_USER] = { .type = NLA_NUL_STRING, .len = SS_NAME_LEN, },
 };
 
+/* SS_CMD_CLIENT_EXPORT - do */
+const struct nla_policy shadowsocks_client_export_nl_policy[SS_A_NAME + 1] = {
+	[SS_A_NAME] = { .type = NLA_NUL_STRING, .len = SS_NAME_LEN, },
+};
+
 /* Ops table for shadowsocks */
-const struct genl_ops shadowsocks_nl_ops[12] = {
+const struct genl_ops shadowsocks_nl_ops[13] = {
 	{
 		.cmd		= SS_CMD_SERVER_NEW,
 		.doit		= shadowsocks_nl_server_new_doit,
@@ -154,7 +161,7 @@ const struct genl_ops shadowsocks_nl_ops[12] = {
 		.cmd		= SS_CMD_CLIENT_NEW,
 		.doit		= shadowsocks_nl_client_new_doit,
 		.policy		= shadowsocks_client_new_nl_policy,
-		.maxattr	= SS_A_IDENTITY_KEY,
+		.maxattr	= SS_A_PASSWORD,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -212,6 +219,13 @@ const struct genl_ops shadowsocks_nl_ops[12] = {
 		.dumpit		= shadowsocks_nl_user_get_dumpit,
 		.policy		= shadowsocks_user_get_nl_policy,
 		.maxattr	= SS_A_USER,
+	},
+	{
+		.cmd		= SS_CMD_CLIENT_EXPORT,
+		.doit		= shadowsocks_nl_client_export_doit,
+		.policy		= shadowsocks_client_export_nl_policy,
+		.maxattr	= SS_A_NAME,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 };
 

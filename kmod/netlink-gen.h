@@ -14,6 +14,7 @@
 #include <linux/shadowsocks.h>
 #include <linux/shadowsocks.h>
 #include <linux/shadowsocks.h>
+#include <linux/shadowsocks.h>
 #include <linux/err.h>
 
 extern const struct nla_policy shadowsocks_server_new_nl_policy[SS_A_ALLOW_LOCAL + 1];
@@ -22,7 +23,7 @@ extern const struct nla_policy shadowsocks_server_del_nl_policy[SS_A_NAME + 1];
 
 extern const struct nla_policy shadowsocks_server_get_nl_policy[SS_A_NAME + 1];
 
-extern const struct nla_policy shadowsocks_client_new_nl_policy[SS_A_IDENTITY_KEY + 1];
+extern const struct nla_policy shadowsocks_client_new_nl_policy[SS_A_PASSWORD + 1];
 
 extern const struct nla_policy shadowsocks_client_del_nl_policy[SS_A_NAME + 1];
 
@@ -40,8 +41,10 @@ extern const struct nla_policy shadowsocks_user_del_nl_policy[SS_A_USER + 1];
 
 extern const struct nla_policy shadowsocks_user_get_nl_policy[SS_A_USER + 1];
 
+extern const struct nla_policy shadowsocks_client_export_nl_policy[SS_A_NAME + 1];
+
 /* Ops table for shadowsocks */
-extern const struct genl_ops shadowsocks_nl_ops[12];
+extern const struct genl_ops shadowsocks_nl_ops[13];
 
 int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info);
 int shadowsocks_nl_server_del_doit(struct sk_buff *skb, struct genl_info *info);
@@ -63,6 +66,8 @@ int shadowsocks_nl_user_del_doit(struct sk_buff *skb, struct genl_info *info);
 int shadowsocks_nl_user_get_doit(struct sk_buff *skb, struct genl_info *info);
 int shadowsocks_nl_user_get_dumpit(struct sk_buff *skb,
 				   struct netlink_callback *cb);
+int shadowsocks_nl_client_export_doit(struct sk_buff *skb,
+				      struct genl_info *info);
 
 enum {
 	SHADOWSOCKS_NLGRP_RESOLVER,

@@ -827,13 +827,45 @@ static int ss_nl_parse_ikey(struct genl_info *info, struct ss_obj_cfg *cfg)
 	return 0;
 }
 
+/*
+ * SS_A_PASSWORD: kept for CLIENT_EXPORT only. A 2022 method's key is the
+ * PSK that a link carries itself; it has no password.
+ */
+static int ss_nl_parse_password(struct genl_info *info,
+				struct ss_client_cfg *cfg)
+{
+	struct nlattr *attr = info->attrs[SS_A_PASSWORD];
+	int len;
+
+	if (!attr)
+		return 0;
+	if (ss_method_is_2022(cfg->obj.method)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "2022 methods take a PSK, not a password");
+		return -EINVAL;
+	}
+	len = nla_len(attr);
+	if (len < 1 || len > SS_PASSWORD_MAX_LEN) {
+		NL_SET_BAD_ATTR(info->extack, attr);
+		SS_SET_ERR_MSG_FMT(info->extack,
+				   "password length out of range",
+				   "password length %d not in 1..%d",
+				   len, SS_PASSWORD_MAX_LEN);
+		return -EINVAL;
+	}
+	cfg->password = nla_data(attr);
+	cfg->password_len = len;
+	return 0;
+}
+
 int shadowsocks_nl_client_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ss_client_cfg cfg = {};
 	int err;
 
 	err = ss_nl_parse_obj(info, &cfg.obj) ?: ss_nl_parse_remote(info, &cfg) ?:
-	      ss_nl_parse_ikey(info, &cfg.obj);
+	      ss_nl_parse_ikey(info, &cfg.obj) ?:
+	      ss_nl_parse_password(info, &cfg);
 	if (err)
 		return err;
 	err = ss_client_create(genl_info_net(info), &cfg);
@@ -854,6 +886,65 @@ int shadowsocks_nl_client_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
 	return ss_nl_dump(skb, cb, &ss_nl_clients);
+}
+
+/* CLIENT_EXPORT's reply: CLIENT_GET's, then the secrets. Under RCU. */
+static int ss_nl_fill_export(struct sk_buff *skb, const struct ss_client *cl,
+			     const struct genl_info *info)
+{
+	const struct ss_endpoint *ep = &cl->ep;
+	void *hdr;
+
+	hdr = ss_nl_put_hdr(skb, info->snd_portid, info->snd_seq, 0,
+			    SS_CMD_CLIENT_EXPORT, NULL);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (ss_nl_put_endpoint(skb, ep) || ss_nl_put_client(skb, &ep->entry) ||
+	    nla_put(skb, SS_A_KEY, ep->method->key_len, ep->key) ||
+	    (ep->has_ikey &&
+	     nla_put(skb, SS_A_IDENTITY_KEY, ep->method->key_len, ep->ikey)) ||
+	    (cl->password_len &&
+	     nla_put(skb, SS_A_PASSWORD, cl->password_len, cl->password))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * CLIENT_EXPORT: a profile with its secrets, for a share link. The ops
+ * table's GENL_UNS_ADMIN_PERM keeps it to those who could have created the
+ * profile. A reply that is not sent is wiped before it is freed.
+ */
+int shadowsocks_nl_client_export_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct ss_net *sn = ss_net(genl_info_net(info));
+	struct ss_client *cl;
+	struct sk_buff *msg;
+	const char *name;
+	int err;
+
+	name = ss_nl_name_only(info);
+	if (!name)
+		return -EINVAL;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	rcu_read_lock();
+	cl = ss_client_find(sn, name);
+	err = cl ? ss_nl_fill_export(msg, cl, info) : -ENOENT;
+	rcu_read_unlock();
+	if (err) {
+		memzero_explicit(msg->data, skb_headlen(msg));
+		nlmsg_free(msg);
+		if (err == -ENOENT)
+			ss_nl_no_client(info, name);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
 }
 
 /*
@@ -958,6 +1049,8 @@ static void ss_nl_post_doit(const struct ss_genl_hook_ops *ops,
 		ss_nl_wipe_key(info, SS_A_KEY);
 	if (ops->maxattr >= SS_A_IDENTITY_KEY)
 		ss_nl_wipe_key(info, SS_A_IDENTITY_KEY);
+	if (ops->maxattr >= SS_A_PASSWORD)
+		ss_nl_wipe_key(info, SS_A_PASSWORD);
 }
 
 int shadowsocks_nl_relay_new_doit(struct sk_buff *skb, struct genl_info *info)

@@ -6,7 +6,8 @@
  * Objects live in the network namespace of the netlink socket that asks.
  * Every command that changes state needs CAP_NET_ADMIN in the user namespace
  * owning that network namespace; reading (GET, dump) needs nothing, because
- * keys are never returned.
+ * it never returns a key. SS_CMD_CLIENT_EXPORT, which does, needs
+ * CAP_NET_ADMIN as changes do.
  *
  * Two kinds of object exist:
  *
@@ -137,7 +138,14 @@
  *                      of a SIP023 server (multi-user); SS_A_KEY is then
  *                      the user's PSK, and every request carries an
  *                      identity header. Exactly the method's key length;
- *                      never returned
+ *                      returned only by SS_CMD_CLIENT_EXPORT
+ *   SS_A_PASSWORD      binary, optional, AEAD-2017 methods only: the
+ *                      password SS_A_KEY was derived from (EVP_BytesToKey,
+ *                      in userspace), 1..SS_PASSWORD_MAX_LEN bytes. Not
+ *                      used nor checked against the key: kept only for
+ *                      SS_CMD_CLIENT_EXPORT, since a share link (SIP002)
+ *                      carries a 2017 method's password, not its key.
+ *                      Wiped from the request and when the profile is freed
  *
  * SS_CMD_CLIENT_DEL
  * -----------------
@@ -150,7 +158,16 @@
  *   for servers; BYTES_IN counts plaintext received from the remote server,
  *   BYTES_OUT plaintext sent to it, the target address excluded; AUTH_FAIL
  *   counts replies from the server that failed authentication).
- *   SS_A_KEY and SS_A_IDENTITY_KEY are never returned.
+ *   SS_A_KEY and SS_A_IDENTITY_KEY are not returned (see CLIENT_EXPORT).
+ *
+ * SS_CMD_CLIENT_EXPORT (CAP_NET_ADMIN; doit only)
+ * --------------------
+ *   SS_A_NAME          required: the client profile
+ *   The reply is CLIENT_GET's, with the profile's secrets: SS_A_KEY,
+ *   SS_A_IDENTITY_KEY when it has one, and SS_A_PASSWORD when it was made
+ *   with one. It is how `ssctl client show NAME --url` writes a share link;
+ *   only a caller that could have created the profile may read it back
+ *   (as WireGuard's GET_DEVICE returns private keys to admins only).
  *
  * SS_CMD_RELAY_NEW (local role: hand an application's connection over)
  * ----------------
@@ -420,6 +437,7 @@
 #define SS_NAME_MAX		32	/* including the terminating NUL */
 #define SS_NAME_LEN		(SS_NAME_MAX - 1)
 #define SS_KEY_MAX_LEN		32
+#define SS_PASSWORD_MAX_LEN	256	/* a 2017 profile's password (export) */
 #define SS_DEFAULT_TIMEOUT	60	/* seconds, as shadowsocks-libev */
 #define SS_MAX_TIMEOUT		86400
 #define SS_DEFAULT_HANDSHAKE_TIMEOUT	30	/* capped by the idle timeout */

@@ -119,6 +119,7 @@ enum ss_attr {
 	SS_A_IDENTITY_KEY,
 	SS_A_USER,
 	SS_A_USERS,
+	SS_A_PASSWORD,
 
 	__SS_A_MAX
 };
@@ -177,6 +178,7 @@ enum ss_cmd {
 	SS_CMD_USER_NEW,
 	SS_CMD_USER_DEL,
 	SS_CMD_USER_GET,
+	SS_CMD_CLIENT_EXPORT,
 
 	__SS_CMD_MAX
 };
