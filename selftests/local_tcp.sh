@@ -289,7 +289,7 @@ elapsed "set-up done, local role under test: $SUT"
 for i in "${!METHODS[@]}"; do
 	m=${METHODS[$i]}
 	port=$((8400 + i))
-	srv=tcp$i prof=m$i
+	srv=tcp$i prof=m$i how=""
 	dom=${DOMAINS[$((i % 3))]}
 	if [ $((i % 2)) -eq 0 ]; then saddr=$S4_C lis=$C4_L:$((10800 + i))
 	else saddr=$S6_C lis=[$C6_L]:$((10800 + i)); fi

@@ -15,7 +15,9 @@
 #     and, over raw netlink, by the kernel with the core's message
 #   - client profiles from ss:// links and SIP008 documents (client
 #     import): what the kernel shows; a plugin refused; an import the
-#     kernel refuses part-way leaves nothing of it
+#     kernel refuses part-way leaves nothing of it; links written from
+#     what the kernel exports (client show --url, --qr read by zbarimg),
+#     added again to the same secrets; the kernel's password checks
 #   - batch files (ssctl -b): a configuration applied and shown, a failing
 #     line that stops the rest with FILE:LINE, deletions from stdin
 #   - callers without CAP_NET_ADMIN are refused changes but may show
@@ -206,6 +208,36 @@ elif sys.argv[1] in ("bulk-add", "bulk-del"):
                               body, NLM_F_ACK)
         if err:
             sys.exit("%s bulk%d: errno %d %s" % (sys.argv[1], i, err, msg))
+elif sys.argv[1] == "client-password":
+    # client-password NAME PORT: CLIENT_NEW with an SS_A_PASSWORD the
+    # kernel must refuse, one line per request
+    from genl import (A_PASSWORD, METHOD_AES_128_GCM,
+                      METHOD_2022_BLAKE3_AES_128_GCM)
+    name, port = sys.argv[2:4]
+    for label, method, pw in (("for a 2022 method", METHOD_2022_BLAKE3_AES_128_GCM, b"pw"),
+                              ("empty", METHOD_AES_128_GCM, b""),
+                              ("of 257 bytes", METHOD_AES_128_GCM, b"x" * 257)):
+        err, msg, _ = request(CMD_CLIENT_NEW, [
+            attr(A_NAME, name.encode() + b"\0"),
+            attr(A_REMOTE_IPV4, socket.inet_aton("192.0.2.1")),
+            attr(A_PORT, struct.pack("H", int(port))),
+            attr(A_METHOD, struct.pack("I", method)),
+            attr(A_KEY, os.urandom(16)), attr(A_PASSWORD, pw)], NLM_F_ACK)
+        print("%s: errno=%d extack=%s" % (label, err, msg))
+elif sys.argv[1] == "export":
+    # export NAME [dump]: CLIENT_EXPORT, "errno=N" then each secret
+    # attribute in hex; "dump": the same command as a dump, which must fail
+    from genl import CMD_CLIENT_EXPORT, A_IDENTITY_KEY, A_PASSWORD
+    flags = NLM_F_DUMP if sys.argv[3:] == ["dump"] else NLM_F_ACK
+    err, msg, msgs = request(CMD_CLIENT_EXPORT,
+                             [attr(A_NAME, sys.argv[2].encode() + b"\0")],
+                             flags)
+    print("errno=%d extack=%s" % (err, msg))
+    names = {A_KEY: "key", A_IDENTITY_KEY: "ikey", A_PASSWORD: "password"}
+    for m in msgs:
+        for t, d in attrs(m[4:]):
+            if t in names:
+                print(names[t], d.hex())
 EOF
 nlpy() { in_ns "$NS" python3 "$TMP/nl.py" "$@"; }
 
@@ -697,7 +729,85 @@ refused "client import: refused by the kernel at the third server, the two befor
 refused "client import: a document of another version is refused" 1 \
 	"ssctl: $TMP/bad.json: unknown version (SIP008 version 1 is understood)" \
 	client import "$(jq '.version = 2' "$TMP/sip008.json" >"$TMP/bad.json"; echo "$TMP/bad.json")"
-for c in link6 link22 Tokyo_1 27b8a625-4f4b-4428-9f0f-8a2317d Tokyo_3; do
+
+# the other way: client show NAME --url writes what the kernel exports
+link_is() { # DESC NAME LINK
+	local got
+	got=$(sc client show "$2" --url 2>&1)
+	if [ "$got" = "$3" ]; then
+		ss_ok "$1"
+	else
+		ss_fail "$1" "got:  $got"$'\n'"want: $3"
+	fi
+}
+b64u() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+uri() { jq -rn --arg s "$1" '$s|@uri'; }
+link_is "client show --url: a profile from a link gives its link back (2017: the password, base64url)" \
+	link6 "ss://$(b64u 'aes-256-gcm:pw')@[2001:db8::5]:30320#link6"
+link_is "client show --url: a 2022 profile from a link gives its link back (the PSK, percent-encoded)" \
+	link22 "ss://2022-blake3-aes-256-gcm:$(uri "$PSK")@192.0.2.40:30321#link22"
+PW17='pa:ss w/rd@#%é'
+IK=$(random_b64 16) UK=$(random_b64 16)
+if sc client add share17 server 192.0.2.44 port 30326 method chacha20-ietf-poly1305 \
+	password "$PW17" >/dev/null &&
+	sc client add share23 server 2001:db8::7 port 30327 method 2022-blake3-aes-128-gcm \
+	key "$IK:$UK" >/dev/null && sc client add sharek server 192.0.2.45 port 30328 \
+	method aes-128-gcm key "$(random_b64 16)" >/dev/null; then
+	link_is "client show --url: a 2017 profile made from a password" \
+		share17 "ss://$(b64u "chacha20-ietf-poly1305:$PW17")@192.0.2.44:30326#share17"
+	link_is "client show --url: a SIP023 profile: iPSK:uPSK, an IPv6 server" \
+		share23 "ss://2022-blake3-aes-128-gcm:$(uri "$IK:$UK")@[2001:db8::7]:30327#share23"
+	for c in share17 share23; do
+		link=$(sc client show "$c" --url 2>&1)
+		if sc client add "${c}b" url "$link" >/dev/null 2>&1 &&
+			[ "$(sc client show "${c}b" --url 2>&1)" = "${link%#*}#${c}b" ]; then
+			ss_ok "client show --url: $c's link added again gives a profile whose link is the same"
+		else
+			ss_fail "client show --url: $c's link added again gives a profile whose link is the same" \
+				"$link"$'\n'"$(sc client show "${c}b" --url 2>&1)"
+		fi
+		sc client del "${c}b" >/dev/null 2>&1
+	done
+	out=$(nlpy export share23 2>&1)
+	want=$(printf 'errno=0 extack=\nkey %s\nikey %s' \
+		"$(base64 -d <<<"$UK" | od -An -v -tx1 | tr -d ' \n')" \
+		"$(base64 -d <<<"$IK" | od -An -v -tx1 | tr -d ' \n')")
+	[ "$out" = "$want" ] && ss_ok "raw CLIENT_EXPORT: the user PSK as SS_A_KEY, the identity PSK, no password" ||
+		ss_fail "raw CLIENT_EXPORT: the user PSK as SS_A_KEY, the identity PSK, no password" "$out"
+	pwhex=$(printf '%s' "$PW17" | od -An -v -tx1 | tr -d ' \n')
+	out=$(nlpy export share17 2>&1)
+	[ "$(sed -n 's/^password //p' <<<"$out")" = "$pwhex" ] &&
+		ss_ok "raw CLIENT_EXPORT: a 2017 profile's password, as it was given" ||
+		ss_fail "raw CLIENT_EXPORT: a 2017 profile's password, as it was given" "$out"
+	out=$(nlpy check-dump client "$pwhex" 2>&1)
+	[[ $out == "objects "* ]] && ! grep -q KEY <<<"$out" &&
+		ss_ok "raw client dump: no password bytes, no key" ||
+		ss_fail "raw client dump: no password bytes, no key" "$out"
+	out=$(nlpy export share17 dump 2>&1)
+	[[ $out == errno=95\ * ]] && ! grep -q '^password\|^key' <<<"$out" &&
+		ss_ok "raw CLIENT_EXPORT as a dump is refused (errno 95), nothing exported" ||
+		ss_fail "raw CLIENT_EXPORT as a dump is refused (errno 95), nothing exported" "$out"
+	qr=$(sc client show share23 --qr 2>&1 | python3 "$(dirname "$0")/../ssctl/tests/qr-image.py" >"$TMP/qr.pgm" &&
+		zbarimg --nodbus --raw -q "$TMP/qr.pgm" 2>&1)
+	[ -n "$qr" ] && [ "$qr" = "$(sc client show share23 --url)" ] &&
+		ss_ok "client show --qr: zbarimg reads the --url link from the code" ||
+		ss_fail "client show --qr: zbarimg reads the --url link from the code" "$qr"
+	refused "client show --url: a 2017 profile made from a key has no link, and says why" 1 \
+		"ssctl: client profile 'sharek' was made from a key, not a password: a link of aes-128-gcm carries the password (SIP002), so it has none; add the profile with 'password' or 'password-file' to share it" \
+		client show sharek --url
+else
+	ss_fail "client add share17, share23 and sharek" "ssctl failed"
+fi
+refused "client show --url of no profile" 1 "ssctl: no client named 'none'" \
+	client show none --url
+out=$(nlpy client-password pwbad 30329 2>&1)
+if [ "$(grep -c 'errno=22 extack=.' <<<"$out")" = 3 ] &&
+	[ -z "$(sc client show pwbad -j 2>/dev/null)" ]; then
+	ss_ok "the kernel refuses a password for a 2022 method, an empty one and one of 257 bytes, each with a message"
+else
+	ss_fail "the kernel refuses a password for a 2022 method, an empty one and one of 257 bytes, each with a message" "$out"
+fi
+for c in link6 link22 Tokyo_1 27b8a625-4f4b-4428-9f0f-8a2317d Tokyo_3 share17 share23 sharek; do
 	sc client del "$c" >/dev/null 2>&1
 done
 
@@ -793,7 +903,8 @@ else
 	for who in nocap nobody; do
 		for cmd in "server add np port 30006 method aes-128-gcm password x" \
 			"client add np server 192.0.2.1 port 30006 method aes-128-gcm password x" \
-			"server del keep" "client del keep"; do
+			"server del keep" "client del keep" "client show keep --url" \
+			"client show keep --qr"; do
 			before=$(snapshot 2>&1)
 			# shellcheck disable=SC2086
 			err=$($who ssctl $cmd 2>&1 >/dev/null)

@@ -270,6 +270,23 @@ static int decode_key(struct ss_config *cfg, const struct cmd *cmd,
 	return ret;
 }
 
+/*
+ * A client profile keeps its AEAD-2017 password, for share links: the
+ * kernel holds at most SS_PASSWORD_MAX_LEN bytes of it.
+ */
+static int keep_password(struct ss_config *cfg, const struct cmd *cmd,
+			 const char *password, size_t len)
+{
+	if (cfg->kind != SS_CLIENT)
+		return 0;
+	if (len > SS_PASSWORD_MAX_LEN)
+		return usage_error(cmd, "a client profile's password is at most %d bytes (this one has %zu)",
+				   SS_PASSWORD_MAX_LEN, len);
+	memcpy(cfg->password, password, len);
+	cfg->password_len = len;
+	return 0;
+}
+
 /* turn the secret into cfg->key; wipes @arg when it is the secret itself */
 static int derive_key(struct ss_config *cfg, const struct cmd *cmd,
 		      enum secret_kind kind, char *arg)
@@ -293,7 +310,8 @@ static int derive_key(struct ss_config *cfg, const struct cmd *cmd,
 		len = strlen(arg);
 		if (!len)
 			return usage_error(cmd, "the password is empty");
-		if (!key_from_password(m, arg, len, cfg->key)) {
+		ret = keep_password(cfg, cmd, arg, len);
+		if (!ret && !key_from_password(m, arg, len, cfg->key)) {
 			pr_err("cannot derive the key from the password");
 			ret = EXIT_RUNTIME;
 		}
@@ -311,9 +329,13 @@ static int derive_key(struct ss_config *cfg, const struct cmd *cmd,
 		if (m->psk_only) {
 			/* the file holds the PSK in base64 */
 			ret = decode_key(cfg, cmd, password, "password-file");
-		} else if (!key_from_password(m, password, (size_t)n, cfg->key)) {
-			pr_err("cannot derive the key from the password");
-			ret = EXIT_RUNTIME;
+		} else {
+			ret = keep_password(cfg, cmd, password, (size_t)n);
+			if (!ret && !key_from_password(m, password, (size_t)n,
+						       cfg->key)) {
+				pr_err("cannot derive the key from the password");
+				ret = EXIT_RUNTIME;
+			}
 		}
 		OPENSSL_cleanse(password, sizeof(password));
 		return ret;
@@ -590,4 +612,5 @@ void config_wipe(struct ss_config *cfg)
 {
 	OPENSSL_cleanse(cfg->key, sizeof(cfg->key));
 	OPENSSL_cleanse(cfg->ikey, sizeof(cfg->ikey));
+	OPENSSL_cleanse(cfg->password, sizeof(cfg->password));
 }

@@ -35,6 +35,10 @@ struct ss_config {
 	/* clients, 2022 AES methods: SIP023 identity PSK (key iPSK:uPSK) */
 	bool has_ikey;
 	uint8_t ikey[SS_KEY_MAX_LEN];
+	/* clients, AEAD-2017: the password the key came from, which the
+	 * kernel keeps for share links (client show --url) */
+	size_t password_len;
+	char password[SS_PASSWORD_MAX_LEN];
 	bool has_mode;
 	uint32_t mode;			/* enum ss_mode, servers only */
 	bool has_timeout;

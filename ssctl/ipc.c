@@ -35,6 +35,7 @@ struct request {
 	enum ss_kind kind;
 	struct ss_object_list *list;	/* replies go here; may be NULL */
 	struct ss_user_list *users;	/* or, for users, here */
+	struct ss_export *export;	/* or, for CLIENT_EXPORT, here */
 	struct ipc_error *e;
 	bool done;
 	bool interrupted;		/* NLM_F_DUMP_INTR seen */
@@ -56,6 +57,9 @@ static struct nla_policy attr_policy[SS_A_MAX + 1] = {
 	[SS_A_ALLOW_LOCAL]	= { .type = NLA_U8 },
 	[SS_A_USER]		= { .type = NLA_STRING, .maxlen = SS_NAME_MAX },
 	[SS_A_USERS]		= { .type = NLA_U32 },
+	[SS_A_KEY]		= { .maxlen = SS_KEY_MAX_LEN },
+	[SS_A_IDENTITY_KEY]	= { .maxlen = SS_KEY_MAX_LEN },
+	[SS_A_PASSWORD]		= { .maxlen = SS_PASSWORD_MAX_LEN },
 };
 
 /*
@@ -210,6 +214,38 @@ static int parse_user(struct nl_msg *msg, struct ss_user *user)
 	return 0;
 }
 
+/* CLIENT_EXPORT's reply: the profile, then its secrets */
+static int parse_export(struct nl_msg *msg, struct ss_export *x)
+{
+	struct nlattr *tb[SS_A_MAX + 1];
+	int ret = -1;
+
+	if (parse_object(msg, &x->obj) < 0 ||
+	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, SS_A_MAX, attr_policy) < 0 ||
+	    !tb[SS_A_KEY])
+		goto out;
+	x->key_len = (size_t)nla_len(tb[SS_A_KEY]);
+	memcpy(x->key, nla_data(tb[SS_A_KEY]), x->key_len);
+	if (tb[SS_A_IDENTITY_KEY]) {
+		if (nla_len(tb[SS_A_IDENTITY_KEY]) != (int)x->key_len)
+			goto out;
+		x->has_ikey = true;
+		memcpy(x->ikey, nla_data(tb[SS_A_IDENTITY_KEY]), x->key_len);
+	}
+	if (tb[SS_A_PASSWORD]) {
+		x->password_len = (size_t)nla_len(tb[SS_A_PASSWORD]);
+		memcpy(x->password, nla_data(tb[SS_A_PASSWORD]),
+		       x->password_len);
+		x->password[x->password_len] = '\0';
+	}
+	ret = 0;
+out:
+	/* libnl's copy of the reply is freed after this: wipe it first */
+	OPENSSL_cleanse(nlmsg_data(nlmsg_hdr(msg)),
+			(size_t)nlmsg_datalen(nlmsg_hdr(msg)));
+	return ret;
+}
+
 /*
  * @items, @len of @size bytes each, with room for one more: @items itself,
  * or moved, with *@cap updated; NULL when out of memory (@items is kept)
@@ -258,6 +294,13 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 		req->interrupted = true;
 	if (req->users)
 		return user_cb(msg, req);
+	if (req->export) {
+		if (parse_export(msg, req->export) < 0) {
+			req->e->err = EBADMSG;
+			return NL_STOP;
+		}
+		return NL_OK;
+	}
 	if (!list)
 		return NL_OK;
 	items = list_grow(list->items, list->len, &list->cap, sizeof(*items));
@@ -499,6 +542,9 @@ static int fill_config(struct nl_msg *msg, const void *arg)
 	       (cfg->has_ikey &&
 		nla_put(msg, SS_A_IDENTITY_KEY, (int)cfg->method->key_len,
 			cfg->ikey)) ||
+	       (cfg->password_len &&
+		nla_put(msg, SS_A_PASSWORD, (int)cfg->password_len,
+			cfg->password)) ||
 	       (cfg->has_mode && nla_put_u32(msg, SS_A_MODE, cfg->mode)) ||
 	       (cfg->has_timeout &&
 		nla_put_u32(msg, SS_A_TIMEOUT, cfg->timeout)) ||
@@ -533,6 +579,23 @@ int ipc_del(enum ss_kind kind, const char *name, struct ipc_error *e)
 	return run_request(kind == SS_SERVER ? SS_CMD_SERVER_DEL :
 					       SS_CMD_CLIENT_DEL,
 			   0, fill_name, name, &req);
+}
+
+int ipc_client_export(const char *name, struct ss_export *x,
+		      struct ipc_error *e)
+{
+	struct request req = { .kind = SS_CLIENT, .export = x, .e = e };
+	int ret;
+
+	memset(x, 0, sizeof(*x));
+	ret = run_request(SS_CMD_CLIENT_EXPORT, 0, fill_name, name, &req);
+	if (!ret && !x->key_len) {	/* an ACK with no reply */
+		e->err = EBADMSG;
+		ret = -1;
+	}
+	if (ret < 0)
+		ipc_export_wipe(x);
+	return ret;
 }
 
 static int by_name(const void *a, const void *b)

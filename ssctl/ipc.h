@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "config.h"
 #include "counters.h"
@@ -71,6 +72,30 @@ int ipc_del(enum ss_kind kind, const char *name, struct ipc_error *e);
 /* @name NULL: every object of the netns (a dump) */
 int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
 	    struct ipc_error *e);
+
+/* a client profile with its secrets (SS_CMD_CLIENT_EXPORT) */
+struct ss_export {
+	struct ss_object obj;
+	size_t key_len;			/* the method's */
+	uint8_t key[SS_KEY_MAX_LEN];
+	bool has_ikey;			/* SIP023: the identity PSK */
+	uint8_t ikey[SS_KEY_MAX_LEN];
+	size_t password_len;		/* AEAD-2017 made from a password */
+	char password[SS_PASSWORD_MAX_LEN + 1];
+};
+
+/*
+ * ipc_client_export() - the profile @name with its key, identity key and
+ * password: needs CAP_NET_ADMIN (e->err EPERM). Call ipc_export_wipe()
+ * once done with @x; on failure it is wiped already.
+ */
+int ipc_client_export(const char *name, struct ss_export *x,
+		      struct ipc_error *e);
+
+static inline void ipc_export_wipe(struct ss_export *x)
+{
+	OPENSSL_cleanse(x, sizeof(*x));
+}
 
 /* what ipc_get() filled (inline: the tests' fake ipc.c shares it) */
 static inline void ipc_list_free(struct ss_object_list *list)

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "ipc.h"
+#include "share.h"
 #include "show.h"
 #include "sip008.h"
 
@@ -48,6 +49,8 @@ static int object_del(const struct cmd *cmd, int argc, char *argv[])
 
 static int object_show(const struct cmd *cmd, int argc, char *argv[])
 {
+	if (cmd->object->kind == SS_CLIENT && share_wanted(argc, argv))
+		return share_main(cmd, argc, argv);
 	return show_main(cmd, cmd->object->kind, argc, argv);
 }
 
@@ -76,8 +79,10 @@ static const struct verb client_verbs[] = {
 	  "named by its remarks (all or none)" },
 	{ "del", object_del, "NAME",
 	  "delete a client profile" },
-	{ "show", object_show, "[NAME] [-j]",
-	  "show client profiles and their counters (-j: as JSON)" },
+	{ "show", object_show, "[NAME] [-j] | NAME --url | NAME --qr",
+	  "show client profiles and their counters (-j: as JSON); --url: "
+	  "the profile as an ss:// link (SIP002), --qr: as a QR code "
+	  "(both need CAP_NET_ADMIN)" },
 };
 
 #define N_VERBS(verbs) (sizeof(verbs) / sizeof((verbs)[0]))

@@ -12,6 +12,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -362,4 +363,102 @@ void link_free(struct ss_link *link)
 		free(link->buf);
 	}
 	memset(link, 0, sizeof(*link));
+}
+
+/* RFC 3986's unreserved characters, the only ones a link writes as is */
+static bool unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	       c == '~';
+}
+
+static char *percent_encode(char *out, const unsigned char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i < len; i++) {
+		if (unreserved(s[i])) {
+			*out++ = (char)s[i];
+		} else {
+			*out++ = '%';
+			*out++ = hex[s[i] >> 4];
+			*out++ = hex[s[i] & 15];
+		}
+	}
+	return out;
+}
+
+/* base64url without padding, as SIP002 asks */
+static char *base64url_encode(char *out, const unsigned char *s, size_t len)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	uint32_t acc = 0;
+	int bits = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		acc = acc << 8 | s[i];
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			*out++ = b64[acc >> bits & 63];
+		}
+	}
+	if (bits)
+		*out++ = b64[acc << (6 - bits) & 63];
+	return out;
+}
+
+char *link_format(const char *method, const char *password,
+		  size_t password_len, const char *host, unsigned int port,
+		  const char *tag, bool plain)
+{
+	size_t mlen = strlen(method), tlen = tag ? strlen(tag) : 0;
+	/* the worst case: every byte percent-encoded */
+	size_t size = sizeof(LINK_SCHEME) + 3 * (mlen + 1 + password_len) +
+		      strlen(host) + 2 + sizeof(":65535") + 1 + 3 * tlen + 1;
+	bool v6 = strchr(host, ':');
+	char *link = malloc(size), *p;
+	int n;
+
+	if (!link)
+		return NULL;
+	p = link + strlen(strcpy(link, LINK_SCHEME));
+	if (plain) {
+		p = percent_encode(p, (const unsigned char *)method, mlen);
+		*p++ = ':';
+		p = percent_encode(p, (const unsigned char *)password,
+				   password_len);
+	} else {
+		unsigned char *info = malloc(mlen + 1 + password_len);
+
+		if (!info) {
+			free(link);
+			return NULL;
+		}
+		memcpy(info, method, mlen);
+		info[mlen] = ':';
+		memcpy(info + mlen + 1, password, password_len);
+		p = base64url_encode(p, info, mlen + 1 + password_len);
+		OPENSSL_cleanse(info, mlen + 1 + password_len);
+		free(info);
+	}
+	n = snprintf(p, size - (size_t)(p - link), v6 ? "@[%s]:%u" : "@%s:%u",
+		     host, port);
+	p += n;
+	if (tag) {
+		*p++ = '#';
+		p = percent_encode(p, (const unsigned char *)tag, tlen);
+	}
+	*p = '\0';
+	return link;
+}
+
+void link_string_free(char *s)
+{
+	if (!s)
+		return;
+	OPENSSL_cleanse(s, strlen(s));
+	free(s);
 }

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shadowsocks links (SIP002, "ss://..."), as other clients share servers:
- * parsed into their parts, for "ssctl client add NAME url LINK".
+ * parsed into their parts, for "ssctl client add NAME url LINK", and
+ * written, for "ssctl client show NAME --url".
  */
 #ifndef SSCTL_SIP002_H
 #define SSCTL_SIP002_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 /*
  * The parts of a link, each decoded and NUL-terminated, in one allocation
@@ -35,5 +39,19 @@ struct ss_link {
  */
 int link_parse(const char *url, struct ss_link *link, const char **why);
 void link_free(struct ss_link *link);
+
+/*
+ * link_format() - the link of a server, as SIP002 writes it: userinfo
+ * base64url without padding (method ":" password), or, when @plain (the
+ * 2022 methods, whose password is the base64 PSK), method ":" password
+ * with every byte but the unreserved ones percent-encoded. @host is an
+ * address (an IPv6 one is put in brackets); @tag, if not NULL, follows
+ * the '#', percent-encoded. Returns the link, to be freed with
+ * link_string_free() (it holds the secret), or NULL when out of memory.
+ */
+char *link_format(const char *method, const char *password,
+		  size_t password_len, const char *host, unsigned int port,
+		  const char *tag, bool plain);
+void link_string_free(char *s);
 
 #endif

@@ -11,6 +11,9 @@
  *   - the parts, written again as a plain SIP002 link with every byte
  *     outside RFC 3986's unreserved set percent-encoded, parse to the same
  *     parts: nothing is lost, added or changed between the two;
+ *   - when the host is an address (hex digits, '.' and ':'), the parts
+ *     written by link_format(), as "client show --url" writes them, in
+ *     the plain form and in base64url, parse to the same parts too;
  *   - link_free() leaves nothing (LeakSanitizer) and an empty link.
  */
 #include <stdbool.h>
@@ -119,8 +122,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	      same(a.host, b.host) && same(a.port, b.port) &&
 	      same(a.plugin, b.plugin) && same(a.tag, b.tag),
 	      "'%s' is not what '%s' gave", again, url);
-	link_free(&a);
 	link_free(&b);
+
+	/* what "client show --url" writes, of an address */
+	if (strspn(a.host, "0123456789abcdefABCDEF.:") == strlen(a.host)) {
+		for (int plain = 0; plain < 2; plain++) {
+			char *out = link_format(a.method, a.password,
+						strlen(a.password), a.host,
+						(unsigned int)port, a.tag,
+						plain);
+
+			CHECK(out, "out of memory");
+			CHECK(!link_parse(out, &b, &why), "'%s' refused: %s",
+			      out, why);
+			CHECK(same(a.method, b.method) &&
+			      same(a.password, b.password) &&
+			      same(a.host, b.host) && !b.plugin &&
+			      strtoul(b.port, NULL, 10) == port &&
+			      same(a.tag, b.tag),
+			      "'%s' is not what '%s' gave", out, url);
+			link_free(&b);
+			link_string_free(out);
+		}
+	}
+	link_free(&a);
 	free(again);
 	free(url);
 	return 0;

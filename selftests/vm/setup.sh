@@ -29,7 +29,7 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS=(
 	build-essential pkg-config bc kmod cpio xz-utils zstd dkms sparse
 	clang libclang-rt-dev
-	libnl-3-dev libnl-genl-3-dev libssl-dev libjson-c-dev
+	libnl-3-dev libnl-genl-3-dev libssl-dev libjson-c-dev libqrencode-dev zbar-tools
 	qemu-system-x86 busybox-static
 	iproute2 iputils-ping procps psmisc jq python3 python3-cryptography curl iperf3 dnsmasq-base
 	shadowsocks-libev keyutils libcap2-bin util-linux linux-source-6.12 nftables bind9-dnsutils

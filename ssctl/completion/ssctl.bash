@@ -116,7 +116,11 @@ _ssctl() {
 		if ((cword == i + 2)); then
 			COMPREPLY=($(compgen -W "$(_ssctl_names "$object")" -- "$cur"))
 		fi
-		[[ $verb == show ]] && COMPREPLY+=($(compgen -W "-j" -- "$cur"))
+		if [[ $verb == show && $object == client ]] && ((cword == i + 3)); then
+			COMPREPLY+=($(compgen -W "-j --url --qr" -- "$cur"))
+		elif [[ $verb == show ]]; then
+			COMPREPLY+=($(compgen -W "-j" -- "$cur"))
+		fi
 		return
 		;;
 	add)

@@ -8,7 +8,8 @@
  *
  *   - knows the client profiles "p" (192.0.2.1 port 8388 aes-256-gcm) and
  *     "fail"; any other name is -ENOENT, and ipc_add() succeeds for it,
- *     logging "client-new NAME ADDRESS PORT METHOD HEXKEY [ikey HEXKEY]",
+ *     logging "client-new NAME ADDRESS PORT METHOD HEXKEY [ikey HEXKEY]
+ *     [password HEX]",
  *     as ipc_del() does a client's deletion ("client-del NAME"), but of
  *     "p" and "fail" (-EPERM);
  *   - refuses every handover to "fail" with -EMFILE and the kernel's
@@ -31,6 +32,11 @@
  *     are fake_user_value(). It keeps no state: a user added or deleted is
  *     logged ("user-new SERVER USER HEXKEY", "user-del SERVER USER"), one
  *     line each, to the file $SSCTL_FAKE_LOG, if set;
+ *   - exports (CLIENT_EXPORT) the fixed profiles of fake_exports[]: "p"
+ *     with a password of every awkward character, "k17" made from a key,
+ *     "v6" (2022, IPv6 remote), "id23" (2022 with an identity key) and
+ *     "c22" (2022 chacha); "fail" is -EPERM with the module's message, as
+ *     for a caller without CAP_NET_ADMIN;
  *   - has no resolver or monitor group.
  */
 #include <arpa/inet.h>
@@ -80,6 +86,10 @@ int ipc_add(const struct ss_config *cfg, struct ipc_error *e)
 	if (cfg->has_ikey) {
 		fake_log(" ikey ");
 		fake_hex(cfg->ikey, cfg->method->key_len);
+	}
+	if (cfg->password_len) {
+		fake_log(" password ");
+		fake_hex((const uint8_t *)cfg->password, cfg->password_len);
 	}
 	fake_log("\n");
 	return 0;
@@ -209,6 +219,65 @@ int ipc_get(enum ss_kind kind, const char *name, struct ss_object_list *list,
 	list->items = o;
 	list->len = list->cap = 1;
 	return 0;
+}
+
+static const struct {
+	const char *name, *addr;
+	uint16_t port;
+	uint32_t method;
+	const char *password;
+	uint8_t key_byte, ikey_byte;	/* key: key_len bytes of it; 0: none */
+} fake_exports[] = {
+	{ "p", "192.0.2.1", 8388, SS_METHOD_AES_256_GCM,
+	  "p@ss:w/rd #1+%=?&\xc3\xa9", 0x11, 0 },
+	{ "k17", "192.0.2.2", 8389, SS_METHOD_AES_128_GCM, NULL, 0x22, 0 },
+	{ "v6", "2001:db8::1", 443, SS_METHOD_2022_BLAKE3_AES_256_GCM, NULL,
+	  0x33, 0 },
+	{ "id23", "198.51.100.7", 8443, SS_METHOD_2022_BLAKE3_AES_128_GCM,
+	  NULL, 0x44, 0x55 },
+	{ "c22", "203.0.113.9", 65535,
+	  SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305, NULL, 0x66, 0 },
+};
+
+int ipc_client_export(const char *name, struct ss_export *x,
+		      struct ipc_error *e)
+{
+	memset(e, 0, sizeof(*e));
+	memset(x, 0, sizeof(*x));
+	if (!strcmp(name, "fail")) {
+		e->err = EPERM;
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(fake_exports) / sizeof(fake_exports[0]);
+	     i++) {
+		const struct method *m = method_by_id(fake_exports[i].method);
+
+		if (strcmp(fake_exports[i].name, name))
+			continue;
+		snprintf(x->obj.name, sizeof(x->obj.name), "%s", name);
+		if (inet_pton(AF_INET, fake_exports[i].addr, &x->obj.ipv4) == 1)
+			x->obj.has_ipv4 = true;
+		else if (inet_pton(AF_INET6, fake_exports[i].addr,
+				   &x->obj.ipv6) == 1)
+			x->obj.has_ipv6 = true;
+		x->obj.port = fake_exports[i].port;
+		x->obj.method = fake_exports[i].method;
+		x->key_len = m->key_len;
+		memset(x->key, fake_exports[i].key_byte, m->key_len);
+		if (fake_exports[i].ikey_byte) {
+			x->has_ikey = true;
+			memset(x->ikey, fake_exports[i].ikey_byte, m->key_len);
+		}
+		if (fake_exports[i].password) {
+			x->password_len = strlen(fake_exports[i].password);
+			memcpy(x->password, fake_exports[i].password,
+			       x->password_len);
+		}
+		return 0;
+	}
+	e->err = ENOENT;
+	snprintf(e->msg, sizeof(e->msg), "no client named \"%s\"", name);
+	return -1;
 }
 
 /* the server of a user request, or -1 with the module's error */

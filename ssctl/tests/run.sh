@@ -462,7 +462,7 @@ PSK22=YctPZ6U7xPPcU+gp3u+0tx/tRizJN9K8y+uKlW2qjlI=
 # SIP002's own examples (the plugin ones are below, refused)
 link_sent "SIP002 example 1: base64url user info, no padding, a tag" \
 	'ss://YWVzLTEyOC1nY206dGVzdA@192.168.100.1:8888#Example1' \
-	"client-new c1 192.168.100.1 8888 aes-128-gcm $(printf test | md5sum | cut -c1-32)"
+	"client-new c1 192.168.100.1 8888 aes-128-gcm $(printf test | md5sum | cut -c1-32) password $(printf test | od -An -tx1 | tr -d " \n")"
 link_sent "SIP002 example 3: 2022, plain user info, percent-encoded" \
 	'ss://2022-blake3-aes-256-gcm:YctPZ6U7xPPcU%2Bgp3u%2B0tx%2FtRizJN9K8y%2BuKlW2qjlI%3D@192.168.100.1:8888#Example3' \
 	"client-new c1 192.168.100.1 8888 2022-blake3-aes-256-gcm $(hexkey "$PSK22")"
@@ -609,6 +609,63 @@ fexpect 1 "ssctl: cannot read SIP008 document '$tmp/none.json': No such file or 
 fexpect 1 "ssctl: SIP008 document '$tmp/bad.json' is not valid JSON: unexpected end of data" -- client import "$tmp/bad.json"
 fexpect 2 "ssctl: missing FILE" -- client import
 fexpect 2 "ssctl: too many arguments" -- client import a b
+
+# client show NAME --url | --qr (SIP002 links written), from fake-ipc.c's
+# exported profiles: exact links, and each link read back by client add
+# gives the key (and password) the profile has
+want_link() { # NAME LINK DESCRIPTION
+	local out
+	out=$("$FAKE" client show "$1" --url 2>"$tmp/err")
+	[ "$out" = "$2" ] && [ ! -s "$tmp/err" ]
+	result $((! $?)) "show --url: $3" "got:  $out $(cat "$tmp/err")"$'\n'"want: $2"
+}
+PW_P=$(printf 'p@ss:w/rd #1+%%=?&\xc3\xa9')
+K33=$(head -c 32 /dev/zero | tr '\0' '\63' | base64)
+K44=$(head -c 16 /dev/zero | tr '\0' '\104' | base64)
+K55=$(head -c 16 /dev/zero | tr '\0' '\125' | base64)
+K66=$(head -c 32 /dev/zero | tr '\0' '\146' | base64)
+want_link p "ss://$(b64url "aes-256-gcm:$PW_P")@192.0.2.1:8388#p" \
+	"AEAD-2017: base64url user info of the password, no padding; the profile's name as the tag"
+want_link v6 "ss://2022-blake3-aes-256-gcm:$(pct "$K33")@[2001:db8::1]:443#v6" \
+	"2022: the PSK percent-encoded, an IPv6 server in brackets"
+want_link id23 "ss://2022-blake3-aes-128-gcm:$(pct "$K55:$K44")@198.51.100.7:8443#id23" \
+	"SIP023: iPSK:uPSK, percent-encoded"
+want_link c22 "ss://2022-blake3-chacha20-poly1305:$(pct "$K66")@203.0.113.9:65535#c22" \
+	"2022 chacha, port 65535"
+for pn in p v6 id23 c22; do
+	: >"$SSCTL_FAKE_LOG"
+	link=$("$FAKE" client show "$pn" --url) &&
+		"$FAKE" client add back url "$link" 2>"$tmp/err"
+	case $pn in
+	p) want="client-new back 192.0.2.1 8388 aes-256-gcm $(printf '%s' "$PW_P" |
+		python3 -c 'import hashlib,sys; p=sys.stdin.buffer.read(); a=hashlib.md5(p).digest(); print((a+hashlib.md5(a+p).digest()).hex())') password $(printf '%s' "$PW_P" | od -An -v -tx1 | tr -d ' \n')" ;;
+	v6) want="client-new back 2001:db8::1 443 2022-blake3-aes-256-gcm $(hexkey "$K33")" ;;
+	id23) want="client-new back 198.51.100.7 8443 2022-blake3-aes-128-gcm $(hexkey "$K44") ikey $(hexkey "$K55")" ;;
+	c22) want="client-new back 203.0.113.9 65535 2022-blake3-chacha20-poly1305 $(hexkey "$K66")" ;;
+	esac
+	[ "$(cat "$SSCTL_FAKE_LOG")" = "$want" ]
+	result $((! $?)) "show --url: $pn's link, added again, gives the same server, method and secrets" \
+		"got:  $(cat "$SSCTL_FAKE_LOG" "$tmp/err")"$'\n'"want: $want"
+done
+# --qr: a QR reader (zbarimg) reads the --url link from the printed code
+for pn in p id23; do
+	got=$("$FAKE" client show "$pn" --qr | python3 tests/qr-image.py >"$tmp/qr.pgm" &&
+		zbarimg --nodbus --raw -q "$tmp/qr.pgm")
+	[ -n "$got" ] && [ "$got" = "$("$FAKE" client show "$pn" --url)" ]
+	result $((! $?)) "show --qr: zbarimg reads $pn's link from the code" "got: $got"
+done
+fexpect 1 "ssctl: client profile 'k17' was made from a key, not a password: a link of aes-128-gcm carries the password (SIP002), so it has none; add the profile with 'password' or 'password-file' to share it" \
+	-- client show k17 --url
+fexpect 1 "ssctl: permission denied (CAP_NET_ADMIN is required)" -- client show fail --url
+fexpect 1 "ssctl: no client named 'nope'" -- client show nope --qr
+fexpect 2 "ssctl: --url and --qr show one profile: give its NAME" -- client show --url
+fexpect 2 "ssctl: '-j' does not go with --url or --qr" -- client show p --url -j
+fexpect 2 "ssctl: give one of --url and --qr" -- client show p --url --qr
+fexpect 2 "ssctl: unexpected argument 'q'" -- client show p q --url
+fexpect 2 "ssctl: invalid name 'a/b': use 1 to 31 of the characters A-Z a-z 0-9 _ . -" -- client show a/b --url
+# the password a client profile keeps: at most 256 bytes
+fexpect 2 "ssctl: a client profile's password is at most 256 bytes (this one has 257)" \
+	-- client add big server 192.0.2.1 port 1 method aes-128-gcm password "$(head -c 257 /dev/zero | tr '\0' x)"
 unset SSCTL_FAKE_LOG
 
 # the family is absent on a host without the module: every command that
