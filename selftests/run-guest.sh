@@ -25,6 +25,7 @@ TESTS=(
 	user_2022.sh
 	resolver.sh
 	local_tcp.sh
+	plugin.sh
 	local_udp.sh
 	handoff.sh
 	replay.sh

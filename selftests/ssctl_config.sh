@@ -693,7 +693,7 @@ else
 	ss_fail "client show -j: the links' servers, ports, methods and options" "$out"
 fi
 refused "a link behind a plugin is refused, naming it" 2 \
-	"ssctl: url: the server is reached through the plugin 'obfs-local' (SIP003), which client profiles do not run: start it yourself and give its local address as 'server' and 'port'" \
+	"ssctl: url: the server is reached through the plugin 'obfs-local' (SIP003), which client profiles do not run: ss-socksd --plugin runs it (see ss-socksd(8))" \
 	client add linkp url 'ss://YWVzLTEyOC1nY206dGVzdA@192.0.2.41:30322/?plugin=obfs-local%3Bobfs%3Dhttp'
 refused "a link of an existing profile's name is refused by the kernel" 1 \
 	"ssctl: client 'link6' already exists" \

@@ -380,7 +380,7 @@ static int config_link(struct ss_config *cfg, const struct cmd *cmd,
 	if (link.plugin) {
 		/* the plugin's name, not its options (they may hold secrets) */
 		link.plugin[strcspn(link.plugin, ";")] = '\0';
-		ret = usage_error(cmd, "url: the server is reached through the plugin '%s' (SIP003), which client profiles do not run: start it yourself and give its local address as 'server' and 'port'",
+		ret = usage_error(cmd, "url: the server is reached through the plugin '%s' (SIP003), which client profiles do not run: ss-socksd --plugin runs it (see ss-socksd(8))",
 				  link.plugin);
 		goto out;
 	}

@@ -116,7 +116,7 @@ static int import_server(const struct cmd *cmd, json_object *server,
 	    json_object_get_string_len(v))
 		plugin = json_object_get_string(v);
 	if (plugin) {
-		pr_err("%s: servers[%zu] ('%s') is reached through the plugin '%s' (SIP003), which client profiles do not run",
+		pr_err("%s: servers[%zu] ('%s') is reached through the plugin '%s' (SIP003), which client profiles do not run: ss-socksd --plugin runs it (see ss-socksd(8))",
 		       path, i, name, plugin);
 		return EXIT_RUNTIME;
 	}

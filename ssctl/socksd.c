@@ -70,6 +70,7 @@ void pr_err(const char *fmt, ...)
 static const char usage_line[] =
 	"Usage: " SOCKSD_NAME " [-c CONFIG] [--client NAME] [--socks ADDR:PORT]...\n"
 	"         [--tunnel ADDR:PORT=HOST:PORT[,udp]]... [--redir ADDR:PORT]...\n"
+	"         [--plugin PROGRAM [--plugin-opts OPTIONS]]\n"
 	"         [--auth-file FILE] [--handshake-timeout SECONDS] [--max-pending N]\n"
 	"         [-v] [-h] [-V]\n";
 
@@ -111,6 +112,11 @@ static void help(void)
 	      "                             ,udp every UDP datagram to ADDR:PORT instead\n"
 	      "      --redir ADDR:PORT      connections redirected by netfilter go to their\n"
 	      "                             original destination\n"
+	      "      --plugin PROGRAM       a SIP003 plugin (obfs-local, v2ray-plugin...):\n"
+	      "                             started, restarted if it dies, stopped on exit;\n"
+	      "                             TCP relays go through it, UDP straight to the\n"
+	      "                             server\n"
+	      "      --plugin-opts OPTIONS  its SS_PLUGIN_OPTIONS\n"
 	      "      --auth-file FILE       require SOCKS5 username/password (user:password\n"
 	      "                             lines; reread on SIGHUP)\n"
 	      "      --handshake-timeout S  seconds a SOCKS5 handshake may take (default 10)\n"
@@ -183,6 +189,7 @@ static int run(void)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -202,7 +209,11 @@ static int run(void)
 			       socksd.fe[i].name, socksd.profile);
 
 	for (;;) {
-		n = epoll_wait(socksd.epfd, events, 64, expire());
+		int timeout = expire(), restart = plugin_tick();
+
+		if (restart >= 0 && (timeout < 0 || restart < timeout))
+			timeout = restart;
+		n = epoll_wait(socksd.epfd, events, 64, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -218,6 +229,10 @@ static int run(void)
 					break;
 				if (si.ssi_signo == SIGHUP) {
 					reload();
+					break;
+				}
+				if (si.ssi_signo == SIGCHLD) {
+					plugin_reap();
 					break;
 				}
 				pr_verbose("%s: exiting; relays handed over continue",
@@ -264,6 +279,7 @@ static void cleanup(void)
 	}
 	if (socksd.epfd >= 0)
 		close(socksd.epfd);
+	plugin_stop();
 	ipc_relay_close();
 	free_users(socksd.users, socksd.n_users);
 	free(socksd.fe);
@@ -277,6 +293,8 @@ enum {
 	OPT_AUTH_FILE,
 	OPT_HANDSHAKE_TIMEOUT,
 	OPT_MAX_PENDING,
+	OPT_PLUGIN,
+	OPT_PLUGIN_OPTS,
 };
 
 static const struct option long_options[] = {
@@ -288,6 +306,8 @@ static const struct option long_options[] = {
 	{ "auth-file", required_argument, NULL, OPT_AUTH_FILE },
 	{ "handshake-timeout", required_argument, NULL, OPT_HANDSHAKE_TIMEOUT },
 	{ "max-pending", required_argument, NULL, OPT_MAX_PENDING },
+	{ "plugin", required_argument, NULL, OPT_PLUGIN },
+	{ "plugin-opts", required_argument, NULL, OPT_PLUGIN_OPTS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -353,6 +373,18 @@ int main(int argc, char *argv[])
 			socksd.max_pending = (unsigned int)v;
 			have_pending = true;
 			break;
+		case OPT_PLUGIN:
+			if (socksd.plugin)
+				return usage_error(NULL, "--plugin given twice");
+			if (!optarg[0])
+				return usage_error(NULL, "--plugin needs a program");
+			socksd.plugin = optarg;
+			break;
+		case OPT_PLUGIN_OPTS:
+			if (socksd.plugin_opts)
+				return usage_error(NULL, "--plugin-opts given twice");
+			socksd.plugin_opts = optarg;
+			break;
 		case 'v':
 			socksd.verbose = true;
 			break;
@@ -379,6 +411,7 @@ int main(int argc, char *argv[])
 		return usage_error(NULL, "give the client profile: --client NAME, or -c CONFIG");
 	if (!socksd.profile)
 		socksd.profile = "default";
+	socksd.tcp_profile = socksd.profile;
 
 	if (config) {
 		ret = read_config(config, socksd.profile, &cfg);
@@ -386,6 +419,11 @@ int main(int argc, char *argv[])
 			config_wipe(&cfg);
 			return EXIT_RUNTIME;
 		}
+	}
+	if (socksd.plugin_opts && !socksd.plugin) {
+		if (config)
+			config_wipe(&cfg);
+		return usage_error(NULL, "--plugin-opts without --plugin");
 	}
 	if (!socksd.n_fe) {
 		if (config)
@@ -407,6 +445,11 @@ int main(int argc, char *argv[])
 	if (ret)
 		goto out;
 
+	if (socksd.plugin) {
+		ret = plugin_start();
+		if (ret)
+			goto out;
+	}
 	raise_fd_limit();
 	for (size_t i = 0; i < socksd.n_fe; i++) {
 		ret = open_listener(&socksd.fe[i]);

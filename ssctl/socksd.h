@@ -11,6 +11,8 @@
  *                     handshakes on the connections they accept
  *   socksd_handoff.c  the handoff to the kernel: SS_CMD_RELAY_NEW, and a
  *                     UDP tunnel's SS_CMD_UDP_RELAY_NEW
+ *   socksd_plugin.c   a SIP003 plugin: started, restarted, stopped, and the
+ *                     private profile through it
  */
 #ifndef SOCKSD_H
 #define SOCKSD_H
@@ -74,6 +76,9 @@ struct user {
 struct socksd {
 	bool verbose;
 	const char *profile;
+	/* the profile TCP relays use: @profile, or the plugin's private one */
+	const char *tcp_profile;
+	const char *plugin, *plugin_opts;	/* SIP003, or NULL */
 	unsigned int handshake_timeout;	/* seconds */
 	unsigned int max_pending;
 	struct frontend *fe;
@@ -113,6 +118,12 @@ void listener_readable(struct frontend *fe);
 void conn_readable(struct conn *c);
 void conn_free(struct conn *c);
 int expire(void);
+
+/* socksd_plugin.c */
+int plugin_start(void);
+void plugin_reap(void);		/* SIGCHLD */
+int plugin_tick(void);		/* ms until the next restart is due, or -1 */
+void plugin_stop(void);
 
 /* socksd_handoff.c */
 int open_udp_tunnel(struct frontend *fe, const char *addr);

@@ -256,6 +256,30 @@ static int cfg_error(const char *path, const char *fmt, ...)
 	return EXIT_RUNTIME;
 }
 
+/* "plugin" and "plugin_opts": kept for the daemon's life */
+static int config_plugin(const char *path, json_object *root)
+{
+	json_object *plugin = json_get(root, "plugin");
+	json_object *opts = json_get(root, "plugin_opts");
+
+	if ((plugin && !json_object_is_type(plugin, json_type_string)) ||
+	    (opts && !json_object_is_type(opts, json_type_string)))
+		return cfg_error(path, "'%s' must be a string",
+				 plugin && !json_object_is_type(plugin, json_type_string) ?
+				 "plugin" : "plugin_opts");
+	/* an empty plugin is none, as ss-local takes it */
+	if (!plugin || !json_object_get_string_len(plugin) || socksd.plugin)
+		return 0;
+	socksd.plugin = strdup(json_object_get_string(plugin));
+	if (opts && !socksd.plugin_opts)
+		socksd.plugin_opts = strdup(json_object_get_string(opts));
+	if (!socksd.plugin || (opts && !socksd.plugin_opts)) {
+		pr_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 /*
  * Parse @path into @cfg (the client profile @name) through config.c's
  * parser, as "client add" arguments, so that the key is derived and
@@ -399,6 +423,9 @@ int read_config(const char *path, const char *name, struct ss_config *cfg)
 			goto out;
 		}
 	}
+	/* SIP003, as ss-local's: the command line's --plugin wins */
+	if (config_plugin(path, root))
+		goto out;
 	ret = 0;
 out:
 	if (secret) {

@@ -79,8 +79,8 @@ int handoff(const struct frontend *fe, int fd, const char *peer,
 	struct ipc_error e;
 
 	socks5_addr_string(target, tlen, to, sizeof(to));
-	if (ipc_relay_new(socksd.profile, fd, target, tlen, data, dlen, reply, rlen,
-			  &e) < 0) {
+	if (ipc_relay_new(socksd.tcp_profile, fd, target, tlen, data, dlen,
+			  reply, rlen, &e) < 0) {
 		describe_error(&e, why, sizeof(why));
 		pr_err("%s: %s -> %s: handoff failed: %s", fe->name, peer, to,
 		       why);

@@ -35,6 +35,7 @@ PKGS=(
 	shadowsocks-libev keyutils libcap2-bin util-linux linux-source-6.12 nftables bind9-dnsutils
 	flex bison libelf-dev
 	python3-yaml python3-jsonschema b3sum python3-prometheus-client
+	simple-obfs shadowsocks-v2ray-plugin
 )
 
 need_install() {

@@ -491,9 +491,9 @@ fexpect 0 "" -- client add c1 url "ss://$(b64url aes-128-gcm:pw)@192.0.2.1:2" ti
 	handshake-timeout 5 max-conns 9
 # refused, each with its reason, and nothing sent
 : >"$SSCTL_FAKE_LOG"
-fexpect 2 "ssctl: url: the server is reached through the plugin 'obfs-local' (SIP003), which client profiles do not run: start it yourself and give its local address as 'server' and 'port'" \
+fexpect 2 "ssctl: url: the server is reached through the plugin 'obfs-local' (SIP003), which client profiles do not run: ss-socksd --plugin runs it (see ss-socksd(8))" \
 	-- client add c1 url 'ss://cmM0LW1kNTpwYXNzd2Q@192.168.100.1:8888/?plugin=obfs-local%3Bobfs%3Dhttp#Example2'
-fexpect 2 "ssctl: url: the server is reached through the plugin 'v2ray-plugin' (SIP003), which client profiles do not run: start it yourself and give its local address as 'server' and 'port'" \
+fexpect 2 "ssctl: url: the server is reached through the plugin 'v2ray-plugin' (SIP003), which client profiles do not run: ss-socksd --plugin runs it (see ss-socksd(8))" \
 	-- client add c1 url 'ss://2022-blake3-aes-256-gcm:YctPZ6U7xPPcU%2Bgp3u%2B0tx%2FtRizJN9K8y%2BuKlW2qjlI%3D@192.168.100.1:8888/?plugin=v2ray-plugin%3Bserver#Example3'
 fexpect 2 "ssctl: url: unknown method 'rc4-md5'; valid methods: $("$FAKE" client add c1 server 1.2.3.4 port 1 method x password y 2>&1 | sed -n "1s/.*valid methods: //p")" \
 	-- client add c1 url 'ss://cmM0LW1kNTpwYXNzd2Q@192.168.100.1:8888'
@@ -598,7 +598,7 @@ imp 1 "ssctl: @: servers[1] ('Name_of_the_server'): unknown method 'rc4-md5'; va
 	'.servers[1].method = "rc4-md5" | .servers[1].remarks = "Name of the server"'
 imp 1 "ssctl: @: servers[1] ('27b8a625-4f4b-4428-9f0f-8a2317d'): key is 16 bytes but 2022-blake3-aes-256-gcm needs 32" \
 	".servers[1].password = \"$K16\""
-imp 1 "ssctl: @: servers[0] ('Name_of_the_server') is reached through the plugin 'obfs-local' (SIP003), which client profiles do not run" \
+imp 1 "ssctl: @: servers[0] ('Name_of_the_server') is reached through the plugin 'obfs-local' (SIP003), which client profiles do not run: ss-socksd --plugin runs it (see ss-socksd(8))" \
 	'.servers[0].plugin = "obfs-local" | .servers[0].plugin_opts = "obfs=http"'
 imp 1 "ssctl: @: servers[0] and servers[2] would both be client 'Name_of_the_server': give them remarks that differ" \
 	'.servers[2].remarks = "Name of the server"'
