@@ -358,6 +358,19 @@ static int set_server_host(struct ss_config *cfg, const char *host)
 	return 0;
 }
 
+/* short and printable: no escape sequence reaches the terminal */
+static bool quotable(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (!len || len > 64)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] > '~' || s[i] == '\'')
+			return false;
+	return true;
+}
+
 /*
  * "url LINK" (SIP002): the server, port, method and secret of a client
  * profile, checked as their keywords are. Wipes @url, which holds the
@@ -381,13 +394,18 @@ static int config_link(struct ss_config *cfg, const struct cmd *cmd,
 		/* the plugin's name, not its options (they may hold secrets) */
 		link.plugin[strcspn(link.plugin, ";")] = '\0';
 		ret = usage_error(cmd, "url: the server is reached through the plugin '%s' (SIP003), which client profiles do not run: ss-socksd --plugin runs it (see ss-socksd(8))",
-				  link.plugin);
+				  quotable(link.plugin) ? link.plugin : "?");
 		goto out;
 	}
 	cfg->method = method_by_name(link.method);
 	if (!cfg->method) {
-		ret = usage_error(cmd, "url: unknown method '%s'; valid methods: %s",
-				  link.method, method_list());
+		/* a link's bytes are anyone's: quote a plausible name only */
+		if (quotable(link.method))
+			ret = usage_error(cmd, "url: unknown method '%s'; valid methods: %s",
+					  link.method, method_list());
+		else
+			ret = usage_error(cmd, "url: unknown method; valid methods: %s",
+					  method_list());
 		goto out;
 	}
 	/* link_parse() checked it */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
 
 #include <openssl/crypto.h>
 
@@ -161,6 +162,70 @@ static int link_userinfo(struct link_writer *w, const char *s, size_t len,
 	return 0;
 }
 
+/*
+ * User info without a ':' as written: base64, whose padding may be
+ * percent-encoded ("%3D", as Outline writes it), or plain user info whose
+ * ':' is ("%3A"). Decoded once, then taken as whichever it is.
+ */
+static int link_userinfo_encoded(struct link_writer *w, const char *s,
+				 size_t len, const char **why)
+{
+	char *text = malloc(len + 1), *plain = w->next;
+	int ret = -1;
+
+	if (!text) {
+		*why = "out of memory";
+		return -1;
+	}
+	if (!percent_decode(s, len, text)) {
+		*why = "the user info has a broken percent-encoding";
+	} else if (strchr(text, ':')) {
+		ret = link_userinfo(w, text, strlen(text), false, why);
+	} else if (!base64_decode(text, strlen(text), plain)) {
+		*why = "the user info is neither base64 nor 'method:password'";
+	} else {
+		w->next = plain + strlen(plain) + 1;
+		ret = link_userinfo(w, plain, strlen(plain), false, why);
+		OPENSSL_cleanse(plain, strlen(plain));
+	}
+	OPENSSL_cleanse(text, len + 1);
+	free(text);
+	return ret;
+}
+
+/*
+ * What a host may be: an IPv6 address in brackets (without a zone), or
+ * letters, digits, '.', '-' and '_': a name or an IPv4 address. Checked
+ * before any lookup, so that nothing else (a piece of a password, say)
+ * goes to a resolver or into a message.
+ */
+static bool link_host_ok(const char *host, bool bracketed, const char **why)
+{
+	struct in6_addr a6;
+
+	if (bracketed) {
+		if (strchr(host, '%')) {
+			*why = "IPv6 zone IDs are not supported";
+			return false;
+		}
+		if (inet_pton(AF_INET6, host, &a6) != 1) {
+			*why = "the host in brackets is not an IPv6 address";
+			return false;
+		}
+		return true;
+	}
+	if (strchr(host, ':')) {
+		*why = "an IPv6 address must be in brackets";
+		return false;
+	}
+	if (strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_") !=
+	    strlen(host)) {
+		*why = "the host holds a character a host name cannot have";
+		return false;
+	}
+	return true;
+}
+
 /* "host:port" or "[IPv6]:port" of @len bytes at @s */
 static int link_host_port(struct link_writer *w, const char *s, size_t len,
 			  bool decode, const char **why)
@@ -213,6 +278,8 @@ static int link_host_port(struct link_writer *w, const char *s, size_t len,
 		*why = "the host has a broken percent-encoding";
 		return -1;
 	}
+	if (!link_host_ok(link->host, host != s, why))
+		return -1;
 	port = strtoul(link->port, &end, 10);
 	if (!link->port[0] || *end ||
 	    strspn(link->port, "0123456789") != strlen(link->port) || !port ||
@@ -291,9 +358,10 @@ int link_parse(const char *url, struct ss_link *link, const char **why)
 		return -1;
 	}
 	/* every part decodes to at most its length, and gets a NUL; the
-	 * older form's whole decoded text is written once more
+	 * older form's whole decoded text, and base64 user info, are
+	 * written once more
 	 */
-	link->size = 2 * len + 16;
+	link->size = 3 * len + 16;
 	link->buf = calloc(1, link->size);
 	if (!link->buf) {
 		*why = "out of memory";
@@ -305,16 +373,23 @@ int link_parse(const char *url, struct ss_link *link, const char **why)
 	hash = strchr(body, '#');
 	end = hash ? hash : url + len;
 	if (hash && hash[1]) {
-		link->tag = link_part(&w, hash + 1, strlen(hash + 1), true);
-		if (!link->tag) {
-			*why = "the tag has a broken percent-encoding";
-			return -1;
-		}
+		/* only a name: one that does not decode is kept as written */
+		link->tag = link_part(&w, hash + 1, strlen(hash + 1), true) ?:
+			    link_part(&w, hash + 1, strlen(hash + 1), false);
 	}
 
 	at = memchr(body, '@', (size_t)(end - body));
 	if (!at)
 		return link_parse_legacy(&w, body, (size_t)(end - body), why);
+	/*
+	 * A password written as is may hold '@' (other clients split at the
+	 * last one, as URL parsers do): the user info ends at the last '@'
+	 * before the query, and the host never holds one.
+	 */
+	for (const char *p = at, *stop = memchr(at, '?', (size_t)(end - at)) ?: end;
+	     p < stop; p++)
+		if (*p == '@')
+			at = p;
 
 	/*
 	 * Plain user info has its ':' (percent-encoded parts never hold
@@ -324,15 +399,7 @@ int link_parse(const char *url, struct ss_link *link, const char **why)
 	if (memchr(body, ':', info_len)) {
 		ret = link_userinfo(&w, body, info_len, true, why);
 	} else {
-		char *plain = w.next;
-
-		if (!base64_decode(body, info_len, plain)) {
-			*why = "the user info is neither base64 nor 'method:password'";
-			return -1;
-		}
-		w.next = plain + strlen(plain) + 1;
-		ret = link_userinfo(&w, plain, strlen(plain), false, why);
-		OPENSSL_cleanse(plain, strlen(plain));
+		ret = link_userinfo_encoded(&w, body, info_len, why);
 	}
 	if (ret)
 		return ret;
@@ -411,7 +478,7 @@ static char *base64url_encode(char *out, const unsigned char *s, size_t len)
 }
 
 char *link_format(const char *method, const char *password,
-		  size_t password_len, const char *host, unsigned int port,
+		  size_t password_len, const char *host, uint16_t port,
 		  const char *tag, bool plain)
 {
 	size_t mlen = strlen(method), tlen = tag ? strlen(tag) : 0;

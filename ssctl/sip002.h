@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * The parts of a link, each decoded and NUL-terminated, in one allocation
@@ -50,7 +51,7 @@ void link_free(struct ss_link *link);
  * link_string_free() (it holds the secret), or NULL when out of memory.
  */
 char *link_format(const char *method, const char *password,
-		  size_t password_len, const char *host, unsigned int port,
+		  size_t password_len, const char *host, uint16_t port,
 		  const char *tag, bool plain);
 void link_string_free(char *s);
 

@@ -45,6 +45,11 @@ static const char *json_string(json_object *server, const char *key,
 		       !v ? "is missing" : "must be a non-empty string");
 		return NULL;
 	}
+	if (!json_string_whole(v)) {
+		pr_err("%s: servers[%zu]: '%s' holds a NUL character (\\u0000)",
+		       path, i, key);
+		return NULL;
+	}
 	return json_object_get_string(v);
 }
 
@@ -213,15 +218,8 @@ int client_import(const struct cmd *cmd, int argc, char *argv[])
 			ret = EXIT_RUNTIME;
 		}
 	}
-	/* the document's passwords: wiped in json-c's copy too */
-	for (i = 0; i < n && servers; i++) {
-		json_object *pw = json_member(json_object_array_get_idx(servers, i),
-					      "password");
-
-		if (pw && json_object_is_type(pw, json_type_string))
-			OPENSSL_cleanse((char *)json_object_get_string(pw),
-					(size_t)json_object_get_string_len(pw));
-	}
+	/* the document's passwords, on every path: wiped in json-c's copy */
+	json_wipe_strings(root);
 	json_object_put(root);
 	if (ret && n)
 		pr_err("%s: nothing was imported", path);

@@ -343,11 +343,13 @@ int read_config(const char *path, const char *name, struct ss_config *cfg)
 		cfg_error(path, "'%s' must be a string", pw ? "password" : "key");
 		goto out;
 	}
+	if (!json_string_whole(v)) {
+		cfg_error(path, "'%s' holds a NUL character (\\u0000)",
+			  pw ? "password" : "key");
+		goto out;
+	}
 	/* config_parse() wipes the secret it is given: give it a copy */
 	secret = strdup(json_object_get_string(v));
-	/* and wipe json-c's own copy before it is freed */
-	OPENSSL_cleanse((char *)json_object_get_string(v),
-			(size_t)json_object_get_string_len(v));
 	if (!secret) {
 		pr_err("out of memory");
 		goto out;
@@ -432,6 +434,8 @@ out:
 		OPENSSL_cleanse(secret, strlen(secret));
 		free(secret);
 	}
+	/* json-c's copy of the secret (and of everything else) */
+	json_wipe_strings(root);
 	json_object_put(root);
 	return ret;
 }

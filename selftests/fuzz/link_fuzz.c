@@ -6,8 +6,9 @@
  *
  * For one input, taken as a string (cut at its first NUL), checks that
  *   - link_parse() gives 0 with the method, password, host and port set
- *     and non-empty, the port 1 to 65535 in digits only, every part within
- *     its buffer; or -1 with a reason;
+ *     and non-empty, the port 1 to 65535 in digits only, the host an IPv6
+ *     address or made of letters, digits, '.', '-' and '_' only, every
+ *     part within its buffer; or -1 with a reason;
  *   - the parts, written again as a plain SIP002 link with every byte
  *     outside RFC 3986's unreserved set percent-encoded, parse to the same
  *     parts: nothing is lost, added or changed between the two;
@@ -96,6 +97,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	      a.port);
 	port = strtoul(a.port, NULL, 10);
 	CHECK(port >= 1 && port <= 65535, "port %lu", port);
+	CHECK(strchr(a.host, ':') ||
+	      strspn(a.host, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_") ==
+	      strlen(a.host), "host '%s'", a.host);
 
 	/* each byte may become three; the punctuation is bounded */
 	again = malloc(3 * (size + 1) + 64);
@@ -104,9 +108,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w = encode(w, a.method);
 	*w++ = ':';
 	w = encode(w, a.password);
-	w += sprintf(w, "@[");
+	/* an IPv6 host (the only kind with a ':') in brackets */
+	w += sprintf(w, strchr(a.host, ':') ? "@[" : "@");
 	w = encode(w, a.host);
-	w += sprintf(w, "]:%s/", a.port);
+	w += sprintf(w, strchr(a.host, ':') ? "]:%s/" : ":%s/", a.port);
 	if (a.plugin) {
 		w += sprintf(w, "?plugin=");
 		w = encode(w, a.plugin);
@@ -129,7 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int plain = 0; plain < 2; plain++) {
 			char *out = link_format(a.method, a.password,
 						strlen(a.password), a.host,
-						(unsigned int)port, a.tag,
+						(uint16_t)port, a.tag,
 						plain);
 
 			CHECK(out, "out of memory");

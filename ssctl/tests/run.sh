@@ -484,6 +484,18 @@ link_same "the form before SIP002: base64 of method:password@host:port, the pass
 link_same "SIP023 iPSK:uPSK in a 2022 link (as shadowsocks-rust writes it)" \
 	"ss://2022-blake3-aes-128-gcm:$(pct "$K16"):$(pct "$(printf '%016d' 7 | base64)")@192.0.2.4:8600" \
 	server 192.0.2.4 port 8600 method 2022-blake3-aes-128-gcm key "$K16:$(printf '%016d' 7 | base64)"
+link_same "a password with a bare '@' (the user info ends at the last '@', as URL parsers do)" \
+	'ss://aes-256-gcm:p@ss@203.0.113.5:8388' \
+	server 203.0.113.5 port 8388 method aes-256-gcm password 'p@ss'
+link_same "base64 user info whose padding is percent-encoded (as Outline writes it)" \
+	"ss://$(printf '%s' 'aes-128-gcm:pass' | base64 -w0 | sed 's/=/%3D/g')@192.0.2.1:8388" \
+	server 192.0.2.1 port 8388 method aes-128-gcm password pass
+link_same "plain user info whose ':' is percent-encoded" \
+	"ss://aes-128-gcm%3Apa%3Ass@192.0.2.1:8388" \
+	server 192.0.2.1 port 8388 method aes-128-gcm password 'pa:ss'
+link_same "a tag that does not decode is kept as written" \
+	"ss://$(b64url aes-128-gcm:hunter2)@192.0.2.1:1#%zz" \
+	server 192.0.2.1 port 1 method aes-128-gcm password hunter2
 link_same "with timeout, handshake-timeout and max-conns after it" \
 	"ss://$(b64url aes-128-gcm:pw)@192.0.2.1:2" \
 	server 192.0.2.1 port 2 method aes-128-gcm password pw
@@ -515,7 +527,12 @@ fexpect 2 "ssctl: url: the user info has a broken percent-encoding" -- client ad
 fexpect 2 "ssctl: url: the user info has a broken percent-encoding" -- client add c1 url 'ss://aes-128-gcm:hun%00ter2@192.0.2.1:1'
 fexpect 2 "ssctl: url: the link names no method" -- client add c1 url 'ss://:hunter2@192.0.2.1:1'
 fexpect 2 "ssctl: url: the link holds no password or key" -- client add c1 url 'ss://aes-128-gcm:@192.0.2.1:1'
-fexpect 2 "ssctl: url: the tag has a broken percent-encoding" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@192.0.2.1:1#%zz"
+fexpect 2 "ssctl: url: the host holds a character a host name cannot have" -- client add c1 url 'ss://aes-256-gcm:p@ss@h%20st:8388'
+fexpect 2 "ssctl: url: the host in brackets is not an IPv6 address" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@[example.com]:443"
+fexpect 2 "ssctl: url: IPv6 zone IDs are not supported" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@[fe80::1%25eth0]:8388"
+fexpect 2 "ssctl: url: an IPv6 address must be in brackets" -- client add c1 url "ss://$(b64url aes-128-gcm:hunter2)@2001:db8::1:443"
+fexpect 2 "ssctl: url: unknown method; valid methods: $("$FAKE" client add c1 server 1.2.3.4 port 1 method x password y 2>&1 | sed -n "1s/.*valid methods: //p")" \
+	-- client add c1 url 'ss://%1B%5D0%3Bx%07:pw@192.0.2.1:1'
 fexpect 2 "ssctl: url: no '@' before the host, and not the base64 of the older form (method:password@host:port)" \
 	-- client add c1 url 'ss://192.0.2.1:1'
 fexpect 2 "ssctl: url: the base64 of the older form holds no '@' (method:password@host:port)" \
@@ -588,6 +605,7 @@ imp 1 "ssctl: @: 'servers' must be an array of at least one server" '.servers = 
 imp 1 "ssctl: @: not a SIP008 document (a JSON object)" '[.]'
 imp 1 "ssctl: @: servers[1] is not an object" '.servers[1] = "x"'
 imp 1 "ssctl: @: servers[0]: 'password' is missing" 'del(.servers[0].password)'
+imp 1 "ssctl: @: servers[0]: 'password' holds a NUL character (\\u0000)" '.servers[0].password = "abc\u0000def"'
 imp 1 "ssctl: @: servers[2]: 'server' must be a non-empty string" '.servers[2].server = ""'
 imp 1 "ssctl: @: servers[0]: 'server_port' must be a number from 1 to 65535" '.servers[0].server_port = "8388"'
 imp 1 "ssctl: @: servers[0]: 'server_port' must be a number from 1 to 65535" '.servers[0].server_port = 65536'
@@ -607,6 +625,10 @@ result $((! $?)) "import: a refused document sends nothing" "$(cat "$SSCTL_FAKE_
 printf '{"version": 1, "servers": [' >"$tmp/bad.json"
 fexpect 1 "ssctl: cannot read SIP008 document '$tmp/none.json': No such file or directory" -- client import "$tmp/none.json"
 fexpect 1 "ssctl: SIP008 document '$tmp/bad.json' is not valid JSON: unexpected end of data" -- client import "$tmp/bad.json"
+printf '{"version": 1, "servers": []} junk' >"$tmp/bad.json"
+fexpect 1 "ssctl: SIP008 document '$tmp/bad.json' has text after its JSON document" -- client import "$tmp/bad.json"
+printf '{"version": 1,\0 "servers": []}' >"$tmp/bad.json"
+fexpect 1 "ssctl: SIP008 document '$tmp/bad.json' holds a NUL byte" -- client import "$tmp/bad.json"
 fexpect 2 "ssctl: missing FILE" -- client import
 fexpect 2 "ssctl: too many arguments" -- client import a b
 
