@@ -522,6 +522,7 @@ static void ss_conn_connect(struct ss_conn *conn)
 {
 	const union ss_sockaddr *a = &conn->target_addr;
 	struct ss_peer *out = ss_conn_outbound(conn);
+	struct mem_cgroup *old;
 	struct socket *sock;
 	int err;
 
@@ -533,8 +534,10 @@ static void ss_conn_connect(struct ss_conn *conn)
 		return;
 	}
 
+	old = ss_memcg_enter(conn->ep);
 	err = sock_create_kern(conn->net, a->sa.sa_family, SOCK_STREAM,
 			       IPPROTO_TCP, &sock);
+	ss_memcg_leave(old);
 	if (err) {
 		ss_conn_fail(conn, SS_STATS_A_CONNECT_FAIL, "cannot create socket");
 		return;
@@ -706,7 +709,10 @@ static void ss_conn_unclone(struct socket *sock,
 /* Set up what every new connection has; the first run's reference too. */
 static struct ss_conn *ss_conn_alloc(struct ss_endpoint *ep, struct net *net)
 {
-	struct ss_conn *conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	struct mem_cgroup *old = ss_memcg_enter(ep);
+	struct ss_conn *conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
+
+	ss_memcg_leave(old);
 
 	if (!conn)
 		return NULL;

@@ -10,6 +10,7 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/sched/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/shadowsocks.h>
 #include <linux/spinlock.h>
@@ -107,6 +108,28 @@ bool ss_endpoint_get_live(struct ss_endpoint *ep);
 void ss_endpoint_put(struct ss_endpoint *ep);
 void ss_endpoint_refused(struct ss_endpoint *ep);
 void ss_endpoint_bad(struct ss_endpoint *ep, enum ss_stats_attr ctr);
+
+/*
+ * ss_memcg_enter() - charge what follows to @ep's memory cgroup
+ * @ep: the server or client profile the memory is for
+ *
+ * Connections, UDP sessions and their sockets are made by work items,
+ * which run in no one's memory cgroup: until ss_memcg_leave(), allocations
+ * with __GFP_ACCOUNT (and the accounted slabs of sockets) are charged to
+ * the cgroup of whoever created @ep, so that a user namespace's traffic
+ * cannot make the kernel hold memory no limit covers.
+ *
+ * Return: what to give ss_memcg_leave().
+ */
+static inline struct mem_cgroup *ss_memcg_enter(const struct ss_endpoint *ep)
+{
+	return set_active_memcg(ep->memcg);
+}
+
+static inline void ss_memcg_leave(struct mem_cgroup *old)
+{
+	set_active_memcg(old);
+}
 
 static inline const char *ss_endpoint_kind(const struct ss_endpoint *ep)
 {

@@ -408,6 +408,31 @@ static const struct ss_nl_kind ss_nl_clients = {
 	.not_found = ss_nl_no_client,
 };
 
+/* CLIENT_EXPORT's: a client profile's own attributes, then its secrets. */
+static int ss_nl_put_client_secrets(struct sk_buff *skb,
+				    const struct ss_entry *entry)
+{
+	const struct ss_client *cl = container_of(entry, struct ss_client,
+						  ep.entry);
+	const struct ss_endpoint *ep = &cl->ep;
+
+	if (ss_nl_put_client(skb, entry) ||
+	    nla_put(skb, SS_A_KEY, ep->method->key_len, ep->key) ||
+	    (ep->has_ikey &&
+	     nla_put(skb, SS_A_IDENTITY_KEY, ep->method->key_len, ep->ikey)) ||
+	    (cl->password_len &&
+	     nla_put(skb, SS_A_PASSWORD, cl->password_len, cl->password)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const struct ss_nl_kind ss_nl_client_secrets = {
+	.table = &ss_client_kind,
+	.cmd = SS_CMD_CLIENT_EXPORT,
+	.put = ss_nl_put_client_secrets,
+	.not_found = ss_nl_no_client,
+};
+
 /* Fill one reply; called under rcu_read_lock(), so it must not sleep. */
 static int ss_nl_fill(struct sk_buff *skb, const struct ss_nl_kind *kind,
 		      const struct ss_entry *entry, u32 portid, u32 seq,
@@ -448,7 +473,7 @@ int shadowsocks_nl_server_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return ss_nl_del(info, &ss_nl_servers);
 }
 
-/* GET with a name: one reply, filled under RCU. */
+/* GET (and CLIENT_EXPORT) with a name: one reply, filled under RCU. */
 static int ss_nl_get(struct genl_info *info, const struct ss_nl_kind *kind)
 {
 	struct ss_net *sn = ss_net(genl_info_net(info));
@@ -470,6 +495,8 @@ static int ss_nl_get(struct genl_info *info, const struct ss_nl_kind *kind)
 				 info->snd_seq, 0, NULL) : -ENOENT;
 	rcu_read_unlock();
 	if (err) {
+		/* CLIENT_EXPORT's may hold secrets: none stays in freed memory */
+		memzero_explicit(msg->data, skb_headlen(msg));
 		nlmsg_free(msg);
 		if (err == -ENOENT)
 			kind->not_found(info, name);
@@ -888,63 +915,15 @@ int shadowsocks_nl_client_get_dumpit(struct sk_buff *skb,
 	return ss_nl_dump(skb, cb, &ss_nl_clients);
 }
 
-/* CLIENT_EXPORT's reply: CLIENT_GET's, then the secrets. Under RCU. */
-static int ss_nl_fill_export(struct sk_buff *skb, const struct ss_client *cl,
-			     const struct genl_info *info)
-{
-	const struct ss_endpoint *ep = &cl->ep;
-	void *hdr;
-
-	hdr = ss_nl_put_hdr(skb, info->snd_portid, info->snd_seq, 0,
-			    SS_CMD_CLIENT_EXPORT, NULL);
-	if (!hdr)
-		return -EMSGSIZE;
-	if (ss_nl_put_endpoint(skb, ep) || ss_nl_put_client(skb, &ep->entry) ||
-	    nla_put(skb, SS_A_KEY, ep->method->key_len, ep->key) ||
-	    (ep->has_ikey &&
-	     nla_put(skb, SS_A_IDENTITY_KEY, ep->method->key_len, ep->ikey)) ||
-	    (cl->password_len &&
-	     nla_put(skb, SS_A_PASSWORD, cl->password_len, cl->password))) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, hdr);
-	return 0;
-}
-
 /*
  * CLIENT_EXPORT: a profile with its secrets, for a share link. The ops
  * table's GENL_UNS_ADMIN_PERM keeps it to those who could have created the
- * profile. A reply that is not sent is wiped before it is freed.
+ * profile.
  */
 int shadowsocks_nl_client_export_doit(struct sk_buff *skb,
 				      struct genl_info *info)
 {
-	struct ss_net *sn = ss_net(genl_info_net(info));
-	struct ss_client *cl;
-	struct sk_buff *msg;
-	const char *name;
-	int err;
-
-	name = ss_nl_name_only(info);
-	if (!name)
-		return -EINVAL;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-
-	rcu_read_lock();
-	cl = ss_client_find(sn, name);
-	err = cl ? ss_nl_fill_export(msg, cl, info) : -ENOENT;
-	rcu_read_unlock();
-	if (err) {
-		memzero_explicit(msg->data, skb_headlen(msg));
-		nlmsg_free(msg);
-		if (err == -ENOENT)
-			ss_nl_no_client(info, name);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return ss_nl_get(info, &ss_nl_client_secrets);
 }
 
 /*

@@ -485,7 +485,7 @@ static int ss_handshake_addr(struct ss_conn *conn, struct ss_target *t)
 			rx->off += total;
 			return 1;
 		}
-		conn->abuf = kmalloc(SS_ADDR_MAX, GFP_KERNEL);
+		conn->abuf = ss_relay_alloc(conn, SS_ADDR_MAX);
 		if (!conn->abuf)
 			return -ENOMEM;
 		conn->alen = 0;

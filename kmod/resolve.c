@@ -254,6 +254,7 @@ struct ss_lookup *ss_lookup_start(struct ss_server *srv, struct net *net,
 					       const union ss_sockaddr *addr),
 				  void *owner)
 {
+	struct mem_cgroup *old;
 	struct ss_lookup *l;
 	int err;
 
@@ -261,7 +262,9 @@ struct ss_lookup *ss_lookup_start(struct ss_server *srv, struct net *net,
 		atomic_dec(&srv->nr_lookups);
 		return ERR_PTR(-EBUSY);
 	}
-	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	old = ss_memcg_enter(&srv->ep);
+	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
+	ss_memcg_leave(old);
 	if (!l) {
 		atomic_dec(&srv->nr_lookups);
 		return ERR_PTR(-ENOMEM);

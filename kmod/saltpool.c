@@ -92,6 +92,9 @@ MODULE_PARM_DESC(salt_pool_limit,
  * @len: its length
  * @record: a record (ss_salt_pool_record()), its value after its key in
  *	@salt; else a salt
+ * @superseded: a record with a newer one of its key: out of its bucket
+ *	(so that a bucket holds one record a key, however often the key is
+ *	recorded), in the FIFO until it expires
  * @salt: the salt, or the record's key and value
  */
 struct ss_salt {
@@ -100,6 +103,7 @@ struct ss_salt {
 	unsigned long seen;
 	u8 len;
 	bool record;
+	bool superseded;
 	u8 salt[SS_SALT_MAX_LEN];
 };
 
@@ -169,7 +173,7 @@ static void ss_salt_pool_expire(struct ss_salt_pool *p, unsigned long now)
 		p->head = s->next;
 		if (!p->head)
 			p->tail = NULL;
-		if (p->buckets)		/* not retired */
+		if (p->buckets && !s->superseded)	/* in a bucket */
 			hlist_del(&s->node);
 		p->count--;
 		kfree(s);
@@ -458,9 +462,11 @@ struct ss_salt_pool *ss_salt_pool_adopt(struct ss_salt_pools *pools,
 			return ERR_PTR(-ENOMEM);
 		spin_lock_bh(&p->lock);
 		for (s = p->head; s; s = s->next)
-			hlist_add_head(&s->node,
-				       &buckets[siphash(s->salt, s->len, &p->key) &
-						p->mask]);
+			if (!s->superseded)
+				hlist_add_head(&s->node,
+					       &buckets[siphash(s->salt, s->len,
+								&p->key) &
+							p->mask]);
 		p->buckets = buckets;
 		spin_unlock_bh(&p->lock);
 		list_del_init(&p->retired);
@@ -481,6 +487,7 @@ static void ss_salt_pool_append(struct ss_salt_pool *p, struct ss_salt *new,
 	lockdep_assert_held(&p->lock);
 	new->next = NULL;
 	new->seen = now;
+	new->superseded = false;
 	hlist_add_head(&new->node, bucket);
 	if (p->tail)
 		p->tail->next = new;
@@ -501,9 +508,14 @@ static int ss_salt_pool_add_at(struct ss_salt_pool *p, const u8 *salt,
 
 	if (WARN_ON_ONCE(!len || len > SS_SALT_MAX_LEN))
 		return -EINVAL;
-	bucket = &p->buckets[siphash(salt, len, &p->key) & p->mask];
 
 	spin_lock_bh(&p->lock);
+	/* a retired pool has no buckets, and no server to add to it */
+	if (WARN_ON_ONCE(!p->buckets)) {
+		err = -EINVAL;
+		goto out;
+	}
+	bucket = &p->buckets[siphash(salt, len, &p->key) & p->mask];
 	ss_salt_pool_expire(p, now);
 	hlist_for_each_entry(s, bucket, node) {
 		if (!s->record && s->len == len &&
@@ -550,42 +562,82 @@ int ss_salt_pool_add(struct ss_salt_pool *p, const u8 *salt, size_t len)
 }
 
 /**
+ * ss_salt_record_new() - room for a record, taken when what it will
+ *	record begins
+ * @p: the pool, of a server (not retired)
+ *
+ * A record must not fail when it is made (one lost would let a replay
+ * through), nor pass the memory cgroup's limit: its room is taken,
+ * fallibly and charged to the pool's cgroup, when the session it will
+ * record starts, and the session is refused without it. Process context.
+ *
+ * Return: the room, for ss_salt_pool_record() or ss_salt_record_free();
+ * NULL when out of memory.
+ */
+struct ss_salt *ss_salt_record_new(struct ss_salt_pool *p)
+{
+	struct mem_cgroup *old = set_active_memcg(p->memcg);
+	struct ss_salt *rec = kmalloc(sizeof(*rec), GFP_KERNEL_ACCOUNT);
+
+	set_active_memcg(old);
+	return rec;
+}
+
+/* Room ss_salt_pool_record() did not take; NULL is nothing. */
+void ss_salt_record_free(struct ss_salt *rec)
+{
+	kfree(rec);
+}
+
+/**
  * ss_salt_pool_record() - remember a key and a value for a pool's time
  * @p: the pool, of a server (not retired)
+ * @rec: room from ss_salt_record_new() of @p, which the pool takes
  * @key: the key (no salt matches it, whatever its bytes)
  * @len: its length, 1 to %SS_SALT_MAX_LEN - 8
  * @value: what ss_salt_pool_lookup() gives for @key
  *
  * For what must outlive a server as its salts do (udp.c: the 2022
  * sessions a deleted server ends). A record goes in whether the pool is
- * full or not, and whether @key is in already or not (a lookup finds the
- * newest): the caller bounds how many it makes. Charged to the pool's
- * memory cgroup like a salt. Process context; never fails, because a
- * record lost would let a replay through.
+ * full or not; one already there for @key is superseded (lookups find the
+ * new one; it stays in the FIFO, out of its bucket, until it expires).
+ * Any context.
  */
-void ss_salt_pool_record(struct ss_salt_pool *p, const u8 *key, size_t len,
-			 u64 value)
+void ss_salt_pool_record(struct ss_salt_pool *p, struct ss_salt *rec,
+			 const u8 *key, size_t len, u64 value)
 {
-	struct mem_cgroup *old;
-	struct ss_salt *new;
+	struct hlist_head *bucket;
 	unsigned long now;
+	struct ss_salt *s;
 
-	if (WARN_ON_ONCE(!len || len > SS_SALT_MAX_LEN - sizeof(value)))
+	if (WARN_ON_ONCE(!rec))
 		return;
-	old = set_active_memcg(p->memcg);
-	new = kmalloc(sizeof(*new), GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
-	set_active_memcg(old);
-	new->len = len;
-	new->record = true;
-	memcpy(new->salt, key, len);
-	memcpy(new->salt + len, &value, sizeof(value));
+	if (WARN_ON_ONCE(!len || len > SS_SALT_MAX_LEN - sizeof(value))) {
+		kfree(rec);
+		return;
+	}
+	rec->len = len;
+	rec->record = true;
+	memcpy(rec->salt, key, len);
+	memcpy(rec->salt + len, &value, sizeof(value));
 
 	spin_lock_bh(&p->lock);
+	if (WARN_ON_ONCE(!p->buckets)) {
+		spin_unlock_bh(&p->lock);
+		kfree(rec);
+		return;
+	}
+	bucket = &p->buckets[siphash(key, len, &p->key) & p->mask];
 	now = jiffies;
 	ss_salt_pool_expire(p, now);
-	ss_salt_pool_append(p, new,
-			    &p->buckets[siphash(key, len, &p->key) & p->mask],
-			    now);
+	hlist_for_each_entry(s, bucket, node) {
+		if (s->record && s->len == len && !memcmp(s->salt, key, len)) {
+			hlist_del_init(&s->node);
+			s->superseded = true;
+			break;		/* a bucket holds one a key */
+		}
+	}
+	ss_salt_pool_append(p, rec, bucket, now);
 	spin_unlock_bh(&p->lock);
 }
 
@@ -609,8 +661,10 @@ bool ss_salt_pool_lookup(struct ss_salt_pool *p, const u8 *key, size_t len,
 
 	if (WARN_ON_ONCE(!len || len > SS_SALT_MAX_LEN - sizeof(*value)))
 		return false;
-	bucket = &p->buckets[siphash(key, len, &p->key) & p->mask];
 	spin_lock_bh(&p->lock);
+	if (WARN_ON_ONCE(!p->buckets))
+		goto out;
+	bucket = &p->buckets[siphash(key, len, &p->key) & p->mask];
 	ss_salt_pool_expire(p, jiffies);
 	hlist_for_each_entry(s, bucket, node) {
 		if (s->record && s->len == len &&
@@ -620,6 +674,7 @@ bool ss_salt_pool_lookup(struct ss_salt_pool *p, const u8 *key, size_t len,
 			break;
 		}
 	}
+out:
 	spin_unlock_bh(&p->lock);
 	return found;
 }

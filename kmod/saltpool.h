@@ -23,6 +23,7 @@
  */
 #define SS_SALT_POOL_SECS	62
 
+struct ss_salt;
 struct ss_salt_pool;
 
 /* The length of a claim's key: a Shadowsocks 2022 UDP client session ID. */
@@ -73,8 +74,10 @@ struct ss_salt_pool *ss_salt_pool_adopt(struct ss_salt_pools *pools,
 					const void *owner, const u8 *key,
 					size_t key_len);
 int ss_salt_pool_add(struct ss_salt_pool *p, const u8 *salt, size_t len);
-void ss_salt_pool_record(struct ss_salt_pool *p, const u8 *key, size_t len,
-			 u64 value);
+struct ss_salt *ss_salt_record_new(struct ss_salt_pool *p);
+void ss_salt_record_free(struct ss_salt *rec);
+void ss_salt_pool_record(struct ss_salt_pool *p, struct ss_salt *rec,
+			 const u8 *key, size_t len, u64 value);
 bool ss_salt_pool_lookup(struct ss_salt_pool *p, const u8 *key, size_t len,
 			 u64 *value);
 int ss_salt_pool_claim(struct ss_salt_pool *p, struct ss_salt_claim *c,

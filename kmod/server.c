@@ -163,8 +163,10 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 
 	/*
 	 * What a netlink caller makes is charged to its memory cgroup (here
-	 * and in client.c, stats.c, udp.c, udp_local.c, conn.c's handover):
-	 * any user can make objects in a namespace of their own.
+	 * and in client.c, stats.c), and so is what traffic makes for the
+	 * object later, in work items: connections, UDP sessions, their
+	 * sockets and buffers (ss_memcg_enter()). Any user can make objects
+	 * in a namespace of their own.
 	 */
 	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
 	if (!srv)

@@ -109,6 +109,9 @@ struct ss_udp_dns {
  * @window: 2022: the client's packet IDs accepted
  * @claim: 2022: holds @csid among the servers that share our salt pool
  *	while the session lives (ss_udp_session_claim())
+ * @record: 2022: room for the record the session leaves if its server or
+ *	user ends it (ss_udp_session_record()), taken at its start, so that
+ *	the record can neither fail nor pass the memory cgroup's limit
  * @user: 2022 with users: the SIP023 user whose session it is, a
  *	reference held; the session's packets both ways are under its PSK
  *
@@ -134,6 +137,7 @@ struct ss_udp_assoc {
 	u64 spid;
 	struct ss_window window;
 	struct ss_salt_claim claim;
+	struct ss_salt *record;
 	struct ss_user *user;
 };
 
@@ -166,6 +170,7 @@ static void ss_udp_assoc_release(struct kref *refcount)
 	pr_debug("udp assoc %u destroyed\n", a->id);
 	if (a->user)
 		ss_user_put(a->user);
+	ss_salt_record_free(a->record);
 	kfree(a);
 }
 
@@ -276,15 +281,18 @@ static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
  * no record: it was idle at least 60 s, longer than a timestamp is in time.
  */
 static void ss_udp_session_record(struct ss_server *srv,
-				  const struct ss_udp_assoc *a)
+				  struct ss_udp_assoc *a)
 {
 	if (!ss_method_is_2022(srv->ep.method))
 		return;
 	/* every 2022 server has its pool from its creation to its close */
 	if (WARN_ON_ONCE(!srv->ep.salts))
 		return;
-	ss_salt_pool_record(srv->ep.salts, a->csid, SS_2022_SESSION_ID_LEN,
-			    a->window.next);
+	if (WARN_ON_ONCE(!a->record))
+		return;
+	ss_salt_pool_record(srv->ep.salts, a->record, a->csid,
+			    SS_2022_SESSION_ID_LEN, a->window.next);
+	a->record = NULL;	/* the pool's now */
 }
 
 /*
@@ -304,9 +312,12 @@ static int ss_udp_session_claim(struct ss_server *srv, struct ss_udp_assoc *a)
 	BUILD_BUG_ON(SS_SALT_CLAIM_LEN != SS_2022_SESSION_ID_LEN);
 	if (WARN_ON_ONCE(!srv->ep.salts))
 		return -EINVAL;
+	a->record = ss_salt_record_new(srv->ep.salts);
+	if (!a->record)
+		return -ENOMEM;
 	err = ss_salt_pool_claim(srv->ep.salts, &a->claim, a->csid);
 	if (err)
-		return err;
+		return err;	/* the caller frees the room */
 	if (ss_salt_pool_lookup(srv->ep.salts, a->csid, SS_2022_SESSION_ID_LEN,
 				&next)) {
 		ss_window_seen_below(&a->window, next);
@@ -329,12 +340,16 @@ static struct ss_udp_assoc *ss_udp_assoc_new(struct ss_server *srv,
 {
 	struct ss_udp *udp = &srv->udp;
 	struct ss_udp_assoc *a;
+	struct mem_cgroup *old;
+	int err;
 
 	if (udp->nr_assocs >= srv->ep.max_conns) {
 		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_LIMIT);
 		return NULL;
 	}
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	old = ss_memcg_enter(&srv->ep);
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	ss_memcg_leave(old);
 	if (!a)
 		return NULL;
 	kref_init(&a->refcount);
@@ -349,8 +364,16 @@ static struct ss_udp_assoc *ss_udp_assoc_new(struct ss_server *srv,
 		do {
 			get_random_bytes(a->ssid, SS_2022_SESSION_ID_LEN);
 		} while (!memcmp(a->ssid, csid, SS_2022_SESSION_ID_LEN));
-		if (ss_udp_session_claim(srv, a)) {
-			ss_endpoint_bad(&srv->ep, SS_STATS_A_UDP_DROP_WINDOW);
+		err = ss_udp_session_claim(srv, a);
+		if (err) {
+			/* -EBUSY: the session lives on another server */
+			if (err == -EBUSY)
+				ss_endpoint_bad(&srv->ep,
+						SS_STATS_A_UDP_DROP_WINDOW);
+			else
+				ss_stats_inc(&srv->ep.stats,
+					     SS_STATS_A_UDP_DROP_LIMIT);
+			ss_salt_record_free(a->record);
 			kfree(a);
 			return NULL;
 		}
@@ -417,13 +440,16 @@ static struct socket *ss_udp_assoc_sock(struct ss_server *srv,
 					struct ss_udp_assoc *a, int family)
 {
 	int i = family == AF_INET ? SS_LISTEN_IPV4 : SS_LISTEN_IPV6;
+	struct mem_cgroup *old;
 	struct socket *sock;
 	int err;
 
 	if (a->sock[i])
 		return a->sock[i];
+	old = ss_memcg_enter(&srv->ep);
 	err = sock_create_kern(srv->udp.net, family, SOCK_DGRAM, IPPROTO_UDP,
 			       &sock);
+	ss_memcg_leave(old);
 	if (err) {
 		pr_debug("udp assoc %u: cannot create socket: error %d\n",
 			 a->id, err);
@@ -512,6 +538,7 @@ static void ss_udp_send_name(struct ss_server *srv, struct ss_udp_assoc *a,
 	struct ss_udp *udp = &srv->udp;
 	struct ss_udp_resolve *req;
 	union ss_sockaddr addr;
+	struct mem_cgroup *old;
 	struct ss_lookup *l;
 	int i;
 
@@ -538,7 +565,9 @@ static void ss_udp_send_name(struct ss_server *srv, struct ss_udp_assoc *a,
 		ss_stats_inc(&srv->ep.stats, SS_STATS_A_UDP_DROP_LIMIT);
 		return;
 	}
-	req = kmalloc(struct_size(req, data, len), GFP_KERNEL);
+	old = ss_memcg_enter(&srv->ep);
+	req = kmalloc(struct_size(req, data, len), GFP_KERNEL_ACCOUNT);
+	ss_memcg_leave(old);
 	if (!req)
 		return;
 	kref_get(&a->refcount);

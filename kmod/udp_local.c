@@ -388,6 +388,7 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 	const union ss_sockaddr *remote = &cl->remote;
 	u32 hash = ss_dgram_hash(from);
 	struct ss_ludp_assoc *a;
+	struct mem_cgroup *old;
 	struct socket *sock;
 	int err;
 
@@ -399,8 +400,10 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 		ss_stats_inc(&cl->ep.stats, SS_STATS_A_UDP_DROP_LIMIT);
 		return NULL;
 	}
+	old = ss_memcg_enter(&cl->ep);
 	err = sock_create_kern(r->net, remote->sa.sa_family, SOCK_DGRAM,
 			       IPPROTO_UDP, &sock);
+	ss_memcg_leave(old);
 	if (err) {
 		pr_debug("udp relay %u: cannot create socket: error %d\n",
 			 r->id, err);
@@ -415,7 +418,9 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 		sock_release(sock);
 		goto drop;
 	}
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	old = ss_memcg_enter(&cl->ep);
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	ss_memcg_leave(old);
 	if (!a) {
 		sock_release(sock);
 		return NULL;

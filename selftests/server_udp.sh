@@ -313,6 +313,41 @@ else
 	ss_fail "server cap0 starts" "$(cat "$TOPO_DIR/err")"
 fi
 
+# ---- memory: associations are charged to the server's creator ---------------------
+#
+# Associations and their sockets are made by a work item, in no one's memory
+# cgroup: they must be charged to the cgroup of whoever made the server, or
+# a user namespace's traffic makes the kernel hold memory no limit covers.
+# About 2 KiB each (the association, a kernel UDP socket); memory.current
+# moves by whole batches of charges (up to 256 KiB per CPU), so 600 of them
+# must add at least 600 KiB.
+
+memcg_charge() {
+	local cg=/sys/fs/cgroup g before after n
+	mountpoint -q "$cg" || mount -t cgroup2 none "$cg" || { echo "no cgroup2"; return 1; }
+	echo +memory >"$cg/cgroup.subtree_control" || { echo "no memory controller"; return 1; }
+	g=$cg/ss-udp-$$
+	mkdir -p "$g" || return 1
+	# ssctl runs in the cgroup (joined before nsenter: ip netns exec would
+	# hide this cgroup2 mount): the server is charged there
+	bash -c 'echo $$ >"$1/cgroup.procs" && exec nsenter --net="/run/netns/$2" "${@:3}"' \
+		_ "$g" "$NS_S" ssctl server add mem0 port 8753 method "$m" password "$PW" \
+		mode udp_only max-conns 2000 timeout 300 || return 1
+	before=$(cat "$g/memory.current")
+	out=$(udp_to "$m" cap --server "$S4_C:8753" --clients 600 --wait 5 2>&1)
+	n=$(in_s ssctl server show mem0 -j | jq '.[0].stats.udp_assoc_active')
+	after=$(cat "$g/memory.current")
+	in_s ssctl server del mem0
+	rmdir "$g" 2>/dev/null
+	echo "$n associations: memory.current $before -> $after ($(( (after - before) / 1024 )) KiB); $out"
+	[ "$n" -ge 550 ] && [ $((after - before)) -ge $((600 * 1024)) ]
+}
+if out=$(memcg_charge 2>&1); then
+	ss_ok "600 associations are charged to the memory cgroup of the server's creator (${out%%;*})"
+else
+	ss_fail "600 associations are charged to the memory cgroup of the server's creator" "$out"
+fi
+
 # ---- netns exit and rmmod with live associations --------------------------------------
 
 netns_exit() {

@@ -91,7 +91,25 @@ static bool __init ss_salt_pool_retire_selftest(void)
 	return ok;
 }
 
-/* Records: kept in a full pool, the newest found, neither taken for a salt. */
+/* Entries in @key's bucket: the self-tests look inside. */
+static unsigned int __init ss_salt_pool_bucket_len(struct ss_salt_pool *p,
+						   const u8 *key, size_t len)
+{
+	struct ss_salt *s;
+	unsigned int n = 0;
+
+	spin_lock_bh(&p->lock);
+	hlist_for_each_entry(s, &p->buckets[siphash(key, len, &p->key) &
+					    p->mask], node)
+		n++;
+	spin_unlock_bh(&p->lock);
+	return n;
+}
+
+/*
+ * Records: kept in a full pool, the newest found and alone in its bucket,
+ * neither taken for a salt.
+ */
 static bool __init ss_salt_pool_record_selftest(void)
 {
 	struct ss_salt_pool *p;
@@ -107,12 +125,15 @@ static bool __init ss_salt_pool_record_selftest(void)
 		 "salt pool record: a salt of the key's bytes, filling the pool");
 	SS_CHECK(!ss_salt_pool_lookup(p, key, sizeof(key), &v),
 		 "salt pool record: a salt is not a record");
-	ss_salt_pool_record(p, key, sizeof(key), 77);
+	ss_salt_pool_record(p, ss_salt_record_new(p), key, sizeof(key), 77);
 	SS_CHECK(ss_salt_pool_lookup(p, key, sizeof(key), &v) && v == 77,
 		 "salt pool record: kept in a full pool, found (%llu)", v);
-	ss_salt_pool_record(p, key, sizeof(key), 99);
+	ss_salt_pool_record(p, ss_salt_record_new(p), key, sizeof(key), 99);
 	SS_CHECK(ss_salt_pool_lookup(p, key, sizeof(key), &v) && v == 99,
 		 "salt pool record: the newest found (%llu)", v);
+	SS_CHECK(ss_salt_pool_bucket_len(p, key, sizeof(key)) == 2,
+		 "salt pool record: one record of the key in its bucket, beside the salt (%u)",
+		 ss_salt_pool_bucket_len(p, key, sizeof(key)));
 	SS_CHECK(ss_salt_pool_add(p, key, sizeof(key)) == -EEXIST,
 		 "salt pool record: the salt is still a replay");
 	key[8] ^= 1;
