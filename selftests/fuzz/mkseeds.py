@@ -194,6 +194,11 @@ def main():
         "legacy-ipv6": b"ss://YWVzLTI1Ni1nY206cGFzc0BbOjoxXTo4Mzg4#old",
         "plain-ipv6-query": b"ss://aes-256-gcm:x@[2001:db8::1]:8388/"
                             b"?a=b&plugin=v2ray-plugin%3Bserver&c#t%20a",
+        # a method with an encoded ':', which no written link can carry
+        # (found by the fuzzer, CI of stop 30)
+        "method-colon": b"ss://s%3Aess://cM1kFTpwYXzd2Q@192.1:8888/?plu%agein=",
+        "password-at": b"ss://aes-256-gcm:p@ss@203.0.113.5:8388",
+        "base64-pct-padding": b"ss://YWVzLTEyOC1nY206cGFzcw%3D%3D@192.0.2.1:8388",
     })
 
 
