@@ -180,10 +180,10 @@ static int ss_rx_flush(struct socket *sock, struct ss_rx *rx)
  */
 static void *ss_relay_alloc(const struct ss_conn *conn, size_t size)
 {
-	struct mem_cgroup *old = set_active_memcg(conn->ep->memcg);
+	struct mem_cgroup *old = ss_memcg_enter(conn->ep);
 	void *p = kmalloc(size, GFP_KERNEL_ACCOUNT);
 
-	set_active_memcg(old);
+	ss_memcg_leave(old);
 	return p;
 }
 
