@@ -307,6 +307,18 @@ int read_config(const char *path, const char *name, struct ss_config *cfg)
 		cfg_error(path, "not a JSON object");
 		goto out;
 	}
+	/*
+	 * Each string is used as a C string: one cut short by a \u0000 would
+	 * be a different server, method or plugin than the file says.
+	 */
+	json_object_object_foreach(root, field_name, field) {
+		if (json_object_is_type(field, json_type_string) &&
+		    !json_string_whole(field)) {
+			cfg_error(path, "'%s' holds a NUL character (\\u0000)",
+				  field_name);
+			goto out;
+		}
+	}
 
 	v = json_get(root, "server");
 	if (!v || !json_object_is_type(v, json_type_string)) {
@@ -341,11 +353,6 @@ int read_config(const char *path, const char *name, struct ss_config *cfg)
 	v = pw ?: key;
 	if (!json_object_is_type(v, json_type_string)) {
 		cfg_error(path, "'%s' must be a string", pw ? "password" : "key");
-		goto out;
-	}
-	if (!json_string_whole(v)) {
-		cfg_error(path, "'%s' holds a NUL character (\\u0000)",
-			  pw ? "password" : "key");
 		goto out;
 	}
 	/* config_parse() wipes the secret it is given: give it a copy */

@@ -406,6 +406,26 @@ def main():
     ok(rc == 1 and d.stderr() == want,
        "-c: a profile that differs: exit 1, the profile is kept",
        "exit %d: %s" % (rc, d.stderr()))
+    # a string cut short by \u0000 would be another server or method
+    for field, value in (("server", "192.0.2.1\\u0000.example"),
+                         ("method", "aes-256-gcm\\u0000x"),
+                         ("local_address", "127.0.0.1\\u0000x"),
+                         ("plugin", "obfs-local\\u0000x")):
+        conf = {"server": '"192.0.2.1"', "method": '"aes-256-gcm"'}
+        conf[field] = '"%s"' % value
+        with open(cfg.name, "w") as f:
+            f.write('{"server": %s, "server_port": 8388, "password": "pw", '
+                    '"method": %s, "local_port": %d%s}'
+                    % (conf["server"], conf["method"], pc,
+                       "".join(', "%s": %s' % (k, v) for k, v in conf.items()
+                               if k not in ("server", "method"))))
+        d = Daemon(["-c", cfg.name, "--client", "p"])
+        rc = d.p.wait(timeout=5)
+        want = ("ss-socksd: %s: '%s' holds a NUL character (\\u0000)\n"
+                % (cfg.name, field))
+        ok(rc == 1 and d.stderr() == want,
+           "-c: '%s' with a \\u0000: exit 1, named" % field,
+           "exit %d: %s" % (rc, d.stderr()))
     d = Daemon(["--client", "nosuch", "--socks", "127.0.0.1:%d" % pc])
     rc = d.p.wait(timeout=5)
     ok(rc == 1 and d.stderr().startswith(
