@@ -132,6 +132,9 @@ for i in "${!PLUGINS[@]}"; do
 		ss_fail "$name: ss-socksd made private profile $priv to the plugin's port $pport, and gave $cplug the SIP003 environment" \
 			"profile: $pj"$'\n'"plugin $ppid: $penv"$'\n'"want:   $want"$'\n'"$(logtail "socksd$i")"
 	fi
+	grep -q "listening, client profile 'pl$i' (TCP through plugin '$cplug')" "$TOPO_DIR/socksd$i.log" &&
+		ss_ok "$name: ss-socksd -v names the plugin on its listening line" ||
+		ss_fail "$name: ss-socksd -v names the plugin on its listening line" "$(logtail "socksd$i")"
 	relay "$name: ss-socksd with $cplug to libev ss-server with $splug: 1 MiB down and up" \
 		"127.0.0.1:$lport" "socksd$i" "ssserver$i"
 	ok_if "$name: the relays went through the private profile, none straight to the server" \
@@ -179,6 +182,34 @@ if wait_for 20 listening "$NS_C" 10920; then
 		ss_fail "config.json: the private profile default.p$spid goes to the plugin" "$(in_c ssctl client show)"
 else
 	ss_fail "config.json: ss-socksd with its plugin listens on 10920" "$(logtail socksd-json)"
+fi
+topo_kill "$spid"
+
+# ---- a SIGTERM while the plugin starts ----
+# ss-socksd waits up to 5 s for a new plugin's port; a stop in that time
+# (systemd's, say) must still stop the plugin and delete the private
+# profile, as once the relay runs: the signal waits, blocked, for the loop
+printf '#!/bin/sh\nexec sleep 60\n' >"$TOPO_DIR/mute-plugin"
+chmod +x "$TOPO_DIR/mute-plugin"
+topo_bg socksd-mute "$NS_C" ss-socksd -v --client pl0 --socks 127.0.0.1:10930 \
+	--plugin "$TOPO_DIR/mute-plugin"
+spid=$TOPO_LAST_PID
+if wait_for 10 bash -c "[ -n \"\$(pgrep -P $spid)\" ]" && [ -n "$(private_json "pl0.p$spid")" ]; then
+	ppid=$(plugin_of "$spid")
+	kill -TERM "$spid"
+	if wait_for 15 bash -c "! kill -0 $spid 2>/dev/null" &&
+		wait_for 5 bash -c "! kill -0 $ppid 2>/dev/null" &&
+		[ -z "$(private_json "pl0.p$spid")" ]; then
+		ss_ok "SIGTERM while the plugin starts: ss-socksd stops the plugin and deletes its private profile"
+	else
+		ss_fail "SIGTERM while the plugin starts: ss-socksd stops the plugin and deletes its private profile" \
+			"ss-socksd $spid: $(ps -o pid,args -p "$spid" | tail -n +2)"$'\n'"plugin $ppid: $(ps -o pid,args -p "$ppid" | tail -n +2)"$'\n'"$(private_json "pl0.p$spid")"$'\n'"$(logtail socksd-mute)"
+		kill -9 "$ppid" 2>/dev/null
+		in_c ssctl client del "pl0.p$spid" 2>/dev/null
+	fi
+else
+	ss_fail "ss-socksd --plugin (one that never listens) starts it and makes its private profile" \
+		"$(logtail socksd-mute)"
 fi
 topo_kill "$spid"
 

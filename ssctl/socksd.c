@@ -178,21 +178,33 @@ static void reload(void)
 			   socksd.n_users);
 }
 
+/* the signals run() reads from a signalfd */
+static sigset_t loop_signals;
+
+/*
+ * Blocked before the plugin starts, not in run(): a plugin that dies at
+ * once must leave its SIGCHLD pending for run() (unblocked, it would be
+ * discarded and the plugin never restarted), and a SIGTERM while it starts
+ * must still stop it and delete the private profile.
+ */
+static void block_signals(void)
+{
+	sigemptyset(&loop_signals);
+	sigaddset(&loop_signals, SIGTERM);
+	sigaddset(&loop_signals, SIGINT);
+	sigaddset(&loop_signals, SIGHUP);
+	sigaddset(&loop_signals, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &loop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 static int run(void)
 {
 	struct epoll_event events[64];
 	struct signalfd_siginfo si;
-	sigset_t mask;
 	int sfd, n;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	sfd = signalfd(-1, &loop_signals, SFD_NONBLOCK | SFD_CLOEXEC);
 	socksd.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (sfd < 0 || socksd.epfd < 0) {
 		pr_err("cannot set up the event loop: %s", strerror(errno));
@@ -205,8 +217,11 @@ static int run(void)
 
 	if (socksd.verbose)
 		for (size_t i = 0; i < socksd.n_fe; i++)
-			pr_err("%s: listening, client profile '%s'",
-			       socksd.fe[i].name, socksd.profile);
+			pr_err("%s: listening, client profile '%s'%s%s%s",
+			       socksd.fe[i].name, socksd.profile,
+			       socksd.plugin ? " (TCP through plugin '" : "",
+			       socksd.plugin ? socksd.plugin : "",
+			       socksd.plugin ? "')" : "");
 
 	for (;;) {
 		int timeout = expire(), restart = plugin_tick();
@@ -445,6 +460,7 @@ int main(int argc, char *argv[])
 	if (ret)
 		goto out;
 
+	block_signals();
 	if (socksd.plugin) {
 		ret = plugin_start();
 		if (ret)
