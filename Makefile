@@ -5,6 +5,8 @@
 # make tools            ssctl, ss-socksd (copied to build/bin)
 # make install          module_install and the tools under $(PREFIX)
 # make dkms-install     register the tree with DKMS, build and install it
+# make deb              the Debian packages shadowsocks-kernel-dkms and ssctl
+#                       (dpkg-buildpackage, then lintian) in build/deb
 # make check            W=1 and sparse build of the module
 # make style            checkpatch --strict on kmod/ and uapi/ (but generated files)
 # make regen            the files generated from the YAML netlink spec
@@ -71,6 +73,9 @@ style:
 regen:
 	bash scripts/ynl-regen.sh
 
+deb:
+	bash scripts/deb.sh
+
 fuzz:
 	$(MAKE) --no-print-directory -C selftests/fuzz run $(if $(FUZZ_TIME),FUZZ_TIME=$(FUZZ_TIME))
 
@@ -88,4 +93,4 @@ clean:
 	@for d in $(TOOLDIRS); do $(MAKE) --no-print-directory -C $$d clean; done
 	rm -rf build
 
-.PHONY: all module module-debug check tools install dkms-install style regen fuzz test demo bench clean
+.PHONY: all module module-debug check tools install dkms-install deb style regen fuzz test demo bench clean

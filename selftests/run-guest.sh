@@ -32,6 +32,7 @@ TESTS=(
 	ynl.sh
 	monitor.sh
 	hostile.sh
+	deb.sh
 )
 
 KMEMLEAK=/sys/kernel/debug/kmemleak

@@ -36,6 +36,7 @@ PKGS=(
 	flex bison libelf-dev
 	python3-yaml python3-jsonschema b3sum python3-prometheus-client
 	simple-obfs shadowsocks-v2ray-plugin
+	debhelper dh-dkms lintian
 )
 
 need_install() {
