@@ -225,6 +225,31 @@ int ss_addr_socks5_udp(const u8 *d, size_t len)
 }
 
 /**
+ * ss_addr_put_ip() - write an IP address and port in SOCKS5 format
+ * @end: where the address ends: it is written right before
+ * @from: the address, IPv4 or IPv6
+ *
+ * Return: its length, 7 or 19 (at most %SS_DGRAM_ADDR_IP_MAX).
+ */
+size_t ss_addr_put_ip(u8 *end, const union ss_sockaddr *from)
+{
+	u8 *p;
+
+	if (from->sa.sa_family == AF_INET) {
+		p = end - (1 + 4 + 2);
+		p[0] = SS_ATYP_IPV4;
+		memcpy(p + 1, &from->in4.sin_addr, 4);
+		memcpy(p + 5, &from->in4.sin_port, 2);
+		return 1 + 4 + 2;
+	}
+	p = end - (1 + 16 + 2);
+	p[0] = SS_ATYP_IPV6;
+	memcpy(p + 1, &from->in6.sin6_addr, 16);
+	memcpy(p + 17, &from->in6.sin6_port, 2);
+	return 1 + 16 + 2;
+}
+
+/**
  * ss_addr_pick() - choose an address from a resolver's answer
  * @text: the answer: addresses separated by commas or white space
  * @len: its length

@@ -47,6 +47,7 @@ bool ss_addr_name_ok(const char *name, size_t len);
 int ss_addr_head(const u8 *p, size_t len);
 int ss_addr_target(const u8 *p, size_t len, struct ss_target *t);
 int ss_addr_socks5_udp(const u8 *d, size_t len);
+size_t ss_addr_put_ip(u8 *end, const union ss_sockaddr *from);
 int ss_addr_pick(const char *text, size_t len, __be16 port,
 		 union ss_sockaddr *sa);
 bool ss_addr_is_local(struct net *net, const union ss_sockaddr *sa);

@@ -10,6 +10,7 @@
 #define _SS_COMPAT_H
 
 #include <linux/version.h>
+#include <net/inet_sock.h>
 #include <net/netlink.h>
 
 /*
@@ -91,6 +92,34 @@ bool ss_set_err_msg_fmt(struct netlink_ext_ack *extack, const char *fmt, ...)
 		no_printk(fmt, ##__VA_ARGS__);				\
 	NL_SET_ERR_MSG(extack, fallback);				\
 } while (0)
+#endif
+
+/*
+ * ss_sk_transparent(), ss_sk_set_transparent() - a socket's IP_TRANSPARENT
+ * (IPV6_TRANSPARENT sets the same flag): 6.6 moved it from a bit field of
+ * struct inet_sock into its atomic inet_flags, with inet_test_bit().
+ */
+#ifdef inet_test_bit
+static inline bool ss_sk_transparent(const struct sock *sk)
+{
+	return inet_test_bit(TRANSPARENT, sk);
+}
+
+static inline void ss_sk_set_transparent(struct sock *sk)
+{
+	inet_set_bit(TRANSPARENT, sk);
+}
+#else
+static inline bool ss_sk_transparent(const struct sock *sk)
+{
+	return inet_sk(sk)->transparent;
+}
+
+/* Only on a socket nobody else has seen yet: a plain bit field store. */
+static inline void ss_sk_set_transparent(struct sock *sk)
+{
+	inet_sk(sk)->transparent = 1;
+}
 #endif
 
 #endif /* _SS_COMPAT_H */

@@ -7,6 +7,7 @@
  */
 
 #include <crypto/algapi.h>
+#include <linux/in.h>
 #include <linux/jhash.h>
 #include <linux/net.h>
 #include <linux/random.h>
@@ -409,6 +410,40 @@ int ss_dgram_seal_2022(struct ss_dgram_codec *dc, const struct ss_endpoint *ep,
 	return err;
 }
 
+/*
+ * The original destination among a datagram's control messages, @len
+ * bytes at @buf (kernel memory, as put_cmsg() wrote it). Return: true if
+ * @dst was set.
+ */
+static bool ss_dgram_orig_dst(const u8 *buf, size_t len,
+			      union ss_sockaddr *dst)
+{
+	const struct cmsghdr *cm;
+	size_t off = 0, data;
+
+	while (off + sizeof(*cm) <= len) {
+		cm = (const struct cmsghdr *)(buf + off);
+		if (cm->cmsg_len < sizeof(*cm) || cm->cmsg_len > len - off)
+			break;
+		data = cm->cmsg_len - CMSG_LEN(0);
+		if (cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_ORIGDSTADDR &&
+		    data >= sizeof(dst->in4)) {
+			memset(dst, 0, sizeof(*dst));
+			memcpy(&dst->in4, CMSG_DATA(cm), sizeof(dst->in4));
+			return dst->sa.sa_family == AF_INET;
+		}
+		if (cm->cmsg_level == SOL_IPV6 &&
+		    cm->cmsg_type == IPV6_ORIGDSTADDR &&
+		    data >= sizeof(dst->in6)) {
+			memset(dst, 0, sizeof(*dst));
+			memcpy(&dst->in6, CMSG_DATA(cm), sizeof(dst->in6));
+			return dst->sa.sa_family == AF_INET6;
+		}
+		off += CMSG_ALIGN(cm->cmsg_len);
+	}
+	return false;
+}
+
 /**
  * ss_dgram_next() - read the next datagram of a run
  * @rd: the run (ss_dgram_reader_init())
@@ -419,12 +454,19 @@ int ss_dgram_seal_2022(struct ss_dgram_codec *dc, const struct ss_endpoint *ep,
  * the datagrams still queued: it is skipped. Process context, under the
  * role's lock.
  *
- * Return: the datagram's length, at @rd->buf, its sender in @rd->from;
- * -EAGAIN when the socket has no more; -ENOSPC when the run's budget is
- * spent: the caller queues itself again for the rest.
+ * Return: the datagram's length, at @rd->buf, its sender in @rd->from (and
+ * with @rd->want_dst its original destination in @rd->dst); -EAGAIN
+ * when the socket has no more; -ENOSPC when the run's budget is spent: the
+ * caller queues itself again for the rest.
  */
 int ss_dgram_next(struct ss_dgram_reader *rd)
 {
+	/*
+	 * Room for IP_ORIGDSTADDR or IPV6_ORIGDSTADDR after whatever else the
+	 * socket's owner turned on (IPV6_RECVHOPOPTS' length is the sender's:
+	 * cut short, the datagram is dropped, counted).
+	 */
+	u8 cbuf[256] __aligned(8);
 	struct msghdr msg;
 	struct kvec iov;
 	int ret;
@@ -435,6 +477,11 @@ int ss_dgram_next(struct ss_dgram_reader *rd)
 		memset(&rd->from, 0, sizeof(rd->from));
 		msg.msg_name = &rd->from;
 		msg.msg_namelen = sizeof(rd->from);
+		if (rd->want_dst) {
+			/* a kernel buffer: msg_control_is_user stays false */
+			msg.msg_control = cbuf;
+			msg.msg_controllen = sizeof(cbuf);
+		}
 		iov.iov_base = rd->buf;
 		iov.iov_len = rd->size;
 		ret = kernel_recvmsg(rd->sock, &msg, &iov, 1, rd->size,
@@ -446,6 +493,13 @@ int ss_dgram_next(struct ss_dgram_reader *rd)
 		if ((msg.msg_flags & MSG_TRUNC) ||
 		    (rd->from.sa.sa_family != AF_INET &&
 		     rd->from.sa.sa_family != AF_INET6)) {
+			ss_stats_inc(rd->stats, rd->drop);
+			continue;
+		}
+		if (rd->want_dst &&
+		    ((msg.msg_flags & MSG_CTRUNC) ||
+		     !ss_dgram_orig_dst(cbuf, sizeof(cbuf) - msg.msg_controllen,
+					&rd->dst))) {
 			ss_stats_inc(rd->stats, rd->drop);
 			continue;
 		}

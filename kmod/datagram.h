@@ -139,7 +139,11 @@ bool ss_dgram_selftest(void);
  * @stats: counts the datagrams dropped...
  * @drop: ...in this counter
  * @budget: datagrams left to read in this run
+ * @want_dst: read each datagram's original destination (IP_ORIGDSTADDR,
+ *	IPV6_ORIGDSTADDR: a transparent socket with IP_RECVORIGDSTADDR or
+ *	IPV6_RECVORIGDSTADDR on); a datagram without one is dropped
  * @from: the sender of the datagram last returned
+ * @dst: with @want_dst, the original destination of that datagram
  *
  * Set up with ss_dgram_reader_init(); read with ss_dgram_next().
  */
@@ -150,7 +154,9 @@ struct ss_dgram_reader {
 	struct ss_stats *stats;
 	enum ss_stats_attr drop;
 	unsigned int budget;
+	bool want_dst;
 	union ss_sockaddr from;
+	union ss_sockaddr dst;
 };
 
 static inline void ss_dgram_reader_init(struct ss_dgram_reader *rd,
@@ -164,6 +170,7 @@ static inline void ss_dgram_reader_init(struct ss_dgram_reader *rd,
 	rd->stats = stats;
 	rd->drop = drop;
 	rd->budget = SS_DGRAM_BUDGET;
+	rd->want_dst = false;
 }
 
 int ss_dgram_next(struct ss_dgram_reader *rd);

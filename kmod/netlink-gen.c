@@ -92,12 +92,13 @@ const struct nla_policy shadowsocks_relay_new_nl_policy[SS_A_REPLY + 1] = {
 };
 
 /* SS_CMD_UDP_RELAY_NEW - do */
-const struct nla_policy shadowsocks_udp_relay_new_nl_policy[SS_A_CTRL_FD + 1] = {
+const struct nla_policy shadowsocks_udp_relay_new_nl_policy[SS_A_TPROXY + 1] = {
 	[SS_A_NAME] = { .type = NLA_NUL_STRING, .len = SS_NAME_LEN, },
 	[SS_A_FD] = { .type = NLA_U32, },
 	[SS_A_TARGET] = { .type = NLA_BINARY, },
 	[SS_A_SOCKS5_UDP] = { .type = NLA_FLAG, },
 	[SS_A_UDP_SOURCE] = { .type = NLA_BINARY, },
+	[SS_A_TPROXY] = { .type = NLA_FLAG, },
 	[SS_A_CTRL_FD] = { .type = NLA_U32, },
 	[SS_A_REPLY] = { .type = NLA_BINARY, },
 };
@@ -189,7 +190,7 @@ const struct genl_ops shadowsocks_nl_ops[13] = {
 		.cmd		= SS_CMD_UDP_RELAY_NEW,
 		.doit		= shadowsocks_nl_udp_relay_new_doit,
 		.policy		= shadowsocks_udp_relay_new_nl_policy,
-		.maxattr	= SS_A_CTRL_FD,
+		.maxattr	= SS_A_TPROXY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{

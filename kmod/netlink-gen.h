@@ -31,7 +31,7 @@ extern const struct nla_policy shadowsocks_client_get_nl_policy[SS_A_NAME + 1];
 
 extern const struct nla_policy shadowsocks_relay_new_nl_policy[SS_A_REPLY + 1];
 
-extern const struct nla_policy shadowsocks_udp_relay_new_nl_policy[SS_A_CTRL_FD + 1];
+extern const struct nla_policy shadowsocks_udp_relay_new_nl_policy[SS_A_TPROXY + 1];
 
 extern const struct nla_policy shadowsocks_resolve_reply_nl_policy[SS_A_LOOKUP_IPV6 + 1];
 

@@ -1095,13 +1095,19 @@ int shadowsocks_nl_udp_relay_new_doit(struct sk_buff *skb,
 
 	if (ss_nl_missing(info, SS_A_FD))
 		return -EINVAL;
-	cfg.socks5 = nla_get_flag(attrs[SS_A_SOCKS5_UDP]);
-	if (cfg.socks5 == !!attrs[SS_A_TARGET]) {
+	if (!!attrs[SS_A_TARGET] + nla_get_flag(attrs[SS_A_SOCKS5_UDP]) +
+	    nla_get_flag(attrs[SS_A_TPROXY]) != 1) {
 		NL_SET_ERR_MSG(info->extack,
-			       "exactly one of a target (tunnel mode) and the SOCKS5 flag");
+			       "exactly one of a target (tunnel mode), the SOCKS5 flag and the tproxy flag");
 		return -EINVAL;
 	}
-	if (attrs[SS_A_UDP_SOURCE] && !cfg.socks5) {
+	if (nla_get_flag(attrs[SS_A_SOCKS5_UDP]))
+		cfg.mode = SS_LUDP_SOCKS5;
+	else if (nla_get_flag(attrs[SS_A_TPROXY]))
+		cfg.mode = SS_LUDP_TPROXY;
+	else
+		cfg.mode = SS_LUDP_TUNNEL;
+	if (attrs[SS_A_UDP_SOURCE] && cfg.mode != SS_LUDP_SOCKS5) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_UDP_SOURCE],
 				    "a source address is for SOCKS5 mode only");
 		return -EINVAL;
@@ -1122,6 +1128,20 @@ int shadowsocks_nl_udp_relay_new_doit(struct sk_buff *skb,
 	cfg.sock = ss_nl_sockfd(info, SS_A_FD, &err);
 	if (!cfg.sock)
 		return err;
+	/*
+	 * Transparent mode sends from other hosts' addresses in the socket's
+	 * namespace, with a kernel socket's powers (any port): only for a
+	 * caller with CAP_NET_ADMIN there, not merely the holder of a
+	 * transparent socket someone else made.
+	 */
+	err = -EPERM;
+	if (cfg.mode == SS_LUDP_TPROXY &&
+	    !netlink_ns_capable(skb, sock_net(cfg.sock->sk)->user_ns,
+				CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SS_A_FD],
+				    "tproxy mode needs CAP_NET_ADMIN over the socket's network namespace");
+		goto out_put;
+	}
 	if (attrs[SS_A_CTRL_FD]) {
 		cfg.ctrl = ss_nl_sockfd(info, SS_A_CTRL_FD, &err);
 		if (!cfg.ctrl)

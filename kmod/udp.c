@@ -747,25 +747,6 @@ static size_t ss_udp_reply_head(const struct ss_server *srv)
 	return m->salt_len + SS_DGRAM_ADDR_IP_MAX;
 }
 
-/* The replying host's address, SOCKS5 format, ending at @end. */
-static size_t ss_udp_put_addr(u8 *end, const union ss_sockaddr *from)
-{
-	u8 *p;
-
-	if (from->sa.sa_family == AF_INET) {
-		p = end - (1 + 4 + 2);
-		p[0] = SS_ATYP_IPV4;
-		memcpy(p + 1, &from->in4.sin_addr, 4);
-		memcpy(p + 5, &from->in4.sin_port, 2);
-		return 1 + 4 + 2;
-	}
-	p = end - (1 + 16 + 2);
-	p[0] = SS_ATYP_IPV6;
-	memcpy(p + 1, &from->in6.sin6_addr, 16);
-	memcpy(p + 17, &from->in6.sin6_port, 2);
-	return 1 + 16 + 2;
-}
-
 /*
  * Seal the reply in the buffer, the payload at ss_udp_reply_head(): the
  * address goes right before it, the salt before that (2022: the main
@@ -779,7 +760,7 @@ static u8 *ss_udp_seal_reply(struct ss_server *srv, struct ss_udp_assoc *a,
 	const struct ss_method_info *m = srv->ep.method;
 	struct ss_udp *udp = &srv->udp;
 	u8 *data = udp->dc.buf + ss_udp_reply_head(srv);
-	size_t alen = ss_udp_put_addr(data, from);
+	size_t alen = ss_addr_put_ip(data, from);
 	size_t head, hlen;
 	u8 *pkt;
 

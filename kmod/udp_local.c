@@ -3,20 +3,25 @@
  * The local role's UDP relay (SS_CMD_UDP_RELAY_NEW).
  *
  * A relay is a bound UDP socket that ss-socksd created and handed over,
- * in one of two modes: tunnel (as ss-tunnel -u: every datagram goes to
- * one fixed target, the replies' address is stripped) or SOCKS5 (RFC 1928
+ * in one of three modes: tunnel (as ss-tunnel -u: every datagram goes to
+ * one fixed target, the replies' address is stripped), SOCKS5 (RFC 1928
  * section 7: each datagram carries RSV FRAG ATYP DST.ADDR DST.PORT in
  * front of its data, replies get 00 00 00 and the replying host's address
- * in front). Each source address of a relay gets an association: a
- * kernel UDP socket connected to the profile's server, created in the
- * profile's namespace, so that the server's replies map back to the
- * source. A datagram is sealed as a Shadowsocks UDP packet
- * with a fresh salt (datagram.c's codec, as the server's replies are);
- * a reply is opened, its address checked, and sent to the source from the
- * relay's socket. As in the TCP relay, only the server role uses the salt
- * replay filter: the server role records the salts of its replies there,
- * so a box running both roles would refuse its own replies (and its
- * server its own local role's requests) if this role used it too.
+ * in front) or transparent (as ss-redir -u: a socket with IP_TRANSPARENT
+ * that netfilter's tproxy feeds; each datagram goes where it was going,
+ * IP_ORIGDSTADDR, and each reply leaves from the replying host's address,
+ * through a kernel socket with IP_TRANSPARENT bound to it for that
+ * datagram). Each source address of a relay gets an association: a kernel
+ * UDP socket connected to the profile's server, created in the profile's
+ * namespace, so that the server's replies map back to the source. A
+ * datagram is sealed as a Shadowsocks UDP packet with a fresh salt
+ * (datagram.c's codec, as the server's replies are); a reply is opened,
+ * its address checked, and sent to the source from the relay's socket
+ * (transparent mode: from the replying host's address). As in the TCP
+ * relay, only the server role uses the salt replay filter: the server role
+ * records the salts of its replies there, so a box running both roles
+ * would refuse its own replies (and its server its own local role's
+ * requests) if this role used it too.
  *
  * A relay may hold a control socket: the SOCKS5 UDP ASSOCIATE's TCP
  * connection, or an AF_UNIX stream socket whose peer the caller keeps. Its
@@ -47,6 +52,7 @@
 #include <net/tcp.h>
 
 #include "client.h"
+#include "compat.h"
 #include "conn.h"
 #include "datagram.h"
 #include "sip022.h"
@@ -83,7 +89,7 @@ enum {
  * @ctrl: the control socket, or NULL
  * @sock_saved: what @sock had before our callbacks
  * @ctrl_saved: what @ctrl had before our callbacks
- * @socks5: SOCKS5 mode, else tunnel
+ * @mode: tunnel, SOCKS5 or transparent
  * @target_len: tunnel mode: length of @target
  * @target: tunnel mode: the target, SOCKS5 format
  * @source: SOCKS5 mode: the allowed source (sa_family 0: any)
@@ -106,7 +112,7 @@ struct ss_ludp_relay {
 	struct socket *ctrl;
 	struct ss_sock_saved sock_saved;
 	struct ss_sock_saved ctrl_saved;
-	bool socks5;
+	enum ss_ludp_mode mode;
 	u16 target_len;
 	u8 target[SS_ADDR_MAX];
 	union ss_sockaddr source;
@@ -448,19 +454,24 @@ drop:
 	return NULL;
 }
 
-/* One datagram from an application, @len bytes at buf + SS_LUDP_HEAD. */
+/*
+ * One datagram from an application, @len bytes at buf + SS_LUDP_HEAD, from
+ * @from; in transparent mode @dst is where it was going.
+ */
 static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
-			       const union ss_sockaddr *from, size_t len)
+			       const union ss_sockaddr *from,
+			       const union ss_sockaddr *dst, size_t len)
 {
 	const struct ss_method_info *m = cl->ep.method;
 	struct ss_stats *stats = &cl->ep.stats;
 	u8 *d = cl->udp.dc.buf + SS_LUDP_HEAD;
 	size_t pt_len, data_len, head;
+	union ss_sockaddr target;
 	struct ss_ludp_assoc *a;
 	u8 *pt, *pkt;
 	int alen, ret;
 
-	if (r->socks5) {
+	if (r->mode == SS_LUDP_SOCKS5) {
 		alen = ss_ludp_source_ok(r, from) ?
 		       ss_addr_socks5_udp(d, len) : -EACCES;
 		if (alen < 0) {
@@ -470,6 +481,22 @@ static void ss_ludp_app_packet(struct ss_client *cl, struct ss_ludp_relay *r,
 		pt = d + SS_SOCKS5_UDP_HDR;
 		pt_len = len - SS_SOCKS5_UDP_HDR;
 		data_len = pt_len - alen;
+	} else if (r->mode == SS_LUDP_TPROXY) {
+		/*
+		 * Sent to this box itself, not diverted by tproxy, or our own
+		 * datagram to the server diverted back: relaying it would
+		 * bring it back here, for ever.
+		 */
+		ss_ludp_unmap(dst, &target);
+		if (ss_addr_is_local(sock_net(r->sock->sk), &target) ||
+		    ss_dgram_addr_eq(&target, &cl->remote)) {
+			ss_stats_inc(stats, SS_STATS_A_UDP_DROP_BAD);
+			return;
+		}
+		alen = ss_addr_put_ip(d, &target);
+		pt = d - alen;
+		pt_len = len + alen;
+		data_len = len;
 	} else {
 		pt = d - r->target_len;
 		memcpy(pt, r->target, r->target_len);
@@ -549,8 +576,9 @@ static void ss_ludp_read_relay(struct ss_client *cl, struct ss_ludp_relay *r)
 	ss_dgram_reader_init(&rd, r->sock, cl->udp.dc.buf + SS_LUDP_HEAD,
 			     SS_DGRAM_BUF, &cl->ep.stats,
 			     SS_STATS_A_UDP_DROP_BAD);
+	rd.want_dst = r->mode == SS_LUDP_TPROXY;
 	while ((len = ss_dgram_next(&rd)) >= 0)
-		ss_ludp_app_packet(cl, r, &rd.from, len);
+		ss_ludp_app_packet(cl, r, &rd.from, &rd.dst, len);
 	if (len == -ENOSPC)		/* more next time */
 		ss_ludp_relay_queue(&cl->udp, r);
 }
@@ -639,6 +667,60 @@ static int ss_ludp_open_2022(struct ss_client *cl, struct ss_ludp_assoc *a,
 	return body_len - off;
 }
 
+/*
+ * Transparent mode: send a reply's @data to the application from the
+ * replying host's address, @addr (SOCKS5 format, @alen bytes), as
+ * ss-redir does: through a socket with IP_TRANSPARENT bound to it for this
+ * one datagram. A socket kept bound there would take, unread, what is
+ * sent to that address and port: the application's next datagrams where
+ * netfilter's socket match finds it, or a local service's.
+ */
+static int ss_ludp_tproxy_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
+				const u8 *addr, int alen, void *data,
+				size_t len)
+{
+	struct net *net = sock_net(a->relay->sock->sk);
+	struct ss_target src;
+	union ss_sockaddr to;
+	struct mem_cgroup *old;
+	struct socket *sock;
+	int err;
+
+	ss_addr_parse(addr, alen, &src);
+	ss_ludp_unmap(&a->app, &to);
+	/*
+	 * No address to send from: a name, a host of the other family, port
+	 * 0, or one of this namespace's own addresses (loopback, broadcast,
+	 * multicast...: a bound socket there could take a local service's
+	 * datagrams, even for the instant it lives).
+	 */
+	if (src.name_len || src.addr.sa.sa_family != to.sa.sa_family ||
+	    !src.port || ss_addr_is_local(net, &src.addr)) {
+		ss_stats_inc(&cl->ep.stats, SS_STATS_A_UDP_DROP_BAD);
+		return 0;
+	}
+	old = ss_memcg_enter(&cl->ep);
+	err = sock_create_kern(net, src.addr.sa.sa_family, SOCK_DGRAM,
+			       IPPROTO_UDP, &sock);
+	ss_memcg_leave(old);
+	if (err)
+		return err;
+	/*
+	 * The relay socket has IP_TRANSPARENT, and the caller CAP_NET_ADMIN
+	 * over its namespace (both checked when it was handed over): its
+	 * owner may send from other hosts' addresses there.
+	 */
+	ss_sk_set_transparent(sock->sk);
+	sock_set_reuseaddr(sock->sk);
+	err = kernel_bind(sock, (struct sockaddr *)&src.addr.sa,
+			  src.addr.sa.sa_family == AF_INET ?
+			  sizeof(src.addr.in4) : sizeof(src.addr.in6));
+	if (!err)
+		err = ss_dgram_send(sock, &to, data, len);
+	sock_release(sock);
+	return err;
+}
+
 /* One reply from the server, @len bytes at buf + SS_LUDP_HEAD. */
 static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 			  size_t len)
@@ -666,7 +748,7 @@ static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 	ss_stats_inc(stats, SS_STATS_A_UDP_PKTS_IN);
 	ss_stats_add(stats, SS_STATS_A_UDP_BYTES_IN, pt_len - alen);
 
-	if (r->socks5) {
+	if (r->mode == SS_LUDP_SOCKS5) {
 		/* The salt (2022: header) is spent: RSV RSV FRAG go over it. */
 		out = pt - SS_SOCKS5_UDP_HDR;
 		out_len = pt_len + SS_SOCKS5_UDP_HDR;
@@ -675,7 +757,10 @@ static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 		out = pt + alen;
 		out_len = pt_len - alen;
 	}
-	ret = ss_dgram_send(r->sock, &a->app, out, out_len);
+	if (r->mode == SS_LUDP_TPROXY)
+		ret = ss_ludp_tproxy_reply(cl, a, pt, alen, out, out_len);
+	else
+		ret = ss_dgram_send(r->sock, &a->app, out, out_len);
 	if (ret < 0) {
 		pr_debug("udp local assoc %u cannot reply: error %d\n", a->id,
 			 ret);
@@ -845,6 +930,12 @@ static int ss_ludp_take_ctrl(struct ss_ludp_relay *r)
 	return err;
 }
 
+static const char *const ss_ludp_mode_names[] = {
+	[SS_LUDP_TUNNEL] = "tunnel",
+	[SS_LUDP_SOCKS5] = "socks5",
+	[SS_LUDP_TPROXY] = "tproxy",
+};
+
 /* ss_ludp_relay_new()'s work, once the sockets passed the early checks */
 static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 			       const struct ss_ludp_cfg *cfg)
@@ -862,7 +953,7 @@ static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 	r->id = atomic_inc_return(&ss_ludp_ids);
 	r->sock = cfg->sock;
 	r->ctrl = cfg->ctrl;
-	r->socks5 = cfg->socks5;
+	r->mode = cfg->mode;
 	r->target_len = cfg->target_len;
 	memcpy(r->target, cfg->target, cfg->target_len);
 	r->source = cfg->source;
@@ -870,7 +961,7 @@ static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 	r->last_used = jiffies;
 	/* From here on every way out drops the reference: "destroyed". */
 	pr_debug("udp relay %u created on client %s (%s)\n", r->id,
-		 cl->ep.entry.name, r->socks5 ? "socks5" : "tunnel");
+		 cl->ep.entry.name, ss_ludp_mode_names[r->mode]);
 
 	mutex_lock(&l->lock);
 	err = -ENOENT;
@@ -949,8 +1040,9 @@ err_unlock:
  *
  * Return: 0; an error of the socket checks; -ENOENT if the profile is being
  * removed; -EMFILE (counted as refused) at the profile's max_conns relays;
- * -EBUSY for a socket the kernel uses already; -ENOMEM; the error of
- * writing the reply.
+ * -EBUSY for a socket the kernel uses already; -EPERM for transparent mode
+ * on a socket without IP_TRANSPARENT; -ENOMEM; the error of writing the
+ * reply.
  */
 int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
 		      const struct ss_ludp_cfg *cfg,
@@ -959,6 +1051,18 @@ int ss_ludp_relay_new(struct net *net, struct ss_client *cl,
 	int err;
 
 	err = ss_sock_check_udp(cfg->sock, extack);
+	/*
+	 * Transparent mode sends from other hosts' addresses: only from a
+	 * socket that may receive theirs (IP_TRANSPARENT: CAP_NET_RAW or
+	 * CAP_NET_ADMIN over its namespace when set; the caller's own
+	 * CAP_NET_ADMIN there is netlink.c's check), and only there.
+	 */
+	if (!err && cfg->mode == SS_LUDP_TPROXY &&
+	    !ss_sk_transparent(cfg->sock->sk)) {
+		NL_SET_ERR_MSG(extack,
+			       "tproxy mode needs a socket with IP_TRANSPARENT");
+		err = -EPERM;
+	}
 	if (!err && cfg->ctrl)
 		err = ss_sock_check_ctrl(cfg->ctrl, extack);
 	if (err)

@@ -54,11 +54,25 @@ struct ss_ludp {
 };
 
 /**
+ * enum ss_ludp_mode - what a relay's datagrams look like, and its replies
+ * @SS_LUDP_TUNNEL: as ss-tunnel -u: data only, one fixed target
+ * @SS_LUDP_SOCKS5: RFC 1928 section 7: the SOCKS5 UDP header, then data
+ * @SS_LUDP_TPROXY: data only, each to its original destination (a
+ *	transparent socket netfilter's tproxy feeds); replies leave from the
+ *	replying host's address
+ */
+enum ss_ludp_mode {
+	SS_LUDP_TUNNEL,
+	SS_LUDP_SOCKS5,
+	SS_LUDP_TPROXY,
+};
+
+/**
  * struct ss_ludp_cfg - what SS_CMD_UDP_RELAY_NEW asks for
  * @sock: the bound UDP socket, with the file reference sockfd_lookup()
  *	took; on success the relay owns it
  * @ctrl: the control socket or NULL, likewise
- * @socks5: SOCKS5 mode, else tunnel mode
+ * @mode: tunnel, SOCKS5 or transparent
  * @target: tunnel mode: the fixed target (SOCKS5 format), @target_len bytes
  * @target_len: its length
  * @source: SOCKS5 mode: the allowed source; sa_family 0 for any
@@ -68,7 +82,7 @@ struct ss_ludp {
 struct ss_ludp_cfg {
 	struct socket *sock;
 	struct socket *ctrl;
-	bool socks5;
+	enum ss_ludp_mode mode;
 	const u8 *target;
 	u16 target_len;
 	union ss_sockaddr source;

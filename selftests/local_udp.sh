@@ -517,7 +517,7 @@ cut_test() {
 	wait_for 5 exited "$dpid" || { echo "ss-socksd did not exit"; topo_kill "$dpid"; return 1; }
 	wait "$dpid"
 	local rc=$?
-	grep -q "the kernel ended the UDP tunnel" "$TOPO_DIR/socksd-doomed.log" && [ $rc = 1 ] ||
+	grep -q "the kernel ended the UDP relay" "$TOPO_DIR/socksd-doomed.log" && [ $rc = 1 ] ||
 		{ echo "ss-socksd exit $rc"; logtail socksd-doomed; return 1; }
 }
 t "a profile deleted under a live association: the kernel closes the control connection, both UDP sockets released, ss-socksd exits 1" cut_test

@@ -27,6 +27,7 @@ TESTS=(
 	local_tcp.sh
 	plugin.sh
 	local_udp.sh
+	tproxy.sh
 	handoff.sh
 	replay.sh
 	ynl.sh

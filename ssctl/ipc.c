@@ -768,7 +768,7 @@ int ipc_relay_new(const char *profile, int fd, const uint8_t *target,
 }
 
 int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
-		      const uint8_t *target, size_t tlen,
+		      enum ipc_udp_mode mode, const uint8_t *target, size_t tlen,
 		      const uint8_t *source, size_t slen,
 		      const uint8_t *reply, size_t rlen, struct ipc_error *e)
 {
@@ -778,8 +778,12 @@ int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
 	if (!msg)
 		return -1;
 	return relay_msg_send(msg,
-			      (target && nla_put(msg, SS_A_TARGET, (int)tlen, target)) ||
-			      (!target && nla_put_flag(msg, SS_A_SOCKS5_UDP)) ||
+			      (mode == IPC_UDP_TUNNEL &&
+			       nla_put(msg, SS_A_TARGET, (int)tlen, target)) ||
+			      (mode == IPC_UDP_SOCKS5 &&
+			       nla_put_flag(msg, SS_A_SOCKS5_UDP)) ||
+			      (mode == IPC_UDP_TPROXY &&
+			       nla_put_flag(msg, SS_A_TPROXY)) ||
 			      (slen && nla_put(msg, SS_A_UDP_SOURCE, (int)slen, source)) ||
 			      (ctrl_fd >= 0 &&
 			       nla_put_u32(msg, SS_A_CTRL_FD, (uint32_t)ctrl_fd)) ||

@@ -158,19 +158,23 @@ int ipc_relay_new(const char *profile, int fd, const uint8_t *target,
 		  const uint8_t *reply, size_t rlen, struct ipc_error *e);
 void ipc_relay_close(void);
 
+/* what the datagrams of a UDP relay look like (SS_CMD_UDP_RELAY_NEW) */
+enum ipc_udp_mode { IPC_UDP_TUNNEL, IPC_UDP_SOCKS5, IPC_UDP_TPROXY };
+
 /*
  * ipc_udp_relay_new() - SS_CMD_UDP_RELAY_NEW: hand the bound UDP socket
- * @fd over to @profile. Tunnel mode: @target (SOCKS5 format, @tlen bytes)
- * is where every datagram goes. SOCKS5 mode (@target NULL): datagrams
- * carry the SOCKS5 UDP header; @source (@slen bytes, may be 0) restricts
- * where they may come from. @ctrl_fd (-1: none) is the socket whose close
+ * @fd over to @profile. IPC_UDP_TUNNEL: @target (SOCKS5 format, @tlen
+ * bytes) is where every datagram goes. IPC_UDP_SOCKS5: datagrams carry the
+ * SOCKS5 UDP header; @source (@slen bytes, may be 0) restricts where they
+ * may come from. IPC_UDP_TPROXY: @fd has IP_TRANSPARENT and
+ * IP_RECVORIGDSTADDR, each datagram goes to its original destination. @ctrl_fd (-1: none) is the socket whose close
  * ends the relay; @reply (may be empty) is written to it by the kernel
  * once the relay is in place. On success the caller closes @fd and
  * @ctrl_fd; on failure nothing was written. Shares ipc_relay_new()'s
  * netlink socket.
  */
 int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
-		      const uint8_t *target, size_t tlen,
+		      enum ipc_udp_mode mode, const uint8_t *target, size_t tlen,
 		      const uint8_t *source, size_t slen,
 		      const uint8_t *reply, size_t rlen, struct ipc_error *e);
 

@@ -69,7 +69,8 @@ void pr_err(const char *fmt, ...)
 
 static const char usage_line[] =
 	"Usage: " SOCKSD_NAME " [-c CONFIG] [--client NAME] [--socks ADDR:PORT]...\n"
-	"         [--tunnel ADDR:PORT=HOST:PORT[,udp]]... [--redir ADDR:PORT]...\n"
+	"         [--tunnel ADDR:PORT=HOST:PORT[,udp]]...\n"
+	"         [--redir ADDR:PORT[,tproxy[,udp]]]...\n"
 	"         [--plugin PROGRAM [--plugin-opts OPTIONS]]\n"
 	"         [--auth-file FILE] [--handshake-timeout SECONDS] [--max-pending N]\n"
 	"         [-v] [-h] [-V]\n";
@@ -110,8 +111,12 @@ static void help(void)
 	      "      --tunnel ADDR:PORT=HOST:PORT[,udp]\n"
 	      "                             every connection goes to HOST:PORT; with\n"
 	      "                             ,udp every UDP datagram to ADDR:PORT instead\n"
-	      "      --redir ADDR:PORT      connections redirected by netfilter go to their\n"
-	      "                             original destination\n"
+	      "      --redir ADDR:PORT[,tproxy[,udp]]\n"
+	      "                             connections redirected by netfilter go to their\n"
+	      "                             original destination; with ,tproxy those that\n"
+	      "                             netfilter's tproxy diverts (IP_TRANSPARENT),\n"
+	      "                             and with ,udp its UDP datagrams too, whose\n"
+	      "                             replies leave from the replying host's address\n"
 	      "      --plugin PROGRAM       a SIP003 plugin (obfs-local, v2ray-plugin...):\n"
 	      "                             started, restarted if it dies, stopped on exit;\n"
 	      "                             TCP relays go through it, UDP straight to the\n"
@@ -256,7 +261,7 @@ static int run(void)
 				return 0;
 			case SRC_LISTEN:
 				if (((struct frontend *)type)->udp) {
-					pr_err("%s: the kernel ended the UDP tunnel (client profile '%s' deleted?); exiting",
+					pr_err("%s: the kernel ended the UDP relay (client profile '%s' deleted?); exiting",
 					       ((struct frontend *)type)->name,
 					       socksd.profile);
 					close(sfd);

@@ -48,9 +48,11 @@ struct frontend {
 	socklen_t addr_len;
 	uint8_t target[SOCKS5_ADDR_MAX];	/* tunnel */
 	size_t target_len;
-	bool udp;			/* a UDP tunnel: @fd is our end of
-					 * the socket pair, watched for its
-					 * end, never paused */
+	bool udp;			/* a UDP tunnel or tproxy front end:
+					 * @fd is our end of the socket pair,
+					 * watched for its end, never paused */
+	bool tproxy;			/* redir: IP_TRANSPARENT, fed by
+					 * netfilter's tproxy */
 	char name[128];			/* "socks 127.0.0.1:1080", for logs */
 };
 
@@ -126,7 +128,8 @@ int plugin_tick(void);		/* ms until the next restart is due, or -1 */
 void plugin_stop(void);
 
 /* socksd_handoff.c */
-int open_udp_tunnel(struct frontend *fe, const char *addr);
+int set_transparent(int fd, int family, bool udp);
+int open_udp_relay(struct frontend *fe, const char *addr);
 void describe_error(const struct ipc_error *e, char *buf, size_t size);
 int handoff(const struct frontend *fe, int fd, const char *peer,
 	    const uint8_t *target, size_t tlen, const uint8_t *data,

@@ -74,6 +74,48 @@ static struct frontend *fe_new(enum fe_kind kind)
 	return fe;
 }
 
+/* Does @s end with @suffix? Then cut it off. */
+static bool cut_suffix(char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	if (n < m || strcmp(s + n - m, suffix))
+		return false;
+	s[n - m] = '\0';
+	return true;
+}
+
+/*
+ * --redir ADDR:PORT[,tproxy[,udp]]: ",udp" adds a UDP front end on the
+ * same address, which only tproxy can feed (REDIRECT rewrites the
+ * destination, and a UDP socket has no SO_ORIGINAL_DST).
+ */
+static int add_redir(struct frontend *fe, const char *opt, const char *arg)
+{
+	char listen[128];
+	bool udp;
+	int ret;
+
+	if (strlen(arg) >= sizeof(listen))
+		return usage_error(NULL, "%s '%s': too long", opt, arg);
+	strcpy(listen, arg);
+	udp = cut_suffix(listen, ",udp");
+	fe->tproxy = cut_suffix(listen, ",tproxy");
+	if (udp && !fe->tproxy)
+		return usage_error(NULL, "%s '%s': ,udp needs ,tproxy (expected ADDR:PORT[,tproxy[,udp]]): REDIRECT cannot divert UDP",
+				   opt, arg);
+	if (strchr(listen, ','))
+		return usage_error(NULL, "%s '%s': expected ADDR:PORT[,tproxy[,udp]]",
+				   opt, arg);
+	ret = parse_listen(fe, opt, listen);
+	if (ret || !udp)
+		return ret;
+	fe = fe_new(FE_REDIR);	/* may move the array: fe is the new one */
+	fe->tproxy = true;
+	fe->udp = true;
+	return parse_listen(fe, opt, listen);
+}
+
 int add_frontend(enum fe_kind kind, const char *opt, const char *arg)
 {
 	struct frontend *fe = fe_new(kind);
@@ -82,6 +124,8 @@ int add_frontend(enum fe_kind kind, const char *opt, const char *arg)
 	size_t tlen;
 	int ret;
 
+	if (kind == FE_REDIR)
+		return add_redir(fe, opt, arg);
 	if (kind != FE_TUNNEL)
 		return parse_listen(fe, opt, arg);
 

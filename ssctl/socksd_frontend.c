@@ -44,10 +44,10 @@ int open_listener(struct frontend *fe)
 	int one = 1;
 
 	sockaddr_string((struct sockaddr *)&fe->addr, addr, sizeof(addr));
-	snprintf(fe->name, sizeof(fe->name), "%s %s%s", fe_names[fe->kind],
-		 addr, fe->udp ? " udp" : "");
+	snprintf(fe->name, sizeof(fe->name), "%s %s%s%s", fe_names[fe->kind],
+		 addr, fe->tproxy ? " tproxy" : "", fe->udp ? " udp" : "");
 	if (fe->udp)
-		return open_udp_tunnel(fe, addr);
+		return open_udp_relay(fe, addr);
 	fe->fd = socket(fe->addr.ss_family,
 			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fe->fd < 0)
@@ -56,6 +56,8 @@ int open_listener(struct frontend *fe)
 	/* [::]:PORT and 0.0.0.0:PORT are separate front ends */
 	if (fe->addr.ss_family == AF_INET6)
 		setsockopt(fe->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (fe->tproxy && set_transparent(fe->fd, fe->addr.ss_family, false) < 0)
+		goto err;
 	if (bind(fe->fd, (struct sockaddr *)&fe->addr, fe->addr_len) < 0 ||
 	    listen(fe->fd, SOMAXCONN) < 0)
 		goto err;
@@ -202,8 +204,8 @@ static void conn_udp_associate(struct conn *c)
 		}
 	}
 	sockaddr_string((struct sockaddr *)&local, bnd, sizeof(bnd));
-	if (ipc_udp_relay_new(socksd.profile, ufd, fd, NULL, 0, source, slen,
-			      reply, rlen, &e) < 0) {
+	if (ipc_udp_relay_new(socksd.profile, ufd, fd, IPC_UDP_SOCKS5, NULL, 0,
+			      source, slen, reply, rlen, &e) < 0) {
 		describe_error(&e, why, sizeof(why));
 		pr_err("%s: %s: UDP ASSOCIATE: handoff failed: %s", c->fe->name,
 		       c->peer, why);
@@ -367,6 +369,41 @@ found:
 	return n;
 }
 
+/*
+ * --redir ...,tproxy: tproxy leaves the destination alone, so a diverted
+ * connection's own local address is where it was going. A connection to
+ * the listener's port on one of our addresses came straight to us instead:
+ * relaying it would bring it back here through the server, for ever.
+ */
+static size_t tproxy_dst(const struct frontend *fe, int fd,
+			 uint8_t target[SOCKS5_ADDR_MAX])
+{
+	const struct sockaddr_in6 *fe6 = (const struct sockaddr_in6 *)&fe->addr;
+	const struct sockaddr_in *fe4 = (const struct sockaddr_in *)&fe->addr;
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	bool self;
+
+	memset(&local, 0, sizeof(local));
+	if (getsockname(fd, (struct sockaddr *)&local, &len) < 0)
+		return 0;
+	if (local.ss_family == AF_INET6)
+		self = ((struct sockaddr_in6 *)&local)->sin6_port == fe6->sin6_port &&
+		       (IN6_IS_ADDR_UNSPECIFIED(&fe6->sin6_addr) ||
+			IN6_ARE_ADDR_EQUAL(&fe6->sin6_addr,
+					   &((struct sockaddr_in6 *)&local)->sin6_addr));
+	else
+		self = ((struct sockaddr_in *)&local)->sin_port == fe4->sin_port &&
+		       (fe4->sin_addr.s_addr == htonl(INADDR_ANY) ||
+			fe4->sin_addr.s_addr ==
+			((struct sockaddr_in *)&local)->sin_addr.s_addr);
+	if (self) {
+		errno = EDESTADDRREQ;
+		return 0;
+	}
+	return socks5_addr_from_sockaddr((struct sockaddr *)&local, target);
+}
+
 static void accept_one(struct frontend *fe, int fd,
 		       const struct sockaddr *peer_sa)
 {
@@ -383,9 +420,12 @@ static void accept_one(struct frontend *fe, int fd,
 		close(fd);
 		return;
 	case FE_REDIR:
-		tlen = original_dst(fd, target);
+		tlen = fe->tproxy ? tproxy_dst(fe, fd, target) :
+				    original_dst(fd, target);
 		if (!tlen) {
-			pr_err("%s: %s: no original destination (%s): is the connection redirected by netfilter?",
+			pr_err(fe->tproxy ?
+			       "%s: %s: no original destination (%s): is the connection diverted by netfilter's tproxy?" :
+			       "%s: %s: no original destination (%s): is the connection redirected by netfilter?",
 			       fe->name, peer,
 			       errno == EDESTADDRREQ ? "it is this socket" :
 			       strerror(errno));

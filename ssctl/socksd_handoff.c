@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ss-socksd's handoff to the kernel: a connection with its target
- * (SS_CMD_RELAY_NEW), and a UDP tunnel's socket with our end of a socket
- * pair (SS_CMD_UDP_RELAY_NEW); how a failed request is told in the log.
+ * (SS_CMD_RELAY_NEW), and a UDP tunnel's or transparent UDP front end's
+ * socket with one end of a socket pair (SS_CMD_UDP_RELAY_NEW); how a
+ * failed request is told in the log.
  * From then on only the kernel touches the bytes.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,10 +18,30 @@
 #include "socksd.h"
 
 /*
- * A UDP tunnel: bind, and hand the socket over at once with one end of a
- * socket pair; we keep the other (in fe->fd) until we exit.
+ * A transparent front end's socket: tproxy diverts to it what was going
+ * elsewhere (IP_TRANSPARENT, CAP_NET_ADMIN), and each datagram's original
+ * destination comes with it (IP_RECVORIGDSTADDR).
  */
-int open_udp_tunnel(struct frontend *fe, const char *addr)
+int set_transparent(int fd, int family, bool udp)
+{
+	int one = 1;
+
+	if (family == AF_INET6)
+		return setsockopt(fd, SOL_IPV6, IPV6_TRANSPARENT, &one,
+				  sizeof(one)) ?:
+		       (udp ? setsockopt(fd, SOL_IPV6, IPV6_RECVORIGDSTADDR,
+					 &one, sizeof(one)) : 0);
+	return setsockopt(fd, SOL_IP, IP_TRANSPARENT, &one, sizeof(one)) ?:
+	       (udp ? setsockopt(fd, SOL_IP, IP_RECVORIGDSTADDR, &one,
+				 sizeof(one)) : 0);
+}
+
+/*
+ * A UDP tunnel or transparent UDP front end: bind, and hand the socket
+ * over at once with one end of a socket pair; we keep the other (in
+ * fe->fd) until we exit.
+ */
+int open_udp_relay(struct frontend *fe, const char *addr)
 {
 	char to[300], why[400];
 	struct ipc_error e;
@@ -30,13 +52,20 @@ int open_udp_tunnel(struct frontend *fe, const char *addr)
 		goto err;
 	if (fe->addr.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (fe->tproxy && set_transparent(fd, fe->addr.ss_family, true) < 0)
+		goto err_close;
 	if (bind(fd, (struct sockaddr *)&fe->addr, fe->addr_len) < 0)
 		goto err_close;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
 		goto err_close;
-	socks5_addr_string(fe->target, fe->target_len, to, sizeof(to));
-	if (ipc_udp_relay_new(socksd.profile, fd, pair[1], fe->target,
-			      fe->target_len, NULL, 0, NULL, 0, &e) < 0) {
+	if (fe->tproxy)
+		snprintf(to, sizeof(to), "original destinations");
+	else
+		socks5_addr_string(fe->target, fe->target_len, to, sizeof(to));
+	if (ipc_udp_relay_new(socksd.profile, fd, pair[1],
+			      fe->tproxy ? IPC_UDP_TPROXY : IPC_UDP_TUNNEL,
+			      fe->target, fe->target_len, NULL, 0, NULL, 0,
+			      &e) < 0) {
 		describe_error(&e, why, sizeof(why));
 		pr_err("%s -> %s: handoff failed: %s", fe->name, to, why);
 		close(pair[0]);
@@ -52,7 +81,8 @@ int open_udp_tunnel(struct frontend *fe, const char *addr)
 err_close:
 	close(fd);
 err:
-	pr_err("cannot bind %s (udp tunnel): %s", addr, strerror(errno));
+	pr_err("cannot bind %s (%s): %s", addr,
+	       fe->tproxy ? "udp tproxy" : "udp tunnel", strerror(errno));
 	return EXIT_RUNTIME;
 }
 

@@ -24,7 +24,13 @@ usage: ss_udp.py MODE [options]
           addresses) each send one valid packet; prints how many got an
           answer (JSON), and keeps the sockets open for --hold seconds.
   plain   --to HOST:PORT --count N [--min --max]: plain UDP echo, e.g.
-          through ss-tunnel -U in front of the echo service
+          through ss-tunnel -U in front of the echo service. --window W
+          (W > 1): up to W datagrams in flight (windowed.py), from one
+          unconnected socket, each payload a sequence number first (at
+          least 4 bytes); each reply must come from HOST:PORT itself
+          (address and port: what a transparent proxy must give back), a
+          reply from anywhere else fails the run (10 of them end it);
+          --give-up S ends it after S seconds (with W > 1), failed
   dns     --to HOST:PORT --name NAME: an A query; prints the addresses
 """
 
@@ -41,6 +47,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ss_probe import METHODS, TAG, master_key  # noqa: E402
 from socks_addr import parse_addr, socks_addr, split_hostport  # noqa: E402
+import windowed  # noqa: E402
 
 from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF  # noqa: E402
@@ -199,8 +206,65 @@ def mode_cap(a):
     return 0
 
 
+def plain_windowed(a, host, port):
+    """mode_plain with up to a.window datagrams in flight; each reply
+    matched by payload and checked for its source: host and port"""
+    want = (ipaddress.ip_address(host), port)
+    fam = socket.AF_INET6 if want[0].version == 6 else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 0))
+    rnd = random.Random(a.seed)
+    strangers = {}
+    end = time.monotonic() + a.give_up if a.give_up else None
+
+    class GiveUp(Exception):
+        pass
+
+    def make(i):
+        n = max(4, rnd.randint(a.min, a.max))
+        return i.to_bytes(4, "big") + rnd.randbytes(n - 4), None
+
+    def send(payload, _ctx):
+        s.sendto(payload, (host, port))
+
+    def receive(timeout):
+        if end is not None:
+            timeout = min(timeout, end - time.monotonic())
+            if timeout <= 0:
+                raise GiveUp("gave up after %g s" % a.give_up)
+        s.settimeout(max(0.001, timeout))
+        try:
+            data, frm = s.recvfrom(1 << 16)
+        except socket.timeout:
+            return None
+        if (ipaddress.ip_address(frm[0].split("%")[0]), frm[1]) != want:
+            k = "%s:%d" % (frm[0], frm[1])
+            strangers[k] = strangers.get(k, 0) + 1
+            if sum(strangers.values()) >= 10:
+                raise GiveUp("10 replies from elsewhere")
+            return None
+        return data, None
+
+    t0 = time.monotonic()
+    res = {"sent": a.count, "window": a.window}
+    try:
+        ok, lost, resends = windowed.run(a.count, a.window, a.retries,
+                                         a.wait, make, send, receive)
+        res.update(ok=ok, lost=lost, resends=resends)
+    except GiveUp as e:
+        ok = -1
+        res["error"] = str(e)
+    res.update(from_elsewhere=strangers,
+               seconds=round(time.monotonic() - t0, 2))
+    print(json.dumps(res))
+    return 0 if ok == a.count and not strangers else 1
+
+
 def mode_plain(a):
     host, port = split_hostport(a.to)
+    if a.window > 1:
+        return plain_windowed(a, host, port)
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
     s.connect((host, port))
@@ -281,6 +345,13 @@ def main():
     ap.add_argument("--retries", type=int, default=3)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--hold", type=float, default=0)
+    ap.add_argument("--window", type=int, default=1,
+                    help="plain: datagrams in flight at once (payloads of "
+                    "at least 4 bytes: a sequence number first), each "
+                    "reply's source checked")
+    ap.add_argument("--give-up", type=float, default=0,
+                    help="plain with --window: fail after this many seconds "
+                    "(0: never)")
     a = ap.parse_args()
     return {"echo": mode_echo, "bad": mode_bad, "replay": mode_replay,
             "cap": mode_cap,

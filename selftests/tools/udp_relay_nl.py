@@ -30,7 +30,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from genl import (Genl, attr, A_NAME, A_FD, A_TARGET, A_REPLY,  # noqa: E402
-                  A_SOCKS5_UDP, A_UDP_SOURCE, A_CTRL_FD, CMD_UDP_RELAY_NEW)
+                  A_SOCKS5_UDP, A_UDP_SOURCE, A_CTRL_FD, A_TPROXY,
+                  CMD_UDP_RELAY_NEW)
 
 try:
     nl = Genl()
@@ -115,6 +116,15 @@ def main():
          relay_new(name(profile), fd))
     case("both a target and SOCKS5: EINVAL", errno.EINVAL,
          relay_new(name(profile), fd, attr(A_TARGET, tgt), attr(A_SOCKS5_UDP, b"")))
+    case("both SOCKS5 and tproxy: EINVAL", errno.EINVAL,
+         relay_new(name(profile), fd, attr(A_SOCKS5_UDP, b""), attr(A_TPROXY, b"")))
+    case("both a target and tproxy: EINVAL", errno.EINVAL,
+         relay_new(name(profile), fd, attr(A_TARGET, tgt), attr(A_TPROXY, b"")))
+    case("tproxy on a socket without IP_TRANSPARENT: EPERM", errno.EPERM,
+         relay_new(name(profile), fd, attr(A_TPROXY, b"")))
+    case("a source in tproxy mode: EINVAL", errno.EINVAL,
+         relay_new(name(profile), fd, attr(A_TPROXY, b""),
+                   attr(A_UDP_SOURCE, v4addr("127.0.0.1", 0))))
     case("a malformed target: EINVAL", errno.EINVAL,
          relay_new(name(profile), fd, attr(A_TARGET, b"\x09\x01\x02")))
     case("a source in tunnel mode: EINVAL", errno.EINVAL,

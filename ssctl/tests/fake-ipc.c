@@ -512,7 +512,7 @@ int ipc_relay_new(const char *profile, int fd, const uint8_t *target,
 }
 
 int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
-		      const uint8_t *target, size_t tlen,
+		      enum ipc_udp_mode mode, const uint8_t *target, size_t tlen,
 		      const uint8_t *source, size_t slen,
 		      const uint8_t *reply, size_t rlen, struct ipc_error *e)
 {
@@ -536,16 +536,21 @@ int ipc_udp_relay_new(const char *profile, int fd, int ctrl_fd,
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
 	    !(n = (int)socks5_addr_from_sockaddr((struct sockaddr *)&ss, a)) ||
 	    (!a[n - 1] && !a[n - 2]) ||
-	    (target && socks5_addr_valid(target, tlen) != tlen) ||
+	    (mode == IPC_UDP_TUNNEL &&
+	     socks5_addr_valid(target, tlen) != tlen) ||
 	    (rlen && ctrl_fd < 0) || rlen > SS_RELAY_REPLY_MAX) {
 		e->err = EINVAL;
 		snprintf(e->msg, sizeof(e->msg), "invalid attribute");
 		return -1;
 	}
 	socks5_addr_string(a, (size_t)n, bound, sizeof(bound));
-	if (target) {
-		socks5_addr_string(target, tlen, to, sizeof(to));
-		pr_err("fake: UDP tunnel %s -> %s", bound, to);
+	if (mode != IPC_UDP_SOCKS5) {
+		if (mode == IPC_UDP_TUNNEL)
+			socks5_addr_string(target, tlen, to, sizeof(to));
+		else
+			snprintf(to, sizeof(to), "original destinations");
+		pr_err("fake: UDP %s %s -> %s",
+		       mode == IPC_UDP_TUNNEL ? "tunnel" : "tproxy", bound, to);
 		/* the kernel's reference on the control socket, kept */
 		if (ctrl_fd >= 0 && dup(ctrl_fd) < 0) {
 			e->err = errno;

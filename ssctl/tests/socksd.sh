@@ -40,6 +40,12 @@ sexpect 2 "ss-socksd: --socks '::1:1080': an IPv6 address goes in brackets: [ADD
 	-- --client c --socks ::1:1080
 sexpect 2 "ss-socksd: --redir '[::1]:0': invalid port (1-65535)" -- --client c --redir '[::1]:0'
 sexpect 2 "ss-socksd: --socks '127.0.0.1': expected HOST:PORT" -- --client c --socks 127.0.0.1
+sexpect 2 "ss-socksd: --redir '127.0.0.1:1090,udp': ,udp needs ,tproxy (expected ADDR:PORT[,tproxy[,udp]]): REDIRECT cannot divert UDP" \
+	-- --client c --redir 127.0.0.1:1090,udp
+sexpect 2 "ss-socksd: --redir '127.0.0.1:1090,udp,tproxy': expected ADDR:PORT[,tproxy[,udp]]" \
+	-- --client c --redir 127.0.0.1:1090,udp,tproxy
+sexpect 2 "ss-socksd: --redir '[::1]:0': invalid port (1-65535)" \
+	-- --client c --redir '[::1]:0,tproxy,udp'
 sexpect 2 "ss-socksd: --tunnel '127.0.0.1:53': expected ADDR:PORT=HOST:PORT[,udp]" \
 	-- --client c --tunnel 127.0.0.1:53
 sexpect 2 "ss-socksd: --tunnel '127.0.0.1:53=::1:53': target '::1:53': an IPv6 address goes in brackets: [ADDR]:PORT" \

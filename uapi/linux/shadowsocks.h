@@ -231,6 +231,22 @@
  *                      (UDP_DROP_BAD); replies
  *                      go back as 00 00 00 ATYP ADDR PORT DATA, with the
  *                      replying host's address
+ *   SS_A_TPROXY        NLA_FLAG: transparent mode (netfilter's tproxy):
+ *                      the socket must have IP_TRANSPARENT (or
+ *                      IPV6_TRANSPARENT) and IP_RECVORIGDSTADDR
+ *                      (IPV6_RECVORIGDSTADDR), and the caller
+ *                      CAP_NET_ADMIN over the socket's namespace (else
+ *                      -EPERM); each datagram is data only and goes to
+ *                      its original destination (a datagram without one,
+ *                      or whose destination is local to the socket's
+ *                      namespace or the profile's server, is dropped:
+ *                      UDP_DROP_BAD). A reply's data is sent to the source
+ *                      from the replying host's address and port, through
+ *                      a kernel socket with IP_TRANSPARENT bound to it in
+ *                      the socket's namespace for that one datagram (a
+ *                      reply from a name, port 0, an address local to that
+ *                      namespace or of the other family is dropped:
+ *                      UDP_DROP_BAD)
  *   SS_A_UDP_SOURCE    binary, optional, SOCKS5 mode only: the address
  *                      the application said it sends from (DST.ADDR and
  *                      DST.PORT of its UDP ASSOCIATE; ATYP 1 or 4 and the
@@ -279,7 +295,8 @@
  *   -EBADF, -ENOTSOCK, -EPROTOTYPE (SS_A_FD not UDP, SS_A_CTRL_FD neither
  *   TCP nor AF_UNIX stream), -EDESTADDRREQ for an unbound UDP socket,
  *   -EISCONN for a connected one, -ENOTCONN for a control socket that is
- *   not connected, -EINVAL for a malformed or missing mode attribute.
+ *   not connected, -EINVAL for a malformed or missing mode attribute,
+ *   -EPERM for SS_A_TPROXY without IP_TRANSPARENT or CAP_NET_ADMIN.
  *   Counted on the profile (SS_A_STATS): UDP_PKTS_OUT and UDP_BYTES_OUT
  *   datagrams sent to the server and their payload (the target address
  *   excluded), UDP_PKTS_IN and UDP_BYTES_IN replies from the server that

@@ -120,6 +120,7 @@ enum ss_attr {
 	SS_A_USER,
 	SS_A_USERS,
 	SS_A_PASSWORD,
+	SS_A_TPROXY,
 
 	__SS_A_MAX
 };
