@@ -27,7 +27,10 @@
 #     cannot carry UDP) is a usage error (exit 2); the kernel refuses
 #     SS_A_TPROXY for a socket without IP_TRANSPARENT (EPERM, with its
 #     extack message) and with a target or the SOCKS5 flag (EINVAL); a
-#     socket with IP_TRANSPARENT is taken, and let go with its control socket
+#     socket with IP_TRANSPARENT is taken, and let go with its control socket;
+#     an unprivileged user in a user and network namespace of its own
+#     (CAP_NET_ADMIN there) holding a transparent socket of the gateway's
+#     namespace is refused (EPERM, naming CAP_NET_ADMIN)
 #   - kernel server: curl of 2 MiB from http://10.0.2.2:8080 and
 #     http://[fd00:2::2]:8080, SHA-256 checked; dig to 10.0.2.2:53 and
 #     [fd00:2::2]:53, A and AAAA; 5,000 datagrams of 4..1400 bytes to
@@ -43,6 +46,9 @@
 #     are free)
 #   - libev ss-server -u: the same with 1 MiB and 1,000 datagrams per
 #     family (SS_TPROXY_N_LIBEV); the profile's counters
+#   - a hostile server's replies naming loopback, the gateway's own
+#     address, a name, port 0 or a host of the other family: dropped
+#     (udp_drop_bad), only its good reply reaches the lan
 #   - every UDP relay and association the debug log shows created was
 #     destroyed; no kernel warning
 
@@ -186,10 +192,12 @@ t "ss-socksd --redir ADDR:PORT,udp (no tproxy: REDIRECT cannot carry UDP) is a u
 # one JSON line per case (argument: the profile)
 tproxy_nl_py() {
 	cat <<'PYEOF'
-import errno, json, os, socket, sys, time
+import ctypes, errno, json, os, socket, sys, time
 sys.path.insert(0, os.environ["SS_TOOLS"])
-from genl import (Genl, attr, u32, A_NAME, A_FD, A_TARGET, A_SOCKS5_UDP,
-                  A_CTRL_FD, A_TPROXY, CMD_UDP_RELAY_NEW, v4addr)
+from genl import (Genl, attr, strz, u16, u32, A_NAME, A_FD, A_TARGET,
+                  A_SOCKS5_UDP, A_CTRL_FD, A_TPROXY, A_REMOTE_IPV4, A_PORT,
+                  A_METHOD, A_KEY, CMD_CLIENT_NEW, CMD_UDP_RELAY_NEW,
+                  METHOD_AES_256_GCM, v4addr)
 
 IP_TRANSPARENT = getattr(socket, "IP_TRANSPARENT", 19)
 IP_RECVORIGDSTADDR = getattr(socket, "IP_RECVORIGDSTADDR", 20)
@@ -251,12 +259,56 @@ if err == 0:
         finally:
             s.close()
     case("its control socket closed: the relay ends (the port is free)", gone)
+
+
+def unprivileged(tp):
+    """In a child: nobody, in a user and network namespace of its own
+    (CAP_NET_ADMIN there only), with a profile there, hands over a
+    transparent socket of the gateway's namespace. Returns what it got."""
+    nl2 = None
+    try:
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(0x10000000 | 0x40000000) != 0:  # NEWUSER | NEWNET
+            raise OSError(ctypes.get_errno(), "unshare")
+        nl2 = Genl()
+        err, msg, _ = nl2.request(CMD_CLIENT_NEW, [
+            strz(A_NAME, "u"), attr(A_REMOTE_IPV4, socket.inet_aton("127.0.0.1")),
+            u16(A_PORT, 8388), u32(A_METHOD, METHOD_AES_256_GCM),
+            attr(A_KEY, os.urandom(32))])
+        if err:
+            return dict(step="client add", errno=err, extack=msg)
+        ours, theirs = socket.socketpair()
+        err, msg, _ = nl2.request(CMD_UDP_RELAY_NEW, [
+            strz(A_NAME, "u"), u32(A_FD, tp.fileno()),
+            u32(A_CTRL_FD, theirs.fileno()), flag])
+        return dict(step="udp relay", errno=err, extack=msg)
+    except Exception as e:  # noqa: BLE001 - reported as the case's failure
+        return dict(step="error", error=repr(e))
+
+
+tp2 = udp(True)
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(r)
+    os.write(w, json.dumps(unprivileged(tp2)).encode())
+    os._exit(0)
+os.close(w)
+got = json.loads(os.read(r, 65536) or b"{}")
+os.waitpid(pid, 0)
+case("an unprivileged user in its own user and network namespace, with a "
+     "transparent socket of the gateway's: EPERM, extack naming CAP_NET_ADMIN",
+     got.get("step") == "udp relay" and got.get("errno") == errno.EPERM and
+     "CAP_NET_ADMIN" in got.get("extack", ""), **got)
 PYEOF
 }
 tproxy_nl_py >"$TOPO_DIR/tproxy_nl.py"
 out=$(in_c env SS_TOOLS="$SS_TOOLS" "$PY" "$TOPO_DIR/tproxy_nl.py" main 2>&1)
 tap_json "$out" "kernel: SS_A_TPROXY "
-[ "$(grep -c '"case"' <<<"$out")" = 5 ] ||
+[ "$(grep -c '"case"' <<<"$out")" = 6 ] ||
 	ss_fail "kernel: SS_A_TPROXY by hand (tools/genl.py): every case ran" "$out"
 elapsed "set-up and refusals done"
 
@@ -408,6 +460,75 @@ else
 	ss_skip "TPROXY to shadowsocks-libev's ss-server -u" "no shadowsocks-libev"
 fi
 elapsed "libev done"
+
+# ---- a hostile server's replies ---------------------------------------------------------
+
+# hostile_py: a server (arguments METHOD PASSWORD PORT TOOLS_DIR LOCAL) that
+# answers each request with replies naming addresses nothing may be sent
+# from: loopback, the gateway's own address LOCAL (a socket bound there,
+# even for an instant, could take a local service's datagrams), a name,
+# port 0 and an IPv6 host to an IPv4 application; then a good one.
+hostile_py() {
+	cat <<'PYEOF'
+import ipaddress, socket, sys
+sys.path.insert(0, sys.argv[4])
+from ss_udp import Udp
+u = Udp(sys.argv[1], sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[3])))
+def v4(a, port):
+    return b"\x01" + ipaddress.IPv4Address(a).packed + port.to_bytes(2, "big")
+bad = [v4("127.0.0.1", 53), v4(sys.argv[5], 53), b"\x03\x07example" + (53).to_bytes(2, "big"),
+       v4("10.0.2.2", 0), b"\x04" + ipaddress.IPv6Address("fd00:2::2").packed + (9002).to_bytes(2, "big")]
+while True:
+    pkt, peer = s.recvfrom(65535)
+    try:
+        req = u.open(pkt)
+    except Exception:
+        continue
+    good, data = req[:7], req[7:]
+    for a in bad:
+        s.sendto(u.seal(a + b"bad:" + data), peer)
+    s.sendto(u.seal(good + b"ok:" + data), peer)
+PYEOF
+}
+hostile_test() {
+	local out st rc spid hpid
+	hostile_py >"$TOPO_DIR/hostile.py"
+	topo_bg hostile "$NS_S" "$PY" "$TOPO_DIR/hostile.py" "$M" "$PW" 8730 "$SS_TOOLS" "$C4_L"
+	hpid=$TOPO_LAST_PID
+	in_c ssctl client add hostile server "$S4_C" port 8730 method "$M" password "$PW" || return 1
+	socksd socksd-hostile hostile "${REDIRS[@]}"
+	spid=$SOCKSD_PID
+	wait_for 10 udp_listening "$NS_S" 8730 && fronts_up ||
+		{ echo "not started"; logtail hostile; logtail socksd-hostile; topo_kill "$spid" "$hpid"; return 1; }
+	out=$(in_l "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.sendto(b"ping", (sys.argv[1], int(sys.argv[2])))
+got = []
+try:
+    got.append(s.recvfrom(2048))
+    s.settimeout(1.5)
+    while True:
+        got.append(s.recvfrom(2048))
+except socket.timeout:
+    pass
+print(got)
+sys.exit(got != [(b"ok:ping", (sys.argv[1], int(sys.argv[2])))])' "$T4" "$ECHO")
+	rc=$?
+	st=$(stats_c hostile)
+	topo_kill "$spid" "$hpid"
+	in_c ssctl client del hostile
+	[ $rc = 0 ] || { echo "the application got $out, want only b'ok:ping' from $T4:$ECHO; $st"; return 1; }
+	# (port 0 is refused with the address itself, before udp_pkts_in)
+	jq -e '.udp_pkts_in == 5 and .udp_drop_bad == 5 and .udp_drop_target == 0' <<<"$st" >/dev/null ||
+		{ echo "counters: $st"; return 1; }
+}
+t "a hostile server's replies from 127.0.0.1:53, the gateway's $C4_L:53, a name, port 0 and an IPv6 host: dropped (udp_drop_bad 5), only the good one reaches the lan, from $T4:$ECHO" \
+	hostile_test
+elapsed "hostile server done"
 
 # ---- the end ------------------------------------------------------------------------------
 
