@@ -689,13 +689,14 @@ static int ss_ludp_tproxy_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 	ss_addr_parse(addr, alen, &src);
 	ss_ludp_unmap(&a->app, &to);
 	/*
-	 * No address to send from: a name, a host of the other family, port
-	 * 0, or one of this namespace's own addresses (loopback, broadcast,
+	 * No address to send from: a name, a host of the other family, or
+	 * one of this namespace's own addresses (loopback, broadcast,
 	 * multicast...: a bound socket there could take a local service's
-	 * datagrams, even for the instant it lives).
+	 * datagrams, even for the instant it lives). (Port 0 never gets
+	 * here: ss_addr_head() refused it.)
 	 */
 	if (src.name_len || src.addr.sa.sa_family != to.sa.sa_family ||
-	    !src.port || ss_addr_is_local(net, &src.addr)) {
+	    ss_addr_is_local(net, &src.addr)) {
 		ss_stats_inc(&cl->ep.stats, SS_STATS_A_UDP_DROP_BAD);
 		return 0;
 	}
