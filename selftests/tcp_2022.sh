@@ -62,6 +62,13 @@ source "$(dirname "$0")/peer2022.sh"
 HS=3		# handshake timeout, seconds
 MARGIN=3	# how late after it the close may come (TCG)
 METHODS=(2022-blake3-aes-128-gcm 2022-blake3-aes-256-gcm 2022-blake3-chacha20-poly1305)
+# SS_2022_METHODS: the methods the per-method runs cover (default: all
+# three). The default run gives 6.1 aes-128 and chacha, the debug kernel
+# aes-256 and chacha: the AES methods differ in nothing but the key and salt length
+# given to the same gcm(aes) transform and BLAKE3 derivation. chacha's
+# server always runs: the bad-data cases use it.
+METHODS_ON=" ${SS_2022_METHODS:-${METHODS[*]}} 2022-blake3-chacha20-poly1305 "
+method_on() { [[ $METHODS_ON == *" $1 "* ]]; }
 SMALL=$((4 << 20))
 BIG=${SS_2022_BIG:-$((64 << 20))}
 # the debug kernel (KASAN) moves a MiB ten times slower
@@ -126,6 +133,7 @@ for i in "${!METHODS[@]}"; do
 	m=${METHODS[$i]}
 	port=$((8500 + i))
 	KEY[$m]=$(psk "$m")
+	method_on "$m" || continue
 	if ! out=$(in_s ssctl server add "s$i" port "$port" method "$m" key "${KEY[$m]}" \
 		handshake-timeout $HS 2>&1); then
 		ss_fail "$m: server starts on port $port" "$out"
@@ -344,6 +352,7 @@ rmmod shadowsocks
 ss_test "module loaded again with the default salt_pool_limit" modprobe shadowsocks
 for i in "${!METHODS[@]}"; do
 	m=${METHODS[$i]}
+	method_on "$m" || continue
 	port=$((8520 + i)) sport=$((10920 + i))
 	if ! in_s ssctl server add "k$i" port "$port" method "$m" key "${KEY[$m]}" \
 		>"$TOPO_DIR/err" 2>&1 ||
@@ -365,6 +374,7 @@ done
 
 for j in "${!METHODS[@]}"; do
 	m=${METHODS[$j]}
+	method_on "$m" || continue
 	i=$((${#METHODS[@]} + j))
 	port=$((8520 + i)) sport=$((10920 + i))
 	k=$(psk "$m")
