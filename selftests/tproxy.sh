@@ -111,7 +111,7 @@ fronts_all() {
 	[ "$(in_c ss -Htln "( sport = :$TP )" | wc -l)" = 2 ] &&
 		[ "$(in_c ss -Huln "( sport = :$TP )" | wc -l)" = 2 ]
 }
-fronts_up() { wait_for 10 fronts_all; }
+fronts_up() { wait_for 60 fronts_all; }
 fronts_gone() {
 	! listening "$NS_C" "$TP" && ! udp_listening "$NS_C" "$TP"
 }
@@ -145,7 +145,7 @@ get_lan() { get --noproxy '*' --connect-timeout 10 -- "$1" "$2"; }
 
 topo_start kmsg
 ss_test "the module loads (ssctl, on demand)" in_c ssctl client show
-wait_for 10 udp_listening "$NS_T" "$ECHO" ||
+wait_for 60 udp_listening "$NS_T" "$ECHO" ||
 	ss_fail "the target's UDP echo service listens" "$(cat "$TOPO_DIR/servers.log")"
 HAVE_DIG=0
 command -v dig >/dev/null && HAVE_DIG=1
@@ -360,13 +360,13 @@ self_test() {
 		echo "curl to $C4_L:$TP got an answer"
 		return 1
 	fi
-	wait_for 5 grep -q "it is this socket" "$TOPO_DIR/$log.log" ||
+	wait_for 60 grep -q "it is this socket" "$TOPO_DIR/$log.log" ||
 		{ echo "curl: $out; ss-socksd did not say why it closed it:"; logtail "$log"; return 1; }
 	b0=$(stats_c "$prof" | jq .udp_drop_bad)
 	in_l "$PY" -c 'import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(b"to the gateway itself", (sys.argv[1], int(sys.argv[2])))' "$C4_L" "$TP" || return 1
-	wait_for 5 drop_bad_is "$prof" $((b0 + 1)) ||
+	wait_for 60 drop_bad_is "$prof" $((b0 + 1)) ||
 		{ echo "udp_drop_bad $b0 -> $(stats_c "$prof" | jq .udp_drop_bad), want $((b0 + 1))"; return 1; }
 }
 
@@ -436,7 +436,7 @@ $(in_c ss -Huan)"
 	# stopped, ss-socksd takes its relays with it: the ports are free
 	topo_kill "$spid"
 	t "$label: ss-socksd stopped: its transparent front ends end (TCP and UDP port $TP free)" \
-		wait_for 10 fronts_gone
+		wait_for 60 fronts_gone
 }
 
 # ---- the kernel's server role ----------------------------------------------------------
@@ -453,7 +453,7 @@ elapsed "kernel server done"
 if command -v ss-server >/dev/null; then
 	topo_bg ss-server "$NS_S" ss-server -s 0.0.0.0 -p "$LIBEV_PORT" -k "$PW" -m "$LIBEV_M" -u
 	LIBEV_PID=$TOPO_LAST_PID
-	if wait_for 10 listening "$NS_S" "$LIBEV_PORT" && wait_for 10 udp_listening "$NS_S" "$LIBEV_PORT" &&
+	if wait_for 60 listening "$NS_S" "$LIBEV_PORT" && wait_for 60 udp_listening "$NS_S" "$LIBEV_PORT" &&
 		in_c ssctl client add libev server "$S4_C" port "$LIBEV_PORT" method "$LIBEV_M" password "$PW"; then
 		ss_ok "libev ss-server -u ($LIBEV_M) in the server netns, profile libev in the gateway"
 		round "libev ss-server" libev "$SIZE_LIBEV" "$N_LIBEV"
@@ -506,7 +506,7 @@ hostile_test() {
 	in_c ssctl client add hostile server "$S4_C" port 8730 method "$M" password "$PW" || return 1
 	socksd socksd-hostile hostile "${REDIRS[@]}"
 	spid=$SOCKSD_PID
-	wait_for 10 udp_listening "$NS_S" 8730 && fronts_up ||
+	wait_for 60 udp_listening "$NS_S" 8730 && fronts_up ||
 		{ echo "not started"; logtail hostile; logtail socksd-hostile; topo_kill "$spid" "$hpid"; return 1; }
 	out=$(in_l "$PY" -c '
 import socket, sys
@@ -547,7 +547,7 @@ balanced() {
 	ids 'udp local assoc' destroyed >"$TOPO_DIR/a.d"
 	cmp -s "$TOPO_DIR/r.c" "$TOPO_DIR/r.d" && cmp -s "$TOPO_DIR/a.c" "$TOPO_DIR/a.d"
 }
-wait_for 10 balanced
+wait_for 60 balanced
 rc=$(wc -l <"$TOPO_DIR/r.c") ac=$(wc -l <"$TOPO_DIR/a.c")
 echo "# udp relays: $rc created, $(wc -l <"$TOPO_DIR/r.d") destroyed; associations: $ac created, $(wc -l <"$TOPO_DIR/a.d") destroyed"
 if [ "$rc" -gt 0 ] && [ "$ac" -gt 0 ] && balanced; then
