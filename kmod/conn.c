@@ -41,6 +41,7 @@
 #include <net/sock.h>
 #include <net/tcp.h>
 
+#include "acl.h"
 #include "addr.h"
 #include "client.h"
 #include "conn.h"
@@ -526,6 +527,13 @@ static void ss_conn_connect(struct ss_conn *conn)
 	struct socket *sock;
 	int err;
 
+	/* (a client profile has no ACL) */
+	if (ss_acl_blocks_addr(conn->ep->acl, a)) {
+		pr_debug("conn %u refused target %pISpc: ACL\n", conn->id,
+			 &a->sa);
+		ss_conn_fail(conn, SS_STATS_A_ACL_BLOCK, "target refused by the ACL");
+		return;
+	}
 	if (!conn->ep->local && !ss_server_of(conn->ep)->allow_local &&
 	    ss_addr_is_local(conn->net, a)) {
 		pr_debug("conn %u refused target %pISpc: local\n", conn->id,
@@ -595,6 +603,12 @@ void ss_conn_target(struct ss_conn *conn, const struct ss_target *t)
 	}
 	if (!ss_addr_name_ok(t->name, t->name_len)) {
 		ss_conn_fail(conn, SS_STATS_A_DNS_FAIL, "malformed domain name");
+		return;
+	}
+	/* refused before it is looked up: the ACL names it */
+	if (ss_acl_blocks_name(conn->ep->acl, t->name, t->name_len)) {
+		pr_debug("conn %u refused target %s: ACL\n", conn->id, t->name);
+		ss_conn_fail(conn, SS_STATS_A_ACL_BLOCK, "target refused by the ACL");
 		return;
 	}
 	pr_debug("conn %u resolving %s\n", conn->id, t->name);

@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "acl.h"
 #include "blake3.h"
 #include "crypto.h"
 #include "endpoint.h"
@@ -63,6 +64,7 @@ int ss_endpoint_init(struct ss_endpoint *ep, struct net *net,
 void ss_endpoint_free(struct ss_endpoint *ep)
 {
 	ss_replay_put(ep->replay);
+	ss_acl_free(ep->acl);
 	mem_cgroup_put(ep->memcg);
 	ss_stats_free(&ep->stats);
 	kfree_sensitive(ep);	/* the whole object; wipes the key */

@@ -19,6 +19,8 @@
 #include "netns.h"
 #include "stats.h"
 
+struct ss_acl;
+
 /**
  * struct ss_endpoint - the part of a server or client profile its
  *	connections use; the first member of both, so that freeing it frees
@@ -46,6 +48,8 @@
  *	not authenticated yet give way to new ones (see ss_conn_add())
  * @replay: a server's reference on its namespace's replay filter; NULL
  *	for a client profile
+ * @acl: a server's egress ACL (acl.c), freed with the object; NULL for
+ *	none, and for a client profile
  * @salts: a Shadowsocks 2022 server's salt pool, a reference held from
  *	before the server is published until ss_server_close() has ended
  *	every connection (then NULL); NULL for others
@@ -84,6 +88,7 @@ struct ss_endpoint {
 	u32 handshake_timeout;
 	u32 max_conns;
 	struct ss_replay *replay;
+	struct ss_acl *acl;
 	struct ss_salt_pool *salts;
 	struct mem_cgroup *memcg;
 	struct ss_stats stats;

@@ -32,8 +32,17 @@ static const struct netlink_range_validation ss_a_max_conns_range = {
 	.max	= SS_MAX_MAX_CONNS,
 };
 
+/* Common nested types */
+const struct nla_policy shadowsocks_acl_nl_policy[SS_ACL_A_RULES + 1] = {
+	[SS_ACL_A_IPV4] = { .type = NLA_BINARY, },
+	[SS_ACL_A_IPV6] = { .type = NLA_BINARY, },
+	[SS_ACL_A_HOST] = { .type = NLA_NUL_STRING, .len = 253, },
+	[SS_ACL_A_DOMAIN] = { .type = NLA_NUL_STRING, .len = 253, },
+	[SS_ACL_A_RULES] = { .type = NLA_U32, },
+};
+
 /* SS_CMD_SERVER_NEW - do */
-const struct nla_policy shadowsocks_server_new_nl_policy[SS_A_ALLOW_LOCAL + 1] = {
+const struct nla_policy shadowsocks_server_new_nl_policy[SS_A_ACL + 1] = {
 	[SS_A_NAME] = { .type = NLA_NUL_STRING, .len = SS_NAME_LEN, },
 	[SS_A_LISTEN_IPV4] = NLA_POLICY_EXACT_LEN(4),
 	[SS_A_LISTEN_IPV6] = NLA_POLICY_EXACT_LEN(16),
@@ -45,6 +54,7 @@ const struct nla_policy shadowsocks_server_new_nl_policy[SS_A_ALLOW_LOCAL + 1] =
 	[SS_A_HANDSHAKE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &ss_a_handshake_timeout_range),
 	[SS_A_MAX_CONNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &ss_a_max_conns_range),
 	[SS_A_ALLOW_LOCAL] = NLA_POLICY_MAX(NLA_U8, 1),
+	[SS_A_ACL] = NLA_POLICY_NESTED(shadowsocks_acl_nl_policy),
 };
 
 /* SS_CMD_SERVER_DEL - do */
@@ -141,7 +151,7 @@ const struct genl_ops shadowsocks_nl_ops[13] = {
 		.cmd		= SS_CMD_SERVER_NEW,
 		.doit		= shadowsocks_nl_server_new_doit,
 		.policy		= shadowsocks_server_new_nl_policy,
-		.maxattr	= SS_A_ALLOW_LOCAL,
+		.maxattr	= SS_A_ACL,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{

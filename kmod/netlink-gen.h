@@ -17,7 +17,10 @@
 #include <linux/shadowsocks.h>
 #include <linux/err.h>
 
-extern const struct nla_policy shadowsocks_server_new_nl_policy[SS_A_ALLOW_LOCAL + 1];
+/* Common nested types */
+extern const struct nla_policy shadowsocks_acl_nl_policy[SS_ACL_A_RULES + 1];
+
+extern const struct nla_policy shadowsocks_server_new_nl_policy[SS_A_ACL + 1];
 
 extern const struct nla_policy shadowsocks_server_del_nl_policy[SS_A_NAME + 1];
 

@@ -25,6 +25,7 @@
 #include <net/inet_sock.h>
 #include <net/tcp_states.h>
 
+#include "acl.h"
 #include "addr.h"
 #include "client.h"
 #include "compat.h"
@@ -308,7 +309,13 @@ int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[SS_A_LISTEN_IPV6])
 		ss_nl_sockaddr6(&cfg.listen[SS_LISTEN_IPV6],
 				attrs[SS_A_LISTEN_IPV6], cfg.obj.port);
+	if (attrs[SS_A_ACL]) {
+		cfg.acl = ss_acl_parse(attrs[SS_A_ACL], info->extack);
+		if (IS_ERR(cfg.acl))
+			return PTR_ERR(cfg.acl);
+	}
 
+	/* (it takes cfg.acl over, made or not) */
 	err = ss_server_create(genl_info_net(info), &cfg, info->extack);
 	return ss_nl_created(info, err, &ss_server_kind, cfg.obj.name);
 }
@@ -352,6 +359,14 @@ static int ss_nl_put_server(struct sk_buff *skb, const struct ss_entry *entry)
 	    nla_put_u32(skb, SS_A_MODE, srv->mode) ||
 	    nla_put_u8(skb, SS_A_ALLOW_LOCAL, srv->allow_local))
 		return -EMSGSIZE;
+	if (srv->ep.acl) {
+		struct nlattr *nest = nla_nest_start(skb, SS_A_ACL);
+
+		if (!nest || nla_put_u32(skb, SS_ACL_A_RULES,
+					 ss_acl_rules(srv->ep.acl)))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
 	/* Servers that can have users say how many they have. */
 	if (READ_ONCE(srv->users.ready) &&
 	    nla_put_u32(skb, SS_A_USERS, READ_ONCE(srv->users.nr)))

@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "acl.h"
 #include "conn.h"
 #include "crypto.h"
 #include "listen.h"
@@ -169,8 +170,12 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 	 * in a namespace of their own.
 	 */
 	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
-	if (!srv)
+	if (!srv) {
+		ss_acl_free(cfg->acl);
 		return -ENOMEM;
+	}
+	/* (before anything can fail: ss_endpoint_free() frees it) */
+	srv->ep.acl = cfg->acl;
 	err = ss_endpoint_init(&srv->ep, net, &cfg->obj, false);
 	if (err)
 		goto err_free;

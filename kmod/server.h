@@ -93,6 +93,8 @@ struct ss_server {
  * @obj: name, method, key, port, timeouts, limit
  * @mode: enum ss_mode
  * @allow_local: allow targets local to the namespace
+ * @acl: its egress ACL, or NULL; ss_server_create() takes it over, made
+ *	or not
  * @listen: listen addresses with @obj.port, sa_family 0 for a family not
  *	asked for; both 0: the wildcard addresses of both families
  */
@@ -100,6 +102,7 @@ struct ss_server_cfg {
 	struct ss_obj_cfg obj;
 	u32 mode;
 	bool allow_local;
+	struct ss_acl *acl;
 	union ss_sockaddr listen[SS_LISTEN_NR];
 };
 

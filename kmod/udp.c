@@ -58,6 +58,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "acl.h"
 #include "conn.h"
 #include "datagram.h"
 #include "replay.h"
@@ -470,6 +471,12 @@ static void ss_udp_send_target(struct ss_server *srv, struct ss_udp_assoc *a,
 	struct socket *sock;
 	int ret;
 
+	if (ss_acl_blocks_addr(srv->ep.acl, to)) {
+		pr_debug("udp assoc %u refused target %pISpc: ACL\n", a->id,
+			 &to->sa);
+		ss_stats_inc(&srv->ep.stats, SS_STATS_A_ACL_BLOCK);
+		return;
+	}
 	if (!srv->allow_local && ss_addr_is_local(srv->udp.net, to)) {
 		pr_debug("udp assoc %u refused target %pISpc: local\n", a->id,
 			 &to->sa);
@@ -542,6 +549,12 @@ static void ss_udp_send_name(struct ss_server *srv, struct ss_udp_assoc *a,
 	struct ss_lookup *l;
 	int i;
 
+	/* refused before it is looked up: the ACL names it */
+	if (ss_acl_blocks_name(srv->ep.acl, t->name, t->name_len)) {
+		pr_debug("udp assoc %u refused target %s: ACL\n", a->id, t->name);
+		ss_stats_inc(&srv->ep.stats, SS_STATS_A_ACL_BLOCK);
+		return;
+	}
 	for (i = 0; i < SS_UDP_DNS_CACHE; i++) {
 		struct ss_udp_dns *d = &a->dns[i];
 

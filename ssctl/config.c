@@ -175,6 +175,38 @@ static int resolve_host(struct ss_config *cfg, const char *host)
 	return 0;
 }
 
+/*
+ * "acl FILE": a shadowsocks-libev .acl file's [outbound_block_list], the
+ * targets the server refuses. The file's other sections are ss-socksd's
+ * (--acl); a file with no rule for servers is refused rather than taken
+ * as an ACL that refuses nothing.
+ */
+static int parse_acl(struct ss_config *cfg, const struct cmd *cmd,
+		     const char *path)
+{
+	const struct acl_list *l;
+	char err[512];
+
+	if (cfg->has_acl)
+		return usage_error(cmd, "'acl' given twice");
+	if (acl_load(path, &cfg->acl, err, sizeof(err))) {
+		pr_err("%s", err);
+		return EXIT_RUNTIME;
+	}
+	cfg->has_acl = true;
+	l = &cfg->acl.list[ACL_OUTBOUND_BLOCK];
+	if (!acl_list_rules(l)) {
+		pr_err("%s: no rule in [outbound_block_list], the section a server takes", path);
+		return EXIT_RUNTIME;
+	}
+	if (acl_list_rules(l) > SS_ACL_MAX_RULES) {
+		pr_err("%s: %zu rules in [outbound_block_list]; a server takes at most %d",
+		       path, acl_list_rules(l), SS_ACL_MAX_RULES);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 static int parse_listen_address(struct ss_config *cfg, const struct cmd *cmd,
 				const char *arg)
 {
@@ -449,7 +481,8 @@ int config_parse(struct ss_config *cfg, enum ss_kind kind,
 			     !strcmp(kw, "max-conns") ||
 			     (kind == SS_SERVER && (!strcmp(kw, "address") ||
 						    !strcmp(kw, "mode") ||
-						    !strcmp(kw, "allow-local"))) ||
+						    !strcmp(kw, "allow-local") ||
+						    !strcmp(kw, "acl"))) ||
 			     (kind == SS_CLIENT && (!strcmp(kw, "server") ||
 						    !strcmp(kw, "url")));
 
@@ -529,6 +562,10 @@ int config_parse(struct ss_config *cfg, enum ss_kind kind,
 						   val);
 			cfg->allow_local = !strcmp(val, "on");
 			cfg->has_allow_local = true;
+		} else if (!strcmp(kw, "acl")) {
+			ret = parse_acl(cfg, cmd, val);
+			if (ret)
+				return ret;
 		} else {
 			/* password, password-file, key */
 			if (secret != SECRET_NONE)
@@ -628,6 +665,9 @@ int user_config_parse(struct ss_config *cfg, const struct cmd *cmd,
 
 void config_wipe(struct ss_config *cfg)
 {
+	if (cfg->has_acl)
+		acl_free(&cfg->acl);
+	cfg->has_acl = false;
 	OPENSSL_cleanse(cfg->key, sizeof(cfg->key));
 	OPENSSL_cleanse(cfg->ikey, sizeof(cfg->ikey));
 	OPENSSL_cleanse(cfg->password, sizeof(cfg->password));

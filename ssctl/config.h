@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <linux/shadowsocks.h>
 
+#include "acl.h"
 #include "key.h"
 #include "ssctl.h"
 
@@ -50,6 +51,9 @@ struct ss_config {
 	/* servers only */
 	bool has_allow_local;
 	bool allow_local;
+	/* servers only: "acl FILE", its [outbound_block_list] (acl.h) */
+	bool has_acl;
+	struct acl acl;
 };
 
 /*

@@ -59,6 +59,8 @@ static const struct ss_counter ss_counters[] = {
 	  "Shadowsocks 2022 streams refused because the server's salt pool held its limit (module parameter salt_pool_limit)." },
 	{ SS_STATS_A_UDP_DROP_WINDOW, "udp_drop_window", false,
 	  "Shadowsocks 2022 UDP packets whose packet ID their session had accepted before, or that came too far behind its newest." },
+	{ SS_STATS_A_ACL_BLOCK, "acl_block", false,
+	  "Targets the server's ACL refused: TCP requests closed without a connection, UDP packets dropped." },
 };
 
 #define SS_N_COUNTERS (sizeof(ss_counters) / sizeof(ss_counters[0]))

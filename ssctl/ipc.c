@@ -39,6 +39,7 @@ struct request {
 	struct ipc_error *e;
 	bool done;
 	bool interrupted;		/* NLM_F_DUMP_INTR seen */
+	size_t msg_size;		/* the request's, 0: one page */
 };
 
 static struct nla_policy attr_policy[SS_A_MAX + 1] = {
@@ -57,6 +58,7 @@ static struct nla_policy attr_policy[SS_A_MAX + 1] = {
 	[SS_A_ALLOW_LOCAL]	= { .type = NLA_U8 },
 	[SS_A_USER]		= { .type = NLA_STRING, .maxlen = SS_NAME_MAX },
 	[SS_A_USERS]		= { .type = NLA_U32 },
+	[SS_A_ACL]		= { .type = NLA_NESTED },
 	[SS_A_KEY]		= { .maxlen = SS_KEY_MAX_LEN },
 	[SS_A_IDENTITY_KEY]	= { .maxlen = SS_KEY_MAX_LEN },
 	[SS_A_PASSWORD]		= { .maxlen = SS_PASSWORD_MAX_LEN },
@@ -193,6 +195,16 @@ static int parse_object(struct nl_msg *msg, struct ss_object *obj)
 	if (tb[SS_A_USERS]) {		/* servers that can have users */
 		obj->has_users = true;
 		obj->users = nla_get_u32(tb[SS_A_USERS]);
+	}
+	if (tb[SS_A_ACL]) {		/* servers with an ACL */
+		struct nlattr *acl[SS_ACL_A_MAX + 1];
+
+		if (nla_parse_nested(acl, SS_ACL_A_MAX, tb[SS_A_ACL], NULL) == 0 &&
+		    acl[SS_ACL_A_RULES] &&
+		    nla_len(acl[SS_ACL_A_RULES]) >= (int)sizeof(uint32_t)) {
+			obj->has_acl = true;
+			obj->acl_rules = nla_get_u32(acl[SS_ACL_A_RULES]);
+		}
 	}
 	if (tb[SS_A_STATS])
 		return parse_stats(tb[SS_A_STATS], &obj->stats);
@@ -476,13 +488,25 @@ static int request_on(struct nl_sock *sk, int family, uint8_t cmd, int flags,
 		      int (*fill)(struct nl_msg *msg, const void *arg),
 		      const void *arg, struct request *req)
 {
-	struct nl_msg *msg = msg_new(family, flags, cmd);
+	struct nl_msg *msg = msg_new_size(family, flags, cmd, req->msg_size);
 	int ret = -1;
 
-	if (!msg || (fill && fill(msg, arg)))
+	if (!msg || (fill && fill(msg, arg))) {
 		req->e->nl_err = NLE_NOMEM;
-	else
+	} else {
+		/*
+		 * A message longer than the socket's send buffer is refused
+		 * (libnl's default: 32 KiB); the kernel caps what is asked at
+		 * net.core.wmem_max.
+		 */
+		if (req->msg_size > 32768) {
+			int buf = (int)req->msg_size + 4096;
+
+			setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_SNDBUF,
+				   &buf, sizeof(buf));
+		}
 		ret = transact(sk, msg, req);
+	}
 	msg_free(msg);
 	return ret;
 }
@@ -523,6 +547,71 @@ static int run_request(uint8_t cmd, int flags,
 	return ret;
 }
 
+/* an attribute holds at most 64 KiB: networks go in runs of records */
+#define ACL_RUN4	8000
+#define ACL_RUN6	3000
+
+/* the networks of one family as SS_ACL_A_IPV4 or _IPV6 runs of records */
+static int put_acl_nets(struct nl_msg *msg, const struct acl_list *l,
+			int family)
+{
+	size_t rec = family == AF_INET ? 8 : 20, alen = rec - 4;
+	size_t run = family == AF_INET ? ACL_RUN4 : ACL_RUN6;
+	int type = family == AF_INET ? SS_ACL_A_IPV4 : SS_ACL_A_IPV6;
+	uint8_t *buf = calloc(run, rec);
+	size_t i, n = 0;
+	int ret = 0;
+
+	if (!buf)
+		return -1;
+	for (i = 0; i < l->nr_nets && !ret; i++) {
+		if (l->nets[i].family != family)
+			continue;
+		memcpy(buf + n * rec, l->nets[i].addr, alen);
+		buf[n * rec + alen] = l->nets[i].prefix;
+		if (++n == run) {
+			ret = nla_put(msg, type, (int)(n * rec), buf);
+			memset(buf, 0, run * rec);
+			n = 0;
+		}
+	}
+	if (!ret && n)
+		ret = nla_put(msg, type, (int)(n * rec), buf);
+	free(buf);
+	return ret;
+}
+
+/* SS_A_ACL: a server's [outbound_block_list] */
+static int put_acl(struct nl_msg *msg, const struct acl_list *l)
+{
+	struct nlattr *nest = nla_nest_start(msg, SS_A_ACL);
+	size_t i;
+
+	if (!nest || put_acl_nets(msg, l, AF_INET) ||
+	    put_acl_nets(msg, l, AF_INET6))
+		return -1;
+	for (i = 0; i < l->nr_hosts; i++)
+		if (nla_put_string(msg, SS_ACL_A_HOST, l->hosts[i]))
+			return -1;
+	for (i = 0; i < l->nr_domains; i++)
+		if (nla_put_string(msg, SS_ACL_A_DOMAIN, l->domains[i]))
+			return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* what a message with @l as SS_A_ACL needs, the rest included */
+static size_t acl_msg_size(const struct acl_list *l)
+{
+	size_t i, n = 4096 + l->nr_nets * 20 + 2 * 4 * (l->nr_nets / ACL_RUN6 + 1);
+
+	for (i = 0; i < l->nr_hosts; i++)
+		n += NLA_ALIGN(strlen(l->hosts[i]) + 1) + 4;
+	for (i = 0; i < l->nr_domains; i++)
+		n += NLA_ALIGN(strlen(l->domains[i]) + 1) + 4;
+	return n;
+}
+
 /* the attributes of SERVER_NEW and CLIENT_NEW, the key among them */
 static int fill_config(struct nl_msg *msg, const void *arg)
 {
@@ -554,7 +643,9 @@ static int fill_config(struct nl_msg *msg, const void *arg)
 	       (cfg->has_max_conns &&
 		nla_put_u32(msg, SS_A_MAX_CONNS, cfg->max_conns)) ||
 	       (cfg->has_allow_local &&
-		nla_put_u8(msg, SS_A_ALLOW_LOCAL, cfg->allow_local));
+		nla_put_u8(msg, SS_A_ALLOW_LOCAL, cfg->allow_local)) ||
+	       (cfg->has_acl &&
+		put_acl(msg, &cfg->acl.list[ACL_OUTBOUND_BLOCK]));
 }
 
 /* SS_A_NAME, if @arg is a name */
@@ -567,6 +658,8 @@ int ipc_add(const struct ss_config *cfg, struct ipc_error *e)
 {
 	struct request req = { .kind = cfg->kind, .e = e };
 
+	if (cfg->has_acl)
+		req.msg_size = acl_msg_size(&cfg->acl.list[ACL_OUTBOUND_BLOCK]);
 	return run_request(cfg->kind == SS_SERVER ? SS_CMD_SERVER_NEW :
 						    SS_CMD_CLIENT_NEW,
 			   0, fill_config, cfg, &req);

@@ -40,6 +40,8 @@ struct ss_object {
 	bool allow_local;
 	bool has_users;			/* servers that can have users */
 	uint32_t users;
+	bool has_acl;			/* servers with an egress ACL */
+	uint32_t acl_rules;
 	struct ss_stats stats;
 };
 

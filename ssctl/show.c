@@ -105,6 +105,8 @@ static void show_text(enum ss_kind kind, const struct ss_object *o, bool first)
 	}
 	if (kind == SS_SERVER && o->has_allow_local)
 		printf("  allow local targets: %s\n", o->allow_local ? "on" : "off");
+	if (kind == SS_SERVER && o->has_acl)
+		printf("  acl: %u rules (targets refused)\n", o->acl_rules);
 	if (o->has_users)
 		printf("  users: %" PRIu32 "\n", o->users);
 	printf("  connections: %" PRIu64 " active, %" PRIu64 " total\n",
@@ -220,6 +222,9 @@ static json_object *object_json(enum ss_kind kind, const struct ss_object *o)
 	if (kind == SS_SERVER && o->has_allow_local)
 		ok = ok && add(obj, "allow_local",
 			       json_object_new_boolean(o->allow_local));
+	if (kind == SS_SERVER && o->has_acl)
+		ok = ok && add(obj, "acl_rules",
+			       json_object_new_int64(o->acl_rules));
 	if (o->has_users)
 		ok = ok && add(obj, "users", json_object_new_int64(o->users));
 

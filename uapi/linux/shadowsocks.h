@@ -56,6 +56,26 @@
  *                      (169.254/16, fe80::/10) and unspecified (0.0.0.0/8,
  *                      ::) targets; 0 refuses them (counted as connect
  *                      failures)
+ *   SS_A_ACL           nested, optional: the targets the server refuses
+ *                      (an egress ACL, shadowsocks-libev's
+ *                      [outbound_block_list]), fixed for its life, at most
+ *                      SS_ACL_MAX_RULES networks and names, each attribute
+ *                      repeated as needed:
+ *       SS_ACL_A_IPV4    binary, records of 8 bytes: the address (network
+ *                        byte order), the prefix length 0..32, 3 zero bytes
+ *       SS_ACL_A_IPV6    binary, records of 20 bytes: the address, the
+ *                        prefix length 0..128, 3 zero bytes
+ *       SS_ACL_A_HOST    string: a domain name refused as itself
+ *       SS_ACL_A_DOMAIN  string: a domain name refused with every name
+ *                        under it
+ *                      A request whose target name matches (any case, a
+ *                      trailing dot ignored) is refused before any lookup;
+ *                      one whose address, given or resolved, is in a
+ *                      network (an IPv4-mapped IPv6 address in an IPv4
+ *                      network too) before any connection or datagram.
+ *                      TCP and UDP alike: counted in SS_STATS_A_ACL_BLOCK.
+ *                      Replies carry SS_A_ACL with SS_ACL_A_RULES (NLA_U32,
+ *                      the number of networks and names).
  *
  * SS_CMD_SERVER_DEL
  * -----------------
@@ -461,6 +481,7 @@
 #define SS_DEFAULT_MAX_CONNS	1024
 #define SS_MAX_MAX_CONNS	1000000
 #define SS_MAX_USERS		100000	/* SIP023 users of one server */
+#define SS_ACL_MAX_RULES	65536	/* networks and names of a server's ACL */
 #define SS_RELAY_DATA_MAX	8192
 #define SS_RELAY_REPLY_MAX	64
 

@@ -121,10 +121,23 @@ enum ss_attr {
 	SS_A_USERS,
 	SS_A_PASSWORD,
 	SS_A_TPROXY,
+	SS_A_ACL,
 
 	__SS_A_MAX
 };
 #define SS_A_MAX (__SS_A_MAX - 1)
+
+enum ss_acl_attr {
+	SS_ACL_A_UNSPEC,
+	SS_ACL_A_IPV4,
+	SS_ACL_A_IPV6,
+	SS_ACL_A_HOST,
+	SS_ACL_A_DOMAIN,
+	SS_ACL_A_RULES,
+
+	__SS_ACL_A_MAX
+};
+#define SS_ACL_A_MAX (__SS_ACL_A_MAX - 1)
 
 enum ss_stats_attr {
 	SS_STATS_A_UNSPEC,
@@ -154,6 +167,7 @@ enum ss_stats_attr {
 	SS_STATS_A_STALE_TIMESTAMP,
 	SS_STATS_A_SALT_POOL_FULL,
 	SS_STATS_A_UDP_DROP_WINDOW,
+	SS_STATS_A_ACL_BLOCK,
 
 	__SS_STATS_A_MAX
 };

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A server's egress ACL: IPv4 and IPv6 networks, host names matched
+ * exactly and domains matched with every name under them. ssctl reads a
+ * shadowsocks-libev .acl file's [outbound_block_list] into SS_A_ACL; the
+ * server then refuses a request's target when its name matches (before
+ * any lookup) or when the address it would connect or send to does (a
+ * literal, or what a name resolved to), TCP and UDP alike, counted as
+ * acl_block.
+ *
+ * The list comes from a netlink caller, who may be anyone with
+ * CAP_NET_ADMIN in a namespace of their own: its size is bounded
+ * (SS_ACL_MAX_RULES), its memory charged to the caller, and nothing in it
+ * is trusted to be sorted, disjoint or canonical. The networks become
+ * sorted, disjoint ranges (host bits under the prefix ignored, overlapping
+ * and adjacent ones merged), found by binary search; the names are
+ * lowercased and sorted, and a name is looked up once, then each of its
+ * parent domains once. The list never changes after the server is made,
+ * and it is freed with the server.
+ */
+
+#include <linux/bsearch.h>
+#include <linux/ctype.h>
+#include <linux/netlink.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <net/ipv6.h>
+#include <net/netlink.h>
+
+#include <linux/shadowsocks.h>
+
+#include "acl.h"
+#include "addr.h"
+
+/* an IPv4 network as sent: address (network order), prefix, zero padding */
+#define SS_ACL_IPV4_LEN		8
+/* an IPv6 network: address, prefix, zero padding */
+#define SS_ACL_IPV6_LEN		20
+
+struct ss_acl_range4 {
+	u32 lo, hi;
+};
+
+/* a 128-bit address as a number: @hi the first 8 bytes */
+struct ss_acl_u128 {
+	u64 hi, lo;
+};
+
+struct ss_acl_range6 {
+	struct ss_acl_u128 lo, hi;
+};
+
+/**
+ * struct ss_acl - an egress ACL
+ * @rules: how many rules the caller sent (networks and names)
+ * @nr4: entries of @r4
+ * @nr6: entries of @r6
+ * @nr_hosts: entries of @hosts
+ * @nr_domains: entries of @domains
+ * @r4: IPv4 ranges, host byte order, sorted and disjoint
+ * @r6: IPv6 ranges, sorted and disjoint
+ * @hosts: names matched exactly, lowercase, sorted (into @names)
+ * @domains: names matched with every name under them, likewise
+ * @names: the names' bytes, each NUL-terminated
+ */
+struct ss_acl {
+	u32 rules;
+	u32 nr4, nr6, nr_hosts, nr_domains;
+	struct ss_acl_range4 *r4;
+	struct ss_acl_range6 *r6;
+	const char **hosts;
+	const char **domains;
+	char *names;
+};
+
+static int ss_acl_cmp4(const void *a, const void *b)
+{
+	const struct ss_acl_range4 *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return 0;
+}
+
+static int ss_u128_cmp(const struct ss_acl_u128 *x,
+		       const struct ss_acl_u128 *y)
+{
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return 0;
+}
+
+static int ss_acl_cmp6(const void *a, const void *b)
+{
+	const struct ss_acl_range6 *x = a, *y = b;
+
+	return ss_u128_cmp(&x->lo, &y->lo);
+}
+
+static int ss_acl_cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char * const *)a, *(const char * const *)b);
+}
+
+/* @p: 16 bytes in network order, of any alignment */
+static struct ss_acl_u128 ss_u128_of(const u8 *p)
+{
+	__be64 w[2];
+
+	memcpy(w, p, sizeof(w));
+	return (struct ss_acl_u128){ be64_to_cpu(w[0]), be64_to_cpu(w[1]) };
+}
+
+/* Sort and merge overlapping or adjacent ranges in place; return how many. */
+static u32 ss_acl_merge4(struct ss_acl_range4 *r, u32 n)
+{
+	u32 i, out = 0;
+
+	if (!n)
+		return 0;
+	sort(r, n, sizeof(*r), ss_acl_cmp4, NULL);
+	for (i = 1; i < n; i++) {
+		/* (hi == U32_MAX: everything after is inside) */
+		if (r[out].hi == U32_MAX || r[i].lo <= r[out].hi + 1) {
+			r[out].hi = max(r[out].hi, r[i].hi);
+			continue;
+		}
+		r[++out] = r[i];
+	}
+	return out + 1;
+}
+
+static bool ss_u128_next_to(const struct ss_acl_u128 *hi,
+			    const struct ss_acl_u128 *lo)
+{
+	struct ss_acl_u128 next = *hi;
+
+	/* is @lo at most @hi + 1? (@hi the largest: always) */
+	if (++next.lo == 0 && ++next.hi == 0)
+		return true;
+	return ss_u128_cmp(lo, &next) <= 0;
+}
+
+static u32 ss_acl_merge6(struct ss_acl_range6 *r, u32 n)
+{
+	u32 i, out = 0;
+
+	if (!n)
+		return 0;
+	sort(r, n, sizeof(*r), ss_acl_cmp6, NULL);
+	for (i = 1; i < n; i++) {
+		if (ss_u128_next_to(&r[out].hi, &r[i].lo)) {
+			if (ss_u128_cmp(&r[i].hi, &r[out].hi) > 0)
+				r[out].hi = r[i].hi;
+			continue;
+		}
+		r[++out] = r[i];
+	}
+	return out + 1;
+}
+
+static int ss_acl_net4(struct ss_acl_range4 *r, const u8 *p,
+		       const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	__be32 a;
+	u32 addr, mask;
+	u8 prefix = p[4];
+
+	memcpy(&a, p, sizeof(a));
+	addr = be32_to_cpu(a);
+	if (prefix > 32 || p[5] || p[6] || p[7]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "an IPv4 network's prefix is 0..32, its padding zero");
+		return -EINVAL;
+	}
+	mask = prefix ? ~0U << (32 - prefix) : 0;
+	r->lo = addr & mask;
+	r->hi = addr | ~mask;
+	return 0;
+}
+
+static int ss_acl_net6(struct ss_acl_range6 *r, const u8 *p,
+		       const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	struct ss_acl_u128 a = ss_u128_of(p), m;
+	u8 prefix = p[16];
+
+	if (prefix > 128 || p[17] || p[18] || p[19]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "an IPv6 network's prefix is 0..128, its padding zero");
+		return -EINVAL;
+	}
+	m.hi = prefix >= 64 ? ~0ULL : (prefix ? ~0ULL << (64 - prefix) : 0);
+	m.lo = prefix <= 64 ? 0 : ~0ULL << (128 - prefix);
+	r->lo = (struct ss_acl_u128){ a.hi & m.hi, a.lo & m.lo };
+	r->hi = (struct ss_acl_u128){ a.hi | ~m.hi, a.lo | ~m.lo };
+	return 0;
+}
+
+/*
+ * A name rule: what ss_addr_name_ok() takes, without a trailing dot (a
+ * target's is ignored too), at most SS_DOMAIN_MAX bytes. Return: its
+ * length, or a negative errno with the message set.
+ */
+static int ss_acl_name_len(const struct nlattr *attr,
+			   struct netlink_ext_ack *extack)
+{
+	const char *s = nla_data(attr);
+	size_t len = strnlen(s, nla_len(attr));
+
+	if (len == (size_t)nla_len(attr) || len > SS_DOMAIN_MAX ||
+	    !ss_addr_name_ok(s, len) || s[len - 1] == '.') {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "a name rule is a domain name of letters, digits, '-', '_' and dots, without a trailing dot");
+		return -EINVAL;
+	}
+	return len;
+}
+
+static void ss_acl_lower(char *dst, const char *src, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		dst[i] = tolower(src[i]);
+	dst[len] = '\0';
+}
+
+/**
+ * ss_acl_parse() - build an ACL from a SS_A_ACL nest
+ * @nest: the nest (validated against its policy: types and string lengths)
+ * @extack: where to say what is wrong
+ *
+ * Sleeps. Allocations are charged to the caller's memory cgroup.
+ *
+ * Return: the ACL, or an ERR_PTR: -EINVAL (malformed, message set), -E2BIG
+ * (more than SS_ACL_MAX_RULES rules), -ENOMEM.
+ */
+struct ss_acl *ss_acl_parse(const struct nlattr *nest,
+			    struct netlink_ext_ack *extack)
+{
+	u32 n4 = 0, n6 = 0, nh = 0, nd = 0, i4 = 0, i6 = 0, ih = 0, id = 0;
+	size_t bytes = 0, off = 0;
+	const struct nlattr *attr;
+	struct ss_acl *acl;
+	int rem, len, err;
+	u64 rules;
+
+	/* First the sizes: each network attribute carries whole records. */
+	nla_for_each_nested(attr, nest, rem) {
+		switch (nla_type(attr)) {
+		case SS_ACL_A_IPV4:
+			if (nla_len(attr) % SS_ACL_IPV4_LEN) {
+				NL_SET_ERR_MSG_ATTR(extack, attr,
+						    "IPv4 networks are records of 8 bytes");
+				return ERR_PTR(-EINVAL);
+			}
+			n4 += nla_len(attr) / SS_ACL_IPV4_LEN;
+			break;
+		case SS_ACL_A_IPV6:
+			if (nla_len(attr) % SS_ACL_IPV6_LEN) {
+				NL_SET_ERR_MSG_ATTR(extack, attr,
+						    "IPv6 networks are records of 20 bytes");
+				return ERR_PTR(-EINVAL);
+			}
+			n6 += nla_len(attr) / SS_ACL_IPV6_LEN;
+			break;
+		case SS_ACL_A_HOST:
+		case SS_ACL_A_DOMAIN:
+			len = ss_acl_name_len(attr, extack);
+			if (len < 0)
+				return ERR_PTR(len);
+			bytes += len + 1;
+			if (nla_type(attr) == SS_ACL_A_HOST)
+				nh++;
+			else
+				nd++;
+			break;
+		default:
+			/* (the policy refuses unknown types) */
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "rules is a reply attribute");
+			return ERR_PTR(-EINVAL);
+		}
+		/* (each count is below 2^32: a message is far smaller) */
+		rules = (u64)n4 + n6 + nh + nd;
+		if (rules > SS_ACL_MAX_RULES) {
+			NL_SET_ERR_MSG_FMT(extack, "an ACL holds at most %u rules",
+					   SS_ACL_MAX_RULES);
+			return ERR_PTR(-E2BIG);
+		}
+	}
+
+	acl = kzalloc(sizeof(*acl), GFP_KERNEL_ACCOUNT);
+	if (!acl)
+		return ERR_PTR(-ENOMEM);
+	acl->rules = n4 + n6 + nh + nd;
+	err = -ENOMEM;
+	if (n4) {
+		acl->r4 = kvmalloc_array(n4, sizeof(*acl->r4), GFP_KERNEL_ACCOUNT);
+		if (!acl->r4)
+			goto err;
+	}
+	if (n6) {
+		acl->r6 = kvmalloc_array(n6, sizeof(*acl->r6), GFP_KERNEL_ACCOUNT);
+		if (!acl->r6)
+			goto err;
+	}
+	if (nh) {
+		acl->hosts = kvmalloc_array(nh, sizeof(*acl->hosts),
+					    GFP_KERNEL_ACCOUNT);
+		if (!acl->hosts)
+			goto err;
+	}
+	if (nd) {
+		acl->domains = kvmalloc_array(nd, sizeof(*acl->domains),
+					      GFP_KERNEL_ACCOUNT);
+		if (!acl->domains)
+			goto err;
+	}
+	if (bytes) {
+		acl->names = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
+		if (!acl->names)
+			goto err;
+	}
+
+	nla_for_each_nested(attr, nest, rem) {
+		const u8 *p = nla_data(attr);
+		int k;
+
+		switch (nla_type(attr)) {
+		case SS_ACL_A_IPV4:
+			for (k = 0; k < nla_len(attr); k += SS_ACL_IPV4_LEN) {
+				err = ss_acl_net4(&acl->r4[i4++], p + k, attr,
+						  extack);
+				if (err)
+					goto err;
+			}
+			break;
+		case SS_ACL_A_IPV6:
+			for (k = 0; k < nla_len(attr); k += SS_ACL_IPV6_LEN) {
+				err = ss_acl_net6(&acl->r6[i6++], p + k, attr,
+						  extack);
+				if (err)
+					goto err;
+			}
+			break;
+		case SS_ACL_A_HOST:
+		case SS_ACL_A_DOMAIN:
+			len = strlen(nla_data(attr));	/* checked above */
+			ss_acl_lower(acl->names + off, nla_data(attr), len);
+			if (nla_type(attr) == SS_ACL_A_HOST)
+				acl->hosts[ih++] = acl->names + off;
+			else
+				acl->domains[id++] = acl->names + off;
+			off += len + 1;
+			break;
+		}
+	}
+	acl->nr4 = ss_acl_merge4(acl->r4, n4);
+	acl->nr6 = ss_acl_merge6(acl->r6, n6);
+	acl->nr_hosts = nh;
+	acl->nr_domains = nd;
+	sort(acl->hosts, nh, sizeof(*acl->hosts), ss_acl_cmp_name, NULL);
+	sort(acl->domains, nd, sizeof(*acl->domains), ss_acl_cmp_name, NULL);
+	return acl;
+
+err:
+	ss_acl_free(acl);
+	return ERR_PTR(err);
+}
+
+/**
+ * ss_acl_free() - free an ACL
+ * @acl: the ACL, or NULL
+ */
+void ss_acl_free(struct ss_acl *acl)
+{
+	if (!acl)
+		return;
+	kvfree(acl->r4);
+	kvfree(acl->r6);
+	kvfree(acl->hosts);
+	kvfree(acl->domains);
+	kvfree(acl->names);
+	kfree(acl);
+}
+
+/**
+ * ss_acl_rules() - how many rules the ACL was made of
+ * @acl: the ACL
+ *
+ * Return: the number of networks and names its caller sent.
+ */
+u32 ss_acl_rules(const struct ss_acl *acl)
+{
+	return acl->rules;
+}
+
+static bool ss_acl_has4(const struct ss_acl *acl, u32 x)
+{
+	u32 lo = 0, hi = acl->nr4;
+
+	/* the last range starting at or before @x */
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (acl->r4[mid].lo <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && x <= acl->r4[lo - 1].hi;
+}
+
+static bool ss_acl_has6(const struct ss_acl *acl, const struct in6_addr *a)
+{
+	struct ss_acl_u128 x = ss_u128_of(a->s6_addr);
+	u32 lo = 0, hi = acl->nr6;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (ss_u128_cmp(&acl->r6[mid].lo, &x) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && ss_u128_cmp(&x, &acl->r6[lo - 1].hi) <= 0;
+}
+
+/**
+ * ss_acl_blocks_addr() - does the ACL refuse this address?
+ * @acl: the ACL, or NULL (nothing refused)
+ * @sa: an IPv4 or IPv6 address
+ *
+ * An IPv4-mapped IPv6 address reaches the IPv4 host: the IPv4 networks
+ * refuse it too (and the IPv6 ones, as written).
+ *
+ * Return: true to refuse it.
+ */
+bool ss_acl_blocks_addr(const struct ss_acl *acl, const union ss_sockaddr *sa)
+{
+	const struct in6_addr *a6;
+
+	if (!acl)
+		return false;
+	if (sa->sa.sa_family == AF_INET)
+		return ss_acl_has4(acl, ntohl(sa->in4.sin_addr.s_addr));
+	if (sa->sa.sa_family != AF_INET6)
+		return false;
+	a6 = &sa->in6.sin6_addr;
+	if (ipv6_addr_v4mapped(a6) && ss_acl_has4(acl, ntohl(a6->s6_addr32[3])))
+		return true;
+	return ss_acl_has6(acl, a6);
+}
+
+static bool ss_acl_find(const char **names, u32 n, const char *name)
+{
+	return n && bsearch(&name, names, n, sizeof(*names),
+			    ss_acl_cmp_name);
+}
+
+/**
+ * ss_acl_blocks_name() - does the ACL refuse this domain name?
+ * @acl: the ACL, or NULL (nothing refused)
+ * @name: the name, as the request gave it (a trailing dot ignored)
+ * @len: its length
+ *
+ * Return: true if a host rule names it, or a domain rule names it or a
+ * domain it is under; false for a name no rule could match.
+ */
+bool ss_acl_blocks_name(const struct ss_acl *acl, const char *name,
+			size_t len)
+{
+	char buf[SS_DOMAIN_MAX + 1];
+	const char *p;
+
+	if (!acl || (!acl->nr_hosts && !acl->nr_domains))
+		return false;
+	if (len && name[len - 1] == '.')
+		len--;
+	if (!len || len > SS_DOMAIN_MAX)
+		return false;
+	ss_acl_lower(buf, name, len);
+	if (ss_acl_find(acl->hosts, acl->nr_hosts, buf))
+		return true;
+	/* the name, then each domain it is under */
+	for (p = buf;;) {
+		if (ss_acl_find(acl->domains, acl->nr_domains, p))
+			return true;
+		p = strchr(p, '.');
+		if (!p)
+			return false;
+		p++;
+	}
+}
