@@ -24,6 +24,7 @@
 #include <linux/netlink.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/stringify.h>
 #include <linux/string.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
@@ -288,8 +289,8 @@ struct ss_acl *ss_acl_parse(const struct nlattr *nest,
 		/* (each count is below 2^32: a message is far smaller) */
 		rules = (u64)n4 + n6 + nh + nd;
 		if (rules > SS_ACL_MAX_RULES) {
-			NL_SET_ERR_MSG_FMT(extack, "an ACL holds at most %u rules",
-					   SS_ACL_MAX_RULES);
+			NL_SET_ERR_MSG(extack, "an ACL holds at most "
+				       __stringify(SS_ACL_MAX_RULES) " rules");
 			return ERR_PTR(-E2BIG);
 		}
 	}
