@@ -19,13 +19,18 @@
  * the port again; and if the kernel ends it (the profile deleted), we see
  * our end close and exit with a failure, for a supervisor to restart us.
  *
+ * --acl: the TCP targets a shadowsocks-libev .acl file bypasses are not
+ * handed over: ss-socksd connects to them and relays their bytes itself
+ * (socksd_direct.c). UDP always goes through the kernel.
+ *
  * The files: socksd.h says which holds what. This one has the options,
  * the event loop, signals and clean-up.
  *
- * One process, one epoll loop, no threads. Sockets are non-blocking; the
- * netlink request is not, but the kernel answers it without waiting on
- * the network (the relay connects to the server after the request has
- * returned), so it does not stall the loop.
+ * One process, one epoll loop; no threads of ours (glibc's getaddrinfo_a()
+ * resolves the names of direct targets in helper threads of its own).
+ * Sockets are non-blocking; the netlink request is not, but the kernel
+ * answers it without waiting on the network (the relay connects to the
+ * server after the request has returned), so it does not stall the loop.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -72,7 +77,8 @@ static const char usage_line[] =
 	"         [--tunnel ADDR:PORT=HOST:PORT[,udp]]...\n"
 	"         [--redir ADDR:PORT[,tproxy[,udp]]]...\n"
 	"         [--plugin PROGRAM [--plugin-opts OPTIONS]]\n"
-	"         [--auth-file FILE] [--handshake-timeout SECONDS] [--max-pending N]\n"
+	"         [--acl FILE] [--auth-file FILE] [--handshake-timeout SECONDS]\n"
+	"         [--max-pending N]\n"
 	"         [-v] [-h] [-V]\n";
 
 /*
@@ -122,11 +128,16 @@ static void help(void)
 	      "                             TCP relays go through it, UDP straight to the\n"
 	      "                             server\n"
 	      "      --plugin-opts OPTIONS  its SS_PLUGIN_OPTIONS\n"
+	      "      --acl FILE             a shadowsocks-libev .acl file: TCP targets it\n"
+	      "                             bypasses are connected to directly, and relayed\n"
+	      "                             by ss-socksd, not the kernel (UDP always goes\n"
+	      "                             through the kernel's relay; reread on SIGHUP)\n"
 	      "      --auth-file FILE       require SOCKS5 username/password (user:password\n"
 	      "                             lines; reread on SIGHUP)\n"
 	      "      --handshake-timeout S  seconds a SOCKS5 handshake may take (default 10)\n"
-	      "      --max-pending N        handshakes at once; more are closed (default 256)\n"
-	      "  -v, --verbose              log every connection handed over\n"
+	      "      --max-pending N        handshakes at once; more are closed (default 256);\n"
+	      "                             with --acl, also the direct connections at once\n"
+	      "  -v, --verbose              log every connection handed over or bypassed\n"
 	      "  -h, --help                 show this text\n"
 	      "  -V, --version              show the version\n"
 	      "\n"
@@ -152,11 +163,17 @@ void epoll_add(int fd, void *ptr)
 	}
 }
 
-/* room for --max-pending handshakes, listeners and some slack */
+/*
+ * Room for --max-pending handshakes, as many direct connections (two
+ * sockets each), the listeners and some slack.
+ */
 static void raise_fd_limit(void)
 {
 	rlim_t want = (rlim_t)socksd.max_pending + socksd.n_fe + 64;
 	struct rlimit rl;
+
+	if (socksd.acl_file)
+		want += 2 * (rlim_t)socksd.max_pending;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
 		return;
@@ -165,22 +182,45 @@ static void raise_fd_limit(void)
 	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+static void acl_summary(const char *what)
+{
+	const struct acl *a = &socksd.acl;
+
+	pr_verbose("%s'%s': %zu bypass rule(s), %zu proxy rule(s); targets neither names go %s%s",
+		   what, socksd.acl_file, acl_list_rules(&a->list[ACL_BYPASS]),
+		   acl_list_rules(&a->list[ACL_PROXY]),
+		   a->bypass_all ? "direct ([bypass_all])" : "through the relay",
+		   acl_list_rules(&a->list[ACL_OUTBOUND_BLOCK]) ?
+		   "; [outbound_block_list] is for servers: not used" : "");
+}
+
 /*
- * SIGHUP: reread --auth-file; handshakes under way check against the new
- * logins from then on. A file that does not load keeps the old ones.
+ * SIGHUP: reread --auth-file and --acl; handshakes under way check against
+ * the new logins from then on, and targets known from then on against the
+ * new rules (connections already made stay as they are). A file that does
+ * not load keeps the old ones.
  */
 static void reload(void)
 {
-	if (!socksd.auth_file) {
-		pr_verbose("SIGHUP: no --auth-file to reload");
+	if (!socksd.auth_file && !socksd.acl_file) {
+		pr_verbose("SIGHUP: no --auth-file or --acl to reload");
 		return;
 	}
-	if (load_auth_file(socksd.auth_file))
-		pr_err("SIGHUP: '%s' not loaded; the %zu login(s) loaded before stay",
-		       socksd.auth_file, socksd.n_users);
-	else
-		pr_verbose("SIGHUP: '%s' reloaded: %zu login(s)", socksd.auth_file,
-			   socksd.n_users);
+	if (socksd.auth_file) {
+		if (load_auth_file(socksd.auth_file))
+			pr_err("SIGHUP: '%s' not loaded; the %zu login(s) loaded before stay",
+			       socksd.auth_file, socksd.n_users);
+		else
+			pr_verbose("SIGHUP: '%s' reloaded: %zu login(s)",
+				   socksd.auth_file, socksd.n_users);
+	}
+	if (socksd.acl_file) {
+		if (load_acl(socksd.acl_file))
+			pr_err("SIGHUP: '%s' not loaded; the rules loaded before stay",
+			       socksd.acl_file);
+		else
+			acl_summary("SIGHUP: reloaded ");
+	}
 }
 
 /* the signals run() reads from a signalfd */
@@ -199,6 +239,11 @@ static void block_signals(void)
 	sigaddset(&loop_signals, SIGINT);
 	sigaddset(&loop_signals, SIGHUP);
 	sigaddset(&loop_signals, SIGCHLD);
+	/*
+	 * glibc sends it to the process: blocked in every thread (its
+	 * helpers block all), it waits for the signalfd
+	 */
+	sigaddset(&loop_signals, DIRECT_SIGNAL);
 	sigprocmask(SIG_BLOCK, &loop_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -230,9 +275,12 @@ static int run(void)
 
 	for (;;) {
 		int timeout = expire(), restart = plugin_tick();
+		int direct = direct_tick();
 
 		if (restart >= 0 && (timeout < 0 || restart < timeout))
 			timeout = restart;
+		if (direct >= 0 && (timeout < 0 || direct < timeout))
+			timeout = direct;
 		n = epoll_wait(socksd.epfd, events, 64, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -255,8 +303,17 @@ static int run(void)
 					plugin_reap();
 					break;
 				}
-				pr_verbose("%s: exiting; relays handed over continue",
-					   strsignal((int)si.ssi_signo));
+				if ((int)si.ssi_signo == DIRECT_SIGNAL) {
+					direct_resolved(si.ssi_code, si.ssi_ptr);
+					break;
+				}
+				if (socksd.n_direct)
+					pr_verbose("%s: exiting; relays handed over continue, the %u direct connection(s) end",
+						   strsignal((int)si.ssi_signo),
+						   socksd.n_direct);
+				else
+					pr_verbose("%s: exiting; relays handed over continue",
+						   strsignal((int)si.ssi_signo));
 				close(sfd);
 				return 0;
 			case SRC_LISTEN:
@@ -278,8 +335,13 @@ static int run(void)
 				 */
 				conn_readable((struct conn *)type);
 				break;
+			case SRC_DIRECT:
+				/* may end its connection: freed after the batch */
+				direct_event(type, events[i].events);
+				break;
 			}
 		}
+		direct_reap();
 	}
 }
 
@@ -297,6 +359,8 @@ static void cleanup(void)
 		conn_free(c);
 		close(fd);
 	}
+	direct_cleanup();
+	acl_free(&socksd.acl);
 	if (socksd.epfd >= 0)
 		close(socksd.epfd);
 	plugin_stop();
@@ -315,6 +379,7 @@ enum {
 	OPT_MAX_PENDING,
 	OPT_PLUGIN,
 	OPT_PLUGIN_OPTS,
+	OPT_ACL,
 };
 
 static const struct option long_options[] = {
@@ -328,6 +393,7 @@ static const struct option long_options[] = {
 	{ "max-pending", required_argument, NULL, OPT_MAX_PENDING },
 	{ "plugin", required_argument, NULL, OPT_PLUGIN },
 	{ "plugin-opts", required_argument, NULL, OPT_PLUGIN_OPTS },
+	{ "acl", required_argument, NULL, OPT_ACL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -405,6 +471,13 @@ int main(int argc, char *argv[])
 				return usage_error(NULL, "--plugin-opts given twice");
 			socksd.plugin_opts = optarg;
 			break;
+		case OPT_ACL:
+			if (socksd.acl_file)
+				return usage_error(NULL, "--acl given twice");
+			if (!optarg[0])
+				return usage_error(NULL, "--acl needs a file");
+			socksd.acl_file = optarg;
+			break;
 		case 'v':
 			socksd.verbose = true;
 			break;
@@ -457,6 +530,12 @@ int main(int argc, char *argv[])
 		if (ret)
 			goto out;
 		socksd.auth_file = auth_file;
+	}
+	if (socksd.acl_file) {
+		ret = load_acl(socksd.acl_file);
+		if (ret)
+			goto out;
+		acl_summary("--acl ");
 	}
 
 	ret = config ? ensure_profile(&cfg, config) : check_profile(socksd.profile);

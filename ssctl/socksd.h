@@ -13,14 +13,18 @@
  *                     UDP tunnel's SS_CMD_UDP_RELAY_NEW
  *   socksd_plugin.c   a SIP003 plugin: started, restarted, stopped, and the
  *                     private profile through it
+ *   socksd_direct.c   --acl: the targets connected to directly, and the
+ *                     relay of their bytes in this process
  */
 #ifndef SOCKSD_H
 #define SOCKSD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "acl.h"
 #include "config.h"
 #include "ipc.h"
 #include "socks5.h"
@@ -38,7 +42,10 @@ _Static_assert(CONN_BUF >= 2 * SOCKS5_MSG_MAX, "a message must always fit");
 enum fe_kind { FE_SOCKS, FE_TUNNEL, FE_REDIR };
 
 /* what an epoll event points at: the first member of each */
-enum src_type { SRC_SIGNAL, SRC_LISTEN, SRC_CONN };
+enum src_type { SRC_SIGNAL, SRC_LISTEN, SRC_CONN, SRC_DIRECT };
+
+/* the end of a name lookup of socksd_direct.c, read from the signalfd */
+#define DIRECT_SIGNAL SIGRTMIN
 
 struct frontend {
 	enum src_type type;		/* SRC_LISTEN */
@@ -86,6 +93,8 @@ struct socksd {
 	struct frontend *fe;
 	size_t n_fe;
 	const char *auth_file;		/* reread on SIGHUP */
+	const char *acl_file;		/* --acl or "acl": reread on SIGHUP */
+	struct acl acl;
 	struct user *users;
 	size_t n_users;
 	struct socks5_auth auth;
@@ -96,6 +105,10 @@ struct socksd {
 	bool full;			/* at max_pending: refusing */
 	unsigned long refused;
 	uint64_t accept_paused_until;	/* 0: accepting */
+	/* direct connections (--acl), capped by max_pending apart */
+	unsigned int n_direct;
+	bool direct_full;
+	unsigned long direct_refused;
 };
 
 extern struct socksd socksd;
@@ -109,6 +122,7 @@ void epoll_add(int fd, void *ptr);
 /* socksd_config.c */
 int add_frontend(enum fe_kind kind, const char *opt, const char *arg);
 int load_auth_file(const char *path);
+int load_acl(const char *path);
 void free_users(struct user *users, size_t n);
 int read_config(const char *path, const char *name, struct ss_config *cfg);
 int ensure_profile(const struct ss_config *cfg, const char *path);
@@ -120,6 +134,8 @@ void listener_readable(struct frontend *fe);
 void conn_readable(struct conn *c);
 void conn_free(struct conn *c);
 int expire(void);
+bool send_all(int fd, const uint8_t *buf, size_t len);
+void close_after_reply(int fd);
 
 /* socksd_plugin.c */
 int plugin_start(void);
@@ -134,5 +150,16 @@ void describe_error(const struct ipc_error *e, char *buf, size_t size);
 int handoff(const struct frontend *fe, int fd, const char *peer,
 	    const uint8_t *target, size_t tlen, const uint8_t *data,
 	    size_t dlen, const uint8_t *reply, size_t rlen);
+
+/* socksd_direct.c */
+bool direct_wanted(const uint8_t *target, size_t tlen);
+void direct_start(const struct frontend *fe, int fd, const char *peer,
+		  const uint8_t *target, size_t tlen, const uint8_t *data,
+		  size_t dlen);
+void direct_event(void *end, uint32_t events);
+void direct_resolved(int32_t code, uint64_t id);
+int direct_tick(void);		/* ms until the next deadline, or -1 */
+void direct_reap(void);		/* after each batch of events */
+void direct_cleanup(void);
 
 #endif

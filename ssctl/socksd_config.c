@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ss-socksd's configuration: the front ends given on the command line
- * (--socks, --tunnel, --redir), the logins of --auth-file (reread on
- * SIGHUP), and -c config.json, whose client profile is created here if it
- * does not exist yet.
+ * (--socks, --tunnel, --redir), the logins of --auth-file and the rules of
+ * --acl (both reread on SIGHUP), and -c config.json, whose client profile
+ * is created here if it does not exist yet.
  */
 #define _GNU_SOURCE	/* reallocarray */
 #include <arpa/inet.h>
@@ -264,6 +264,26 @@ int load_auth_file(const char *path)
 	return 0;
 }
 
+/* ---- --acl ---- */
+
+/*
+ * The rules in use are replaced only when the whole file is good, as the
+ * logins are: a reload (SIGHUP) of a broken file keeps the old ones.
+ */
+int load_acl(const char *path)
+{
+	char err[512];
+	struct acl acl;
+
+	if (acl_load(path, &acl, err, sizeof(err))) {
+		pr_err("%s", err);
+		return EXIT_RUNTIME;
+	}
+	acl_free(&socksd.acl);
+	socksd.acl = acl;
+	return 0;
+}
+
 /* ---- -c config.json ---- */
 
 /* a number, or a string of digits, as config.json files have both */
@@ -318,6 +338,24 @@ static int config_plugin(const char *path, json_object *root)
 	if (opts && !socksd.plugin_opts)
 		socksd.plugin_opts = strdup(json_object_get_string(opts));
 	if (!socksd.plugin || (opts && !socksd.plugin_opts)) {
+		pr_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* "acl", as libev's: the command line's --acl wins */
+static int config_acl(const char *path, json_object *root)
+{
+	json_object *acl = json_get(root, "acl");
+
+	if (acl && !json_object_is_type(acl, json_type_string))
+		return cfg_error(path, "'acl' must be a string");
+	/* an empty one is none, as an empty plugin is */
+	if (!acl || !json_object_get_string_len(acl) || socksd.acl_file)
+		return 0;
+	socksd.acl_file = strdup(json_object_get_string(acl));
+	if (!socksd.acl_file) {
 		pr_err("out of memory");
 		return EXIT_RUNTIME;
 	}
@@ -477,7 +515,7 @@ int read_config(const char *path, const char *name, struct ss_config *cfg)
 		}
 	}
 	/* SIP003, as ss-local's: the command line's --plugin wins */
-	if (config_plugin(path, root))
+	if (config_plugin(path, root) || config_acl(path, root))
 		goto out;
 	ret = 0;
 out:

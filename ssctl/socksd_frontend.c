@@ -4,7 +4,8 @@
  * with a pause when out of descriptors, and the SOCKS5 handshake of each
  * connection a socks front end accepts, bounded by --handshake-timeout and
  * --max-pending. A tunnel's or redir's connection, and a SOCKS5 one once
- * its request is read, goes to socksd_handoff.c.
+ * its request is read, goes to socksd_handoff.c, or to socksd_direct.c if
+ * --acl bypasses its target.
  */
 #define _GNU_SOURCE	/* accept4 */
 #include <arpa/inet.h>	/* before the netfilter headers, as they need */
@@ -68,7 +69,7 @@ err:
 	return EXIT_RUNTIME;
 }
 
-static bool send_all(int fd, const uint8_t *buf, size_t len)
+bool send_all(int fd, const uint8_t *buf, size_t len)
 {
 	/*
 	 * A reply of a few bytes into a fresh socket's empty send buffer is
@@ -82,7 +83,7 @@ static bool send_all(int fd, const uint8_t *buf, size_t len)
  * may discard the reply still queued. Read (and ignore) what is there, end
  * our side, then close.
  */
-static void close_after_reply(int fd)
+void close_after_reply(int fd)
 {
 	uint8_t scratch[4096];
 	size_t total = 0;
@@ -131,6 +132,13 @@ static void conn_connect(struct conn *c, size_t used)
 	size_t rlen;
 	int fd = c->fd;
 
+	if (direct_wanted(c->s5.target, c->s5.target_len)) {
+		epoll_ctl(socksd.epfd, EPOLL_CTL_DEL, fd, NULL);
+		direct_start(c->fe, fd, c->peer, c->s5.target,
+			     c->s5.target_len, c->buf + used, c->len - used);
+		conn_free(c);
+		return;
+	}
 	/* BND: the address the client reached us at */
 	if (getsockname(fd, (struct sockaddr *)&local, &local_len) < 0)
 		local.ss_family = AF_UNSPEC;
@@ -415,6 +423,11 @@ static void accept_one(struct frontend *fe, int fd,
 	sockaddr_string(peer_sa, peer, sizeof(peer));
 	switch (fe->kind) {
 	case FE_TUNNEL:
+		if (direct_wanted(fe->target, fe->target_len)) {
+			direct_start(fe, fd, peer, fe->target, fe->target_len,
+				     NULL, 0);
+			return;
+		}
 		handoff(fe, fd, peer, fe->target, fe->target_len, NULL, 0,
 			NULL, 0);
 		close(fd);
@@ -430,6 +443,10 @@ static void accept_one(struct frontend *fe, int fd,
 			       errno == EDESTADDRREQ ? "it is this socket" :
 			       strerror(errno));
 			close(fd);
+			return;
+		}
+		if (direct_wanted(target, tlen)) {
+			direct_start(fe, fd, peer, target, tlen, NULL, 0);
 			return;
 		}
 		handoff(fe, fd, peer, target, tlen, NULL, 0, NULL, 0);

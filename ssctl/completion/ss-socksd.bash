@@ -14,6 +14,11 @@ _ss_socksd() {
 		_filedir
 		return
 		;;
+	--acl)
+		# shadowsocks-libev's .acl files
+		_filedir acl
+		return
+		;;
 	--client)
 		# the client profiles of the kernel (needs no privilege)
 		COMPREPLY=($(compgen -W "$(ssctl -j client show 2>/dev/null |
@@ -25,8 +30,8 @@ _ss_socksd() {
 		;;
 	esac
 	COMPREPLY=($(compgen -W "-c --config --client --socks --tunnel --redir
-		--auth-file --handshake-timeout --max-pending -v --verbose -h --help
-		-V --version" -- "$cur"))
+		--acl --auth-file --handshake-timeout --max-pending -v --verbose -h
+		--help -V --version" -- "$cur"))
 }
 
 complete -F _ss_socksd ss-socksd

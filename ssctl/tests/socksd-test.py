@@ -12,6 +12,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else "tests/socksd-fake"
@@ -120,6 +121,372 @@ GREET = bytes([5, 1, 0])
 
 def domain_req(name, port):
     return bytes([5, 1, 0, 3, len(name)]) + name + struct.pack("!H", port)
+
+
+# ---- --acl: targets connected to directly, relayed by ss-socksd ----
+
+def listen_same_port(hosts):
+    """listening sockets on each of @hosts, all on one port"""
+    for _ in range(50):
+        socks, port = [], 0
+        try:
+            for h in hosts:
+                s = socket.socket(socket.AF_INET6 if ":" in h
+                                  else socket.AF_INET, socket.SOCK_STREAM)
+                socks.append(s)
+                s.bind((h, port))
+                port = s.getsockname()[1]
+                s.listen(16)
+            return socks, port
+        except OSError:
+            for s in socks:
+                s.close()
+    raise OSError("no port free on all of %r" % (hosts,))
+
+
+def serve(socks, handler):
+    def loop(ls):
+        while True:
+            try:
+                c, _ = ls.accept()
+            except OSError:
+                return
+            threading.Thread(target=handler, args=(c,), daemon=True).start()
+    for ls in socks:
+        threading.Thread(target=loop, args=(ls,), daemon=True).start()
+
+
+def echo(c):
+    """everything back; at the end of the stream, ours ends too"""
+    try:
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            c.sendall(b)
+        c.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+    c.close()
+
+
+def recv_exact(s, n, timeout=5.0):
+    s.settimeout(timeout)
+    out = b""
+    try:
+        while len(out) < n:
+            b = s.recv(n - len(out))
+            if not b:
+                break
+            out += b
+    except (socket.timeout, ConnectionResetError):
+        pass
+    return out
+
+
+def target(host, port):
+    try:
+        return (bytes([1]) + socket.inet_pton(socket.AF_INET, host) +
+                struct.pack("!H", port))
+    except OSError:
+        pass
+    try:
+        return (bytes([4]) + socket.inet_pton(socket.AF_INET6, host) +
+                struct.pack("!H", port))
+    except OSError:
+        return (bytes([3, len(host)]) + host.encode() +
+                struct.pack("!H", port))
+
+
+def socks_req(lhost, lport, host, port, data=b""):
+    """a CONNECT (and @data in the same write): the socket, the method\n    reply and the request's reply"""
+    s = conn(lhost, lport)
+    s.sendall(GREET + bytes([5, 1, 0]) + target(host, port) + data)
+    head = recv_exact(s, 6)
+    rest = b""
+    # ss-socksd's replies have an IPv4 or IPv6 BND.ADDR, never a name
+    if len(head) == 6 and head[5] in (1, 4):
+        rest = recv_exact(s, 4 + 2 if head[5] == 1 else 16 + 2)
+    return s, head[:2], head[2:] + rest
+
+
+def exchange(s, payload, timeout=10.0):
+    """send @payload and end our stream while reading to the end"""
+    def send():
+        try:
+            s.sendall(payload)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+    t = threading.Thread(target=send, daemon=True)
+    t.start()
+    got = read_all(s, timeout)
+    t.join(timeout)
+    return got
+
+
+def acl_tests(tmp):
+    e4, echo_port = listen_same_port(["127.0.0.1", "::1"])
+    serve(e4, echo)
+    # first its data and the end of its stream, then it reads ours
+    sink = {}
+    srv_data = os.urandom(300 * 1024)
+
+    def source_then_sink(c):
+        try:
+            c.sendall(srv_data)
+            c.shutdown(socket.SHUT_WR)
+            got = b""
+            while True:
+                b = c.recv(65536)
+                if not b:
+                    break
+                got += b
+            sink["got"] = got
+        except OSError as e:
+            sink["err"] = e
+        c.close()
+    ss, sink_port = listen_same_port(["127.0.0.1"])
+    serve(ss, source_then_sink)
+    closed = free_port()
+    pa, pa6, pt, pself, pc = (free_port(), free_port(socket.AF_INET6),
+                              free_port(), free_port(), free_port())
+
+    # libev's format: comments, a mode, sections, networks, patterns
+    default_acl = os.path.join(tmp, "default.acl")
+    with open(default_acl, "w") as f:
+        f.write("# bypass the loopback and local names\n[proxy_all]\n\n"
+                "[bypass_list]\n127.0.0.1\n::1/128\n(^|\\.)localhost$\n"
+                "^nosuch\\.invalid$\n127.0.0.3\n\n"
+                "[proxy_list]\n127.0.0.3  # in both lists\n"
+                "(^|\\.)example\\.com$\n")
+    bypass_acl = os.path.join(tmp, "bypass-all.acl")
+    with open(bypass_acl, "w") as f:
+        f.write("[bypass_all]\n[proxy_list]\n192.0.2.0/24\n"
+                "(^|\\.)example\\.com$\n127.0.0.3\n"
+                "[bypass_list]\n127.0.0.3\n")
+
+    d = Daemon(["-v", "--client", "p", "--socks", "127.0.0.1:%d" % pa,
+                "--socks", "[::1]:%d" % pa6,
+                "--tunnel", "127.0.0.1:%d=127.0.0.1:%d" % (pt, echo_port),
+                "--tunnel", "127.0.0.1:%d=127.0.0.1:%d" % (pself, pself),
+                "--acl", default_acl, "--handshake-timeout", "2",
+                "--max-pending", "3"], wait=("127.0.0.1", pa))
+    ok(d.ready and "--acl '%s': 5 bypass rule(s), 2 proxy rule(s); targets "
+       "neither names go through the relay" % default_acl in d.stderr(),
+       "--acl: the file loaded, its rules counted with -v", d.stderr())
+
+    # bypassed: ss-socksd connects, replies, relays
+    payload = os.urandom(400 * 1024)
+    s, m, rep = socks_req("127.0.0.1", pa, "127.0.0.1", echo_port)
+    bnd = struct.unpack("!H", rep[-2:])[0] if len(rep) == 10 else 0
+    ok(m == b"\x05\x00" and rep[:8] == b"\x05\x00\x00\x01\x7f\x00\x00\x01"
+       and bnd not in (0, pa, echo_port),
+       "--acl: CONNECT to a bypassed 127.0.0.1: 05 00, BND the address the "
+       "direct connection left from", repr(m + rep))
+    got = exchange(s, payload)
+    ok(got == payload, "--acl: 400 KiB echoed both ways through the direct "
+       "connection, then our end of stream comes back as the target's "
+       "(%r bytes)" % (None if got is None else len(got)))
+    s.close()
+    ok(("bypass 127.0.0.1:%d (acl)" % echo_port) in d.stderr() and
+       ("-> 127.0.0.1:%d" % echo_port) not in d.stderr(),
+       "--acl -v: 'bypass TARGET (acl)', no handover", d.stderr())
+
+    # the target ends first; the client goes on sending
+    s, m, rep = socks_req("127.0.0.1", pa, "127.0.0.1", sink_port)
+    got = read_all(s, 10)
+    mine = os.urandom(200 * 1024)
+    s.sendall(mine)
+    s.shutdown(socket.SHUT_WR)
+    end = read_all(s, 5)
+    time.sleep(0.2)
+    ok(rep[:2] == b"\x05\x00" and got == srv_data and end == b"" and
+       sink.get("got") == mine,
+       "--acl: half-close the other way: the target's 300 KiB and its end "
+       "of stream, then 200 KiB from the client still reach it",
+       "%r %r %r %r" % (rep, got is not None and len(got), end,
+                        len(sink.get("got", b"")) or sink.get("err")))
+    s.close()
+
+    # IPv6 front end, IPv6 target
+    s, m, rep = socks_req("::1", pa6, "::1", echo_port)
+    ok(m == b"\x05\x00" and rep[:4] == b"\x05\x00\x00\x04" and
+       rep[4:20] == socket.inet_pton(socket.AF_INET6, "::1"),
+       "--acl: CONNECT to a bypassed [::1]: BND is IPv6", repr(rep))
+    got = exchange(s, payload[:300 * 1024])
+    ok(got == payload[:300 * 1024], "--acl: 300 KiB echoed over IPv6")
+    s.close()
+
+    # the bytes sent with the request go first
+    s, m, rep = socks_req("127.0.0.1", pa, "127.0.0.1", echo_port,
+                          b"sent with the request;")
+    got = exchange(s, b"then more")
+    ok(rep[:2] == b"\x05\x00" and got == b"sent with the request;then more",
+       "--acl: the bytes read past the request reach the target first",
+       repr(rep) + " " + repr(got))
+    s.close()
+
+    # a name, matched by a domain rule, resolved by ss-socksd
+    s, m, rep = socks_req("127.0.0.1", pa, "localhost", echo_port)
+    got = exchange(s, b"by name")
+    ok(rep[:2] == b"\x05\x00" and got == b"by name" and
+       ("bypass localhost:%d (acl)" % echo_port) in d.stderr(),
+       "--acl: a name a domain rule matches (localhost) is resolved and "
+       "connected to directly", repr(rep) + " " + repr(got))
+    s.close()
+
+    # not bypassed: handed to the kernel as before
+    for host, desc in (("127.0.0.4", "an address no list names"),
+                       ("www.example.com", "a name only [proxy_list] names")):
+        s, m, rep = socks_req("127.0.0.1", pa, host, 80)
+        got = read_all(s) or b""
+        ok(rep == reply(V4_LO, pa) and
+           got == ("RELAY %s:80 0\n" % host).encode(),
+           "--acl: %s goes to the kernel as before" % desc,
+           repr(rep) + " " + repr(got))
+        s.close()
+
+    # failures: the SOCKS5 code of the direct connect's
+    for host, port, want, desc in (
+            ("127.0.0.1", closed, 5, "a refused direct connect: 05 05"),
+            ("127.0.0.3", closed, 5, "a target in both lists is bypassed "
+             "([proxy_all]): connected directly, refused: 05 05"),
+            ("nosuch.invalid", 80, 4, "a bypassed name that does not "
+             "resolve: 05 04")):
+        s, m, rep = socks_req("127.0.0.1", pa, host, port)
+        ok(m == b"\x05\x00" and rep == FAIL(want), "--acl: " + desc,
+           repr(rep))
+        s.close()
+
+    # a tunnel to a bypassed target: no reply, the bytes relayed
+    s = conn("127.0.0.1", pt)
+    got = exchange(s, payload[:100 * 1024])
+    ok(got == payload[:100 * 1024],
+       "--acl: --tunnel to a bypassed target: relayed directly, no reply")
+    s.close()
+    # a tunnel to itself would loop
+    s = conn("127.0.0.1", pself)
+    got = read_all(s, 5)
+    time.sleep(0.1)
+    ok(got in (b"", b"<RST>") and d.p.poll() is None and
+       "it is the address the client reached" in d.stderr(),
+       "--acl: a tunnel to its own address is reset, not looped",
+       repr(got) + " " + d.stderr())
+    s.close()
+
+    # UDP is not subject to the ACL
+    s = conn("127.0.0.1", pa)
+    s.sendall(GREET + bytes([5, 3, 0, 1, 127, 0, 0, 1, 0, 0]))
+    got = read_all(s) or b""
+    ok(b"UDP socks5 127.0.0.1:" in got,
+       "--acl: UDP ASSOCIATE with a bypassed source still goes to the "
+       "kernel", repr(got))
+    s.close()
+
+    # at --max-pending direct connections, a new bypassed one is refused
+    time.sleep(0.3)
+    held = [socks_req("127.0.0.1", pa, "127.0.0.1", echo_port)[0]
+            for _ in range(3)]
+    s, m, rep = socks_req("127.0.0.1", pa, "127.0.0.1", echo_port)
+    ok(rep == FAIL(1) and "3 direct connections (--max-pending)" in
+       d.stderr(), "--acl: at --max-pending 3 direct connections, a fourth "
+       "is refused: 05 01", repr(rep) + " " + d.stderr())
+    s.close()
+    s, m, rep = socks_req("127.0.0.1", pa, "192.0.2.1", 80)
+    got = read_all(s) or b""
+    ok(got == b"RELAY 192.0.2.1:80 0\n",
+       "--acl: handovers to the kernel go on meanwhile", repr(got))
+    s.close()
+    held.pop().close()
+    time.sleep(0.3)
+    s, m, rep = socks_req("127.0.0.1", pa, "127.0.0.1", echo_port)
+    got = exchange(s, b"again")
+    ok(rep[:2] == b"\x05\x00" and got == b"again" and
+       "direct connections below --max-pending again (1 refused)" in
+       d.stderr(), "--acl: below --max-pending again: served", d.stderr())
+    s.close()
+
+    # SIGHUP rereads the file; a broken one keeps the rules in use
+    with open(default_acl, "w") as f:
+        f.write("[bypass_list]\n(^|\\.)localhost$\n")
+    d.p.send_signal(signal.SIGHUP)
+    time.sleep(0.3)
+    s, m, rep = socks_req("127.0.0.1", pa, "127.0.0.1", echo_port)
+    got = read_all(s) or b""
+    ok(got == b"RELAY 127.0.0.1:%d 0\n" % echo_port,
+       "--acl: SIGHUP rereads the file (127.0.0.1 no longer bypassed)",
+       repr(got) + " " + d.stderr())
+    s.close()
+    with open(default_acl, "w") as f:
+        f.write("[bypass_list]\n127.0.0.1\n[frob]\n")
+    d.p.send_signal(signal.SIGHUP)
+    time.sleep(0.3)
+    s, m, rep = socks_req("127.0.0.1", pa, "127.0.0.1", echo_port)
+    got = read_all(s) or b""
+    ok(got == b"RELAY 127.0.0.1:%d 0\n" % echo_port and
+       ("%s:3: unknown section [frob]" % default_acl) in d.stderr() and
+       "the rules loaded before stay" in d.stderr(),
+       "--acl: SIGHUP with a broken file: the error, the rules in use stay",
+       repr(got) + " " + d.stderr())
+    s.close()
+
+    # SIGTERM ends the direct connections (they live in ss-socksd)
+    s, m, rep = socks_req("127.0.0.1", pa, "localhost", echo_port)
+    rc = d.stop()
+    got = read_all(s, 5)
+    ok(rc == 0 and rep[:2] == b"\x05\x00" and got in (b"", b"<RST>") and
+       "the 3 direct connection(s) end" in d.stderr(),
+       "--acl: SIGTERM: exit 0, the direct connections end",
+       "exit %r %r %r %s" % (rc, rep, got, d.stderr()))
+    for h in held:
+        h.close()
+    s.close()
+
+    # [bypass_all], from config.json's "acl"
+    cfg = os.path.join(tmp, "acl.json")
+    with open(cfg, "w") as f:
+        f.write('{"server": "192.0.2.1", "server_port": 8388, "password": '
+                '"pw", "method": "aes-256-gcm", "local_port": %d, '
+                '"acl": "%s"}' % (pc, bypass_acl))
+    d = Daemon(["-v", "-c", cfg, "--client", "p"], wait=("127.0.0.1", pc))
+    ok(d.ready and "--acl '%s': 1 bypass rule(s), 3 proxy rule(s); targets "
+       "neither names go direct ([bypass_all])" % bypass_acl in d.stderr(),
+       "-c: the config's \"acl\" is loaded", d.stderr())
+    for host, port, desc in (
+            ("127.0.0.1", echo_port, "an address no list names"),
+            ("localhost", echo_port, "a name no list names")):
+        s, m, rep = socks_req("127.0.0.1", pc, host, port)
+        got = exchange(s, b"direct")
+        ok(rep[:2] == b"\x05\x00" and got == b"direct",
+           "[bypass_all]: %s is connected to directly" % desc,
+           repr(rep) + " " + repr(got))
+        s.close()
+    for host, desc in (("192.0.2.9", "an address in [proxy_list]"),
+                       ("www.example.com", "a name in [proxy_list]"),
+                       ("127.0.0.3", "a target in both lists (the proxy "
+                        "list wins)")):
+        s, m, rep = socks_req("127.0.0.1", pc, host, 443)
+        got = read_all(s) or b""
+        ok(got == ("RELAY %s:443 0\n" % host).encode(),
+           "[bypass_all]: %s goes to the kernel" % desc, repr(got))
+        s.close()
+    d.stop()
+
+    # the command line's --acl wins over the config's
+    with open(default_acl, "w") as f:
+        f.write("[bypass_list]\n127.0.0.1\n")
+    d = Daemon(["-v", "-c", cfg, "--client", "p", "--acl", default_acl],
+               wait=("127.0.0.1", pc))
+    s, m, rep = socks_req("127.0.0.1", pc, "127.0.0.4", 443)
+    got = read_all(s) or b""
+    ok(got == b"RELAY 127.0.0.4:443 0\n" and
+       ("--acl '%s'" % default_acl) in d.stderr(),
+       "--acl wins over the config's \"acl\"", repr(got) + " " + d.stderr())
+    s.close()
+    d.stop()
+    for ls in e4 + ss:
+        ls.close()
 
 
 def main():
@@ -443,6 +810,9 @@ def main():
        "ss-socksd: cannot listen on 127.0.0.1:%d (socks): Address already in use\n"
        % bport, "a port in use: exit 1", d.stderr())
     busy.close()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        acl_tests(tmp)
 
     os.unlink(auth.name)
     os.unlink(cfg.name)

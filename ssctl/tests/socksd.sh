@@ -23,6 +23,7 @@ sexpect() { cli_expect "$SOCKSD" "$@"; }
 S="--socks 127.0.0.1:1080"
 NAMECHARS="use 1 to 31 of the characters A-Z a-z 0-9 _ . -"
 sexpect 0 "" --stdout "Usage: ss-socksd [-c CONFIG]" -- --help
+sexpect 0 "" --stdout "--acl FILE             a shadowsocks-libev .acl file" -- --help
 sexpect 0 "" --stdout "ss-socksd " -- -V
 sexpect 2 "ss-socksd: give the client profile: --client NAME, or -c CONFIG" --
 sexpect 2 "ss-socksd: give the client profile: --client NAME, or -c CONFIG" -- $S
@@ -106,6 +107,35 @@ sexpect 1 "ss-socksd: auth file '$tmp/auth' has no user:password line" \
 printf 'alice:pw\nbob\n' >"$tmp/auth"
 sexpect 1 "ss-socksd: $tmp/auth:2: expected user:password (each 1 to 255 bytes)" \
 	-- --client c $S --auth-file "$tmp/auth"
+
+# --acl: the parser's FILE:LINE messages, read before the kernel is asked
+printf '[bypass_list]\n127.0.0.0/8\n' >"$tmp/good.acl"
+sexpect 2 "ss-socksd: --acl given twice" \
+	-- --client c $S --acl "$tmp/good.acl" --acl "$tmp/good.acl"
+sexpect 2 "ss-socksd: --acl needs a file" -- --client c $S --acl ''
+sexpect 2 "ss-socksd: option '--acl' needs a value" -- --client c $S --acl
+sexpect 1 "ss-socksd: $tmp/none.acl: No such file or directory" \
+	-- --client c $S --acl "$tmp/none.acl"
+printf '# the LAN\n[bypass_list]\n127.0.0.0/8\n[frob]\n' >"$tmp/bad.acl"
+sexpect 1 "ss-socksd: $tmp/bad.acl:4: unknown section [frob]" \
+	-- --client c $S --acl "$tmp/bad.acl"
+printf '[bypass_list]\n10.0.0.0/33\n' >"$tmp/bad.acl"
+sexpect 1 "ss-socksd: $tmp/bad.acl:2: '10.0.0.0/33': the prefix length is 0..32" \
+	-- --client c $S --acl "$tmp/bad.acl"
+printf '[proxy_list]\n\n(^|\\.)ex[a-z]+\\.com$\n' >"$tmp/bad.acl"
+sexpect 1 "ss-socksd: $tmp/bad.acl:3: '(^|\\.)ex[a-z]+\\.com\$' is neither an IP network nor a domain pattern this tool can match: (^|\\.)example\\.com\$, ^example\\.com\$, ||example.com or example.com" \
+	-- --client c $S --acl "$tmp/bad.acl"
+printf '[bypass_list]\n10.0.0.1 10.0.0.2\n' >"$tmp/bad.acl"
+sexpect 1 "ss-socksd: $tmp/bad.acl:2: one network or pattern a line: '10.0.0.1 10.0.0.2'" \
+	-- --client c $S --acl "$tmp/bad.acl"
+# the config's "acl"
+cfg ', "acl": 5'
+sexpect 1 "ss-socksd: $tmp/c.json: 'acl' must be a string" -- -c "$tmp/c.json"
+cfg ", \"acl\": \"$tmp/bad.acl\""
+sexpect 1 "ss-socksd: $tmp/bad.acl:2: one network or pattern a line: '10.0.0.1 10.0.0.2'" \
+	-- -c "$tmp/c.json"
+sexpect 1 "ss-socksd: $tmp/none.acl: No such file or directory" \
+	-- -c "$tmp/c.json" --acl "$tmp/none.acl"
 
 # the family is absent on a host without the module
 SMOD="ss-socksd: the shadowsocks kernel module is not loaded and could not be loaded (try: modprobe shadowsocks)"
