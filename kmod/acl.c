@@ -438,19 +438,26 @@ static bool ss_acl_has6(const struct ss_acl *acl, const struct in6_addr *a)
  * @acl: the ACL, or NULL (nothing refused)
  * @sa: an IPv4 or IPv6 address
  *
- * An IPv4-mapped IPv6 address reaches the IPv4 host: the IPv4 networks
- * refuse it too (and the IPv6 ones, as written).
+ * An IPv4-mapped IPv6 address reaches the IPv4 host, and an IPv4 address
+ * is the IPv4-mapped one: each is checked against both kinds of network
+ * (libev's lists write loopback as ::ffff:127.0.0.1/104 too; and target
+ * parsing gives a mapped address as IPv4).
  *
  * Return: true to refuse it.
  */
 bool ss_acl_blocks_addr(const struct ss_acl *acl, const union ss_sockaddr *sa)
 {
+	struct in6_addr mapped;
 	const struct in6_addr *a6;
 
 	if (!acl)
 		return false;
-	if (sa->sa.sa_family == AF_INET)
-		return ss_acl_has4(acl, ntohl(sa->in4.sin_addr.s_addr));
+	if (sa->sa.sa_family == AF_INET) {
+		if (ss_acl_has4(acl, ntohl(sa->in4.sin_addr.s_addr)))
+			return true;
+		ipv6_addr_set_v4mapped(sa->in4.sin_addr.s_addr, &mapped);
+		return ss_acl_has6(acl, &mapped);
+	}
 	if (sa->sa.sa_family != AF_INET6)
 		return false;
 	a6 = &sa->in6.sin6_addr;

@@ -368,18 +368,27 @@ static bool net_has(const struct acl_net *n, const uint8_t *a)
 
 bool acl_match_addr(const struct acl_list *l, int family, const void *addr)
 {
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	const uint8_t *a = addr;
+	static const uint8_t prefix[12] = { [10] = 0xff, [11] = 0xff };
+	uint8_t a4[4], a6[16];
+	bool is_mapped;
 	size_t i;
 
+	/* an IPv4 address and its IPv4-mapped IPv6 form are one host */
+	if (family == AF_INET) {
+		memcpy(a4, addr, 4);
+		memcpy(a6, prefix, 12);
+		memcpy(a6 + 12, addr, 4);
+		is_mapped = true;
+	} else {
+		memcpy(a6, addr, 16);
+		is_mapped = !memcmp(a6, prefix, 12);
+		memcpy(a4, a6 + 12, 4);
+	}
 	for (i = 0; i < l->nr_nets; i++) {
 		const struct acl_net *n = &l->nets[i];
 
-		if (n->family == family && net_has(n, a))
-			return true;
-		/* an IPv4-mapped IPv6 address reaches the IPv4 host */
-		if (n->family == AF_INET && family == AF_INET6 &&
-		    !memcmp(a, mapped, sizeof(mapped)) && net_has(n, a + 12))
+		if (n->family == AF_INET6 ? net_has(n, a6) :
+					    is_mapped && net_has(n, a4))
 			return true;
 	}
 	return false;

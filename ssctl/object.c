@@ -59,7 +59,8 @@ static const struct verb server_verbs[] = {
 	  "NAME [address ADDR]... port PORT method METHOD "
 	  "(password PW | password-file FILE | key BASE64) "
 	  "[mode tcp_only|tcp_and_udp|udp_only] [timeout SECONDS] "
-	  "[handshake-timeout SECONDS] [max-conns N] [allow-local on|off]",
+	  "[handshake-timeout SECONDS] [max-conns N] [allow-local on|off] "
+	  "[acl FILE]",
 	  "add a server: it listens on PORT at once" },
 	{ "del", object_del, "NAME",
 	  "delete a server, closing its connections" },

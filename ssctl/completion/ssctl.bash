@@ -143,7 +143,7 @@ _ssctl() {
 		COMPREPLY=($(compgen -W "tcp_only tcp_and_udp udp_only" -- "$cur"))
 		return
 		;;
-	password-file)
+	password-file | acl)
 		_filedir
 		return
 		;;
@@ -162,7 +162,7 @@ _ssctl() {
 
 	local kw="port method password password-file key timeout handshake-timeout max-conns"
 	if [[ $object == server ]]; then
-		kw+=" address mode allow-local"
+		kw+=" address mode allow-local acl"
 	else
 		kw+=" server url"
 	fi

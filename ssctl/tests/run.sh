@@ -46,6 +46,7 @@ tap() {
 }
 
 tap key tests/key-test
+tap acl tests/acl-test
 tap show tests/show-test
 # stats: read back by a Prometheus text-format parser
 stats_dir=$(mktemp -d)

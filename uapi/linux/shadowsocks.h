@@ -71,8 +71,9 @@
  *                      A request whose target name matches (any case, a
  *                      trailing dot ignored) is refused before any lookup;
  *                      one whose address, given or resolved, is in a
- *                      network (an IPv4-mapped IPv6 address in an IPv4
- *                      network too) before any connection or datagram.
+ *                      network before any connection or datagram (an
+ *                      IPv4 address and its IPv4-mapped IPv6 form are one
+ *                      host: both kinds of network apply).
  *                      TCP and UDP alike: counted in SS_STATS_A_ACL_BLOCK.
  *                      Replies carry SS_A_ACL with SS_ACL_A_RULES (NLA_U32,
  *                      the number of networks and names).
