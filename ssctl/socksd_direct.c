@@ -223,35 +223,41 @@ static bool target_sockaddr(const uint8_t *t, size_t tlen,
 }
 
 /*
- * libev's choice: by default ([proxy_all]) a target goes direct when the
- * [bypass_list] names it; in [bypass_all] mode it goes through the relay
- * only when the [proxy_list] names it. So the mode's own list decides
- * alone, and a target in both lists follows that one.
+ * libev's choice (acl_match_host() looks at the bypass list first): a
+ * target the [bypass_list] names goes direct, in either mode; else one the
+ * [proxy_list] names goes through the relay; else the mode decides
+ * ([bypass_all]: direct; the default, [proxy_all]: the relay). A target
+ * in both lists goes direct, as with libev, so that one file means the
+ * same to both.
  *
  * A name is matched against the lists' names only: resolving it to match
  * the lists' networks too, as libev does, would stall every connection
  * to a name on a lookup, even those that end up in the kernel. A numeric
  * name ("127.0.0.1" as ATYP 3) is taken as the address it spells.
  */
+/* does @l name the target (@ss if it is an address, else @name)? */
+static bool acl_names(const struct acl_list *l,
+		      const struct sockaddr_storage *ss, const char *name)
+{
+	if (!name && ss->ss_family == AF_INET)
+		return acl_match_addr(l, AF_INET,
+				      &((const struct sockaddr_in *)ss)->sin_addr);
+	if (!name)
+		return acl_match_addr(l, AF_INET6,
+				      &((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return acl_match_name(l, name);
+}
+
 bool direct_wanted(const uint8_t *t, size_t tlen)
 {
-	const struct acl_list *l;
 	struct sockaddr_storage ss;
+	const char *n = NULL;
 	socklen_t len;
 	char name[256];
-	bool match;
 
 	if (!socksd.acl_file)
 		return false;
-	l = &socksd.acl.list[socksd.acl.bypass_all ? ACL_PROXY : ACL_BYPASS];
-	if (target_sockaddr(t, tlen, &ss, &len)) {
-		if (ss.ss_family == AF_INET)
-			match = acl_match_addr(l, AF_INET,
-					       &((struct sockaddr_in *)&ss)->sin_addr);
-		else
-			match = acl_match_addr(l, AF_INET6,
-					       &((struct sockaddr_in6 *)&ss)->sin6_addr);
-	} else {
+	if (!target_sockaddr(t, tlen, &ss, &len)) {
 		/*
 		 * A name with a NUL byte could be matched (and resolved) only
 		 * as the part before it: it is no name of ours to connect to,
@@ -261,9 +267,13 @@ bool direct_wanted(const uint8_t *t, size_t tlen)
 			return false;
 		memcpy(name, t + 2, t[1]);
 		name[t[1]] = '\0';
-		match = acl_match_name(l, name);
+		n = name;
 	}
-	return socksd.acl.bypass_all ? !match : match;
+	if (acl_names(&socksd.acl.list[ACL_BYPASS], &ss, n))
+		return true;
+	if (acl_names(&socksd.acl.list[ACL_PROXY], &ss, n))
+		return false;
+	return socksd.acl.bypass_all;
 }
 
 /* ---- sockets ---- */
