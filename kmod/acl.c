@@ -24,8 +24,8 @@
 #include <linux/netlink.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
-#include <linux/stringify.h>
 #include <linux/string.h>
+#include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
 
@@ -33,6 +33,12 @@
 
 #include "acl.h"
 #include "addr.h"
+
+/* a name rule's longest: a DNS name without its final dot */
+#define SS_ACL_NAME_MAX		253
+
+/* (ss_acl_check()'s message says so) */
+static_assert(SS_ACL_MAX_RULES == 65536);
 
 /* an IPv4 network as sent: address (network order), prefix, zero padding */
 #define SS_ACL_IPV4_LEN		8
@@ -203,7 +209,8 @@ static int ss_acl_net6(struct ss_acl_range6 *r, const u8 *p,
 
 /*
  * A name rule: what ss_addr_name_ok() takes, without a trailing dot (a
- * target's is ignored too), at most SS_DOMAIN_MAX bytes. Return: its
+ * target's is ignored too), at most SS_ACL_NAME_MAX bytes, NUL-terminated
+ * within its attribute (NLA_STRING does not make sure of that). Return: its
  * length, or a negative errno with the message set.
  */
 static int ss_acl_name_len(const struct nlattr *attr,
@@ -212,7 +219,7 @@ static int ss_acl_name_len(const struct nlattr *attr,
 	const char *s = nla_data(attr);
 	size_t len = strnlen(s, nla_len(attr));
 
-	if (len == (size_t)nla_len(attr) || len > SS_DOMAIN_MAX ||
+	if (!len || len == (size_t)nla_len(attr) || len > SS_ACL_NAME_MAX ||
 	    !ss_addr_name_ok(s, len) || s[len - 1] == '.') {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "a name rule is a domain name of letters, digits, '-', '_' and dots, without a trailing dot");
@@ -230,148 +237,205 @@ static void ss_acl_lower(char *dst, const char *src, size_t len)
 	dst[len] = '\0';
 }
 
-/**
- * ss_acl_parse() - build an ACL from a SS_A_ACL nest
- * @nest: the nest (validated against its policy: types and string lengths)
- * @extack: where to say what is wrong
- *
- * Sleeps. Allocations are charged to the caller's memory cgroup.
- *
- * Return: the ACL, or an ERR_PTR: -EINVAL (malformed, message set), -E2BIG
- * (more than SS_ACL_MAX_RULES rules), -ENOMEM.
- */
-struct ss_acl *ss_acl_parse(const struct nlattr *nest,
-			    struct netlink_ext_ack *extack)
-{
-	u32 n4 = 0, n6 = 0, nh = 0, nd = 0, i4 = 0, i6 = 0, ih = 0, id = 0;
-	size_t bytes = 0, off = 0;
-	const struct nlattr *attr;
-	struct ss_acl *acl;
-	int rem, len, err;
-	u64 rules;
+/* the count of each kind, and the names' bytes, over every nest */
+struct ss_acl_sizes {
+	u64 n4, n6, nh, nd;
+	size_t bytes;
+};
 
-	/* First the sizes: each network attribute carries whole records. */
-	nla_for_each_nested(attr, nest, rem) {
+/*
+ * The first pass: check every rule (so that the second cannot fail) and
+ * count. Return: 0, or a negative errno with the message set.
+ */
+static int ss_acl_check(const struct nlattr *top, struct ss_acl_sizes *sz,
+			struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr;
+	struct ss_acl_range4 r4;
+	struct ss_acl_range6 r6;
+	int rem, len, k, err;
+
+	nla_for_each_nested(attr, top, rem) {
+		const u8 *p = nla_data(attr);
+
 		switch (nla_type(attr)) {
 		case SS_ACL_A_IPV4:
-			if (nla_len(attr) % SS_ACL_IPV4_LEN) {
+			if (!nla_len(attr) || nla_len(attr) % SS_ACL_IPV4_LEN) {
 				NL_SET_ERR_MSG_ATTR(extack, attr,
 						    "IPv4 networks are records of 8 bytes");
-				return ERR_PTR(-EINVAL);
+				return -EINVAL;
 			}
-			n4 += nla_len(attr) / SS_ACL_IPV4_LEN;
+			for (k = 0; k < nla_len(attr); k += SS_ACL_IPV4_LEN) {
+				err = ss_acl_net4(&r4, p + k, attr, extack);
+				if (err)
+					return err;
+			}
+			sz->n4 += nla_len(attr) / SS_ACL_IPV4_LEN;
 			break;
 		case SS_ACL_A_IPV6:
-			if (nla_len(attr) % SS_ACL_IPV6_LEN) {
+			if (!nla_len(attr) || nla_len(attr) % SS_ACL_IPV6_LEN) {
 				NL_SET_ERR_MSG_ATTR(extack, attr,
 						    "IPv6 networks are records of 20 bytes");
-				return ERR_PTR(-EINVAL);
+				return -EINVAL;
 			}
-			n6 += nla_len(attr) / SS_ACL_IPV6_LEN;
+			for (k = 0; k < nla_len(attr); k += SS_ACL_IPV6_LEN) {
+				err = ss_acl_net6(&r6, p + k, attr, extack);
+				if (err)
+					return err;
+			}
+			sz->n6 += nla_len(attr) / SS_ACL_IPV6_LEN;
 			break;
 		case SS_ACL_A_HOST:
 		case SS_ACL_A_DOMAIN:
 			len = ss_acl_name_len(attr, extack);
 			if (len < 0)
-				return ERR_PTR(len);
-			bytes += len + 1;
+				return len;
+			sz->bytes += len + 1;
 			if (nla_type(attr) == SS_ACL_A_HOST)
-				nh++;
+				sz->nh++;
 			else
-				nd++;
+				sz->nd++;
 			break;
-		default:
-			/* (the policy refuses unknown types) */
+		case SS_ACL_A_RULES:
 			NL_SET_ERR_MSG_ATTR(extack, attr,
 					    "rules is a reply attribute");
-			return ERR_PTR(-EINVAL);
+			return -EINVAL;
+		default:
+			/* (the policy refuses types it does not know) */
+			NL_SET_ERR_MSG_ATTR(extack, attr, "unexpected attribute");
+			return -EINVAL;
 		}
-		/* (each count is below 2^32: a message is far smaller) */
-		rules = (u64)n4 + n6 + nh + nd;
-		if (rules > SS_ACL_MAX_RULES) {
-			NL_SET_ERR_MSG(extack, "an ACL holds at most "
-				       __stringify(SS_ACL_MAX_RULES) " rules");
-			return ERR_PTR(-E2BIG);
+		if (sz->n4 + sz->n6 + sz->nh + sz->nd > SS_ACL_MAX_RULES) {
+			NL_SET_ERR_MSG(extack, "an ACL holds at most 65536 rules");
+			return -E2BIG;
 		}
+	}
+	return 0;
+}
+
+/* The second pass: the rules of one nest, checked by ss_acl_check(). */
+static void ss_acl_fill(struct ss_acl *acl, const struct nlattr *top,
+			u32 *i4, u32 *i6, u32 *ih, u32 *id, size_t *off)
+{
+	const struct nlattr *attr;
+	int rem, len, k;
+
+	nla_for_each_nested(attr, top, rem) {
+		const u8 *p = nla_data(attr);
+
+		switch (nla_type(attr)) {
+		case SS_ACL_A_IPV4:
+			for (k = 0; k < nla_len(attr); k += SS_ACL_IPV4_LEN)
+				ss_acl_net4(&acl->r4[(*i4)++], p + k, attr, NULL);
+			break;
+		case SS_ACL_A_IPV6:
+			for (k = 0; k < nla_len(attr); k += SS_ACL_IPV6_LEN)
+				ss_acl_net6(&acl->r6[(*i6)++], p + k, attr, NULL);
+			break;
+		case SS_ACL_A_HOST:
+		case SS_ACL_A_DOMAIN:
+			len = strlen(nla_data(attr));
+			ss_acl_lower(acl->names + *off, nla_data(attr), len);
+			if (nla_type(attr) == SS_ACL_A_HOST)
+				acl->hosts[(*ih)++] = acl->names + *off;
+			else
+				acl->domains[(*id)++] = acl->names + *off;
+			*off += len + 1;
+			break;
+		}
+	}
+}
+
+/**
+ * ss_acl_parse() - build an ACL from the SS_A_ACL nests of a request
+ * @info: the request (SS_CMD_SERVER_NEW); its attributes validated
+ *	against the policy, every SS_A_ACL among them
+ *
+ * An attribute holds at most 64 KiB: a list longer than that comes as
+ * several SS_A_ACL nests, which make one ACL.
+ *
+ * Sleeps. Allocations are charged to the caller's memory cgroup.
+ *
+ * Return: the ACL, NULL when the request has no SS_A_ACL, or an ERR_PTR:
+ * -EINVAL (malformed, or no rule at all; message set), -E2BIG (more than
+ * SS_ACL_MAX_RULES rules), -ENOMEM.
+ */
+struct ss_acl *ss_acl_parse(const struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	u32 i4 = 0, i6 = 0, ih = 0, id = 0;
+	struct ss_acl_sizes sz = {};
+	const struct nlattr *top;
+	bool any = false;
+	struct ss_acl *acl;
+	size_t off = 0;
+	int rem, err;
+
+	nlmsg_for_each_attr(top, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(top) != SS_A_ACL)
+			continue;
+		any = true;
+		err = ss_acl_check(top, &sz, extack);
+		if (err)
+			return ERR_PTR(err);
+	}
+	if (!any)
+		return NULL;
+	if (!(sz.n4 + sz.n6 + sz.nh + sz.nd)) {
+		NL_SET_ERR_MSG(extack, "an ACL with no rule");
+		return ERR_PTR(-EINVAL);
 	}
 
 	acl = kzalloc(sizeof(*acl), GFP_KERNEL_ACCOUNT);
 	if (!acl)
-		return ERR_PTR(-ENOMEM);
-	acl->rules = n4 + n6 + nh + nd;
-	err = -ENOMEM;
-	if (n4) {
-		acl->r4 = kvmalloc_array(n4, sizeof(*acl->r4), GFP_KERNEL_ACCOUNT);
+		goto nomem;
+	acl->rules = sz.n4 + sz.n6 + sz.nh + sz.nd;
+	if (sz.n4) {
+		acl->r4 = kvmalloc_array(sz.n4, sizeof(*acl->r4),
+					 GFP_KERNEL_ACCOUNT);
 		if (!acl->r4)
-			goto err;
+			goto nomem;
 	}
-	if (n6) {
-		acl->r6 = kvmalloc_array(n6, sizeof(*acl->r6), GFP_KERNEL_ACCOUNT);
+	if (sz.n6) {
+		acl->r6 = kvmalloc_array(sz.n6, sizeof(*acl->r6),
+					 GFP_KERNEL_ACCOUNT);
 		if (!acl->r6)
-			goto err;
+			goto nomem;
 	}
-	if (nh) {
-		acl->hosts = kvmalloc_array(nh, sizeof(*acl->hosts),
+	if (sz.nh) {
+		acl->hosts = kvmalloc_array(sz.nh, sizeof(*acl->hosts),
 					    GFP_KERNEL_ACCOUNT);
 		if (!acl->hosts)
-			goto err;
+			goto nomem;
 	}
-	if (nd) {
-		acl->domains = kvmalloc_array(nd, sizeof(*acl->domains),
+	if (sz.nd) {
+		acl->domains = kvmalloc_array(sz.nd, sizeof(*acl->domains),
 					      GFP_KERNEL_ACCOUNT);
 		if (!acl->domains)
-			goto err;
+			goto nomem;
 	}
-	if (bytes) {
-		acl->names = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
+	if (sz.bytes) {
+		acl->names = kvmalloc(sz.bytes, GFP_KERNEL_ACCOUNT);
 		if (!acl->names)
-			goto err;
+			goto nomem;
 	}
 
-	nla_for_each_nested(attr, nest, rem) {
-		const u8 *p = nla_data(attr);
-		int k;
-
-		switch (nla_type(attr)) {
-		case SS_ACL_A_IPV4:
-			for (k = 0; k < nla_len(attr); k += SS_ACL_IPV4_LEN) {
-				err = ss_acl_net4(&acl->r4[i4++], p + k, attr,
-						  extack);
-				if (err)
-					goto err;
-			}
-			break;
-		case SS_ACL_A_IPV6:
-			for (k = 0; k < nla_len(attr); k += SS_ACL_IPV6_LEN) {
-				err = ss_acl_net6(&acl->r6[i6++], p + k, attr,
-						  extack);
-				if (err)
-					goto err;
-			}
-			break;
-		case SS_ACL_A_HOST:
-		case SS_ACL_A_DOMAIN:
-			len = strlen(nla_data(attr));	/* checked above */
-			ss_acl_lower(acl->names + off, nla_data(attr), len);
-			if (nla_type(attr) == SS_ACL_A_HOST)
-				acl->hosts[ih++] = acl->names + off;
-			else
-				acl->domains[id++] = acl->names + off;
-			off += len + 1;
-			break;
-		}
+	nlmsg_for_each_attr(top, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(top) == SS_A_ACL)
+			ss_acl_fill(acl, top, &i4, &i6, &ih, &id, &off);
 	}
-	acl->nr4 = ss_acl_merge4(acl->r4, n4);
-	acl->nr6 = ss_acl_merge6(acl->r6, n6);
-	acl->nr_hosts = nh;
-	acl->nr_domains = nd;
-	sort(acl->hosts, nh, sizeof(*acl->hosts), ss_acl_cmp_name, NULL);
-	sort(acl->domains, nd, sizeof(*acl->domains), ss_acl_cmp_name, NULL);
+	acl->nr4 = ss_acl_merge4(acl->r4, sz.n4);
+	acl->nr6 = ss_acl_merge6(acl->r6, sz.n6);
+	acl->nr_hosts = sz.nh;
+	acl->nr_domains = sz.nd;
+	sort(acl->hosts, sz.nh, sizeof(*acl->hosts), ss_acl_cmp_name, NULL);
+	sort(acl->domains, sz.nd, sizeof(*acl->domains), ss_acl_cmp_name, NULL);
 	return acl;
 
-err:
+nomem:
 	ss_acl_free(acl);
-	return ERR_PTR(err);
+	NL_SET_ERR_MSG(extack, "no memory for the ACL");
+	return ERR_PTR(-ENOMEM);
 }
 
 /**

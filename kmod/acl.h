@@ -12,12 +12,10 @@
 
 #include "socket.h"
 
-struct nlattr;
-struct netlink_ext_ack;
+struct genl_info;
 struct ss_acl;
 
-struct ss_acl *ss_acl_parse(const struct nlattr *nest,
-			    struct netlink_ext_ack *extack);
+struct ss_acl *ss_acl_parse(const struct genl_info *info);
 void ss_acl_free(struct ss_acl *acl);
 u32 ss_acl_rules(const struct ss_acl *acl);
 bool ss_acl_blocks_addr(const struct ss_acl *acl, const union ss_sockaddr *sa);

@@ -36,8 +36,8 @@ static const struct netlink_range_validation ss_a_max_conns_range = {
 const struct nla_policy shadowsocks_acl_nl_policy[SS_ACL_A_RULES + 1] = {
 	[SS_ACL_A_IPV4] = { .type = NLA_BINARY, },
 	[SS_ACL_A_IPV6] = { .type = NLA_BINARY, },
-	[SS_ACL_A_HOST] = { .type = NLA_NUL_STRING, .len = 253, },
-	[SS_ACL_A_DOMAIN] = { .type = NLA_NUL_STRING, .len = 253, },
+	[SS_ACL_A_HOST] = { .type = NLA_STRING, .len = 254, },
+	[SS_ACL_A_DOMAIN] = { .type = NLA_STRING, .len = 254, },
 	[SS_ACL_A_RULES] = { .type = NLA_U32, },
 };
 

@@ -309,11 +309,9 @@ int shadowsocks_nl_server_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[SS_A_LISTEN_IPV6])
 		ss_nl_sockaddr6(&cfg.listen[SS_LISTEN_IPV6],
 				attrs[SS_A_LISTEN_IPV6], cfg.obj.port);
-	if (attrs[SS_A_ACL]) {
-		cfg.acl = ss_acl_parse(attrs[SS_A_ACL], info->extack);
-		if (IS_ERR(cfg.acl))
-			return PTR_ERR(cfg.acl);
-	}
+	cfg.acl = ss_acl_parse(info);
+	if (IS_ERR(cfg.acl))
+		return PTR_ERR(cfg.acl);
 
 	/* (it takes cfg.acl over, made or not) */
 	err = ss_server_create(genl_info_net(info), &cfg, info->extack);

@@ -150,7 +150,8 @@ static void ss_server_set_listen(struct ss_server *srv,
  * @cfg: what it is
  * @extack: where to say why not
  *
- * Sleeps. The caller has validated @cfg and checked the method.
+ * Sleeps. The caller has validated @cfg and checked the method. The server
+ * takes @cfg->acl over, made or not: the caller must not free it.
  *
  * Return: 0; -EEXIST when @net has a server of that name (no message set);
  * another negative errno, with a message in @extack when sockets failed.

@@ -547,16 +547,40 @@ static int run_request(uint8_t cmd, int flags,
 	return ret;
 }
 
-/* an attribute holds at most 64 KiB: networks go in runs of records */
-#define ACL_RUN4	8000
-#define ACL_RUN6	3000
+/*
+ * An attribute holds at most 64 KiB: a long list goes as several SS_A_ACL
+ * nests (the kernel makes one ACL of them), networks in runs of records.
+ */
+#define ACL_NEST_MAX	60000
+
+struct acl_put {
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	size_t used;		/* bytes in @nest */
+};
+
+/* room for @len more bytes of attribute: in this nest, or a new one */
+static int acl_room(struct acl_put *a, size_t len)
+{
+	if (a->nest && a->used + len <= ACL_NEST_MAX)
+		goto ok;
+	if (a->nest && nla_nest_end(a->msg, a->nest) < 0)
+		return -1;
+	a->nest = nla_nest_start(a->msg, SS_A_ACL);
+	if (!a->nest)
+		return -1;
+	a->used = 0;
+ok:
+	a->used += NLA_HDRLEN + NLA_ALIGN(len);
+	return 0;
+}
 
 /* the networks of one family as SS_ACL_A_IPV4 or _IPV6 runs of records */
-static int put_acl_nets(struct nl_msg *msg, const struct acl_list *l,
+static int put_acl_nets(struct acl_put *a, const struct acl_list *l,
 			int family)
 {
 	size_t rec = family == AF_INET ? 8 : 20, alen = rec - 4;
-	size_t run = family == AF_INET ? ACL_RUN4 : ACL_RUN6;
+	size_t run = family == AF_INET ? 512 : 200;
 	int type = family == AF_INET ? SS_ACL_A_IPV4 : SS_ACL_A_IPV6;
 	uint8_t *buf = calloc(run, rec);
 	size_t i, n = 0;
@@ -570,46 +594,57 @@ static int put_acl_nets(struct nl_msg *msg, const struct acl_list *l,
 		memcpy(buf + n * rec, l->nets[i].addr, alen);
 		buf[n * rec + alen] = l->nets[i].prefix;
 		if (++n == run) {
-			ret = nla_put(msg, type, (int)(n * rec), buf);
+			ret = acl_room(a, n * rec) ||
+			      nla_put(a->msg, type, (int)(n * rec), buf);
 			memset(buf, 0, run * rec);
 			n = 0;
 		}
 	}
 	if (!ret && n)
-		ret = nla_put(msg, type, (int)(n * rec), buf);
+		ret = acl_room(a, n * rec) ||
+		      nla_put(a->msg, type, (int)(n * rec), buf);
 	free(buf);
-	return ret;
+	return ret ? -1 : 0;
 }
 
-/* SS_A_ACL: a server's [outbound_block_list] */
-static int put_acl(struct nl_msg *msg, const struct acl_list *l)
+static int put_acl_names(struct acl_put *a, char **names, size_t nr, int type)
 {
-	struct nlattr *nest = nla_nest_start(msg, SS_A_ACL);
 	size_t i;
 
-	if (!nest || put_acl_nets(msg, l, AF_INET) ||
-	    put_acl_nets(msg, l, AF_INET6))
-		return -1;
-	for (i = 0; i < l->nr_hosts; i++)
-		if (nla_put_string(msg, SS_ACL_A_HOST, l->hosts[i]))
+	for (i = 0; i < nr; i++)
+		if (acl_room(a, strlen(names[i]) + 1) ||
+		    nla_put_string(a->msg, type, names[i]))
 			return -1;
-	for (i = 0; i < l->nr_domains; i++)
-		if (nla_put_string(msg, SS_ACL_A_DOMAIN, l->domains[i]))
-			return -1;
-	nla_nest_end(msg, nest);
 	return 0;
+}
+
+/*
+ * SS_A_ACL: a server's [outbound_block_list]. Every put is checked: a list
+ * that does not go whole must fail the request, never leave the server
+ * without its ACL (libnl cancels a nest that outgrew 64 KiB).
+ */
+static int put_acl(struct nl_msg *msg, const struct acl_list *l)
+{
+	struct acl_put a = { .msg = msg };
+
+	if (put_acl_nets(&a, l, AF_INET) || put_acl_nets(&a, l, AF_INET6) ||
+	    put_acl_names(&a, l->hosts, l->nr_hosts, SS_ACL_A_HOST) ||
+	    put_acl_names(&a, l->domains, l->nr_domains, SS_ACL_A_DOMAIN))
+		return -1;
+	return a.nest && nla_nest_end(msg, a.nest) < 0 ? -1 : 0;
 }
 
 /* what a message with @l as SS_A_ACL needs, the rest included */
 static size_t acl_msg_size(const struct acl_list *l)
 {
-	size_t i, n = 4096 + l->nr_nets * 20 + 2 * 4 * (l->nr_nets / ACL_RUN6 + 1);
+	size_t i, n = 8192 + l->nr_nets * 20 + l->nr_nets / 100 * 8;
 
 	for (i = 0; i < l->nr_hosts; i++)
-		n += NLA_ALIGN(strlen(l->hosts[i]) + 1) + 4;
+		n += NLA_ALIGN(strlen(l->hosts[i]) + 1) + NLA_HDRLEN;
 	for (i = 0; i < l->nr_domains; i++)
-		n += NLA_ALIGN(strlen(l->domains[i]) + 1) + 4;
-	return n;
+		n += NLA_ALIGN(strlen(l->domains[i]) + 1) + NLA_HDRLEN;
+	/* a nest header per ACL_NEST_MAX bytes */
+	return n + n / ACL_NEST_MAX * NLA_HDRLEN + NLA_HDRLEN;
 }
 
 /* the attributes of SERVER_NEW and CLIENT_NEW, the key among them */
