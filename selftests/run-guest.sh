@@ -28,6 +28,7 @@ TESTS=(
 	plugin.sh
 	local_udp.sh
 	tproxy.sh
+	acl.sh
 	handoff.sh
 	replay.sh
 	ynl.sh
