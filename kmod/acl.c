@@ -13,15 +13,21 @@
  * (SS_ACL_MAX_RULES), its memory charged to the caller, and nothing in it
  * is trusted to be sorted, disjoint or canonical. The networks become
  * sorted, disjoint ranges (host bits under the prefix ignored, overlapping
- * and adjacent ones merged), found by binary search; the names are
- * lowercased and sorted, and a name is looked up once, then each of its
- * parent domains once. The list never changes after the server is made,
- * and it is freed with the server.
+ * and adjacent ones merged), found by binary search. The names are
+ * lowercased and sorted by a hash taken from their last byte to their
+ * first: a target's name and each parent domain of it are then looked up
+ * with one pass over its bytes and a binary search over integers each,
+ * whatever the rules' names look like (comparing strings in the search
+ * would let a crafted target and list cost a name's length per step, per
+ * parent). The hash is seeded per list, so a remote peer cannot aim at
+ * collisions, which would cost one comparison of bytes each anyway. The
+ * list never changes after the server is made, and it is freed with the
+ * server.
  */
 
-#include <linux/bsearch.h>
 #include <linux/ctype.h>
 #include <linux/netlink.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -58,6 +64,13 @@ struct ss_acl_range6 {
 	struct ss_acl_u128 lo, hi;
 };
 
+/* a name rule: its hash (ss_acl_hash_step() over its bytes, last first) */
+struct ss_acl_name {
+	u64 hash;
+	const char *name;
+	u32 len;
+};
+
 /**
  * struct ss_acl - an egress ACL
  * @rules: how many rules the caller sent (networks and names)
@@ -67,7 +80,8 @@ struct ss_acl_range6 {
  * @nr_domains: entries of @domains
  * @r4: IPv4 ranges, host byte order, sorted and disjoint
  * @r6: IPv6 ranges, sorted and disjoint
- * @hosts: names matched exactly, lowercase, sorted (into @names)
+ * @seed: where each name's hash starts
+ * @hosts: names matched exactly, lowercase, sorted by hash (into @names)
  * @domains: names matched with every name under them, likewise
  * @names: the names' bytes, each NUL-terminated
  */
@@ -76,8 +90,9 @@ struct ss_acl {
 	u32 nr4, nr6, nr_hosts, nr_domains;
 	struct ss_acl_range4 *r4;
 	struct ss_acl_range6 *r6;
-	const char **hosts;
-	const char **domains;
+	u64 seed;
+	struct ss_acl_name *hosts;
+	struct ss_acl_name *domains;
 	char *names;
 };
 
@@ -109,7 +124,20 @@ static int ss_acl_cmp6(const void *a, const void *b)
 
 static int ss_acl_cmp_name(const void *a, const void *b)
 {
-	return strcmp(*(const char * const *)a, *(const char * const *)b);
+	const struct ss_acl_name *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return 0;
+}
+
+/*
+ * One byte more of a name's hash, taken from its end (FNV-1a's step): the
+ * hash of each suffix of a name comes on the way to the whole name's.
+ */
+static u64 ss_acl_hash_step(u64 h, u8 c)
+{
+	return (h ^ c) * 0x100000001b3ULL;
 }
 
 /* @p: 16 bytes in network order, of any alignment */
@@ -318,7 +346,8 @@ static void ss_acl_fill(struct ss_acl *acl, const struct nlattr *top,
 			u32 *i4, u32 *i6, u32 *ih, u32 *id, size_t *off)
 {
 	const struct nlattr *attr;
-	int rem, len, k;
+	struct ss_acl_name *n;
+	int rem, k;
 
 	nla_for_each_nested(attr, top, rem) {
 		const u8 *p = nla_data(attr);
@@ -334,13 +363,17 @@ static void ss_acl_fill(struct ss_acl *acl, const struct nlattr *top,
 			break;
 		case SS_ACL_A_HOST:
 		case SS_ACL_A_DOMAIN:
-			len = strlen(nla_data(attr));
-			ss_acl_lower(acl->names + *off, nla_data(attr), len);
 			if (nla_type(attr) == SS_ACL_A_HOST)
-				acl->hosts[(*ih)++] = acl->names + *off;
+				n = &acl->hosts[(*ih)++];
 			else
-				acl->domains[(*id)++] = acl->names + *off;
-			*off += len + 1;
+				n = &acl->domains[(*id)++];
+			n->name = acl->names + *off;
+			n->len = strlen(nla_data(attr));
+			ss_acl_lower(acl->names + *off, nla_data(attr), n->len);
+			n->hash = acl->seed;
+			for (k = n->len; k--;)
+				n->hash = ss_acl_hash_step(n->hash, n->name[k]);
+			*off += n->len + 1;
 			break;
 		}
 	}
@@ -390,6 +423,7 @@ struct ss_acl *ss_acl_parse(const struct genl_info *info)
 	if (!acl)
 		goto nomem;
 	acl->rules = sz.n4 + sz.n6 + sz.nh + sz.nd;
+	acl->seed = get_random_u64();
 	if (sz.n4) {
 		acl->r4 = kvmalloc_array(sz.n4, sizeof(*acl->r4),
 					 GFP_KERNEL_ACCOUNT);
@@ -530,10 +564,26 @@ bool ss_acl_blocks_addr(const struct ss_acl *acl, const union ss_sockaddr *sa)
 	return ss_acl_has6(acl, a6);
 }
 
-static bool ss_acl_find(const char **names, u32 n, const char *name)
+/* Is @name (@len bytes, its hash @hash) among @names? */
+static bool ss_acl_find(const struct ss_acl_name *names, u32 n, u64 hash,
+			const char *name, u32 len)
 {
-	return n && bsearch(&name, names, n, sizeof(*names),
-			    ss_acl_cmp_name);
+	u32 lo = 0, hi = n;
+
+	/* the first entry of @hash or more */
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (names[mid].hash < hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && names[lo].hash == hash; lo++) {
+		if (names[lo].len == len && !memcmp(names[lo].name, name, len))
+			return true;
+	}
+	return false;
 }
 
 /**
@@ -549,7 +599,8 @@ bool ss_acl_blocks_name(const struct ss_acl *acl, const char *name,
 			size_t len)
 {
 	char buf[SS_DOMAIN_MAX + 1];
-	const char *p;
+	u64 hash;
+	size_t i;
 
 	if (!acl || (!acl->nr_hosts && !acl->nr_domains))
 		return false;
@@ -558,15 +609,15 @@ bool ss_acl_blocks_name(const struct ss_acl *acl, const char *name,
 	if (!len || len > SS_DOMAIN_MAX)
 		return false;
 	ss_acl_lower(buf, name, len);
-	if (ss_acl_find(acl->hosts, acl->nr_hosts, buf))
-		return true;
-	/* the name, then each domain it is under */
-	for (p = buf;;) {
-		if (ss_acl_find(acl->domains, acl->nr_domains, p))
+	/* each domain it is under (from the top), then the name itself */
+	hash = acl->seed;
+	for (i = len; i--;) {
+		hash = ss_acl_hash_step(hash, buf[i]);
+		if (i && buf[i - 1] != '.')
+			continue;
+		if (ss_acl_find(acl->domains, acl->nr_domains, hash, buf + i,
+				len - i))
 			return true;
-		p = strchr(p, '.');
-		if (!p)
-			return false;
-		p++;
 	}
+	return ss_acl_find(acl->hosts, acl->nr_hosts, hash, buf, len);
 }
