@@ -82,6 +82,23 @@
 #    (k), and (k)'s throughput and conn/s against its (l), libev. A figure
 #    that is missing (a path n/a, a part not run) shows n/a.
 #
+# 0. The crypto floor (part "floor", first, before anything else runs):
+#    the kernel's own speed test, tcrypt (modprobe tcrypt mode=211 and
+#    mode=213 sec=1), of the transforms the data path uses, each in the
+#    implementation the crypto API picks (the driver shown; the same one
+#    the module gets, whose transforms /proc/crypto lists after the run):
+#    gcm(aes) for the AES methods, rfc7539esp(chacha20,poly1305) for
+#    chacha20 (the same cipher and MAC as the module's rfc7539 template,
+#    with the nonce's first 4 bytes in the key). The largest block tcrypt
+#    runs (8192 bytes; a chunk is up to 16 KiB) gives seconds of one vCPU
+#    per GiB sealed and opened. Against it, after 1.: each method's (k)
+#    relay CPU per GiB over (seal + open) of the floor (the full path
+#    seals every byte once and opens it once), and (k)'s throughput as a
+#    share of the crypto-bound throughput of the vCPUs iperf3 leaves (the
+#    vCPUs minus iperf3's share, divided by seal + open). The kernel's
+#    command line is shown: SS_VM_APPEND=init_on_alloc=0 make bench runs
+#    it without Debian's zeroing of every allocation, to size that cost.
+#
 # All four paths are up at once, each on its own ports, and their runs are
 # interleaved (every round runs each path once), so that the load of a
 # neighbour on a shared host weighs on all paths alike; memory comes first,
@@ -91,7 +108,7 @@
 # SIMD code is emulated at a very different relative cost than on
 # hardware); the ratios measured in one boot are what to look at. A path
 # that is not available (no ss-socksd, no local role) shows n/a.
-# BENCH_PARTS="tput udp rate mem" selects the parts, BENCH_PATHS="l s k d"
+# BENCH_PARTS="floor tput udp rate mem" selects the parts, BENCH_PATHS="l s k d"
 # the paths; `make bench BENCH_PARTS=udp` (selftests/vm/run passes the
 # BENCH_* variables into the guest).
 
@@ -102,7 +119,7 @@ REPS=${BENCH_REPS:-3}
 SECS=${BENCH_SECONDS:-4}
 METHODS=(${BENCH_METHODS:-chacha20-ietf-poly1305 aes-256-gcm 2022-blake3-aes-256-gcm 2022-blake3-chacha20-poly1305})
 DIRS=(${BENCH_DIRS:-up down})
-PARTS=" ${BENCH_PARTS:-tput udp rate mem} "
+PARTS=" ${BENCH_PARTS:-floor tput udp rate mem} "
 PATHS=" ${BENCH_PATHS:-l s k d} "
 RATE_SECS=${BENCH_RATE_SECONDS:-2}
 RATE_PAR=${BENCH_RATE_PAR:-4}
@@ -273,7 +290,7 @@ result() {
 }
 
 # row KEY PATH [SERVER_CPU]: a table row from the last result
-declare -A MBPS CPU SRV REL
+declare -A MBPS CPU SRV REL IPF
 TABLE=
 row() {
 	local k=$1 path=$2 desc=${DESC[$2]} srv=${3:-}
@@ -281,6 +298,7 @@ row() {
 		MBPS[$k,$path]=$R_MBPS
 		CPU[$k,$path]=$(echo "$R_USR + $R_SYS" | bc -l)
 		REL[$k,$path]=$R_REL
+		IPF[$k,$path]=$R_IPERF
 		[ -n "$srv" ] && SRV[$k,$path]=$srv
 		printf '| %s | %s | %s | %.1f (%.1f / %.1f) | %.1f | %.0f | %.0f | %s | %.0f | %s |\n' \
 			"$k" "$desc" "$R_MBPS" "${CPU[$k,$path]}" "$R_USR" "$R_SYS" "$R_REL" \
@@ -516,8 +534,92 @@ memory() {
 	return 0
 }
 
+# floor_of METHOD: "TRANSFORM KEYBITS" of tcrypt's test of the cipher the
+# method's TCP data path uses
+floor_of() {
+	case $1 in
+	aes-128-gcm | 2022-blake3-aes-128-gcm) echo "gcm(aes) 128" ;;
+	aes-192-gcm) echo "gcm(aes) 192" ;;
+	aes-256-gcm | 2022-blake3-aes-256-gcm) echo "gcm(aes) 256" ;;
+	chacha20-ietf-poly1305 | 2022-blake3-chacha20-poly1305)
+		echo "rfc7539esp(chacha20,poly1305) 288" ;;	# 256 + the 32-bit nonce salt
+	esac
+}
+
+# crypto_floor: run tcrypt's AEAD speed tests; fill FLOOR[TRANSFORM
+# KEYBITS seal|open] (s of one vCPU per GiB at the largest block),
+# FLOOR_DRV[TRANSFORM KEYBITS] and FLOOR_BLOCK, and the table FTABLE
+declare -A FLOOR FLOOR_DRV
+FLOOR_BLOCK=
+crypto_floor() {
+	local from mode line tr bits dir blk rate drv key
+	from=$(dmesg | wc -l)
+	for mode in 211 213; do
+		# tcrypt never stays loaded: modprobe always fails (EAGAIN) after
+		# the tests; its results are in the kernel log
+		modprobe tcrypt mode=$mode sec=1 >/dev/null 2>&1
+	done
+	while read -r tr bits dir blk rate drv; do
+		key="$tr $bits"
+		FLOOR[$key $dir]=$(echo "2^30 / $rate" | bc -l)
+		FLOOR_DRV[$key]=$drv
+		FLOOR_BLOCK=$blk
+	done < <(dmesg | tail -n +$((from + 1)) | awk '
+		/testing speed of / {
+			sub(/.*testing speed of /, "")
+			alg = $1; drv = substr($2, 2, length($2) - 2)
+			dir = $3 == "encryption" ? "seal" : "open"
+			next
+		}
+		/test [0-9]+ \([0-9]+ bit key, [0-9]+ byte blocks\): [0-9]+ operations in [0-9]+ seconds \([0-9]+ bytes\)/ {
+			sub(/.*test [0-9]+ \(/, "")
+			bits = $1; blk = $4
+			split($0, a, "(")
+			bytes = a[2] + 0; secs = $(NF - 3) + 0
+			k = alg " " bits " " dir
+			if (secs > 0 && bytes > 0 && blk + 0 >= max[k]) {
+				max[k] = blk + 0; rate[k] = bytes / secs; d[k] = drv
+			}
+		}
+		END { for (k in rate) print k, max[k], rate[k], d[k] }')
+}
+
+floor_table() {
+	local m key seen=" "
+	echo
+	echo "### Crypto floor: tcrypt (modprobe tcrypt mode=211/213 sec=1), ${FLOOR_BLOCK:-?}-byte blocks"
+	echo
+	echo "Seconds of one vCPU per GiB: the least a byte can cost to seal or open, in this boot."
+	echo "Kernel command line: $(tr ' ' '\n' </proc/cmdline | grep -E '^init_on_(alloc|free)=' | tr '\n' ' ')$(grep -qE 'init_on_alloc=' /proc/cmdline || echo "(no init_on_alloc=: the kernel's default, Debian's: on)")"
+	echo
+	echo "| transform, key bits | driver | seal s/GiB | open s/GiB | seal + open s/GiB |"
+	echo "|---|---|---|---|---|"
+	for m in "${METHODS[@]}"; do
+		key=$(floor_of "$m")
+		[ -n "$key" ] && [[ $seen != *" $key "* ]] || continue
+		seen+="$key "
+		if [ -n "${FLOOR[$key seal]:-}" ] && [ -n "${FLOOR[$key open]:-}" ]; then
+			printf '| %s | %s | %.2f | %.2f | %.2f |\n' "$key" "${FLOOR_DRV[$key]}" \
+				"${FLOOR[$key seal]}" "${FLOOR[$key open]}" \
+				"$(echo "${FLOOR[$key seal]} + ${FLOOR[$key open]}" | bc -l)"
+		else
+			echo "| $key | n/a (tcrypt gave no figure) | n/a | n/a | n/a |"
+		fi
+	done
+	echo
+	echo "The transforms the module instantiated (/proc/crypto, after the runs):"
+	echo
+	awk -F' *: ' '/^name/ { n = $2 } /^driver/ { d = $2 } /^priority/ { p = $2 }
+		/^$/ { if (n ~ /^(gcm\(aes\)|rfc7539\(chacha20,poly1305\)|rfc7539esp\(chacha20,poly1305\))$/ && !s[n d]++)
+			printf "    %s: %s (priority %s)\n", n, d, p; n = d = p = "" }' /proc/crypto
+}
+
 echo "# Shadowsocks benchmark: server role, and the full path with the kernel in both roles"
 echo "# date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), kernel $(uname -r), $NCPU vCPUs"
+if has floor; then
+	echo "# the crypto floor: tcrypt ..."
+	crypto_floor
+fi
 if ! out=$(topo_setup 2>&1); then
 	echo "topology set-up failed: $out"
 	exit 1
@@ -749,6 +851,7 @@ echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r), QEMU guest with $NCPU vCPUs."
 echo "(l) libev ss-tunnel → ss-server; (s) ss-tunnel → kernel server; (k) ss-socksd --tunnel →"
 echo "kernel local role → kernel server; (d) direct, routed."
+has floor && floor_table
 if has tput; then
 	echo
 	echo "### Throughput: iperf3, median of $REPS × ${SECS} s"
@@ -769,6 +872,25 @@ if has tput; then
 			"$(ratio "${CPU[$k,k]:-}" "${CPU[$k,l]:-}") | $(ratio "${REL[$k,k]:-}" "${REL[$k,l]:-}") |" \
 			"$(ratio "${MBPS[$k,k]:-}" "${MBPS[$k,d]:-}") | $(ratio "${CPU[$k,k]:-}" "${CPU[$k,d]:-}") |"
 	done
+	if has floor; then
+		echo
+		echo "Against the crypto floor: (k)'s relay s/GiB over seal + open (the full path seals"
+		echo "and opens every byte once); crypto-bound Mbit/s: the vCPUs iperf3 leaves over seal + open."
+		echo
+		echo "| method, direction | seal + open s/GiB | (k) relay s/GiB | relay / floor | (k) Mbit/s | crypto-bound Mbit/s | share |"
+		echo "|---|---|---|---|---|---|---|"
+		for k in "${KEYS[@]}"; do
+			key=$(floor_of "${k% *}")
+			fl=
+			[ -n "$key" ] && [ -n "${FLOOR[$key seal]:-}" ] && [ -n "${FLOOR[$key open]:-}" ] &&
+				fl=$(echo "${FLOOR[$key seal]} + ${FLOOR[$key open]}" | bc -l)
+			bound=
+			[ -n "$fl" ] && [ -n "${IPF[$k,k]:-}" ] &&
+				bound=$(echo "($NCPU - ${IPF[$k,k]} / 100) / $fl * 2^30 * 8 / 1000000" | bc -l)
+			echo "| $k | $(fmt %.2f "$fl") | $(fmt %.2f "${REL[$k,k]:-}") | $(ratio "${REL[$k,k]:-}" "$fl") |" \
+				"$(fmt %.1f "${MBPS[$k,k]:-}") | $(fmt %.1f "$bound") | $(ratio "${MBPS[$k,k]:-}" "$bound") |"
+		done
+	fi
 fi
 if has rate; then
 	echo
