@@ -123,6 +123,101 @@ WINDOW = {
 }
 
 
+# acl: operations building SS_A_ACL nests and the questions to ask
+# (acl_fuzz.c): an op byte, its flags F in the high nibble
+NEST, OTHER, IPV4, IPV6, HOST, DOMAIN, RULES, BULK4, BULK6, Q4, Q6, QNAME = range(12)
+RAW = 0x40                              # IPV4, IPV6: records as they are
+
+
+def net(a, prefix, pad=b"\0\0\0"):
+    n = ipaddress.ip_address(a)
+    return n.packed + bytes([prefix]) + pad
+
+
+def nets(kind, *recs, f=0, raw=True):
+    return bytes([kind | f << 4, len(recs) | (RAW if raw else 0)]) + b"".join(recs)
+
+
+def aname(kind, n, nul=True):
+    """a name rule as it is (F&2), NUL-terminated (F&4) or not"""
+    return bytes([kind | (6 if nul else 2) << 4, len(n)]) + n
+
+
+def q4(a):
+    return bytes([Q4]) + ipaddress.ip_address(a).packed
+
+
+def q6(a):
+    return bytes([Q6]) + ipaddress.ip_address(a).packed
+
+
+def qname(n):
+    return bytes([QNAME, len(n)]) + n
+
+
+def bulk4(n, a, prefix, f=1):
+    return bytes([BULK4 | f << 4]) + struct.pack("!H", n) + \
+        ipaddress.ip_address(a).packed + bytes([prefix])
+
+
+LIBEV = (nets(IPV4, net("127.0.0.0", 8), net("10.0.0.0", 8), net("192.168.0.0", 16)) +
+         nets(IPV6, net("::1", 128), net("fc00::", 7), net("::ffff:127.0.0.1", 104)) +
+         aname(HOST, b"localhost") + aname(DOMAIN, b"example.com") +
+         q4("127.0.0.1") + q4("11.0.0.1") + q6("::1") + q6("::ffff:10.1.2.3") +
+         q6("fe80::1") + qname(b"www.example.com") + qname(b"EXAMPLE.COM.") +
+         qname(b"notexample.com") + qname(b"localhost.") + qname(b"x.localhost"))
+
+ACL = {
+    "empty": b"",
+    "empty-nest": bytes([NEST]),
+    "libev-list": LIBEV,
+    "two-nests": (nets(IPV4, net("203.0.113.0", 24)) + bytes([OTHER, 3]) + b"key" +
+                  aname(DOMAIN, b"test") + bytes([NEST | 1 << 4]) + aname(HOST, b"a.b")),
+    "key-only": bytes([OTHER, 4]) + b"key!",
+    "net-byteorder": nets(IPV4, net("198.51.100.0", 24), f=1) + bytes([NEST | 2 << 4]) +
+                     bytes([HOST | 7 << 4, 3]) + b"a-b",
+    # host bits set, overlapping, adjacent, nested and the ends of the space
+    "merge4": (nets(IPV4, net("10.1.2.3", 9), net("10.128.0.0", 9), net("10.0.0.0", 16),
+                    net("11.0.0.0", 32), net("0.0.0.0", 1), net("255.255.255.255", 32),
+                    net("128.0.0.0", 1), net("1.2.3.4", 0)) + q4("12.0.0.0")),
+    "merge6": (nets(IPV6, net("::ffff:ffff:ffff:ffff", 128), net("0:0:0:1::", 128),
+                    net("2001:db8::1", 32), net("2001:db8:8000::", 33),
+                    net("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 128), net("::", 1),
+                    net("8000::", 1), net("::ffff:0:0", 96)) + q4("10.0.0.1")),
+    "mapped": (nets(IPV6, net("::ffff:192.0.2.0", 120)) + nets(IPV4, net("198.51.100.0", 24)) +
+               q4("192.0.2.7") + bytes([Q6 | 1 << 4]) + bytes([198, 51, 100, 1])),
+    "prefix-33": nets(IPV4, net("10.0.0.0", 33)),
+    "prefix-129": nets(IPV6, net("::", 129)),
+    "padding4": nets(IPV4, net("10.0.0.0", 8, b"\0\1\0")),
+    "padding6": nets(IPV6, net("::", 8, b"\0\0\1")),
+    "record-short4": bytes([IPV4 | 2 << 4, 1 | RAW]) + net("10.0.0.0", 8),
+    "record-short6": bytes([IPV6 | 14 << 4, 2 | RAW]) + net("::", 8) + net("::1", 128),
+    "record-none": bytes([IPV4, RAW]),
+    "name-trailing-dot": aname(DOMAIN, b"example.com."),
+    "name-no-nul": aname(HOST, b"example.com", nul=False),
+    "name-nul-inside": aname(HOST, b"a.example\0junk!"),
+    "name-empty": aname(HOST, b""),
+    "name-empty-label": aname(DOMAIN, b"a..b"),
+    "name-latin1": aname(DOMAIN, b"caf\xe9.test"),
+    "name-253": aname(DOMAIN, (b"a" * 63 + b".") * 3 + b"b" * 61) + qname(b"x." + (b"A" * 63 + b".") * 3 + b"b" * 61),
+    "name-254": aname(DOMAIN, (b"a" * 63 + b".") * 3 + b"b" * 62),
+    "rules-attr": nets(IPV4, net("10.0.0.0", 8)) + bytes([RULES]) + struct.pack("!I", 1),
+    # made-valid names, each under the one before (F&8)
+    "nested-names": (bytes([DOMAIN, 3, 4, 23, 12]) + bytes([HOST | 8 << 4, 3, 22, 22, 22]) +
+                     bytes([DOMAIN | 8 << 4, 1, 0]) + bytes([QNAME | 1 << 4, 5]) + b"b.ExE"),
+    "bad-then-valid": nets(IPV4, net("10.0.0.0", 40)) + LIBEV,
+    # SS_ACL_MAX_RULES exactly, then one more; then over it before a bad one
+    "max-rules": b"".join(bulk4(8190, "10.%d.0.0" % i, 24) for i in range(8)) +
+                 nets(IPV4, *(net("192.0.2.%d" % i, 32) for i in range(16))),
+    "max-rules-plus-one": b"".join(bulk4(8190, "10.%d.0.0" % i, 24) for i in range(8)) +
+                          nets(IPV4, *(net("192.0.2.%d" % i, 32) for i in range(17))),
+    "e2big-then-bad": b"".join(bulk4(8190, "0.0.0.0", 32, f=0) for i in range(9)) +
+                      nets(IPV4, net("10.0.0.0", 40)),
+    "bulk6": bytes([BULK6 | 2 << 4]) + struct.pack("!H", 3276) +
+             ipaddress.ip_address("2001:db8::").packed + bytes([112]) + q6("2001:db8::1"),
+}
+
+
 def write(corpus, items):
     d = os.path.join(HERE, "corpus", corpus)
     os.makedirs(d, exist_ok=True)
@@ -184,6 +279,7 @@ def main():
         "udp-type2": udp_body(2, None, pad, ADDRS["ipv4"]) + CSID,
     })
     write("window", WINDOW)
+    write("acl", ACL)
     # ss:// links: SIP002's own examples, the older form, IPv6, a query
     write("link", {
         "sip002-example1": b"ss://YWVzLTEyOC1nY206dGVzdA@192.168.100.1:8888#Example1",

@@ -6,9 +6,16 @@
  * (net/core/utils.c) and __ipv6_addr_type() (net/ipv6/addrconf_core.c).
  * Copied, not reimplemented, so that the targets parse exactly as the
  * module does; changed only where -Wall -Wextra asked (a sign comparison).
+ *
+ * Written here instead, for kmod/acl.c: sort() (lib/sort.c), with its
+ * contract (a heapsort: in place, not stable, a NULL swap_func swapping
+ * bytes), and get_random_u64(), a fixed sequence (splitmix64) the fuzz
+ * target starts over per input, so that a crash replays.
  */
 #include <linux/ctype.h>
 #include <linux/inet.h>
+#include <linux/random.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <net/ipv6.h>
 
@@ -337,4 +344,68 @@ int __ipv6_addr_type(const struct in6_addr *addr)
 
 	return (IPV6_ADDR_UNICAST |
 		IPV6_ADDR_SCOPE_TYPE(IPV6_ADDR_SCOPE_GLOBAL));	/* addr-select 3.4 */
+}
+
+static void sort_swap(void *a, void *b, int size, swap_func_t swap_func)
+{
+	u8 *x = a, *y = b, t;
+	int i;
+
+	if (swap_func) {
+		swap_func(a, b, size);
+		return;
+	}
+	for (i = 0; i < size; i++) {
+		t = x[i];
+		x[i] = y[i];
+		y[i] = t;
+	}
+}
+
+/* Sift element @i of the heap of @n down to where it belongs. */
+static void sort_sift(u8 *base, size_t i, size_t n, size_t size,
+		      cmp_func_t cmp_func, swap_func_t swap_func)
+{
+	size_t c;
+
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n &&
+		    cmp_func(base + c * size, base + (c + 1) * size) < 0)
+			c++;
+		if (cmp_func(base + i * size, base + c * size) >= 0)
+			return;
+		sort_swap(base + i * size, base + c * size, size, swap_func);
+		i = c;
+	}
+}
+
+void sort(void *base, size_t num, size_t size, cmp_func_t cmp_func,
+	  swap_func_t swap_func)
+{
+	size_t i;
+
+	if (num < 2 || !size)
+		return;
+	for (i = num / 2; i--;)
+		sort_sift(base, i, num, size, cmp_func, swap_func);
+	for (i = num - 1; i > 0; i--) {
+		sort_swap(base, (u8 *)base + i * size, size, swap_func);
+		sort_sift(base, 0, i, size, cmp_func, swap_func);
+	}
+}
+
+static u64 random_state;
+
+void fuzz_random_seed(u64 seed)
+{
+	random_state = seed;
+}
+
+u64 get_random_u64(void)
+{
+	u64 z = (random_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
 }

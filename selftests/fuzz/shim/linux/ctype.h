@@ -40,4 +40,22 @@ static inline int isdigit(int c)
 	return '0' <= c && c <= '9';
 }
 
+/* Latin-1 too: 0xC0..0xDE (but 0xD7) lowercase to 0xE0..0xFE */
+static inline unsigned char __tolower(unsigned char c)
+{
+	if (isupper(c))
+		c -= 'A'-'a';
+	return c;
+}
+
+static inline unsigned char __toupper(unsigned char c)
+{
+	if (islower(c))
+		c -= 'a'-'A';
+	return c;
+}
+
+#define tolower(c) __tolower(c)
+#define toupper(c) __toupper(c)
+
 #endif

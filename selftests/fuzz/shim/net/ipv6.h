@@ -63,4 +63,19 @@ static inline bool ipv6_addr_v4mapped(const struct in6_addr *a)
 		(unsigned long)(a->s6_addr32[2] ^ htonl(0x0000ffff))) == 0UL;
 }
 
+static inline void ipv6_addr_set(struct in6_addr *addr, __be32 w1, __be32 w2,
+				 __be32 w3, __be32 w4)
+{
+	addr->s6_addr32[0] = w1;
+	addr->s6_addr32[1] = w2;
+	addr->s6_addr32[2] = w3;
+	addr->s6_addr32[3] = w4;
+}
+
+static inline void ipv6_addr_set_v4mapped(const __be32 addr,
+					  struct in6_addr *v4mapped)
+{
+	ipv6_addr_set(v4mapped, 0, 0, htonl(0x0000FFFF), addr);
+}
+
 #endif
