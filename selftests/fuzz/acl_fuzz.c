@@ -17,9 +17,9 @@
  * (which no policy looks at), other attributes between the nests. An op
  * byte: bits 0-3 the operation, bits 4-7 its flags F:
  *
- *   0 NEST     a new SS_A_ACL nest (the ops below open one when none is, or
- *              when the open one is full); F&1: its length without its last
- *              attribute's padding; F&2: NLA_F_NET_BYTEORDER
+ *   0 NEST     a new SS_A_ACL nest (IPV4 .. BULK6 open one when none is
+ *              open, or when the open one is full); F&1: its length without
+ *              its last attribute's padding; F&2: NLA_F_NET_BYTEORDER
  *   1 OTHER    a length byte, that many bytes: an SS_A_KEY between nests
  *   2 IPV4     a byte C, C&63 records of 8 bytes; C&64: as they are, less
  *              the last F>>1 bytes, else with the prefix taken mod 33 and
@@ -40,9 +40,12 @@
  *  10 Q6       16 bytes (F&1: 4 bytes, IPv4-mapped): an IPv6 address
  *  11 QNAME    a length byte, that many bytes: a name to ask about (F&1:
  *              with a final dot; also upper-cased)
- *  12-15       as 2, 4, 5 and 11
+ *  15 FAIL     the F-th allocation of the parse fails (0: none)
+ *  12-14       as 2, 4 and 5
  *
- * F&1 on IPV4 .. RULES sets NLA_F_NET_BYTEORDER on the attribute.
+ * F&1 on OTHER .. BULK6 sets NLA_F_NET_BYTEORDER on the attribute. The
+ * message ends where its last attribute's bytes do, in a buffer of just
+ * that size, so that ASan sees a read past them.
  *
  * Checks that ss_acl_parse() returns NULL exactly when there is no SS_A_ACL,
  * the model's error when a rule is bad (-EINVAL, the first bad attribute
@@ -52,9 +55,11 @@
  * for the questions of the input, and for ones made from the rules (a
  * network's first and last address, the ones just outside, in both
  * families; a name as it is, upper-cased, with a final dot, under it, next
- * to it, its parent). ASan sees that the list is freed.
+ * to it, its parent). With an allocation made to fail: -ENOMEM, and ASan
+ * sees that what was allocated is freed, as it sees the list freed.
  */
 #include <linux/random.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
@@ -72,16 +77,23 @@
 
 enum {
 	OP_NEST, OP_OTHER, OP_IPV4, OP_IPV6, OP_HOST, OP_DOMAIN, OP_RULES,
-	OP_BULK4, OP_BULK6, OP_Q4, OP_Q6, OP_QNAME,
+	OP_BULK4, OP_BULK6, OP_Q4, OP_Q6, OP_QNAME, OP_FAIL,
 };
 
 static const u8 op_of[16] = {
 	OP_NEST, OP_OTHER, OP_IPV4, OP_IPV6, OP_HOST, OP_DOMAIN, OP_RULES,
 	OP_BULK4, OP_BULK6, OP_Q4, OP_Q6, OP_QNAME,
-	OP_IPV4, OP_HOST, OP_DOMAIN, OP_QNAME,
+	OP_IPV4, OP_HOST, OP_DOMAIN, OP_FAIL,
 };
 
 typedef unsigned __int128 u128;
+
+/*
+ * The model's loops run over every rule for every question: their
+ * comparisons would be most of what libFuzzer traces, and tell it nothing
+ * about the code under test.
+ */
+#define MODEL __attribute__((no_sanitize("coverage")))
 
 struct input {
 	const u8 *p;
@@ -366,6 +378,9 @@ static void op_name(struct input *in, int type, unsigned int f)
 	}
 }
 
+/* which allocation of the parse is to fail, 0 for none */
+static unsigned int fail;
+
 static void ops(struct input *in)
 {
 	u8 op, f, buf[256];
@@ -427,6 +442,9 @@ static void ops(struct input *in)
 			if (q.n6 < QUERIES_MAX)
 				memcpy(q.a6[q.n6++], buf, 16);
 			break;
+		case OP_FAIL:
+			fail = f;
+			break;
 		case OP_QNAME:
 			len = take8(in);
 			take(in, buf, len);
@@ -443,13 +461,16 @@ static void ops(struct input *in)
 }
 
 /* Do the first @bits bits of @a and @b agree? */
-static bool ref_prefix(const u8 *a, const u8 *b, unsigned int bits)
+static MODEL bool ref_prefix(const u8 *a, const u8 *b, unsigned int bits)
 {
-	u8 mask = 0xff << (8 - bits % 8);
+	unsigned int i;
 
-	if (memcmp(a, b, bits / 8))
-		return false;
-	return bits % 8 == 0 || !((a[bits / 8] ^ b[bits / 8]) & mask);
+	/* (bytes compared in a loop: libFuzzer hooks memcmp()) */
+	for (i = 0; i < bits / 8; i++) {
+		if (a[i] != b[i])
+			return false;
+	}
+	return bits % 8 == 0 || !((a[i] ^ b[i]) & (u8)(0xff << (8 - bits % 8)));
 }
 
 static bool ref_v4mapped(const u8 *a)
@@ -460,7 +481,7 @@ static bool ref_v4mapped(const u8 *a)
 }
 
 /* Is @a (4 or 16 bytes) in a network of @type? */
-static bool ref_in(int type, const u8 *a)
+static MODEL bool ref_in(int type, const u8 *a)
 {
 	u32 i;
 
@@ -485,7 +506,7 @@ static bool ref_blocks_addr(int family, const u8 *a)
 	       (ref_v4mapped(a) && ref_in(SS_ACL_A_IPV4, a + 12));
 }
 
-static bool ref_same(const char *a, const char *b, size_t len)
+static MODEL bool ref_same(const char *a, const char *b, size_t len)
 {
 	size_t i;
 
@@ -501,7 +522,7 @@ static bool ref_same(const char *a, const char *b, size_t len)
 }
 
 /* a host rule is the name; a domain rule the name or ends it after a dot */
-static bool ref_blocks_name(const char *s, size_t len)
+static MODEL bool ref_blocks_name(const char *s, size_t len)
 {
 	const struct rule *r;
 	u32 i;
@@ -704,6 +725,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ref.count = 0;
 	ref.last = NULL;
 	q.n4 = q.n6 = q.nn = 0;
+	fail = 0;
 	ops(&in);
 
 	/* as the kernel has it: exactly the message, its last padding not */
@@ -722,8 +744,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	info.genlhdr = genl;
 	info.extack = &extack;
 
+	fuzz_fail_alloc = fail;
+	fuzz_failed_alloc = false;
 	acl = ss_acl_parse(&info);
-	if (!ref.any) {
+	fuzz_fail_alloc = 0;
+	if (fuzz_failed_alloc) {
+		/* (before the list, only the check: nothing is allocated) */
+		CHECK(ref.any && !ref.err && ref.count, "allocated for a bad list");
+		CHECK(IS_ERR(acl) && PTR_ERR(acl) == -ENOMEM,
+		      "allocation %u failed: %ld", fail,
+		      IS_ERR(acl) ? PTR_ERR(acl) : 0);
+		CHECK(extack._msg && !extack.bad_attr, "no message");
+		acl = NULL;
+	} else if (!ref.any) {
 		CHECK(!acl && !extack._msg, "no SS_A_ACL: %p", (void *)acl);
 	} else if (ref.err || !ref.count) {
 		long want = ref.err ? ref.err : -EINVAL;

@@ -126,6 +126,7 @@ WINDOW = {
 # acl: operations building SS_A_ACL nests and the questions to ask
 # (acl_fuzz.c): an op byte, its flags F in the high nibble
 NEST, OTHER, IPV4, IPV6, HOST, DOMAIN, RULES, BULK4, BULK6, Q4, Q6, QNAME = range(12)
+FAIL = 15                               # F: which allocation fails
 RAW = 0x40                              # IPV4, IPV6: records as they are
 
 
@@ -213,6 +214,8 @@ ACL = {
                           nets(IPV4, *(net("192.0.2.%d" % i, 32) for i in range(17))),
     "e2big-then-bad": b"".join(bulk4(8190, "0.0.0.0", 32, f=0) for i in range(9)) +
                       nets(IPV4, net("10.0.0.0", 40)),
+    # each allocation of a list of every kind failing in turn
+    **{"nomem-%d" % k: LIBEV + bytes([FAIL | k << 4]) for k in range(1, 7)},
     "bulk6": bytes([BULK6 | 2 << 4]) + struct.pack("!H", 3276) +
              ipaddress.ip_address("2001:db8::").packed + bytes([112]) + q6("2001:db8::1"),
 }

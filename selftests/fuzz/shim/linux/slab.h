@@ -3,7 +3,9 @@
  * Userspace stand-in for the kernel's <linux/slab.h>: its allocators on
  * the C library's, so that AddressSanitizer sees every allocation (and a
  * leak). The GFP flags are taken and ignored; kvmalloc_array() refuses an
- * overflowing size, as the kernel's does.
+ * overflowing size, as the kernel's does. A fuzz target may have one
+ * allocation fail, as the kernel's can: fuzz_fail_alloc (shim/kernel.c)
+ * counts down to it; fuzz_failed_alloc says that it did.
  */
 #ifndef _SS_SHIM_LINUX_SLAB_H
 #define _SS_SHIM_LINUX_SLAB_H
@@ -17,8 +19,15 @@ typedef unsigned int gfp_t;
 #define GFP_KERNEL_ACCOUNT	0x2u
 #define __GFP_ZERO		0x100u
 
+extern unsigned int fuzz_fail_alloc;
+extern bool fuzz_failed_alloc;
+
 static inline void *kmalloc(size_t size, gfp_t flags)
 {
+	if (fuzz_fail_alloc && !--fuzz_fail_alloc) {
+		fuzz_failed_alloc = true;
+		return NULL;
+	}
 	return flags & __GFP_ZERO ? calloc(1, size ? size : 1) :
 				    malloc(size ? size : 1);
 }
