@@ -81,6 +81,8 @@ struct ss_acl_name {
  * @r4: IPv4 ranges, host byte order, sorted and disjoint
  * @r6: IPv6 ranges, sorted and disjoint
  * @seed: where each name's hash starts
+ * @domain_labels: the most labels of a name in @domains: a target's
+ *	parent domains with more are not looked for
  * @hosts: names matched exactly, lowercase, sorted by hash (into @names)
  * @domains: names matched with every name under them, likewise
  * @names: the names' bytes, each NUL-terminated
@@ -91,6 +93,7 @@ struct ss_acl {
 	struct ss_acl_range4 *r4;
 	struct ss_acl_range6 *r6;
 	u64 seed;
+	u32 domain_labels;
 	struct ss_acl_name *hosts;
 	struct ss_acl_name *domains;
 	char *names;
@@ -253,6 +256,12 @@ static int ss_acl_name_len(const struct nlattr *attr,
 				    "a name rule is a domain name of letters, digits, '-', '_' and dots, without a trailing dot");
 		return -EINVAL;
 	}
+	/* a target written so is parsed as the address, never as a name */
+	if (ss_addr_is_literal(s, len)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "an IPv4 address is a network rule (SS_ACL_A_IPV4 with prefix 32), not a name");
+		return -EINVAL;
+	}
 	return len;
 }
 
@@ -348,6 +357,7 @@ static void ss_acl_fill(struct ss_acl *acl, const struct nlattr *top,
 	const struct nlattr *attr;
 	struct ss_acl_name *n;
 	int rem, k;
+	u32 labels;
 
 	nla_for_each_nested(attr, top, rem) {
 		const u8 *p = nla_data(attr);
@@ -371,8 +381,14 @@ static void ss_acl_fill(struct ss_acl *acl, const struct nlattr *top,
 			n->len = strlen(nla_data(attr));
 			ss_acl_lower(acl->names + *off, nla_data(attr), n->len);
 			n->hash = acl->seed;
-			for (k = n->len; k--;)
+			labels = 1;
+			for (k = n->len; k--;) {
 				n->hash = ss_acl_hash_step(n->hash, n->name[k]);
+				labels += n->name[k] == '.';
+			}
+			if (nla_type(attr) == SS_ACL_A_DOMAIN)
+				acl->domain_labels = max(acl->domain_labels,
+							 labels);
 			*off += n->len + 1;
 			break;
 		}
@@ -531,6 +547,17 @@ static bool ss_acl_has6(const struct ss_acl *acl, const struct in6_addr *a)
 	return lo && ss_u128_cmp(&x, &acl->r6[lo - 1].hi) <= 0;
 }
 
+/* @a in an IPv4 network, or its IPv4-mapped form in an IPv6 one */
+static bool ss_acl_has_ip4(const struct ss_acl *acl, __be32 a)
+{
+	struct in6_addr mapped;
+
+	if (ss_acl_has4(acl, ntohl(a)))
+		return true;
+	ipv6_addr_set_v4mapped(a, &mapped);
+	return ss_acl_has6(acl, &mapped);
+}
+
 /**
  * ss_acl_blocks_addr() - does the ACL refuse this address?
  * @acl: the ACL, or NULL (nothing refused)
@@ -539,29 +566,40 @@ static bool ss_acl_has6(const struct ss_acl *acl, const struct in6_addr *a)
  * An IPv4-mapped IPv6 address reaches the IPv4 host, and an IPv4 address
  * is the IPv4-mapped one: each is checked against both kinds of network
  * (libev's lists write loopback as ::ffff:127.0.0.1/104 too; and target
- * parsing gives a mapped address as IPv4).
+ * parsing gives a mapped address as IPv4). An unspecified address (0.0.0.0,
+ * ::, ::ffff:0.0.0.0) is what the stack connects and sends to as loopback,
+ * so it is refused when its loopback address is: lists block 127.0.0.0/8
+ * and ::1, rarely 0.0.0.0 (with allow-local off, the server refuses all
+ * of these before the ACL is asked).
  *
  * Return: true to refuse it.
  */
 bool ss_acl_blocks_addr(const struct ss_acl *acl, const union ss_sockaddr *sa)
 {
-	struct in6_addr mapped;
 	const struct in6_addr *a6;
 
 	if (!acl)
 		return false;
 	if (sa->sa.sa_family == AF_INET) {
-		if (ss_acl_has4(acl, ntohl(sa->in4.sin_addr.s_addr)))
+		if (ss_acl_has_ip4(acl, sa->in4.sin_addr.s_addr))
 			return true;
-		ipv6_addr_set_v4mapped(sa->in4.sin_addr.s_addr, &mapped);
-		return ss_acl_has6(acl, &mapped);
+		/* routing sends to 0.0.0.0 over loopback */
+		return !sa->in4.sin_addr.s_addr &&
+		       ss_acl_has_ip4(acl, htonl(INADDR_LOOPBACK));
 	}
 	if (sa->sa.sa_family != AF_INET6)
 		return false;
 	a6 = &sa->in6.sin6_addr;
-	if (ipv6_addr_v4mapped(a6) && ss_acl_has4(acl, ntohl(a6->s6_addr32[3])))
+	if (ipv6_addr_v4mapped(a6)) {
+		if (ss_acl_has_ip4(acl, a6->s6_addr32[3]))
+			return true;
+		return !a6->s6_addr32[3] &&
+		       ss_acl_has_ip4(acl, htonl(INADDR_LOOPBACK));
+	}
+	if (ss_acl_has6(acl, a6))
 		return true;
-	return ss_acl_has6(acl, a6);
+	/* tcp_v6_connect() and udpv6_sendmsg() take :: for ::1 */
+	return ipv6_addr_any(a6) && ss_acl_has6(acl, &in6addr_loopback);
 }
 
 /* Is @name (@len bytes, its hash @hash) among @names? */
@@ -593,12 +631,14 @@ static bool ss_acl_find(const struct ss_acl_name *names, u32 n, u64 hash,
  * @len: its length
  *
  * Return: true if a host rule names it, or a domain rule names it or a
- * domain it is under; false for a name no rule could match.
+ * domain it is under, or (with any name rule) if it is longer than
+ * SS_DOMAIN_MAX; false for a name no rule could match.
  */
 bool ss_acl_blocks_name(const struct ss_acl *acl, const char *name,
 			size_t len)
 {
 	char buf[SS_DOMAIN_MAX + 1];
+	u32 labels = 0;
 	u64 hash;
 	size_t i;
 
@@ -606,14 +646,23 @@ bool ss_acl_blocks_name(const struct ss_acl *acl, const char *name,
 		return false;
 	if (len && name[len - 1] == '.')
 		len--;
-	if (!len || len > SS_DOMAIN_MAX)
+	if (!len)
 		return false;
+	/* (SOCKS5 cannot carry one: fail closed) */
+	if (len > SS_DOMAIN_MAX)
+		return true;
 	ss_acl_lower(buf, name, len);
-	/* each domain it is under (from the top), then the name itself */
+	/*
+	 * Each domain it is under (from the top), then the name itself; a
+	 * name of many labels costs no more searches than the deepest
+	 * domain rule has labels.
+	 */
 	hash = acl->seed;
 	for (i = len; i--;) {
 		hash = ss_acl_hash_step(hash, buf[i]);
 		if (i && buf[i - 1] != '.')
+			continue;
+		if (++labels > acl->domain_labels)
 			continue;
 		if (ss_acl_find(acl->domains, acl->nr_domains, hash, buf + i,
 				len - i))

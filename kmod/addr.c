@@ -99,6 +99,20 @@ static bool ss_addr_literal(const char *s, size_t len, __be16 port,
 }
 
 /**
+ * ss_addr_is_literal() - is a name an IPv4 or IPv6 literal?
+ * @s: the name
+ * @len: its length
+ *
+ * Return: true if ss_addr_parse() would take it as an address, not a name.
+ */
+bool ss_addr_is_literal(const char *s, size_t len)
+{
+	union ss_sockaddr sa;
+
+	return ss_addr_literal(s, len, 0, &sa);
+}
+
+/**
  * ss_addr_parse() - parse a whole address
  * @p: the address
  * @len: its length, as ss_addr_len() gave it

@@ -44,6 +44,7 @@ struct ss_target {
 int ss_addr_len(const u8 *p, size_t len);
 void ss_addr_parse(const u8 *p, size_t len, struct ss_target *t);
 bool ss_addr_name_ok(const char *name, size_t len);
+bool ss_addr_is_literal(const char *s, size_t len);
 int ss_addr_head(const u8 *p, size_t len);
 int ss_addr_target(const u8 *p, size_t len, struct ss_target *t);
 int ss_addr_socks5_udp(const u8 *d, size_t len);
