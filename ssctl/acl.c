@@ -213,6 +213,10 @@ static int parse_pattern(struct acl_reader *r, struct acl_list *l,
 	} else {
 		goto bad;
 	}
+	/* the server parses a target so written as an address, never a name */
+	if (strspn(name, "0123456789.") == strlen(name))
+		return acl_error(r, "'%s' names an IP address: write it as an address or network line (ADDR or ADDR/PREFIX)",
+				 tok);
 	if (domain)
 		return add_name(r, &l->domains, &l->nr_domains, &c->domains, name);
 	return add_name(r, &l->hosts, &l->nr_hosts, &c->hosts, name);

@@ -5,7 +5,6 @@
  * and the lines it refuses, each with its file and line. TAP output.
  */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,24 +12,9 @@
 #include <unistd.h>
 
 #include "acl.h"
+#include "tap.h"
 
-static int n_test, n_failed;
 static char dir[] = "/tmp/acl-test.XXXXXX";
-
-__attribute__((format(printf, 2, 3)))
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - ", cond ? "" : "not ", n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static const char *write_file(const char *name, const char *text)
 {
@@ -151,6 +135,9 @@ static const struct bad bads[] = {
 	{ "^a\\Sb$\n", "1: '^a\\Sb$' is neither" },
 	{ "ex*mple.com\n", "1: 'ex*mple.com' is neither" },
 	{ "||\n", "1: '||' is neither" },
+	{ "^10\\.0\\.0\\.1$\n", "1: '^10\\.0\\.0\\.1$' names an IP address" },
+	{ "(^|\\.)1\\.2\\.3\\.4$\n", "1: '(^|\\.)1\\.2\\.3\\.4$' names an IP address" },
+	{ "||192.168.0.1\n", "1: '||192.168.0.1' names an IP address" },
 };
 
 static void test_bad(void)
@@ -214,6 +201,5 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", dir);
-	printf("1..%d\n", n_test);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }
