@@ -6,30 +6,12 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "socks5.h"
+#include "tap.h"
 
-static int n_test, n_failed;
-
-static void ok(bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - ", cond ? "" : "not ", n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static bool check_user(void *arg, const uint8_t *user, size_t user_len,
 		       const uint8_t *pass, size_t pass_len)
@@ -537,6 +519,5 @@ int main(void)
 	test_streams();
 	test_reply();
 	test_addr();
-	printf("1..%d\n", n_test);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }
