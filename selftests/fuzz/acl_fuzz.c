@@ -213,6 +213,33 @@ static void nest_open(bool trim, u16 flags)
 }
 
 /*
+ * Is @s (@len bytes) an IPv4 address as the kernel's in4_pton() reads one:
+ * four parts of digits (leading zeros allowed) of at most 255, between
+ * dots? A target so written is that address, so no name rule may be one.
+ */
+static bool ref_ipv4_literal(const char *s, size_t len)
+{
+	unsigned int parts = 0, value = 0, digits = 0;
+	size_t i;
+
+	for (i = 0; i <= len; i++) {
+		if (i == len || s[i] == '.') {
+			if (!digits || ++parts > 4)
+				return false;
+			value = digits = 0;
+		} else if (s[i] >= '0' && s[i] <= '9') {
+			value = value * 10 + (unsigned int)(s[i] - '0');
+			digits++;
+			if (value > 255)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return parts == 4;
+}
+
+/*
  * What ss_acl_check() must make of one attribute of a nest, the rules'
  * syntax written out plainly (uapi/linux/shadowsocks.h); the rules of a
  * good one kept for the questions.
@@ -241,7 +268,7 @@ static void ref_attr(int type, const u8 *p, size_t len, size_t off)
 		nul = memchr(p, 0, len);
 		n = nul ? (size_t)(nul - p) : 0;
 		bad = !n || n > NAME_MAX_LEN || !ref_name_ok((const char *)p, n) ||
-		      p[n - 1] == '.';
+		      p[n - 1] == '.' || ref_ipv4_literal((const char *)p, n);
 		n = 1;
 		break;
 	default:
@@ -494,7 +521,7 @@ static MODEL bool ref_in(int type, const u8 *a)
 }
 
 /* an IPv4 address is its ::ffff: form, and the other way round */
-static bool ref_blocks_addr(int family, const u8 *a)
+static bool ref_blocks_one(int family, const u8 *a)
 {
 	u8 mapped[16] = { [10] = 0xff, [11] = 0xff };
 
@@ -504,6 +531,24 @@ static bool ref_blocks_addr(int family, const u8 *a)
 	}
 	return ref_in(SS_ACL_A_IPV6, a) ||
 	       (ref_v4mapped(a) && ref_in(SS_ACL_A_IPV4, a + 12));
+}
+
+/*
+ * The stack connects and sends to an unspecified address as loopback:
+ * 0.0.0.0 (and ::ffff:0.0.0.0) as 127.0.0.1, :: as ::1.
+ */
+static bool ref_blocks_addr(int family, const u8 *a)
+{
+	static const u8 zero[16], lo4[4] = { 127, 0, 0, 1 };
+	static const u8 lo6[16] = { [15] = 1 };
+
+	if (ref_blocks_one(family, a))
+		return true;
+	if (family == AF_INET)
+		return !memcmp(a, zero, 4) && ref_blocks_one(AF_INET, lo4);
+	if (ref_v4mapped(a))
+		return !memcmp(a + 12, zero, 4) && ref_blocks_one(AF_INET, lo4);
+	return !memcmp(a, zero, 16) && ref_blocks_one(AF_INET6, lo6);
 }
 
 static MODEL bool ref_same(const char *a, const char *b, size_t len)
@@ -529,6 +574,15 @@ static MODEL bool ref_blocks_name(const char *s, size_t len)
 
 	if (len && s[len - 1] == '.')
 		len--;
+	/* longer than SOCKS5 can carry: refused by a list with names */
+	if (len > SS_DOMAIN_MAX) {
+		for (i = 0; i < ref.count; i++) {
+			if (ref.rules[i].type == SS_ACL_A_HOST ||
+			    ref.rules[i].type == SS_ACL_A_DOMAIN)
+				return true;
+		}
+		return false;
+	}
 	for (i = 0; i < ref.count; i++) {
 		r = &ref.rules[i];
 		if (r->type != SS_ACL_A_HOST && r->type != SS_ACL_A_DOMAIN)
@@ -666,6 +720,26 @@ static void ask_rule_name(const struct ss_acl *acl, const struct rule *r)
 		ask_cat(acl, "", dot + 1, r->len - (dot + 1 - r->name), "");
 }
 
+/*
+ * 255 bytes and a final dot; 256 bytes (no target has them: refused by a
+ * list with names); 127 labels (more than the deepest domain rule has, so
+ * the parent domains past its depth are not searched).
+ */
+static void ask_long(const struct ss_acl *acl)
+{
+	char big[SS_DOMAIN_MAX + 1];
+	int j;
+
+	memset(big, 'a', sizeof(big));
+	big[SS_DOMAIN_MAX] = '.';
+	ask_name(acl, big, sizeof(big));
+	big[SS_DOMAIN_MAX] = 'a';
+	ask_name(acl, big, sizeof(big));
+	for (j = 0; j < SS_DOMAIN_MAX; j++)
+		big[j] = j % 2 ? '.' : 'a' + j % 26;
+	ask_name(acl, big, SS_DOMAIN_MAX);
+}
+
 static void ask(const struct ss_acl *acl)
 {
 	/* every rule of a small list, a few spread over a large one: the
@@ -687,6 +761,7 @@ static void ask(const struct ss_acl *acl)
 	ask6(acl, zero);
 	ask_name(acl, "", 0);
 	ask_name(acl, ".", 1);
+	ask_long(acl);
 	memset(&none, 0, sizeof(none));
 	CHECK(!ss_acl_blocks_addr(acl, &none), "no address blocked");
 	for (i = 0; acl && i < ref.count; i += step) {

@@ -216,6 +216,20 @@ ACL = {
                       nets(IPV4, net("10.0.0.0", 40)),
     # each allocation of a list of every kind failing in turn
     **{"nomem-%d" % k: LIBEV + bytes([FAIL | k << 4]) for k in range(1, 7)},
+    # with allow-local on, the unspecified addresses are loopback's
+    "unspecified": (nets(IPV4, net("127.0.0.0", 8)) + nets(IPV6, net("::1", 128)) +
+                    q4("0.0.0.0") + q6("::") + q6("::ffff:0.0.0.0") + q6("::2")),
+    "unspecified-v6-rule": (nets(IPV6, net("::ffff:127.0.0.0", 104)) + q4("0.0.0.0") +
+                            q6("::")),
+    # a target of many labels against a shallow and a deep domain rule
+    "labels": (aname(DOMAIN, b"b.c") + aname(DOMAIN, b"a.b.c.d.e.f") +
+               qname(b"x." * 100 + b"b.c") + qname(b"x." * 100 + b"a.b.c.d.e.f") +
+               qname(b"x." * 100 + b"b.d")),
+    # IPv4 literals are no names: each refused, the first bad one named
+    "name-ipv4": aname(HOST, b"10.0.0.1") + aname(DOMAIN, b"1.2.3.4"),
+    "name-ipv4-zeros": aname(DOMAIN, b"010.000.000.001"),
+    "name-digits": (aname(DOMAIN, b"1.2.3") + aname(HOST, b"1.2.3.4.5") +
+                    aname(HOST, b"1.2.3.256") + qname(b"x.1.2.3")),
     "bulk6": bytes([BULK6 | 2 << 4]) + struct.pack("!H", 3276) +
              ipaddress.ip_address("2001:db8::").packed + bytes([112]) + q6("2001:db8::1"),
 }
