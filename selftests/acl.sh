@@ -57,6 +57,11 @@
 #     profile nor the server; the others go through the relay (the client
 #     netns has no route to the target) and are counted; curl gets 1 MiB
 #     each way; after SIGHUP, [bypass_all] with a [proxy_list] likewise
+#   - allow-local on with an ACL of 127.0.0.0/8 and ::1 (libev's
+#     server_block_local.acl): 127.0.0.1, [::1], [::ffff:127.0.0.1] and the
+#     unspecified addresses the stack sends to loopback (0.0.0.0, [::],
+#     [::ffff:0.0.0.0]) are refused and counted; the server's own address
+#     echoes; without the ACL all of them echo
 #   - the kernel logged no warning
 
 TOPO_RESOLVER=1	# the agent that resolves names in the server netns
@@ -74,6 +79,7 @@ ETC_S=/etc/netns/$NS_S
 ACL=$TOPO_DIR/test.acl
 ACL_RULES=8
 P_ACL=8800 P_OPEN=8801 P_BIG=8802 P_HUGE=8803 P_NL=8810 P_BAD=8820
+P_LOC0=8830 P_LOC1=8831
 L_ACL=1080 L_OPEN=1081 U_OK=1090 U_BLOCK=1091
 
 cleanup() {
@@ -641,6 +647,52 @@ S_CASES=(
 socksd_round "ss-socksd --acl, [bypass_all] + [proxy_list]"
 ss_test "ss-socksd --acl: the client profile is deleted" in_c ssctl client del aclc
 elapsed "ss-socksd --acl done"
+
+# ---- allow-local: the unspecified addresses are loopback -------------------------------------
+
+# With allow-local on, the ACL is what keeps a server from its own
+# loopback (libev's server_block_local.acl). The stack connects and sends
+# to 0.0.0.0, :: and ::ffff:0.0.0.0 as to loopback: a list that blocks
+# 127.0.0.0/8 and ::1 refuses them too. servers.py (above) echoes on the
+# server netns' every address, loopback's too.
+cat >"$TOPO_DIR/local.acl" <<'END'
+[outbound_block_list]
+127.0.0.0/8
+::1/128
+END
+ss_test "server loc0 (allow-local on, an ACL of loopback's networks) starts" \
+	srv_add loc0 "$P_LOC0" allow-local on acl "$TOPO_DIR/local.acl"
+ss_test "server loc1 (allow-local on, no ACL: the control) starts" \
+	srv_add loc1 "$P_LOC1" allow-local on
+LOCAL_T=("127.0.0.1" "0.0.0.0" "[::1]" "[::]" "[::ffff:0.0.0.0]" "[::ffff:127.0.0.1]")
+cases=()
+for t in "${LOCAL_T[@]}"; do
+	cases+=("noreply@$t:$D_ECHO")
+done
+mapfile -t res < <(probe --server "$S4_C:$P_LOC0" "${cases[@]}" "valid@$S4_C:$D_ECHO" 2>&1)
+k=0
+for t in "${LOCAL_T[@]}"; do
+	json_ok "allow-local on, ACL 127.0.0.0/8 and ::1: $t:$D_ECHO (loopback) closed without data" \
+		"${res[$k]:-}"
+	k=$((k + 1))
+done
+json_ok "allow-local on, ACL 127.0.0.0/8 and ::1: $S4_C:$D_ECHO (the server's own address, not listed) echoed" \
+	"${res[$k]:-}"
+ok_if "allow-local on: loc0 counts ${#LOCAL_T[@]} acl_block" \
+	".acl_block == ${#LOCAL_T[@]} and .connect_fail == 0" "$(stats_s loc0)"
+cases=()
+for t in "${LOCAL_T[@]}"; do
+	cases+=("valid@$t:$D_ECHO")
+done
+out=$(probe --server "$S4_C:$P_LOC1" "${cases[@]}" 2>&1)
+if [ "$(grep -c '"ok": true' <<<"$out")" = "${#LOCAL_T[@]}" ]; then
+	ss_ok "allow-local on, control: through loc1 (no ACL) the ${#LOCAL_T[@]} loopback targets echo"
+else
+	ss_fail "allow-local on, control: through loc1 (no ACL) the ${#LOCAL_T[@]} loopback targets echo" "$out"
+fi
+del_loc() { in_s ssctl server del loc0 && in_s ssctl server del loc1; }
+ss_test "servers loc0 and loc1 are deleted" del_loc
+elapsed "allow-local done"
 
 # ---- the end ---------------------------------------------------------------------------------
 

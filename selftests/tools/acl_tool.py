@@ -18,7 +18,7 @@ PORT (aes-256-gcm, a random key) with SS_A_ACL nests of its own.
     IPv4 prefix of 33, an IPv6 prefix of 129, non-zero padding (IPv4,
     IPv6), a bad record in the second SS_A_ACL of a request, a host and a
     domain with a trailing dot, names with a space, a '*', an empty label,
-    nothing at all, no NUL, 254 bytes, 255 bytes (the policy's), an
+    IPv4 addresses as a host and as a domain, nothing at all, no NUL, 254 bytes, 255 bytes (the policy's), an
     SS_A_ACL with no rule, SS_ACL_A_RULES in a request, and
     SS_ACL_MAX_RULES + 1 (65537) rules: each with the errno and the extack
     message the module gives, and no server NAME afterwards
@@ -77,6 +77,7 @@ MSG_NET4 = "an IPv4 network's prefix is 0..32, its padding zero"
 MSG_NET6 = "an IPv6 network's prefix is 0..128, its padding zero"
 MSG_NAME = ("a name rule is a domain name of letters, digits, '-', '_' and "
             "dots, without a trailing dot")
+MSG_LITERAL = "an IPv4 address is a network rule (SS_ACL_A_IPV4 with prefix 32), not a name"
 MSG_RULES = "rules is a reply attribute"
 MSG_EMPTY = "an ACL with no rule"
 
@@ -210,6 +211,10 @@ def mode_netlink(args):
               R(strz(ACL_A_DOMAIN, "*.example.com")), errno.EINVAL, MSG_NAME)
     c.refused("a domain with an empty label (a..com): EINVAL",
               R(strz(ACL_A_DOMAIN, "a..com")), errno.EINVAL, MSG_NAME)
+    c.refused("a host that is an IPv4 address (10.0.0.1): EINVAL",
+              R(strz(ACL_A_HOST, "10.0.0.1")), errno.EINVAL, MSG_LITERAL)
+    c.refused("a domain that is an IPv4 address with leading zeros (010.0.0.01): EINVAL",
+              R(strz(ACL_A_DOMAIN, "010.0.0.01")), errno.EINVAL, MSG_LITERAL)
     c.refused("an empty host: EINVAL", R(strz(ACL_A_HOST, "")), errno.EINVAL, MSG_NAME)
     c.refused("a host without its NUL: EINVAL", R(attr(ACL_A_HOST, b"example.com")),
               errno.EINVAL, MSG_NAME)
@@ -244,6 +249,8 @@ def mode_netlink(args):
                "created, SS_ACL_A_RULES = the 12 rules sent", R(*body), 12)
     c.accepted("names only (a host, a domain): created, 2 rules",
                R(strz(ACL_A_HOST, "a.b"), strz(ACL_A_DOMAIN, "c")), 2)
+    c.accepted("names of digits that are no IPv4 address (1.2.3, 1.2.3.4.5): created, 2 rules",
+               R(strz(ACL_A_DOMAIN, "1.2.3"), strz(ACL_A_HOST, "1.2.3.4.5")), 2)
     c.accepted("two SS_A_ACL (networks, then names): created, 3 rules",
                R(attr(ACL_A_IPV4, ok4), attr(ACL_A_IPV6, ok6)) + R(strz(ACL_A_DOMAIN, "c")), 3)
     c.accepted("the largest SS_A_ACL there can be (%d IPv4 networks, %d bytes): "
