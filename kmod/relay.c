@@ -130,6 +130,23 @@ static bool ss_sock_full(struct socket *sock)
 }
 
 /*
+ * Would a read certainly find nothing? The work runs for either socket's
+ * events, and a read needs a buffer: a socket with nothing queued, no FIN
+ * and no error is not read, so that a direction that is idle while the
+ * other is busy allocates (and zeroes) nothing. Data or a FIN coming
+ * after this look calls sk_data_ready, a reset sk_state_change, which
+ * queue the work again (if it is running, it runs once more).
+ */
+static bool ss_sock_empty(struct socket *sock)
+{
+	const struct sock *sk = sock->sk;
+
+	return skb_queue_empty_lockless(&sk->sk_receive_queue) &&
+	       !(READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) &&
+	       !READ_ONCE(sk->sk_err);
+}
+
+/*
  * Write [*off, end) of @buf. Return: 0 once all is written; -EAGAIN when
  * the socket is full (TCP has set SOCK_NOSPACE, so sk_write_space will
  * come); another negative errno when the connection is broken.
@@ -846,6 +863,10 @@ static int ss_tx_read(struct ss_conn *conn)
 	u8 *chunk, *payload;
 
 	if (!tx->buf) {
+		if ((tx->keyed || !ss_method_is_2022(m) || !conn->ep->local) &&
+		    !(conn->abuf && conn->ep->local) &&
+		    ss_sock_empty(conn->plain.sock))
+			return SS_IO_AGAIN;
 		tx->buf = ss_relay_alloc(conn, SS_TX_BUF_SIZE);
 		if (!tx->buf)
 			return -ENOMEM;
