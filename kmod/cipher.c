@@ -19,6 +19,7 @@
 #include <linux/string.h>
 
 #include "blake3.h"
+#include "chachapoly.h"
 #include "cipher.h"
 
 static const u8 ss_subkey_info[] = "ss-subkey";
@@ -238,7 +239,7 @@ int ss_cipher_init(struct ss_cipher *c, const struct ss_method_info *method,
 			       c->subkey);
 	if (err)
 		return err;
-	if (!method->aead)
+	if (method->impl != SS_AEAD_API)
 		return 0;
 
 	tfm = crypto_alloc_aead(method->aead, 0, 0);
@@ -440,12 +441,19 @@ int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 	if (unlikely(!ss_buf_ok(dst) || (len && !ss_buf_ok(src))))
 		return -EFAULT;
 
-	if (c->tfm)
+	switch (method->impl) {
+	case SS_AEAD_API:
 		err = ss_aead_crypt(c, dst, src, 0, len, len + SS_TAG_LEN,
 				    true);
-	else
+		break;
+	case SS_AEAD_CHACHA:
+		ss_chachapoly_seal(dst, src, len, NULL, 0, c->nonce, c->subkey);
+		break;
+	case SS_AEAD_XCHACHA:
 		xchacha20poly1305_encrypt(dst, src, len, NULL, 0, c->nonce,
 					  c->subkey);
+		break;
+	}
 	ss_nonce_inc(c->nonce, method->nonce_len);
 	return err;
 }
@@ -481,12 +489,21 @@ int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 	if (unlikely(!ss_buf_ok(src) || (len > SS_TAG_LEN && !ss_buf_ok(dst))))
 		return -EFAULT;
 
-	if (c->tfm)
+	switch (method->impl) {
+	case SS_AEAD_API:
 		err = ss_aead_crypt(c, dst, src, 0, len, len - SS_TAG_LEN,
 				    false);
-	else if (!xchacha20poly1305_decrypt(dst, src, len, NULL, 0, c->nonce,
-					    c->subkey))
-		err = -EBADMSG;
+		break;
+	case SS_AEAD_CHACHA:
+		if (!ss_chachapoly_open_to(dst, src, len, c->nonce, c->subkey))
+			err = -EBADMSG;
+		break;
+	case SS_AEAD_XCHACHA:
+		if (!xchacha20poly1305_decrypt(dst, src, len, NULL, 0, c->nonce,
+					       c->subkey))
+			err = -EBADMSG;
+		break;
+	}
 	ss_nonce_inc(c->nonce, method->nonce_len);
 	if (unlikely(err))
 		memset(dst, 0, len - SS_TAG_LEN);
@@ -558,6 +575,9 @@ int ss_cipher_open_pieces(struct ss_cipher *c, u8 *const *pieces,
 
 	if (unlikely(len && !piece_len))
 		return -EINVAL;
+	/* (the library's ChaCha20 counts whole blocks per call) */
+	if (unlikely(len > piece_len && piece_len % CHACHA_BLOCK_SIZE))
+		return -EINVAL;
 	n = len ? DIV_ROUND_UP(len, piece_len) : 0;
 	if (unlikely(n > SS_OPEN_PIECES_MAX || len > UINT_MAX - SS_TAG_LEN))
 		return -EMSGSIZE;
@@ -567,14 +587,21 @@ int ss_cipher_open_pieces(struct ss_cipher *c, u8 *const *pieces,
 		if (unlikely(!ss_buf_ok(pieces[i])))
 			return -EFAULT;
 
+	if (method->impl == SS_AEAD_CHACHA) {
+		if (!ss_chachapoly_open(pieces, piece_len, len, tag, NULL, 0,
+					c->nonce, c->subkey))
+			err = -EBADMSG;
+		goto out;
+	}
 	sg_init_table(sg, n + 1);
 	for (i = 0, left = len; i < n; i++, left -= piece_len)
 		sg_set_buf(&sg[i], pieces[i], min(left, piece_len));
 	sg_set_buf(&sg[n], tag, SS_TAG_LEN);
-	if (c->tfm)
+	if (method->impl == SS_AEAD_API)
 		err = ss_aead_crypt_sg(c, sg, sg, 0, len + SS_TAG_LEN, false);
 	else if (!ss_xchacha_open_sg(c, sg, len + SS_TAG_LEN))
 		err = -EBADMSG;
+out:
 	ss_nonce_inc(c->nonce, method->nonce_len);
 	if (unlikely(err))
 		for (i = 0, left = len; i < n; i++, left -= piece_len)

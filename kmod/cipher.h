@@ -28,9 +28,10 @@ struct aead_request;
 /**
  * struct ss_cipher - one direction of a session
  * @method: the method
- * @tfm: the keyed transform (crypto API methods); NULL for xchacha20
+ * @tfm: the keyed transform (SS_AEAD_API methods); NULL for the others
  * @req: a request for @tfm, allocated once with the transform
- * @subkey: the session subkey (xchacha20 uses it directly); wiped on free
+ * @subkey: the session subkey (the library methods use it directly: their
+ *	cipher allocates nothing); wiped on free
  * @nonce: the counter, little-endian over @method->nonce_len bytes
  */
 struct ss_cipher {

@@ -7,10 +7,12 @@
 #include <crypto/aead.h>
 #include <crypto/chacha20poly1305.h>
 #include <linux/err.h>
+#include <linux/fips.h>
 #include <linux/nospec.h>
 #include <linux/shadowsocks.h>
 #include <linux/string.h>
 
+#include "chachapoly.h"
 #include "compat.h"
 #include "crypto.h"
 
@@ -22,7 +24,7 @@
 static const struct ss_method_info ss_2022_xchacha_udp = {
 	.id = SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305,
 	.name = "2022-blake3-chacha20-poly1305 (UDP)",
-	.aead = NULL,
+	.impl = SS_AEAD_XCHACHA,
 	.key_len = CHACHA20POLY1305_KEY_SIZE, .salt_len = 0,
 	.nonce_len = XCHACHA20POLY1305_NONCE_SIZE,
 	.tag_len = CHACHA20POLY1305_AUTHTAG_SIZE,
@@ -48,13 +50,13 @@ static const struct ss_method_info ss_methods[] = {
 	[SS_METHOD_CHACHA20_IETF_POLY1305] = {
 		.id = SS_METHOD_CHACHA20_IETF_POLY1305,
 		.name = "chacha20-ietf-poly1305",
-		.aead = "rfc7539(chacha20,poly1305)",
+		.impl = SS_AEAD_CHACHA,
 		.key_len = 32, .salt_len = 32, .nonce_len = 12, .tag_len = 16,
 	},
 	[SS_METHOD_XCHACHA20_IETF_POLY1305] = {
 		.id = SS_METHOD_XCHACHA20_IETF_POLY1305,
 		.name = "xchacha20-ietf-poly1305",
-		.aead = NULL,
+		.impl = SS_AEAD_XCHACHA,
 		.key_len = CHACHA20POLY1305_KEY_SIZE, .salt_len = 32,
 		.nonce_len = XCHACHA20POLY1305_NONCE_SIZE,
 		.tag_len = CHACHA20POLY1305_AUTHTAG_SIZE,
@@ -83,7 +85,7 @@ static const struct ss_method_info ss_methods[] = {
 	[SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305] = {
 		.id = SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305,
 		.name = "2022-blake3-chacha20-poly1305",
-		.aead = "rfc7539(chacha20,poly1305)",
+		.impl = SS_AEAD_CHACHA,
 		.key_len = 32, .salt_len = 32, .nonce_len = 12, .tag_len = 16,
 		.kdf = SS_KDF_BLAKE3, .udp = &ss_2022_xchacha_udp,
 	},
@@ -124,20 +126,44 @@ static int ss_aead_check(const struct ss_method_info *method, const u8 *key)
 
 /*
  * The library has no instantiation step: calling it makes this module
- * depend on libchacha20poly1305, so being loaded at all proves it present.
- * Seal and open an empty message anyway, which also proves the key usable.
+ * depend on libchacha, libpoly1305 and libchacha20poly1305, so being
+ * loaded at all proves them present. Seal and open an empty message
+ * anyway, which also proves the key usable. The library is not the crypto
+ * API, which refuses ChaCha20-Poly1305 in FIPS mode: so is it refused here.
  */
-static int ss_xchacha_check(const u8 *key)
+static int ss_lib_check(const struct ss_method_info *method, const u8 *key)
 {
 	u8 nonce[XCHACHA20POLY1305_NONCE_SIZE] = {};
 	u8 tag[CHACHA20POLY1305_AUTHTAG_SIZE] = {};
+	u8 *none = tag;
 	bool ok;
 
-	xchacha20poly1305_encrypt(tag, tag, 0, NULL, 0, nonce, key);
-	ok = xchacha20poly1305_decrypt(tag, tag, sizeof(tag), NULL, 0, nonce,
-				       key);
+	if (fips_enabled)
+		return -ENOPKG;
+	if (method->impl == SS_AEAD_CHACHA) {
+		ss_chachapoly_seal(tag, tag, 0, NULL, 0, nonce, key);
+		ok = ss_chachapoly_open(&none, 0, 0, tag, NULL, 0, nonce, key);
+	} else {
+		xchacha20poly1305_encrypt(tag, tag, 0, NULL, 0, nonce, key);
+		ok = xchacha20poly1305_decrypt(tag, tag, sizeof(tag), NULL, 0,
+					       nonce, key);
+	}
 	memzero_explicit(tag, sizeof(tag));
 	return ok ? 0 : -EBADMSG;
+}
+
+/* What makes @method's transform, as messages name it. */
+static const char *ss_impl_name(const struct ss_method_info *method)
+{
+	switch (method->impl) {
+	case SS_AEAD_API:
+		return method->aead;
+	case SS_AEAD_CHACHA:
+		return "chacha20 and poly1305";
+	case SS_AEAD_XCHACHA:
+		break;
+	}
+	return "xchacha20poly1305";
 }
 
 /**
@@ -156,18 +182,20 @@ int ss_method_check(const struct ss_method_info *method, const u8 *key,
 {
 	int err;
 
-	if (method->aead)
+	if (method->impl == SS_AEAD_API)
 		err = ss_aead_check(method, key);
 	else
-		err = ss_xchacha_check(key);
+		err = ss_lib_check(method, key);
 	if (!err)
 		return 0;
 
-	pr_debug("cannot instantiate %s for %s: %d\n",
-		 method->aead ?: "xchacha20poly1305", method->name, err);
+	pr_debug("cannot instantiate %s for %s: %d\n", ss_impl_name(method),
+		 method->name, err);
 	SS_SET_ERR_MSG_FMT(extack,
 			   "kernel cannot instantiate the method's transform",
-			   "kernel cannot instantiate %s for %s",
-			   method->aead ?: "xchacha20poly1305", method->name);
+			   "kernel cannot instantiate %s for %s%s",
+			   ss_impl_name(method), method->name,
+			   fips_enabled && method->impl != SS_AEAD_API ?
+			   " (FIPS mode)" : "");
 	return -ENOPKG;
 }

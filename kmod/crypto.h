@@ -28,11 +28,24 @@ enum ss_kdf {
 };
 
 /**
+ * enum ss_aead_impl - what seals and opens for a method
+ * @SS_AEAD_API: the crypto API's transform named by &ss_method_info.aead
+ * @SS_AEAD_CHACHA: ChaCha20-Poly1305 with a 96-bit nonce, built on the
+ *	ChaCha20 and Poly1305 library functions (chachapoly.c)
+ * @SS_AEAD_XCHACHA: the xchacha20poly1305 library functions
+ */
+enum ss_aead_impl {
+	SS_AEAD_API,
+	SS_AEAD_CHACHA,
+	SS_AEAD_XCHACHA,
+};
+
+/**
  * struct ss_method_info - one AEAD cipher, as protocol.md tabulates it
  * @id: enum ss_method value, as in SS_A_METHOD
  * @name: the name configuration files and ssctl use
- * @aead: crypto API algorithm name, or NULL for the kernel's
- *	xchacha20poly1305 library functions (no crypto API template exists)
+ * @impl: what seals and opens
+ * @aead: the crypto API algorithm name, for @impl SS_AEAD_API
  * @key_len: master key and session subkey length
  * @salt_len: per-session salt length
  * @nonce_len: nonce (IV) length
@@ -46,6 +59,7 @@ enum ss_kdf {
 struct ss_method_info {
 	u32 id;
 	const char *name;
+	enum ss_aead_impl impl;
 	const char *aead;
 	unsigned int key_len;
 	unsigned int salt_len;

@@ -2,7 +2,8 @@
 /*
  * Known-answer tests of cipher.c, run at load by debug builds: HKDF-SHA1
  * (RFC 5869 A.4-A.7), ChaCha20-Poly1305 with AAD (RFC 8439 2.8.2) through
- * the same crypto API path as seal and open, and each method's first TCP
+ * chachapoly.c, which seals and opens for the chacha methods, whole and in
+ * pieces, and each method's first TCP
  * chunk and UDP packet from protocol-vectors.json. The xchacha20 vector
  * comes from two implementations independent of this module (HChaCha20 by
  * hand plus Python cryptography's ChaCha20Poly1305, and libsodium), both
@@ -129,7 +130,7 @@ static bool __init ss_selftest_hkdf(void)
 	return ok;
 }
 
-/* RFC 8439 2.8.2, through ss_aead_crypt() with 12 bytes of AAD. */
+/* RFC 8439 2.8.2, through chachapoly.c with 12 bytes of AAD. */
 static const u8 ss_rfc8439_key[] __initconst = {
 	0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87,
 	0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f,
@@ -194,36 +195,45 @@ static_assert(sizeof(ss_rfc8439_sealed) == SS_RFC8439_PT_LEN + SS_TAG_LEN);
 
 static bool __init ss_selftest_rfc8439(u8 *buf)
 {
-	const struct ss_method_info *m;
 	const unsigned int aad = sizeof(ss_rfc8439_aad);
-	u8 zero[32] = {};
-	struct ss_cipher c;
+	const size_t len = SS_RFC8439_PT_LEN;
+	u8 *pieces[3], tag[SS_TAG_LEN];
 	bool ok = true;
-	int err;
 
-	m = ss_method_get(SS_METHOD_CHACHA20_IETF_POLY1305);
-	err = ss_cipher_init(&c, m, zero, zero, GFP_KERNEL);
-	SS_CHECK(!err, "chacha20-ietf-poly1305 init (%d)", err);
-	if (err)
-		return false;
-	err = crypto_aead_setkey(c.tfm, ss_rfc8439_key,
-				 sizeof(ss_rfc8439_key));
-	SS_CHECK(!err, "RFC 8439 setkey (%d)", err);
+	ss_chachapoly_seal(buf, ss_rfc8439_pt, len, ss_rfc8439_aad, aad,
+			   ss_rfc8439_nonce, ss_rfc8439_key);
+	SS_CHECK(!memcmp(buf, ss_rfc8439_sealed, sizeof(ss_rfc8439_sealed)),
+		 "RFC 8439 2.8.2 seal");
+	memcpy(tag, buf + len, SS_TAG_LEN);
+	SS_CHECK(ss_chachapoly_open(&buf, len, len, tag, ss_rfc8439_aad, aad,
+				    ss_rfc8439_nonce, ss_rfc8439_key) &&
+		 !memcmp(buf, ss_rfc8439_pt, len),
+		 "RFC 8439 2.8.2 open");
 
-	memcpy(buf, ss_rfc8439_aad, aad);
-	memcpy(buf + aad, ss_rfc8439_pt, SS_RFC8439_PT_LEN);
-	memcpy(c.nonce, ss_rfc8439_nonce, sizeof(ss_rfc8439_nonce));
-	err = err ?: ss_aead_crypt(&c, buf, buf, aad, SS_RFC8439_PT_LEN,
-				   sizeof(ss_rfc8439_sealed), true);
-	SS_CHECK(!err && !memcmp(buf + aad, ss_rfc8439_sealed,
-				 sizeof(ss_rfc8439_sealed)),
-		 "RFC 8439 2.8.2 seal (%d)", err);
-	err = err ?: ss_aead_crypt(&c, buf, buf, aad,
-				   sizeof(ss_rfc8439_sealed),
-				   SS_RFC8439_PT_LEN, false);
-	SS_CHECK(!err && !memcmp(buf + aad, ss_rfc8439_pt, SS_RFC8439_PT_LEN),
-		 "RFC 8439 2.8.2 open (%d)", err);
-	ss_cipher_free(&c);
+	/* in pieces of one block: the counter runs on across them */
+	memcpy(buf, ss_rfc8439_sealed, len);
+	pieces[0] = buf;
+	pieces[1] = buf + CHACHA_BLOCK_SIZE;
+	SS_CHECK(ss_chachapoly_open(pieces, CHACHA_BLOCK_SIZE, len, tag,
+				    ss_rfc8439_aad, aad, ss_rfc8439_nonce,
+				    ss_rfc8439_key) &&
+		 !memcmp(buf, ss_rfc8439_pt, len),
+		 "RFC 8439 2.8.2 open, in pieces of 64 bytes");
+
+	/* the associated data is authenticated; a refusal leaves all as it was */
+	memcpy(buf, ss_rfc8439_sealed, len);
+	memcpy(buf + len + 64, ss_rfc8439_aad, aad);
+	buf[len + 64] ^= 1;
+	SS_CHECK(!ss_chachapoly_open(&buf, len, len, tag, buf + len + 64, aad,
+				     ss_rfc8439_nonce, ss_rfc8439_key) &&
+		 !memcmp(buf, ss_rfc8439_sealed, len),
+		 "RFC 8439 2.8.2, other associated data: refused, untouched");
+	/* pieces the counter cannot run across are refused */
+	pieces[1] = buf + 60;
+	pieces[2] = buf + 120;
+	SS_CHECK(!ss_chachapoly_open(pieces, 60, len, tag, ss_rfc8439_aad, aad,
+				     ss_rfc8439_nonce, ss_rfc8439_key),
+		 "pieces of 60 bytes refused");
 	return ok;
 }
 
@@ -658,7 +668,8 @@ static const struct ss_method_info ss_st_2022_aes128 __initconst = {
 };
 
 static const struct ss_method_info ss_st_2022_xchacha __initconst = {
-	.name = "2022-blake3-chacha20-poly1305 (UDP)", .aead = NULL,
+	.name = "2022-blake3-chacha20-poly1305 (UDP)",
+	.impl = SS_AEAD_XCHACHA,
 	.key_len = 32, .salt_len = 0, .nonce_len = 24, .tag_len = 16,
 	.kdf = SS_KDF_NONE,
 };
