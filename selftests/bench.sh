@@ -56,6 +56,10 @@
 #    "proxy" subtracts its own round's (d): a (d) measured minutes earlier,
 #    before other methods' connections came and went, would compare less
 #    well.
+#    Then, per method, the slab caches (/proc/slabinfo: active objects
+#    times object size, before and after) that moved by 16 bytes per
+#    connection or more, (k) against (d): the sockets' own caches summed
+#    apart from the rest, which is the module's state per connection.
 #    (An idle kernel relay holds no 16 KiB buffer, which would be a page
 #    allocation outside the slab.) The drop of MemFree is shown too, for
 #    reference: pages taken from the per-CPU free lists do not show in it.
@@ -467,6 +471,19 @@ meminfo() {
 	awk '/^MemFree:/ { f = $2 } /^Slab:/ { s = $2 } /^SUnreclaim:/ { u = $2 } END { print f, s, u }' /proc/meminfo
 }
 
+# slabs: each slab cache's bytes in use, "NAME BYTES" (active objects
+# times the object size; /proc/slabinfo)
+slabs() {
+	awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo
+}
+
+# slab_growth BEFORE AFTER N: "NAME BYTES" per connection of each cache
+# that grew or shrank by 16 bytes per connection or more
+slab_growth() {
+	awk -v n="$3" 'NR == FNR { b[$1] = $2; next }
+		{ d = ($2 - b[$1]) / n; if (d >= 16 || d <= -16) printf "%s %.0f\n", $1, d }' "$1" "$2"
+}
+
 # rss PID...: the processes' resident memory, KiB
 rss() {
 	local pid t=0
@@ -497,7 +514,7 @@ settle() {
 # through a path, held while memory is read; PROXY_PIDS are the userspace
 # proxies; CHECK_CMD runs while they are held (e.g. show the kernel's
 # counters). The results are keyed "METHOD,PATH".
-declare -A MSLAB MUNREC MUSED MRSS MOPEN
+declare -A MSLAB MUNREC MUSED MRSS MOPEN MCACHE
 memory() {
 	local label=$1 x=$2,$3 to=$4 check=${5:-} dir pid f0 s0 u0 r0 f1 s1 u1 r1 n out
 	settle
@@ -508,6 +525,7 @@ memory() {
 	wait_for 30 test -e "$dir/started"
 	sleep 2
 	read -r f0 s0 u0 <<<"$(meminfo)"
+	slabs >"$dir/slab0"
 	r0=$(rss "${PROXY_PIDS[@]}")
 	touch "$dir/open"
 	if ! wait_for 300 test -e "$dir/ready"; then
@@ -518,6 +536,7 @@ memory() {
 	fi
 	sleep 3
 	read -r f1 s1 u1 <<<"$(meminfo)"
+	slabs >"$dir/slab1"
 	r1=$(rss "${PROXY_PIDS[@]}")
 	n=$(jq -r .open "$dir/ready.json")
 	echo "# $label: $n of $MEM_N connections open in $(jq -r .seconds "$dir/ready.json") s;" \
@@ -533,11 +552,48 @@ memory() {
 		MSLAB[$x]=$(echo "($s1 - $s0) / $n" | bc -l)
 		MUNREC[$x]=$(echo "($u1 - $u0) / $n" | bc -l)
 		MUSED[$x]=$(echo "($f0 - $f1) / $n" | bc -l)
+		MCACHE[$x]=$(slab_growth "$dir/slab0" "$dir/slab1" "$n")
 		[ ${#PROXY_PIDS[@]} -gt 0 ] && MRSS[$x]=$(echo "($r1 - $r0) / $n" | bc -l)
 	fi
 	# let the relays close before the next measurement
 	sleep 2
 	return 0
+}
+
+# slab_tables: for each memory method measured on (k) and (d), the slab
+# caches that grew by 16 bytes per connection or more on either, (k)
+# minus (d): what the proxy adds, by cache. The sockets' own caches (TCP,
+# TCPv6, sock_inode_cache and the like: the proxy's four sockets per
+# connection, (d)'s two) are summed apart from the rest, which is the
+# module's state (struct ss_conn, cipher transforms and requests) plus
+# whatever else the kernel allocates per socket.
+SOCKET_CACHES='^(TCP|TCPv6|UDP|UDPv6|sock_inode_cache|request_sock_.*|tw_sock_.*|tcp_bind.*|inet_peer.*|skbuff_.*|ip_dst_cache|ip6_dst_cache|dentry|filp|eventpoll_.*|pid|kernfs_node_cache)$'
+slab_tables() {
+	local m
+	for m in "${MEM_METHODS[@]}"; do
+		[ -n "${MOPEN[$m,k]:-}" ] && [ -n "${MOPEN[$m,d]:-}" ] || continue
+		echo
+		echo "$m: slab by cache, bytes per idle connection ((k) minus (d); caches that moved by"
+		echo "16 bytes per connection or more on either path)"
+		echo
+		echo "| cache | (k) | (d) | (k) - (d) | kind |"
+		echo "|---|---|---|---|---|"
+		awk -v re="$SOCKET_CACHES" '
+			!NF { next }
+			NR == FNR { k[$1] = $2; all[$1] = 1; next }
+			{ d[$1] = $2; all[$1] = 1 }
+			END {
+				for (c in all) {
+					x = k[c] - d[c]
+					kind = c ~ re ? "socket" : "module and other"
+					printf "%d\t| %s | %d | %d | %d | %s |\n", -x, c, k[c], d[c], x, kind
+					if (c ~ re) sock += x; else mod += x
+				}
+				printf "999999999\t| **sockets** | | | %d | socket |\n", sock
+				printf "999999999\t| **module and other** | | | %d (%.1f KiB) | |\n", mod, mod / 1024
+			}' <(printf '%s\n' "${MCACHE[$m,k]}") <(printf '%s\n' "${MCACHE[$m,d]}") |
+			sort -n | cut -f2-
+	done
 }
 
 # floor_of METHOD: "TRANSFORM KEYBITS" of tcrypt's test of the cipher the
@@ -980,6 +1036,7 @@ if has mem; then
 	for m in "${MEM_METHODS[@]}"; do
 		in_list "$m" "${METHODS[@]}" || echo "(memory: $m not measured: not in the methods run)"
 	done
+	slab_tables
 fi
 # Shadowsocks 2022 against AEAD-2017 of the same cipher: the pairs run
 PAIRS=()
