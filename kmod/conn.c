@@ -68,6 +68,12 @@ static atomic_t ss_conn_ids = ATOMIC_INIT(0);
  */
 struct workqueue_struct *ss_wq __read_mostly;
 
+/*
+ * Connections come from a cache of their own: kmalloc() would round each
+ * up to the next power of two, a third more per connection.
+ */
+static struct kmem_cache *ss_conn_cache __read_mostly;
+
 static void ss_conn_release(struct kref *refcount)
 {
 	struct ss_conn *conn = container_of(refcount, struct ss_conn,
@@ -77,7 +83,7 @@ static void ss_conn_release(struct kref *refcount)
 	if (conn->user)
 		ss_user_put(conn->user);
 	ss_endpoint_put(conn->ep);
-	kfree(conn);
+	kmem_cache_free(ss_conn_cache, conn);
 }
 
 /**
@@ -724,7 +730,8 @@ static void ss_conn_unclone(struct socket *sock,
 static struct ss_conn *ss_conn_alloc(struct ss_endpoint *ep, struct net *net)
 {
 	struct mem_cgroup *old = ss_memcg_enter(ep);
-	struct ss_conn *conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
+	struct ss_conn *conn = kmem_cache_zalloc(ss_conn_cache,
+						 GFP_KERNEL_ACCOUNT);
 
 	ss_memcg_leave(old);
 
@@ -842,7 +849,7 @@ void ss_conn_accept(struct ss_server *srv, struct socket *sock,
 	}
 	conn->wire.sock = sock;
 	if (ss_conn_add(conn)) {
-		kfree(conn);
+		kmem_cache_free(ss_conn_cache, conn);
 		sock_release(sock);
 		return;
 	}
@@ -885,7 +892,7 @@ int ss_conn_hand_over(struct net *net, struct ss_client *cl,
 	/* The first chunk's plaintext, after the reply: see ss_tx_read(). */
 	conn->abuf = kmalloc(len, GFP_KERNEL_ACCOUNT);
 	if (!conn->abuf) {
-		kfree(conn);
+		kmem_cache_free(ss_conn_cache, conn);
 		goto nomem;
 	}
 	memcpy(conn->abuf, ho->reply, ho->reply_len);
@@ -900,7 +907,7 @@ int ss_conn_hand_over(struct net *net, struct ss_client *cl,
 	err = ss_conn_add(conn);
 	if (err) {
 		kfree_sensitive(conn->abuf);
-		kfree(conn);
+		kmem_cache_free(ss_conn_cache, conn);
 		if (err == -EMFILE)
 			NL_SET_ERR_MSG(extack,
 				       "the client profile has max-conns relays already");
@@ -977,25 +984,35 @@ void ss_conn_kill_user(struct ss_endpoint *ep, struct ss_user *user)
 }
 
 /**
- * ss_conn_init() - allocate the relay's workqueue
+ * ss_conn_init() - allocate the relay's workqueue and connection cache
  *
  * Return: 0 or -ENOMEM.
  */
 int ss_conn_init(void)
 {
+	ss_conn_cache = KMEM_CACHE(ss_conn, SLAB_ACCOUNT);
+	if (!ss_conn_cache)
+		return -ENOMEM;
 	ss_wq = alloc_workqueue("shadowsocks", WQ_UNBOUND, 0);
-	return ss_wq ? 0 : -ENOMEM;
+	if (!ss_wq) {
+		kmem_cache_destroy(ss_conn_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
- * ss_conn_uninit() - free the workqueue
+ * ss_conn_uninit() - free the workqueue and the connection cache
  *
  * Every server is gone, so every connection is closed; what is left are
  * runs of works that find their connection dead, and the frees they
- * cause, the servers' among them (after an RCU grace period).
+ * cause, the servers' among them (after an RCU grace period). Then no
+ * connection is left in the cache (kmem_cache_destroy() would complain of
+ * one).
  */
 void ss_conn_uninit(void)
 {
 	destroy_workqueue(ss_wq);
 	rcu_barrier();
+	kmem_cache_destroy(ss_conn_cache);
 }
