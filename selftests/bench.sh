@@ -58,8 +58,9 @@
 #    well.
 #    Then, per method, the slab caches (/proc/slabinfo: active objects
 #    times object size, before and after) that moved by 16 bytes per
-#    connection or more, (k) against (d): the sockets' own caches summed
-#    apart from the rest, which is the module's state per connection.
+#    connection or more, (k) against (d), summed by kind: the sockets'
+#    own caches, the general and the module's caches (the module's state
+#    per connection), the rest (the processes around: noise).
 #    (An idle kernel relay holds no 16 KiB buffer, which would be a page
 #    allocation outside the slab.) The drop of MemFree is shown too, for
 #    reference: pages taken from the per-CPU free lists do not show in it.
@@ -564,12 +565,14 @@ memory() {
 
 # slab_tables: for each memory method measured on (k) and (d), the slab
 # caches that grew by 16 bytes per connection or more on either, (k)
-# minus (d): what the proxy adds, by cache. The sockets' own caches (TCP,
-# TCPv6, sock_inode_cache and the like: the proxy's four sockets per
-# connection, (d)'s two) are summed apart from the rest, which is the
-# module's state (struct ss_conn, cipher transforms and requests) plus
-# whatever else the kernel allocates per socket.
-SOCKET_CACHES='^(TCP|TCPv6|UDP|UDPv6|sock_inode_cache|request_sock_.*|tw_sock_.*|tcp_bind.*|inet_peer.*|skbuff_.*|ip_dst_cache|ip6_dst_cache|dentry|filp|eventpoll_.*|pid|kernfs_node_cache)$'
+# minus (d): what the proxy adds, by cache, of three kinds: the sockets'
+# own caches (TCP, TCPv6, sock_inode_cache, their LSM blobs and the like:
+# the proxy's four sockets per connection, (d)'s two); the general caches
+# and the module's own (kmalloc-*, ss_conn): the module's state (struct
+# ss_conn, cipher transforms and requests); and the rest, which moves with
+# the processes around (page tables, files; noise to this question).
+SOCKET_CACHES='^(TCP|TCPv6|UDP|UDPv6|sock_inode_cache|lsm_inode_cache|lsm_file_cache|request_sock_.*|tw_sock_.*|tcp_bind.*|inet_peer.*|skbuff_.*|ip_dst_cache|ip6_dst_cache|dentry|filp|eventpoll_.*|kernfs_node_cache)$'
+MODULE_CACHES='^(kmalloc-.*|kmalloc-cg-.*|dma-kmalloc-.*|ss_conn)$'
 slab_tables() {
 	local m
 	for m in "${MEM_METHODS[@]}"; do
@@ -580,19 +583,21 @@ slab_tables() {
 		echo
 		echo "| cache | (k) | (d) | (k) - (d) | kind |"
 		echo "|---|---|---|---|---|"
-		awk -v re="$SOCKET_CACHES" '
+		awk -v sre="$SOCKET_CACHES" -v mre="$MODULE_CACHES" '
 			!NF { next }
 			NR == FNR { k[$1] = $2; all[$1] = 1; next }
 			{ d[$1] = $2; all[$1] = 1 }
 			END {
 				for (c in all) {
 					x = k[c] - d[c]
-					kind = c ~ re ? "socket" : "module and other"
+					kind = c ~ sre ? "socket" : c ~ mre ? "module" : "other"
 					printf "%d\t| %s | %d | %d | %d | %s |\n", -x, c, k[c], d[c], x, kind
-					if (c ~ re) sock += x; else mod += x
+					sum[kind] += x
 				}
-				printf "999999999\t| **sockets** | | | %d | socket |\n", sock
-				printf "999999999\t| **module and other** | | | %d (%.1f KiB) | |\n", mod, mod / 1024
+				printf "999999997\t| **module state** (kmalloc, ss_conn) | | | %d (%.1f KiB) | module |\n",
+					sum["module"], sum["module"] / 1024
+				printf "999999998\t| **sockets** | | | %d | socket |\n", sum["socket"]
+				printf "999999999\t| **other** | | | %d | other |\n", sum["other"]
 			}' <(printf '%s\n' "${MCACHE[$m,k]}") <(printf '%s\n' "${MCACHE[$m,d]}") |
 			sort -n | cut -f2-
 	done
