@@ -60,7 +60,10 @@
 #    times object size, before and after) that moved by 16 bytes per
 #    connection or more, (k) against (d), summed by kind: the sockets'
 #    own caches, the general and the module's caches (the module's state
-#    per connection), the rest (the processes around: noise).
+#    per connection), the rest (the processes around: noise). The VM
+#    runner boots the bench's guest with slab_nomerge, so that no cache
+#    shows under another's name (SLUB would merge struct ss_conn's cache
+#    with files_cache, of the same size).
 #    (An idle kernel relay holds no 16 KiB buffer, which would be a page
 #    allocation outside the slab.) The drop of MemFree is shown too, for
 #    reference: pages taken from the per-CPU free lists do not show in it.
