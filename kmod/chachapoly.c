@@ -32,6 +32,7 @@
 #include <crypto/algapi.h>
 #include <crypto/chacha.h>
 #include <crypto/poly1305.h>
+#include <linux/limits.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
 
@@ -94,7 +95,7 @@ static void ss_chachapoly_tag(struct ss_chachapoly *s, size_t ad_len,
  * @dst: @len bytes of ciphertext, then the POLY1305_DIGEST_SIZE-byte tag;
  *	may equal @src
  * @src: @len bytes of plaintext
- * @len: may be 0
+ * @len: may be 0; at most UINT_MAX (the library's lengths are unsigned int)
  * @ad: associated data (Shadowsocks has none; RFC 8439's test vector does)
  * @ad_len: its length
  * @nonce: SS_CHACHAPOLY_NONCE_LEN bytes
@@ -130,7 +131,8 @@ void ss_chachapoly_seal(u8 *dst, const u8 *src, size_t len, const u8 *ad,
  * Any context; any memory. The tag is compared in constant time.
  *
  * Return: true if it was authentic (and is decrypted); false if not, or
- * if @piece_len is not a whole number of blocks: the pieces then untouched.
+ * if @piece_len is 0 or not a whole number of blocks, or @len is over
+ * UINT_MAX: the pieces then untouched.
  */
 bool ss_chachapoly_open(u8 *const *pieces, size_t piece_len, size_t len,
 			const u8 *tag, const u8 *ad, size_t ad_len,
@@ -142,7 +144,8 @@ bool ss_chachapoly_open(u8 *const *pieces, size_t piece_len, size_t len,
 	size_t left;
 	bool ok;
 
-	if (len > piece_len && piece_len % CHACHA_BLOCK_SIZE)
+	if ((len && !piece_len) || len > UINT_MAX ||
+	    (len > piece_len && piece_len % CHACHA_BLOCK_SIZE))
 		return false;
 	ss_chachapoly_start(&s, key, nonce, ad, ad_len);
 	for (i = 0, left = len; left; i++, left -= min(left, piece_len))
@@ -176,7 +179,7 @@ bool ss_chachapoly_open_to(u8 *dst, const u8 *src, size_t len,
 	struct ss_chachapoly s;
 	bool ok;
 
-	if (len < POLY1305_DIGEST_SIZE)
+	if (len < POLY1305_DIGEST_SIZE || len > UINT_MAX)
 		return false;
 	ss_chachapoly_start(&s, key, nonce, NULL, 0);
 	poly1305_update(&s.poly, src, n);

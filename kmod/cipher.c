@@ -216,8 +216,9 @@ static int ss_cipher_derive(const struct ss_method_info *method,
  *
  * For the crypto API methods this allocates the transform, which takes
  * the crypto API's locks and may load modules: call it in process
- * context; @gfp only applies to the request. xchacha20 allocates nothing
- * and may be initialised in any context. The nonce starts at zero.
+ * context; @gfp only applies to the request. The library methods
+ * (chacha20 and xchacha20) allocate nothing and may be initialised in any
+ * context. The nonce starts at zero.
  *
  * Return: 0 or -errno; on failure nothing is left allocated and no key
  * material is left in @c.
@@ -453,6 +454,11 @@ int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 		xchacha20poly1305_encrypt(dst, src, len, NULL, 0, c->nonce,
 					  c->subkey);
 		break;
+	default:
+		/* nothing was sealed: never let the plaintext pass as sealed */
+		WARN_ON_ONCE(1);
+		err = -EINVAL;
+		break;
 	}
 	ss_nonce_inc(c->nonce, method->nonce_len);
 	return err;
@@ -502,6 +508,10 @@ int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 		if (!xchacha20poly1305_decrypt(dst, src, len, NULL, 0, c->nonce,
 					       c->subkey))
 			err = -EBADMSG;
+		break;
+	default:
+		WARN_ON_ONCE(1);
+		err = -EINVAL;
 		break;
 	}
 	ss_nonce_inc(c->nonce, method->nonce_len);
@@ -562,7 +572,9 @@ static bool ss_xchacha_open_sg(struct ss_cipher *c, struct scatterlist *sg,
  * on any failure the pieces are zeroed.
  *
  * Return: 0; -EBADMSG if authentication failed; -EMSGSIZE for more than
- * %SS_OPEN_PIECES_MAX pieces; -EFAULT, or an error of the implementation.
+ * %SS_OPEN_PIECES_MAX pieces; -EINVAL for pieces of no length, or (more
+ * than one) of a length not a multiple of CHACHA_BLOCK_SIZE; -EFAULT, or
+ * an error of the implementation.
  */
 int ss_cipher_open_pieces(struct ss_cipher *c, u8 *const *pieces,
 			  size_t piece_len, size_t len, u8 *tag)
