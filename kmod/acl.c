@@ -577,29 +577,27 @@ static bool ss_acl_has_ip4(const struct ss_acl *acl, __be32 a)
 bool ss_acl_blocks_addr(const struct ss_acl *acl, const union ss_sockaddr *sa)
 {
 	const struct in6_addr *a6;
+	__be32 a4;
 
 	if (!acl)
 		return false;
 	if (sa->sa.sa_family == AF_INET) {
-		if (ss_acl_has_ip4(acl, sa->in4.sin_addr.s_addr))
-			return true;
-		/* routing sends to 0.0.0.0 over loopback */
-		return !sa->in4.sin_addr.s_addr &&
-		       ss_acl_has_ip4(acl, htonl(INADDR_LOOPBACK));
-	}
-	if (sa->sa.sa_family != AF_INET6)
+		a4 = sa->in4.sin_addr.s_addr;
+	} else if (sa->sa.sa_family == AF_INET6) {
+		a6 = &sa->in6.sin6_addr;
+		if (!ipv6_addr_v4mapped(a6)) {
+			/* tcp_v6_connect() and udpv6_sendmsg() take :: for ::1 */
+			return ss_acl_has6(acl, a6) ||
+			       (ipv6_addr_any(a6) &&
+				ss_acl_has6(acl, &in6addr_loopback));
+		}
+		a4 = a6->s6_addr32[3];
+	} else {
 		return false;
-	a6 = &sa->in6.sin6_addr;
-	if (ipv6_addr_v4mapped(a6)) {
-		if (ss_acl_has_ip4(acl, a6->s6_addr32[3]))
-			return true;
-		return !a6->s6_addr32[3] &&
-		       ss_acl_has_ip4(acl, htonl(INADDR_LOOPBACK));
 	}
-	if (ss_acl_has6(acl, a6))
-		return true;
-	/* tcp_v6_connect() and udpv6_sendmsg() take :: for ::1 */
-	return ipv6_addr_any(a6) && ss_acl_has6(acl, &in6addr_loopback);
+	/* routing sends to 0.0.0.0 over loopback */
+	return ss_acl_has_ip4(acl, a4) ||
+	       (!a4 && ss_acl_has_ip4(acl, htonl(INADDR_LOOPBACK)));
 }
 
 /* Is @name (@len bytes, its hash @hash) among @names? */
