@@ -3,7 +3,8 @@
  * ChaCha20-Poly1305 (RFC 8439 section 2.8) with a whole 96-bit nonce, from
  * the kernel's ChaCha20 and Poly1305 library functions: what
  * chacha20-ietf-poly1305 and the TCP streams of
- * 2022-blake3-chacha20-poly1305 seal with.
+ * 2022-blake3-chacha20-poly1305 seal with, and xchacha20-ietf-poly1305 and
+ * 2022 UDP's XChaCha20 under the key and nonce ss_xchachapoly_key() gives.
  *
  * Why not the crypto API's rfc7539(chacha20,poly1305): every connection
  * needs a keyed transform per direction, and the template's is four
@@ -39,6 +40,7 @@
 #include "chachapoly.h"
 
 static_assert(SS_CHACHAPOLY_KEY_LEN == CHACHA_KEY_SIZE);
+static_assert(SS_XCHACHAPOLY_NONCE_LEN == 16 + 8);
 
 /* One operation's state: the cipher's and the MAC's, wiped after it. */
 struct ss_chachapoly {
@@ -158,6 +160,40 @@ bool ss_chachapoly_open(u8 *const *pieces, size_t piece_len, size_t len,
 	memzero_explicit(&s, sizeof(s));
 	memzero_explicit(mac, sizeof(mac));
 	return ok;
+}
+
+/**
+ * ss_xchachapoly_key() - the ChaCha20-Poly1305 key and nonce of XChaCha20
+ * @key: SS_CHACHAPOLY_KEY_LEN bytes out: HChaCha20 of @xkey and the first
+ *	16 bytes of @xnonce
+ * @nonce: SS_CHACHAPOLY_NONCE_LEN bytes out: 4 zero bytes, then the last 8
+ *	of @xnonce
+ * @xkey: the XChaCha20-Poly1305 key, SS_CHACHAPOLY_KEY_LEN bytes
+ * @xnonce: its nonce, SS_XCHACHAPOLY_NONCE_LEN bytes
+ *
+ * XChaCha20-Poly1305 is ChaCha20-Poly1305 under these (the library's
+ * xchacha20poly1305_encrypt() is built the same way), so one core serves
+ * both. The caller wipes @key.
+ */
+void ss_xchachapoly_key(u8 *key, u8 *nonce, const u8 *xkey, const u8 *xnonce)
+{
+	u32 state[CHACHA_STATE_WORDS], k[CHACHA_KEY_SIZE / sizeof(u32)];
+	__le32 kle[ARRAY_SIZE(k)];
+	unsigned int i;
+
+	memcpy(kle, xkey, sizeof(kle));
+	for (i = 0; i < ARRAY_SIZE(k); i++)
+		k[i] = le32_to_cpu(kle[i]);
+	chacha_init(state, k, xnonce);
+	hchacha_block(state, k, 20);
+	for (i = 0; i < ARRAY_SIZE(k); i++)
+		kle[i] = cpu_to_le32(k[i]);
+	memcpy(key, kle, sizeof(kle));
+	memset(nonce, 0, sizeof(u32));
+	memcpy(nonce + sizeof(u32), xnonce + 16, 8);
+	memzero_explicit(state, sizeof(state));
+	memzero_explicit(k, sizeof(k));
+	memzero_explicit(kle, sizeof(kle));
 }
 
 /**

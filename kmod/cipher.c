@@ -4,12 +4,14 @@
  * (HKDF-SHA1 of the master key and the salt for AEAD-2017, BLAKE3's key
  * derivation of both for 2022), the keyed transform and the
  * little-endian nonce counter; and the seal and open operations of the
- * relay's hot path, which allocate nothing and look nothing up.
+ * relay's hot path, which look nothing up. The ChaCha20 methods allocate
+ * nothing at all; the crypto API's take a request per operation (as kTLS
+ * does per record), so that an idle connection holds only its keyed
+ * transforms.
  */
 
 #include <crypto/aead.h>
 #include <crypto/chacha.h>
-#include <crypto/chacha20poly1305.h>
 #include <crypto/hash.h>
 #include <crypto/sha1.h>
 #include <linux/err.h>
@@ -212,11 +214,10 @@ static int ss_cipher_derive(const struct ss_method_info *method,
  * @method: the session's method
  * @master_key: the master key, @method->key_len bytes
  * @salt: the direction's salt, @method->salt_len bytes
- * @gfp: allocation flags for the request
  *
  * For the crypto API methods this allocates the transform, which takes
  * the crypto API's locks and may load modules: call it in process
- * context; @gfp only applies to the request. The library methods
+ * context. The library methods
  * (chacha20 and xchacha20) allocate nothing and may be initialised in any
  * context. The nonce starts at zero.
  *
@@ -224,7 +225,7 @@ static int ss_cipher_derive(const struct ss_method_info *method,
  * material is left in @c.
  */
 int ss_cipher_init(struct ss_cipher *c, const struct ss_method_info *method,
-		   const u8 *master_key, const u8 *salt, gfp_t gfp)
+		   const u8 *master_key, const u8 *salt)
 {
 	struct crypto_aead *tfm;
 	int err;
@@ -254,11 +255,6 @@ int ss_cipher_init(struct ss_cipher *c, const struct ss_method_info *method,
 		err = -EINVAL;
 	if (err)
 		goto err_tfm;
-	c->req = aead_request_alloc(tfm, gfp);
-	if (!c->req) {
-		err = -ENOMEM;
-		goto err_tfm;
-	}
 	c->tfm = tfm;
 	return 0;
 
@@ -276,7 +272,7 @@ err_key:
  * @salt: the new salt, @c->method->salt_len bytes
  *
  * What ss_cipher_free() and ss_cipher_init() with the same method would
- * do, but keeping the transform and the request: for UDP, where every
+ * do, but keeping the transform: for UDP, where every
  * packet has its own salt, this costs the key derivation and a setkey
  * instead of an algorithm lookup and several allocations. Process context
  * (a transform's setkey may allocate and wait). The nonce restarts at zero.
@@ -334,8 +330,6 @@ void ss_cipher_set_nonce(struct ss_cipher *c, const u8 *nonce)
  */
 void ss_cipher_free(struct ss_cipher *c)
 {
-	aead_request_free(c->req);	/* kfree_sensitive() */
-	c->req = NULL;
 	if (c->tfm)
 		crypto_free_aead(c->tfm);	/* wipes the keyed context */
 	c->tfm = NULL;
@@ -359,24 +353,54 @@ static void ss_nonce_inc(u8 *nonce, unsigned int len)
  * the self-tests use it). @srclen counts the tag when opening. The wait
  * lives on the stack: an asynchronous implementation (the SIMD wrappers
  * defer to cryptd where the FPU is not usable) is waited for, which may
- * sleep.
+ * sleep. The request is allocated here rather than kept with the
+ * transform: four per proxied connection (a direction each, both roles),
+ * about 200 bytes each, that an idle connection would hold for nothing;
+ * against one slab allocation per operation of up to 16 KiB of AES-GCM.
  */
 static int ss_aead_crypt_sg(struct ss_cipher *c, struct scatterlist *src,
 			    struct scatterlist *dst, unsigned int assoclen,
 			    unsigned int srclen, bool seal)
 {
-	struct aead_request *req = c->req;
+	struct aead_request *req;
 	DECLARE_CRYPTO_WAIT(wait);
+	int err;
 
 	might_sleep();
+	req = aead_request_alloc(c->tfm, GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
 	aead_request_set_crypt(req, src, dst, srclen, c->nonce);
 	aead_request_set_ad(req, assoclen);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
 				  CRYPTO_TFM_REQ_MAY_SLEEP,
 				  crypto_req_done, &wait);
 	if (seal)
-		return crypto_wait_req(crypto_aead_encrypt(req), &wait);
-	return crypto_wait_req(crypto_aead_decrypt(req), &wait);
+		err = crypto_wait_req(crypto_aead_encrypt(req), &wait);
+	else
+		err = crypto_wait_req(crypto_aead_decrypt(req), &wait);
+	aead_request_free(req);	/* kfree_sensitive(): its context held data */
+	return err;
+}
+
+/*
+ * The key and 96-bit nonce ChaCha20-Poly1305 runs under for @c's next
+ * operation: @c's own for chacha20, derived by HChaCha20 for xchacha20.
+ */
+struct ss_chacha_op {
+	u8 key[SS_CHACHAPOLY_KEY_LEN];
+	u8 nonce[SS_CHACHAPOLY_NONCE_LEN];
+};
+
+static void ss_chacha_op_init(struct ss_chacha_op *op,
+			      const struct ss_cipher *c)
+{
+	if (c->method->impl == SS_AEAD_XCHACHA) {
+		ss_xchachapoly_key(op->key, op->nonce, c->subkey, c->nonce);
+		return;
+	}
+	memcpy(op->key, c->subkey, sizeof(op->key));
+	memcpy(op->nonce, c->nonce, sizeof(op->nonce));
 }
 
 /*
@@ -435,6 +459,7 @@ static bool ss_buf_ok(const void *buf)
 int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 {
 	const struct ss_method_info *method = c->method;
+	struct ss_chacha_op op;
 	int err = 0;
 
 	if (unlikely(len > UINT_MAX - SS_TAG_LEN))
@@ -448,11 +473,10 @@ int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 				    true);
 		break;
 	case SS_AEAD_CHACHA:
-		ss_chachapoly_seal(dst, src, len, NULL, 0, c->nonce, c->subkey);
-		break;
 	case SS_AEAD_XCHACHA:
-		xchacha20poly1305_encrypt(dst, src, len, NULL, 0, c->nonce,
-					  c->subkey);
+		ss_chacha_op_init(&op, c);
+		ss_chachapoly_seal(dst, src, len, NULL, 0, op.nonce, op.key);
+		memzero_explicit(&op, sizeof(op));
 		break;
 	default:
 		/* nothing was sealed: never let the plaintext pass as sealed */
@@ -486,6 +510,7 @@ int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 {
 	const struct ss_method_info *method = c->method;
+	struct ss_chacha_op op;
 	int err = 0;
 
 	if (unlikely(len < SS_TAG_LEN))
@@ -501,13 +526,11 @@ int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 				    false);
 		break;
 	case SS_AEAD_CHACHA:
-		if (!ss_chachapoly_open_to(dst, src, len, c->nonce, c->subkey))
-			err = -EBADMSG;
-		break;
 	case SS_AEAD_XCHACHA:
-		if (!xchacha20poly1305_decrypt(dst, src, len, NULL, 0, c->nonce,
-					       c->subkey))
+		ss_chacha_op_init(&op, c);
+		if (!ss_chachapoly_open_to(dst, src, len, op.nonce, op.key))
 			err = -EBADMSG;
+		memzero_explicit(&op, sizeof(op));
 		break;
 	default:
 		WARN_ON_ONCE(1);
@@ -518,40 +541,6 @@ int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 	if (unlikely(err))
 		memset(dst, 0, len - SS_TAG_LEN);
 	return err;
-}
-
-/*
- * XChaCha20-Poly1305 open, in place, over a scatterlist whose last
- * %SS_TAG_LEN bytes are the tag. The library has no XChaCha20 variant of
- * its scatterlist functions, but XChaCha20 is ChaCha20 under a key that
- * HChaCha20 derives from the key and the first 16 bytes of the nonce, with
- * an IV of 8 zero bytes and the last 8 bytes of the nonce; and that IV is
- * exactly how the ChaCha20-Poly1305 scatterlist function lays out its
- * 64-bit nonce. So this is xchacha20poly1305_decrypt() over a scatterlist.
- */
-static bool ss_xchacha_open_sg(struct ss_cipher *c, struct scatterlist *sg,
-			       size_t len)
-{
-	u32 state[CHACHA_STATE_WORDS], k[CHACHA_KEY_SIZE / sizeof(u32)];
-	__le32 subkey[ARRAY_SIZE(k)];
-	unsigned int i;
-	__le64 iv;
-	bool ok;
-
-	memcpy(subkey, c->subkey, sizeof(subkey));
-	for (i = 0; i < ARRAY_SIZE(k); i++)
-		k[i] = le32_to_cpu(subkey[i]);
-	chacha_init(state, k, c->nonce);
-	hchacha_block(state, k, 20);
-	for (i = 0; i < ARRAY_SIZE(k); i++)
-		subkey[i] = cpu_to_le32(k[i]);
-	memcpy(&iv, c->nonce + 16, sizeof(iv));
-	ok = chacha20poly1305_decrypt_sg_inplace(sg, len, NULL, 0,
-						 le64_to_cpu(iv), (u8 *)subkey);
-	memzero_explicit(state, sizeof(state));
-	memzero_explicit(k, sizeof(k));
-	memzero_explicit(subkey, sizeof(subkey));
-	return ok;
 }
 
 /**
@@ -581,13 +570,14 @@ int ss_cipher_open_pieces(struct ss_cipher *c, u8 *const *pieces,
 {
 	const struct ss_method_info *method = c->method;
 	struct scatterlist sg[SS_OPEN_PIECES_MAX + 1];
+	struct ss_chacha_op op;
 	unsigned int i, n;
 	size_t left;
 	int err = 0;
 
 	if (unlikely(len && !piece_len))
 		return -EINVAL;
-	/* (the library's ChaCha20 counts whole blocks per call) */
+	/* the same contract for every method: ChaCha20 counts whole blocks */
 	if (unlikely(len > piece_len && piece_len % CHACHA_BLOCK_SIZE))
 		return -EINVAL;
 	n = len ? DIV_ROUND_UP(len, piece_len) : 0;
@@ -599,21 +589,27 @@ int ss_cipher_open_pieces(struct ss_cipher *c, u8 *const *pieces,
 		if (unlikely(!ss_buf_ok(pieces[i])))
 			return -EFAULT;
 
-	if (method->impl == SS_AEAD_CHACHA) {
-		if (!ss_chachapoly_open(pieces, piece_len, len, tag, NULL, 0,
-					c->nonce, c->subkey))
-			err = -EBADMSG;
-		goto out;
-	}
-	sg_init_table(sg, n + 1);
-	for (i = 0, left = len; i < n; i++, left -= piece_len)
-		sg_set_buf(&sg[i], pieces[i], min(left, piece_len));
-	sg_set_buf(&sg[n], tag, SS_TAG_LEN);
-	if (method->impl == SS_AEAD_API)
+	switch (method->impl) {
+	case SS_AEAD_API:
+		sg_init_table(sg, n + 1);
+		for (i = 0, left = len; i < n; i++, left -= piece_len)
+			sg_set_buf(&sg[i], pieces[i], min(left, piece_len));
+		sg_set_buf(&sg[n], tag, SS_TAG_LEN);
 		err = ss_aead_crypt_sg(c, sg, sg, 0, len + SS_TAG_LEN, false);
-	else if (!ss_xchacha_open_sg(c, sg, len + SS_TAG_LEN))
-		err = -EBADMSG;
-out:
+		break;
+	case SS_AEAD_CHACHA:
+	case SS_AEAD_XCHACHA:
+		ss_chacha_op_init(&op, c);
+		if (!ss_chachapoly_open(pieces, piece_len, len, tag, NULL, 0,
+					op.nonce, op.key))
+			err = -EBADMSG;
+		memzero_explicit(&op, sizeof(op));
+		break;
+	default:
+		WARN_ON_ONCE(1);
+		err = -EINVAL;
+		break;
+	}
 	ss_nonce_inc(c->nonce, method->nonce_len);
 	if (unlikely(err))
 		for (i = 0, left = len; i < n; i++, left -= piece_len)

@@ -16,7 +16,6 @@
 #include "crypto.h"
 
 struct crypto_aead;
-struct aead_request;
 
 #define SS_SALT_MAX_LEN		32
 #define SS_NONCE_MAX_LEN	24
@@ -29,7 +28,6 @@ struct aead_request;
  * struct ss_cipher - one direction of a session
  * @method: the method
  * @tfm: the keyed transform (SS_AEAD_API methods); NULL for the others
- * @req: a request for @tfm, allocated once with the transform
  * @subkey: the session subkey (the library methods use it directly: their
  *	cipher allocates nothing); wiped on free
  * @nonce: the counter, little-endian over @method->nonce_len bytes
@@ -37,13 +35,12 @@ struct aead_request;
 struct ss_cipher {
 	const struct ss_method_info *method;
 	struct crypto_aead *tfm;
-	struct aead_request *req;
 	u8 subkey[SS_KEY_MAX_LEN];
 	u8 nonce[SS_NONCE_MAX_LEN];
 };
 
 int ss_cipher_init(struct ss_cipher *c, const struct ss_method_info *method,
-		   const u8 *master_key, const u8 *salt, gfp_t gfp);
+		   const u8 *master_key, const u8 *salt);
 int ss_cipher_rekey(struct ss_cipher *c, const u8 *master_key, const u8 *salt);
 int ss_cipher_rekey_salt(struct ss_cipher *c, const u8 *master_key,
 			 const u8 *salt, size_t salt_len);

@@ -5,7 +5,6 @@
  */
 
 #include <crypto/aead.h>
-#include <crypto/chacha20poly1305.h>
 #include <linux/err.h>
 #include <linux/fips.h>
 #include <linux/nospec.h>
@@ -25,9 +24,8 @@ static const struct ss_method_info ss_2022_xchacha_udp = {
 	.id = SS_METHOD_2022_BLAKE3_CHACHA20_POLY1305,
 	.name = "2022-blake3-chacha20-poly1305 (UDP)",
 	.impl = SS_AEAD_XCHACHA,
-	.key_len = CHACHA20POLY1305_KEY_SIZE, .salt_len = 0,
-	.nonce_len = XCHACHA20POLY1305_NONCE_SIZE,
-	.tag_len = CHACHA20POLY1305_AUTHTAG_SIZE,
+	.key_len = SS_CHACHAPOLY_KEY_LEN, .salt_len = 0,
+	.nonce_len = SS_XCHACHAPOLY_NONCE_LEN, .tag_len = 16,
 	.kdf = SS_KDF_NONE,
 };
 
@@ -57,9 +55,8 @@ static const struct ss_method_info ss_methods[] = {
 		.id = SS_METHOD_XCHACHA20_IETF_POLY1305,
 		.name = "xchacha20-ietf-poly1305",
 		.impl = SS_AEAD_XCHACHA,
-		.key_len = CHACHA20POLY1305_KEY_SIZE, .salt_len = 32,
-		.nonce_len = XCHACHA20POLY1305_NONCE_SIZE,
-		.tag_len = CHACHA20POLY1305_AUTHTAG_SIZE,
+		.key_len = SS_CHACHAPOLY_KEY_LEN, .salt_len = 32,
+		.nonce_len = SS_XCHACHAPOLY_NONCE_LEN, .tag_len = 16,
 	},
 	/*
 	 * Shadowsocks 2022 (SIP022): the PSK is the key, the salt as long
@@ -126,28 +123,30 @@ static int ss_aead_check(const struct ss_method_info *method, const u8 *key)
 
 /*
  * The library has no instantiation step: calling it makes this module
- * depend on libchacha, libpoly1305 and libchacha20poly1305, so being
- * loaded at all proves them present. Seal and open an empty message
- * anyway, which also proves the key usable. The library is not the crypto
- * API, which refuses ChaCha20-Poly1305 in FIPS mode: so is it refused here.
+ * depend on libchacha and libpoly1305, so being loaded at all proves them
+ * present. Seal and open an empty message anyway (through the XChaCha20
+ * key derivation too), which also proves the key usable. The library is
+ * not the crypto API, which refuses ChaCha20-Poly1305 in FIPS mode: so is
+ * it refused here.
  */
 static int ss_lib_check(const struct ss_method_info *method, const u8 *key)
 {
-	u8 nonce[XCHACHA20POLY1305_NONCE_SIZE] = {};
-	u8 tag[CHACHA20POLY1305_AUTHTAG_SIZE] = {};
+	u8 xnonce[SS_XCHACHAPOLY_NONCE_LEN] = {};
+	u8 nonce[SS_CHACHAPOLY_NONCE_LEN] = {};
+	u8 subkey[SS_CHACHAPOLY_KEY_LEN];
+	u8 tag[16] = {};
 	u8 *none = tag;
 	bool ok;
 
 	if (fips_enabled)
 		return -ENOPKG;
-	if (method->impl == SS_AEAD_CHACHA) {
-		ss_chachapoly_seal(tag, tag, 0, NULL, 0, nonce, key);
-		ok = ss_chachapoly_open(&none, 0, 0, tag, NULL, 0, nonce, key);
-	} else {
-		xchacha20poly1305_encrypt(tag, tag, 0, NULL, 0, nonce, key);
-		ok = xchacha20poly1305_decrypt(tag, tag, sizeof(tag), NULL, 0,
-					       nonce, key);
-	}
+	if (method->impl == SS_AEAD_XCHACHA)
+		ss_xchachapoly_key(subkey, nonce, key, xnonce);
+	else
+		memcpy(subkey, key, sizeof(subkey));
+	ss_chachapoly_seal(tag, tag, 0, NULL, 0, nonce, subkey);
+	ok = ss_chachapoly_open(&none, 0, 0, tag, NULL, 0, nonce, subkey);
+	memzero_explicit(subkey, sizeof(subkey));
 	memzero_explicit(tag, sizeof(tag));
 	return ok ? 0 : -EBADMSG;
 }
@@ -163,7 +162,7 @@ static const char *ss_impl_name(const struct ss_method_info *method)
 	case SS_AEAD_XCHACHA:
 		break;
 	}
-	return "xchacha20poly1305";
+	return "hchacha20, chacha20 and poly1305";
 }
 
 /**

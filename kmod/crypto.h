@@ -32,7 +32,9 @@ enum ss_kdf {
  * @SS_AEAD_API: the crypto API's transform named by &ss_method_info.aead
  * @SS_AEAD_CHACHA: ChaCha20-Poly1305 with a 96-bit nonce, built on the
  *	ChaCha20 and Poly1305 library functions (chachapoly.c)
- * @SS_AEAD_XCHACHA: the xchacha20poly1305 library functions
+ * @SS_AEAD_XCHACHA: XChaCha20-Poly1305 (24-byte nonce): the same, under the
+ *	key and nonce HChaCha20 derives from the key and nonce
+ *	(ss_xchachapoly_key())
  */
 enum ss_aead_impl {
 	SS_AEAD_API,

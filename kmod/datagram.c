@@ -96,9 +96,9 @@ int ss_dgram_codec_init(struct ss_dgram_codec *dc,
 		err = aes_expandkey(&dc->isep, ep->ikey, ep->method->key_len);
 	/* Keyed for real at each packet; any salt will do until then. */
 	get_random_bytes(salt, sizeof(salt));
-	err = err ?: ss_cipher_init(&dc->rx, m, ep->key, salt, GFP_KERNEL);
+	err = err ?: ss_cipher_init(&dc->rx, m, ep->key, salt);
 	if (!err)
-		err = ss_cipher_init(&dc->tx, m, ep->key, salt, GFP_KERNEL);
+		err = ss_cipher_init(&dc->tx, m, ep->key, salt);
 	memzero_explicit(salt, sizeof(salt));
 	if (err)
 		ss_dgram_codec_free(dc);

@@ -401,7 +401,7 @@ static int ss_rx_read(struct ss_conn *conn)
 				break;
 			}
 			n = ss_cipher_init(&conn->dec, m, conn->ep->key,
-					   conn->salt, GFP_KERNEL);
+					   conn->salt);
 			if (n)
 				return n;
 			/* 2022: a fixed header comes first, either way. */
@@ -417,7 +417,7 @@ static int ss_rx_read(struct ss_conn *conn)
 			if (n)
 				return n;
 			n = ss_cipher_init(&conn->dec, m, conn->user->key,
-					   conn->salt, GFP_KERNEL);
+					   conn->salt);
 			if (n)
 				return n;
 			rx->stage = SS_RX_FIXED;
@@ -798,7 +798,7 @@ static int ss_tx_2022_request(struct ss_conn *conn, u8 *var)
 		if (err)
 			return err;
 	}
-	err = ss_cipher_init(&conn->enc, m, conn->ep->key, salt, GFP_KERNEL);
+	err = ss_cipher_init(&conn->enc, m, conn->ep->key, salt);
 	if (err)
 		return err;
 	tx->keyed = true;
@@ -830,8 +830,7 @@ static int ss_tx_2022_response(struct ss_conn *conn, u8 *payload, int n)
 	int err;
 
 	get_random_bytes(salt, m->salt_len);
-	err = ss_cipher_init(&conn->enc, m, ss_conn_key(conn), salt,
-			     GFP_KERNEL);
+	err = ss_cipher_init(&conn->enc, m, ss_conn_key(conn), salt);
 	if (err)
 		return err;
 	tx->keyed = true;
@@ -911,8 +910,7 @@ static int ss_tx_read(struct ss_conn *conn)
 			get_random_bytes(salt, m->salt_len);
 		else
 			ss_replay_own_salt(salt, m->salt_len);
-		err = ss_cipher_init(&conn->enc, m, conn->ep->key, salt,
-				     GFP_KERNEL);
+		err = ss_cipher_init(&conn->enc, m, conn->ep->key, salt);
 		if (err)
 			return err;
 		tx->keyed = true;

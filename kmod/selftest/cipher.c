@@ -379,7 +379,7 @@ static bool __init ss_selftest_vec(const struct ss_kat_vec *v, u8 *buf)
 
 	memset(&r, 0, sizeof(r));
 	ss_fill(salt, 0, 1, m->salt_len);
-	err = ss_cipher_init(&c, m, v->master, salt, GFP_KERNEL);
+	err = ss_cipher_init(&c, m, v->master, salt);
 	SS_CHECK(!err, "%s: init (%d)", m->name, err);
 	if (err)
 		return false;
@@ -400,7 +400,7 @@ static bool __init ss_selftest_vec(const struct ss_kat_vec *v, u8 *buf)
 		 "%s: nonce is 2 after two seals", m->name);
 
 	/* the other end: length in place, payload out of place */
-	err = ss_cipher_init(&r, m, v->master, salt, GFP_KERNEL);
+	err = ss_cipher_init(&r, m, v->master, salt);
 	memcpy(in, v->tcp, SS_TCP_SEALED);
 	err = err ?: ss_cipher_open(&r, in, in, SS_TCP_LEN_SEALED);
 	SS_CHECK(!err && in[0] == 0x00 && in[1] == 0x05,
@@ -412,7 +412,7 @@ static bool __init ss_selftest_vec(const struct ss_kat_vec *v, u8 *buf)
 	ss_cipher_free(&r);
 
 	/* tampering: one flipped bit, in the ciphertext or in the tag */
-	err = ss_cipher_init(&r, m, v->master, salt, GFP_KERNEL);
+	err = ss_cipher_init(&r, m, v->master, salt);
 	memcpy(in, v->tcp, SS_TCP_SEALED);
 	in[0] ^= 0x01;
 	err = err ?: ss_cipher_open(&r, pt, in, SS_TCP_LEN_SEALED);
@@ -420,7 +420,7 @@ static bool __init ss_selftest_vec(const struct ss_kat_vec *v, u8 *buf)
 		 "%s: flipped ciphertext bit refused, output wiped (%d)",
 		 m->name, err);
 	ss_cipher_free(&r);
-	err = ss_cipher_init(&r, m, v->master, salt, GFP_KERNEL);
+	err = ss_cipher_init(&r, m, v->master, salt);
 	memcpy(in, v->tcp, SS_TCP_SEALED);
 	in[SS_TCP_LEN_SEALED - 1] ^= 0x80;
 	err = err ?: ss_cipher_open(&r, in, in, SS_TCP_LEN_SEALED);
@@ -429,7 +429,7 @@ static bool __init ss_selftest_vec(const struct ss_kat_vec *v, u8 *buf)
 	ss_cipher_free(&r);
 
 	/* chunks opened out of order use the wrong nonce */
-	err = ss_cipher_init(&r, m, v->master, salt, GFP_KERNEL);
+	err = ss_cipher_init(&r, m, v->master, salt);
 	memcpy(in, v->tcp, SS_TCP_SEALED);
 	err = err ?: ss_cipher_open(&r, pt, in + SS_TCP_LEN_SEALED,
 				    5 + SS_TAG_LEN);
@@ -454,7 +454,7 @@ static bool __init ss_selftest_vec(const struct ss_kat_vec *v, u8 *buf)
 	err = err ?: ss_cipher_seal(&c, out, out, 5);
 	SS_CHECK(!err && !memcmp(out, v->udp, SS_UDP_SEALED),
 		 "%s: udp_packet (%d)", m->name, err);
-	err2 = ss_cipher_init(&r, m, v->master, salt, GFP_KERNEL);
+	err2 = ss_cipher_init(&r, m, v->master, salt);
 	err2 = err2 ?: ss_cipher_open(&r, out, out, SS_UDP_SEALED);
 	SS_CHECK(!err2 && !memcmp(out, "hello", 5), "%s: open udp_packet (%d)",
 		 m->name, err2);
@@ -463,7 +463,7 @@ static bool __init ss_selftest_vec(const struct ss_kat_vec *v, u8 *buf)
 	ss_cipher_free(&r);
 	ss_cipher_free(&r);
 	ss_cipher_free(&c);
-	SS_CHECK(!c.tfm && !c.req && !memchr_inv(c.subkey, 0, sizeof(c.subkey)),
+	SS_CHECK(!c.tfm && !memchr_inv(c.subkey, 0, sizeof(c.subkey)),
 		 "%s: free wipes", m->name);
 	return ok;
 }
@@ -486,9 +486,9 @@ static bool __init ss_selftest_roundtrip(u32 id, u8 *buf)
 	int err;
 
 	get_random_bytes(key, 64);
-	err = ss_cipher_init(&c, m, key, salt, GFP_KERNEL);
+	err = ss_cipher_init(&c, m, key, salt);
 	if (!err) {
-		err = ss_cipher_init(&r, m, key, salt, GFP_KERNEL);
+		err = ss_cipher_init(&r, m, key, salt);
 		if (err)
 			ss_cipher_free(&c);
 	}
@@ -551,10 +551,10 @@ static bool __init ss_selftest_pieces(u32 id)
 	get_random_bytes(key, sizeof(key));
 	get_random_bytes(salt, sizeof(salt));
 	get_random_bytes(msg, len);
-	err = ss_cipher_init(&c, m, key, salt, GFP_KERNEL);
+	err = ss_cipher_init(&c, m, key, salt);
 	if (err)
 		goto out;
-	err = ss_cipher_init(&r, m, key, salt, GFP_KERNEL);
+	err = ss_cipher_init(&r, m, key, salt);
 	if (err) {
 		ss_cipher_free(&c);
 		goto out;
@@ -633,7 +633,7 @@ static bool __init ss_selftest_nonce(u8 *buf)
 
 	/* seal advances it the same way, also when open fails */
 	m = ss_method_get(SS_METHOD_AES_128_GCM);
-	err = ss_cipher_init(&c, m, zero, zero, GFP_KERNEL);
+	err = ss_cipher_init(&c, m, zero, zero);
 	SS_CHECK(!err, "aes-128-gcm init (%d)", err);
 	if (err)
 		return false;
@@ -751,7 +751,7 @@ static bool __init ss_selftest_sip022(u8 *buf)
 	/* TCP: salt, fixed header chunk (nonce 0), variable one (nonce 1) */
 	ss_st_unhex(psk, ss_st_2022_psk);
 	salt_len = ss_st_unhex(pkt, ss_st_2022_salt);
-	SS_CHECK(!ss_cipher_init(&c, &ss_st_2022_aes128, psk, pkt, GFP_KERNEL) &&
+	SS_CHECK(!ss_cipher_init(&c, &ss_st_2022_aes128, psk, pkt) &&
 		 ss_st_is(c.subkey, 16, ss_st_2022_subkey, tmp),
 		 "SIP022 TCP session subkey");
 	p = pkt + salt_len;
@@ -769,7 +769,7 @@ static bool __init ss_selftest_sip022(u8 *buf)
 
 	/* ...and opened again, by the server's side */
 	p = pkt + salt_len;
-	SS_CHECK(!ss_cipher_init(&r, &ss_st_2022_aes128, psk, pkt, GFP_KERNEL) &&
+	SS_CHECK(!ss_cipher_init(&r, &ss_st_2022_aes128, psk, pkt) &&
 		 !ss_cipher_open(&r, p, p, fixed_len + SS_TAG_LEN) &&
 		 ss_st_is(p, fixed_len, ss_st_2022_fixed, tmp) &&
 		 !ss_cipher_open(&r, p + fixed_len + SS_TAG_LEN,
@@ -795,8 +795,7 @@ static bool __init ss_selftest_sip022(u8 *buf)
 		 "SIP022 UDP separate header");
 	p = pkt + sep_len;
 	body_len = ss_st_unhex(p, ss_st_2022_udp_body);
-	SS_CHECK(!ss_cipher_init(&c, &ss_st_2022_aes128, psk, pkt,
-				 GFP_KERNEL) &&
+	SS_CHECK(!ss_cipher_init(&c, &ss_st_2022_aes128, psk, pkt) &&
 		 !ss_cipher_rekey_salt(&c, psk, want, 8) &&
 		 ss_st_is(c.subkey, 16, ss_st_2022_udp_subkey, tmp),
 		 "SIP022 UDP session subkey (salted with the session ID)");
@@ -810,14 +809,13 @@ static bool __init ss_selftest_sip022(u8 *buf)
 	/* UDP, chacha: XChaCha20-Poly1305 under the PSK, the nonce in front */
 	ss_st_unhex(psk, ss_st_2022_chacha_psk);
 	ss_st_unhex(pkt, ss_st_2022_chacha_nonce);
-	p = pkt + XCHACHA20POLY1305_NONCE_SIZE;
+	p = pkt + SS_XCHACHAPOLY_NONCE_LEN;
 	body_len = ss_st_unhex(p, ss_st_2022_chacha_plain);
-	SS_CHECK(!ss_cipher_init(&c, &ss_st_2022_xchacha, psk, NULL,
-				 GFP_KERNEL),
+	SS_CHECK(!ss_cipher_init(&c, &ss_st_2022_xchacha, psk, NULL),
 		 "SIP022 UDP, chacha: the cipher");
 	ss_cipher_set_nonce(&c, pkt);
 	SS_CHECK(!ss_cipher_seal(&c, p, p, body_len) &&
-		 ss_st_is(pkt, XCHACHA20POLY1305_NONCE_SIZE + body_len +
+		 ss_st_is(pkt, SS_XCHACHAPOLY_NONCE_LEN + body_len +
 			  SS_TAG_LEN, ss_st_2022_chacha_udp, tmp),
 		 "SIP022 UDP packet, chacha");
 	ss_cipher_free(&c);
