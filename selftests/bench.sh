@@ -40,6 +40,15 @@
 #    connects, sends 64 bytes to the target's echo service, reads them back
 #    and closes; median of BENCH_REPS runs, with latency and guest CPU time
 #    per connection.
+# 2b. Where connection setup goes (BENCH_PARTS=profile, not in the default
+#    set): one rate run per method through (k) and (l) under
+#    `perf record -a -g` (cpu-clock, BENCH_PROFILE_HZ per CPU), then per
+#    connection: the CPU of each process (by comm), and for (k) the kernel
+#    functions of the setup, each with all it calls (perf's "children"):
+#    the accept work, the connection work, the netlink hand-over, the
+#    transform allocation and free, the key derivation, socket creation,
+#    connect, close. A sampled profile: figures under ~0.1 ms/conn are
+#    within noise.
 # 3. Memory per idle proxied connection, for the methods of
 #    BENCH_MEM_METHODS (by default those of aes-256-gcm and
 #    2022-blake3-aes-256-gcm that are in BENCH_METHODS, or the first of
@@ -122,7 +131,8 @@
 # SIMD code is emulated at a very different relative cost than on
 # hardware); the ratios measured in one boot are what to look at. A path
 # that is not available (no ss-socksd, no local role) shows n/a.
-# BENCH_PARTS="floor tput udp rate mem" selects the parts, BENCH_PATHS="l s k d"
+# BENCH_PARTS="floor tput udp rate mem" selects the parts (profile too, if
+# named), BENCH_PATHS="l s k d"
 # the paths; `make bench BENCH_PARTS=udp` (selftests/vm/run passes the
 # BENCH_* variables into the guest).
 
@@ -138,6 +148,7 @@ PATHS=" ${BENCH_PATHS:-l s k d} "
 RATE_SECS=${BENCH_RATE_SECONDS:-2}
 RATE_PAR=${BENCH_RATE_PAR:-4}
 FLOOR_RUNS=${BENCH_FLOOR_RUNS:-2}
+PROFILE_HZ=${BENCH_PROFILE_HZ:-997}
 # the methods whose memory is measured: BENCH_MEM_METHODS, or the one of
 # BENCH_MEM_METHOD (the older knob), or by default those of aes-256-gcm and
 # 2022-blake3-aes-256-gcm that are in METHODS (METHODS[0] if neither is)
@@ -457,6 +468,77 @@ rate_one() {
 	# a SYN dropped costs its connection a second (the initial RTO)
 	echo "# $k ${DESC[$path]%% *} connections: $r conn/s, latency p50 $(jq -r .lat_ms_p50 <<<"$out") ms," \
 		"p99 $(jq -r .lat_ms_p99 <<<"$out") ms; listen queue overflows $((o1 - o0)), SYN retransmits $((r1 - r0))"
+}
+
+# The kernel functions the setup profile reports, with what they stand for:
+# each with everything it calls. Names that are inlined or absent in a
+# kernel show no samples.
+PROFILE_SYMS=(
+	"ss_listen_accept_work:accept work (the local role's listener)"
+	"shadowsocks_nl_relay_new_doit:netlink hand-over (RELAY_NEW)"
+	"ss_conn_work:connection work (both roles: headers, relay, close)"
+	"ss_cipher_init:cipher init (key derivation, transform)"
+	"crypto_alloc_aead:crypto_alloc_aead"
+	"crypto_destroy_tfm:transform free"
+	"ss_hkdf_sha1:HKDF-SHA1"
+	"__sock_create:socket creation"
+	"inet_stream_connect:connect"
+	"inet_accept:accept"
+	"inet_release:close"
+	"netlink_sendmsg:netlink sendmsg (all)"
+)
+
+# profile_one METHOD PATH HOST:PORT: one rate run under perf record; a
+# section of PROFILES: CPU ms per connection by process, and for the
+# kernel's own setup functions
+PROFILES=$(mktemp)
+profile_one() {
+	local m=$1 path=$2 to=$3 data out conns total e sym what ch
+	if ! command -v perf >/dev/null; then
+		echo "# profile: no perf (Debian's linux-perf): skipped"
+		return 1
+	fi
+	data=$(mktemp)
+	out=$(timeout $((RATE_SECS + 90)) perf record -q -a -g -F "$PROFILE_HZ" -e cpu-clock -o "$data" -- \
+		ip netns exec "$NS_C" "$PY" "$CB" --timeout 20 rate --connect "$to" \
+		--seconds "$RATE_SECS" --parallel "$RATE_PAR" 2>&1 | grep '^{')
+	if ! conns=$(jq -er 'select(.errors == 0) | .conns' <<<"$out" 2>/dev/null) || [ "$conns" = 0 ]; then
+		echo "# $m ${DESC[$path]%% *} profile: run failed: $out"
+		rm -f "$data"
+		return 1
+	fi
+	# all samples (idle ones are swapper's): total CPU time sampled
+	total=$(perf report -i "$data" -q --stdio --no-children -n --sort comm -g none 2>/dev/null |
+		awk '{ n += $2 } END { print n + 0 }')
+	{
+		echo
+		echo "#### $m, ${DESC[$path]}: $conns connections, $(jq -r .rate <<<"$out") conn/s"
+		echo
+		echo "| process or function | CPU ms/conn | share of busy CPU |"
+		echo "|---|---|---|"
+		perf report -i "$data" -q --stdio --no-children -n --sort comm -g none 2>/dev/null |
+			awk -v hz="$PROFILE_HZ" -v c="$conns" '
+				{ comm = $3; for (i = 4; i <= NF; i++) comm = comm " " $i
+				  sub(/\/.*/, "", comm)	# kworker/u4:1 -> kworker
+				  if (comm == "swapper") next
+				  n[comm] += $2; busy += $2 }
+				END { for (k in n) if (n[k] * 1000 / hz / c >= 0.05)
+					printf "| %s (process) | %.2f | %.0f%% |\n", k, n[k] * 1000 / hz / c, 100 * n[k] / busy
+				      printf "| all but idle | %.2f | 100%% |\n", busy * 1000 / hz / c }' | sort -t'|' -k3 -gr
+		if [ "$path" = k ]; then
+			perf report -i "$data" -q --stdio --children --sort sym -g none 2>/dev/null >"$data.sym"
+			for e in "${PROFILE_SYMS[@]}"; do
+				sym=${e%%:*}
+				what=${e#*:}
+				ch=$(awk -v s="$sym" '$NF == s { sub(/%/, "", $1); print $1; exit }' "$data.sym")
+				[ -n "$ch" ] || ch=0
+				printf '| %s (`%s`) | %.2f | |\n' "$what" "$sym" \
+					"$(echo "$ch / 100 * $total * 1000 / $PROFILE_HZ / $conns" | bc -l)"
+			done
+			rm -f "$data.sym"
+		fi
+	} >>"$PROFILES"
+	rm -f "$data"
 }
 
 # rate_row METHOD PATH: a row of RTABLE from the accumulated runs
@@ -900,6 +982,11 @@ for m in "${METHODS[@]}"; do
 			rate_row "$m" "$p"
 		done
 	fi
+	if has profile; then
+		for p in k l; do
+			in_list "$p" "${P[@]}" && profile_one "$m" "$p" "${ECHO_TO[$p]}"
+		done
+	fi
 
 	# 4. UDP, interleaved (after the TCP parts: its associations linger
 	# until their timeout)
@@ -995,6 +1082,17 @@ if has rate; then
 			"$(ratio "${RATE[$m,s]:-}" "${RATE[$m,l]:-}") | $(ratio "${RCPU[$m,k]:-}" "${RCPU[$m,l]:-}") |"
 	done
 fi
+if has profile && [ -s "$PROFILES" ]; then
+	echo
+	echo "### Where connection setup goes: perf record -a -g, one run of $RATE_PAR in flight × ${RATE_SECS} s"
+	echo
+	echo "CPU per connection by process (kworker: the workqueues, where the kernel relay"
+	echo "runs), and for (k) the kernel's setup functions, each with all it calls (they"
+	echo "nest: the connection work includes the cipher init, which includes the"
+	echo "transform allocation). Sampled at $PROFILE_HZ Hz per CPU."
+	cat "$PROFILES"
+fi
+rm -f "$PROFILES"
 if has udp; then
 	echo
 	echo "### UDP: iperf3 -u, $(if [ "$UDP_RATE" = 0 ]; then echo "as fast as the sender can"; else echo "-b $UDP_RATE"; fi), median of $REPS × ${UDP_SECS} s"

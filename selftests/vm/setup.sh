@@ -37,6 +37,7 @@ PKGS=(
 	python3-yaml python3-jsonschema b3sum python3-prometheus-client
 	simple-obfs shadowsocks-v2ray-plugin
 	debhelper dh-dkms lintian
+	linux-perf
 )
 
 need_install() {
