@@ -217,9 +217,8 @@ static int ss_cipher_derive(const struct ss_method_info *method,
  *
  * For the crypto API methods this allocates the transform, which takes
  * the crypto API's locks and may load modules: call it in process
- * context. The library methods
- * (chacha20 and xchacha20) allocate nothing and may be initialised in any
- * context. The nonce starts at zero.
+ * context. The library methods (chacha20 and xchacha20) allocate nothing
+ * and may be initialised in any context. The nonce starts at zero.
  *
  * Return: 0 or -errno; on failure nothing is left allocated and no key
  * material is left in @c.
@@ -453,8 +452,8 @@ static bool ss_buf_ok(const void *buf)
  * failed seal never lets the next one reuse its nonce.
  *
  * Return: 0; -EFAULT for a buffer outside the linear map (warns once);
- * -EMSGSIZE if @len does not fit the crypto API; or the error of the
- * implementation.
+ * -EMSGSIZE if @len does not fit the crypto API; -ENOMEM (crypto API
+ * methods: no request); or the error of the implementation.
  */
 int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 {
@@ -504,8 +503,10 @@ int ss_cipher_seal(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
  * counts the operations done, as the protocol defines it; calls refused
  * with -EINVAL, -EMSGSIZE or -EFAULT do no operation.
  *
- * Return: 0; -EBADMSG if authentication failed; -EINVAL if @len is shorter
- * than a tag; -EMSGSIZE, -EFAULT, or an error of the implementation.
+ * Return: 0; -EBADMSG if authentication failed (and only then: callers
+ * count it against the sender); -EINVAL if @len is shorter than a tag;
+ * -EMSGSIZE, -EFAULT, -ENOMEM (crypto API methods: no request), or an
+ * error of the implementation.
  */
 int ss_cipher_open(struct ss_cipher *c, u8 *dst, const u8 *src, size_t len)
 {

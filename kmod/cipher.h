@@ -28,8 +28,8 @@ struct crypto_aead;
  * struct ss_cipher - one direction of a session
  * @method: the method
  * @tfm: the keyed transform (SS_AEAD_API methods); NULL for the others
- * @subkey: the session subkey (the library methods use it directly: their
- *	cipher allocates nothing); wiped on free
+ * @subkey: the session subkey (the library methods key each operation with it:
+ *	no transform, nothing allocated); wiped on free
  * @nonce: the counter, little-endian over @method->nonce_len bytes
  */
 struct ss_cipher {

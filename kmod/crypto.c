@@ -123,7 +123,8 @@ static int ss_aead_check(const struct ss_method_info *method, const u8 *key)
 
 /*
  * The library has no instantiation step: calling it makes this module
- * depend on libchacha and libpoly1305, so being loaded at all proves them
+ * depend on the modules that provide ChaCha20 and Poly1305 (on x86,
+ * chacha-x86_64 and poly1305-x86_64), so being loaded at all proves them
  * present. Seal and open an empty message anyway (through the XChaCha20
  * key derivation too), which also proves the key usable. The library is
  * not the crypto API, which refuses ChaCha20-Poly1305 in FIPS mode: so is

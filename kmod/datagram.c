@@ -191,13 +191,15 @@ int ss_dgram_seal(struct ss_dgram_codec *dc, const struct ss_endpoint *ep,
  * reads the address in front of the payload, and checks the salt against
  * the replay filter, if it uses one, once it has parsed what it needs.
  *
- * Return: the plaintext's length, or a negative error (counted).
+ * Return: the plaintext's length, or a negative error (counted, but for
+ * -EIO: no memory to rekey or open with, not the sender's doing).
  */
 int ss_dgram_open(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
 		  u8 *pkt, size_t len)
 {
 	size_t salt_len = ep->method->salt_len;
 	u8 *p = pkt + salt_len;
+	int err;
 
 	if (len < salt_len + SS_TAG_LEN) {
 		ss_stats_inc(&ep->stats, SS_STATS_A_UDP_DROP_BAD);
@@ -205,10 +207,13 @@ int ss_dgram_open(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
 	}
 	if (ss_cipher_rekey(&dc->rx, ep->key, pkt))
 		return -EIO;
-	if (ss_cipher_open(&dc->rx, p, p, len - salt_len)) {
+	err = ss_cipher_open(&dc->rx, p, p, len - salt_len);
+	if (err == -EBADMSG) {
 		ss_endpoint_bad(ep, SS_STATS_A_UDP_DROP_AUTH);
 		return -EBADMSG;
 	}
+	if (err)	/* no memory for the request: not the sender's doing */
+		return -EIO;
 	return len - salt_len - SS_TAG_LEN;
 }
 
@@ -279,7 +284,8 @@ static struct ss_user *ss_dgram_2022_user(struct ss_dgram_codec *dc,
  * Return: the length of the body from its main header on, which starts at
  * @pkt + ss_dgram_2022_head() (and %SS_2022_IDENTITY_LEN more with
  * @users); or a negative error (counted: an unknown user as a packet that
- * fails authentication, which the user's counters count too once known).
+ * fails authentication, which the user's counters count too once known;
+ * but -EIO, no memory to key or open with, is not).
  */
 int ss_dgram_open_2022(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
 		       u8 *pkt, size_t len, u8 *sid, u64 *pid,
@@ -293,6 +299,7 @@ int ss_dgram_open_2022(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
 	u8 sep[SS_2022_UDP_SEP_LEN];
 	const u8 *psk = ep->key;
 	u8 *ids;
+	int err;
 
 	if (len < head + SS_TAG_LEN) {
 		ss_stats_inc(&ep->stats, SS_STATS_A_UDP_DROP_BAD);
@@ -319,7 +326,10 @@ int ss_dgram_open_2022(struct ss_dgram_codec *dc, struct ss_endpoint *ep,
 		ss_cipher_set_nonce(&dc->rx, pkt);
 		ids = pkt + SS_2022_UDP_NONCE_LEN;
 	}
-	if (ss_cipher_open(&dc->rx, pkt + sealed, pkt + sealed, len - sealed)) {
+	err = ss_cipher_open(&dc->rx, pkt + sealed, pkt + sealed, len - sealed);
+	if (err && err != -EBADMSG)	/* not the sender's doing: uncounted */
+		goto err_io;
+	if (err) {
 		ss_endpoint_bad(ep, SS_STATS_A_UDP_DROP_AUTH);
 		if (u) {
 			ss_user_count(u, SS_STATS_A_AUTH_FAIL, 1);

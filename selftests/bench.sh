@@ -49,6 +49,11 @@
 #    transform allocation and free, the key derivation, socket creation,
 #    connect, close. A sampled profile: figures under ~0.1 ms/conn are
 #    within noise.
+# 2c. Scaling (BENCH_PARTS=scale, not in the default set): iperf3 -P N for
+#    N in BENCH_SCALE (1 2 4 8) through every path, both directions, the
+#    paths interleaved, median of BENCH_REPS; summed Mbit/s, CPU per GiB,
+#    and each path's N-connection rate over its 1-connection one. (s) is
+#    the kernel server alone with N clients of libev's ss-tunnel.
 # 3. Memory per idle proxied connection, for the methods of
 #    BENCH_MEM_METHODS (by default those of aes-256-gcm and
 #    2022-blake3-aes-256-gcm that are in BENCH_METHODS, or the first of
@@ -131,8 +136,8 @@
 # SIMD code is emulated at a very different relative cost than on
 # hardware); the ratios measured in one boot are what to look at. A path
 # that is not available (no ss-socksd, no local role) shows n/a.
-# BENCH_PARTS="floor tput udp rate mem" selects the parts (profile too, if
-# named), BENCH_PATHS="l s k d"
+# BENCH_PARTS="floor tput udp rate mem" selects the parts (profile and
+# scale too, if named), BENCH_PATHS="l s k d"
 # the paths; `make bench BENCH_PARTS=udp` (selftests/vm/run passes the
 # BENCH_* variables into the guest).
 
@@ -149,6 +154,8 @@ RATE_SECS=${BENCH_RATE_SECONDS:-2}
 RATE_PAR=${BENCH_RATE_PAR:-4}
 FLOOR_RUNS=${BENCH_FLOOR_RUNS:-2}
 PROFILE_HZ=${BENCH_PROFILE_HZ:-997}
+PROFILE_TOP=${BENCH_PROFILE_TOP:-40}
+SCALE_N=(${BENCH_SCALE:-1 2 4 8})
 # the methods whose memory is measured: BENCH_MEM_METHODS, or the one of
 # BENCH_MEM_METHOD (the older knob), or by default those of aes-256-gcm and
 # 2022-blake3-aes-256-gcm that are in METHODS (METHODS[0] if neither is)
@@ -254,16 +261,17 @@ declare -A A_RATES A_BYTES A_U A_S A_IP A_WALL A_KW A_PT A_ERR A_N
 # client netns (DIR down: -R), accumulated
 run_one() {
 	local k=$1 path=$2 dir=$3 host=$4 port=$5 out bps bytes ipc t0 t1 u0 s0 u1 s1 k0 k1 w0 j
-	local rev=() p0=() pid x=$1,$2
+	local rev=() par=() p0=() pid x=$1,$2
 	shift 5
 	[ -n "${A_ERR[$x]:-}" ] && return 1
 	[ "$dir" = down ] && rev=(-R)
+	[ "${IPERF_P:-1}" -gt 1 ] && par=(-P "$IPERF_P")
 	t0=$(cpu_ticks)
 	for pid in "$@"; do p0+=("$(proc_ticks "$pid")"); done
 	k0=$(kworker_ticks)
 	w0=$(date +%s.%N)
 	if ! out=$(timeout $((SECS + 30)) ip netns exec "$NS_C" \
-		iperf3 -J -c "$host" -p "$port" -t "$SECS" --connect-timeout 5000 "${rev[@]}" 2>&1) ||
+		iperf3 -J -c "$host" -p "$port" -t "$SECS" --connect-timeout 5000 "${rev[@]}" "${par[@]}" 2>&1) ||
 		! bps=$(jq -er '.end.sum_received.bits_per_second' <<<"$out" 2>/dev/null); then
 		A_ERR[$x]=$(jq -r '.error // empty' <<<"$out" 2>/dev/null)
 		A_ERR[$x]=${A_ERR[$x]:-$(tail -n 1 <<<"$out")}
@@ -440,6 +448,21 @@ tcp_drops() {
 	done | awk '/ListenOverflows/ { o += $2 } /SynRetrans/ { r += $2 } END { print o + 0, r + 0 }'
 }
 
+# srow KEY N PATH: a row of STABLE (scaling: N parallel connections) from
+# result()'s figures
+declare -A SMBPS
+STABLE=$(mktemp)
+srow() {
+	local k=$1 n=$2 path=$3
+	if [ -n "$R_MBPS" ]; then
+		SMBPS[$k,$n,$path]=$R_MBPS
+		printf '| %s | %s | %s | %s | %.1f | %.1f | %.0f | %.0f |\n' "$k" "$n" "${DESC[$path]}" \
+			"$R_MBPS" "$(echo "$R_USR + $R_SYS" | bc -l)" "$R_REL" "$R_BUSY" "$R_KW" >>"$STABLE"
+	else
+		printf '| %s | %s | %s | n/a | n/a | n/a | n/a | n/a |\n' "$k" "$n" "${DESC[$path]}" >>"$STABLE"
+	fi
+}
+
 # rate_one METHOD PATH HOST:PORT: one connection-rate run, accumulated
 declare -A RA_RATES RA_P50 RA_P99 RA_CONNS RA_TICKS RA_ERR RA_DROPS RATE RCPU
 rate_one() {
@@ -535,8 +558,19 @@ profile_one() {
 				printf '| %s (`%s`) | %.2f | |\n' "$what" "$sym" \
 					"$(echo "$ch / 100 * $total * 1000 / $PROFILE_HZ / $conns" | bc -l)"
 			done
-			rm -f "$data.sym"
 		fi
+		# the rest, for a closer look: the heaviest functions of the
+		# whole run with all they call, nested as they are
+		[ -s "$data.sym" ] ||
+			perf report -i "$data" -q --stdio --children --sort sym -g none 2>/dev/null >"$data.sym"
+		echo
+		echo "The $PROFILE_TOP functions of the most CPU with all they call, ms/conn (all processes; idle left out):"
+		echo
+		awk -v t="$total" -v hz="$PROFILE_HZ" -v c="$conns" -v top="$PROFILE_TOP" '
+			$NF ~ /^(do_idle|cpu_startup_entry|default_idle|default_idle_call|arch_cpu_idle|native_safe_halt|secondary_startup_64_no_verify|start_secondary|pv_native_safe_halt|cpuidle_idle_call|rest_init|start_kernel|x86_64_start_kernel|x86_64_start_reservations|arch_call_rest_init)$/ { next }
+			{ sub(/%/, "", $1); printf "    %7.2f  %s %s\n", $1 / 100 * t * 1000 / hz / c, $(NF - 1), $NF
+			  if (++n >= top) exit }' "$data.sym"
+		rm -f "$data.sym"
 	} >>"$PROFILES"
 	rm -f "$data"
 }
@@ -696,20 +730,25 @@ floor_of() {
 	aes-192-gcm) echo "gcm(aes) 192" ;;
 	aes-256-gcm | 2022-blake3-aes-256-gcm) echo "gcm(aes) 256" ;;
 	chacha20-ietf-poly1305 | 2022-blake3-chacha20-poly1305)
-		echo "rfc7539esp(chacha20,poly1305) 288" ;;	# 256 + the 32-bit nonce salt
+		# what the module calls: the library's ChaCha20 and Poly1305
+		echo "chacha20 + poly1305 256" ;;
 	esac
 }
 
-# crypto_floor: run tcrypt's AEAD speed tests; fill FLOOR[TRANSFORM
-# KEYBITS seal|open] (s of one vCPU per GiB at the largest block),
-# FLOOR_DRV[TRANSFORM KEYBITS] and FLOOR_BLOCK, and the table FTABLE
-declare -A FLOOR FLOOR_DRV
-FLOOR_BLOCK=
+# crypto_floor: run tcrypt's speed tests; fill FLOOR[TRANSFORM KEYBITS
+# seal|open] (s of one vCPU per GiB at the test's largest block),
+# FLOOR_DRV[TRANSFORM KEYBITS] and FLOOR_BLK[TRANSFORM KEYBITS]. The
+# ChaCha20 methods' floor is the sum of the library's two primitives,
+# through the crypto API's wrappers of the same code: chacha20 (mode 214,
+# an skcipher; decrypting is the same operation) and poly1305 (mode 321,
+# a hash over the ciphertext either way); the rfc7539esp template (213),
+# which the module no longer uses, is measured beside it for reference.
+declare -A FLOOR FLOOR_DRV FLOOR_BLK
 crypto_floor() {
-	local from mode run tr bits dir blk rate drv key s
+	local from mode run tr bits dir blk rate drv key s c p
 	from=$(dmesg | wc -l)
 	for ((run = 0; run < FLOOR_RUNS; run++)); do
-		for mode in 211 213; do
+		for mode in 211 213 214 321; do
 			# tcrypt never stays loaded: modprobe always fails
 			# (EAGAIN) after the tests; its results are in the
 			# kernel log
@@ -724,12 +763,13 @@ crypto_floor() {
 			FLOOR[$key $dir]=$s
 		fi
 		FLOOR_DRV[$key]=$drv
-		FLOOR_BLOCK=$blk
+		FLOOR_BLK[$key]=$blk
 	done < <(dmesg | tail -n +$((from + 1)) | awk '
 		/testing speed of / {
 			sub(/.*testing speed of /, "")
+			sub(/^(async|sync|multibuffer) /, "")
 			alg = $1; drv = substr($2, 2, length($2) - 2)
-			dir = $3 == "encryption" ? "seal" : "open"
+			dir = $3 == "encryption" ? "seal" : $3 == "decryption" ? "open" : "hash"
 			next
 		}
 		/test [0-9]+ \([0-9]+ bit key, [0-9]+ byte blocks\): [0-9]+ operations in [0-9]+ seconds \([0-9]+ bytes\)/ {
@@ -737,41 +777,67 @@ crypto_floor() {
 			bits = $1; blk = $4
 			split($0, a, "(")
 			bytes = a[2] + 0; secs = $(NF - 3) + 0
-			k = alg " " bits " " dir
-			if (secs > 0 && bytes > 0) {
-				if (blk + 0 > max[k])
-					max[k] = blk + 0
-				n++; key[n] = k; b[n] = blk + 0
-				line[n] = k " " blk " " bytes / secs " " drv
-			}
+			if (secs > 0 && bytes > 0)
+				add(alg " " bits " " dir, blk + 0, bytes / secs)
+		}
+		# a hash: "test 11 ( 8224 byte blocks, 8224 bytes per update,
+		# 1 updates): N opers/sec, B bytes/sec"; only one update per block
+		/test *[0-9]+ \( *[0-9]+ byte blocks, *[0-9]+ bytes per update, *1 updates\): *[0-9]+ opers\/sec, *[0-9]+ bytes\/sec/ {
+			sub(/.*test *[0-9]+ \( */, "")
+			blk = $1
+			if ($(NF - 1) + 0 > 0)
+				add(alg " 0 " dir, blk + 0, $(NF - 1) + 0)
+		}
+		function add(k, blk, rate) {
+			if (blk > max[k])
+				max[k] = blk
+			n++; key[n] = k; b[n] = blk
+			line[n] = k " " blk " " rate " " drv
 		}
 		END {	# each run of the largest block
 			for (i = 1; i <= n; i++)
 				if (b[i] == max[key[i]])
 					print line[i]
 		}')
+	# the library ChaCha20-Poly1305: one pass of each primitive per byte
+	c="chacha20 256"
+	p="poly1305 0"
+	if [ -n "${FLOOR[$c seal]:-}" ] && [ -n "${FLOOR[$p hash]:-}" ]; then
+		key="chacha20 + poly1305 256"
+		FLOOR[$key seal]=$(echo "${FLOOR[$c seal]} + ${FLOOR[$p hash]}" | bc -l)
+		FLOOR[$key open]=${FLOOR[$key seal]}
+		FLOOR_DRV[$key]="${FLOOR_DRV[$c]} + ${FLOOR_DRV[$p]}"
+		FLOOR_BLK[$key]="${FLOOR_BLK[$c]} / ${FLOOR_BLK[$p]}"
+	fi
 }
 
 floor_table() {
 	local m key seen=" "
 	echo
-	echo "### Crypto floor: tcrypt (modprobe tcrypt mode=211/213 sec=1), ${FLOOR_BLOCK:-?}-byte blocks, best of $FLOOR_RUNS"
+	echo "### Crypto floor: tcrypt (modprobe tcrypt mode=211/213/214/321 sec=1), the largest block of each test, best of $FLOOR_RUNS"
 	echo
 	echo "Seconds of one vCPU per GiB: the least a byte can cost to seal or open, in this boot."
+	echo "The ChaCha20 methods' floor is chacha20 + poly1305 (the library primitives the module"
+	echo "calls, 4096-byte and 8224-byte blocks); the rfc7539esp template over the same code, for reference."
 	echo "Kernel command line: $(tr ' ' '\n' </proc/cmdline | grep -E '^init_on_(alloc|free)=' | tr '\n' ' ')$(grep -qE 'init_on_alloc=' /proc/cmdline || echo "(no init_on_alloc=: the kernel's default, Debian's: on)")"
 	echo
-	echo "| transform, key bits | driver | seal s/GiB | open s/GiB | seal + open s/GiB |"
-	echo "|---|---|---|---|---|"
-	for m in "${METHODS[@]}"; do
-		key=$(floor_of "$m")
+	echo "| transform, key bits | driver | block bytes | seal s/GiB | open s/GiB | seal + open s/GiB |"
+	echo "|---|---|---|---|---|---|"
+	for m in "${METHODS[@]}" rfc7539esp; do
+		if [ "$m" = rfc7539esp ]; then
+			key="rfc7539esp(chacha20,poly1305) 288"	# 256 + the 32-bit nonce salt
+			[ -n "${FLOOR[$key seal]:-}" ] || continue
+		else
+			key=$(floor_of "$m")
+		fi
 		[ -n "$key" ] && [[ $seen != *" $key "* ]] || continue
 		seen+="$key "
 		if [ -n "${FLOOR[$key seal]:-}" ] && [ -n "${FLOOR[$key open]:-}" ]; then
-			printf '| %s | %s | %.2f | %.2f | %.2f |\n' "$key" "${FLOOR_DRV[$key]}" \
-				"${FLOOR[$key seal]}" "${FLOOR[$key open]}" \
+			printf '| %s | %s | %s | %.2f | %.2f | %.2f |\n' "$key" "${FLOOR_DRV[$key]}" \
+				"${FLOOR_BLK[$key]}" "${FLOOR[$key seal]}" "${FLOOR[$key open]}" \
 				"$(echo "${FLOOR[$key seal]} + ${FLOOR[$key open]}" | bc -l)"
 		else
-			echo "| $key | n/a (tcrypt gave no figure) | n/a | n/a | n/a |"
+			echo "| $key | n/a (tcrypt gave no figure) | | n/a | n/a | n/a |"
 		fi
 	done
 	echo
@@ -779,7 +845,7 @@ floor_table() {
 	echo "the module's ChaCha20 methods use the library, no transform):"
 	echo
 	awk -F' *: ' '/^name/ { n = $2 } /^driver/ { d = $2 } /^priority/ { p = $2 }
-		/^$/ { if (n ~ /^(gcm\(aes\)|rfc7539\(chacha20,poly1305\)|rfc7539esp\(chacha20,poly1305\))$/ && !s[n d]++)
+		/^$/ { if (n ~ /^(gcm\(aes\)|chacha20|poly1305|rfc7539\(chacha20,poly1305\)|rfc7539esp\(chacha20,poly1305\))$/ && !s[n d]++)
 			printf "    %s: %s (priority %s)\n", n, d, p; n = d = p = "" }' /proc/crypto
 }
 
@@ -971,6 +1037,26 @@ for m in "${METHODS[@]}"; do
 		done
 	fi
 
+	# 1b. scaling: N parallel connections (iperf3 -P), the paths
+	# interleaved; (s) is the kernel server alone with N clients
+	if has scale; then
+		for n in "${SCALE_N[@]}"; do
+			for d in "${DIRS[@]}"; do
+				k="$m $d"
+				for ((i = 0; i < REPS; i++)); do
+					for p in "${P[@]}"; do
+						# shellcheck disable=SC2086
+						IPERF_P=$n run_one "$k ×$n" "$p" "$d" ${IPERF_TO[$p]} ${PIDS_OF[$p]}
+					done
+				done
+				for p in l s k d; do
+					result "$k ×$n" "$p"
+					srow "$k" "$n" "$p"
+				done
+			done
+		done
+	fi
+
 	# 2. connection setup rate, interleaved
 	if has rate; then
 		for ((i = 0; i < REPS; i++)); do
@@ -1082,6 +1168,32 @@ if has rate; then
 			"$(ratio "${RATE[$m,s]:-}" "${RATE[$m,l]:-}") | $(ratio "${RCPU[$m,k]:-}" "${RCPU[$m,l]:-}") |"
 	done
 fi
+if has scale; then
+	echo
+	echo "### Scaling: iperf3 -P N (N parallel connections), median of $REPS × ${SECS} s"
+	echo
+	echo "Mbit/s summed over the N connections; CPU and relay: guest CPU s per GiB, as above;"
+	echo "busy: % of all vCPUs; kworker: % of one CPU."
+	echo
+	echo "| method, direction | N | path | Mbit/s | CPU s/GiB | relay s/GiB | busy % | kworker % |"
+	echo "|---|---|---|---|---|---|---|---|"
+	cat "$STABLE"
+	echo
+	echo "| method, direction | N | (s)/(l) Mbit/s | (k)/(l) Mbit/s | (k)/(d) Mbit/s | (l) N/1 | (s) N/1 | (k) N/1 | (d) N/1 |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for k in "${KEYS[@]}"; do
+		for n in "${SCALE_N[@]}"; do
+			echo "| $k | $n | $(ratio "${SMBPS[$k,$n,s]:-}" "${SMBPS[$k,$n,l]:-}") |" \
+				"$(ratio "${SMBPS[$k,$n,k]:-}" "${SMBPS[$k,$n,l]:-}") |" \
+				"$(ratio "${SMBPS[$k,$n,k]:-}" "${SMBPS[$k,$n,d]:-}") |" \
+				"$(ratio "${SMBPS[$k,$n,l]:-}" "${SMBPS[$k,${SCALE_N[0]},l]:-}") |" \
+				"$(ratio "${SMBPS[$k,$n,s]:-}" "${SMBPS[$k,${SCALE_N[0]},s]:-}") |" \
+				"$(ratio "${SMBPS[$k,$n,k]:-}" "${SMBPS[$k,${SCALE_N[0]},k]:-}") |" \
+				"$(ratio "${SMBPS[$k,$n,d]:-}" "${SMBPS[$k,${SCALE_N[0]},d]:-}") |"
+		done
+	done
+fi
+rm -f "$STABLE"
 if has profile && [ -s "$PROFILES" ]; then
 	echo
 	echo "### Where connection setup goes: perf record -a -g, one run of $RATE_PAR in flight × ${RATE_SECS} s"
