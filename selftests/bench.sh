@@ -567,7 +567,7 @@ profile_one() {
 		echo "The $PROFILE_TOP functions of the most CPU with all they call, ms/conn (all processes; idle left out):"
 		echo
 		awk -v t="$total" -v hz="$PROFILE_HZ" -v c="$conns" -v top="$PROFILE_TOP" '
-			$NF ~ /^(do_idle|cpu_startup_entry|default_idle|default_idle_call|arch_cpu_idle|native_safe_halt|secondary_startup_64_no_verify|start_secondary|pv_native_safe_halt|cpuidle_idle_call|rest_init|start_kernel|x86_64_start_kernel|x86_64_start_reservations|arch_call_rest_init)$/ { next }
+			$NF ~ /idle|halt|^(cpu_startup_entry|secondary_startup_64_no_verify|start_secondary|rest_init|start_kernel|x86_64_start_kernel|x86_64_start_reservations|arch_call_rest_init)$/ { next }
 			{ sub(/%/, "", $1); printf "    %7.2f  %s %s\n", $1 / 100 * t * 1000 / hz / c, $(NF - 1), $NF
 			  if (++n >= top) exit }' "$data.sym"
 		rm -f "$data.sym"
@@ -781,12 +781,20 @@ crypto_floor() {
 				add(alg " " bits " " dir, blk + 0, bytes / secs)
 		}
 		# a hash: "test 11 ( 8224 byte blocks, 8224 bytes per update,
-		# 1 updates): N opers/sec, B bytes/sec"; only one update per block
-		/test *[0-9]+ \( *[0-9]+ byte blocks, *[0-9]+ bytes per update, *1 updates\): *[0-9]+ opers\/sec, *[0-9]+ bytes\/sec/ {
-			sub(/.*test *[0-9]+ \( */, "")
-			blk = $1
+		# 1 updates): N opers/sec, B bytes/sec", only one update per
+		# block taken; the figures often land on a line of their own
+		/test *[0-9]+ \( *[0-9]+ byte blocks, *[0-9]+ bytes per update, *[0-9]+ updates\):/ {
+			hblk = 0
+			if ($0 !~ /, *1 updates\):/)
+				next
+			t = $0
+			sub(/.*test *[0-9]+ \( */, "", t)
+			hblk = t + 0
+		}
+		hblk && /[0-9]+ opers\/sec, *[0-9]+ bytes\/sec/ {
 			if ($(NF - 1) + 0 > 0)
-				add(alg " 0 " dir, blk + 0, $(NF - 1) + 0)
+				add(alg " 0 " dir, hblk, $(NF - 1) + 0)
+			hblk = 0
 		}
 		function add(k, blk, rate) {
 			if (blk > max[k])
