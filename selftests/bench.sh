@@ -41,9 +41,10 @@
 #    and closes; median of BENCH_REPS runs, with latency and guest CPU time
 #    per connection.
 # 2b. Where connection setup goes (BENCH_PARTS=profile, not in the default
-#    set): one rate run per method through (k) and (l) under
-#    `perf record -a -g` (cpu-clock, BENCH_PROFILE_HZ per CPU), then per
-#    connection: the CPU of each process (by comm), and for (k) the kernel
+#    set): one rate run per method through (k) and (l), of which
+#    BENCH_RATE_SECONDS in the middle are sampled by `perf record -a -g`
+#    (cpu-clock, BENCH_PROFILE_HZ per CPU; not the client's start-up),
+#    then per connection (the run's rate times the window): the CPU of each process (by comm), and for (k) the kernel
 #    functions of the setup, each with all it calls (perf's "children"):
 #    the accept work, the connection work, the netlink hand-over, the
 #    transform allocation and free, the key derivation, socket creation,
@@ -105,17 +106,18 @@
 #    that is missing (a path n/a, a part not run) shows n/a.
 #
 # 0. The crypto floor (part "floor", first, before anything else runs):
-#    the kernel's own speed test, tcrypt (modprobe tcrypt mode=211 and
-#    mode=213 sec=1), of the transforms the data path uses, each in the
-#    implementation the crypto API picks (the driver shown; the same one
+#    the kernel's own speed test, tcrypt (modprobe tcrypt mode=211, 213,
+#    214 and 321 sec=1), of what the data path uses, each in the
+#    implementation the crypto API picks (the driver shown; the same code
 #    the module gets, whose transforms /proc/crypto lists after the run):
-#    gcm(aes) for the AES methods, rfc7539esp(chacha20,poly1305) for
-#    chacha20 (the crypto API's template over the same ChaCha20 and
-#    Poly1305 code the module calls from the library, with the nonce's
-#    first 4 bytes in the key: the template's own overhead, which the
-#    module does not pay, makes it a floor a little high). The largest block tcrypt
-#    runs (8192 bytes; a chunk is up to 16 KiB) gives seconds of one vCPU
-#    per GiB sealed and opened, the best of BENCH_FLOOR_RUNS (2) runs. Against it, after 1.: each method's (k)
+#    gcm(aes) for the AES methods (8192-byte blocks, tcrypt's largest);
+#    for the ChaCha20 methods, which call the library's ChaCha20 and
+#    Poly1305, the sum of the chacha20 skcipher (4096-byte blocks) and the
+#    poly1305 hash (8224-byte blocks, one update), the crypto API's
+#    wrappers of that same code; the rfc7539esp(chacha20,poly1305)
+#    template (8192) beside it for reference. That gives seconds of one
+#    vCPU per GiB sealed and opened, the best of BENCH_FLOOR_RUNS (2)
+#    runs. Against it, after 1.: each method's (k)
 #    relay CPU per GiB over (seal + open) of the floor (the full path
 #    seals every byte once and opens it once), and (k)'s throughput as a
 #    share of the crypto-bound throughput of the CPU iperf3 leaves: the
@@ -451,7 +453,7 @@ tcp_drops() {
 # srow KEY N PATH: a row of STABLE (scaling: N parallel connections) from
 # result()'s figures
 declare -A SMBPS
-STABLE=$(mktemp)
+STABLE=$TOPO_DIR/bench-scale
 srow() {
 	local k=$1 n=$2 path=$3
 	if [ -n "$R_MBPS" ]; then
@@ -503,7 +505,8 @@ PROFILE_SYMS=(
 	"ss_cipher_init:cipher init (key derivation, transform)"
 	"crypto_alloc_aead:crypto_alloc_aead"
 	"crypto_destroy_tfm:transform free"
-	"ss_hkdf_sha1:HKDF-SHA1"
+	"ss_hkdf_sha1:HKDF-SHA1 (AEAD-2017 subkeys)"
+	"ss_blake3_derive_salted:BLAKE3 key derivation (2022 subkeys)"
 	"__sock_create:socket creation"
 	"inet_stream_connect:connect"
 	"inet_accept:accept"
@@ -514,20 +517,33 @@ PROFILE_SYMS=(
 # profile_one METHOD PATH HOST:PORT: one rate run under perf record; a
 # section of PROFILES: CPU ms per connection by process, and for the
 # kernel's own setup functions
-PROFILES=$(mktemp)
+PROFILES=$TOPO_DIR/bench-profiles
 profile_one() {
-	local m=$1 path=$2 to=$3 data out conns total e sym what ch
+	local m=$1 path=$2 to=$3 data out conns rate cpid total e sym what ch
 	if ! command -v perf >/dev/null; then
 		echo "# profile: no perf (Debian's linux-perf): skipped"
 		return 1
 	fi
-	data=$(mktemp)
-	out=$(timeout $((RATE_SECS + 90)) perf record -q -a -g -F "$PROFILE_HZ" -e cpu-clock -o "$data" -- \
-		ip netns exec "$NS_C" "$PY" "$CB" --timeout 20 rate --connect "$to" \
-		--seconds "$RATE_SECS" --parallel "$RATE_PAR" 2>&1 | grep '^{')
-	if ! conns=$(jq -er 'select(.errors == 0) | .conns' <<<"$out" 2>/dev/null) || [ "$conns" = 0 ]; then
-		echo "# $m ${DESC[$path]%% *} profile: run failed: $out"
-		rm -f "$data"
+	data=$(mktemp "$TOPO_DIR/perf.XXXXXX")
+	# perf samples a window in the middle of the client's run, not its
+	# start-up (python's imports) or its end: conns is the run's rate times
+	# the window
+	ip netns exec "$NS_C" "$PY" "$CB" --timeout 20 rate --connect "$to" \
+		--seconds $((RATE_SECS + 4)) --parallel "$RATE_PAR" >"$data.out" 2>&1 &
+	cpid=$!
+	sleep 2
+	perf record -q -a -g -F "$PROFILE_HZ" -e cpu-clock -o "$data" -- sleep "$RATE_SECS" >"$data.perf" 2>&1
+	wait "$cpid"
+	out=$(grep '^{' "$data.out")
+	if ! rate=$(jq -er 'select(.errors == 0) | .rate' <<<"$out" 2>/dev/null) || [ ! -s "$data" ]; then
+		echo "# $m ${DESC[$path]%% *} profile: run failed: $(tail -n 3 "$data.out" "$data.perf" | tr '\n' ' ')"
+		rm -f "$data" "$data.out" "$data.perf"
+		return 1
+	fi
+	conns=$(echo "$rate * $RATE_SECS" | bc -l)
+	if [ "$(echo "$conns < 1" | bc)" = 1 ]; then
+		echo "# $m ${DESC[$path]%% *} profile: no connections in the window"
+		rm -f "$data" "$data.out" "$data.perf"
 		return 1
 	fi
 	# all samples (idle ones are swapper's): total CPU time sampled
@@ -535,7 +551,7 @@ profile_one() {
 		awk '{ n += $2 } END { print n + 0 }')
 	{
 		echo
-		echo "#### $m, ${DESC[$path]}: $conns connections, $(jq -r .rate <<<"$out") conn/s"
+		echo "#### $m, ${DESC[$path]}: $rate conn/s, ${RATE_SECS} s sampled (about $(printf '%.0f' "$conns") connections)"
 		echo
 		echo "| process or function | CPU ms/conn | share of busy CPU |"
 		echo "|---|---|---|"
@@ -560,11 +576,11 @@ profile_one() {
 			done
 		fi
 		# the rest, for a closer look: the heaviest functions of the
-		# whole run with all they call, nested as they are
+		# window with all they call, nested as they are
 		[ -s "$data.sym" ] ||
 			perf report -i "$data" -q --stdio --children --sort sym -g none 2>/dev/null >"$data.sym"
 		echo
-		echo "The $PROFILE_TOP functions of the most CPU with all they call, ms/conn (all processes; idle left out):"
+		echo "The $PROFILE_TOP functions (kernel [k] and user [.]) of the most CPU with all they call, ms/conn (idle left out):"
 		echo
 		awk -v t="$total" -v hz="$PROFILE_HZ" -v c="$conns" -v top="$PROFILE_TOP" '
 			$NF ~ /idle|halt|^(cpu_startup_entry|secondary_startup_64_no_verify|start_secondary|rest_init|start_kernel|x86_64_start_kernel|x86_64_start_reservations|arch_call_rest_init)$/ { next }
@@ -572,7 +588,7 @@ profile_one() {
 			  if (++n >= top) exit }' "$data.sym"
 		rm -f "$data.sym"
 	} >>"$PROFILES"
-	rm -f "$data"
+	rm -f "$data" "$data.out" "$data.perf"
 }
 
 # rate_row METHOD PATH: a row of RTABLE from the accumulated runs
@@ -768,6 +784,7 @@ crypto_floor() {
 		/testing speed of / {
 			sub(/.*testing speed of /, "")
 			sub(/^(async|sync|multibuffer) /, "")
+			hblk = 0
 			alg = $1; drv = substr($2, 2, length($2) - 2)
 			dir = $3 == "encryption" ? "seal" : $3 == "decryption" ? "open" : "hash"
 			next
@@ -1187,7 +1204,8 @@ if has scale; then
 	echo "|---|---|---|---|---|---|---|---|"
 	cat "$STABLE"
 	echo
-	echo "| method, direction | N | (s)/(l) Mbit/s | (k)/(l) Mbit/s | (k)/(d) Mbit/s | (l) N/1 | (s) N/1 | (k) N/1 | (d) N/1 |"
+	b=${SCALE_N[0]}
+	echo "| method, direction | N | (s)/(l) Mbit/s | (k)/(l) Mbit/s | (k)/(d) Mbit/s | (l) N/$b | (s) N/$b | (k) N/$b | (d) N/$b |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 	for k in "${KEYS[@]}"; do
 		for n in "${SCALE_N[@]}"; do
@@ -1201,10 +1219,9 @@ if has scale; then
 		done
 	done
 fi
-rm -f "$STABLE"
 if has profile && [ -s "$PROFILES" ]; then
 	echo
-	echo "### Where connection setup goes: perf record -a -g, one run of $RATE_PAR in flight × ${RATE_SECS} s"
+	echo "### Where connection setup goes: perf record -a -g over ${RATE_SECS} s of a run with $RATE_PAR in flight"
 	echo
 	echo "CPU per connection by process (kworker: the workqueues, where the kernel relay"
 	echo "runs), and for (k) the kernel's setup functions, each with all it calls (they"
@@ -1212,7 +1229,6 @@ if has profile && [ -s "$PROFILES" ]; then
 	echo "transform allocation). Sampled at $PROFILE_HZ Hz per CPU."
 	cat "$PROFILES"
 fi
-rm -f "$PROFILES"
 if has udp; then
 	echo
 	echo "### UDP: iperf3 -u, $(if [ "$UDP_RATE" = 0 ]; then echo "as fast as the sender can"; else echo "-b $UDP_RATE"; fi), median of $REPS × ${UDP_SECS} s"
