@@ -41,11 +41,11 @@
 #    and closes; median of BENCH_REPS runs, with latency and guest CPU time
 #    per connection.
 # 2b. Where connection setup goes (BENCH_PARTS=profile, not in the default
-#    set): one rate run per method through (k) and (l), of which
-#    BENCH_RATE_SECONDS in the middle are sampled by `perf record -a -g`
-#    (cpu-clock, BENCH_PROFILE_HZ per CPU; not the client's start-up),
-#    then per connection (the run's rate times the window): the CPU of each process (by comm), and for (k) the kernel
-#    functions of the setup, each with all it calls (perf's "children"):
+#    set): one rate run per method through (k) and (l) under
+#    `perf record -a -g` (cpu-clock, BENCH_PROFILE_HZ per CPU; the
+#    client's start-up is sampled too), then per connection: the CPU of
+#    each process (by comm), and for (k) the kernel functions of the
+#    setup, each with all it calls (perf's "children"):
 #    the accept work, the connection work, the netlink hand-over, the
 #    transform allocation and free, the key derivation, socket creation,
 #    connect, close. A sampled profile: figures under ~0.1 ms/conn are
@@ -519,39 +519,32 @@ PROFILE_SYMS=(
 # kernel's own setup functions
 PROFILES=$TOPO_DIR/bench-profiles
 profile_one() {
-	local m=$1 path=$2 to=$3 data out conns rate cpid total e sym what ch
+	local m=$1 path=$2 to=$3 data out conns rate total e sym what ch
 	if ! command -v perf >/dev/null; then
 		echo "# profile: no perf (Debian's linux-perf): skipped"
 		return 1
 	fi
 	data=$(mktemp "$TOPO_DIR/perf.XXXXXX")
-	# perf samples a window in the middle of the client's run, not its
-	# start-up (python's imports) or its end: conns is the run's rate times
-	# the window
-	ip netns exec "$NS_C" "$PY" "$CB" --timeout 20 rate --connect "$to" \
-		--seconds $((RATE_SECS + 4)) --parallel "$RATE_PAR" >"$data.out" 2>&1 &
-	cpid=$!
-	sleep 2
-	perf record -q -a -g -F "$PROFILE_HZ" -e cpu-clock -o "$data" -- sleep "$RATE_SECS" >"$data.perf" 2>&1
-	wait "$cpid"
+	# perf runs the client: its start-up (python's imports) is sampled too
+	# and divided over the connections. (A window in the middle of a
+	# longer run was tried: perf's own start-up under TCG outlasted it.)
+	timeout $((RATE_SECS + 90)) perf record -q -a -g -F "$PROFILE_HZ" -e cpu-clock -o "$data" -- \
+		ip netns exec "$NS_C" "$PY" "$CB" --timeout 20 rate --connect "$to" \
+		--seconds "$RATE_SECS" --parallel "$RATE_PAR" >"$data.out" 2>&1
 	out=$(grep '^{' "$data.out")
-	if ! rate=$(jq -er 'select(.errors == 0) | .rate' <<<"$out" 2>/dev/null) || [ ! -s "$data" ]; then
-		echo "# $m ${DESC[$path]%% *} profile: run failed: $(tail -n 3 "$data.out" "$data.perf" | tr '\n' ' ')"
-		rm -f "$data" "$data.out" "$data.perf"
+	if ! conns=$(jq -er 'select(.errors == 0) | .conns' <<<"$out" 2>/dev/null) ||
+		[ "$conns" = 0 ] || [ ! -s "$data" ]; then
+		echo "# $m ${DESC[$path]%% *} profile: run failed: $(tail -n 3 "$data.out" | tr '\n' ' ')"
+		rm -f "$data" "$data.out"
 		return 1
 	fi
-	conns=$(echo "$rate * $RATE_SECS" | bc -l)
-	if [ "$(echo "$conns < 1" | bc)" = 1 ]; then
-		echo "# $m ${DESC[$path]%% *} profile: no connections in the window"
-		rm -f "$data" "$data.out" "$data.perf"
-		return 1
-	fi
+	rate=$(jq -r .rate <<<"$out")
 	# all samples (idle ones are swapper's): total CPU time sampled
 	total=$(perf report -i "$data" -q --stdio --no-children -n --sort comm -g none 2>/dev/null |
 		awk '{ n += $2 } END { print n + 0 }')
 	{
 		echo
-		echo "#### $m, ${DESC[$path]}: $rate conn/s, ${RATE_SECS} s sampled (about $(printf '%.0f' "$conns") connections)"
+		echo "#### $m, ${DESC[$path]}: $conns connections, $rate conn/s"
 		echo
 		echo "| process or function | CPU ms/conn | share of busy CPU |"
 		echo "|---|---|---|"
@@ -576,7 +569,7 @@ profile_one() {
 			done
 		fi
 		# the rest, for a closer look: the heaviest functions of the
-		# window with all they call, nested as they are
+		# run with all they call, nested as they are
 		[ -s "$data.sym" ] ||
 			perf report -i "$data" -q --stdio --children --sort sym -g none 2>/dev/null >"$data.sym"
 		echo
@@ -588,7 +581,7 @@ profile_one() {
 			  if (++n >= top) exit }' "$data.sym"
 		rm -f "$data.sym"
 	} >>"$PROFILES"
-	rm -f "$data" "$data.out" "$data.perf"
+	rm -f "$data" "$data.out"
 }
 
 # rate_row METHOD PATH: a row of RTABLE from the accumulated runs
@@ -1221,7 +1214,7 @@ if has scale; then
 fi
 if has profile && [ -s "$PROFILES" ]; then
 	echo
-	echo "### Where connection setup goes: perf record -a -g over ${RATE_SECS} s of a run with $RATE_PAR in flight"
+	echo "### Where connection setup goes: perf record -a -g, one run of $RATE_PAR in flight × ${RATE_SECS} s (the client's start-up included)"
 	echo
 	echo "CPU per connection by process (kworker: the workqueues, where the kernel relay"
 	echo "runs), and for (k) the kernel's setup functions, each with all it calls (they"
