@@ -529,7 +529,6 @@ static void ss_conn_connect(struct ss_conn *conn)
 {
 	const union ss_sockaddr *a = &conn->target_addr;
 	struct ss_peer *out = ss_conn_outbound(conn);
-	struct mem_cgroup *old;
 	struct socket *sock;
 	int err;
 
@@ -548,10 +547,8 @@ static void ss_conn_connect(struct ss_conn *conn)
 		return;
 	}
 
-	old = ss_memcg_enter(conn->ep);
-	err = sock_create_kern(conn->net, a->sa.sa_family, SOCK_STREAM,
-			       IPPROTO_TCP, &sock);
-	ss_memcg_leave(old);
+	err = ss_socket_create(conn->net, conn->ep->memcg, a->sa.sa_family,
+			       SOCK_STREAM, &sock);
 	if (err) {
 		ss_conn_fail(conn, SS_STATS_A_CONNECT_FAIL, "cannot create socket");
 		return;

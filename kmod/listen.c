@@ -68,6 +68,9 @@ static void ss_listen_accept_work(struct work_struct *work)
 				 l->srv->ep.entry.name, err);
 			return;
 		}
+		if (!ss_socket_charge(sock, l->srv->ep.memcg))
+			pr_debug("server %s: accepted socket not charged to the cgroup\n",
+				 l->srv->ep.entry.name);
 		ss_conn_accept(l->srv, sock, l->tcp_saved.data_ready);
 	}
 	queue_work(ss_wq, &l->accept_work);

@@ -166,9 +166,11 @@ int ss_server_create(struct net *net, const struct ss_server_cfg *cfg,
 	/*
 	 * What a netlink caller makes is charged to its memory cgroup (here
 	 * and in client.c, stats.c), and so is what traffic makes for the
-	 * object later, in work items: connections, UDP sessions, their
-	 * sockets and buffers (ss_memcg_enter()). Any user can make objects
-	 * in a namespace of their own.
+	 * object later, in work items: connections, UDP sessions and their
+	 * buffers (ss_memcg_enter()), the sockets we create and what they
+	 * queue (ss_socket_create()), and what accepted sockets queue where
+	 * nothing had arrived before they were accepted (ss_socket_charge()).
+	 * Any user can make objects in a namespace of their own.
 	 */
 	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
 	if (!srv) {

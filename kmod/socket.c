@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sockets: creation in an object's network namespace, binding, taking a
- * socket over (ours or one userspace handed over) and giving it back, and
- * release.
+ * Sockets: creation in an object's network namespace, charged to its
+ * memory cgroup, binding, taking a socket over (ours or one userspace
+ * handed over) and giving it back, and release.
  *
  * Taking over. Every socket whose callbacks the module installs is taken
  * over with ss_sock_take() and given back with ss_sock_give_back(), and
@@ -36,7 +36,9 @@
  */
 
 #include <linux/file.h>
+#include <linux/memcontrol.h>
 #include <linux/net.h>
+#include <linux/sched/mm.h>
 #include <net/inet_connection_sock.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
@@ -134,6 +136,81 @@ int ss_socket_bind(struct net *net, const union ss_sockaddr *addr, int type,
 
 err_release:
 	sock_release(sock);
+	return err;
+}
+
+/**
+ * ss_socket_charge() - charge a socket's buffers to a memory cgroup
+ * @sock: a socket of ours, made or accepted by a work item
+ * @memcg: the cgroup of whoever made the object the socket is for
+ *
+ * The kernel charges what a socket queues to the cgroup of the task that
+ * created or accepted it (mem_cgroup_sk_alloc()). Ours are made by work
+ * items, in the root cgroup, so what traffic queued in them would be
+ * charged to no one: a user namespace's server could hold socket memory up
+ * to the whole host's udp_mem or tcp_mem. This does what
+ * mem_cgroup_sk_alloc() would have done for @memcg's task: cgroup v2 only
+ * (v1 charges sockets only once its tcp limit is set), never the root.
+ *
+ * Only while nothing is charged to the socket yet, since what it uncharges
+ * later must have been charged to the same cgroup: a socket of ours before
+ * it is bound or connected always qualifies; an accepted one qualifies
+ * unless data had arrived before the work took it (it then stays as the
+ * kernel made it, charged to no cgroup, bounded by its buffer sizes and
+ * the server's max_conns). The lock keeps TCP's receive path from
+ * charging meanwhile (it queues to the backlog); no datagram can reach a
+ * UDP socket before it is bound.
+ *
+ * Return: whether the socket is charged to @memcg now.
+ */
+bool ss_socket_charge(struct socket *sock, struct mem_cgroup *memcg)
+{
+#ifdef CONFIG_MEMCG
+	struct sock *sk = sock->sk;
+	bool charged = false;
+
+	if (!mem_cgroup_sockets_enabled || !memcg || !memcg->css.parent ||
+	    !cgroup_subsys_on_dfl(memory_cgrp_subsys))
+		return false;
+	lock_sock(sk);
+	if (!sk->sk_memcg && !sk->sk_forward_alloc &&
+	    !atomic_read(&sk->sk_rmem_alloc) && !sk->sk_wmem_queued) {
+		css_get(&memcg->css);	/* put by mem_cgroup_sk_free() */
+		sk->sk_memcg = memcg;
+		charged = true;
+	}
+	release_sock(sk);
+	return charged;
+#else
+	return false;
+#endif
+}
+
+/**
+ * ss_socket_create() - create a kernel socket for an object
+ * @net: the object's namespace
+ * @memcg: the object's memory cgroup: the socket, and what it queues, are
+ *	charged to it
+ * @family: AF_INET or AF_INET6
+ * @type: SOCK_STREAM (TCP) or SOCK_DGRAM (UDP)
+ * @res: the socket
+ *
+ * Process context.
+ *
+ * Return: 0 or the error of sock_create_kern().
+ */
+int ss_socket_create(struct net *net, struct mem_cgroup *memcg, int family,
+		     int type, struct socket **res)
+{
+	struct mem_cgroup *old = set_active_memcg(memcg);
+	int err;
+
+	err = sock_create_kern(net, family, type,
+			       type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP,
+			       res);
+	set_active_memcg(old);
+	if (!err)
+		ss_socket_charge(*res, memcg);	/* a new socket: always */
 	return err;
 }
 

@@ -10,6 +10,7 @@
 #include <linux/in6.h>
 #include <linux/socket.h>
 
+struct mem_cgroup;
 struct net;
 struct netlink_ext_ack;
 struct sock;
@@ -23,6 +24,9 @@ union ss_sockaddr {
 	struct sockaddr_in6 in6;
 };
 
+int ss_socket_create(struct net *net, struct mem_cgroup *memcg, int family,
+		     int type, struct socket **res);
+bool ss_socket_charge(struct socket *sock, struct mem_cgroup *memcg);
 int ss_socket_bind(struct net *net, const union ss_sockaddr *addr, int type,
 		   struct socket **res, struct netlink_ext_ack *extack);
 void ss_socket_release(struct socket **sockp);

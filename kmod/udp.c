@@ -47,9 +47,16 @@
  * A lookup ends with its association (cancelled when it leaves the table).
  * Memory per association is thus bounded: the structure, two sockets, one
  * pending packet and one lookup.
+ *
+ * Expiry: an association ends after the server's timeout without a valid
+ * packet from its client or a reply from one of the last %SS_UDP_PEERS
+ * targets the client sent to. Replies from anywhere else are relayed but
+ * do not keep it.
  */
 
 #include <linux/err.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
 #include <linux/net.h>
 #include <linux/random.h>
 #include <linux/timekeeping.h>
@@ -71,6 +78,7 @@
 
 #define SS_UDP_DNS_CACHE	2
 #define SS_UDP_DNS_TTL		30	/* seconds */
+#define SS_UDP_PEERS		4	/* targets whose replies keep one alive */
 
 /**
  * struct ss_udp_dns - a cached answer
@@ -98,7 +106,11 @@ struct ss_udp_dns {
  * @sock: the sockets to targets, by family (%SS_LISTEN_IPV4, _IPV6),
  *	created at the first packet for that family
  * @saved: what the sockets had before our callbacks
- * @last_used: jiffies of the last packet either way
+ * @last_used: jiffies of the last packet from the client, or of a reply
+ *	from one of @peers (ss_udp_read_assoc())
+ * @peers: the last targets the client sent to, the newest at
+ *	@peer_next - 1
+ * @peer_next: where the next new target goes in @peers
  * @dead: out of the table, sockets released
  * @resolve: the lookup under way, or NULL
  * @dns_next: the cache entry the next answer replaces
@@ -129,6 +141,8 @@ struct ss_udp_assoc {
 	struct socket *sock[SS_LISTEN_NR];
 	struct ss_sock_saved saved[SS_LISTEN_NR];
 	unsigned long last_used;
+	union ss_sockaddr peers[SS_UDP_PEERS];
+	u8 peer_next;
 	bool dead;
 	struct ss_udp_resolve *resolve;
 	u8 dns_next;
@@ -234,6 +248,22 @@ static void ss_udp_resolve_free(struct ss_udp_resolve *req)
 	kfree(req);
 	/* Last: its reference keeps the server. */
 	ss_lookup_put(l);
+}
+
+/* The bucket of a hash of ss_dgram_hash() or ss_dgram_hash_sid(). */
+static struct hlist_head *ss_udp_bucket(struct ss_udp *udp, u32 hash)
+{
+	return &udp->assocs[hash_32(hash, udp->hash_bits)];
+}
+
+/*
+ * The table's buckets: 0 without UDP. Walks of the whole table (expiry,
+ * a server or user ending) give the CPU up between buckets: the table
+ * may hold max_conns associations.
+ */
+static u32 ss_udp_buckets(const struct ss_udp *udp)
+{
+	return udp->assocs ? 1U << udp->hash_bits : 0;
 }
 
 /*
@@ -384,7 +414,7 @@ static struct ss_udp_assoc *ss_udp_assoc_new(struct ss_server *srv,
 		a->user = user;
 		ss_user_count(user, SS_STATS_A_UDP_ASSOC_ACTIVE, 1);
 	}
-	hash_add(udp->assocs, &a->node, hash);
+	hlist_add_head(&a->node, ss_udp_bucket(udp, hash));
 	udp->nr_assocs++;
 	atomic64_inc(&srv->ep.stats.udp_assoc_active);
 	pr_debug("udp assoc %u created on server %s for %pISpc, hash %08x\n",
@@ -401,7 +431,7 @@ static struct ss_udp_assoc *ss_udp_assoc_get(struct ss_server *srv,
 	u32 hash = ss_dgram_hash(from);
 	struct ss_udp_assoc *a;
 
-	hash_for_each_possible(srv->udp.assocs, a, node, hash)
+	hlist_for_each_entry(a, ss_udp_bucket(&srv->udp, hash), node)
 		if (ss_dgram_addr_eq(&a->client, from))
 			return a;
 	return ss_udp_assoc_new(srv, from, listener, hash, NULL, NULL);
@@ -422,7 +452,7 @@ static struct ss_udp_assoc *ss_udp_session_get(struct ss_server *srv,
 	u32 hash = ss_dgram_hash_sid(csid);
 	struct ss_udp_assoc *a;
 
-	hash_for_each_possible(srv->udp.assocs, a, node, hash) {
+	hlist_for_each_entry(a, ss_udp_bucket(&srv->udp, hash), node) {
 		if (memcmp(a->csid, csid, SS_2022_SESSION_ID_LEN))
 			continue;
 		if (a->user == user)
@@ -441,16 +471,13 @@ static struct socket *ss_udp_assoc_sock(struct ss_server *srv,
 					struct ss_udp_assoc *a, int family)
 {
 	int i = family == AF_INET ? SS_LISTEN_IPV4 : SS_LISTEN_IPV6;
-	struct mem_cgroup *old;
 	struct socket *sock;
 	int err;
 
 	if (a->sock[i])
 		return a->sock[i];
-	old = ss_memcg_enter(&srv->ep);
-	err = sock_create_kern(srv->udp.net, family, SOCK_DGRAM, IPPROTO_UDP,
+	err = ss_socket_create(srv->udp.net, srv->ep.memcg, family, SOCK_DGRAM,
 			       &sock);
-	ss_memcg_leave(old);
 	if (err) {
 		pr_debug("udp assoc %u: cannot create socket: error %d\n",
 			 a->id, err);
@@ -462,6 +489,30 @@ static struct socket *ss_udp_assoc_sock(struct ss_server *srv,
 	ss_sock_take(sock, a, &ss_udp_assoc_cbs, &a->saved[i], 0);
 	a->sock[i] = sock;
 	return sock;
+}
+
+/* Remember a target the client sent to (see ss_udp_read_assoc()). */
+static void ss_udp_peer_note(struct ss_udp_assoc *a,
+			     const union ss_sockaddr *to)
+{
+	int i;
+
+	for (i = 0; i < SS_UDP_PEERS; i++)
+		if (ss_dgram_addr_eq(&a->peers[i], to))
+			return;
+	a->peers[a->peer_next] = *to;
+	a->peer_next = (a->peer_next + 1) % SS_UDP_PEERS;
+}
+
+static bool ss_udp_peer_known(const struct ss_udp_assoc *a,
+			      const union ss_sockaddr *from)
+{
+	int i;
+
+	for (i = 0; i < SS_UDP_PEERS; i++)
+		if (ss_dgram_addr_eq(&a->peers[i], from))
+			return true;
+	return false;
 }
 
 /* Send a payload to a resolved target, or count why not. */
@@ -492,6 +543,7 @@ static void ss_udp_send_target(struct ss_server *srv, struct ss_udp_assoc *a,
 		goto drop;
 	}
 	a->last_used = jiffies;
+	ss_udp_peer_note(a, to);
 	return;
 
 drop:
@@ -834,13 +886,19 @@ static void ss_udp_read_assoc(struct ss_server *srv, struct ss_udp_assoc *a)
 			continue;
 		/*
 		 * A reply too long to seal into one datagram, or from no IP
-		 * address, is lost.
+		 * address, is lost. Replies from anyone are relayed (full
+		 * cone, as other servers do), but only those from a target
+		 * the client sent to keep the association: anyone who finds
+		 * the socket's port could otherwise hold every association
+		 * (max_conns) open and, with no key, keep pumping replies to
+		 * the client's address.
 		 */
 		ss_dgram_reader_init(&rd, a->sock[i], srv->udp.dc.buf + off,
 				     SS_DGRAM_MAX - off - SS_TAG_LEN,
 				     &srv->ep.stats, SS_STATS_A_UDP_DROP_TARGET);
 		while ((len = ss_dgram_next(&rd)) >= 0) {
-			a->last_used = jiffies;
+			if (ss_udp_peer_known(a, &rd.from))
+				a->last_used = jiffies;
 			ss_udp_reply(srv, a, &rd.from, len);
 		}
 		if (len == -ENOSPC)		/* more next time */
@@ -885,7 +943,7 @@ static void ss_udp_gc(struct work_struct *work)
 	unsigned long idle = (unsigned long)srv->ep.timeout * HZ;
 	struct ss_udp_assoc *a;
 	struct hlist_node *tmp;
-	int bkt;
+	u32 bkt;
 
 	/*
 	 * A 2022 session is remembered at least 60 s (SIP022 section 3.2.4;
@@ -898,9 +956,13 @@ static void ss_udp_gc(struct work_struct *work)
 	mutex_lock(&udp->lock);
 	if (udp->closing)
 		goto out;
-	hash_for_each_safe(udp->assocs, bkt, tmp, a, node)
-		if (!a->resolve && time_after(jiffies, a->last_used + idle))
-			ss_udp_assoc_remove(srv, a, "idle");
+	for (bkt = 0; bkt < ss_udp_buckets(udp); bkt++) {
+		hlist_for_each_entry_safe(a, tmp, &udp->assocs[bkt], node)
+			if (!a->resolve &&
+			    time_after(jiffies, a->last_used + idle))
+				ss_udp_assoc_remove(srv, a, "idle");
+		cond_resched();
+	}
 	if (udp->nr_assocs)
 		queue_delayed_work(ss_wq, &udp->gc, ss_dgram_gc_period(&srv->ep));
 out:
@@ -924,12 +986,23 @@ int ss_udp_init(struct ss_server *srv, struct net *net)
 
 	mutex_init(&udp->lock);
 	udp->net = net;
-	hash_init(udp->assocs);
 	init_llist_head(&udp->ready);
 	INIT_WORK(&udp->work, ss_udp_work);
 	INIT_DELAYED_WORK(&udp->gc, ss_udp_gc);
 	if (srv->mode == SS_MODE_TCP_ONLY)
 		return 0;
+
+	/*
+	 * Sized for max_conns: a fixed table would let a key holder make
+	 * every lookup walk thousands of associations. Charged to the
+	 * caller, as the server is.
+	 */
+	udp->hash_bits = clamp_t(int, order_base_2(srv->ep.max_conns) - 1,
+				 SS_UDP_HASH_BITS_MIN, SS_UDP_HASH_BITS_MAX);
+	udp->assocs = kvcalloc(1U << udp->hash_bits, sizeof(*udp->assocs),
+			       GFP_KERNEL_ACCOUNT);
+	if (!udp->assocs)
+		return -ENOMEM;
 
 	return ss_dgram_codec_init(&udp->dc, &srv->ep, SS_DGRAM_BUF);
 }
@@ -969,14 +1042,17 @@ void ss_udp_end_user(struct ss_server *srv, struct ss_user *user)
 	struct ss_udp *udp = &srv->udp;
 	struct ss_udp_assoc *a;
 	struct hlist_node *n;
-	int bkt;
+	u32 bkt;
 
 	mutex_lock(&udp->lock);
-	hash_for_each_safe(udp->assocs, bkt, n, a, node)
-		if (a->user == user) {
-			ss_udp_session_record(srv, a);
-			ss_udp_assoc_remove(srv, a, "user removed");
-		}
+	for (bkt = 0; bkt < ss_udp_buckets(udp); bkt++) {
+		hlist_for_each_entry_safe(a, n, &udp->assocs[bkt], node)
+			if (a->user == user) {
+				ss_udp_session_record(srv, a);
+				ss_udp_assoc_remove(srv, a, "user removed");
+			}
+		cond_resched();
+	}
 	if (user && udp->dc.buf)
 		ss_dgram_codec_forget(&udp->dc, &srv->ep, user->id);
 	mutex_unlock(&udp->lock);
@@ -997,7 +1073,8 @@ void ss_udp_stop(struct ss_server *srv)
 	struct ss_udp *udp = &srv->udp;
 	struct ss_udp_assoc *a, *tmp;
 	struct hlist_node *n;
-	int i, bkt;
+	u32 bkt;
+	int i;
 
 	if (udp->started) {
 		for (i = 0; i < SS_LISTEN_NR; i++)
@@ -1009,9 +1086,12 @@ void ss_udp_stop(struct ss_server *srv)
 
 	mutex_lock(&udp->lock);
 	udp->closing = true;
-	hash_for_each_safe(udp->assocs, bkt, n, a, node) {
-		ss_udp_session_record(srv, a);
-		ss_udp_assoc_remove(srv, a, "server closed");
+	for (bkt = 0; bkt < ss_udp_buckets(udp); bkt++) {
+		hlist_for_each_entry_safe(a, n, &udp->assocs[bkt], node) {
+			ss_udp_session_record(srv, a);
+			ss_udp_assoc_remove(srv, a, "server closed");
+		}
+		cond_resched();
 	}
 	mutex_unlock(&udp->lock);
 
@@ -1022,4 +1102,6 @@ void ss_udp_stop(struct ss_server *srv)
 		ss_udp_assoc_put(a);
 
 	ss_dgram_codec_free(&udp->dc);
+	kvfree(udp->assocs);
+	udp->assocs = NULL;
 }

@@ -8,7 +8,7 @@
 #ifndef _SS_UDP_H
 #define _SS_UDP_H
 
-#include <linux/hashtable.h>
+#include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
@@ -20,7 +20,9 @@ struct net;
 struct ss_server;
 struct ss_user;
 
-#define SS_UDP_HASH_BITS	8
+/* The association table's buckets: about half max_conns, within these. */
+#define SS_UDP_HASH_BITS_MIN	6
+#define SS_UDP_HASH_BITS_MAX	16
 
 /**
  * struct ss_udp - a server's UDP relay state
@@ -31,7 +33,10 @@ struct ss_user;
  *	callbacks, which only queue. Sleeps (sockets are created and released
  *	and ciphers keyed under it).
  * @net: the server's namespace, where association sockets are created
- * @assocs: associations by client address
+ * @assocs: associations by client address (2022: session ID), 1 <<
+ *	@hash_bits buckets sized from the server's max_conns; NULL when the
+ *	mode has no UDP
+ * @hash_bits: see @assocs
  * @nr_assocs: entries in @assocs; at most the server's max_conns
  * @closing: set by ss_udp_stop(): nothing is added or queued any more
  * @started: the listeners' sk_data_ready are ours
@@ -46,7 +51,8 @@ struct ss_user;
 struct ss_udp {
 	struct mutex lock;	/* see above */
 	struct net *net;
-	DECLARE_HASHTABLE(assocs, SS_UDP_HASH_BITS);
+	struct hlist_head *assocs;
+	u8 hash_bits;
 	u32 nr_assocs;
 	bool closing;
 	bool started;

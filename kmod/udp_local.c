@@ -95,7 +95,8 @@ enum {
  * @source: SOCKS5 mode: the allowed source (sa_family 0: any)
  * @assocs: its associations by source address
  * @nr_assocs: entries in @assocs
- * @last_used: jiffies of the last datagram either way
+ * @last_used: jiffies of the last datagram from an application, or of an
+ *	authenticated reply from the server
  * @dead: off the list, sockets released
  *
  * All but @refcount, @ready and @flags are under &ss_ludp.lock.
@@ -148,7 +149,8 @@ struct ss_ludp_server_session {
  * @app: the source address: where replies go
  * @sock: the socket connected to the profile's server
  * @saved: what @sock had before our callbacks
- * @last_used: jiffies of the last datagram either way
+ * @last_used: jiffies of the last datagram from the application, or of an
+ *	authenticated reply from the server
  * @dead: out of the table, socket released
  * @csid: 2022: our session ID for this source
  * @cpid: 2022: the packet ID of our next packet
@@ -406,10 +408,8 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 		ss_stats_inc(&cl->ep.stats, SS_STATS_A_UDP_DROP_LIMIT);
 		return NULL;
 	}
-	old = ss_memcg_enter(&cl->ep);
-	err = sock_create_kern(r->net, remote->sa.sa_family, SOCK_DGRAM,
-			       IPPROTO_UDP, &sock);
-	ss_memcg_leave(old);
+	err = ss_socket_create(r->net, cl->ep.memcg, remote->sa.sa_family,
+			       SOCK_DGRAM, &sock);
 	if (err) {
 		pr_debug("udp relay %u: cannot create socket: error %d\n",
 			 r->id, err);
@@ -682,7 +682,6 @@ static int ss_ludp_tproxy_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 	struct net *net = sock_net(a->relay->sock->sk);
 	struct ss_target src;
 	union ss_sockaddr to;
-	struct mem_cgroup *old;
 	struct socket *sock;
 	int err;
 
@@ -700,10 +699,8 @@ static int ss_ludp_tproxy_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 		ss_stats_inc(&cl->ep.stats, SS_STATS_A_UDP_DROP_BAD);
 		return 0;
 	}
-	old = ss_memcg_enter(&cl->ep);
-	err = sock_create_kern(net, src.addr.sa.sa_family, SOCK_DGRAM,
-			       IPPROTO_UDP, &sock);
-	ss_memcg_leave(old);
+	err = ss_socket_create(net, cl->ep.memcg, src.addr.sa.sa_family,
+			       SOCK_DGRAM, &sock);
 	if (err)
 		return err;
 	/*
@@ -740,6 +737,12 @@ static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 		ret = ss_dgram_open(&cl->udp.dc, &cl->ep, pkt, len);
 	if (ret < 0)
 		return;
+	/*
+	 * Only what the server sealed keeps the association: its socket is
+	 * connected to the server, but a source address is easily forged.
+	 */
+	a->last_used = jiffies;
+	r->last_used = jiffies;
 	pt_len = ret;
 	alen = ss_addr_head(pt, pt_len);
 	if (alen < 0) {
@@ -781,11 +784,8 @@ static void ss_ludp_read_assoc(struct ss_client *cl, struct ss_ludp_assoc *a)
 	ss_dgram_reader_init(&rd, a->sock, cl->udp.dc.buf + SS_LUDP_HEAD,
 			     SS_DGRAM_BUF, &cl->ep.stats,
 			     SS_STATS_A_UDP_DROP_BAD);
-	while ((len = ss_dgram_next(&rd)) >= 0) {
-		a->last_used = jiffies;
-		a->relay->last_used = jiffies;
+	while ((len = ss_dgram_next(&rd)) >= 0)
 		ss_ludp_reply(cl, a, len);
-	}
 	if (len == -ENOSPC)		/* more next time */
 		ss_ludp_assoc_queue(&cl->udp, a);
 }

@@ -24,7 +24,9 @@
 # Targets local to the server, and the cloud metadata addresses (given to
 # the target here), are refused (and counted) unless allow-local;
 # an unresolvable name is counted; associations expire after the server's
-# timeout; max-conns caps associations (the rest counted as udp_drop_limit);
+# timeout; replies from the target the client sent to keep an association
+# past it, a stranger's datagrams to its socket are relayed but do not;
+# max-conns caps associations (the rest counted as udp_drop_limit);
 # the text output shows the udp part only for modes with UDP; a server
 # deleted, a netns deleted and the module removed with live associations:
 # every association the debug log shows created was destroyed, and the
@@ -294,6 +296,42 @@ if srv_add exp0 "$m" 8750 mode tcp_and_udp timeout 5 >"$TOPO_DIR/err" 2>&1; then
 	in_s ssctl server del exp0
 else
 	ss_fail "server exp0 starts" "$(cat "$TOPO_DIR/err")"
+fi
+# Replies from the target the client sent to keep an association past the
+# timeout; a stranger's datagrams to its socket are relayed (full cone) but
+# do not keep it: it ends while the stranger still sends.
+peers_keep() {
+	local tpid cpid t0 n
+	srv_add peer0 "$m" 8754 mode udp_only timeout 4 || return 1
+	topo_bg udp-peers "$NS_T" "$PY" "$SS_TOOLS/udp_peers.py" --port 9020 \
+		--known 12 --stranger 24 --interval 0.5
+	tpid=$TOPO_LAST_PID
+	wait_for 20 udp_listening "$NS_T" 9020 || { echo "udp_peers.py did not start"; return 1; }
+	topo_bg udp-listen "$NS_C" "$PY" "$SS_TOOLS/ss_udp.py" listen --server "$S4_C:8754" \
+		--method "$m" --password "$PW" --target "$T4:9020" --hold 40
+	cpid=$TOPO_LAST_PID
+	wait_for 20 grep -q '"from"' "$TOPO_DIR/udp-peers.log" || { echo "no packet reached the target"; return 1; }
+	sleep 8		# twice the timeout, the target replying
+	n=$(stats_s peer0 | jq .udp_assoc_active)
+	[ "$n" = 1 ] || { echo "after 8 s of replies from the target: $n associations"; stats_s peer0; return 1; }
+	wait_for 20 grep -q '"known"' "$TOPO_DIR/udp-peers.log" || { echo "the known phase did not end"; return 1; }
+	t0=$SECONDS
+	peer_gone() { [ "$(stats_s peer0 | jq .udp_assoc_active)" = 0 ]; }
+	wait_for 18 peer_gone || { echo "still there $((SECONDS - t0)) s into the stranger's datagrams"; stats_s peer0; return 1; }
+	kill -0 "$tpid" 2>/dev/null || { echo "the stranger had stopped when it ended ($((SECONDS - t0)) s)"; return 1; }
+	echo "ended $((SECONDS - t0)) s into the stranger's datagrams"
+	topo_kill "$tpid" "$cpid"
+	grep -q '"reply_from": "elsewhere", "payload": "stranger"' "$TOPO_DIR/udp-listen.log" ||
+		{ echo "no stranger reply relayed: $(sort "$TOPO_DIR/udp-listen.log" | uniq -c)"; return 1; }
+	grep -q '"reply_from": "target", "payload": "known"' "$TOPO_DIR/udp-listen.log" ||
+		{ echo "no reply from the target relayed: $(sort "$TOPO_DIR/udp-listen.log" | uniq -c)"; return 1; }
+	in_s ssctl server del peer0
+}
+if out=$(peers_keep 2>&1); then
+	ss_ok "an association lives on the target's replies, not a stranger's (${out##*$'\n'})"
+else
+	ss_fail "an association lives on the target's replies, not a stranger's" "$out"
+	in_s ssctl server del peer0 2>/dev/null
 fi
 if srv_add tcp0 "$m" 8751 >"$TOPO_DIR/err" 2>&1; then
 	out=$(in_s ssctl server show tcp0)

@@ -23,6 +23,12 @@ usage: ss_udp.py MODE [options]
   cap     --server --method --password --clients K: K sockets (K client
           addresses) each send one valid packet; prints how many got an
           answer (JSON), and keeps the sockets open for --hold seconds.
+  listen  --server --method --password --target TARGET --hold S: one
+          valid packet to TARGET (an IP address), then every reply for S
+          seconds, each printed as it comes ({"reply_from": "target" or
+          "elsewhere", "payload": ...}); at the end how many came from
+          TARGET itself and from elsewhere, by payload: {"from_target":
+          {...}, "from_elsewhere": {...}, "bad": n} (bad: did not open)
   plain   --to HOST:PORT --count N [--min --max]: plain UDP echo, e.g.
           through ss-tunnel -U in front of the echo service. --window W
           (W > 1): up to W datagrams in flight (windowed.py), from one
@@ -206,6 +212,33 @@ def mode_cap(a):
     return 0
 
 
+def mode_listen(a):
+    u = Udp(a.method, a.password)
+    s = new_sock(a.server)
+    host, port = split_hostport(a.target)
+    want = (str(ipaddress.ip_address(host)), port)
+    s.send(u.seal(socks_addr(host, port) + b"hello"))
+    res = {"from_target": {}, "from_elsewhere": {}, "bad": 0}
+    end = time.monotonic() + a.hold
+    while time.monotonic() < end:
+        r = recv_within(s, max(0.01, end - time.monotonic()))
+        if r is None:
+            continue
+        try:
+            plain = u.open(r)
+            h, p, alen = parse_addr(plain)
+        except Exception:  # noqa: BLE001
+            res["bad"] += 1
+            continue
+        where = "target" if (h, p) == want else "elsewhere"
+        k = plain[alen:].decode(errors="replace")
+        d = res["from_" + where]
+        d[k] = d.get(k, 0) + 1
+        print(json.dumps({"reply_from": where, "payload": k}), flush=True)
+    print(json.dumps(res))
+    return 0
+
+
 def plain_windowed(a, host, port):
     """mode_plain with up to a.window datagrams in flight; each reply
     matched by payload and checked for its source: host and port"""
@@ -330,7 +363,7 @@ def mode_dns(a):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["echo", "bad", "replay", "cap", "plain", "dns"])
+    ap.add_argument("mode", choices=["echo", "bad", "replay", "cap", "listen", "plain", "dns"])
     ap.add_argument("--server")
     ap.add_argument("--method")
     ap.add_argument("--password")
@@ -354,7 +387,7 @@ def main():
                     "(0: never)")
     a = ap.parse_args()
     return {"echo": mode_echo, "bad": mode_bad, "replay": mode_replay,
-            "cap": mode_cap,
+            "cap": mode_cap, "listen": mode_listen,
             "plain": mode_plain, "dns": mode_dns}[a.mode](a)
 
 
