@@ -53,11 +53,15 @@ static void ss_listen_accept_work(struct work_struct *work)
 {
 	struct ss_listener *l = container_of(work, struct ss_listener,
 					     accept_work);
+	struct mem_cgroup *old;
 	struct socket *sock;
 	int i, err;
 
 	for (i = 0; i < SS_ACCEPT_BUDGET; i++) {
+		/* 6.12 charges the socket object to the active memcg here */
+		old = ss_memcg_enter(&l->srv->ep);
 		err = kernel_accept(l->tcp, &sock, O_NONBLOCK);
+		ss_memcg_leave(old);
 		if (err == -EAGAIN)
 			return;
 		if (err == -ECONNABORTED)	/* reset before we came */
@@ -69,7 +73,7 @@ static void ss_listen_accept_work(struct work_struct *work)
 			return;
 		}
 		if (!ss_socket_charge(sock, l->srv->ep.memcg))
-			pr_debug("server %s: accepted socket not charged to the cgroup\n",
+			pr_debug("server %s: accepted socket had data: not charged to the cgroup\n",
 				 l->srv->ep.entry.name);
 		ss_conn_accept(l->srv, sock, l->tcp_saved.data_ready);
 	}

@@ -161,28 +161,33 @@ err_release:
  * charging meanwhile (it queues to the backlog); no datagram can reach a
  * UDP socket before it is bound.
  *
- * Return: whether the socket is charged to @memcg now.
+ * Return: false if the socket should have been charged to @memcg but had
+ * memory charged to no cgroup already; true otherwise (charged, or nothing
+ * to charge: no memory cgroups, v1, the root).
  */
 bool ss_socket_charge(struct socket *sock, struct mem_cgroup *memcg)
 {
 #ifdef CONFIG_MEMCG
 	struct sock *sk = sock->sk;
-	bool charged = false;
+	bool charged = true;
 
 	if (!mem_cgroup_sockets_enabled || !memcg || !memcg->css.parent ||
 	    !cgroup_subsys_on_dfl(memory_cgrp_subsys))
-		return false;
+		return true;
 	lock_sock(sk);
-	if (!sk->sk_memcg && !sk->sk_forward_alloc &&
-	    !atomic_read(&sk->sk_rmem_alloc) && !sk->sk_wmem_queued) {
+	if (sk->sk_memcg) {
+		charged = sk->sk_memcg == memcg;
+	} else if (!sk->sk_forward_alloc && !atomic_read(&sk->sk_rmem_alloc) &&
+		   !sk->sk_wmem_queued) {
 		css_get(&memcg->css);	/* put by mem_cgroup_sk_free() */
 		sk->sk_memcg = memcg;
-		charged = true;
+	} else {
+		charged = false;
 	}
 	release_sock(sk);
 	return charged;
 #else
-	return false;
+	return true;
 #endif
 }
 

@@ -49,9 +49,9 @@
  * pending packet and one lookup.
  *
  * Expiry: an association ends after the server's timeout without a valid
- * packet from its client or a reply from one of the last %SS_UDP_PEERS
- * targets the client sent to. Replies from anywhere else are relayed but
- * do not keep it.
+ * packet from its client or a reply from one of the %SS_UDP_PEERS targets
+ * the client sent to most recently. Replies from anywhere else are relayed
+ * but do not keep it.
  */
 
 #include <linux/err.h>
@@ -95,6 +95,16 @@ struct ss_udp_dns {
 };
 
 /**
+ * struct ss_udp_peer - a target a client sent to
+ * @addr: its address; sa_family 0 for an empty entry
+ * @sent: jiffies of the client's last packet to it
+ */
+struct ss_udp_peer {
+	union ss_sockaddr addr;
+	unsigned long sent;
+};
+
+/**
  * struct ss_udp_assoc - one client address and its sockets to targets
  * @node: in &ss_udp.assocs
  * @refcount: see the top of this file
@@ -108,9 +118,7 @@ struct ss_udp_dns {
  * @saved: what the sockets had before our callbacks
  * @last_used: jiffies of the last packet from the client, or of a reply
  *	from one of @peers (ss_udp_read_assoc())
- * @peers: the last targets the client sent to, the newest at
- *	@peer_next - 1
- * @peer_next: where the next new target goes in @peers
+ * @peers: the targets the client sent to most recently
  * @dead: out of the table, sockets released
  * @resolve: the lookup under way, or NULL
  * @dns_next: the cache entry the next answer replaces
@@ -141,8 +149,7 @@ struct ss_udp_assoc {
 	struct socket *sock[SS_LISTEN_NR];
 	struct ss_sock_saved saved[SS_LISTEN_NR];
 	unsigned long last_used;
-	union ss_sockaddr peers[SS_UDP_PEERS];
-	u8 peer_next;
+	struct ss_udp_peer peers[SS_UDP_PEERS];
 	bool dead;
 	struct ss_udp_resolve *resolve;
 	u8 dns_next;
@@ -283,7 +290,7 @@ static void ss_udp_assoc_remove(struct ss_server *srv, struct ss_udp_assoc *a,
 			ss_udp_resolve_free(a->resolve);
 		a->resolve = NULL;
 	}
-	hash_del(&a->node);
+	hlist_del_init(&a->node);
 	if (srv->ep.salts)
 		ss_salt_pool_unclaim(srv->ep.salts, &a->claim);
 	udp->nr_assocs--;
@@ -491,17 +498,26 @@ static struct socket *ss_udp_assoc_sock(struct ss_server *srv,
 	return sock;
 }
 
-/* Remember a target the client sent to (see ss_udp_read_assoc()). */
+/*
+ * Remember a target the client sent to (see ss_udp_read_assoc()), in
+ * place of the one it sent to least recently.
+ */
 static void ss_udp_peer_note(struct ss_udp_assoc *a,
 			     const union ss_sockaddr *to)
 {
-	int i;
+	struct ss_udp_peer *p, *old = &a->peers[0];
 
-	for (i = 0; i < SS_UDP_PEERS; i++)
-		if (ss_dgram_addr_eq(&a->peers[i], to))
-			return;
-	a->peers[a->peer_next] = *to;
-	a->peer_next = (a->peer_next + 1) % SS_UDP_PEERS;
+	for (p = a->peers; p < a->peers + SS_UDP_PEERS; p++) {
+		if (ss_dgram_addr_eq(&p->addr, to)) {
+			old = p;
+			break;
+		}
+		if (!p->addr.sa.sa_family ||
+		    (old->addr.sa.sa_family && time_before(p->sent, old->sent)))
+			old = p;
+	}
+	old->addr = *to;
+	old->sent = jiffies;
 }
 
 static bool ss_udp_peer_known(const struct ss_udp_assoc *a,
@@ -510,7 +526,7 @@ static bool ss_udp_peer_known(const struct ss_udp_assoc *a,
 	int i;
 
 	for (i = 0; i < SS_UDP_PEERS; i++)
-		if (ss_dgram_addr_eq(&a->peers[i], from))
+		if (ss_dgram_addr_eq(&a->peers[i].addr, from))
 			return true;
 	return false;
 }

@@ -738,8 +738,10 @@ static void ss_ludp_reply(struct ss_client *cl, struct ss_ludp_assoc *a,
 	if (ret < 0)
 		return;
 	/*
-	 * Only what the server sealed keeps the association: its socket is
+	 * Only what authenticates keeps the association: its socket is
 	 * connected to the server, but a source address is easily forged.
+	 * (With AEAD-2017 a reply captured and replayed still does: the
+	 * protocol has no replay protection for replies.)
 	 */
 	a->last_used = jiffies;
 	r->last_used = jiffies;
