@@ -304,7 +304,7 @@ peers_keep() {
 	local tpid cpid t0 n
 	srv_add peer0 "$m" 8754 mode udp_only timeout 4 || return 1
 	topo_bg udp-peers "$NS_T" "$PY" "$SS_TOOLS/udp_peers.py" --port 9020 \
-		--known 12 --stranger 24 --interval 0.5
+		--known 16 --stranger 24 --interval 0.5
 	tpid=$TOPO_LAST_PID
 	wait_for 20 udp_listening "$NS_T" 9020 || { echo "udp_peers.py did not start"; return 1; }
 	topo_bg udp-listen "$NS_C" "$PY" "$SS_TOOLS/ss_udp.py" listen --server "$S4_C:8754" \
