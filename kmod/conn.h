@@ -113,10 +113,13 @@ enum ss_rx_stage {
  * @tag: the current payload's tag: apart from @buf, whose pieces then fit
  *	in 16 KiB each
  * @stage: enum ss_rx_stage
- * @have: bytes of the current stage's unit read so far
+ * @have: bytes of the current stage's unit read so far (in the length
+ *	stage, some may have come with the payload before it)
  * @plen: the current chunk's payload length
  * @off: first plaintext byte not yet written to the plain side
  * @end: end of the plaintext
+ * @lowat: the wire socket's receive low-water mark as last set (0: never
+ *	set, TCP's default of 1), see ss_rx_lowat()
  * @eof: the wire side has sent its FIN
  * @shut: the FIN has been passed on to the plain side
  */
@@ -129,6 +132,7 @@ struct ss_rx {
 	u32 plen;
 	u32 off;
 	u32 end;
+	u32 lowat;
 	bool eof;
 	bool shut;
 };

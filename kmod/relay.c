@@ -9,11 +9,13 @@
  * - rx, wire to plain: the salt, then chunks; each sealed length and each
  *   sealed payload is read straight into its buffer (a payload's tag into
  *   a small one beside it; a payload of more than 16 KiB, which only 2022
- *   sends, into pieces of 16 KiB) and opened in place, and the plaintext is
- *   written to the plain side from there. In the server role the first
- *   chunks carry the target address (the handshake); with Shadowsocks 2022
- *   a fixed header comes first, then a variable header that holds the
- *   address (sip022.h);
+ *   sends, into pieces of 16 KiB; the next sealed length in the same read)
+ *   and opened in place, and the plaintext is written to the plain side
+ *   from there; while a unit is incomplete, the wire socket's low-water
+ *   mark holds TCP's wakeups until the rest of it is in. In the server
+ *   role the first chunks carry the target address (the handshake); with
+ *   Shadowsocks 2022 a fixed header comes first, then a variable header
+ *   that holds the address (sip022.h);
  * - tx, plain to wire: plaintext is read at the payload offset of a chunk
  *   buffer, its length put before it, both sealed in place, and the chunk
  *   written; the first one goes with the salt in front of it, in one send.
@@ -39,6 +41,7 @@
 #include <linux/timekeeping.h>
 #include <net/inet_sock.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <net/tcp_states.h>
 
 #include "addr.h"
@@ -236,8 +239,11 @@ static int ss_rx_alloc_buf(struct ss_conn *conn)
 
 /*
  * Where the rest of the current stage's unit goes: one piece of @vec, or
- * for a payload up to %SS_RX_PIECES + 1 (what is left of the payload, piece
- * by piece, then of its tag). Return: the number of pieces.
+ * for a payload up to %SS_RX_PIECES + 2: what is left of the payload,
+ * piece by piece, then of its tag, then room for the next chunk's sealed
+ * length, so that a chunk that is all there takes one read, not two (a
+ * payload is always followed by a length; it is opened after the payload,
+ * in nonce order). Return: the number of pieces.
  */
 static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need)
 {
@@ -267,7 +273,9 @@ static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need)
 		tag_have = rx->have > rx->plen ? rx->have - rx->plen : 0;
 		vec[nvec].iov_base = rx->tag + tag_have;
 		vec[nvec].iov_len = SS_TAG_LEN - tag_have;
-		return nvec + 1;
+		vec[nvec + 1].iov_base = rx->hdr;
+		vec[nvec + 1].iov_len = SS_LEN_SEALED;
+		return nvec + 2;
 	}
 	vec[0].iov_len = need - rx->have;
 	return 1;
@@ -333,6 +341,34 @@ static int ss_rx_identity(struct ss_conn *conn)
 }
 
 /*
+ * Wake the work once the rest of the unit being read (@want bytes) has
+ * come, not for every segment of it: the wire socket's low-water mark, up
+ * to which TCP does not call sk_data_ready (it still does on a FIN, an
+ * error, memory pressure, or a receive window down to one segment). Never
+ * more than the current unit: a peer that sends a last short chunk and
+ * waits for an answer must still wake us. Set by SO_RCVLOWAT, which checks
+ * under the socket lock what is queued already against the new mark (so
+ * lowering it loses no wakeup); at most a quarter of the receive buffer (a
+ * 2022 chunk is up to 64 KiB), which the window is sure to let in, and
+ * within which tcp_set_rcvlowat() neither grows the buffer nor (6.1)
+ * clamps the window to the mark. Only in the relay: before the client has
+ * authenticated, a server reacts to nothing it sends but by the rules of
+ * the handshake (a draining connection reads whatever comes).
+ */
+static void ss_rx_lowat(struct ss_conn *conn, u32 want)
+{
+	struct socket *sock = conn->wire.sock;
+	int val;
+
+	val = clamp_t(u32, want, 1, max(tcp_full_space(sock->sk) / 2, 1));
+	if (val == (conn->rx.lowat ?: 1))
+		return;
+	conn->rx.lowat = val;
+	sock_setsockopt(sock, SOL_SOCKET, SO_RCVLOWAT, KERNEL_SOCKPTR(&val),
+			sizeof(val));
+}
+
+/*
  * Read from the wire side until a whole chunk is opened, or the socket has no
  * more for now. The salt keys &ss_conn.dec when complete.
  *
@@ -349,8 +385,9 @@ static int ss_rx_read(struct ss_conn *conn)
 	const struct ss_method_info *m = conn->ep->method;
 	bool sip022 = ss_method_is_2022(m);
 	struct ss_rx *rx = &conn->rx;
-	struct kvec vec[SS_RX_PIECES + 1];
+	struct kvec vec[SS_RX_PIECES + 2];
 	size_t need, nvec;
+	u32 ahead;
 	u64 ts;
 	int n;
 
@@ -378,18 +415,26 @@ static int ss_rx_read(struct ss_conn *conn)
 			break;
 		}
 
-		nvec = ss_rx_vec(conn, vec, need);
-		n = ss_recvv(conn->wire.sock, vec, nvec, need - rx->have);
-		if (n == -EAGAIN) {
-			if (rx->stage == SS_RX_LEN && !rx->have)
-				ss_rx_free_buf(rx);
-			return SS_IO_AGAIN;
+		if (rx->have < need) {
+			nvec = ss_rx_vec(conn, vec, need);
+			n = ss_recvv(conn->wire.sock, vec, nvec, need - rx->have +
+				     (rx->stage == SS_RX_PAYLOAD ?
+				      SS_LEN_SEALED : 0));
+			if (n == -EAGAIN) {
+				if (rx->stage == SS_RX_LEN && !rx->have)
+					ss_rx_free_buf(rx);
+				if (conn->state == SS_CONN_RELAY)
+					ss_rx_lowat(conn, need - rx->have);
+				return SS_IO_AGAIN;
+			}
+			if (n <= 0)
+				return n ?: SS_IO_EOF;
+			rx->have += n;
+			if (rx->have < need)
+				continue;
 		}
-		if (n <= 0)
-			return n ?: SS_IO_EOF;
-		rx->have += n;
-		if (rx->have < need)
-			continue;
+		/* a payload's read may have taken some of the next length */
+		ahead = rx->have - need;
 		rx->have = 0;
 
 		switch (rx->stage) {
@@ -472,6 +517,7 @@ static int ss_rx_read(struct ss_conn *conn)
 			rx->off = 0;
 			rx->end = rx->plen;
 			rx->stage = SS_RX_WRITE;
+			rx->have = ahead;	/* then SS_RX_LEN, always */
 			return SS_IO_CHUNK;
 		}
 	}

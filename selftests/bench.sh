@@ -55,6 +55,16 @@
 #    paths interleaved, median of BENCH_REPS; summed Mbit/s, CPU per GiB,
 #    and each path's N-connection rate over its 1-connection one. (s) is
 #    the kernel server alone with N clients of libev's ss-tunnel.
+# 2d. Wakes per MiB (BENCH_PARTS=wakes, not in the default set): iperf3
+#    through (k), each direction, once at full speed (the relay is the
+#    bottleneck: data is always queued) and once paced at BENCH_WAKES_RATE
+#    (20M: the relay waits for the data, as it does on hardware, where the
+#    network is slower than the CPU), with kprobes on the module's
+#    connection work (runs), its sk_data_ready (calls: the wakes TCP
+#    makes), kernel_recvmsg and kernel_sendmsg (calls: both roles, both
+#    sides) and sock_setsockopt (the receive low-water mark set), counted
+#    by perf stat, per MiB received (64 AEAD-2017 chunks of 16 KiB). The
+#    probes cost CPU: no CPU figure is taken from these runs.
 # 3. Memory per idle proxied connection, for the methods of
 #    BENCH_MEM_METHODS (by default those of aes-256-gcm and
 #    2022-blake3-aes-256-gcm that are in BENCH_METHODS, or the first of
@@ -138,8 +148,8 @@
 # SIMD code is emulated at a very different relative cost than on
 # hardware); the ratios measured in one boot are what to look at. A path
 # that is not available (no ss-socksd, no local role) shows n/a.
-# BENCH_PARTS="floor tput udp rate mem" selects the parts (profile and
-# scale too, if named), BENCH_PATHS="l s k d"
+# BENCH_PARTS="floor tput udp rate mem" selects the parts (profile, scale
+# and wakes too, if named), BENCH_PATHS="l s k d"
 # the paths; `make bench BENCH_PARTS=udp` (selftests/vm/run passes the
 # BENCH_* variables into the guest).
 
@@ -158,6 +168,7 @@ FLOOR_RUNS=${BENCH_FLOOR_RUNS:-2}
 PROFILE_HZ=${BENCH_PROFILE_HZ:-997}
 PROFILE_TOP=${BENCH_PROFILE_TOP:-40}
 SCALE_N=(${BENCH_SCALE:-1 2 4 8})
+WAKES_RATE=${BENCH_WAKES_RATE:-20M}
 # the methods whose memory is measured: BENCH_MEM_METHODS, or the one of
 # BENCH_MEM_METHOD (the older knob), or by default those of aes-256-gcm and
 # 2022-blake3-aes-256-gcm that are in METHODS (METHODS[0] if neither is)
@@ -582,6 +593,45 @@ profile_one() {
 		rm -f "$data.sym"
 	} >>"$PROFILES"
 	rm -f "$data" "$data.out"
+}
+
+# wakes_one METHOD DIR RATE HOST PORT: one iperf3 run (RATE: -b, or 0 for
+# full speed) under perf stat with the module's kprobes; a row of WTABLE
+WTABLE=$TOPO_DIR/bench-wakes
+WAKE_EVENTS=(work:ss_conn_work ready:ss_conn_data_ready recv:kernel_recvmsg
+	send:kernel_sendmsg lowat:sock_setsockopt)
+wakes_one() {
+	local m=$1 d=$2 rate=$3 host=$4 port=$5 tr=/sys/kernel/tracing e ev=() rev=() out st mib line
+	if ! command -v perf >/dev/null; then
+		echo "# wakes: no perf (Debian's linux-perf): skipped"
+		return 1
+	fi
+	mountpoint -q "$tr" || mount -t tracefs nodev "$tr" || return 1
+	for e in "${WAKE_EVENTS[@]}"; do
+		echo "p:ssbench/${e%%:*} ${e#*:}" >>"$tr/kprobe_events" || return 1
+		ev+=(-e "ssbench:${e%%:*}")
+	done
+	[ "$d" = down ] && rev=(-R)
+	st=$(mktemp "$TOPO_DIR/wakes.XXXXXX")
+	out=$(timeout $((SECS + 60)) perf stat -a -x, -o "$st" "${ev[@]}" -- \
+		ip netns exec "$NS_C" iperf3 -J -c "$host" -p "$port" -t "$SECS" \
+		-b "$rate" --connect-timeout 5000 "${rev[@]}" 2>&1)
+	for e in "${WAKE_EVENTS[@]}"; do
+		echo "-:ssbench/${e%%:*}" >>"$tr/kprobe_events"
+	done
+	if ! mib=$(jq -er '.end.sum_received.bytes / 1048576' <<<"$out" 2>/dev/null); then
+		echo "# $m $d wakes: run failed: $(tail -n 1 <<<"$out")"
+		rm -f "$st"
+		return 1
+	fi
+	line="| $m | $d | $([ "$rate" = 0 ] && echo "full speed" || echo "-b $rate") |"
+	line+=" $(printf '%.1f' "$(jq -r '.end.sum_received.bits_per_second / 1000000' <<<"$out")") |"
+	for e in "${WAKE_EVENTS[@]}"; do
+		line+=" $(awk -F, -v e="ssbench:${e%%:*}" -v mib="$mib" \
+			'$3 == e { printf "%.1f", $1 / mib; f = 1 } END { if (!f) printf "n/a" }' "$st") |"
+	done
+	echo "$line" >>"$WTABLE"
+	rm -f "$st"
 }
 
 # rate_row METHOD PATH: a row of RTABLE from the accumulated runs
@@ -1092,6 +1142,16 @@ for m in "${METHODS[@]}"; do
 		done
 	fi
 
+	# 2d. wakes per MiB through (k)
+	if has wakes && in_list k "${P[@]}"; then
+		for d in "${DIRS[@]}"; do
+			for r in 0 "$WAKES_RATE"; do
+				# shellcheck disable=SC2086
+				wakes_one "$m" "$d" "$r" ${IPERF_TO[k]}
+			done
+		done
+	fi
+
 	# 4. UDP, interleaved (after the TCP parts: its associations linger
 	# until their timeout)
 	if has udp; then
@@ -1221,6 +1281,19 @@ if has profile && [ -s "$PROFILES" ]; then
 	echo "nest: the connection work includes the cipher init, which includes the"
 	echo "transform allocation). Sampled at $PROFILE_HZ Hz per CPU."
 	cat "$PROFILES"
+fi
+if has wakes && [ -s "$WTABLE" ]; then
+	echo
+	echo "### Wakes per MiB through (k): iperf3 × ${SECS} s under perf stat with kprobes"
+	echo
+	echo "Calls per MiB received, both roles together: the connection work's runs, its"
+	echo "sk_data_ready (the wakes TCP makes), kernel_recvmsg, kernel_sendmsg, sock_setsockopt"
+	echo "(the receive low-water mark). A MiB is 64 AEAD-2017 chunks of 16 KiB. The probes cost"
+	echo "CPU: Mbit/s is for reference only."
+	echo
+	echo "| method | direction | pace | Mbit/s | work runs | sk_data_ready | recvmsg | sendmsg | setsockopt |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	cat "$WTABLE"
 fi
 if has udp; then
 	echo

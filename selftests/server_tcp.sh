@@ -14,7 +14,9 @@
 #     download and upload through it
 #   - the prober (tools/ss_probe.py; not xchacha20, which the Python
 #     cryptography package lacks): a valid request, one sent in 7-byte
-#     fragments, and a half-close (1 MiB up, shut down, 1 MiB back)
+#     fragments, a half-close (1 MiB up, shut down, 1 MiB back), and 1 MiB
+#     in chunks of random lengths written in random pieces (lengths,
+#     payloads and tags split at every offset), echoed
 #   - the server's counters (module only): no connection left active,
 #     connections, bytes in and out as sent, no error counted
 # For chacha20-ietf-poly1305 and aes-256-gcm: 64 MiB each way (download
@@ -264,13 +266,14 @@ for i in "${!METHODS[@]}"; do
 	if [[ $PROBE_METHODS == *" $m "* ]]; then
 		out=$(probe --server "$saddr:$port" --method "$m" --blob "$TOPO_BLOB" \
 			--send $SMALL --reply $SMALL \
-			valid "fragment@$dom:9000" "valid@[$T6]:9000" "halfclose@$dom:9001")
+			valid "fragment@$dom:9000" "valid@[$T6]:9000" "halfclose@$dom:9001" dribble)
 		mapfile -t res <<<"$out"
 		descs=("prober: valid request, IPv4 target, echoed"
 			"prober: request in 7-byte pieces, domain target, echoed"
 			"prober: valid request, IPv6 target, echoed"
-			"prober: half-close: 1 MiB sent, write side shut, digest and 1 MiB reply to EOF")
-		for k in 0 1 2 3; do
+			"prober: half-close: 1 MiB sent, write side shut, digest and 1 MiB reply to EOF"
+			"prober: 1 MiB in chunks of random lengths, written in random pieces, echoed")
+		for k in 0 1 2 3 4; do
 			r=${res[$k]:-}
 			if [ $k -eq 3 ] && [ "$SUT" = libev ]; then
 				# libev closes both ways at EOF: the test must see that
@@ -289,6 +292,7 @@ for i in "${!METHODS[@]}"; do
 		done
 		expect 3 3000 3000
 		expect 1 $((SMALL + 8)) $((SMALL + 66 + ${#SMALL}))
+		expect 1 "$SMALL" "$SMALL"
 	fi
 
 	topo_kill "$lpid" "$tpid"

@@ -23,6 +23,13 @@ address the request asks for; each case has a default.
                EOF: the digest of what the target got, and the first
                --reply bytes of --blob; the stream must end at a chunk
                boundary.
+  dribble      a correct session to the echo service whose --send bytes go
+               in chunks of random lengths, written in random pieces (1 to
+               20 bytes or up to 4 KiB, TCP_NODELAY, a pause now and then),
+               so that lengths, payloads and tags arrive split at every
+               offset and the server waits for the rest of each; the
+               echo, read meanwhile, must be what was sent ("seed" in the
+               result replays the sizes)
   noreply      a correct request for a target that cannot be reached (no
                default: give @TARGET): the server must close without
                sending anything, within --timeout + --margin.
@@ -70,7 +77,7 @@ environment, and CASE_NO=0) and after each case (CASE=its name, CASE_NO=
 1, 2, ...), e.g. to snapshot the
 server's counters. --parallel runs the valid and fragment cases first, then
 all others at once (no --after). Exit status 0 iff every case ran, and every
-valid, fragment, halfclose, noreply and zero-after case got what it
+valid, fragment, halfclose, dribble, noreply and zero-after case got what it
 expected.
 """
 
@@ -81,6 +88,7 @@ import hashlib
 import ipaddress
 import json
 import os
+import random
 import select
 import socket
 import struct
@@ -216,6 +224,48 @@ def halfclose(args, s, key, target):
     res["upload_ok"] = line == b"%s %d" % (hashlib.sha256(up).hexdigest().encode(), len(up))
     res["reply_ok"] = len(data) == args.reply and hashlib.sha256(data).hexdigest() == down_sha
     res["ok"] = res["upload_ok"] and res["reply_ok"]
+    return res
+
+
+def dribble(args, s, key, target):
+    seed = int.from_bytes(os.urandom(4), "big")
+    rnd = random.Random(seed)
+    up = os.urandom(args.send)
+    klen = METHODS[args.method][0]
+    salt = os.urandom(klen)
+    c = Cipher(args.method, key, salt)
+    head = address(target)
+    stream, off, chunks = bytearray(salt), 0, 0
+    while off < len(up):
+        room = MAX_PAYLOAD - (len(head) if not chunks else 0)
+        n = rnd.randint(1, room)
+        stream += c.chunk((head if not chunks else b"") + up[off:off + n])
+        off += n
+        chunks += 1
+    got = {}
+
+    def reader():
+        try:
+            got["back"] = read_reply(s, args.method, key, len(up))
+        except Exception as e:	# pylint: disable=broad-except
+            got["error"] = repr(e)
+
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.settimeout(args.timeout + args.margin + 60)
+    t = threading.Thread(target=reader)
+    t.start()
+    off = 0
+    while off < len(stream):
+        n = rnd.randint(1, 20) if rnd.random() < 0.5 else rnd.randint(1, 4096)
+        s.sendall(stream[off:off + n])
+        off += n
+        if rnd.random() < 0.03:
+            time.sleep(0.005)
+    t.join()
+    res = {"sent": len(up), "chunks": chunks, "seed": seed}
+    if "error" in got:
+        res["error"] = got["error"]
+    res["ok"] = got.get("back") == up
     return res
 
 
@@ -367,10 +417,10 @@ def bad(args, s, key, case, target):
 
 
 DEFAULTS = {"halfclose": DEFAULT_TARGET.replace(":9000", ":9001")}
-CASES = ["valid", "fragment", "halfclose", "noreply", "zero-after", "replay",
+CASES = ["valid", "fragment", "halfclose", "dribble", "noreply", "zero-after", "replay",
          "replay-head", "wrong-key", "random", "short-salt", "big-length",
          "bad-atyp", "port-zero", "port-zero-split", "zero-length"]
-CHECKED = ("valid", "fragment", "halfclose", "noreply", "zero-after")
+CHECKED = ("valid", "fragment", "halfclose", "dribble", "noreply", "zero-after")
 
 
 def run_case(args, key, spec):
@@ -390,6 +440,8 @@ def run_case(args, key, spec):
             res.update(valid(args, s, key, target, case == "fragment"))
         elif case == "halfclose":
             res.update(halfclose(args, s, key, target))
+        elif case == "dribble":
+            res.update(dribble(args, s, key, target))
         elif case == "noreply":
             res.update(noreply(args, s, key, target))
         elif case == "zero-after":
