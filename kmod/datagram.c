@@ -9,6 +9,8 @@
 #include <crypto/algapi.h>
 #include <linux/in.h>
 #include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -33,6 +35,38 @@ static u32 ss_dgram_seed(void)
 {
 	net_get_random_once(&ss_dgram_hash_seed, sizeof(ss_dgram_hash_seed));
 	return ss_dgram_hash_seed;
+}
+
+/* The most buckets a table has: 65,536 (512 KiB). */
+#define SS_DGRAM_TABLE_BITS_MAX	16
+
+/**
+ * ss_dgram_table_init() - make an association table for @max_conns
+ * @t: the table, zeroed
+ * @max_conns: the most associations it will hold
+ * @bits_min: the fewest hash bits
+ *
+ * About one bucket per two associations, within 1 << @bits_min and
+ * 65,536 buckets: a fixed table would let whoever fills it make every
+ * lookup, under the role's lock, walk thousands of them. Charged to the
+ * current memory cgroup (the caller's, who makes the server or relay).
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ss_dgram_table_init(struct ss_dgram_table *t, u32 max_conns, u8 bits_min)
+{
+	t->bits = clamp_t(int, order_base_2(max_conns) - 1, bits_min,
+			  SS_DGRAM_TABLE_BITS_MAX);
+	t->buckets = kvcalloc(1U << t->bits, sizeof(*t->buckets),
+			      GFP_KERNEL_ACCOUNT);
+	return t->buckets ? 0 : -ENOMEM;
+}
+
+/* Free an empty table's buckets; nothing if it was never made. */
+void ss_dgram_table_free(struct ss_dgram_table *t)
+{
+	kvfree(t->buckets);
+	t->buckets = NULL;
 }
 
 u32 ss_dgram_hash(const union ss_sockaddr *sa)

@@ -12,7 +12,9 @@
 
 #include <crypto/aes.h>
 #include <linux/bitops.h>
+#include <linux/hash.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/shadowsocks.h>
 #include <linux/workqueue.h>
@@ -37,6 +39,37 @@ struct ss_users;
 #define SS_DGRAM_BUDGET		64
 
 /* Association tables, keyed by a peer's address (2022: a session ID). */
+
+/**
+ * struct ss_dgram_table - a role's associations, by ss_dgram_hash() or
+ *	ss_dgram_hash_sid(); under the role's lock
+ * @buckets: 1 << @bits of them, NULL before ss_dgram_table_init()
+ * @bits: see @buckets
+ */
+struct ss_dgram_table {
+	struct hlist_head *buckets;
+	u8 bits;
+};
+
+int ss_dgram_table_init(struct ss_dgram_table *t, u32 max_conns,
+			u8 bits_min);
+void ss_dgram_table_free(struct ss_dgram_table *t);
+
+static inline struct hlist_head *
+ss_dgram_bucket(const struct ss_dgram_table *t, u32 hash)
+{
+	return &t->buckets[hash_32(hash, t->bits)];
+}
+
+/*
+ * The table's buckets, 0 before it is made. Walks of a whole table
+ * (expiry, an owner ending) give the CPU up between buckets: it may hold
+ * max_conns associations.
+ */
+static inline u32 ss_dgram_buckets(const struct ss_dgram_table *t)
+{
+	return t->buckets ? 1U << t->bits : 0;
+}
 
 u32 ss_dgram_hash(const union ss_sockaddr *sa);
 u32 ss_dgram_hash_sid(const u8 *sid);

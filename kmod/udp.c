@@ -55,8 +55,6 @@
  */
 
 #include <linux/err.h>
-#include <linux/hash.h>
-#include <linux/log2.h>
 #include <linux/net.h>
 #include <linux/random.h>
 #include <linux/timekeeping.h>
@@ -257,22 +255,6 @@ static void ss_udp_resolve_free(struct ss_udp_resolve *req)
 	ss_lookup_put(l);
 }
 
-/* The bucket of a hash of ss_dgram_hash() or ss_dgram_hash_sid(). */
-static struct hlist_head *ss_udp_bucket(struct ss_udp *udp, u32 hash)
-{
-	return &udp->assocs[hash_32(hash, udp->hash_bits)];
-}
-
-/*
- * The table's buckets: 0 without UDP. Walks of the whole table (expiry,
- * a server or user ending) give the CPU up between buckets: the table
- * may hold max_conns associations.
- */
-static u32 ss_udp_buckets(const struct ss_udp *udp)
-{
-	return udp->assocs ? 1U << udp->hash_bits : 0;
-}
-
 /*
  * Take an association out of the table, end its lookup and release its
  * sockets.
@@ -421,7 +403,7 @@ static struct ss_udp_assoc *ss_udp_assoc_new(struct ss_server *srv,
 		a->user = user;
 		ss_user_count(user, SS_STATS_A_UDP_ASSOC_ACTIVE, 1);
 	}
-	hlist_add_head(&a->node, ss_udp_bucket(udp, hash));
+	hlist_add_head(&a->node, ss_dgram_bucket(&udp->assocs, hash));
 	udp->nr_assocs++;
 	atomic64_inc(&srv->ep.stats.udp_assoc_active);
 	pr_debug("udp assoc %u created on server %s for %pISpc, hash %08x\n",
@@ -438,7 +420,7 @@ static struct ss_udp_assoc *ss_udp_assoc_get(struct ss_server *srv,
 	u32 hash = ss_dgram_hash(from);
 	struct ss_udp_assoc *a;
 
-	hlist_for_each_entry(a, ss_udp_bucket(&srv->udp, hash), node)
+	hlist_for_each_entry(a, ss_dgram_bucket(&srv->udp.assocs, hash), node)
 		if (ss_dgram_addr_eq(&a->client, from))
 			return a;
 	return ss_udp_assoc_new(srv, from, listener, hash, NULL, NULL);
@@ -459,7 +441,7 @@ static struct ss_udp_assoc *ss_udp_session_get(struct ss_server *srv,
 	u32 hash = ss_dgram_hash_sid(csid);
 	struct ss_udp_assoc *a;
 
-	hlist_for_each_entry(a, ss_udp_bucket(&srv->udp, hash), node) {
+	hlist_for_each_entry(a, ss_dgram_bucket(&srv->udp.assocs, hash), node) {
 		if (memcmp(a->csid, csid, SS_2022_SESSION_ID_LEN))
 			continue;
 		if (a->user == user)
@@ -972,8 +954,8 @@ static void ss_udp_gc(struct work_struct *work)
 	mutex_lock(&udp->lock);
 	if (udp->closing)
 		goto out;
-	for (bkt = 0; bkt < ss_udp_buckets(udp); bkt++) {
-		hlist_for_each_entry_safe(a, tmp, &udp->assocs[bkt], node)
+	for (bkt = 0; bkt < ss_dgram_buckets(&udp->assocs); bkt++) {
+		hlist_for_each_entry_safe(a, tmp, &udp->assocs.buckets[bkt], node)
 			if (!a->resolve &&
 			    time_after(jiffies, a->last_used + idle))
 				ss_udp_assoc_remove(srv, a, "idle");
@@ -1008,19 +990,10 @@ int ss_udp_init(struct ss_server *srv, struct net *net)
 	if (srv->mode == SS_MODE_TCP_ONLY)
 		return 0;
 
-	/*
-	 * Sized for max_conns: a fixed table would let a key holder make
-	 * every lookup walk thousands of associations. Charged to the
-	 * caller, as the server is.
-	 */
-	udp->hash_bits = clamp_t(int, order_base_2(srv->ep.max_conns) - 1,
-				 SS_UDP_HASH_BITS_MIN, SS_UDP_HASH_BITS_MAX);
-	udp->assocs = kvcalloc(1U << udp->hash_bits, sizeof(*udp->assocs),
-			       GFP_KERNEL_ACCOUNT);
-	if (!udp->assocs)
-		return -ENOMEM;
-
-	return ss_dgram_codec_init(&udp->dc, &srv->ep, SS_DGRAM_BUF);
+	/* Charged to the caller, as the server is. */
+	return ss_dgram_table_init(&udp->assocs, srv->ep.max_conns,
+				   SS_UDP_HASH_BITS_MIN) ?:
+	       ss_dgram_codec_init(&udp->dc, &srv->ep, SS_DGRAM_BUF);
 }
 
 /**
@@ -1061,8 +1034,8 @@ void ss_udp_end_user(struct ss_server *srv, struct ss_user *user)
 	u32 bkt;
 
 	mutex_lock(&udp->lock);
-	for (bkt = 0; bkt < ss_udp_buckets(udp); bkt++) {
-		hlist_for_each_entry_safe(a, n, &udp->assocs[bkt], node)
+	for (bkt = 0; bkt < ss_dgram_buckets(&udp->assocs); bkt++) {
+		hlist_for_each_entry_safe(a, n, &udp->assocs.buckets[bkt], node)
 			if (a->user == user) {
 				ss_udp_session_record(srv, a);
 				ss_udp_assoc_remove(srv, a, "user removed");
@@ -1102,8 +1075,8 @@ void ss_udp_stop(struct ss_server *srv)
 
 	mutex_lock(&udp->lock);
 	udp->closing = true;
-	for (bkt = 0; bkt < ss_udp_buckets(udp); bkt++) {
-		hlist_for_each_entry_safe(a, n, &udp->assocs[bkt], node) {
+	for (bkt = 0; bkt < ss_dgram_buckets(&udp->assocs); bkt++) {
+		hlist_for_each_entry_safe(a, n, &udp->assocs.buckets[bkt], node) {
 			ss_udp_session_record(srv, a);
 			ss_udp_assoc_remove(srv, a, "server closed");
 		}
@@ -1118,6 +1091,5 @@ void ss_udp_stop(struct ss_server *srv)
 		ss_udp_assoc_put(a);
 
 	ss_dgram_codec_free(&udp->dc);
-	kvfree(udp->assocs);
-	udp->assocs = NULL;
+	ss_dgram_table_free(&udp->assocs);
 }

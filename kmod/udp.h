@@ -20,9 +20,8 @@ struct net;
 struct ss_server;
 struct ss_user;
 
-/* The association table's buckets: about half max_conns, within these. */
+/* The association table's buckets: at least 64 (ss_dgram_table_init()). */
 #define SS_UDP_HASH_BITS_MIN	6
-#define SS_UDP_HASH_BITS_MAX	16
 
 /**
  * struct ss_udp - a server's UDP relay state
@@ -33,10 +32,8 @@ struct ss_user;
  *	callbacks, which only queue. Sleeps (sockets are created and released
  *	and ciphers keyed under it).
  * @net: the server's namespace, where association sockets are created
- * @assocs: associations by client address (2022: session ID), 1 <<
- *	@hash_bits buckets sized from the server's max_conns; NULL when the
- *	mode has no UDP
- * @hash_bits: see @assocs
+ * @assocs: associations by client address (2022: session ID), sized
+ *	from the server's max_conns; no buckets when the mode has no UDP
  * @nr_assocs: entries in @assocs; at most the server's max_conns
  * @closing: set by ss_udp_stop(): nothing is added or queued any more
  * @started: the listeners' sk_data_ready are ours
@@ -51,8 +48,7 @@ struct ss_user;
 struct ss_udp {
 	struct mutex lock;	/* see above */
 	struct net *net;
-	struct hlist_head *assocs;
-	u8 hash_bits;
+	struct ss_dgram_table assocs;
 	u32 nr_assocs;
 	bool closing;
 	bool started;

@@ -39,7 +39,6 @@
  * works, so nothing outlives the profile.
  */
 
-#include <linux/hashtable.h>
 #include <linux/net.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -69,6 +68,11 @@
 				 SS_2022_IDENTITY_LEN + SS_2022_UDP_CLIENT_HDR + \
 				 SS_ADDR_MAX)
 #define SS_LUDP_BUF		(SS_LUDP_HEAD + SS_DGRAM_BUF + SS_TAG_LEN)
+/*
+ * A relay's association table: 16 buckets for a SOCKS5 relay (one
+ * application's), sized from the profile's max_conns for the tunnel and
+ * transparent ones, which every host behind the gateway may use.
+ */
 #define SS_LUDP_HASH_BITS	4
 
 enum {
@@ -117,7 +121,7 @@ struct ss_ludp_relay {
 	u16 target_len;
 	u8 target[SS_ADDR_MAX];
 	union ss_sockaddr source;
-	DECLARE_HASHTABLE(assocs, SS_LUDP_HASH_BITS);
+	struct ss_dgram_table assocs;
 	u32 nr_assocs;
 	unsigned long last_used;
 	bool dead;
@@ -184,6 +188,7 @@ static void ss_ludp_relay_release(struct kref *refcount)
 					       refcount);
 
 	pr_debug("udp relay %u destroyed\n", r->id);
+	ss_dgram_table_free(&r->assocs);
 	kfree(r);
 }
 
@@ -317,7 +322,7 @@ static void ss_ludp_assoc_remove(struct ss_client *cl, struct ss_ludp_assoc *a,
 	struct ss_ludp *l = &cl->udp;
 
 	lockdep_assert_held(&l->lock);
-	hash_del(&a->node);
+	hlist_del_init(&a->node);
 	a->relay->nr_assocs--;
 	l->nr_assocs--;
 	atomic64_dec(&cl->ep.stats.udp_assoc_active);
@@ -333,13 +338,16 @@ static void ss_ludp_relay_remove(struct ss_client *cl, struct ss_ludp_relay *r,
 {
 	struct ss_ludp_assoc *a;
 	struct hlist_node *tmp;
-	int bkt;
+	u32 bkt;
 
 	lockdep_assert_held(&cl->udp.lock);
 	list_del(&r->node);
 	cl->udp.nr_relays--;
-	hash_for_each_safe(r->assocs, bkt, tmp, a, node)
-		ss_ludp_assoc_remove(cl, a, why);
+	for (bkt = 0; bkt < ss_dgram_buckets(&r->assocs); bkt++) {
+		hlist_for_each_entry_safe(a, tmp, &r->assocs.buckets[bkt], node)
+			ss_ludp_assoc_remove(cl, a, why);
+		cond_resched();
+	}
 	ss_sock_give_back(r->sock, &r->sock_saved);
 	ss_socket_release(&r->sock);
 	if (r->ctrl) {
@@ -400,7 +408,7 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 	struct socket *sock;
 	int err;
 
-	hash_for_each_possible(r->assocs, a, node, hash)
+	hlist_for_each_entry(a, ss_dgram_bucket(&r->assocs, hash), node)
 		if (ss_dgram_addr_eq(&a->app, from))
 			return a;
 
@@ -440,7 +448,7 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 	a->sock = sock;
 	/* Our own socket: nobody else can have taken it. */
 	ss_sock_take(sock, a, &ss_ludp_assoc_cbs, &a->saved, 0);
-	hash_add(r->assocs, &a->node, hash);
+	hlist_add_head(&a->node, ss_dgram_bucket(&r->assocs, hash));
 	r->nr_assocs++;
 	l->nr_assocs++;
 	atomic64_inc(&cl->ep.stats.udp_assoc_active);
@@ -839,15 +847,19 @@ static void ss_ludp_gc(struct work_struct *work)
 	struct ss_ludp_relay *r, *rtmp;
 	struct ss_ludp_assoc *a;
 	struct hlist_node *tmp;
-	int bkt;
+	u32 bkt;
 
 	mutex_lock(&l->lock);
 	if (l->closing)
 		goto out;
 	list_for_each_entry_safe(r, rtmp, &l->relays, node) {
-		hash_for_each_safe(r->assocs, bkt, tmp, a, node)
-			if (time_after(jiffies, a->last_used + idle))
-				ss_ludp_assoc_remove(cl, a, "idle");
+		for (bkt = 0; bkt < ss_dgram_buckets(&r->assocs); bkt++) {
+			hlist_for_each_entry_safe(a, tmp,
+						  &r->assocs.buckets[bkt], node)
+				if (time_after(jiffies, a->last_used + idle))
+					ss_ludp_assoc_remove(cl, a, "idle");
+			cond_resched();
+		}
 		if (!r->ctrl && !r->nr_assocs &&
 		    time_after(jiffies, r->last_used + idle))
 			ss_ludp_relay_remove(cl, r, "idle");
@@ -950,6 +962,11 @@ static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
+	if (ss_dgram_table_init(&r->assocs, cfg->mode == SS_LUDP_SOCKS5 ? 0 :
+				cl->ep.max_conns, SS_LUDP_HASH_BITS)) {
+		kfree(r);
+		return -ENOMEM;
+	}
 	kref_init(&r->refcount);
 	r->cl = cl;
 	r->net = net;
@@ -960,7 +977,6 @@ static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 	r->target_len = cfg->target_len;
 	memcpy(r->target, cfg->target, cfg->target_len);
 	r->source = cfg->source;
-	hash_init(r->assocs);
 	r->last_used = jiffies;
 	/* From here on every way out drops the reference: "destroyed". */
 	pr_debug("udp relay %u created on client %s (%s)\n", r->id,
