@@ -80,6 +80,13 @@ class Udp:
         salt = pkt[:self.klen]
         return self._aead(salt).decrypt(bytes(12), pkt[self.klen:], None)
 
+    def open_reply(self, pkt):
+        """A reply's (host, port, payload); raises if it does not open
+        or its address does not parse."""
+        plain = self.open(pkt)
+        h, p, alen = parse_addr(plain)
+        return h, p, plain[alen:]
+
 
 def new_sock(server):
     host, port = split_hostport(server)
@@ -120,18 +127,17 @@ def mode_echo(a):
                 if r is None:
                     break
                 try:
-                    plain = u.open(r)
-                    h, p, alen = parse_addr(plain)
+                    h, p, body = u.open_reply(r)
                 except Exception as e:  # noqa: BLE001
                     bad += 1
                     print("# bad reply: %s" % e, file=sys.stderr)
                     continue
-                if plain[alen:] != payload:
+                if body != payload:
                     continue	# a late answer to an earlier attempt
                 if p != port or (is_ip and h != want_host):
                     bad += 1
                     print("# reply from %s:%d" % (h, p), file=sys.stderr)
-                got = plain
+                got = body
                 break
             if got is not None:
                 ok += 1
@@ -225,13 +231,12 @@ def mode_listen(a):
         if r is None:
             continue
         try:
-            plain = u.open(r)
-            h, p, alen = parse_addr(plain)
+            h, p, body = u.open_reply(r)
         except Exception:  # noqa: BLE001
             res["bad"] += 1
             continue
         where = "target" if (h, p) == want else "elsewhere"
-        k = plain[alen:].decode(errors="replace")
+        k = body.decode(errors="replace")
         d = res["from_" + where]
         d[k] = d.get(k, 0) + 1
         print(json.dumps({"reply_from": where, "payload": k}), flush=True)
