@@ -348,12 +348,13 @@ static int ss_rx_identity(struct ss_conn *conn)
  * more than the current unit: a peer that sends a last short chunk and
  * waits for an answer must still wake us. Set by SO_RCVLOWAT, which checks
  * under the socket lock what is queued already against the new mark (so
- * lowering it loses no wakeup); at most a quarter of the receive buffer (a
- * 2022 chunk is up to 64 KiB), which the window is sure to let in, and
- * within which tcp_set_rcvlowat() neither grows the buffer nor (6.1)
- * clamps the window to the mark. Only in the relay: before the client has
- * authenticated, a server reacts to nothing it sends but by the rules of
- * the handshake (a draining connection reads whatever comes).
+ * lowering it loses no wakeup); at most half the window the receive
+ * buffer allows (tcp_full_space(); a 2022 chunk is up to 64 KiB), which
+ * the window is sure to let in, and within which tcp_set_rcvlowat()
+ * neither grows the buffer nor (6.1) clamps the window to the mark. Only
+ * in the relay: before the client has authenticated, a server reacts to
+ * nothing it sends but by the rules of the handshake (a draining
+ * connection reads whatever comes).
  */
 static void ss_rx_lowat(struct ss_conn *conn, u32 want)
 {

@@ -39,6 +39,7 @@
  * works, so nothing outlives the profile.
  */
 
+#include <linux/hash.h>
 #include <linux/net.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -68,11 +69,7 @@
 				 SS_2022_IDENTITY_LEN + SS_2022_UDP_CLIENT_HDR + \
 				 SS_ADDR_MAX)
 #define SS_LUDP_BUF		(SS_LUDP_HEAD + SS_DGRAM_BUF + SS_TAG_LEN)
-/*
- * A relay's association table: 16 buckets for a SOCKS5 relay (one
- * application's), sized from the profile's max_conns for the tunnel and
- * transparent ones, which every host behind the gateway may use.
- */
+/* A profile's association table: at least 16 buckets. */
 #define SS_LUDP_HASH_BITS	4
 
 enum {
@@ -97,7 +94,7 @@ enum {
  * @target_len: tunnel mode: length of @target
  * @target: tunnel mode: the target, SOCKS5 format
  * @source: SOCKS5 mode: the allowed source (sa_family 0: any)
- * @assocs: its associations by source address
+ * @assocs: its associations (&ss_ludp_assoc.rnode)
  * @nr_assocs: entries in @assocs
  * @last_used: jiffies of the last datagram from an application, or of an
  *	authenticated reply from the server
@@ -121,7 +118,7 @@ struct ss_ludp_relay {
 	u16 target_len;
 	u8 target[SS_ADDR_MAX];
 	union ss_sockaddr source;
-	struct ss_dgram_table assocs;
+	struct list_head assocs;
 	u32 nr_assocs;
 	unsigned long last_used;
 	bool dead;
@@ -144,7 +141,8 @@ struct ss_ludp_server_session {
 
 /**
  * struct ss_ludp_assoc - one source address of a relay
- * @node: in &ss_ludp_relay.assocs
+ * @node: in &ss_ludp.assocs
+ * @rnode: in &ss_ludp_relay.assocs
  * @refcount: see the top of this file
  * @ready: its place in &ss_ludp.ready_assocs
  * @ludp: the profile's UDP state (outlives the association's queueing)
@@ -165,6 +163,7 @@ struct ss_ludp_server_session {
  */
 struct ss_ludp_assoc {
 	struct hlist_node node;
+	struct list_head rnode;
 	struct kref refcount;
 	struct ss_ready ready;
 	struct ss_ludp *ludp;
@@ -188,7 +187,6 @@ static void ss_ludp_relay_release(struct kref *refcount)
 					       refcount);
 
 	pr_debug("udp relay %u destroyed\n", r->id);
-	ss_dgram_table_free(&r->assocs);
 	kfree(r);
 }
 
@@ -323,6 +321,7 @@ static void ss_ludp_assoc_remove(struct ss_client *cl, struct ss_ludp_assoc *a,
 
 	lockdep_assert_held(&l->lock);
 	hlist_del_init(&a->node);
+	list_del(&a->rnode);
 	a->relay->nr_assocs--;
 	l->nr_assocs--;
 	atomic64_dec(&cl->ep.stats.udp_assoc_active);
@@ -336,18 +335,13 @@ static void ss_ludp_assoc_remove(struct ss_client *cl, struct ss_ludp_assoc *a,
 static void ss_ludp_relay_remove(struct ss_client *cl, struct ss_ludp_relay *r,
 				 const char *why)
 {
-	struct ss_ludp_assoc *a;
-	struct hlist_node *tmp;
-	u32 bkt;
+	struct ss_ludp_assoc *a, *tmp;
 
 	lockdep_assert_held(&cl->udp.lock);
 	list_del(&r->node);
 	cl->udp.nr_relays--;
-	for (bkt = 0; bkt < ss_dgram_buckets(&r->assocs); bkt++) {
-		hlist_for_each_entry_safe(a, tmp, &r->assocs.buckets[bkt], node)
-			ss_ludp_assoc_remove(cl, a, why);
-		cond_resched();
-	}
+	list_for_each_entry_safe(a, tmp, &r->assocs, rnode)
+		ss_ludp_assoc_remove(cl, a, why);
 	ss_sock_give_back(r->sock, &r->sock_saved);
 	ss_socket_release(&r->sock);
 	if (r->ctrl) {
@@ -402,14 +396,15 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 {
 	struct ss_ludp *l = &cl->udp;
 	const union ss_sockaddr *remote = &cl->remote;
-	u32 hash = ss_dgram_hash(from);
+	/* one table for the profile: the relays share its max_conns */
+	u32 hash = ss_dgram_hash(from) ^ hash_ptr(r, 32);
 	struct ss_ludp_assoc *a;
 	struct mem_cgroup *old;
 	struct socket *sock;
 	int err;
 
-	hlist_for_each_entry(a, ss_dgram_bucket(&r->assocs, hash), node)
-		if (ss_dgram_addr_eq(&a->app, from))
+	hlist_for_each_entry(a, ss_dgram_bucket(&l->assocs, hash), node)
+		if (a->relay == r && ss_dgram_addr_eq(&a->app, from))
 			return a;
 
 	if (l->nr_assocs >= cl->ep.max_conns) {
@@ -448,7 +443,8 @@ static struct ss_ludp_assoc *ss_ludp_assoc_get(struct ss_client *cl,
 	a->sock = sock;
 	/* Our own socket: nobody else can have taken it. */
 	ss_sock_take(sock, a, &ss_ludp_assoc_cbs, &a->saved, 0);
-	hlist_add_head(&a->node, ss_dgram_bucket(&r->assocs, hash));
+	hlist_add_head(&a->node, ss_dgram_bucket(&l->assocs, hash));
+	list_add_tail(&a->rnode, &r->assocs);
 	r->nr_assocs++;
 	l->nr_assocs++;
 	atomic64_inc(&cl->ep.stats.udp_assoc_active);
@@ -852,14 +848,13 @@ static void ss_ludp_gc(struct work_struct *work)
 	mutex_lock(&l->lock);
 	if (l->closing)
 		goto out;
+	for (bkt = 0; bkt < ss_dgram_buckets(&l->assocs); bkt++) {
+		hlist_for_each_entry_safe(a, tmp, &l->assocs.buckets[bkt], node)
+			if (time_after(jiffies, a->last_used + idle))
+				ss_ludp_assoc_remove(cl, a, "idle");
+		cond_resched();
+	}
 	list_for_each_entry_safe(r, rtmp, &l->relays, node) {
-		for (bkt = 0; bkt < ss_dgram_buckets(&r->assocs); bkt++) {
-			hlist_for_each_entry_safe(a, tmp,
-						  &r->assocs.buckets[bkt], node)
-				if (time_after(jiffies, a->last_used + idle))
-					ss_ludp_assoc_remove(cl, a, "idle");
-			cond_resched();
-		}
 		if (!r->ctrl && !r->nr_assocs &&
 		    time_after(jiffies, r->last_used + idle))
 			ss_ludp_relay_remove(cl, r, "idle");
@@ -874,7 +869,8 @@ out:
  * ss_ludp_init() - set up a client profile's UDP state
  * @cl: the profile, not published yet
  *
- * Allocates nothing: the buffer and ciphers come with the first relay.
+ * Allocates nothing: the buffer, the ciphers and the association table
+ * come with the first relay.
  */
 void ss_ludp_init(struct ss_client *cl)
 {
@@ -962,11 +958,6 @@ static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
-	if (ss_dgram_table_init(&r->assocs, cfg->mode == SS_LUDP_SOCKS5 ? 0 :
-				cl->ep.max_conns, SS_LUDP_HASH_BITS)) {
-		kfree(r);
-		return -ENOMEM;
-	}
 	kref_init(&r->refcount);
 	r->cl = cl;
 	r->net = net;
@@ -977,6 +968,7 @@ static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 	r->target_len = cfg->target_len;
 	memcpy(r->target, cfg->target, cfg->target_len);
 	r->source = cfg->source;
+	INIT_LIST_HEAD(&r->assocs);
 	r->last_used = jiffies;
 	/* From here on every way out drops the reference: "destroyed". */
 	pr_debug("udp relay %u created on client %s (%s)\n", r->id,
@@ -991,7 +983,14 @@ static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 		ss_endpoint_refused(&cl->ep);
 		goto err_unlock;
 	}
-	if (!l->dc.buf) {	/* the first relay */
+	/* the first relay */
+	if (!l->assocs.buckets) {
+		err = ss_dgram_table_init(&l->assocs, cl->ep.max_conns,
+					  SS_LUDP_HASH_BITS);
+		if (err)
+			goto err_unlock;
+	}
+	if (!l->dc.buf) {
 		err = ss_dgram_codec_init(&l->dc, &cl->ep, SS_LUDP_BUF);
 		if (err)
 			goto err_unlock;
@@ -1146,4 +1145,5 @@ void ss_ludp_stop(struct ss_client *cl)
 		ss_ludp_assoc_put(a);
 
 	ss_dgram_codec_free(&l->dc);
+	ss_dgram_table_free(&l->assocs);
 }

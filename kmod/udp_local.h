@@ -29,7 +29,9 @@ struct ss_client;
  *	socket callbacks, which only queue. Sleeps.
  * @relays: the relays (struct ss_ludp_relay)
  * @nr_relays: entries in @relays; at most the profile's max_conns
- * @nr_assocs: associations over all relays; at most the profile's max_conns
+ * @assocs: the associations of all its relays, by relay and source
+ *	address; sized from the profile's max_conns with the first relay
+ * @nr_assocs: entries in @assocs; at most the profile's max_conns
  * @closing: set by ss_ludp_stop(): nothing is added or queued any more
  * @ready_relays: relays with datagrams to read, or to end (struct
  *	ss_ready); each entry holds a reference
@@ -44,6 +46,7 @@ struct ss_ludp {
 	struct mutex lock;	/* see above */
 	struct list_head relays;
 	u32 nr_relays;
+	struct ss_dgram_table assocs;
 	u32 nr_assocs;
 	bool closing;
 	struct llist_head ready_relays;

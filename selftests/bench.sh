@@ -57,9 +57,11 @@
 #    the kernel server alone with N clients of libev's ss-tunnel.
 # 2d. Wakes per MiB (BENCH_PARTS=wakes, not in the default set): iperf3
 #    through (k), each direction, once at full speed (the relay is the
-#    bottleneck: data is always queued) and once paced at BENCH_WAKES_RATE
-#    (20M: the relay waits for the data, as it does on hardware, where the
-#    network is slower than the CPU), with kprobes on the module's
+#    bottleneck: data is always queued) and once with the link between
+#    the roles paced per packet at BENCH_WAKES_RATE (40mbit: a tbf qdisc
+#    on both of its ends, which also splits GSO packets, so segments come
+#    one by one as from a real NIC over a WAN, and the relay waits for
+#    them), with kprobes on the module's
 #    connection work (runs), its sk_data_ready (calls: the wakes TCP
 #    makes), kernel_recvmsg and kernel_sendmsg (calls: both roles, both
 #    sides) and sock_setsockopt (the receive low-water mark set), counted
@@ -168,7 +170,7 @@ FLOOR_RUNS=${BENCH_FLOOR_RUNS:-2}
 PROFILE_HZ=${BENCH_PROFILE_HZ:-997}
 PROFILE_TOP=${BENCH_PROFILE_TOP:-40}
 SCALE_N=(${BENCH_SCALE:-1 2 4 8})
-WAKES_RATE=${BENCH_WAKES_RATE:-20M}
+WAKES_RATE=${BENCH_WAKES_RATE:-40mbit}
 # the methods whose memory is measured: BENCH_MEM_METHODS, or the one of
 # BENCH_MEM_METHOD (the older knob), or by default those of aes-256-gcm and
 # 2022-blake3-aes-256-gcm that are in METHODS (METHODS[0] if neither is)
@@ -595,8 +597,9 @@ profile_one() {
 	rm -f "$data" "$data.out"
 }
 
-# wakes_one METHOD DIR RATE HOST PORT: one iperf3 run (RATE: -b, or 0 for
-# full speed) under perf stat with the module's kprobes; a row of WTABLE
+# wakes_one METHOD DIR RATE HOST PORT: one iperf3 run (RATE: tbf's rate on
+# the client-server link, or 0 for full speed) under perf stat with the
+# module's kprobes; a row of WTABLE
 WTABLE=$TOPO_DIR/bench-wakes
 WAKE_EVENTS=(work:ss_conn_work ready:ss_conn_data_ready recv:kernel_recvmsg
 	send:kernel_sendmsg lowat:sock_setsockopt)
@@ -612,10 +615,17 @@ wakes_one() {
 		ev+=(-e "ssbench:${e%%:*}")
 	done
 	[ "$d" = down ] && rev=(-R)
+	if [ "$rate" != 0 ]; then
+		in_c tc qdisc add dev vs root tbf rate "$rate" burst 3000 latency 200ms &&
+			in_s tc qdisc add dev vc root tbf rate "$rate" burst 3000 latency 200ms ||
+			echo "# $m $d wakes: tc tbf $rate failed"
+	fi
 	st=$(mktemp "$TOPO_DIR/wakes.XXXXXX")
 	out=$(timeout $((SECS + 60)) perf stat -a -x, -o "$st" "${ev[@]}" -- \
 		ip netns exec "$NS_C" iperf3 -J -c "$host" -p "$port" -t "$SECS" \
-		-b "$rate" --connect-timeout 5000 "${rev[@]}" 2>&1)
+		--connect-timeout 5000 "${rev[@]}" 2>&1)
+	in_c tc qdisc del dev vs root 2>/dev/null
+	in_s tc qdisc del dev vc root 2>/dev/null
 	for e in "${WAKE_EVENTS[@]}"; do
 		echo "-:ssbench/${e%%:*}" >>"$tr/kprobe_events"
 	done
@@ -624,7 +634,7 @@ wakes_one() {
 		rm -f "$st"
 		return 1
 	fi
-	line="| $m | $d | $([ "$rate" = 0 ] && echo "full speed" || echo "-b $rate") |"
+	line="| $m | $d | $([ "$rate" = 0 ] && echo "full speed" || echo "tbf $rate") |"
 	line+=" $(printf '%.1f' "$(jq -r '.end.sum_received.bits_per_second / 1000000' <<<"$out")") |"
 	for e in "${WAKE_EVENTS[@]}"; do
 		line+=" $(awk -F, -v e="ssbench:${e%%:*}" -v mib="$mib" \
