@@ -743,6 +743,7 @@ static struct ss_conn *ss_conn_alloc(struct ss_endpoint *ep, struct net *net)
 	conn->ep = ep;
 	conn->net = net;
 	conn->state = SS_CONN_NEW;
+	conn->rx.lowat = 1;		/* TCP's default */
 	conn->deadline = jiffies + (unsigned long)ep->handshake_timeout * HZ;
 	return conn;
 }

@@ -118,8 +118,8 @@ enum ss_rx_stage {
  * @plen: the current chunk's payload length
  * @off: first plaintext byte not yet written to the plain side
  * @end: end of the plaintext
- * @lowat: the wire socket's receive low-water mark as last set (0: never
- *	set, TCP's default of 1), see ss_rx_lowat()
+ * @lowat: the wire socket's receive low-water mark as last set (at first
+ *	TCP's default of 1), see ss_rx_lowat()
  * @eof: the wire side has sent its FIN
  * @shut: the FIN has been passed on to the plain side
  */

@@ -243,12 +243,15 @@ static int ss_rx_alloc_buf(struct ss_conn *conn)
  * piece by piece, then of its tag, then room for the next chunk's sealed
  * length, so that a chunk that is all there takes one read, not two (a
  * payload is always followed by a length; it is opened after the payload,
- * in nonce order). Return: the number of pieces.
+ * in nonce order). @nvec is set to the number of pieces.
+ *
+ * Return: the bytes they hold.
  */
-static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need)
+static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need,
+			size_t *nvec)
 {
 	struct ss_rx *rx = &conn->rx;
-	size_t nvec = 0, tag_have;
+	size_t n = 0, tag_have;
 	u32 off, end;
 
 	switch (rx->stage) {
@@ -266,19 +269,21 @@ static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need)
 			unsigned int i = off / SS_RX_PIECE;
 
 			end = min_t(u32, rx->plen, (i + 1) * SS_RX_PIECE);
-			vec[nvec].iov_base = rx->buf[i] + off % SS_RX_PIECE;
-			vec[nvec].iov_len = end - off;
-			nvec++;
+			vec[n].iov_base = rx->buf[i] + off % SS_RX_PIECE;
+			vec[n].iov_len = end - off;
+			n++;
 		}
 		tag_have = rx->have > rx->plen ? rx->have - rx->plen : 0;
-		vec[nvec].iov_base = rx->tag + tag_have;
-		vec[nvec].iov_len = SS_TAG_LEN - tag_have;
-		vec[nvec + 1].iov_base = rx->hdr;
-		vec[nvec + 1].iov_len = SS_LEN_SEALED;
-		return nvec + 2;
+		vec[n].iov_base = rx->tag + tag_have;
+		vec[n].iov_len = SS_TAG_LEN - tag_have;
+		vec[n + 1].iov_base = rx->hdr;
+		vec[n + 1].iov_len = SS_LEN_SEALED;
+		*nvec = n + 2;
+		return need - rx->have + SS_LEN_SEALED;
 	}
 	vec[0].iov_len = need - rx->have;
-	return 1;
+	*nvec = 1;
+	return vec[0].iov_len;
 }
 
 /* The PSK of the connection's stream both ways: its user's, if it has one. */
@@ -362,7 +367,7 @@ static void ss_rx_lowat(struct ss_conn *conn, u32 want)
 	int val;
 
 	val = clamp_t(u32, want, 1, max(tcp_full_space(sock->sk) / 2, 1));
-	if (val == (conn->rx.lowat ?: 1))
+	if (val == conn->rx.lowat)
 		return;
 	conn->rx.lowat = val;
 	sock_setsockopt(sock, SOL_SOCKET, SO_RCVLOWAT, KERNEL_SOCKPTR(&val),
@@ -387,7 +392,7 @@ static int ss_rx_read(struct ss_conn *conn)
 	bool sip022 = ss_method_is_2022(m);
 	struct ss_rx *rx = &conn->rx;
 	struct kvec vec[SS_RX_PIECES + 2];
-	size_t need, nvec;
+	size_t need, nvec, len;
 	u32 ahead;
 	u64 ts;
 	int n;
@@ -417,10 +422,8 @@ static int ss_rx_read(struct ss_conn *conn)
 		}
 
 		if (rx->have < need) {
-			nvec = ss_rx_vec(conn, vec, need);
-			n = ss_recvv(conn->wire.sock, vec, nvec, need - rx->have +
-				     (rx->stage == SS_RX_PAYLOAD ?
-				      SS_LEN_SEALED : 0));
+			len = ss_rx_vec(conn, vec, need, &nvec);
+			n = ss_recvv(conn->wire.sock, vec, nvec, len);
 			if (n == -EAGAIN) {
 				if (rx->stage == SS_RX_LEN && !rx->have)
 					ss_rx_free_buf(rx);

@@ -44,7 +44,10 @@
  * client session lives on one server of those that share the pool, so
  * that a packet replayed to another is refused there (its window is on
  * the first). A claim is embedded in its session and is not a salt: not in
- * the FIFO, not counted, and released when the session ends.
+ * the FIFO, not counted, and released when the session ends. The claims
+ * are in a resizable hash table (servers of any max_conns share a pool, so
+ * no size fixed at its creation fits), under a siphash key of the
+ * module's and the table's seed: session IDs come from the network.
  */
 
 #include <linux/hash.h>
@@ -56,7 +59,9 @@
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/once.h>
 #include <linux/random.h>
+#include <linux/rhashtable.h>
 #include <linux/sched/mm.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
@@ -70,9 +75,6 @@
 
 /* The pool's limit may not exceed this: 10 M salts, about 1 GiB. */
 #define SS_SALT_POOL_LIMIT_MAX	10000000U
-
-/* The claims' buckets: as many as a server's UDP sessions have (udp.h). */
-#define SS_SALT_CLAIM_BITS	8
 
 /*
  * 200000 salts: 19.2 MB of salts and 400 KB of buckets at most, per
@@ -127,8 +129,8 @@ struct ss_salt {
  * @retired: in &ss_salt_pools.retired while retired
  * @by_key: in &ss_salt_pools.by_key while retired
  * @until: jiffies when a retired pool's salts have all had their time
- * @claims: the keys its servers' live sessions hold (ss_salt_pool_claim()),
- *	by siphash under @key; empty once the pool is retired
+ * @claims: the keys its servers' live sessions hold (ss_salt_pool_claim());
+ *	empty once the pool is retired
  */
 struct ss_salt_pool {
 	spinlock_t lock;	/* see above */
@@ -148,7 +150,27 @@ struct ss_salt_pool {
 	struct list_head retired;
 	struct hlist_node by_key;
 	unsigned long until;
-	DECLARE_HASHTABLE(claims, SS_SALT_CLAIM_BITS);
+	struct rhashtable claims;
+};
+
+/* The claims' hash: siphash, as for the salts (see above). */
+static siphash_key_t ss_salt_claim_key;
+
+static u32 ss_salt_claim_hash(const void *data, u32 len, u32 seed)
+{
+	u64 key;
+
+	BUILD_BUG_ON(sizeof(key) != SS_SALT_CLAIM_LEN);
+	memcpy(&key, data, sizeof(key));
+	return siphash_2u64(key, seed, &ss_salt_claim_key);
+}
+
+static const struct rhashtable_params ss_salt_claim_params = {
+	.head_offset = offsetof(struct ss_salt_claim, node),
+	.key_offset = offsetof(struct ss_salt_claim, key),
+	.key_len = SS_SALT_CLAIM_LEN,
+	.hashfn = ss_salt_claim_hash,
+	.automatic_shrinking = true,
 };
 
 /* The bucket of &ss_salt_pools.by_key of a method (@owner) and key. */
@@ -224,15 +246,16 @@ struct ss_salt_pool *ss_salt_pool_new(unsigned int limit)
 		return ERR_PTR(-EINVAL);
 	nbuckets = roundup_pow_of_two(DIV_ROUND_UP(limit, 4));
 
+	get_random_once(&ss_salt_claim_key, sizeof(ss_salt_claim_key));
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
 	p->buckets = kvcalloc(nbuckets, sizeof(*p->buckets),
 			      GFP_KERNEL_ACCOUNT);
-	if (!p->buckets) {
-		kfree(p);
-		return ERR_PTR(-ENOMEM);
-	}
+	if (!p->buckets)
+		goto err_pool;
+	if (rhashtable_init(&p->claims, &ss_salt_claim_params))
+		goto err_buckets;
 	spin_lock_init(&p->lock);
 	p->limit = limit;
 	p->mask = nbuckets - 1;
@@ -240,10 +263,15 @@ struct ss_salt_pool *ss_salt_pool_new(unsigned int limit)
 	INIT_DELAYED_WORK(&p->gc, ss_salt_pool_gc);
 	INIT_LIST_HEAD(&p->retired);
 	INIT_HLIST_NODE(&p->by_key);
-	hash_init(p->claims);
 	kref_init(&p->ref);
 	p->memcg = get_mem_cgroup_from_mm(current->mm);
 	return p;
+
+err_buckets:
+	kvfree(p->buckets);
+err_pool:
+	kfree(p);
+	return ERR_PTR(-ENOMEM);
 }
 
 /**
@@ -264,6 +292,7 @@ void ss_salt_pool_free(struct ss_salt_pool *p)
 		kfree(s);
 	}
 	kvfree(p->buckets);
+	rhashtable_destroy(&p->claims);
 	mem_cgroup_put(p->memcg);
 	kfree_sensitive(p);	/* the owner's key */
 }
@@ -407,7 +436,7 @@ void ss_salt_pool_retire(struct ss_salt_pools *pools, struct ss_salt_pool *p)
 		return;
 	spin_lock_bh(&p->lock);
 	/* each session released its claim as it ended (udp.c) */
-	WARN_ON_ONCE(!hash_empty(p->claims));
+	WARN_ON_ONCE(atomic_read(&p->claims.nelems));
 	empty = !p->head;
 	buckets = p->buckets;
 	p->buckets = NULL;
@@ -683,32 +712,29 @@ out:
  * ss_salt_pool_claim() - hold a key among a pool's live servers
  * @p: the pool, of a server (not retired)
  * @c: the claim, not held; in the holder, which keeps it until it calls
- *	ss_salt_pool_unclaim()
+ *	ss_salt_pool_unclaim() and frees it no sooner than an RCU grace
+ *	period after that (lookups walk the table under RCU)
  * @key: the key, %SS_SALT_CLAIM_LEN bytes
  *
- * Any context.
+ * Any context; the calls for one claim are serialised by its holder.
  *
- * Return: 0, @c now holds @key; -EBUSY when another claim holds it.
+ * Return: 0, @c now holds @key; -EBUSY when another claim holds it;
+ * -ENOMEM, or another error of the table's growth (-E2BIG, -EBUSY).
  */
 int ss_salt_pool_claim(struct ss_salt_pool *p, struct ss_salt_claim *c,
 		       const u8 *key)
 {
-	u64 hash = siphash(key, SS_SALT_CLAIM_LEN, &p->key);
-	struct ss_salt_claim *o;
-	int err = 0;
+	int err;
 
-	spin_lock_bh(&p->lock);
-	hash_for_each_possible(p->claims, o, node, hash) {
-		if (!memcmp(o->key, key, SS_SALT_CLAIM_LEN)) {
-			err = -EBUSY;
-			goto out;
-		}
-	}
 	memcpy(c->key, key, SS_SALT_CLAIM_LEN);
-	hash_add(p->claims, &c->node, hash);
-out:
-	spin_unlock_bh(&p->lock);
-	return err;
+	err = rhashtable_lookup_insert_fast(&p->claims, &c->node,
+					    ss_salt_claim_params);
+	if (err == -EEXIST)
+		return -EBUSY;
+	if (err)
+		return err;
+	c->held = true;
+	return 0;
 }
 
 /**
@@ -720,10 +746,11 @@ out:
  */
 void ss_salt_pool_unclaim(struct ss_salt_pool *p, struct ss_salt_claim *c)
 {
-	/* under the lock: a neighbour's going rewrites our node */
-	spin_lock_bh(&p->lock);
-	hash_del(&c->node);
-	spin_unlock_bh(&p->lock);
+	if (!c->held)
+		return;
+	WARN_ON_ONCE(rhashtable_remove_fast(&p->claims, &c->node,
+					    ss_salt_claim_params));
+	c->held = false;
 }
 
 /**

@@ -11,6 +11,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/list.h>
+#include <linux/rhashtable-types.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -31,15 +32,17 @@ struct ss_salt_pool;
 
 /**
  * struct ss_salt_claim - a key that one live user of a pool holds
- * @node: in the pool's claims while held; unhashed otherwise
+ * @node: in the pool's claims while held
  * @key: the key
+ * @held: @node is in the pool's claims
  *
  * Embedded in its holder (udp.c: a 2022 session), so that claiming
- * allocates nothing; zeroed, it is not held.
+ * allocates nothing but the table's growth; zeroed, it is not held.
  */
 struct ss_salt_claim {
-	struct hlist_node node;
+	struct rhash_head node;
 	u8 key[SS_SALT_CLAIM_LEN];
+	bool held;
 };
 
 /**

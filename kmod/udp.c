@@ -133,6 +133,8 @@ struct ss_udp_peer {
  *	the record can neither fail nor pass the memory cgroup's limit
  * @user: 2022 with users: the SIP023 user whose session it is, a
  *	reference held; the session's packets both ways are under its PSK
+ * @rcu: frees it: @claim may be walked under RCU by another server's
+ *	claim in the same salt pool
  *
  * All but @refcount and @ready are under &ss_udp.lock.
  */
@@ -159,6 +161,7 @@ struct ss_udp_assoc {
 	struct ss_salt_claim claim;
 	struct ss_salt *record;
 	struct ss_user *user;
+	struct rcu_head rcu;
 };
 
 /**
@@ -191,7 +194,7 @@ static void ss_udp_assoc_release(struct kref *refcount)
 	if (a->user)
 		ss_user_put(a->user);
 	ss_salt_record_free(a->record);
-	kfree(a);
+	kfree_rcu(a, rcu);
 }
 
 static void ss_udp_assoc_put(struct ss_udp_assoc *a)

@@ -30,8 +30,9 @@
  * Concurrency is the server's (udp.c): socket callbacks only queue; one
  * work per profile handles its relays and associations, under the
  * profile's &ss_ludp.lock, with one codec (buffer and two ciphers).
- * Lifetime: the profile's list holds one reference on each relay, each
- * relay's table one on each association, the ready lists one per entry; a
+ * Lifetime: the profile's list holds one reference on each relay, the
+ * profile's association table one on each association (each relay also
+ * lists its own, for its removal), the ready lists one per entry; a
  * relay or an association taken out (control socket closed, idle, profile
  * deleted) has its callbacks given back and its sockets released at once,
  * under the lock, and is marked dead: what is still queued finds it dead
@@ -340,8 +341,11 @@ static void ss_ludp_relay_remove(struct ss_client *cl, struct ss_ludp_relay *r,
 	lockdep_assert_held(&cl->udp.lock);
 	list_del(&r->node);
 	cl->udp.nr_relays--;
-	list_for_each_entry_safe(a, tmp, &r->assocs, rnode)
+	/* A tunnel or tproxy relay may hold all of max_conns of them. */
+	list_for_each_entry_safe(a, tmp, &r->assocs, rnode) {
 		ss_ludp_assoc_remove(cl, a, why);
+		cond_resched();
+	}
 	ss_sock_give_back(r->sock, &r->sock_saved);
 	ss_socket_release(&r->sock);
 	if (r->ctrl) {
@@ -858,6 +862,7 @@ static void ss_ludp_gc(struct work_struct *work)
 		if (!r->ctrl && !r->nr_assocs &&
 		    time_after(jiffies, r->last_used + idle))
 			ss_ludp_relay_remove(cl, r, "idle");
+		cond_resched();
 	}
 	if (l->nr_relays)
 		queue_delayed_work(ss_wq, &l->gc, ss_dgram_gc_period(&cl->ep));
@@ -941,6 +946,23 @@ static int ss_ludp_take_ctrl(struct ss_ludp_relay *r)
 	return err;
 }
 
+static int ss_ludp_profile_alloc(struct ss_client *cl)
+{
+	struct ss_ludp *l = &cl->udp;
+	struct mem_cgroup *old;
+	int err = 0;
+
+	lockdep_assert_held(&l->lock);
+	old = ss_memcg_enter(&cl->ep);
+	if (!l->assocs.buckets)
+		err = ss_dgram_table_init(&l->assocs, cl->ep.max_conns,
+					  SS_LUDP_HASH_BITS);
+	if (!err && !l->dc.buf)
+		err = ss_dgram_codec_init(&l->dc, &cl->ep, SS_LUDP_BUF);
+	ss_memcg_leave(old);
+	return err;
+}
+
 static const char *const ss_ludp_mode_names[] = {
 	[SS_LUDP_TUNNEL] = "tunnel",
 	[SS_LUDP_SOCKS5] = "socks5",
@@ -983,15 +1005,12 @@ static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 		ss_endpoint_refused(&cl->ep);
 		goto err_unlock;
 	}
-	/* the first relay */
-	if (!l->assocs.buckets) {
-		err = ss_dgram_table_init(&l->assocs, cl->ep.max_conns,
-					  SS_LUDP_HASH_BITS);
-		if (err)
-			goto err_unlock;
-	}
-	if (!l->dc.buf) {
-		err = ss_dgram_codec_init(&l->dc, &cl->ep, SS_LUDP_BUF);
+	/*
+	 * The first relay brings the profile's table and codec: charged to
+	 * the profile's creator, not to whoever starts that relay.
+	 */
+	if (!l->assocs.buckets || !l->dc.buf) {
+		err = ss_ludp_profile_alloc(cl);
 		if (err)
 			goto err_unlock;
 	}
@@ -1132,8 +1151,10 @@ void ss_ludp_stop(struct ss_client *cl)
 
 	mutex_lock(&l->lock);
 	l->closing = true;
-	list_for_each_entry_safe(r, rtmp, &l->relays, node)
+	list_for_each_entry_safe(r, rtmp, &l->relays, node) {
 		ss_ludp_relay_remove(cl, r, "profile deleted");
+		cond_resched();
+	}
 	mutex_unlock(&l->lock);
 
 	/* Nothing queues them any more. */

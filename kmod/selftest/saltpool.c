@@ -147,6 +147,48 @@ static bool __init ss_salt_pool_record_selftest(void)
 	return ok;
 }
 
+/*
+ * Claims are not bounded by any size fixed with the pool: many keys, each
+ * held once, found held, and all let go.
+ */
+#define SS_CLAIMS_TEST_NR	4096
+static bool __init ss_salt_pool_claims_selftest(void)
+{
+	struct ss_salt_claim *c, busy = {};
+	struct ss_salt_pool *p;
+	bool ok = true;
+	u32 i, refused = 0;
+
+	c = kvcalloc(SS_CLAIMS_TEST_NR, sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return false;
+	p = ss_salt_pool_new(1);
+	if (IS_ERR(p)) {
+		kvfree(c);
+		return false;
+	}
+	for (i = 0; i < SS_CLAIMS_TEST_NR && ok; i++) {
+		u8 key[SS_SALT_CLAIM_LEN] = {};
+
+		memcpy(key, &i, sizeof(i));
+		SS_CHECK(!ss_salt_pool_claim(p, &c[i], key),
+			 "salt pool claims: key %u of %u", i, SS_CLAIMS_TEST_NR);
+	}
+	for (i = 0; i < SS_CLAIMS_TEST_NR && ok; i++)
+		refused += ss_salt_pool_claim(p, &busy, c[i].key) == -EBUSY;
+	SS_CHECK(refused == SS_CLAIMS_TEST_NR,
+		 "salt pool claims: %u of %u held keys refused", refused,
+		 SS_CLAIMS_TEST_NR);
+	for (i = 0; i < SS_CLAIMS_TEST_NR; i++)
+		ss_salt_pool_unclaim(p, &c[i]);
+	SS_CHECK(!atomic_read(&p->claims.nelems),
+		 "salt pool claims: none left");
+	/* destroys the table before the claims go */
+	ss_salt_pool_free(p);
+	kvfree(c);
+	return ok;
+}
+
 /* A key is held by one claim at a time, and let go with it. */
 static bool __init ss_salt_pool_claim_selftest(void)
 {
@@ -178,9 +220,9 @@ static bool __init ss_salt_pool_claim_selftest(void)
 		 "salt pool claim: the other key still held");
 	ss_salt_pool_unclaim(p, &c2);
 	ss_salt_pool_unclaim(p, &c3);
-	SS_CHECK(hash_empty(p->claims), "salt pool claim: none left");
+	SS_CHECK(!atomic_read(&p->claims.nelems), "salt pool claim: none left");
 	ss_salt_pool_free(p);
-	return ok;
+	return ok && ss_salt_pool_claims_selftest();
 }
 
 /**
