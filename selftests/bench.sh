@@ -67,6 +67,19 @@
 #    sides) and sock_setsockopt (the receive low-water mark set), counted
 #    by perf stat, per MiB received (64 AEAD-2017 chunks of 16 KiB). The
 #    probes cost CPU: no CPU figure is taken from these runs.
+# 2e. Where the relay's CPU goes (BENCH_PARTS=split, not in the default
+#    set; linux-perf): iperf3 through (k), each direction, under
+#    `perf record -a -g` (cpu-clock, BENCH_PROFILE_HZ per CPU). The
+#    relay is every sample but idle (the halt) and iperf3's own; the
+#    crypto is what the module's seal and open calls take with all they
+#    call. Both come from one sampling of one run, so their ratio does
+#    not depend on how TCG shares the host between the vCPUs (which
+#    inflates the guest's CPU time under load against the floor's tcrypt
+#    run on an otherwise idle guest: the part `floor` ratio reads high
+#    by that much). Also in the kworkers: TCP send (tcp_sendmsg, with the
+#    transmit and the receiver's processing it runs inline), TCP receive
+#    (tcp_recvmsg), and over the whole relay the copies (memcpy) and page
+#    zeroing (clear_page) as shares.
 # 3. Memory per idle proxied connection, for the methods of
 #    BENCH_MEM_METHODS (by default those of aes-256-gcm and
 #    2022-blake3-aes-256-gcm that are in BENCH_METHODS, or the first of
@@ -150,8 +163,8 @@
 # SIMD code is emulated at a very different relative cost than on
 # hardware); the ratios measured in one boot are what to look at. A path
 # that is not available (no ss-socksd, no local role) shows n/a.
-# BENCH_PARTS="floor tput udp rate mem" selects the parts (profile, scale
-# and wakes too, if named), BENCH_PATHS="l s k d"
+# BENCH_PARTS="floor tput udp rate mem" selects the parts (profile, scale,
+# wakes and split too, if named), BENCH_PATHS="l s k d"
 # the paths; `make bench BENCH_PARTS=udp` (selftests/vm/run passes the
 # BENCH_* variables into the guest).
 
@@ -642,6 +655,66 @@ wakes_one() {
 	done
 	echo "$line" >>"$WTABLE"
 	rm -f "$st"
+}
+
+# split_one METHOD DIR HOST PORT: one iperf3 run under perf record; a row
+# of STABLE_SPLIT
+STABLE_SPLIT=$TOPO_DIR/bench-split
+SPLIT_CRYPTO=(ss_cipher_seal ss_cipher_open ss_cipher_open_pieces)
+split_one() {
+	local m=$1 d=$2 host=$3 port=$4 rev=() data out
+	if ! command -v perf >/dev/null; then
+		echo "# split: no perf (Debian's linux-perf): skipped"
+		return 1
+	fi
+	[ "$d" = down ] && rev=(-R)
+	data=$(mktemp "$TOPO_DIR/perf.XXXXXX")
+	out=$(timeout $((SECS + 90)) perf record -q -a -g -F "$PROFILE_HZ" -e cpu-clock -o "$data" -- \
+		ip netns exec "$NS_C" iperf3 -J -c "$host" -p "$port" -t "$SECS" \
+		--connect-timeout 5000 "${rev[@]}" 2>&1)
+	if ! jq -e '.end.sum_received.bytes > 0' <<<"$out" >/dev/null 2>&1 || [ ! -s "$data" ]; then
+		echo "# $m $d split: run failed: $(tail -n 1 <<<"$out")"
+		rm -f "$data"
+		return 1
+	fi
+	# samples by comm and symbol, self and with children
+	perf report -i "$data" -q --stdio --no-children -n --sort comm,sym -g none 2>/dev/null >"$data.self"
+	perf report -i "$data" -q --stdio --children -n --sort comm,sym -g none 2>/dev/null >"$data.ch"
+	awk -v m="$m" -v d="$d" -v mbps="$(jq -r '.end.sum_received.bits_per_second / 1000000' <<<"$out")" \
+		-v crypto=" ${SPLIT_CRYPTO[*]} " '
+		# rows: self% samples comm [k] sym; with children: children%
+		# self% self-samples comm [k] sym
+		function parse(ch) {
+			if (ch) { n = $1; sub(/%/, "", n); n = n * total / 100 }
+			else n = $2
+			comm = ch ? $4 : $3; sym = $NF
+			sub(/\/.*/, "", comm)
+		}
+		FNR == 1 { file++ }
+		file == 1 {
+			parse(0); total += n
+			if (sym ~ /^(native_safe_halt|default_idle|acpi_idle_do_entry|mwait_idle_with_hints|pv_native_safe_halt|cpu_idle_poll)$/ ||
+			    (comm == "swapper" && sym ~ /idle|halt/)) idle += n
+			else if (comm == "iperf3") iperf += n
+			if (sym ~ /^memcpy/ && comm != "iperf3") cp += n
+			if (sym ~ /^clear_page/ && comm != "iperf3") zero += n
+			next
+		}
+		{
+			parse(1)
+			if (comm != "kworker") next
+			if (index(crypto, " " sym " ")) cr += n
+			if (sym == "tcp_sendmsg") snd += n
+			if (sym == "tcp_recvmsg") rcv += n
+		}
+		END {
+			relay = total - idle - iperf
+			if (relay <= 0 || cr <= 0) { printf "| %s | %s | %.1f | n/a | n/a | n/a | n/a | n/a | n/a |\n", m, d, mbps; exit }
+			printf "| %s | %s | %.1f | %.0f%% | %.2f | %.0f%% | %.0f%% | %.0f%% | %.0f%% |\n", m, d, mbps,
+				100 * cr / relay, relay / cr, 100 * snd / relay, 100 * rcv / relay,
+				100 * cp / relay, 100 * zero / relay
+		}' "$data.self" "$data.ch" >>"$STABLE_SPLIT"
+	rm -f "$data" "$data.self" "$data.ch"
 }
 
 # rate_row METHOD PATH: a row of RTABLE from the accumulated runs
@@ -1162,6 +1235,14 @@ for m in "${METHODS[@]}"; do
 		done
 	fi
 
+	# 2e. where the relay's CPU goes, through (k)
+	if has split && in_list k "${P[@]}"; then
+		for d in "${DIRS[@]}"; do
+			# shellcheck disable=SC2086
+			split_one "$m" "$d" ${IPERF_TO[k]}
+		done
+	fi
+
 	# 4. UDP, interleaved (after the TCP parts: its associations linger
 	# until their timeout)
 	if has udp; then
@@ -1304,6 +1385,22 @@ if has wakes && [ -s "$WTABLE" ]; then
 	echo "| method | direction | pace | Mbit/s | work runs | sk_data_ready | recvmsg | sendmsg | setsockopt |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 	cat "$WTABLE"
+fi
+if has split && [ -s "$STABLE_SPLIT" ]; then
+	echo
+	echo "### Where the relay's CPU goes, through (k): iperf3 × ${SECS} s under perf record -a -g"
+	echo
+	echo "One sampling of one run ($PROFILE_HZ Hz per CPU): relay = all samples but idle and"
+	echo "iperf3's; crypto = the module's seal and open (${SPLIT_CRYPTO[*]}) with all they"
+	echo "call; relay / crypto is the overhead over the crypto the path must do, in one time"
+	echo "base. TCP send and receive: tcp_sendmsg and tcp_recvmsg called by the kworkers, with"
+	echo "all they call (the send includes the transmit and the receiver's processing run"
+	echo "inline); copies: memcpy, page zeroing: clear_page, outside iperf3 (self). Shares of"
+	echo "the relay; perf's own cost is in it. Mbit/s is for reference only."
+	echo
+	echo "| method | direction | Mbit/s | crypto | relay / crypto | TCP send | TCP receive | copies | page zeroing |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	cat "$STABLE_SPLIT"
 fi
 if has udp; then
 	echo
