@@ -72,11 +72,11 @@
 #    `perf record -a -g` (cpu-clock, BENCH_PROFILE_HZ per CPU). The
 #    relay is every sample but idle (the halt) and iperf3's own; the
 #    crypto is what the module's seal and open calls take with all they
-#    call. Both come from one sampling of one run, so their ratio does
-#    not depend on how TCG shares the host between the vCPUs (which
-#    inflates the guest's CPU time under load against the floor's tcrypt
-#    run on an otherwise idle guest: the part `floor` ratio reads high
-#    by that much). Also in the kworkers: TCP send (tcp_sendmsg, with the
+#    call. Both come from one sampling of one run: their ratio is the
+#    overhead over the crypto as the relay runs it (the part `floor`'s
+#    ratio also holds how much slower the same crypto runs inside the
+#    relay than in tcrypt's hot loop on an idle guest: under TCG, a
+#    lot). Also in the kworkers: TCP send (tcp_sendmsg, with the
 #    transmit and the receiver's processing it runs inline), TCP receive
 #    (tcp_recvmsg), and over the whole relay the copies (memcpy) and page
 #    zeroing (clear_page) as shares.
