@@ -111,8 +111,8 @@ struct ss_salt {
 
 /**
  * struct ss_salt_pool - the salts of the last %SS_SALT_POOL_SECS seconds
- * @lock: protects everything below but @key, @limit and @mask; taken with
- *	BHs off, so that any context may add
+ * @lock: protects everything below but @key, @limit, @mask and @claims
+ *	(which locks itself); taken with BHs off, so that any context may add
  * @head: the oldest salt, NULL if none
  * @tail: the youngest salt
  * @count: salts in the pool
@@ -170,6 +170,11 @@ static const struct rhashtable_params ss_salt_claim_params = {
 	.key_offset = offsetof(struct ss_salt_claim, key),
 	.key_len = SS_SALT_CLAIM_LEN,
 	.hashfn = ss_salt_claim_hash,
+	/*
+	 * The smallest table (4 buckets), grown with the sessions: it is
+	 * not charged to a memory cgroup, and a retired pool keeps it.
+	 */
+	.nelem_hint = 1,
 	.automatic_shrinking = true,
 };
 
@@ -718,19 +723,25 @@ out:
  *
  * Any context; the calls for one claim are serialised by its holder.
  *
- * Return: 0, @c now holds @key; -EBUSY when another claim holds it;
- * -ENOMEM, or another error of the table's growth (-E2BIG, -EBUSY).
+ * Return: 0, @c now holds @key; -EBUSY when another claim holds it (and
+ * only then); -ENOMEM, -E2BIG or -EAGAIN (the table is being resized and
+ * the chain is long) from the table.
  */
 int ss_salt_pool_claim(struct ss_salt_pool *p, struct ss_salt_claim *c,
 		       const u8 *key)
 {
 	int err;
 
+	if (WARN_ON_ONCE(c->held))
+		return -EINVAL;
 	memcpy(c->key, key, SS_SALT_CLAIM_LEN);
 	err = rhashtable_lookup_insert_fast(&p->claims, &c->node,
 					    ss_salt_claim_params);
 	if (err == -EEXIST)
 		return -EBUSY;
+	/* the table's own -EBUSY would read as a held key: a replay */
+	if (err == -EBUSY)
+		return -EAGAIN;
 	if (err)
 		return err;
 	c->held = true;
