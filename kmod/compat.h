@@ -9,6 +9,9 @@
 #ifndef _SS_COMPAT_H
 #define _SS_COMPAT_H
 
+#include <linux/mm.h>
+#include <linux/net.h>
+#include <linux/socket.h>
 #include <linux/version.h>
 #include <net/inet_sock.h>
 #include <net/netlink.h>
@@ -119,6 +122,61 @@ static inline bool ss_sk_transparent(const struct sock *sk)
 static inline void ss_sk_set_transparent(struct sock *sk)
 {
 	inet_sk(sk)->transparent = 1;
+}
+#endif
+
+/*
+ * ss_send_pages() - send @len bytes at @buf without copying them
+ * @sock: a TCP socket
+ * @buf: in memory from the page allocator (never kmalloc()'s: TCP takes
+ *	references on its pages and keeps them until the peer has
+ *	acknowledged the bytes, or over loopback until the receiver has read
+ *	them), which must not change while TCP holds a reference
+ * @len: bytes to send
+ * @flags: MSG_* flags of the send
+ *
+ * The pages go into the socket's skbs as they are, where they stay marked
+ * as shared (SKBFL_SHARED_FRAG), so that whatever would write into a
+ * packet copies first. 6.5 replaced sendpage by MSG_SPLICE_PAGES on
+ * sendmsg, which also takes the pages of a kvec. 6.1's TCP ignores that
+ * flag (Debian's 6.1 headers define it, for sendmsg() to strip it from
+ * userspace's flags): there, kernel_sendpage() page by page, all but the
+ * last marked MSG_SENDPAGE_NOTLAST so that TCP pushes once, as splice()
+ * does; MSG_SENDPAGE_NOTLAST went with sendpage, which tells the two apart.
+ *
+ * Return: the bytes TCP took, or a negative errno (as kernel_sendmsg()).
+ */
+#ifdef MSG_SENDPAGE_NOTLAST
+static inline int ss_send_pages(struct socket *sock, const void *buf,
+				size_t len, int flags)
+{
+	size_t sent = 0;
+
+	while (sent < len) {
+		const void *p = buf + sent;
+		size_t n = min_t(size_t, len - sent,
+				 PAGE_SIZE - offset_in_page(p));
+		int more = sent + n < len ? MSG_SENDPAGE_NOTLAST : 0;
+		int ret;
+
+		ret = kernel_sendpage(sock, virt_to_page(p), offset_in_page(p),
+				      n, flags | more);
+		if (ret <= 0)
+			return sent ?: ret;
+		sent += ret;
+		if (ret < n)
+			break;
+	}
+	return sent;
+}
+#else
+static inline int ss_send_pages(struct socket *sock, const void *buf,
+				size_t len, int flags)
+{
+	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
+
+	return kernel_sendmsg(sock, &msg, &vec, 1, len);
 }
 #endif
 

@@ -95,9 +95,9 @@ enum ss_rx_stage {
 #define SS_2022_RESP_SEALED_MAX	(1 + 8 + SS_SALT_MAX_LEN + 2 + SS_TAG_LEN)
 
 /*
- * A payload is read into pieces of 16 KiB (kmalloc()'s largest size short
- * of a costly order): one for AEAD-2017's chunks of up to 0x3FFF bytes,
- * up to four for 2022's of up to 0xFFFF.
+ * A payload is read into pieces of 16 KiB (the largest block short of a
+ * costly order): one for AEAD-2017's chunks of up to 0x3FFF bytes, up to
+ * four for 2022's of up to 0xFFFF.
  */
 #define SS_RX_PIECE		SZ_16K
 #define SS_RX_PIECES		4

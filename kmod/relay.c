@@ -29,6 +29,17 @@
  * as a FIN (shutdown(SHUT_WR)) once everything before it is written.
  * Buffers are allocated when data comes and freed when a direction has
  * nothing pending, so an idle connection holds none.
+ *
+ * Sealed chunks (tx) and opened payloads (rx) of at least %SS_ZC_MIN bytes
+ * are handed to TCP without a copy (ss_send_pages()). TCP then holds
+ * references on the buffer's pages until the bytes are acknowledged (a
+ * retransmission reads them again) or, over loopback, read. Since chunks
+ * are sealed and opened in place, a buffer TCP still holds must not be
+ * written again: that would put the next chunk's plaintext into a
+ * retransmission of this one. So a buffer is reused only while it is ours
+ * alone (ss_buf_busy()), checked before the first byte of a chunk goes into
+ * it; otherwise ours is let go (TCP frees it with its last reference) and
+ * a new one taken.
  */
 
 #include <crypto/aes.h>
@@ -46,6 +57,7 @@
 
 #include "addr.h"
 #include "blake3.h"
+#include "compat.h"
 #include "conn.h"
 #include "relay.h"
 #include "replay.h"
@@ -60,9 +72,27 @@
 #define SS_RELAY_BUDGET		16
 
 /*
+ * Relay buffers (&ss_tx.buf, each of &ss_rx.buf): 16 KiB from the page
+ * allocator (order 2 with 4 KiB pages, one compound page), whose pages TCP
+ * can take references on (kmalloc()'s memory must not be freed while
+ * anyone holds one).
+ */
+#define SS_BUF_ORDER		get_order(SZ_16K)
+
+/*
+ * Sends of fewer bytes are copied. TCP accounts (send buffer, memory
+ * pressure) for the bytes it takes, not for the 16 KiB block they sit in:
+ * from 12 KiB on, what a connection makes TCP hold is at most 4/3 of what
+ * TCP counts, whatever sizes a peer makes the chunks (a partial send that
+ * takes a few bytes before the socket is full pins a block once per
+ * write-space wait).
+ */
+#define SS_ZC_MIN		(SZ_8K + SZ_4K)
+
+/*
  * Wire to plain: a payload's tag goes to &ss_rx.tag, so that each piece
- * stays within 16 KiB: kmalloc() would round the 16399 bytes of an
- * AEAD-2017 payload and its tag together up to 32 KiB (an order-3 block).
+ * stays within 16 KiB: the 16399 bytes of an AEAD-2017 payload and its
+ * tag together would take an order-3 block (32 KiB).
  */
 static_assert(SS_CHUNK_PAYLOAD_MAX <= SS_RX_PIECE);
 static_assert(SS_RX_PIECES * SS_RX_PIECE >= SS_2022_CHUNK_MAX);
@@ -75,8 +105,7 @@ static_assert(SS_RX_PIECES <= SS_OPEN_PIECES_MAX);
  * request salt, length; 91 bytes with 32-byte salts), or a 2022 request's
  * salt, identity header (SIP023) and sealed fixed header (75 bytes). These
  * chunks are made a little smaller than the protocol allows so that the
- * buffer is exactly 16 KiB, not just over it (which kmalloc() would round
- * up to 32 KiB).
+ * buffer is exactly 16 KiB, not just over it (an order-3 block, 32 KiB).
  */
 #define SS_TX_HEAD_MAX		(SS_SALT_MAX_LEN + SS_2022_RESP_FIXED_LEN + \
 				 SS_SALT_MAX_LEN + SS_TAG_LEN)
@@ -150,25 +179,30 @@ static bool ss_sock_empty(struct socket *sock)
 }
 
 /*
- * Write [*off, end) of @buf. Return: 0 once all is written; -EAGAIN when
- * the socket is full (TCP has set SOCK_NOSPACE, so sk_write_space will
- * come); another negative errno when the connection is broken.
+ * Write [*off, end) of @buf, a relay buffer (ss_buf_alloc()): without a
+ * copy from %SS_ZC_MIN bytes on. Return: 0 once all is written; -EAGAIN
+ * when the socket is full (TCP has set SOCK_NOSPACE, so sk_write_space
+ * will come); another negative errno when the connection is broken.
  */
 static int ss_flush(struct socket *sock, const u8 *buf, u32 *off, u32 end)
 {
+	const int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+
 	while (*off < end) {
 		struct kvec vec = {
 			.iov_base = (void *)(buf + *off),
 			.iov_len = end - *off,
 		};
-		struct msghdr msg = {
-			.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
-		};
+		struct msghdr msg = { .msg_flags = flags };
 		int n;
 
 		if (ss_sock_full(sock))
 			return -EAGAIN;
-		n = kernel_sendmsg(sock, &msg, &vec, 1, vec.iov_len);
+		if (vec.iov_len >= SS_ZC_MIN)
+			n = ss_send_pages(sock, vec.iov_base, vec.iov_len,
+					  flags);
+		else
+			n = kernel_sendmsg(sock, &msg, &vec, 1, vec.iov_len);
 		if (n <= 0)
 			return n ?: -EAGAIN;
 		*off += n;
@@ -208,29 +242,71 @@ static void *ss_relay_alloc(const struct ss_conn *conn, size_t size)
 }
 
 /*
- * Hold no payload buffer (between chunks, idle). The pieces allocated are
- * always the first ones (ss_rx_alloc_buf()).
+ * A relay buffer of 16 KiB, charged as ss_relay_alloc(). Not zeroed
+ * beyond what the kernel's init_on_alloc does: everything sent from it is
+ * written first. One compound page (__GFP_COMP), so that TCP's references
+ * on any of its pages count on the head's folio, which ss_buf_busy()
+ * reads; a TCP receive zero-copy mapping refuses compound pages too.
  */
+static void *ss_buf_alloc(const struct ss_conn *conn)
+{
+	struct mem_cgroup *old = ss_memcg_enter(conn->ep);
+	struct page *page;
+
+	page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_COMP, SS_BUF_ORDER);
+	ss_memcg_leave(old);
+	return page ? page_address(page) : NULL;
+}
+
+/* Let go of our reference: TCP may hold more, and frees it with its last. */
+static void ss_buf_put(void *buf)
+{
+	if (buf)
+		folio_put(virt_to_folio(buf));
+}
+
+/*
+ * Does TCP still hold pages of @buf (zero-copy sends of it not yet
+ * acknowledged, or not yet read by a local receiver)? Then it must not be
+ * written. While we hold it alone, only our own sends add references (all
+ * others copy one that exists), so a count of one stays one until we send
+ * again; the writes that follow depend on this read through the branch
+ * (as skb_page_frag_refill()'s reuse does). A stray reference only makes
+ * us take a new buffer.
+ */
+static bool ss_buf_busy(const void *buf)
+{
+	return folio_ref_count(virt_to_folio(buf)) > 1;
+}
+
+/* Hold no payload buffer (between chunks, idle). */
 static void ss_rx_free_buf(struct ss_rx *rx)
 {
 	unsigned int i;
 
-	for (i = 0; i < SS_RX_PIECES && rx->buf[i]; i++) {
-		kfree(rx->buf[i]);
+	for (i = 0; i < SS_RX_PIECES; i++) {
+		ss_buf_put(rx->buf[i]);
 		rx->buf[i] = NULL;
 	}
 }
 
-/* Have the pieces for a payload of @rx->plen bytes. */
+/*
+ * Have the pieces for a payload of @rx->plen bytes. Before its first byte
+ * is read, a piece TCP still holds (ss_buf_busy()) is replaced.
+ */
 static int ss_rx_alloc_buf(struct ss_conn *conn)
 {
 	struct ss_rx *rx = &conn->rx;
 	unsigned int i, n = DIV_ROUND_UP(rx->plen, SS_RX_PIECE);
 
 	for (i = 0; i < n; i++) {
+		if (rx->buf[i] && !rx->have && ss_buf_busy(rx->buf[i])) {
+			ss_buf_put(rx->buf[i]);
+			rx->buf[i] = NULL;
+		}
 		if (rx->buf[i])
 			continue;
-		rx->buf[i] = ss_relay_alloc(conn, SS_RX_PIECE);
+		rx->buf[i] = ss_buf_alloc(conn);
 		if (!rx->buf[i])
 			return -ENOMEM;
 	}
@@ -269,6 +345,8 @@ static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need,
 			unsigned int i = off / SS_RX_PIECE;
 
 			end = min_t(u32, rx->plen, (i + 1) * SS_RX_PIECE);
+			/* ss_rx_alloc_buf() gave us pieces TCP has let go of */
+			DEBUG_NET_WARN_ON_ONCE(ss_buf_busy(rx->buf[i]));
 			vec[n].iov_base = rx->buf[i] + off % SS_RX_PIECE;
 			vec[n].iov_len = end - off;
 			n++;
@@ -909,17 +987,23 @@ static int ss_tx_read(struct ss_conn *conn)
 	const struct ss_method_info *m = conn->ep->method;
 	struct ss_tx *tx = &conn->tx;
 	int n = 0, got, err, uncounted = 0;
-	u8 *chunk, *payload;
+	u8 *chunk, *payload, *start;
 
+	/* The last chunk is all sent: if TCP still holds it, it keeps it. */
+	if (tx->buf && ss_buf_busy(tx->buf)) {
+		ss_buf_put(tx->buf);
+		tx->buf = NULL;
+	}
 	if (!tx->buf) {
 		if ((tx->keyed || !ss_method_is_2022(m) || !conn->ep->local) &&
 		    !(conn->abuf && conn->ep->local) &&
 		    ss_sock_empty(conn->plain.sock))
 			return SS_IO_AGAIN;
-		tx->buf = ss_relay_alloc(conn, SS_TX_BUF_SIZE);
+		tx->buf = ss_buf_alloc(conn);
 		if (!tx->buf)
 			return -ENOMEM;
 	}
+	DEBUG_NET_WARN_ON_ONCE(ss_buf_busy(tx->buf));
 	payload = tx->buf + SS_TX_HEAD_MAX;
 	chunk = payload - SS_LEN_SEALED;
 	if (!tx->keyed && ss_method_is_2022(m) && conn->ep->local)
@@ -932,7 +1016,7 @@ static int ss_tx_read(struct ss_conn *conn)
 		n += got;
 	} else if (!n) {
 		/* Nothing is pending: hold no buffer while idle. */
-		kfree(tx->buf);
+		ss_buf_put(tx->buf);
 		tx->buf = NULL;
 		if (got == -EAGAIN)
 			return SS_IO_AGAIN;
@@ -946,7 +1030,7 @@ static int ss_tx_read(struct ss_conn *conn)
 	if (!tx->keyed && ss_method_is_2022(m))
 		return ss_tx_2022_response(conn, payload, n);
 
-	tx->off = chunk - tx->buf;
+	start = chunk;
 	if (!tx->keyed) {
 		u8 *salt = chunk - m->salt_len;
 
@@ -964,7 +1048,7 @@ static int ss_tx_read(struct ss_conn *conn)
 		if (err)
 			return err;
 		tx->keyed = true;
-		tx->off -= m->salt_len;
+		start = salt;
 	}
 	chunk[0] = n >> 8;
 	chunk[1] = n & 0xff;
@@ -973,6 +1057,8 @@ static int ss_tx_read(struct ss_conn *conn)
 		err = ss_cipher_seal(&conn->enc, payload, payload, n);
 	if (err)
 		return err;
+	/* only now: [off, end) is never plaintext, even on an error */
+	tx->off = start - tx->buf;
 	tx->end = SS_TX_HEAD_MAX + n + SS_TAG_LEN;
 	ss_conn_count(conn, SS_STATS_A_BYTES_OUT, n - uncounted);
 	return SS_IO_CHUNK;
@@ -1122,7 +1208,7 @@ void ss_relay_drain(struct ss_conn *conn)
 void ss_relay_free(struct ss_conn *conn)
 {
 	ss_rx_free_buf(&conn->rx);
-	kfree(conn->tx.buf);
+	ss_buf_put(conn->tx.buf);
 	conn->tx.buf = NULL;
 	conn->tx.off = 0;
 	conn->tx.end = 0;

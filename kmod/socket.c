@@ -29,16 +29,18 @@
  * and refuses the socket options that would change the protocol or the
  * state under us: TCP_ULP (kTLS and others save and replace callbacks and
  * the protocol), TCP_REPAIR and IPV6_ADDRFORM. A TCP socket whose protocol
- * is not plain TCP's (a ULP, a sockmap) is refused, and so is one that is
- * no longer connected when it is taken. Giving the socket back restores
- * its protocol, so nothing of ours remains on it: after the last socket is
- * given back the module can go.
+ * is not plain TCP's (a ULP, a sockmap) is refused, and so is one in
+ * repair mode (whose sends queue without going out, pinning our buffers
+ * until it closes) or one that is no longer connected when it is taken.
+ * Giving the socket back restores its protocol, so nothing of ours remains
+ * on it: after the last socket is given back the module can go.
  */
 
 #include <linux/file.h>
 #include <linux/memcontrol.h>
 #include <linux/net.h>
 #include <linux/sched/mm.h>
+#include <linux/tcp.h>
 #include <net/inet_connection_sock.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
@@ -316,7 +318,7 @@ static struct proto *ss_sock_tcp_prot(const struct proto *prot)
  * userspace changing the socket meanwhile); here, to say early what is
  * wrong. Return: 0; -EBUSY if a kernel user has the socket already;
  * -EOPNOTSUPP for a TCP socket with a ULP or another protocol than plain
- * TCP's (a sockmap, kTLS).
+ * TCP's (a sockmap, kTLS), or in repair mode.
  */
 static int ss_sock_user_check(const struct sock *sk, const char *what,
 			      struct netlink_ext_ack *extack)
@@ -335,6 +337,12 @@ static int ss_sock_user_check(const struct sock *sk, const char *what,
 				   "socket has a ULP or a protocol other than plain TCP",
 				   "%s has a ULP or a protocol other than plain TCP",
 				   what);
+		return -EOPNOTSUPP;
+	}
+	/* a bit field: read without the lock, as a hint (taking checks) */
+	if (ss_sock_is_tcp(sk) && tcp_sk(sk)->repair) {
+		SS_SET_ERR_MSG_FMT(extack, "socket is in repair mode",
+				   "%s is in repair mode", what);
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -439,8 +447,8 @@ int ss_sock_check_ctrl(struct socket *sock, struct netlink_ext_ack *extack)
  * See the top of this file. Process context.
  *
  * Return: 0; -EBUSY if the socket has a kernel user already;
- * -EOPNOTSUPP for a handed-over TCP socket that is not plain TCP;
- * -ENOTCONN for one that is not connected (any more).
+ * -EOPNOTSUPP for a handed-over TCP socket that is not plain TCP, or is
+ * in repair mode; -ENOTCONN for one that is not connected (any more).
  */
 int ss_sock_take(struct socket *sock, void *owner, const struct ss_sock_cbs *cbs,
 		 struct ss_sock_saved *saved, unsigned int flags)
@@ -466,7 +474,7 @@ int ss_sock_take(struct socket *sock, void *owner, const struct ss_sock_cbs *cbs
 	}
 	if (lock && ss_sock_is_tcp(sk)) {
 		ours = ss_sock_tcp_prot(sk->sk_prot);
-		if (!ours || inet_csk(sk)->icsk_ulp_ops) {
+		if (!ours || inet_csk(sk)->icsk_ulp_ops || tcp_sk(sk)->repair) {
 			err = -EOPNOTSUPP;
 			goto out;
 		}

@@ -946,6 +946,11 @@ static int ss_ludp_take_ctrl(struct ss_ludp_relay *r)
 	return err;
 }
 
+/*
+ * The profile's association table and codec, made by its first relay and
+ * kept until the profile goes: whichever is missing (nothing once both
+ * exist), charged to the profile's creator.
+ */
 static int ss_ludp_profile_alloc(struct ss_client *cl)
 {
 	struct ss_ludp *l = &cl->udp;
@@ -1009,11 +1014,9 @@ static int ss_ludp_relay_start(struct net *net, struct ss_client *cl,
 	 * The first relay brings the profile's table and codec: charged to
 	 * the profile's creator, not to whoever starts that relay.
 	 */
-	if (!l->assocs.buckets || !l->dc.buf) {
-		err = ss_ludp_profile_alloc(cl);
-		if (err)
-			goto err_unlock;
-	}
+	err = ss_ludp_profile_alloc(cl);
+	if (err)
+		goto err_unlock;
 	err = ss_sock_take(r->sock, r, &ss_ludp_relay_cbs, &r->sock_saved,
 			   SS_SOCK_USER);
 	if (err)

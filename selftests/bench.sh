@@ -64,7 +64,9 @@
 #    them), with kprobes on the module's
 #    connection work (runs), its sk_data_ready (calls: the wakes TCP
 #    makes), kernel_recvmsg and kernel_sendmsg (calls: both roles, both
-#    sides) and sock_setsockopt (the receive low-water mark set), counted
+#    sides; on 6.12 zero-copy sends go through kernel_sendmsg too), on 6.1
+#    kernel_sendpage (zero-copy sends, one call per page) and
+#    sock_setsockopt (the receive low-water mark set), counted
 #    by perf stat, per MiB received (64 AEAD-2017 chunks of 16 KiB). The
 #    probes cost CPU: no CPU figure is taken from these runs.
 # 2e. Where the relay's CPU goes (BENCH_PARTS=split, not in the default
@@ -615,7 +617,7 @@ profile_one() {
 # module's kprobes; a row of WTABLE
 WTABLE=$TOPO_DIR/bench-wakes
 WAKE_EVENTS=(work:ss_conn_work ready:ss_conn_data_ready recv:kernel_recvmsg
-	send:kernel_sendmsg lowat:sock_setsockopt)
+	send:kernel_sendmsg sendpage:kernel_sendpage lowat:sock_setsockopt)
 wakes_one() {
 	local m=$1 d=$2 rate=$3 host=$4 port=$5 tr=/sys/kernel/tracing e ev=() rev=() out st mib line
 	if ! command -v perf >/dev/null; then
@@ -624,6 +626,9 @@ wakes_one() {
 	fi
 	mountpoint -q "$tr" || mount -t tracefs nodev "$tr" || return 1
 	for e in "${WAKE_EVENTS[@]}"; do
+		# kernel_sendpage is gone from 6.12 (its column reads n/a)
+		awk -v f="${e#*:}" '$3 == f { x = 1; exit } END { exit !x }' /proc/kallsyms ||
+			continue
 		echo "p:ssbench/${e%%:*} ${e#*:}" >>"$tr/kprobe_events" || return 1
 		ev+=(-e "ssbench:${e%%:*}")
 	done
@@ -640,7 +645,7 @@ wakes_one() {
 	in_c tc qdisc del dev vs root 2>/dev/null
 	in_s tc qdisc del dev vc root 2>/dev/null
 	for e in "${WAKE_EVENTS[@]}"; do
-		echo "-:ssbench/${e%%:*}" >>"$tr/kprobe_events"
+		echo "-:ssbench/${e%%:*}" >>"$tr/kprobe_events" 2>/dev/null
 	done
 	if ! mib=$(jq -er '.end.sum_received.bytes / 1048576' <<<"$out" 2>/dev/null); then
 		echo "# $m $d wakes: run failed: $(tail -n 1 <<<"$out")"
@@ -1378,12 +1383,13 @@ if has wakes && [ -s "$WTABLE" ]; then
 	echo "### Wakes per MiB through (k): iperf3 × ${SECS} s under perf stat with kprobes"
 	echo
 	echo "Calls per MiB received, both roles together: the connection work's runs, its"
-	echo "sk_data_ready (the wakes TCP makes), kernel_recvmsg, kernel_sendmsg, sock_setsockopt"
+	echo "sk_data_ready (the wakes TCP makes), kernel_recvmsg, kernel_sendmsg, kernel_sendpage"
+	echo "(6.1's zero-copy sends, a call per page; 6.12's go through kernel_sendmsg), sock_setsockopt"
 	echo "(the receive low-water mark). A MiB is 64 AEAD-2017 chunks of 16 KiB. The probes cost"
 	echo "CPU: Mbit/s is for reference only."
 	echo
-	echo "| method | direction | pace | Mbit/s | work runs | sk_data_ready | recvmsg | sendmsg | setsockopt |"
-	echo "|---|---|---|---|---|---|---|---|---|"
+	echo "| method | direction | pace | Mbit/s | work runs | sk_data_ready | recvmsg | sendmsg | sendpage | setsockopt |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
 	cat "$WTABLE"
 fi
 if has split && [ -s "$STABLE_SPLIT" ]; then

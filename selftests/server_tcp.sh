@@ -49,8 +49,13 @@
 # oldest idle ones are evicted); 1030 bad connections held draining on one
 # server (more than the old module-wide max_draining of 1024) all drain,
 # and a bad probe to another server still sees the normal reaction; the
-# relay allocates no buffer over 16 KiB (kmalloc tracepoint) while 1 MiB
-# goes each way through libev ss-tunnel in chunks of 0x3FFF; a download
+# relay's buffers are 16 KiB page blocks (order 2) and nothing larger, the
+# module kmallocs nothing of 16 KiB or more, it sends without a copy, and
+# every block it allocated is freed once the connections are closed
+# (tracepoints and a kprobe, with stacks) while 1 MiB goes each way
+# through libev ss-tunnel in chunks of 0x3FFF; 8 MiB each way through
+# ss-tunnel arrive intact while netem drops, delays and reorders what the
+# server sends (TCP retransmits from the relay's buffers); a download
 # stalled by an application that reads nothing backs up into the module's
 # socket to the target, and that socket memory is charged to the cgroup of
 # the server's creator (memory.stat sock).
@@ -703,38 +708,236 @@ flood_bad() {
 	elapsed "bad flood done"
 }
 
-# The relay's buffers fit 16 KiB (larger kmallocs go to the page allocator
-# as order-3 blocks of 32 KiB): the kmalloc tracepoint, filtered to 16 KiB
-# and more, sees the module allocate 16 KiB buffers and nothing larger
-# while 1 MiB goes each way through libev ss-tunnel (chunks of 0x3FFF).
+# Tracing the relay's buffers (rx_alloc, lossy): tracepoints and a kprobe
+# on the zero-copy send, each event with its stack. TR is tracefs.
+TR=/sys/kernel/tracing
+
+# zc_fn: the function a zero-copy send of the module goes through: 6.1's
+# kernel_sendpage, or on 6.12 skb_splice_from_iter (under sendmsg with
+# MSG_SPLICE_PAGES)
+zc_fn() {
+	local f
+	for f in kernel_sendpage skb_splice_from_iter; do
+		awk -v f=$f '$3 == f { x = 1; exit } END { exit !x }' /proc/kallsyms && break
+	done
+	echo "$f"
+}
+
+# trace_start EVENT=FILTER... [zc]: clear the trace, record the events
+# (under events/, with a filter or "") with their stacks, and with "zc" a
+# kprobe "zc" on zc_fn. Returns 1 if the kprobe cannot be set (the debug
+# kernel has no kprobes): the rest is traced all the same.
+trace_start() {
+	local e rc=0
+	mountpoint -q "$TR" || mount -t tracefs tracefs "$TR" || return 2
+	echo 8192 >"$TR/buffer_size_kb"
+	echo >"$TR/trace"
+	for e in "$@"; do
+		if [ "$e" = zc ]; then
+			if [ -e "$TR/kprobe_events" ] && echo "p:sstest/zc $(zc_fn)" >>"$TR/kprobe_events"; then
+				echo 1 >"$TR/events/sstest/zc/enable"
+			else
+				rc=1
+			fi
+			continue
+		fi
+		[ -n "${e#*=}" ] && echo "${e#*=}" >"$TR/events/${e%%=*}/filter"
+		echo 1 >"$TR/events/${e%%=*}/enable"
+	done
+	echo 1 >"$TR/options/stacktrace"
+	return $rc
+}
+
+# trace_events: one line per event recorded so far: its name, 1 if it is
+# the module's, its order (or bytes_alloc), its pfn. A probe's is the
+# module's with the module anywhere on its stack; an allocation's when the
+# module comes before any network code, from the innermost frame out (TCP
+# allocates order-3 pages for the bytes it copies, from our sends too); a
+# free is nobody's. The trace is formatted as it is read: with sym-offset,
+# frames name their module.
+trace_events() {
+	echo 1 >"$TR/options/sym-offset"
+	awk 'function flush() { if (ev != "") print ev, ours, arg, pfn }
+		match($0, /: (mm_page_alloc|mm_page_free|kmalloc|zc):/) {
+			flush()
+			ev = substr($0, RSTART + 2, RLENGTH - 3)
+			ours = 0; seen = ev == "mm_page_free"; arg = "-"; pfn = "-"
+			if (match($0, /order=[0-9]+/))
+				arg = substr($0, RSTART + 6, RLENGTH - 6)
+			else if (match($0, /bytes_alloc=[0-9]+/))
+				arg = substr($0, RSTART + 12, RLENGTH - 12)
+			if (match($0, /pfn=0x[0-9a-f]+/))
+				pfn = substr($0, RSTART + 4, RLENGTH - 4)
+			next }
+		/=> / && !seen {
+			if (/\[shadowsocks\]/) { ours = 1; seen = 1 }
+			else if (ev != "zc" && /=> (tcp_|sk_|skb_|__alloc_skb|sock_|kernel_send|inet_|ip_|__ip_|ip6_|netif_|__netif_|__dev_|dev_|net_rx|__napi|napi_)/)
+				seen = 1 }
+		END { flush() }' "$TR/trace"
+	echo 0 >"$TR/options/sym-offset"
+}
+
+# trace_stop EVENT...: as given to trace_start (filters cleared)
+trace_stop() {
+	local e
+	echo 0 >"$TR/options/stacktrace"
+	for e in "$@"; do
+		if [ "$e" = zc ]; then
+			[ -e "$TR/events/sstest/zc" ] || continue
+			echo 0 >"$TR/events/sstest/zc/enable"
+			echo "-:sstest/zc" >>"$TR/kprobe_events"
+			continue
+		fi
+		echo 0 >"$TR/events/${e%%=*}/enable"
+		echo 0 >"$TR/events/${e%%=*}/filter"
+	done
+	echo >"$TR/trace"
+	echo 1408 >"$TR/buffer_size_kb"
+}
+
+# blocks_held EVENTS_FILE: the module's order-2 blocks not freed yet
+blocks_held() {
+	awk '$1 == "mm_page_alloc" && $2 && $3 == 2 { held[$4] = 1 }
+		$1 == "mm_page_free" && $3 == 2 { delete held[$4] }
+		END { n = 0; for (p in held) n++; print n }' "$1"
+}
+
+# blocks_all_freed FILE: the events so far into FILE; true if the module
+# holds none of the blocks it allocated
+blocks_all_freed() {
+	trace_events >"$1"
+	[ "$(blocks_held "$1")" = 0 ]
+}
+
+# The relay's buffers are 16 KiB blocks from the page allocator (order 2;
+# order 3 would be a costly allocation), which big sends hand to TCP
+# without a copy. Traced while 1 MiB goes each way through libev ss-tunnel
+# (chunks of 0x3FFF): the module allocates pages of order 2 and none
+# larger, kmallocs nothing of 16 KiB or more, sends without a copy, and
+# once the connections are closed every block it allocated has been freed
+# (kmemleak does not see page allocations; TCP frees the blocks it held
+# with its last reference).
 rx_alloc() {
-	local m=aes-256-gcm port=8613 srv=alloc0 tport=10951 tpid tr=/sys/kernel/tracing ev n16 nbig
-	mountpoint -q "$tr" || mount -t tracefs tracefs "$tr" || { ss_fail "tracefs mounts"; return; }
-	ev=$tr/events/kmem/kmalloc
+	local m=aes-256-gcm port=8613 srv=alloc0 tport=10951 tpid
+	local ev=(kmem/mm_page_alloc='order >= 2' kmem/mm_page_free='order == 2'
+		kmem/kmalloc='bytes_alloc >= 16384' zc)
+	local out=$TOPO_DIR/alloc.trace zc=1 n2 nbig nkm nzc held
 	if ! sut_start "$srv" "$m" "$port" >"$TOPO_DIR/err" 2>&1; then
 		ss_fail "$m: server starts on port $port" "$(cat "$TOPO_DIR/err")"
 		return
 	fi
 	client_start ss-tunnel alloc-tunnel "$tport" "$m" "$S4_C" "$port" "$T4:8080"
 	tpid=$CLIENT_PID
-	echo 'bytes_alloc >= 16384' >"$ev/filter"
-	echo >"$tr/trace"
-	echo 1 >"$ev/enable"
-	timed "$m: ss-tunnel, kmalloc traced: 1 MiB upload" put -- "http://127.0.0.1:$tport/sink" "$SMALL"
-	timed "$m: ss-tunnel, kmalloc traced: 1 MiB download" get -- "http://127.0.0.1:$tport/blob?n=$SMALL" "$SMALL"
-	echo 0 >"$ev/enable"
-	echo 0 >"$ev/filter"
-	grep '\[shadowsocks\]' "$tr/trace" >"$TOPO_DIR/kmalloc.big"
-	echo >"$tr/trace"
-	n16=$(grep -c 'bytes_alloc=16384 ' "$TOPO_DIR/kmalloc.big")
-	nbig=$(grep -vc 'bytes_alloc=16384 ' "$TOPO_DIR/kmalloc.big")
-	if [ "$n16" -gt 0 ] && [ "$nbig" -eq 0 ]; then
-		ss_ok "the relay's buffers fit 16 KiB: $n16 kmallocs of 16 KiB by the module, none larger"
+	trace_start "${ev[@]}"
+	case $? in
+	1) zc=0 ;;
+	2) ss_fail "tracefs mounts"; topo_kill "$tpid"; sut_stop "$srv"; return ;;
+	esac
+	timed "$m: ss-tunnel, allocations traced: 1 MiB upload" put -- "http://127.0.0.1:$tport/sink" "$SMALL"
+	timed "$m: ss-tunnel, allocations traced: 1 MiB download" get -- "http://127.0.0.1:$tport/blob?n=$SMALL" "$SMALL"
+	topo_kill "$tpid"
+	sut_stop "$srv"
+	# TCP lets go of the blocks as the peers acknowledge and the sockets go
+	wait_for 15 blocks_all_freed "$out"
+	trace_events >"$out"
+	trace_stop "${ev[@]}"
+	n2=$(awk '$1 == "mm_page_alloc" && $2 && $3 == 2' "$out" | wc -l)
+	nbig=$(awk '$1 == "mm_page_alloc" && $2 && $3 > 2' "$out" | wc -l)
+	nkm=$(awk '$1 == "kmalloc" && $2' "$out" | wc -l)
+	nzc=$(awk '$1 == "zc" && $2' "$out" | wc -l)
+	held=$(blocks_held "$out")
+	if [ "$n2" -gt 0 ] && [ "$nbig" -eq 0 ]; then
+		ss_ok "the relay's buffers are 16 KiB: $n2 page allocations of order 2 by the module, none larger"
 	else
-		ss_fail "the relay's buffers fit 16 KiB: $n16 kmallocs of 16 KiB by the module, none larger" \
-			"$nbig larger: $(grep -v 'bytes_alloc=16384 ' "$TOPO_DIR/kmalloc.big" | head -n 5)"
+		ss_fail "the relay's buffers are 16 KiB: $n2 page allocations of order 2 by the module, none larger" \
+			"$nbig larger; events (name, module's, order): $(cut -d' ' -f1-3 "$out" | sort | uniq -c | tr '\n' ';')"
+	fi
+	if [ "$nkm" -eq 0 ]; then
+		ss_ok "no kmalloc of 16 KiB or more by the module"
+	else
+		ss_fail "no kmalloc of 16 KiB or more by the module" "$nkm: $(grep '^kmalloc 1' "$out" | head -n 5)"
+	fi
+	if [ "$zc" -eq 0 ]; then
+		ss_skip "the relay sends without a copy" "this kernel has no kprobe events"
+	elif [ "$nzc" -gt 0 ]; then
+		ss_ok "the relay sends without a copy: $nzc calls of $(zc_fn) by the module"
+	else
+		ss_fail "the relay sends without a copy: $nzc calls of $(zc_fn) by the module" \
+			"events: $(cut -d' ' -f1-3 "$out" | sort | uniq -c | tr '\n' ';')"
+	fi
+	if [ "$n2" -gt 0 ] && [ "$held" -eq 0 ]; then
+		ss_ok "every block the relay allocated is freed once its connections are closed ($n2 of $n2)"
+	else
+		ss_fail "every block the relay allocated is freed once its connections are closed" \
+			"$held of $n2 still held 15 s after the server was deleted"
+	fi
+}
+
+# server_retrans: the segments TCP has retransmitted in the server netns
+server_retrans() {
+	in_s awk '$1 == "Tcp:" && !c { for (i = 2; i <= NF; i++) if ($i == "RetransSegs") c = i; next }
+		$1 == "Tcp:" { print $c }' /proc/net/snmp
+}
+
+# Zero-copy under loss: TCP retransmits from the relay's own buffers (the
+# sealed chunks it sends the client, the plaintext it sends the target),
+# which must still hold what was sent while the relay goes on with new
+# chunks. netem drops, delays and reorders what the server sends on both
+# of its links; 8 MiB each way through libev ss-tunnel must arrive intact
+# (SHA-256), TCP must have retransmitted (the server netns' RetransSegs),
+# and the relay must have sent without a copy meanwhile (where kprobes are).
+lossy() {
+	local m=chacha20-ietf-poly1305 port=8614 srv=lossy0 tport=10952 tpid n=$((8 << 20))
+	local dev before after nzc zc=1 out=$TOPO_DIR/lossy.trace
+	local netem=(netem loss 3% delay 2ms reorder 10%)
+	modprobe sch_netem 2>/dev/null	# built in, or there is none
+	if ! in_s tc qdisc add dev vc root "${netem[@]}" 2>"$TOPO_DIR/err"; then
+		ss_skip "zero-copy under loss" "no netem: $(cat "$TOPO_DIR/err")"
+		return
+	fi
+	if ! in_s tc qdisc add dev vt root "${netem[@]}" 2>"$TOPO_DIR/err"; then
+		ss_fail "netem on the server's link to the target" "$(cat "$TOPO_DIR/err")"
+		in_s tc qdisc del dev vc root
+		return
+	fi
+	if ! sut_start "$srv" "$m" "$port" >"$TOPO_DIR/err" 2>&1; then
+		ss_fail "$m: server starts on port $port" "$(cat "$TOPO_DIR/err")"
+		in_s tc qdisc del dev vc root
+		in_s tc qdisc del dev vt root
+		return
+	fi
+	client_start ss-tunnel lossy-tunnel "$tport" "$m" "$S4_C" "$port" "$T4:8080"
+	tpid=$CLIENT_PID
+	expect_reset
+	trace_start zc || zc=0
+	before=$(server_retrans)
+	timed "$m: ss-tunnel, ${netem[*]} on the server's links: 8 MiB upload, SHA-256 matches" \
+		put -- "http://127.0.0.1:$tport/sink" "$n"
+	expect 1 "$n" 0
+	timed "$m: ss-tunnel, ${netem[*]} on the server's links: 8 MiB download, SHA-256 matches" \
+		get -- "http://127.0.0.1:$tport/blob?n=$n" "$n"
+	expect 1 0 "$n"
+	after=$(server_retrans)
+	trace_events >"$out"
+	trace_stop zc
+	for dev in vc vt; do
+		in_s tc qdisc del dev "$dev" root
+	done
+	if [ "$((after - before))" -gt 0 ]; then
+		ss_ok "TCP retransmitted from the server under loss: $((after - before)) segments"
+	else
+		ss_fail "TCP retransmitted from the server under loss" "RetransSegs $before -> $after"
+	fi
+	nzc=$(awk '$1 == "zc" && $2' "$out" | wc -l)
+	if [ "$zc" -eq 0 ]; then
+		ss_skip "under loss, the relay sends without a copy" "this kernel has no kprobe events"
+	elif [ "$nzc" -gt 0 ]; then
+		ss_ok "under loss, the relay sends without a copy: $nzc calls of $(zc_fn) by the module"
+	else
+		ss_fail "under loss, the relay sends without a copy" "no call of $(zc_fn) by the module"
 	fi
 	topo_kill "$tpid"
+	check_stats "$srv" "$m: under loss: counters as sent, no errors, none active"
 	sut_stop "$srv"
 }
 
@@ -829,6 +1032,7 @@ if [ "$SUT" = kernel ] && part hardening; then
 	flood_idle
 	flood_bad
 	rx_alloc
+	lossy
 	sock_memcg
 fi
 

@@ -18,7 +18,9 @@ profile pointing there and then, each case a JSON line ({"case", "ok",
     IPV6_ADDRFORM. Were they not, every child the socket accepted would
     carry the relay's callbacks and call them after the relay is freed.
     After the relay ends the socket is plain TCP again (AF_UNSPEC works).
-  - a socket with a ULP (kTLS, if the tls module is there) is refused.
+  - a socket with a ULP (kTLS, if the tls module is there) is refused, and
+    so is one in repair mode (TCP_REPAIR: its sends would queue without
+    going out, pinning the relay's buffers until it closes).
   - UDP (SS_CMD_UDP_RELAY_NEW), ROUNDS times: two relays with one control
     socket at once, datagrams arriving meanwhile: one wins, one gets EBUSY.
   - AF_UNIX control sockets that would keep a relay alive for ever: the
@@ -176,6 +178,21 @@ def ulp_case(nl):
         attr(A_TARGET, v4addr("127.0.0.1", 9))])
     case("a socket with a ULP (kTLS) refused: EOPNOTSUPP",
          err == errno.EOPNOTSUPP, errno=err, extack=msg)
+    c.close()
+    a.close()
+
+
+def repair_case(nl):
+    c, a = tcp_pair(socket.AF_INET)
+    c.setsockopt(socket.SOL_TCP, TCP_REPAIR, 1)
+    err, msg, _ = relay_new(nl, c)
+    case("a socket in repair mode (TCP_REPAIR) refused: EOPNOTSUPP",
+         err == errno.EOPNOTSUPP and "repair" in (msg or ""), errno=err,
+         extack=msg)
+    c.setsockopt(socket.SOL_TCP, TCP_REPAIR, 0)
+    err, msg, _ = relay_new(nl, c)
+    case("out of repair mode, the same socket is taken", err == 0, errno=err,
+         extack=msg)
     c.close()
     a.close()
 
@@ -467,6 +484,7 @@ def main():
     for i in range(max(1, rounds // 4)):
         guarded(tcp_round, nl, server, socket.AF_INET6, i)
     guarded(ulp_case, nl)
+    guarded(repair_case, nl)
     guarded(udp_race, rounds)
     guarded(unix_cycles, nl)
     err, msg, _ = nl.request(CMD_CLIENT_DEL, [strz(A_NAME, PROFILE)])
