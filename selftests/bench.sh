@@ -78,7 +78,8 @@
 #    overhead over the crypto as the relay runs it (the part `floor`'s
 #    ratio also holds how much slower the same crypto runs inside the
 #    relay than in tcrypt's hot loop on an idle guest: under TCG, a
-#    lot). Also in the kworkers: TCP send (tcp_sendmsg, with the
+#    lot). Also in the kworkers: TCP send (tcp_sendmsg, and on 6.1
+#    tcp_sendpage for the zero-copy sends, with the
 #    transmit and the receiver's processing it runs inline), TCP receive
 #    (tcp_recvmsg), and over the whole relay the copies (memcpy) and page
 #    zeroing (clear_page) as shares.
@@ -709,7 +710,8 @@ split_one() {
 			parse(1)
 			if (comm != "kworker") next
 			if (index(crypto, " " sym " ")) cr += n
-			if (sym == "tcp_sendmsg") snd += n
+			# the zero-copy sends of 6.1: tcp_sendpage, beside tcp_sendmsg
+			if (sym == "tcp_sendmsg" || sym == "tcp_sendpage") snd += n
 			if (sym == "tcp_recvmsg") rcv += n
 		}
 		END {
@@ -1399,9 +1401,9 @@ if has split && [ -s "$STABLE_SPLIT" ]; then
 	echo "One sampling of one run ($PROFILE_HZ Hz per CPU): relay = all samples but idle and"
 	echo "iperf3's; crypto = the module's seal and open (${SPLIT_CRYPTO[*]}) with all they"
 	echo "call; relay / crypto is the overhead over the crypto the path must do, in one time"
-	echo "base. TCP send and receive: tcp_sendmsg and tcp_recvmsg called by the kworkers, with"
-	echo "all they call (the send includes the transmit and the receiver's processing run"
-	echo "inline); copies: memcpy, page zeroing: clear_page, outside iperf3 (self). Shares of"
+	echo "base. TCP send and receive: tcp_sendmsg (and 6.1's tcp_sendpage, the zero-copy"
+	echo "sends) and tcp_recvmsg called by the kworkers, with all they call (the send includes"
+	echo "the transmit and the receiver's processing run inline); copies: memcpy, page zeroing: clear_page, outside iperf3 (self). Shares of"
 	echo "the relay; perf's own cost is in it. Mbit/s is for reference only."
 	echo
 	echo "| method | direction | Mbit/s | crypto | relay / crypto | TCP send | TCP receive | copies | page zeroing |"
