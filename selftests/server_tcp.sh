@@ -750,9 +750,10 @@ trace_start() {
 
 # trace_events: one line per event recorded so far: its name, 1 if it is
 # the module's, its order (or bytes_alloc), its pfn. A probe's is the
-# module's with the module anywhere on its stack; an allocation's when the
-# module comes before any network code, from the innermost frame out (TCP
-# allocates order-3 pages for the bytes it copies, from our sends too); a
+# module's with the module anywhere on its stack; a kmalloc's by its
+# call_site; a page allocation's when the first frame past the page
+# allocator is the module's (not TCP's page fragments for the bytes it
+# copies, nor the debug kernel's stack depot saving a stack of ours); a
 # free is nobody's. The trace is formatted as it is read: with sym-offset,
 # frames name their module.
 trace_events() {
@@ -768,11 +769,18 @@ trace_events() {
 				arg = substr($0, RSTART + 12, RLENGTH - 12)
 			if (match($0, /pfn=0x[0-9a-f]+/))
 				pfn = substr($0, RSTART + 4, RLENGTH - 4)
+			if (ev == "kmalloc") {
+				ours = $0 ~ /call_site=[^ ]+ \[shadowsocks\]/
+				seen = 1
+			}
+			next }
+		/=> / && !seen && ev == "zc" {
+			if (/\[shadowsocks\]/) { ours = 1; seen = 1 }
 			next }
 		/=> / && !seen {
-			if (/\[shadowsocks\]/) { ours = 1; seen = 1 }
-			else if (ev != "zc" && /=> (tcp_|sk_|skb_|__alloc_skb|sock_|kernel_send|inet_|ip_|__ip_|ip6_|netif_|__netif_|__dev_|dev_|net_rx|__napi|napi_)/)
-				seen = 1 }
+			if (/=> (trace_|__traceiter|__alloc_pages|alloc_pages|__folio_alloc|folio_alloc|__alloc_frozen|alloc_frozen|get_page_from_freelist|__alloc_pages_noprof|alloc_pages_noprof)/)
+				next
+			ours = /\[shadowsocks\]/; seen = 1 }
 		END { flush() }' "$TR/trace"
 	echo 0 >"$TR/options/sym-offset"
 }

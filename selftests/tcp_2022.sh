@@ -281,7 +281,15 @@ port=8510
 ss_test "$m: server with a pool of 3" \
 	in_s ssctl server add pool port $port method $m key "${KEY[$m]}" handshake-timeout $HS
 wait_for 10 listening "$NS_S" "$port"
+other=$(psk "$m")
+# made before the sessions: the pool holds their salts for 62 s
+# (SS_SALT_POOL_SECS), which all that follows must fit in
+ss_test "$m: a second server with the same key, a third with another" \
+	bash -c "ip netns exec $NS_S ssctl server add pool-same port $((port + 1)) method $m key '${KEY[$m]}' handshake-timeout $HS &&
+		ip netns exec $NS_S ssctl server add pool-other port $((port + 2)) method $m key '$other' handshake-timeout $HS"
+wait_for 10 listening "$NS_S" $((port + 2))
 cl=(--server "$S4_C:$port" --method "$m" --key "${KEY[$m]}" --target "$T4:9000")
+t0=$SECONDS
 for k in 1 2 3; do
 	ss_test "$m: session $k of 3 passes" client "${cl[@]}" --echo-check 1000 --wait 30
 done
@@ -289,14 +297,15 @@ refused_in_time "$m: session 4 is refused while the pool is full, closed at the 
 	"${cl[@]}"
 counters pool '.salt_pool_full == 1 and .conn_total == 4 and .replay == 0' \
 	"$m: it is counted as salt_pool_full"
-other=$(psk "$m")
-ss_test "$m: a second server with the same key, a third with another" \
-	bash -c "ip netns exec $NS_S ssctl server add pool-same port $((port + 1)) method $m key '${KEY[$m]}' handshake-timeout $HS &&
-		ip netns exec $NS_S ssctl server add pool-other port $((port + 2)) method $m key '$other' handshake-timeout $HS"
-wait_for 10 listening "$NS_S" $((port + 2))
-refused_in_time "$m: the server with the same key shares the full pool: its session is refused" \
-	--server "$S4_C:$((port + 1))" --method "$m" --key "${KEY[$m]}" --target "$T4:9000"
-counters pool-same '.salt_pool_full == 1' "$m: counted as salt_pool_full there"
+if [ $((SECONDS - t0)) -lt 55 ]; then
+	refused_in_time "$m: the server with the same key shares the full pool: its session is refused" \
+		--server "$S4_C:$((port + 1))" --method "$m" --key "${KEY[$m]}" --target "$T4:9000"
+	counters pool-same '.salt_pool_full == 1' "$m: counted as salt_pool_full there"
+else
+	# the first session's salt may have expired by the time of the probe
+	ss_skip "$m: the server with the same key shares the full pool" \
+		"$((SECONDS - t0)) s since the first session, too near the pool's 62 s: this guest is too slow to judge it"
+fi
 ss_test "$m: the server with another key has a pool of its own: its session passes" \
 	client --server "$S4_C:$((port + 2))" --method "$m" --key "$other" --target "$T4:9000" \
 	--echo-check 1000 --wait 30
