@@ -628,8 +628,7 @@ wakes_one() {
 	mountpoint -q "$tr" || mount -t tracefs nodev "$tr" || return 1
 	for e in "${WAKE_EVENTS[@]}"; do
 		# kernel_sendpage is gone from 6.12 (its column reads n/a)
-		awk -v f="${e#*:}" '$3 == f { x = 1; exit } END { exit !x }' /proc/kallsyms ||
-			continue
+		ksym_defined "${e#*:}" || continue
 		echo "p:ssbench/${e%%:*} ${e#*:}" >>"$tr/kprobe_events" || return 1
 		ev+=(-e "ssbench:${e%%:*}")
 	done

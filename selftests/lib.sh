@@ -87,6 +87,11 @@ tap_json() {
 T_START=$SECONDS
 elapsed() { echo "# [$((SECONDS - T_START)) s] $*"; }
 
+# ksym_defined NAME: the running kernel (or a loaded module) has symbol NAME
+ksym_defined() {
+	awk -v f="$1" '$3 == f { x = 1; exit } END { exit !x }' /proc/kallsyms
+}
+
 # ss_methods METHOD...: the methods a file loops over, those of them that
 # SS_METHODS names if the runner set it (the default run gives the older
 # stock kernel one method per transform: aes-256-gcm stands for the AES

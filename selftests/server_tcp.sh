@@ -718,7 +718,7 @@ TR=/sys/kernel/tracing
 zc_fn() {
 	local f
 	for f in kernel_sendpage skb_splice_from_iter; do
-		awk -v f=$f '$3 == f { x = 1; exit } END { exit !x }' /proc/kallsyms && break
+		ksym_defined "$f" && break
 	done
 	echo "$f"
 }
