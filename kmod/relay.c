@@ -841,7 +841,13 @@ static int ss_relay_rx(struct ss_conn *conn)
 
 		ret = ss_rx_read(conn);
 		if (ret == SS_IO_EOF) {
+			/*
+			 * All is written (the read follows the flush) and no
+			 * more will come: a half-closed connection whose other
+			 * direction goes on for hours holds no payload buffer.
+			 */
 			rx->eof = true;
+			ss_rx_free_buf(rx);
 			continue;
 		}
 		if (ret != SS_IO_CHUNK)

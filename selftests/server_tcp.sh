@@ -53,7 +53,8 @@
 # module kmallocs nothing of 16 KiB or more, it sends without a copy, and
 # every block it allocated is freed once the connections are closed
 # (tracepoints and a kprobe, with stacks) while 1 MiB goes each way
-# through libev ss-tunnel in chunks of 0x3FFF; 8 MiB each way through
+# through libev ss-tunnel in chunks of 0x3FFF, and a connection kept open
+# once 512 KiB are echoed holds none of them; 8 MiB each way through
 # ss-tunnel arrive intact while netem drops, delays and reorders what the
 # server sends (TCP retransmits from the relay's buffers); a download
 # stalled by an application that reads nothing backs up into the module's
@@ -730,6 +731,14 @@ zc_fn() {
 trace_start() {
 	local e rc=0
 	mountpoint -q "$TR" || mount -t tracefs tracefs "$TR" || return 2
+	# A receiver frees the skbs it has read on the CPU that made them,
+	# deferred to that CPU's next network softirq (skb_defer_max): on an
+	# idle guest, skbs holding pages of ours could wait there for as long
+	# as the CPU sees no packet. Freed at once while traced.
+	if [ -w /proc/sys/net/core/skb_defer_max ]; then
+		DEFER_MAX=$(cat /proc/sys/net/core/skb_defer_max)
+		echo 0 >/proc/sys/net/core/skb_defer_max
+	fi
 	echo 8192 >"$TR/buffer_size_kb"
 	echo >"$TR/trace"
 	for e in "$@"; do
@@ -788,6 +797,7 @@ trace_events() {
 # trace_stop EVENT...: as given to trace_start (filters cleared)
 trace_stop() {
 	local e
+	[ -n "${DEFER_MAX:-}" ] && echo "$DEFER_MAX" >/proc/sys/net/core/skb_defer_max
 	echo 0 >"$TR/options/stacktrace"
 	for e in "$@"; do
 		if [ "$e" = zc ]; then
@@ -817,6 +827,40 @@ blocks_all_freed() {
 	[ "$(blocks_held "$1")" = 0 ]
 }
 
+# idle_holds_none METHOD PORT (while rx_alloc traces): 512 KiB echoed in
+# 64 KiB turns through libev ss-tunnel to the echo service, then the
+# connection stays open with nothing to relay: the module must hold none of
+# its blocks (buffers and spares are let go of when a direction has
+# nothing pending; TCP lets go of its own once the peers have read them).
+idle_holds_none() {
+	local m=$1 port=$2 tport=10953 tpid apid out=$TOPO_DIR/idle.trace
+	client_start ss-tunnel idle-tunnel "$tport" "$m" "$S4_C" "$port" "$T4:9000"
+	tpid=$CLIENT_PID
+	topo_bg idle-app "$NS_C" "$PY" -c '
+import os, socket, sys, time
+sys.path.insert(0, sys.argv[2])
+from sockio import recv_exact
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+for i in range(8):
+    data = os.urandom(64 << 10)
+    s.sendall(data)
+    if recv_exact(s, len(data)) != data:
+        sys.exit("echo differs")
+print("echoed", flush=True)
+time.sleep(60)' "$tport" "$SS_TOOLS"
+	apid=$TOPO_LAST_PID
+	if ! wait_for 30 grep -q echoed "$TOPO_DIR/idle-app.log"; then
+		ss_fail "$m: 512 KiB echoed through ss-tunnel on a connection kept open" \
+			"$(cat "$TOPO_DIR/idle-app.log")"
+	elif wait_for 15 blocks_all_freed "$out" && kill -0 "$apid" 2>/dev/null; then
+		ss_ok "$m: a connection kept open with nothing to relay holds no block of the module's"
+	else
+		ss_fail "$m: a connection kept open with nothing to relay holds no block of the module's" \
+			"$(blocks_held "$out") held 15 s after the echo; app alive: $(kill -0 "$apid" 2>/dev/null && echo yes || echo no)"
+	fi
+	topo_kill "$apid" "$tpid"
+}
+
 # The relay's buffers are 16 KiB blocks from the page allocator (order 2;
 # order 3 would be a costly allocation), which big sends hand to TCP
 # without a copy. Traced while 1 MiB goes each way through libev ss-tunnel
@@ -843,6 +887,7 @@ rx_alloc() {
 	esac
 	timed "$m: ss-tunnel, allocations traced: 1 MiB upload" put -- "http://127.0.0.1:$tport/sink" "$SMALL"
 	timed "$m: ss-tunnel, allocations traced: 1 MiB download" get -- "http://127.0.0.1:$tport/blob?n=$SMALL" "$SMALL"
+	idle_holds_none "$m" "$port"
 	topo_kill "$tpid"
 	sut_stop "$srv"
 	# TCP lets go of the blocks as the peers acknowledge and the sockets go
