@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A/B of shadowsocks.ko builds in one boot, for a change to the data path
+# whose effect is smaller than the noise between boots under TCG. Path (k)
+# of bench.sh: iperf3 -> ss-socksd tunnel -> the local role -> the server
+# role -> iperf3, both roles in the module. Each round loads every build
+# in turn (rmmod, insmod) and runs each method and direction once with
+# it, so that the host's load weighs on all builds alike.
+#
+# Per run: Mbit/s; relay CPU s/GiB (guest CPU less iperf3's own, per GiB
+# received); pages allocated per MiB (/proc/vmstat pgalloc_*, the whole
+# guest); skbs per MiB on the wire between the roles (the client netns'
+# veth: sent for up, received for down; GSO packets count once). Then the
+# median of each over the rounds. Nothing is asserted.
+#
+# Build each module against the guest's kernel headers, e.g.
+#   git archive REV Kbuild kmod uapi | tar -x -C /tmp/a
+#   make -C /usr/src/linux-headers-6.1.0-57-amd64 M=/tmp/a modules
+# and run it in the VM (the host's root is the guest's, read-only):
+#   bash selftests/vm/run --no-setup --kernel 6.1.0-57-amd64 --guest env \
+#     AB_MODS="base=/tmp/a/shadowsocks.ko new=/tmp/b/shadowsocks.ko" \
+#     bash selftests/ab.sh
+# AB_MODS: NAME=PATH of each build (at least one); AB_METHODS (default
+# chacha20-ietf-poly1305 aes-256-gcm); AB_DIRS (up down); AB_REPS, rounds
+# (5); AB_SECS, seconds per run (6).
+
+source "$(dirname "$0")/lib.sh" >/dev/null
+source "$(dirname "$0")/topology.sh"
+
+read -ra MODS <<<"${AB_MODS:-}"
+read -ra METHODS <<<"${AB_METHODS:-chacha20-ietf-poly1305 aes-256-gcm}"
+read -ra DIRS <<<"${AB_DIRS:-up down}"
+REPS=${AB_REPS:-5}
+SECS=${AB_SECS:-6}
+HZ=$(getconf CLK_TCK)
+PORT=15201
+OUT=$(mktemp)
+
+usage() {
+	echo "usage: AB_MODS=\"NAME=PATH ...\" [AB_METHODS=...] [AB_DIRS=...] [AB_REPS=N] [AB_SECS=N] $0" >&2
+	exit 2
+}
+[ ${#MODS[@]} -gt 0 ] || usage
+for mp in "${MODS[@]}"; do
+	[[ $mp == ?*=?* ]] || usage
+	[ -r "${mp#*=}" ] || { echo "$0: ${mp#*=}: cannot read" >&2; exit 1; }
+done
+
+trap 'rmmod shadowsocks 2>/dev/null; topo_cleanup; rm -f "$OUT"' EXIT
+topo_setup >/dev/null 2>&1 || { echo "$0: the topology cannot be set up" >&2; exit 1; }
+
+# busy guest CPU, ticks
+cpu() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+pgalloc() { awk '/^pgalloc_/ { s += $2 } END { print s }' /proc/vmstat; }
+
+# one_run NAME METHOD DIR: one iperf3 run through the tunnel, a line to OUT
+one_run() {
+	local name=$1 m=$2 d=$3 rev=() stat=tx_packets js c0 c1 g0 g1 p0 p1
+	[ "$d" = down ] && rev=(-R) stat=rx_packets
+	p0=$(in_c cat "/sys/class/net/vs/statistics/$stat")
+	g0=$(pgalloc)
+	c0=$(cpu)
+	js=$(ip netns exec "$NS_C" iperf3 -J -c 127.0.0.1 -p "$PORT" -t "$SECS" \
+		--connect-timeout 5000 "${rev[@]}" 2>&1)
+	c1=$(cpu)
+	g1=$(pgalloc)
+	p1=$(in_c cat "/sys/class/net/vs/statistics/$stat")
+	jq -er '.end.sum_received.bytes' <<<"$js" >/dev/null 2>&1 ||
+		{ echo "# $name $m $d: iperf3 failed: $(tail -n 1 <<<"$js")"; return 1; }
+	jq -r --arg k "$m $d $name" --argjson cpu "$((c1 - c0))" --argjson hz "$HZ" \
+		--argjson pg "$((g1 - g0))" --argjson skb "$((p1 - p0))" '
+		.end as $e | ($e.sum_received.bytes / 1048576) as $mib |
+		"\($k) \($e.sum_received.bits_per_second / 1e6)" +
+		" \(($cpu / $hz - ($e.cpu_utilization_percent.host_total +
+			$e.cpu_utilization_percent.remote_total) *
+			$e.sum_received.seconds / 100) / ($mib / 1024))" +
+		" \($pg / $mib) \($skb / $mib)"' <<<"$js" |
+		awk '{ printf "%s %s %s %.1f %.2f %.1f %.1f\n", $1, $2, $3, $4, $5, $6, $7 }' |
+		tee -a "$OUT"
+}
+
+for ((r = 1; r <= REPS; r++)); do
+	for mp in "${MODS[@]}"; do
+		name=${mp%%=*}
+		rmmod shadowsocks 2>/dev/null
+		# insmod loads no dependencies: the modules it needs first
+		deps=$(modinfo -F depends "${mp#*=}" | tr , ' ')
+		[ -z "$deps" ] || modprobe -a $deps ||
+			{ echo "$0: modprobe $deps failed" >&2; exit 1; }
+		insmod "${mp#*=}" || { echo "$0: insmod ${mp#*=} failed" >&2; exit 1; }
+		for m in "${METHODS[@]}"; do
+			key=(password "ab password")
+			[[ $m == 2022-* ]] && key=(key "$(head -c 32 /dev/urandom | base64)")
+			in_s ssctl server add ab port 8388 method "$m" "${key[@]}" >/dev/null &&
+				in_c ssctl client add ab server "$S4_C" port 8388 method "$m" "${key[@]}" >/dev/null ||
+				exit 1
+			topo_bg "ab-socksd-$r-$name-$m" "$NS_C" ss-socksd --client ab \
+				--tunnel "127.0.0.1:$PORT=$T4:5201"
+			wait_for 10 listening "$NS_C" "$PORT" || { echo "$0: no ss-socksd" >&2; exit 1; }
+			for d in "${DIRS[@]}"; do
+				one_run "$name" "$m" "$d"
+			done
+			topo_kill "$TOPO_LAST_PID"
+			in_c ssctl client del ab >/dev/null
+			in_s ssctl server del ab >/dev/null
+		done
+	done
+done
+
+echo "# medians of $REPS rounds of $SECS s: method direction build Mbit/s relay-s/GiB pages/MiB skb/MiB"
+awk '{ k = $1 " " $2 " " $3; n[k]++; for (i = 4; i <= 7; i++) v[k, i, n[k]] = $i }
+	function med(k, i,   a, j, l, t, c) {
+		c = n[k]
+		for (j = 1; j <= c; j++) a[j] = v[k, i, j]
+		for (j = 1; j <= c; j++) for (l = j + 1; l <= c; l++)
+			if (a[l] < a[j]) { t = a[j]; a[j] = a[l]; a[l] = t }
+		return c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
+	}
+	END { for (k in n) printf "%s %.1f %.2f %.1f %.1f\n", k, med(k, 4), med(k, 5), med(k, 6), med(k, 7) }' \
+	"$OUT" | sort | column -t
