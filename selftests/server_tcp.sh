@@ -830,8 +830,8 @@ blocks_all_freed() {
 # idle_holds_none METHOD PORT (while rx_alloc traces): 512 KiB echoed in
 # 64 KiB turns through libev ss-tunnel to the echo service, then the
 # connection stays open with nothing to relay: the module must hold none of
-# its blocks (buffers and spares are let go of when a direction has
-# nothing pending; TCP lets go of its own once the peers have read them).
+# its blocks (a direction lets go of its buffers when it has nothing
+# pending; TCP lets go of its own once the peers have read them).
 idle_holds_none() {
 	local m=$1 port=$2 tport=10953 tpid apid out=$TOPO_DIR/idle.trace
 	client_start ss-tunnel idle-tunnel "$tport" "$m" "$S4_C" "$port" "$T4:9000"
