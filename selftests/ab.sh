@@ -51,7 +51,11 @@ trap 'rmmod shadowsocks 2>/dev/null; topo_cleanup; rm -f "$OUT"' EXIT
 topo_setup >/dev/null 2>&1 || { echo "$0: the topology cannot be set up" >&2; exit 1; }
 
 # busy guest CPU, ticks
-cpu() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+cpu() {
+	local usr sys
+	read -r usr sys <<<"$(cpu_ticks)"
+	echo $((usr + sys))
+}
 pgalloc() { awk '/^pgalloc_/ { s += $2 } END { print s }' /proc/vmstat; }
 
 # one_run NAME METHOD DIR: one iperf3 run through the tunnel, a line to OUT
@@ -109,13 +113,11 @@ for ((r = 1; r <= REPS; r++)); do
 done
 
 echo "# medians of $REPS rounds of $SECS s: method direction build Mbit/s relay-s/GiB pages/MiB skb/MiB"
-awk '{ k = $1 " " $2 " " $3; n[k]++; for (i = 4; i <= 7; i++) v[k, i, n[k]] = $i }
-	function med(k, i,   a, j, l, t, c) {
-		c = n[k]
-		for (j = 1; j <= c; j++) a[j] = v[k, i, j]
-		for (j = 1; j <= c; j++) for (l = j + 1; l <= c; l++)
-			if (a[l] < a[j]) { t = a[j]; a[j] = a[l]; a[l] = t }
-		return c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
-	}
-	END { for (k in n) printf "%s %.1f %.2f %.1f %.1f\n", k, med(k, 4), med(k, 5), med(k, 6), med(k, 7) }' \
-	"$OUT" | sort | column -t
+cut -d' ' -f1-3 "$OUT" | sort -u | while read -r m d name; do
+	line="$m $d $name"
+	for col in 4 5 6 7; do
+		mapfile -t vals < <(awk -v k="$m $d $name" -v c="$col" '$1 " " $2 " " $3 == k { print $c }' "$OUT")
+		line+=" $(median "${vals[@]}")"
+	done
+	echo "$line"
+done | column -t

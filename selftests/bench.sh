@@ -248,11 +248,6 @@ trap 'in_c ssctl client del bench >/dev/null 2>&1; in_s ssctl server del bench >
 # the idle connections need file descriptors: ours, and the proxies'
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-# cpu_ticks: "user system" jiffies of the whole guest so far
-cpu_ticks() {
-	awk '/^cpu / { print $2 + $3, $4 + $7 + $8 }' /proc/stat
-}
-
 # proc_ticks PID...: user+system jiffies of processes so far
 proc_ticks() {
 	local pid t=0
@@ -274,11 +269,6 @@ kworker_ticks() {
 		t=$((t + fl[11] + fl[12]))
 	done
 	echo $t
-}
-
-# median of the arguments
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'
 }
 
 fmt() { [ -n "$2" ] && printf "$1" "$2" || echo n/a; }

@@ -87,6 +87,16 @@ tap_json() {
 T_START=$SECONDS
 elapsed() { echo "# [$((SECONDS - T_START)) s] $*"; }
 
+# cpu_ticks: "user system" jiffies of the whole guest so far
+cpu_ticks() {
+	awk '/^cpu / { print $2 + $3, $4 + $7 + $8 }' /proc/stat
+}
+
+# median of the arguments (the lower of the middle two for an even count)
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'
+}
+
 # ksym_defined NAME: the running kernel (or a loaded module) has symbol NAME
 ksym_defined() {
 	awk -v f="$1" '$3 == f { x = 1; exit } END { exit !x }' /proc/kallsyms
