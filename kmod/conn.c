@@ -21,11 +21,25 @@
  * reference on its lookup in turn (&ss_conn.lookup), so that cancelling it
  * is safe whenever the answer comes.
  *
- * Everything the connection does runs in its work, and a work item never
- * runs concurrently with itself: the state needs no lock. Teardown happens
- * in the work too: it puts the sockets' callbacks back (after which no
- * callback can see the connection), shuts the timer down, releases both
- * sockets, frees the buffers and keys, and only then unlists the
+ * Until it relays, everything the connection does runs in its work, and a
+ * work item never runs concurrently with itself: the state needs no lock.
+ * Relaying, each direction has a work of its own (&ss_conn.rx_work,
+ * &ss_conn.tx_work), queued by the events of the sockets it reads and
+ * writes, so that a busy download never waits behind its upload; each
+ * owns its half of the state (struct ss_rx and its cipher, struct ss_tx
+ * and its). What they share is atomic or published (&ss_conn.end, the
+ * flags, &ss_conn.last_active, the 2022 request salt). The first work
+ * stays the control work: timers, kill and eviction, state changes (a
+ * reset, the sockets' final close), and the end a direction records.
+ * Each of its runs while relaying queues both directions too, so that no
+ * event is lost to the switch. Direction works take references as the
+ * control work's do, and never close.
+ *
+ * Teardown happens in the control work: it puts the sockets' callbacks
+ * back (after which no callback can see the connection), shuts the timer
+ * down, waits for a running direction work and cancels queued ones (which
+ * are then never queued again: nothing is left to queue them), releases
+ * both sockets, frees the buffers and keys, and only then unlists the
  * connection, so that a server (or namespace) waiting for its list to
  * empty knows every socket is gone.
  */
@@ -114,20 +128,76 @@ void ss_conn_put(struct ss_conn *conn)
  */
 void ss_conn_queue(struct ss_conn *conn)
 {
+	ss_conn_queue_dir(conn, &conn->work);
+}
+
+/**
+ * ss_conn_queue_dir() - have one of the connection's works run (again)
+ * @conn: the connection, as for ss_conn_queue()
+ * @work: &ss_conn.rx_work or &ss_conn.tx_work (or the control work)
+ */
+void ss_conn_queue_dir(struct ss_conn *conn, struct work_struct *work)
+{
 	ss_conn_get(conn);
-	if (!queue_work(ss_wq, &conn->work))
+	if (!queue_work(ss_wq, work))
 		ss_conn_put(conn);
+}
+
+/**
+ * ss_conn_active() - data was relayed: the idle timeout starts again
+ * @conn: the connection, in a direction work
+ */
+void ss_conn_active(struct ss_conn *conn)
+{
+	WRITE_ONCE(conn->last_active, jiffies);
+}
+
+/*
+ * An event of @sk, whose callbacks are ours. Before the relay, and for
+ * state changes, the control work runs. Relaying, data to read and room
+ * to write go to the direction that reads or writes @sk: the wire side is
+ * read by rx and written by tx, the plain side the other way round. A
+ * callback that saw SS_CONN_F_SPLIT clear queued the control work, whose
+ * run queues both directions.
+ */
+static void ss_conn_wake(struct ss_conn *conn, struct sock *sk, bool readable)
+{
+	struct socket *wire;
+
+	if (!test_bit(SS_CONN_F_SPLIT, &conn->flags)) {
+		ss_conn_queue(conn);
+		return;
+	}
+	wire = READ_ONCE(conn->wire.sock);
+	if ((wire && wire->sk == sk) == readable)
+		ss_conn_queue_dir(conn, &conn->rx_work);
+	else
+		ss_conn_queue_dir(conn, &conn->tx_work);
 }
 
 /*
  * Socket callbacks: data arrived, the state changed (connected, FIN,
  * reset), or room to write returned. They run in softirq or process
- * context and only queue the work. sk_callback_lock orders them against
+ * context and only queue a work. sk_callback_lock orders them against
  * ss_sock_give_back(): while one of them holds it and finds the
  * connection, the base reference is held.
  */
-static void ss_conn_sk_event(struct sock *sk, void (*self)(struct sock *sk),
-			     void (*const *now)(struct sock *sk))
+static void ss_conn_data_ready(struct sock *sk)
+{
+	void (*pass)(struct sock *sk) = NULL;
+	struct ss_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = ss_sock_owner(sk);
+	if (conn)
+		ss_conn_wake(conn, sk, true);
+	else
+		pass = READ_ONCE(sk->sk_data_ready);
+	read_unlock_bh(&sk->sk_callback_lock);
+	ss_sock_pass_on(sk, pass, ss_conn_data_ready);
+}
+
+static void ss_conn_state_change(struct sock *sk)
 {
 	void (*pass)(struct sock *sk) = NULL;
 	struct ss_conn *conn;
@@ -137,19 +207,9 @@ static void ss_conn_sk_event(struct sock *sk, void (*self)(struct sock *sk),
 	if (conn)
 		ss_conn_queue(conn);
 	else
-		pass = READ_ONCE(*now);
+		pass = READ_ONCE(sk->sk_state_change);
 	read_unlock_bh(&sk->sk_callback_lock);
-	ss_sock_pass_on(sk, pass, self);
-}
-
-static void ss_conn_data_ready(struct sock *sk)
-{
-	ss_conn_sk_event(sk, ss_conn_data_ready, &sk->sk_data_ready);
-}
-
-static void ss_conn_state_change(struct sock *sk)
-{
-	ss_conn_sk_event(sk, ss_conn_state_change, &sk->sk_state_change);
+	ss_sock_pass_on(sk, pass, ss_conn_state_change);
 }
 
 /*
@@ -178,7 +238,7 @@ static void ss_conn_write_space(struct sock *sk)
 
 		p->saved.write_space(sk);
 		if (!test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
-			ss_conn_queue(conn);
+			ss_conn_wake(conn, sk, false);
 	} else {
 		pass = READ_ONCE(sk->sk_write_space);
 	}
@@ -213,7 +273,7 @@ static void ss_peer_detach(struct ss_peer *p)
 
 /**
  * ss_conn_close() - end a connection
- * @conn: the connection, in its work, not yet closed
+ * @conn: the connection, in its (control) work, not yet closed
  * @why: for the debug log
  *
  * Releases both sockets, the buffers and the keys, unlists the connection
@@ -236,6 +296,18 @@ void ss_conn_close(struct ss_conn *conn, const char *why)
 	ss_peer_detach(&conn->wire);
 	ss_peer_detach(&conn->plain);
 	timer_shutdown_sync(&conn->timer);
+	if (test_bit(SS_CONN_F_SPLIT, &conn->flags)) {
+		/*
+		 * Only a running direction work could queue one again, and
+		 * while this waits for it, a queue_work() fails: nobody is
+		 * left to queue them once these return. A cancelled run
+		 * drops the reference it held (not the last: ours is).
+		 */
+		if (cancel_work_sync(&conn->rx_work))
+			ss_conn_put(conn);
+		if (cancel_work_sync(&conn->tx_work))
+			ss_conn_put(conn);
+	}
 	if (!conn->ep->local && (conn->state == SS_CONN_NEW ||
 				 conn->state == SS_CONN_HANDSHAKE ||
 				 conn->state == SS_CONN_DRAINING)) {
@@ -376,7 +448,8 @@ bool ss_conn_set_user(struct ss_conn *conn, struct ss_user *user)
 
 /**
  * ss_conn_count() - count relayed bytes, in the user's counters too
- * @conn: the connection, in its work
+ * @conn: the connection, in the work that relayed them (the counters
+ *	are per-CPU or atomic)
  * @ctr: SS_STATS_A_BYTES_IN or _OUT
  * @val: how many
  */
@@ -404,7 +477,7 @@ static bool ss_conn_expired(struct ss_conn *conn)
 	unsigned long deadline = conn->deadline;
 
 	if (conn->state == SS_CONN_RELAY)
-		deadline = conn->last_active +
+		deadline = READ_ONCE(conn->last_active) +
 			   (unsigned long)conn->ep->timeout * HZ;
 	if (time_before(jiffies, deadline)) {
 		mod_timer(&conn->timer, deadline);
@@ -495,6 +568,8 @@ static void ss_conn_relay(struct ss_conn *conn)
 	conn->last_active = jiffies;
 	mod_timer(&conn->timer,
 		  conn->last_active + (unsigned long)conn->ep->timeout * HZ);
+	/* from now on the directions run apart (ss_relay_pump()) */
+	set_bit(SS_CONN_F_SPLIT, &conn->flags);
 }
 
 /* The socket we connect: the target's, or the remote server's. */
@@ -709,6 +784,29 @@ static void ss_conn_work(struct work_struct *work)
 }
 
 /*
+ * The direction works: they only run while the connection relays (the
+ * control work queues them first, and ss_conn_close() cancels them before
+ * it frees anything), and stop once a direction has recorded an end.
+ */
+static void ss_conn_rx_work(struct work_struct *work)
+{
+	struct ss_conn *conn = container_of(work, struct ss_conn, rx_work);
+
+	if (!atomic_read(&conn->end))
+		ss_relay_pump_rx(conn);
+	ss_conn_put(conn);
+}
+
+static void ss_conn_tx_work(struct work_struct *work)
+{
+	struct ss_conn *conn = container_of(work, struct ss_conn, tx_work);
+
+	if (!atomic_read(&conn->end))
+		ss_relay_pump_tx(conn);
+	ss_conn_put(conn);
+}
+
+/*
  * An accepted socket is a clone of the listener and inherited its
  * sk_data_ready (listen.c's); give it the listener's original, so that it
  * is a plain socket whatever becomes of it.
@@ -737,6 +835,8 @@ static struct ss_conn *ss_conn_alloc(struct ss_endpoint *ep, struct net *net)
 	kref_init(&conn->refcount);	/* the base reference */
 	ss_conn_get(conn);		/* the first run's */
 	INIT_WORK(&conn->work, ss_conn_work);
+	INIT_WORK(&conn->rx_work, ss_conn_rx_work);
+	INIT_WORK(&conn->tx_work, ss_conn_tx_work);
 	timer_setup(&conn->timer, ss_conn_timer, 0);
 	INIT_LIST_HEAD(&conn->node);
 	INIT_LIST_HEAD(&conn->unode);

@@ -63,6 +63,23 @@ enum {
 	SS_CONN_F_TIMER,	/* the timer fired: check the deadline */
 	SS_CONN_F_RESOLVED,	/* the resolver has answered */
 	SS_CONN_F_EVICT,	/* a new connection needs its place: close */
+	SS_CONN_F_SPLIT,	/* relaying: socket events go to the direction
+				 * works (@rx_work, @tx_work)
+				 */
+	SS_CONN_F_RX_SHUT,	/* wire to plain has passed its FIN on */
+	SS_CONN_F_TX_SHUT,	/* plain to wire has passed its FIN on */
+};
+
+/*
+ * How a direction ended the connection (&ss_conn.end): a direction work
+ * never closes, it records why and queues the control work, which does.
+ */
+enum ss_conn_end {
+	SS_CONN_END_NONE,
+	SS_CONN_END_AUTH,	/* a chunk from the wire failed authentication */
+	SS_CONN_END_BADLEN,	/* a bad chunk length or 2022 header */
+	SS_CONN_END_RX,		/* wire to plain: a socket error */
+	SS_CONN_END_TX,		/* plain to wire: a socket error */
 };
 
 /**
@@ -145,7 +162,8 @@ struct ss_rx {
  *	for now and everything was sent
  * @off: first sealed byte not yet sent to the wire side
  * @end: end of the sealed bytes
- * @keyed: our salt is chosen and &ss_conn.enc keyed with it
+ * @keyed: our salt is chosen and &ss_conn.enc keyed with it; read by
+ *	the other direction (2022 local role, see &ss_conn.req_salt)
  * @eof: the plain side has sent its FIN
  * @shut: the FIN has been passed on to the wire side
  */
@@ -161,10 +179,17 @@ struct ss_tx {
 /**
  * struct ss_conn - a connection of either role
  * @refcount: the base reference, held from accept until ss_conn_close();
- *	one for each queued run of @work; one held by a pending resolution
- * @work: runs everything the connection does, one run at a time (a work
- *	item never runs concurrently with itself), so the fields below
- *	@flags need no lock: only the work touches them
+ *	one for each queued run of @work, @rx_work and @tx_work; one held by
+ *	a pending resolution
+ * @end: enum ss_conn_end, set once by a direction work
+ * @work: the control work: runs everything the connection does until it
+ *	relays, then its timer, its end and its close, one run at a time (a
+ *	work item never runs concurrently with itself). Until the relay the
+ *	fields below @flags need no lock: only this work touches them; then
+ *	each direction work owns its half, and the rest is shared as said
+ * @rx_work: relaying: wire to plain (@rx, @dec), so that one direction
+ *	never waits behind the other; from SS_CONN_F_SPLIT on
+ * @tx_work: relaying: plain to wire (@tx, @enc, @abuf of the local role)
  * @timer: handshake deadline, then idle timeout; queues @work
  * @flags: SS_CONN_F_* bits
  * @node: in &ss_endpoint.conns, under &ss_endpoint.conns_lock
@@ -177,17 +202,18 @@ struct ss_tx {
  *	namespace's end waits for, ends every connection first
  * @id: number for log messages, unique while the module is loaded
  * @state: enum ss_conn_state
- * @user: a 2022 server's connection: the SIP023 user its identity header
- *	named, a reference held until the memory is freed; its key keys the
- *	connection both ways. Set once, under &ss_endpoint.conns_lock (see
- *	user.c); NULL when the server has no users
  * @user_counted: the connection counts in @user's conn_active
  * @salt_checked: the request salt went through the replay filter (once
  *	the first sealed length authenticated) or the salt pool (2022: once
  *	the fixed header authenticated and its timestamp was good)
+ * @user: a 2022 server's connection: the SIP023 user its identity header
+ *	named, a reference held until the memory is freed; its key keys the
+ *	connection both ways. Set once, under &ss_endpoint.conns_lock (see
+ *	user.c); NULL when the server has no users
  * @deadline: jiffies at which the handshake must be over (accept or
  *	handover plus the handshake timeout); draining connections close then
- * @last_active: jiffies of the last data relayed, for the idle timeout
+ * @last_active: jiffies of the last data relayed, for the idle timeout;
+ *	written by both direction works, read by the control work
  * @wire: the encrypted side: the accepted client, or the remote server
  * @plain: the plaintext side: the target, or the application
  * @rx: wire to plain
@@ -197,7 +223,8 @@ struct ss_tx {
  * @salt: the wire side's salt; in the server role kept until the replay
  *	filter has seen it, and with 2022 until our response has quoted it
  * @req_salt: 2022, local role: our request's salt, which the server's
- *	response must quote
+ *	response must quote; written by @tx_work before it publishes
+ *	&ss_tx.keyed, read by @rx_work after it has seen it
  * @abuf: server role: collects an address that spans chunks (rare, so
  *	allocated then). Local role: the helper's reply to the application,
  *	[0, @aoff), then the first payload: the target address (@addr_len
@@ -214,7 +241,10 @@ struct ss_tx {
  */
 struct ss_conn {
 	struct kref refcount;
+	atomic_t end;
 	struct work_struct work;
+	struct work_struct rx_work;
+	struct work_struct tx_work;
 	struct timer_list timer;
 	unsigned long flags;
 	struct list_head node;
@@ -223,9 +253,9 @@ struct ss_conn {
 	struct net *net;
 	u32 id;
 	u8 state;
-	struct ss_user *user;
 	bool user_counted;
 	bool salt_checked;
+	struct ss_user *user;
 	unsigned long deadline;
 	unsigned long last_active;
 	struct ss_peer wire;
@@ -279,6 +309,8 @@ int ss_conn_hand_over(struct net *net, struct ss_client *cl,
 void ss_conn_get(struct ss_conn *conn);
 void ss_conn_put(struct ss_conn *conn);
 void ss_conn_queue(struct ss_conn *conn);
+void ss_conn_queue_dir(struct ss_conn *conn, struct work_struct *work);
+void ss_conn_active(struct ss_conn *conn);
 void ss_conn_close(struct ss_conn *conn, const char *why);
 void ss_conn_fail(struct ss_conn *conn, enum ss_stats_attr ctr,
 		  const char *why);

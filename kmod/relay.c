@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The relay of both roles, run by a connection's work (conn.c). A
+ * The relay of both roles, run by a connection's works (conn.c): the
+ * handshake by its control work, then each direction by a work of its own. A
  * connection has a wire side (the Shadowsocks client in the server role,
  * the remote server in the local role), which carries the encrypted
  * stream, and a plain side (the target in the server role, the application
@@ -66,7 +67,7 @@
 #include "sip022.h"
 
 /*
- * Chunks a direction handles in one run of the work before it lets the
+ * Chunks a direction handles in one run of its work before it lets the
  * connections queued behind it have the CPU (the work queues itself again).
  */
 #define SS_RELAY_BUDGET		16
@@ -151,9 +152,10 @@ static int ss_recv(struct socket *sock, void *buf, size_t len)
 /*
  * Would a send certainly find no room? TCP sets SOCK_NOSPACE when a send
  * returns -EAGAIN or short, and only sk_stream_write_space() clears it,
- * once there is room, just before ss_conn_write_space() queues the work.
- * While it is set, the work runs for the other socket's events only: a send
- * now would be refused. An error on the socket is let through to the send.
+ * once there is room, just before ss_conn_write_space() queues the work
+ * that writes it. While it is set, that work runs for other events only
+ * (the socket it reads, a state change): a send now would be refused. An
+ * error on the socket is let through to the send.
  */
 static bool ss_sock_full(struct socket *sock)
 {
@@ -162,12 +164,13 @@ static bool ss_sock_full(struct socket *sock)
 }
 
 /*
- * Would a read certainly find nothing? The work runs for either socket's
- * events, and a read needs a buffer: a socket with nothing queued, no FIN
- * and no error is not read, so that a direction that is idle while the
- * other is busy allocates (and zeroes) nothing. Data or a FIN coming
- * after this look calls sk_data_ready, a reset sk_state_change, which
- * queue the work again (if it is running, it runs once more).
+ * Would a read certainly find nothing? A direction's work runs for room
+ * on the socket it writes and for every state change too, and a read needs
+ * a buffer: a socket with nothing queued, no FIN and no error is not read,
+ * so that a direction that is idle while the other is busy allocates (and
+ * zeroes) nothing. Data or a FIN coming after this look calls
+ * sk_data_ready, a reset sk_state_change, which queue the work again (if
+ * it is running, it runs once more).
  */
 static bool ss_sock_empty(struct socket *sock)
 {
@@ -555,7 +558,8 @@ static int ss_rx_read(struct ss_conn *conn)
 			 * (so it answers this request, not a recorded one)
 			 * and be in time; it gives the first payload's length.
 			 */
-			if (!conn->tx.keyed)	/* no request sent yet */
+			/* pairs with ss_tx_2022_request()'s release */
+			if (!smp_load_acquire(&conn->tx.keyed))	/* no request yet */
 				return SS_IO_BADLEN;
 			n = ss_cipher_open(&conn->dec, rx->hdr, rx->hdr, need);
 			if (n)
@@ -835,6 +839,8 @@ static int ss_relay_rx(struct ss_conn *conn)
 			if (!rx->shut) {
 				rx->shut = true;
 				kernel_sock_shutdown(plain, SHUT_WR);
+				set_bit(SS_CONN_F_RX_SHUT, &conn->flags);
+				ss_conn_queue(conn);	/* both done? */
 			}
 			return SS_IO_AGAIN;
 		}
@@ -853,7 +859,7 @@ static int ss_relay_rx(struct ss_conn *conn)
 		if (ret != SS_IO_CHUNK)
 			return ret;
 		ss_conn_count(conn, SS_STATS_A_BYTES_IN, rx->end);
-		conn->last_active = jiffies;
+		ss_conn_active(conn);
 	}
 	return SS_IO_YIELD;
 }
@@ -935,7 +941,8 @@ static int ss_tx_2022_request(struct ss_conn *conn, u8 *var)
 	err = ss_cipher_init(&conn->enc, m, conn->ep->key, salt);
 	if (err)
 		return err;
-	tx->keyed = true;
+	/* req_salt is written: the other direction may read it now */
+	smp_store_release(&tx->keyed, true);
 	ss_2022_request_fixed_put(fixed, ktime_get_real_seconds(), len);
 	err = ss_cipher_seal(&conn->enc, fixed, fixed, SS_2022_REQ_FIXED_LEN);
 	if (!err)
@@ -1088,6 +1095,8 @@ static int ss_relay_tx(struct ss_conn *conn)
 			if (!tx->shut) {
 				tx->shut = true;
 				kernel_sock_shutdown(wire, SHUT_WR);
+				set_bit(SS_CONN_F_TX_SHUT, &conn->flags);
+				ss_conn_queue(conn);	/* both done? */
 			}
 			return SS_IO_AGAIN;
 		}
@@ -1099,7 +1108,7 @@ static int ss_relay_tx(struct ss_conn *conn)
 		}
 		if (ret != SS_IO_CHUNK)
 			return ret;
-		conn->last_active = jiffies;
+		ss_conn_active(conn);
 	}
 	return SS_IO_YIELD;
 }
@@ -1110,37 +1119,83 @@ static bool ss_sock_closed(struct socket *sock)
 	return inet_sk_state_load(sock->sk) == TCP_CLOSE;
 }
 
+/*
+ * A direction cannot go on: record why (the first end wins) and have the
+ * control work close the connection.
+ */
+static void ss_relay_end(struct ss_conn *conn, enum ss_conn_end end)
+{
+	atomic_cmpxchg(&conn->end, SS_CONN_END_NONE, end);
+	ss_conn_queue(conn);
+}
+
 /**
- * ss_relay_pump() - relay both ways as far as the sockets let us
- * @conn: the connection, in its work, in SS_CONN_RELAY
+ * ss_relay_pump_rx() - relay wire to plain as far as the sockets let us
+ * @conn: the connection, in its rx work, relaying
  *
- * Ends the connection on an error of either socket, a chunk failing
- * authentication (the peer was genuine until then: no draining), or once
- * both directions have passed their FIN on and TCP has closed both sockets.
+ * A chunk failing authentication (the peer was genuine until then: no
+ * draining) or an error of either socket ends the connection.
+ */
+void ss_relay_pump_rx(struct ss_conn *conn)
+{
+	int rx = ss_relay_rx(conn);
+
+	if (rx == SS_IO_AUTH) {
+		ss_relay_end(conn, SS_CONN_END_AUTH);
+	} else if (rx == SS_IO_BADLEN) {
+		ss_relay_end(conn, SS_CONN_END_BADLEN);
+	} else if (rx < 0) {
+		pr_debug("conn %u wire to plain: error %d\n", conn->id, rx);
+		ss_relay_end(conn, SS_CONN_END_RX);
+	} else if (rx == SS_IO_YIELD) {
+		ss_conn_queue_dir(conn, &conn->rx_work);
+	}
+}
+
+/**
+ * ss_relay_pump_tx() - relay plain to wire as far as the sockets let us
+ * @conn: the connection, in its tx work, relaying
+ */
+void ss_relay_pump_tx(struct ss_conn *conn)
+{
+	int tx = ss_relay_tx(conn);
+
+	if (tx < 0) {
+		pr_debug("conn %u plain to wire: error %d\n", conn->id, tx);
+		ss_relay_end(conn, SS_CONN_END_TX);
+	} else if (tx == SS_IO_YIELD) {
+		ss_conn_queue_dir(conn, &conn->tx_work);
+	}
+}
+
+/**
+ * ss_relay_pump() - the control work's run while relaying
+ * @conn: the connection, in its control work, in SS_CONN_RELAY
+ *
+ * Ends the connection when a direction has recorded an end, or once both
+ * directions have passed their FIN on and TCP has closed both sockets;
+ * otherwise has both directions look at their sockets: the event that
+ * queued this run (a reset, a state change, the switch to relaying) may
+ * concern either.
  */
 void ss_relay_pump(struct ss_conn *conn)
 {
-	int rx, tx;
-
-	rx = ss_relay_rx(conn);
-	if (rx == SS_IO_AUTH || rx == SS_IO_BADLEN) {
-		ss_conn_fail(conn, rx == SS_IO_AUTH ? SS_STATS_A_AUTH_FAIL :
-						      SS_STATS_A_BAD_HEADER,
-			     "bad chunk on the wire");
+	switch (atomic_read(&conn->end)) {
+	case SS_CONN_END_AUTH:
+		ss_conn_fail(conn, SS_STATS_A_AUTH_FAIL, "bad chunk on the wire");
 		return;
-	}
-	if (rx < 0) {
-		pr_debug("conn %u wire to plain: error %d\n", conn->id, rx);
+	case SS_CONN_END_BADLEN:
+		ss_conn_fail(conn, SS_STATS_A_BAD_HEADER, "bad chunk on the wire");
+		return;
+	case SS_CONN_END_RX:
 		ss_conn_close(conn, "wire to plain: error");
 		return;
-	}
-	tx = ss_relay_tx(conn);
-	if (tx < 0) {
-		pr_debug("conn %u plain to wire: error %d\n", conn->id, tx);
+	case SS_CONN_END_TX:
 		ss_conn_close(conn, "plain to wire: error");
 		return;
 	}
-	if (conn->rx.shut && conn->tx.shut) {
+	if (test_bit(SS_CONN_F_RX_SHUT, &conn->flags) &&
+	    test_bit(SS_CONN_F_TX_SHUT, &conn->flags)) {
 		/*
 		 * Both FINs are passed on. Released now, a socket would stop
 		 * retransmitting: a kernel socket holds no reference on its
@@ -1155,8 +1210,8 @@ void ss_relay_pump(struct ss_conn *conn)
 			ss_conn_close(conn, "done");
 		return;
 	}
-	if (rx == SS_IO_YIELD || tx == SS_IO_YIELD)
-		ss_conn_queue(conn);
+	ss_conn_queue_dir(conn, &conn->rx_work);
+	ss_conn_queue_dir(conn, &conn->tx_work);
 }
 
 /**

@@ -51,6 +51,8 @@ static inline int ss_chunk_len(const u8 len[2])
 
 void ss_relay_handshake(struct ss_conn *conn);
 void ss_relay_pump(struct ss_conn *conn);
+void ss_relay_pump_rx(struct ss_conn *conn);
+void ss_relay_pump_tx(struct ss_conn *conn);
 void ss_relay_drain(struct ss_conn *conn);
 int ss_relay_discard(struct socket *sock);
 void ss_relay_free(struct ss_conn *conn);

@@ -20,6 +20,7 @@ TESTS=(
 	ssctl_config.sh
 	server_tcp.sh
 	tcp_2022.sh
+	bidir.sh
 	server_udp.sh
 	udp_2022.sh
 	user_2022.sh

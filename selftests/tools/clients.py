@@ -19,6 +19,12 @@ ss-local; several targets are used in turn).
               what it sent and the rest must be the first --reply bytes of
               --blob. Exit 0 iff both match (a relay that loses the
               half-close gets nothing back).
+  bulk        N connections to the echo service, each sending a random
+              MiB over and over while it reads the echo back, checked
+              against what was sent, until the relay ends the connection
+              (or --seconds pass, or the process is killed: the test's
+              cue to cut the relay in the middle of traffic both ways).
+              Exit 0 iff every echo was intact up to where it ended.
 
 Prints one line of JSON with what happened.
 """
@@ -169,6 +175,61 @@ def cmd_digest(args):
     return 0 if res["ok"] else 1
 
 
+def cmd_bulk(args):
+    block = os.urandom(1 << 20)
+    targets = args.target.split(",") if args.socks else [None]
+    results = [None] * args.n
+
+    def worker(i):
+        res = {"sent": 0, "got": 0, "intact": True, "end": "timeout"}
+        results[i] = res
+        try:
+            s = open_conn(args, targets[i % len(targets)])
+        except OSError as e:
+            res.update(end="open: %r" % e, intact=False)
+            return
+        s.settimeout(args.seconds)
+        deadline = time.monotonic() + args.seconds
+
+        def send():
+            try:
+                while time.monotonic() < deadline:
+                    s.sendall(block)
+                    res["sent"] += len(block)
+            except OSError:
+                pass
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        view = memoryview(block)
+        try:
+            while time.monotonic() < deadline:
+                data = s.recv(1 << 18)
+                if not data:
+                    res["end"] = "eof"
+                    break
+                off = res["got"] % len(block)
+                pos = 0
+                while pos < len(data):
+                    n = min(len(data) - pos, len(block) - off)
+                    if data[pos:pos + n] != view[off:off + n]:
+                        res["intact"] = False
+                    pos += n
+                    off = 0
+                res["got"] += len(data)
+        except OSError as e:
+            res["end"] = "error: %s" % e.__class__.__name__
+        s.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(json.dumps({"n": args.n, "conns": results}))
+    return 0 if all(r["intact"] for r in results) else 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--connect", help="HOST:PORT to connect to directly")
@@ -185,12 +246,17 @@ def main():
     d.add_argument("--send", type=int, default=1 << 20)
     d.add_argument("--reply", type=int, default=1 << 20)
     d.add_argument("--blob", required=True, help="the file the target serves")
+    b = sub.add_parser("bulk")
+    b.add_argument("--n", type=int, default=2)
+    b.add_argument("--seconds", type=float, default=120)
     args = ap.parse_args()
     if bool(args.connect) == bool(args.socks) or (args.socks and not args.target):
         ap.error("give --connect, or --socks and --target")
     try:
         if args.cmd == "digest":
             return cmd_digest(args)
+        if args.cmd == "bulk":
+            return cmd_bulk(args)
         return cmd_concurrent(args)
     except Exception as e:	# pylint: disable=broad-except
         print(json.dumps({"error": repr(e)}))
