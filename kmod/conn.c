@@ -180,36 +180,35 @@ static void ss_conn_wake(struct ss_conn *conn, struct sock *sk, bool readable)
  * reset), or room to write returned. They run in softirq or process
  * context and only queue a work. sk_callback_lock orders them against
  * ss_sock_give_back(): while one of them holds it and finds the
- * connection, the base reference is held.
+ * connection, the base reference is held. Data goes to ss_conn_wake(), a
+ * state change (@data false) to the control work.
  */
-static void ss_conn_data_ready(struct sock *sk)
+static void ss_conn_sk_event(struct sock *sk, void (*self)(struct sock *sk),
+			     void (*const *now)(struct sock *sk), bool data)
 {
 	void (*pass)(struct sock *sk) = NULL;
 	struct ss_conn *conn;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	conn = ss_sock_owner(sk);
-	if (conn)
+	if (conn && data)
 		ss_conn_wake(conn, sk, true);
+	else if (conn)
+		ss_conn_queue(conn);
 	else
-		pass = READ_ONCE(sk->sk_data_ready);
+		pass = READ_ONCE(*now);
 	read_unlock_bh(&sk->sk_callback_lock);
-	ss_sock_pass_on(sk, pass, ss_conn_data_ready);
+	ss_sock_pass_on(sk, pass, self);
+}
+
+static void ss_conn_data_ready(struct sock *sk)
+{
+	ss_conn_sk_event(sk, ss_conn_data_ready, &sk->sk_data_ready, true);
 }
 
 static void ss_conn_state_change(struct sock *sk)
 {
-	void (*pass)(struct sock *sk) = NULL;
-	struct ss_conn *conn;
-
-	read_lock_bh(&sk->sk_callback_lock);
-	conn = ss_sock_owner(sk);
-	if (conn)
-		ss_conn_queue(conn);
-	else
-		pass = READ_ONCE(sk->sk_state_change);
-	read_unlock_bh(&sk->sk_callback_lock);
-	ss_sock_pass_on(sk, pass, ss_conn_state_change);
+	ss_conn_sk_event(sk, ss_conn_state_change, &sk->sk_state_change, false);
 }
 
 /*
@@ -474,11 +473,13 @@ static void ss_conn_timer(struct timer_list *timer)
  */
 static bool ss_conn_expired(struct ss_conn *conn)
 {
-	unsigned long deadline = conn->deadline;
+	unsigned long deadline;
 
 	if (conn->state == SS_CONN_RELAY)
 		deadline = READ_ONCE(conn->last_active) +
 			   (unsigned long)conn->ep->timeout * HZ;
+	else
+		deadline = conn->deadline;
 	if (time_before(jiffies, deadline)) {
 		mod_timer(&conn->timer, deadline);
 		return false;

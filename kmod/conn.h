@@ -211,20 +211,22 @@ struct ss_tx {
  *	connection both ways. Set once, under &ss_endpoint.conns_lock (see
  *	user.c); NULL when the server has no users
  * @deadline: jiffies at which the handshake must be over (accept or
- *	handover plus the handshake timeout); draining connections close then
- * @last_active: jiffies of the last data relayed, for the idle timeout;
- *	written by both direction works, read by the control work
+ *	handover plus the handshake timeout); draining connections close then.
+ *	Until the relay: @last_active takes its place then
+ * @last_active: relaying: jiffies of the last data relayed, for the idle
+ *	timeout; written by both direction works, read by the control work
  * @wire: the encrypted side: the accepted client, or the remote server
  * @plain: the plaintext side: the target, or the application
  * @rx: wire to plain
  * @tx: plain to wire
  * @dec: opens the wire side's stream
  * @enc: seals ours
- * @salt: the wire side's salt; in the server role kept until the replay
- *	filter has seen it, and with 2022 until our response has quoted it
- * @req_salt: 2022, local role: our request's salt, which the server's
- *	response must quote; written by @tx_work before it publishes
- *	&ss_tx.keyed, read by @rx_work after it has seen it
+ * @salt: server role: the client's salt, kept until the replay filter has
+ *	seen it, and with 2022 until our response has quoted it (the local
+ *	role reads the server's into &ss_rx.hdr: it needs it only to key @dec)
+ * @req_salt: local role, 2022: in @salt's place, our request's salt, which
+ *	the server's response must quote; written by @tx_work before it
+ *	publishes &ss_tx.keyed, read by @rx_work after it has seen it
  * @abuf: server role: collects an address that spans chunks (rare, so
  *	allocated then). Local role: the helper's reply to the application,
  *	[0, @aoff), then the first payload: the target address (@addr_len
@@ -256,16 +258,20 @@ struct ss_conn {
 	bool user_counted;
 	bool salt_checked;
 	struct ss_user *user;
-	unsigned long deadline;
-	unsigned long last_active;
+	union {
+		unsigned long deadline;
+		unsigned long last_active;
+	};
 	struct ss_peer wire;
 	struct ss_peer plain;
 	struct ss_rx rx;
 	struct ss_tx tx;
 	struct ss_cipher dec;
 	struct ss_cipher enc;
-	u8 salt[SS_SALT_MAX_LEN];
-	u8 req_salt[SS_SALT_MAX_LEN];
+	union {
+		u8 salt[SS_SALT_MAX_LEN];
+		u8 req_salt[SS_SALT_MAX_LEN];
+	};
 	u8 *abuf;
 	u16 alen;
 	u16 aoff;

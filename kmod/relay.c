@@ -317,6 +317,19 @@ static int ss_rx_alloc_buf(struct ss_conn *conn)
 }
 
 /*
+ * Where the wire side's salt is read: the server role keeps the client's
+ * (the replay filter, the salt pool and a 2022 response need it); the
+ * local role needs the server's only to key its decryption, and its
+ * &ss_conn.salt holds the request salt a 2022 response must quote.
+ */
+static_assert(sizeof_field(struct ss_rx, hdr) >= SS_SALT_MAX_LEN);
+
+static u8 *ss_rx_salt(struct ss_conn *conn)
+{
+	return conn->ep->local ? conn->rx.hdr : conn->salt;
+}
+
+/*
  * Where the rest of the current stage's unit goes: one piece of @vec, or
  * for a payload up to %SS_RX_PIECES + 2: what is left of the payload,
  * piece by piece, then of its tag, then room for the next chunk's sealed
@@ -335,7 +348,7 @@ static size_t ss_rx_vec(struct ss_conn *conn, struct kvec *vec, size_t need,
 
 	switch (rx->stage) {
 	case SS_RX_SALT:
-		vec[0].iov_base = conn->salt + rx->have;
+		vec[0].iov_base = ss_rx_salt(conn) + rx->have;
 		break;
 	case SS_RX_LEN:
 	case SS_RX_IDENTITY:
@@ -531,7 +544,7 @@ static int ss_rx_read(struct ss_conn *conn)
 				break;
 			}
 			n = ss_cipher_init(&conn->dec, m, conn->ep->key,
-					   conn->salt);
+					   ss_rx_salt(conn));
 			if (n)
 				return n;
 			/* 2022: a fixed header comes first, either way. */
