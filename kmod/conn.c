@@ -31,14 +31,18 @@
  * flags, &ss_conn.last_active, the 2022 request salt). The first work
  * stays the control work: timers, kill and eviction, state changes (a
  * reset, the sockets' final close), and the end a direction records.
- * Each of its runs while relaying queues both directions too, so that no
- * event is lost to the switch. Direction works take references as the
- * control work's do, and never close.
+ * Its runs after an event either direction may have to act on (a state
+ * change, an event from before the switch, the switch itself:
+ * SS_CONN_F_KICK) queue both directions too, so that no event is lost to
+ * the switch. Direction works take references as the control work's do,
+ * and never close.
  *
  * Teardown happens in the control work: it puts the sockets' callbacks
  * back (after which no callback can see the connection), shuts the timer
  * down, waits for a running direction work and cancels queued ones (which
- * are then never queued again: nothing is left to queue them), releases
+ * are then never queued again: nothing is left to queue them), gives an
+ * application's socket its own protocol back (not before: a direction
+ * work may send on it until then), releases
  * both sockets, frees the buffers and keys, and only then unlists the
  * connection, so that a server (or namespace) waiting for its list to
  * empty knows every socket is gone.
@@ -128,19 +132,31 @@ void ss_conn_put(struct ss_conn *conn)
  */
 void ss_conn_queue(struct ss_conn *conn)
 {
-	ss_conn_queue_dir(conn, &conn->work);
+	ss_conn_queue_work(conn, &conn->work);
 }
 
 /**
- * ss_conn_queue_dir() - have one of the connection's works run (again)
+ * ss_conn_queue_work() - have one of the connection's works run (again)
  * @conn: the connection, as for ss_conn_queue()
- * @work: &ss_conn.rx_work or &ss_conn.tx_work (or the control work)
+ * @work: &ss_conn.work, &ss_conn.rx_work or &ss_conn.tx_work; the run
+ *	holds a reference
  */
-void ss_conn_queue_dir(struct ss_conn *conn, struct work_struct *work)
+void ss_conn_queue_work(struct ss_conn *conn, struct work_struct *work)
 {
 	ss_conn_get(conn);
 	if (!queue_work(ss_wq, work))
 		ss_conn_put(conn);
+}
+
+/*
+ * An event either direction may have to act on (a reset, a FIN, the
+ * switch to relaying): the control work queues both (ss_relay_pump()).
+ * Its other runs (the timer's, an end a direction recorded) leave them be.
+ */
+static void ss_conn_kick(struct ss_conn *conn)
+{
+	set_bit(SS_CONN_F_KICK, &conn->flags);
+	ss_conn_queue(conn);
 }
 
 /**
@@ -165,21 +181,21 @@ static void ss_conn_wake(struct ss_conn *conn, struct sock *sk, bool readable)
 	struct socket *wire;
 
 	if (!test_bit(SS_CONN_F_SPLIT, &conn->flags)) {
-		ss_conn_queue(conn);
+		ss_conn_kick(conn);
 		return;
 	}
 	wire = READ_ONCE(conn->wire.sock);
 	if ((wire && wire->sk == sk) == readable)
-		ss_conn_queue_dir(conn, &conn->rx_work);
+		ss_conn_queue_work(conn, &conn->rx_work);
 	else
-		ss_conn_queue_dir(conn, &conn->tx_work);
+		ss_conn_queue_work(conn, &conn->tx_work);
 }
 
 /*
  * Socket callbacks: data arrived, the state changed (connected, FIN,
  * reset), or room to write returned. They run in softirq or process
  * context and only queue a work. sk_callback_lock orders them against
- * ss_sock_give_back(): while one of them holds it and finds the
+ * ss_sock_unhook(): while one of them holds it and finds the
  * connection, the base reference is held. Data goes to ss_conn_wake(), a
  * state change (@data false) to the control work.
  */
@@ -194,7 +210,7 @@ static void ss_conn_sk_event(struct sock *sk, void (*self)(struct sock *sk),
 	if (conn && data)
 		ss_conn_wake(conn, sk, true);
 	else if (conn)
-		ss_conn_queue(conn);
+		ss_conn_kick(conn);
 	else
 		pass = READ_ONCE(*now);
 	read_unlock_bh(&sk->sk_callback_lock);
@@ -267,6 +283,17 @@ static int ss_peer_attach(struct ss_conn *conn, struct ss_peer *p,
 static void ss_peer_detach(struct ss_peer *p)
 {
 	if (p->sock)
+		ss_sock_unhook(p->sock, &p->saved);
+}
+
+/*
+ * After the direction works are done with @p's socket: the application's
+ * gets its own protocol back (TCP_ULP, TCP_REPAIR, disconnect usable
+ * again), never while a work might still send on it.
+ */
+static void ss_peer_give_back(struct ss_peer *p)
+{
+	if (p->sock)
 		ss_sock_give_back(p->sock, &p->saved);
 }
 
@@ -307,6 +334,8 @@ void ss_conn_close(struct ss_conn *conn, const char *why)
 		if (cancel_work_sync(&conn->tx_work))
 			ss_conn_put(conn);
 	}
+	ss_peer_give_back(&conn->wire);
+	ss_peer_give_back(&conn->plain);
 	if (!conn->ep->local && (conn->state == SS_CONN_NEW ||
 				 conn->state == SS_CONN_HANDSHAKE ||
 				 conn->state == SS_CONN_DRAINING)) {
@@ -569,7 +598,14 @@ static void ss_conn_relay(struct ss_conn *conn)
 	conn->last_active = jiffies;
 	mod_timer(&conn->timer,
 		  conn->last_active + (unsigned long)conn->ep->timeout * HZ);
-	/* from now on the directions run apart (ss_relay_pump()) */
+	set_bit(SS_CONN_F_KICK, &conn->flags);	/* this run's ss_relay_pump() */
+	/*
+	 * From now on the directions run apart. A callback that sees the bit
+	 * queues a direction at once, maybe on another CPU and before this
+	 * run ends: what the handshake wrote (the ciphers, rx's state) must
+	 * be visible to it first. set_bit() alone orders nothing.
+	 */
+	smp_mb__before_atomic();
 	set_bit(SS_CONN_F_SPLIT, &conn->flags);
 }
 

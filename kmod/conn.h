@@ -68,6 +68,10 @@ enum {
 				 */
 	SS_CONN_F_RX_SHUT,	/* wire to plain has passed its FIN on */
 	SS_CONN_F_TX_SHUT,	/* plain to wire has passed its FIN on */
+	SS_CONN_F_KICK,		/* relaying, an event either direction may
+				 * have to act on: the control work queues
+				 * both
+				 */
 };
 
 /*
@@ -102,6 +106,7 @@ enum ss_rx_stage {
 	SS_RX_LEN,	/* reading a sealed length into @hdr */
 	SS_RX_PAYLOAD,	/* reading a sealed payload into @buf, its tag into @tag */
 	SS_RX_WRITE,	/* plaintext [@off, @end) of @buf goes to plain */
+	SS_RX_EOF,	/* the wire side has sent its FIN, all is written */
 };
 
 /* A sealed length: two bytes and their tag. */
@@ -137,8 +142,6 @@ enum ss_rx_stage {
  * @end: end of the plaintext
  * @lowat: the wire socket's receive low-water mark as last set (at first
  *	TCP's default of 1), see ss_rx_lowat()
- * @eof: the wire side has sent its FIN
- * @shut: the FIN has been passed on to the plain side
  */
 struct ss_rx {
 	u8 *buf[SS_RX_PIECES];
@@ -150,8 +153,6 @@ struct ss_rx {
 	u32 off;
 	u32 end;
 	u32 lowat;
-	bool eof;
-	bool shut;
 };
 
 /**
@@ -165,7 +166,6 @@ struct ss_rx {
  * @keyed: our salt is chosen and &ss_conn.enc keyed with it; read by
  *	the other direction (2022 local role, see &ss_conn.req_salt)
  * @eof: the plain side has sent its FIN
- * @shut: the FIN has been passed on to the wire side
  */
 struct ss_tx {
 	u8 *buf;
@@ -173,7 +173,6 @@ struct ss_tx {
 	u32 end;
 	bool keyed;
 	bool eof;
-	bool shut;
 };
 
 /**
@@ -315,7 +314,7 @@ int ss_conn_hand_over(struct net *net, struct ss_client *cl,
 void ss_conn_get(struct ss_conn *conn);
 void ss_conn_put(struct ss_conn *conn);
 void ss_conn_queue(struct ss_conn *conn);
-void ss_conn_queue_dir(struct ss_conn *conn, struct work_struct *work);
+void ss_conn_queue_work(struct ss_conn *conn, struct work_struct *work);
 void ss_conn_active(struct ss_conn *conn);
 void ss_conn_close(struct ss_conn *conn, const char *why);
 void ss_conn_fail(struct ss_conn *conn, enum ss_stats_attr ctr,

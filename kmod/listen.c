@@ -153,7 +153,7 @@ void ss_listen_stop(struct ss_server *srv)
 	for (i = 0; i < SS_LISTEN_NR; i++) {
 		struct ss_listener *l = &srv->listen[i];
 
-		if (!l->tcp_saved.taken)	/* never started */
+		if (!ss_sock_taken(&l->tcp_saved))	/* never started */
 			continue;
 		ss_sock_give_back(l->tcp, &l->tcp_saved);
 		cancel_work_sync(&l->accept_work);

@@ -848,9 +848,9 @@ static int ss_relay_rx(struct ss_conn *conn)
 				return ret == -EAGAIN ? SS_IO_AGAIN : ret;
 			rx->stage = SS_RX_LEN;
 		}
-		if (rx->eof) {
-			if (!rx->shut) {
-				rx->shut = true;
+		if (rx->stage == SS_RX_EOF) {
+			/* this direction alone sets it */
+			if (!test_bit(SS_CONN_F_RX_SHUT, &conn->flags)) {
 				kernel_sock_shutdown(plain, SHUT_WR);
 				set_bit(SS_CONN_F_RX_SHUT, &conn->flags);
 				ss_conn_queue(conn);	/* both done? */
@@ -865,7 +865,7 @@ static int ss_relay_rx(struct ss_conn *conn)
 			 * more will come: a half-closed connection whose other
 			 * direction goes on for hours holds no payload buffer.
 			 */
-			rx->eof = true;
+			rx->stage = SS_RX_EOF;
 			ss_rx_free_buf(rx);
 			continue;
 		}
@@ -1105,8 +1105,7 @@ static int ss_relay_tx(struct ss_conn *conn)
 				return ret == -EAGAIN ? SS_IO_AGAIN : ret;
 		}
 		if (tx->eof) {
-			if (!tx->shut) {
-				tx->shut = true;
+			if (!test_bit(SS_CONN_F_TX_SHUT, &conn->flags)) {
 				kernel_sock_shutdown(wire, SHUT_WR);
 				set_bit(SS_CONN_F_TX_SHUT, &conn->flags);
 				ss_conn_queue(conn);	/* both done? */
@@ -1161,7 +1160,7 @@ void ss_relay_pump_rx(struct ss_conn *conn)
 		pr_debug("conn %u wire to plain: error %d\n", conn->id, rx);
 		ss_relay_end(conn, SS_CONN_END_RX);
 	} else if (rx == SS_IO_YIELD) {
-		ss_conn_queue_dir(conn, &conn->rx_work);
+		ss_conn_queue_work(conn, &conn->rx_work);
 	}
 }
 
@@ -1177,7 +1176,7 @@ void ss_relay_pump_tx(struct ss_conn *conn)
 		pr_debug("conn %u plain to wire: error %d\n", conn->id, tx);
 		ss_relay_end(conn, SS_CONN_END_TX);
 	} else if (tx == SS_IO_YIELD) {
-		ss_conn_queue_dir(conn, &conn->tx_work);
+		ss_conn_queue_work(conn, &conn->tx_work);
 	}
 }
 
@@ -1187,9 +1186,9 @@ void ss_relay_pump_tx(struct ss_conn *conn)
  *
  * Ends the connection when a direction has recorded an end, or once both
  * directions have passed their FIN on and TCP has closed both sockets;
- * otherwise has both directions look at their sockets: the event that
- * queued this run (a reset, a state change, the switch to relaying) may
- * concern either.
+ * otherwise, after an event either may have to act on (SS_CONN_F_KICK: a
+ * reset, a state change, the switch to relaying), has both directions
+ * look at their sockets.
  */
 void ss_relay_pump(struct ss_conn *conn)
 {
@@ -1223,8 +1222,10 @@ void ss_relay_pump(struct ss_conn *conn)
 			ss_conn_close(conn, "done");
 		return;
 	}
-	ss_conn_queue_dir(conn, &conn->rx_work);
-	ss_conn_queue_dir(conn, &conn->tx_work);
+	if (test_and_clear_bit(SS_CONN_F_KICK, &conn->flags)) {
+		ss_conn_queue_work(conn, &conn->rx_work);
+		ss_conn_queue_work(conn, &conn->tx_work);
+	}
 }
 
 /**

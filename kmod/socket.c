@@ -5,17 +5,19 @@
  * handed over) and giving it back, and release.
  *
  * Taking over. Every socket whose callbacks the module installs is taken
- * over with ss_sock_take() and given back with ss_sock_give_back(), and
- * nowhere else, so the rules hold for all of them:
+ * over with ss_sock_take() and given back with ss_sock_give_back() (for an
+ * owner whose works may still use it, its callbacks first with
+ * ss_sock_unhook()), and nowhere else, so the rules hold for all of them:
  *
  * - sk_user_data points at the owner with SK_USER_DATA_NOCOPY: a clone of
  *   the socket (a child a listener accepts) never inherits the owner, and a
  *   callback of ours on a clone finds none (ss_sock_owner());
  * - the callbacks the socket had are saved in one struct and put back, with
- *   sk_user_data cleared, under the socket's sk_callback_lock, which every
- *   callback of ours holds while it uses the owner: a callback either sees
- *   the owner alive or none at all. One that finds none passes the event on
- *   to the callback the socket has by then (ss_sock_pass_on());
+ *   sk_user_data cleared (or marked: ss_sock_unhooked), under the socket's
+ *   sk_callback_lock, which every callback of ours holds while it uses the
+ *   owner: a callback either sees the owner alive or none at all. One that
+ *   finds none passes the event on to the callback the socket has by then
+ *   (ss_sock_pass_on());
  * - a socket that already has a kernel user (sk_user_data: another relay,
  *   a sockmap, an encapsulation) is refused with -EBUSY.
  *
@@ -503,34 +505,82 @@ out:
 	return err;
 }
 
-/**
- * ss_sock_give_back() - put back what ss_sock_take() replaced
- * @sock: the socket
- * @saved: what it had; nothing happens if it was not taken
- *
- * After this no callback of ours sees the owner. Process context.
+/*
+ * What a socket userspace handed over holds in sk_user_data between
+ * ss_sock_unhook() and ss_sock_give_back(): our callbacks find no owner
+ * (ss_sock_owner()), while every other kernel user that would take the
+ * socket (a sockmap, an encapsulation, another relay) still finds it in
+ * use. Left empty there, a sockmap could take our protocol for the
+ * socket's own, and put it back after the module is gone.
  */
-void ss_sock_give_back(struct socket *sock, struct ss_sock_saved *saved)
+u64 ss_sock_unhooked __aligned(8);
+
+/* Under sk_callback_lock: our callbacks off, sk_user_data set to @mark. */
+static void __ss_sock_unhook(struct sock *sk, struct ss_sock_saved *saved,
+			     void *mark)
+{
+	if (saved->taken) {
+		sk->sk_data_ready = saved->data_ready;
+		sk->sk_write_space = saved->write_space;
+		sk->sk_state_change = saved->state_change;
+		saved->taken = false;
+	}
+	if (mark)
+		__rcu_assign_sk_user_data_with_flags(sk, mark,
+						     SK_USER_DATA_NOCOPY);
+	else
+		rcu_assign_sk_user_data(sk, NULL);
+}
+
+/**
+ * ss_sock_unhook() - put back the callbacks ss_sock_take() replaced
+ * @sock: the socket
+ * @saved: what it had; nothing happens if ours are not installed
+ *
+ * After this no callback of ours sees the owner. A socket userspace
+ * handed over keeps our protocol (no disconnect, no ULP, no repair mode)
+ * and stays marked in use until ss_sock_give_back(): for an owner whose
+ * works may still send on it until it has waited for them. Process
+ * context.
+ */
+void ss_sock_unhook(struct socket *sock, struct ss_sock_saved *saved)
 {
 	struct sock *sk;
 
 	if (!saved->taken)
 		return;
 	sk = sock->sk;
+	write_lock_bh(&sk->sk_callback_lock);
+	__ss_sock_unhook(sk, saved, saved->prot ? &ss_sock_unhooked : NULL);
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/**
+ * ss_sock_give_back() - put back what ss_sock_take() replaced
+ * @sock: the socket
+ * @saved: what it had; what was put back already stays so
+ *
+ * Callbacks, sk_user_data and the socket's own protocol, at once, as
+ * ss_sock_take() replaced them: nothing of ours is left on it. Process
+ * context.
+ */
+void ss_sock_give_back(struct socket *sock, struct ss_sock_saved *saved)
+{
+	struct sock *sk;
+
+	if (!saved->taken && !saved->prot)
+		return;
+	sk = sock->sk;
 	if (saved->prot)
 		lock_sock(sk);
 	write_lock_bh(&sk->sk_callback_lock);
-	sk->sk_data_ready = saved->data_ready;
-	sk->sk_write_space = saved->write_space;
-	sk->sk_state_change = saved->state_change;
-	rcu_assign_sk_user_data(sk, NULL);
+	__ss_sock_unhook(sk, saved, NULL);
 	if (saved->prot)
 		WRITE_ONCE(sk->sk_prot, saved->prot);
 	write_unlock_bh(&sk->sk_callback_lock);
 	if (saved->prot)
 		release_sock(sk);
 	saved->prot = NULL;
-	saved->taken = false;
 }
 
 /**

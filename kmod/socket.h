@@ -54,7 +54,10 @@ struct ss_sock_cbs {
  * @state_change: its sk_state_change
  * @prot: its protocol, where ours replaced it (a TCP socket userspace
  *	holds a descriptor of), else NULL
- * @taken: ours are installed
+ * @taken: our callbacks are installed
+ *
+ * The saved callbacks stay readable after they are put back (a listener's
+ * accept work reads @data_ready until ss_listen_stop() has waited for it).
  */
 struct ss_sock_saved {
 	void (*data_ready)(struct sock *sk);
@@ -64,12 +67,19 @@ struct ss_sock_saved {
 	bool taken;
 };
 
+/* Are our callbacks on the socket @saved belongs to? */
+static inline bool ss_sock_taken(const struct ss_sock_saved *saved)
+{
+	return saved->taken;
+}
+
 /* ss_sock_take() flags */
 #define SS_SOCK_USER	0x1	/* handed over: userspace keeps a descriptor */
 
 void ss_sock_init(void);
 int ss_sock_take(struct socket *sock, void *owner, const struct ss_sock_cbs *cbs,
 		 struct ss_sock_saved *saved, unsigned int flags);
+void ss_sock_unhook(struct socket *sock, struct ss_sock_saved *saved);
 void ss_sock_give_back(struct socket *sock, struct ss_sock_saved *saved);
 int ss_sock_check_relay(struct socket *sock, struct netlink_ext_ack *extack);
 int ss_sock_check_udp(struct socket *sock, struct netlink_ext_ack *extack);
@@ -77,15 +87,23 @@ int ss_sock_check_ctrl(struct socket *sock, struct netlink_ext_ack *extack);
 void ss_sock_pass_on(struct sock *sk, void (*now)(struct sock *sk),
 		     void (*self)(struct sock *sk));
 
+extern u64 ss_sock_unhooked;
+
 /**
  * ss_sock_owner() - the owner a callback of ours finds on its socket
  * @sk: the socket; the caller holds its sk_callback_lock
  *
  * Return: the owner given to ss_sock_take(), or NULL: the socket has been
- * given back, or is a clone of one of ours (sk_user_data is not copied
- * into clones).
+ * unhooked or given back, or is a clone of one of ours (sk_user_data is
+ * not copied into clones).
  */
 #define ss_sock_owner(sk) \
-	__locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY)
+	ss_sock_hooked(__locked_read_sk_user_data_with_flags(sk, \
+							     SK_USER_DATA_NOCOPY))
+
+static inline void *ss_sock_hooked(void *owner)
+{
+	return owner == &ss_sock_unhooked ? NULL : owner;
+}
 
 #endif /* _SS_SOCKET_H */

@@ -42,11 +42,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sockio import recv_exact  # noqa: E402
-
-
-def hostport(s):
-    host, _, port = s.rpartition(":")
-    return host.strip("[]"), int(port)
+from socks_addr import split_hostport as hostport  # noqa: E402
 
 
 def socks5_connect(proxy, target, timeout):

@@ -26,6 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sockio import recv_exact  # noqa: E402
+from socks_addr import split_hostport  # noqa: E402
 
 PROBE = struct.Struct(">QQ48x")
 
@@ -87,8 +88,7 @@ def cmd_server(args):
 
 
 def cmd_client(args):
-    host, _, port = args.connect.rpartition(":")
-    s = socket.create_connection((host.strip("[]"), int(port)), timeout=args.seconds + 60)
+    s = socket.create_connection(split_hostport(args.connect), timeout=args.seconds + 60)
 
     def drain():
         try:
