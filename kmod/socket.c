@@ -281,6 +281,21 @@ static int ss_tcp_setsockopt(struct sock *sk, int level, int optname,
 	return base->setsockopt(sk, level, optname, optval, optlen);
 }
 
+/*
+ * The ULP a handed-over TCP socket has while we hold it. Our protocol
+ * refuses TCP_ULP, but a setsockopt() that read the socket's protocol
+ * before ss_sock_take() replaced it (its option name still being copied
+ * from userspace, which a FUSE-backed page can stall at will) reaches
+ * tcp_set_ulp() under the socket lock afterwards: this makes it find a
+ * ULP there and fail (-EEXIST), as kTLS would otherwise take our
+ * protocol for the socket's own. No hooks, no module reference:
+ * tcp_cleanup_ulp() and the diag and getsockopt() readers need only the
+ * name.
+ */
+static const struct tcp_ulp_ops ss_tcp_ulp_held = {
+	.name = "shadowsocks",
+};
+
 /**
  * ss_sock_init() - make the protocols that hold handed-over TCP sockets
  */
@@ -486,6 +501,7 @@ int ss_sock_take(struct socket *sock, void *owner, const struct ss_sock_cbs *cbs
 		}
 		saved->prot = sk->sk_prot;
 		WRITE_ONCE(sk->sk_prot, ours);
+		inet_csk(sk)->icsk_ulp_ops = &ss_tcp_ulp_held;
 	}
 	saved->data_ready = sk->sk_data_ready;
 	saved->write_space = sk->sk_write_space;
@@ -575,8 +591,10 @@ void ss_sock_give_back(struct socket *sock, struct ss_sock_saved *saved)
 		lock_sock(sk);
 	write_lock_bh(&sk->sk_callback_lock);
 	__ss_sock_unhook(sk, saved, NULL);
-	if (saved->prot)
+	if (saved->prot) {
+		inet_csk(sk)->icsk_ulp_ops = NULL;
 		WRITE_ONCE(sk->sk_prot, saved->prot);
+	}
 	write_unlock_bh(&sk->sk_callback_lock);
 	if (saved->prot)
 		release_sock(sk);

@@ -17,7 +17,10 @@ profile pointing there and then, each case a JSON line ({"case", "ok",
     refused (EBUSY), so is listen(), and so are TCP_REPAIR, TCP_ULP and
     IPV6_ADDRFORM. Were they not, every child the socket accepted would
     carry the relay's callbacks and call them after the relay is freed.
-    After the relay ends the socket is plain TCP again (AF_UNSPEC works).
+    Its ULP slot is taken meanwhile (getsockopt(TCP_ULP) says
+    "shadowsocks"), so a TCP_ULP that raced the handover fails too.
+    After the relay ends the socket is plain TCP again (AF_UNSPEC works,
+    no ULP).
   - a socket with a ULP (kTLS, if the tls module is there) is refused, and
     so is one in repair mode (TCP_REPAIR: its sends would queue without
     going out, pinning the relay's buffers until it closes).
@@ -140,6 +143,10 @@ def tcp_round(nl, server, family, i):
     case(tag + ": TCP_REPAIR refused with EBUSY", e == errno.EBUSY, errno=e)
     e = sockerr(lambda: c.setsockopt(socket.SOL_TCP, TCP_ULP, b"tls"))
     case(tag + ": TCP_ULP refused with EBUSY", e == errno.EBUSY, errno=e)
+    # what a TCP_ULP that raced the handover finds under the socket lock
+    ulp = c.getsockopt(socket.SOL_TCP, TCP_ULP, 16).rstrip(b"\0")
+    case(tag + ": the held socket's ULP slot is taken", ulp == b"shadowsocks",
+         ulp=ulp.decode(errors="replace"))
     if family == socket.AF_INET6:
         e = sockerr(lambda: c.setsockopt(socket.IPPROTO_IPV6, IPV6_ADDRFORM,
                                          socket.AF_INET))
@@ -160,6 +167,8 @@ def tcp_round(nl, server, family, i):
         time.sleep(0.05)
     case(tag + ": after the relay ends the socket is plain TCP again", e == 0,
          errno=e)
+    ulp = c.getsockopt(socket.SOL_TCP, TCP_ULP, 16).rstrip(b"\0")
+    case(tag + ": and has no ULP", ulp == b"", ulp=ulp.decode(errors="replace"))
     for k in children:
         k.close()
     c.close()
